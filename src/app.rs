@@ -1,0 +1,62 @@
+//! Runs one command: validated options → inputs → model → report → render → output.
+
+use crate::calc::targets::Targets;
+use crate::cli::{Cli, CommandArgs};
+use crate::error::Error;
+use crate::options;
+use crate::output;
+use crate::render::{self, Format};
+use crate::report::{self, BuildInput, Command};
+
+/// The environment a run reads besides its arguments, kept in one place for tests.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    pub source_date_epoch: Option<String>,
+}
+
+impl Environment {
+    /// Reads the process environment.
+    pub fn from_process() -> Environment {
+        Environment {
+            source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(),
+        }
+    }
+}
+
+/// Runs the command and returns the exit code for success paths (0; 1 for a failed gate).
+pub fn run(cli: Cli, environment: &Environment) -> Result<i32, Error> {
+    let targets = Targets::bundled()?;
+    match cli.command {
+        CommandArgs::Calc(args) => {
+            let options = options::calc(&args, &targets, environment.source_date_epoch.as_deref())?;
+            let report = report::build(BuildInput {
+                command: Command::Calc,
+                title: options
+                    .output
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| "fleetsave: what the smaller image saves".to_string()),
+                generated_at: options.output.generated_at.clone(),
+                services: std::slice::from_ref(&options.service),
+                assumptions: &options.assumptions,
+                targets: &targets,
+            })?;
+            let rendered = render::render(&report, options.output.format)?;
+            output::write(options.output.path.as_deref(), rendered.as_bytes())?;
+            Ok(0)
+        }
+        CommandArgs::Targets(args) => {
+            let rendered = render::targets::render(&targets, args.format)?;
+            output::write(None, rendered.as_bytes())?;
+            Ok(0)
+        }
+    }
+}
+
+/// Formats that a command does not offer are refused with the ones it does.
+pub fn unsupported_format(command: &str, format: Format, accepted: &str) -> Error {
+    Error::flag(
+        "--format",
+        format!("'{format:?}' is not offered by {command}; expected {accepted}").to_lowercase(),
+    )
+}

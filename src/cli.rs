@@ -1,0 +1,128 @@
+//! The command line as clap sees it: a faithful mirror of the flags, nothing validated beyond
+//! their shape. [`crate::options`] turns it into checked options; completions and the man page
+//! are generated from these definitions.
+//!
+//! Values that need checking (sizes, counts, rates) are taken as strings and accept a leading
+//! `-`, so that `--nodes -3` reaches fleetsave's own validation and gets its message.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::render::Format;
+
+/// fleetsave: what a smaller container image saves across a whole fleet.
+#[derive(Debug, Parser)]
+#[command(name = "fleetsave", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: CommandArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommandArgs {
+    /// Savings of one before/after pair of sizes across a fleet of identical services.
+    Calc(CalcArgs),
+    /// The realistic size targets per runtime.
+    Targets(TargetsArgs),
+}
+
+/// How many pulls a service stands for.
+#[derive(Debug, Args, Default)]
+pub struct FleetArgs {
+    /// Distinct services of this size [default: 1]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub services: Option<String>,
+    /// Nodes that pull the image on each deploy [default: 1]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub nodes: Option<String>,
+    /// Deploys of each service per day [default: 1]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub deploys_per_day: Option<String>,
+}
+
+/// Overrides of the assumptions (SPEC §3); each report prints the values used and their origin.
+#[derive(Debug, Args, Default)]
+pub struct AssumptionArgs {
+    /// TOML file of assumption overrides (flat keys: compression_ratio, bandwidth, pricing, …)
+    #[arg(long, value_name = "FILE")]
+    pub assumptions: Option<PathBuf>,
+    /// Compressed ÷ unpacked size, for estimating one basis from the other [default: 0.37]
+    #[arg(long, value_name = "RATIO", allow_hyphen_values = true)]
+    pub compression_ratio: Option<String>,
+    /// Download speed of one pull [default: 125MB/s]
+    #[arg(long, value_name = "RATE", allow_hyphen_values = true)]
+    pub bandwidth: Option<String>,
+    /// Unpacked bytes extracted per second [default: 100MB/s]
+    #[arg(long, value_name = "RATE", allow_hyphen_values = true)]
+    pub extract_rate: Option<String>,
+    /// Transfer price profile: nat-gateway, same-region, vpc-endpoint, cross-region, internet
+    /// [default: nat-gateway]
+    #[arg(long, value_name = "PROFILE", conflicts_with = "price_per_gb")]
+    pub pricing: Option<String>,
+    /// Transfer price per GB (instead of a profile)
+    #[arg(long, value_name = "PRICE", allow_hyphen_values = true)]
+    pub price_per_gb: Option<String>,
+    /// Tags kept per service in the registry, for storage saved [default: 10]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub retained_tags: Option<String>,
+    /// Registry storage price per GB-month [default: 0.10]
+    #[arg(long, value_name = "PRICE", allow_hyphen_values = true)]
+    pub registry_storage_price: Option<String>,
+    /// Days of deploys per year [default: 365]
+    #[arg(long, value_name = "DAYS", allow_hyphen_values = true)]
+    pub days_per_year: Option<String>,
+    /// Engineering hours spent or planned on the slimming, for the payback
+    #[arg(long, value_name = "HOURS", allow_hyphen_values = true)]
+    pub effort_hours: Option<String>,
+    /// Cost of one engineering hour, for the payback
+    #[arg(long, value_name = "PRICE", allow_hyphen_values = true)]
+    pub hourly_rate: Option<String>,
+}
+
+/// Where and how the report is written.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Write to FILE (atomically) instead of stdout; `-` is stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Title of the report
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// Time of generation to print (RFC 3339); without it (or SOURCE_DATE_EPOCH) none is shown
+    #[arg(long, value_name = "TIME")]
+    pub generated_at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CalcArgs {
+    /// Image size before slimming (500MB, 1.2 GiB, 43188023 bytes)
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]
+    pub before: String,
+    /// Image size after slimming
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]
+    pub after: String,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    /// Whether the sizes are unpacked (disk, as docker images shows) or compressed (wire)
+    #[arg(long, value_name = "BASIS", default_value = "disk")]
+    pub basis: String,
+    /// Runtime, to judge the after size against its target: go, python, node, java,
+    /// java-jlink, other
+    #[arg(long, value_name = "KEY")]
+    pub runtime: Option<String>,
+    #[command(flatten)]
+    pub assumptions: AssumptionArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TargetsArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}

@@ -1,0 +1,79 @@
+//! The domain: images with their disk and wire sizes, services with their fleet shape. Plain data
+//! that every input produces and every calculation consumes.
+
+use crate::units::{Basis, Ratio};
+
+/// How many pulls one inventory row stands for: `services` identical services, each deployed
+/// `deploys_per_day` times to `nodes` nodes. Each is at least 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FleetShape {
+    pub services: u64,
+    pub nodes: u64,
+    pub deploys_per_day: u64,
+}
+
+impl Default for FleetShape {
+    fn default() -> Self {
+        FleetShape {
+            services: 1,
+            nodes: 1,
+            deploys_per_day: 1,
+        }
+    }
+}
+
+/// The size of one image on both bases. A basis that was not measured or typed is derived with
+/// the compression ratio and marked estimated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageSize {
+    /// Unpacked bytes: the sum of the uncompressed layer tars.
+    pub disk_bytes: u64,
+    /// Compressed bytes crossing the network: config plus layer blobs.
+    pub wire_bytes: u64,
+    pub disk_estimated: bool,
+    pub wire_estimated: bool,
+}
+
+impl ImageSize {
+    /// A size typed by a user on one basis; the other basis is estimated with `ratio`.
+    /// `None` when the estimate would not fit in 64 bits (a wire size near 2^64 bytes).
+    pub fn typed(bytes: u64, basis: Basis, ratio: Ratio) -> Option<ImageSize> {
+        Some(match basis {
+            Basis::Disk => ImageSize {
+                disk_bytes: bytes,
+                wire_bytes: ratio.wire_from_disk(bytes),
+                disk_estimated: false,
+                wire_estimated: true,
+            },
+            Basis::Wire => ImageSize {
+                disk_bytes: ratio.disk_from_wire(bytes)?,
+                wire_bytes: bytes,
+                disk_estimated: true,
+                wire_estimated: false,
+            },
+        })
+    }
+
+    /// A size measured on both bases (from an image artifact).
+    pub fn measured(disk_bytes: u64, wire_bytes: u64) -> ImageSize {
+        ImageSize {
+            disk_bytes,
+            wire_bytes,
+            disk_estimated: false,
+            wire_estimated: false,
+        }
+    }
+}
+
+/// One inventory row (or the single row of `calc`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub name: String,
+    /// A runtime key of `data/runtime_targets.csv`, or `None` for other/unknown.
+    pub runtime: Option<String>,
+    pub shape: FleetShape,
+    pub basis: Basis,
+    pub before: ImageSize,
+    /// `None` for a plan: a service not slimmed yet, projected to its runtime's target.
+    pub after: Option<ImageSize>,
+}

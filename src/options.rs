@@ -1,0 +1,324 @@
+//! Validated options: the clap mirror of [`crate::cli`] turned into checked values. Every bad
+//! value is refused here with a message that names the flag and quotes the value; nothing after
+//! this module sees clap or an unchecked string.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, UNIX_EPOCH};
+
+use crate::assumptions::{self, Assumptions, Origin, Overrides};
+use crate::calc::targets::Targets;
+use crate::cli::{AssumptionArgs, CalcArgs, FleetArgs, OutputArgs};
+use crate::error::Error;
+use crate::model::{FleetShape, ImageSize, Service};
+use crate::render::Format;
+use crate::units::{self, Basis, Ratio};
+
+/// Where and how to write a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputOptions {
+    pub format: Format,
+    /// `None` is stdout.
+    pub path: Option<PathBuf>,
+    pub title: Option<String>,
+    pub generated_at: Option<String>,
+}
+
+/// Everything `calc` needs.
+#[derive(Debug, Clone)]
+pub struct CalcOptions {
+    pub service: Service,
+    pub assumptions: Assumptions,
+    pub output: OutputOptions,
+}
+
+/// Reads a count flag: a whole number of 1 or more.
+pub fn parse_count(flag: &str, text: &str) -> Result<u64, Error> {
+    let trimmed = text.trim();
+    let problem = if trimmed.starts_with('-') {
+        "is negative"
+    } else {
+        match trimmed.parse::<u64>() {
+            Ok(0) => "is zero",
+            Ok(count) => return Ok(count),
+            Err(_) if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) => {
+                "is too large"
+            }
+            Err(_) => "is not a whole number",
+        }
+    };
+    Err(Error::flag(
+        flag,
+        format!("'{text}' {problem}; expected a whole number of 1 or more, e.g. {flag} 10"),
+    ))
+}
+
+/// The fleet shape from flags, each count defaulting to `defaults`' value.
+pub fn fleet_shape(args: &FleetArgs, defaults: FleetShape) -> Result<FleetShape, Error> {
+    let read = |flag: &str, value: &Option<String>, default: u64| match value {
+        Some(text) => parse_count(flag, text),
+        None => Ok(default),
+    };
+    Ok(FleetShape {
+        services: read("--services", &args.services, defaults.services)?,
+        nodes: read("--nodes", &args.nodes, defaults.nodes)?,
+        deploys_per_day: read(
+            "--deploys-per-day",
+            &args.deploys_per_day,
+            defaults.deploys_per_day,
+        )?,
+    })
+}
+
+fn parse_size_flag(flag: &str, text: &str) -> Result<u64, Error> {
+    units::parse_size(text).map_err(|e| Error::flag(flag, e.to_string()))
+}
+
+fn parse_number(flag: &str, text: &str, positive: bool, example: &str) -> Result<f64, Error> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if value.is_finite() && (value > 0.0 || (!positive && value == 0.0)) => Ok(value),
+        _ => Err(Error::flag(
+            flag,
+            format!(
+                "'{text}' is not accepted; expected a number {}, e.g. {flag} {example}",
+                if positive { "above 0" } else { "of 0 or more" }
+            ),
+        )),
+    }
+}
+
+fn parse_whole(flag: &str, text: &str, min: u64, max: u64, example: &str) -> Result<u64, Error> {
+    match text.trim().parse::<u64>() {
+        Ok(value) if (min..=max).contains(&value) => Ok(value),
+        _ => Err(Error::flag(
+            flag,
+            format!(
+                "'{text}' is not accepted; expected a whole number from {min} to {max}, e.g. {flag} {example}"
+            ),
+        )),
+    }
+}
+
+/// The assumption overrides given as flags.
+fn flag_overrides(args: &AssumptionArgs, defaults: &Assumptions) -> Result<Overrides, Error> {
+    let pricing = match &args.pricing {
+        Some(name) if defaults.profiles.contains_key(name.trim()) => Some(name.trim().to_string()),
+        Some(name) => {
+            return Err(Error::flag(
+                "--pricing",
+                format!(
+                    "'{name}' is not a pricing profile; expected one of {}",
+                    defaults.profile_names()
+                ),
+            ));
+        }
+        None => None,
+    };
+    Ok(Overrides {
+        compression_ratio: args
+            .compression_ratio
+            .as_deref()
+            .map(|text| {
+                Ratio::parse(text).map_err(|e| Error::flag("--compression-ratio", e.to_string()))
+            })
+            .transpose()?,
+        bandwidth: args
+            .bandwidth
+            .as_deref()
+            .map(|text| {
+                units::parse_rate(text).map_err(|e| Error::flag("--bandwidth", e.to_string()))
+            })
+            .transpose()?,
+        extract_rate: args
+            .extract_rate
+            .as_deref()
+            .map(|text| {
+                units::parse_rate(text).map_err(|e| Error::flag("--extract-rate", e.to_string()))
+            })
+            .transpose()?,
+        pricing,
+        price_per_gb: args
+            .price_per_gb
+            .as_deref()
+            .map(|text| parse_number("--price-per-gb", text, false, "0.045"))
+            .transpose()?,
+        days_per_year: args
+            .days_per_year
+            .as_deref()
+            .map(|text| parse_whole("--days-per-year", text, 1, 366, "260"))
+            .transpose()?,
+        registry_storage_price: args
+            .registry_storage_price
+            .as_deref()
+            .map(|text| parse_number("--registry-storage-price", text, false, "0.10"))
+            .transpose()?,
+        retained_tags: args
+            .retained_tags
+            .as_deref()
+            .map(|text| parse_whole("--retained-tags", text, 0, 1_000_000, "10"))
+            .transpose()?,
+        effort_hours: args
+            .effort_hours
+            .as_deref()
+            .map(|text| parse_number("--effort-hours", text, true, "8"))
+            .transpose()?,
+        hourly_rate: args
+            .hourly_rate
+            .as_deref()
+            .map(|text| parse_number("--hourly-rate", text, false, "120"))
+            .transpose()?,
+    })
+}
+
+/// The assumptions in force: defaults, then `file_layers` (path, overrides) in order, then
+/// the `--assumptions` file, then flags.
+pub fn assumptions(
+    args: &AssumptionArgs,
+    file_layers: &[(&Path, Overrides)],
+) -> Result<Assumptions, Error> {
+    let mut assumptions = Assumptions::defaults()?;
+    for (path, overrides) in file_layers {
+        assumptions.apply(overrides, Origin::File, &path.display().to_string());
+    }
+    if let Some(path) = &args.assumptions {
+        let overrides = assumptions::read_file(path, &assumptions)?;
+        assumptions.apply(&overrides, Origin::File, &path.display().to_string());
+    }
+    let flags = flag_overrides(args, &assumptions)?;
+    assumptions.apply(&flags, Origin::Flag, "flags");
+    Ok(assumptions)
+}
+
+/// Output options; reads `SOURCE_DATE_EPOCH` when `--generated-at` is absent.
+pub fn output(args: &OutputArgs, source_date_epoch: Option<&str>) -> Result<OutputOptions, Error> {
+    let generated_at = match (&args.generated_at, source_date_epoch) {
+        (Some(text), _) => {
+            humantime::parse_rfc3339_weak(text.trim()).map_err(|_| {
+                Error::flag(
+                    "--generated-at",
+                    format!("'{text}' is not a time; expected RFC 3339, e.g. 2026-11-27T09:00:00Z"),
+                )
+            })?;
+            Some(text.trim().to_string())
+        }
+        (None, Some(epoch)) if !epoch.trim().is_empty() => {
+            let seconds = epoch.trim().parse::<u64>().map_err(|_| {
+                Error::flag(
+                    "SOURCE_DATE_EPOCH",
+                    format!("'{epoch}' is not a time; expected whole seconds since 1970, e.g. 1764230400"),
+                )
+            })?;
+            let time = UNIX_EPOCH + Duration::from_secs(seconds);
+            Some(humantime::format_rfc3339_seconds(time).to_string())
+        }
+        _ => None,
+    };
+    let path = args.output.clone().filter(|path| path.as_os_str() != "-");
+    Ok(OutputOptions {
+        format: args.format,
+        path,
+        title: args.title.clone(),
+        generated_at,
+    })
+}
+
+/// Resolves a `--runtime` flag.
+pub fn runtime(
+    flag: &str,
+    typed: Option<&str>,
+    targets: &Targets,
+) -> Result<Option<String>, Error> {
+    match typed {
+        Some(text) => targets
+            .resolve(text)
+            .map_err(|message| Error::flag(flag, message)),
+        None => Ok(None),
+    }
+}
+
+/// Reads a `--basis` flag.
+pub fn basis(flag: &str, text: &str) -> Result<Basis, Error> {
+    Basis::parse(text).ok_or_else(|| {
+        Error::flag(
+            flag,
+            format!("'{text}' is not a basis; expected {}", Basis::ACCEPTED),
+        )
+    })
+}
+
+/// Validates `calc`'s flags.
+pub fn calc(
+    args: &CalcArgs,
+    targets: &Targets,
+    source_date_epoch: Option<&str>,
+) -> Result<CalcOptions, Error> {
+    let before = parse_size_flag("--before", &args.before)?;
+    let after = parse_size_flag("--after", &args.after)?;
+    let shape = fleet_shape(&args.fleet, FleetShape::default())?;
+    let basis = basis("--basis", &args.basis)?;
+    let runtime = runtime("--runtime", args.runtime.as_deref(), targets)?;
+    let assumptions = assumptions(&args.assumptions, &[])?;
+    let output = output(&args.output, source_date_epoch)?;
+    let ratio = assumptions.compression_ratio.value;
+    let size = |flag: &str, bytes: u64| {
+        ImageSize::typed(bytes, basis, ratio).ok_or_else(|| {
+            Error::flag(
+                flag,
+                format!("'{bytes}' wire bytes are too large to estimate a disk size from at ratio {ratio}"),
+            )
+        })
+    };
+    Ok(CalcOptions {
+        service: Service {
+            name: "image".to_string(),
+            runtime,
+            shape,
+            basis,
+            before: size("--before", before)?,
+            after: Some(size("--after", after)?),
+        },
+        assumptions,
+        output,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count("--nodes", "10").unwrap(), 10);
+        for (bad, problem) in [
+            ("0", "is zero"),
+            ("-3", "is negative"),
+            ("ten", "is not a whole number"),
+            ("1.5", "is not a whole number"),
+            ("", "is not a whole number"),
+            ("99999999999999999999999", "is too large"),
+        ] {
+            let message = parse_count("--nodes", bad).unwrap_err().to_string();
+            assert!(
+                message.starts_with(&format!("--nodes: '{bad}' {problem}")),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn source_date_epoch_gives_a_fixed_time() {
+        let args = OutputArgs {
+            format: Format::Json,
+            output: Some(PathBuf::from("-")),
+            title: None,
+            generated_at: None,
+        };
+        let options = output(&args, Some("1764230400")).unwrap();
+        assert_eq!(
+            options.generated_at.as_deref(),
+            Some("2025-11-27T08:00:00Z")
+        );
+        assert_eq!(options.path, None);
+        assert!(output(&args, Some("yesterday")).is_err());
+        assert_eq!(output(&args, None).unwrap().generated_at, None);
+    }
+}

@@ -1,0 +1,101 @@
+//! The one module that writes: stdout, or a file replaced atomically (a temporary file in the
+//! same directory, synced, then renamed over the target), so an existing report is never left
+//! half-written. A closed pipe (`fleetsave … | head`) is not an error.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::error::Error;
+
+/// Writes `content` to `path`, or to stdout when `path` is `None`.
+pub fn write(path: Option<&Path>, content: &[u8]) -> Result<(), Error> {
+    match path {
+        None => write_stdout(content),
+        Some(path) => write_atomically(path, content).map_err(|source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+fn write_stdout(content: &[u8]) -> Result<(), Error> {
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(content).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(source) => Err(Error::Write {
+            path: "standard output".into(),
+            source,
+        }),
+        Ok(()) => Ok(()),
+    }
+}
+
+fn write_atomically(path: &Path, content: &[u8]) -> io::Result<()> {
+    if path.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "the path is a directory; give a file name",
+        ));
+    }
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".fleetsave-")
+        .suffix(".tmp")
+        .tempfile_in(directory)?;
+    temporary.write_all(content)?;
+    temporary.as_file().sync_all()?;
+    set_permissions(temporary.path(), path)?;
+    temporary.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+/// Keeps the permissions of the file being replaced; a new file gets rw-r--r--.
+#[cfg(unix)]
+fn set_permissions(temporary: &Path, target: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(target)
+        .map(|meta| meta.permissions().mode())
+        .unwrap_or(0o644);
+    std::fs::set_permissions(temporary, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_permissions(_temporary: &Path, _target: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_a_file_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        std::fs::write(&path, "old").unwrap();
+        write(Some(&path), b"new report").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new report");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_directory_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = write(Some(dir.path()), b"x").unwrap_err();
+        assert_eq!(error.exit_code(), 3);
+        assert!(dir.path().is_dir());
+    }
+
+    #[test]
+    fn a_missing_directory_is_an_io_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing").join("r.json");
+        let error = write(Some(&path), b"x").unwrap_err();
+        assert_eq!(error.exit_code(), 3);
+        assert!(error.to_string().contains("r.json"), "{error}");
+    }
+}

@@ -1,0 +1,28 @@
+//! Renderers: a finished [`Report`](crate::report::Report) in, text out. No arithmetic here;
+//! numbers are formatted with the functions of [`crate::units`] and the shared sentences of
+//! [`headline`].
+
+pub mod headline;
+pub mod json;
+pub mod targets;
+pub mod text;
+
+use crate::error::Error;
+use crate::report::Report;
+
+/// Output formats (SPEC §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// An aligned summary for the terminal.
+    Text,
+    /// The JSON contract (schema_version 1).
+    Json,
+}
+
+/// Renders `report` in `format`.
+pub fn render(report: &Report, format: Format) -> Result<String, Error> {
+    match format {
+        Format::Text => Ok(text::render(report)),
+        Format::Json => json::render(report),
+    }
+}

@@ -1,0 +1,49 @@
+//! `fleetsave targets`: the runtime target table as text or JSON.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::Format;
+use crate::calc::targets::{Target, Targets};
+use crate::error::Error;
+use crate::units::format_bytes;
+
+#[derive(Serialize)]
+struct TargetsJson<'a> {
+    schema_version: u32,
+    targets: &'a [Target],
+}
+
+/// Renders the target table.
+pub fn render(targets: &Targets, format: Format) -> Result<String, Error> {
+    match format {
+        Format::Text => {
+            let mut out = String::new();
+            let _ = writeln!(out, "{:<12}{:>16}  {}", "runtime", "target (disk)", "what");
+            for target in &targets.targets {
+                let range = format!(
+                    "{}–{}",
+                    format_bytes(i128::from(target.low_disk_bytes)),
+                    format_bytes(i128::from(target.high_disk_bytes))
+                );
+                let _ = writeln!(
+                    out,
+                    "{:<12}{:>16}  {}",
+                    target.runtime, range, target.description
+                );
+            }
+            let _ = writeln!(out, "{:<12}{:>16}  no target", "other", "—");
+            Ok(out)
+        }
+        Format::Json => {
+            let mut json = serde_json::to_string_pretty(&TargetsJson {
+                schema_version: crate::report::SCHEMA_VERSION,
+                targets: &targets.targets,
+            })
+            .map_err(|e| Error::Internal(e.to_string()))?;
+            json.push('\n');
+            Ok(json)
+        }
+    }
+}

@@ -1,0 +1,365 @@
+//! The terminal summary: headline, a table of before/after/saved per pull, day, month and year,
+//! money, cold start, targets and the assumptions. Plain text that stays within 80 columns.
+
+use std::fmt::Write;
+
+use super::headline::{self, plain};
+use crate::calc::full_pull::DiskWire;
+use crate::report::{AssumptionView, Report, ServiceRow};
+use crate::units::{Ratio, format_bytes, format_count, format_money, format_rate, format_seconds};
+
+/// Renders the report as text.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = write_report(&mut out, report);
+    out
+}
+
+/// Wraps `text` at `width` columns.
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines.join("\n")
+}
+
+/// Neutralises control characters from input (ANSI escapes, carriage returns) for a terminal.
+pub fn terminal_safe(input: &str) -> String {
+    input
+        .chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
+    let totals = &report.totals;
+    writeln!(out, "{}", terminal_safe(&report.title))?;
+    writeln!(out)?;
+    let sentence: Vec<_> = headline::sentence(report)
+        .into_iter()
+        .map(|piece| match piece {
+            headline::Piece::Input(s) => headline::Piece::Input(terminal_safe(&s)),
+            other => other,
+        })
+        .collect();
+    writeln!(out, "{}", wrap(&plain(&sentence), 78))?;
+    for growth in headline::growth_sentences(report) {
+        let growth: Vec<_> = growth
+            .into_iter()
+            .map(|piece| match piece {
+                headline::Piece::Input(s) => headline::Piece::Input(terminal_safe(&s)),
+                other => other,
+            })
+            .collect();
+        writeln!(out, "{}", wrap(&plain(&growth), 78))?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Fleet: {}, {} pulls a day (upper bound: every pull is a full pull)",
+        headline::services_phrase(totals.services),
+        format_count(totals.pulls_per_day)
+    )?;
+    writeln!(out)?;
+    let estimated = |is: bool| if is { "*" } else { "" };
+    writeln!(
+        out,
+        "{:<22}{:>18}{:>18}{:>18}",
+        "", "before", "after", "saved"
+    )?;
+    let mut period = |label: &str, before: DiskWire, after: DiskWire, saved: DiskWire| {
+        let cell = |bytes: i128, mark: &str| format!("{}{mark}", format_bytes(bytes));
+        let disk = estimated(totals.estimated.disk);
+        let wire = estimated(totals.estimated.wire);
+        let _ = writeln!(
+            out,
+            "{:<22}{:>18}{:>18}{:>18}",
+            format!("{label}, disk"),
+            cell(before.disk_bytes, disk),
+            cell(after.disk_bytes, disk),
+            cell(saved.disk_bytes, disk)
+        );
+        let _ = writeln!(
+            out,
+            "{:<22}{:>18}{:>18}{:>18}",
+            format!("{label}, wire"),
+            cell(before.wire_bytes, wire),
+            cell(after.wire_bytes, wire),
+            cell(saved.wire_bytes, wire)
+        );
+    };
+    let pull_label = if totals.rows == 1 {
+        "per pull"
+    } else {
+        "per pull (mean)"
+    };
+    for (label, transfer) in [
+        (pull_label, &totals.per_pull),
+        ("per day", &totals.per_day),
+        ("per month", &totals.per_month),
+        ("per year", &totals.per_year),
+    ] {
+        period(label, transfer.before, transfer.after, transfer.saved);
+    }
+    let currency = &totals.cost_saved.currency;
+    let money = |amount: f64| format_money(amount, currency);
+    writeln!(
+        out,
+        "{:<22}{:>18}{:>18}{:>18}",
+        "transfer cost / year",
+        money(totals.cost_before.per_year),
+        money(totals.cost_after.per_year),
+        money(totals.cost_saved.per_year)
+    )?;
+    writeln!(
+        out,
+        "{:<22}{:>18}{:>18}{:>18}",
+        "pull time / pull",
+        format_seconds(totals.pull_seconds.before),
+        format_seconds(totals.pull_seconds.after),
+        format_seconds(totals.pull_seconds.saved)
+    )?;
+    writeln!(
+        out,
+        "{:<22}{:>18}{:>18}{:>18}",
+        "new node cold start",
+        format_seconds(totals.new_node_seconds.before),
+        format_seconds(totals.new_node_seconds.after),
+        format_seconds(totals.new_node_seconds.saved)
+    )?;
+    if totals.estimated.disk || totals.estimated.wire {
+        writeln!(
+            out,
+            "* estimated from the other basis with compression ratio {}",
+            report.assumptions.compression_ratio.value
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Money: {} a day, {} a month, {} a year at {}.",
+        money(totals.cost_saved.per_day),
+        money(totals.cost_saved.per_month),
+        money(totals.cost_saved.per_year),
+        headline::price_note(report)
+    )?;
+    writeln!(
+        out,
+        "Cold start: a new node starting one of each service waits {} less \
+         (pulls one after another, kubelet's default); {} node-hours of pulling saved a day.",
+        format_seconds(totals.new_node_seconds.saved),
+        format_decimal(totals.node_hours_saved_per_day)
+    )
+    .map(|_| ())?;
+    let storage = &totals.registry_storage_saved;
+    writeln!(
+        out,
+        "{}",
+        wrap(
+            &format!(
+                "Registry storage: {} less ({} a month at {}/GB-month, {} tags kept per service).",
+                format_bytes(storage.wire_bytes),
+                money(storage.cost_per_month),
+                money_price(report.assumptions.registry_storage_price.value, currency),
+                report.assumptions.retained_tags.value
+            ),
+            78
+        )
+    )?;
+    if let Some(payback) = &totals.payback {
+        let mut line = format!("Effort: {} hours", format_decimal(payback.effort_hours));
+        if let (Some(cost), Some(days)) = (payback.effort_cost, payback.payback_days) {
+            let _ = write!(
+                line,
+                " ({}) pay back in {} days",
+                money(cost),
+                format_decimal(days)
+            );
+        }
+        if let Some(days) = payback.node_hours_break_even_days {
+            let _ = write!(
+                line,
+                "; the fleet saves as many node-hours of pulling in {} days",
+                format_decimal(days)
+            );
+        }
+        line.push('.');
+        writeln!(out, "{}", wrap(&line, 78))?;
+    }
+    write_services(out, report)?;
+    write_assumptions(out, report)
+}
+
+fn money_price(price: f64, currency: &str) -> String {
+    if currency == "USD" {
+        format!("${price}")
+    } else {
+        format!("{price} {currency}")
+    }
+}
+
+fn format_decimal(value: f64) -> String {
+    if value.abs() >= 100.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+fn target_line(row: &ServiceRow) -> String {
+    match &row.target {
+        Some(target) => {
+            let mut line = format!(
+                "{} target {}–{}: after {} is {}",
+                target.runtime,
+                format_bytes(i128::from(target.low_disk_bytes)),
+                format_bytes(i128::from(target.high_disk_bytes)),
+                format_bytes(i128::from(row.after.disk_bytes)),
+                target.status.as_str()
+            );
+            if target.recoverable_disk_bytes > 0 {
+                let _ = write!(
+                    line,
+                    " ({} recoverable)",
+                    format_bytes(i128::from(target.recoverable_disk_bytes))
+                );
+            }
+            line
+        }
+        None => "no runtime target (runtime other or not given)".to_string(),
+    }
+}
+
+fn write_services(out: &mut String, report: &Report) -> std::fmt::Result {
+    writeln!(out)?;
+    if let [only] = report.services.as_slice() {
+        return writeln!(out, "Target: {}", target_line(only));
+    }
+    writeln!(out, "Services (largest saving first)")?;
+    for row in &report.services {
+        writeln!(
+            out,
+            "  {}: {} → {}, {} saved a day; {}",
+            terminal_safe(&row.name),
+            format_bytes(i128::from(row.before.disk_bytes)),
+            format_bytes(i128::from(row.after.disk_bytes)),
+            format_bytes(row.saved_per_day.wire_bytes),
+            target_line(row)
+        )?;
+    }
+    Ok(())
+}
+
+fn value_text<T: std::fmt::Display>(view: &AssumptionView<T>) -> String {
+    view.value.to_string()
+}
+
+fn write_assumptions(out: &mut String, report: &Report) -> std::fmt::Result {
+    let a = &report.assumptions;
+    writeln!(out)?;
+    writeln!(out, "Assumptions (value, origin, source)")?;
+    let currency = &report.totals.cost_saved.currency;
+    let mut rows: Vec<(&str, String, String, String)> = vec![
+        (
+            "compression_ratio",
+            Ratio::from_f64(a.compression_ratio.value)
+                .map(|r| r.to_string())
+                .unwrap_or_else(|_| value_text(&a.compression_ratio)),
+            origin(&a.compression_ratio),
+            a.compression_ratio.source.clone(),
+        ),
+        (
+            "bandwidth",
+            format_rate(a.bandwidth.value),
+            origin(&a.bandwidth),
+            a.bandwidth.source.clone(),
+        ),
+        (
+            "extract_rate",
+            format_rate(a.extract_rate.value),
+            origin(&a.extract_rate),
+            a.extract_rate.source.clone(),
+        ),
+        (
+            "pricing",
+            a.pricing.value.clone(),
+            origin(&a.pricing),
+            a.pricing.source.clone(),
+        ),
+        (
+            "price_per_gb",
+            format!("{}/GB", money_price(a.price_per_gb.value, currency)),
+            origin(&a.price_per_gb),
+            a.price_per_gb.source.clone(),
+        ),
+        (
+            "days_per_year",
+            value_text(&a.days_per_year),
+            origin(&a.days_per_year),
+            a.days_per_year.source.clone(),
+        ),
+        (
+            "registry_storage_price",
+            format!(
+                "{}/GB-month",
+                money_price(a.registry_storage_price.value, currency)
+            ),
+            origin(&a.registry_storage_price),
+            a.registry_storage_price.source.clone(),
+        ),
+        (
+            "retained_tags",
+            value_text(&a.retained_tags),
+            origin(&a.retained_tags),
+            a.retained_tags.source.clone(),
+        ),
+    ];
+    if let Some(effort) = &a.effort_hours {
+        rows.push((
+            "effort_hours",
+            value_text(effort),
+            origin(effort),
+            effort.source.clone(),
+        ));
+    }
+    if let Some(rate) = &a.hourly_rate {
+        rows.push((
+            "hourly_rate",
+            format!("{}/hour", money_price(rate.value, currency)),
+            origin(rate),
+            rate.source.clone(),
+        ));
+    }
+    for (name, value, origin, source) in rows {
+        writeln!(out, "  {name:<23}{value:<16}{origin}")?;
+        writeln!(out, "{}", indent(&wrap(&source, 72), 6))?;
+    }
+    Ok(())
+}
+
+fn indent(text: &str, by: usize) -> String {
+    let pad = " ".repeat(by);
+    text.lines()
+        .map(|line| format!("{pad}{line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn origin<T>(view: &AssumptionView<T>) -> String {
+    match view.origin {
+        crate::assumptions::Origin::Default => "default".to_string(),
+        crate::assumptions::Origin::File => "file".to_string(),
+        crate::assumptions::Origin::Flag => "flag".to_string(),
+    }
+}

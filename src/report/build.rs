@@ -1,0 +1,257 @@
+//! Builds a [`Report`] from services and assumptions: runs the model per service, totals the
+//! fleet, prices it, judges targets, and sorts rows by saving.
+
+use super::*;
+use crate::assumptions::{Assumed, Assumptions};
+use crate::calc::cost;
+use crate::calc::full_pull::{self, Figures, ModelParameters, PullRates};
+use crate::calc::targets::Targets;
+use crate::error::Error;
+use crate::model::{ImageSize, Service};
+
+/// What a report is built from.
+pub struct BuildInput<'a> {
+    pub command: Command,
+    pub title: String,
+    pub generated_at: Option<String>,
+    pub services: &'a [Service],
+    pub assumptions: &'a Assumptions,
+    pub targets: &'a Targets,
+}
+
+/// Runs the model and assembles the report.
+pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
+    let assumptions = input.assumptions;
+    let parameters = ModelParameters {
+        rates: PullRates {
+            bandwidth: assumptions.bandwidth.value,
+            extract_rate: assumptions.extract_rate.value,
+        },
+        days_per_year: assumptions.days_per_year.value,
+        retained_tags: assumptions.retained_tags.value,
+    };
+    let mut rows = Vec::with_capacity(input.services.len());
+    let mut figures = Vec::with_capacity(input.services.len());
+    let mut estimated = Estimated::default();
+    for service in input.services {
+        let Some(after) = service.after else {
+            return Err(Error::Internal(format!(
+                "service '{}' has no after size; plans are not supported here",
+                service.name
+            )));
+        };
+        let row_figures =
+            full_pull::service_figures(&service.before, &after, service.shape, parameters)
+                .map_err(|overflow| {
+                    Error::Overflow(format!("service '{}': {overflow}", service.name))
+                })?;
+        for image in [&service.before, &after] {
+            estimated.disk |= image.disk_estimated;
+            estimated.wire |= image.wire_estimated;
+        }
+        rows.push(service_row(service, &after, &row_figures, input.targets));
+        figures.push(row_figures);
+    }
+    let fleet =
+        full_pull::combine(&figures).map_err(|overflow| Error::Overflow(overflow.to_string()))?;
+    // Largest saving first; ties keep input order (stable sort).
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| {
+        figures[b]
+            .per_day
+            .saved
+            .wire_bytes
+            .cmp(&figures[a].per_day.saved.wire_bytes)
+            .then(
+                figures[b]
+                    .per_day
+                    .saved
+                    .disk_bytes
+                    .cmp(&figures[a].per_day.saved.disk_bytes),
+            )
+    });
+    let mut slots: Vec<Option<ServiceRow>> = rows.into_iter().map(Some).collect();
+    let services = order.iter().filter_map(|&i| slots[i].take()).collect();
+    Ok(Report {
+        schema_version: SCHEMA_VERSION,
+        command: input.command,
+        title: input.title,
+        generated_at: input.generated_at,
+        assumptions: assumptions_view(assumptions),
+        totals: totals(&fleet, figures.len(), estimated, assumptions),
+        services,
+    })
+}
+
+/// Money to the cent.
+fn cents(amount: f64) -> f64 {
+    (amount * 100.0).round() / 100.0
+}
+
+/// Seconds to the millisecond.
+fn millis(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
+fn rounded_seconds(seconds: Seconds) -> Seconds {
+    Seconds {
+        before: millis(seconds.before),
+        after: millis(seconds.after),
+        saved: millis(seconds.saved),
+    }
+}
+
+fn rounded_cost(cost: cost::PeriodCost) -> cost::PeriodCost {
+    cost::PeriodCost {
+        per_day: cents(cost.per_day),
+        per_month: cents(cost.per_month),
+        per_year: cents(cost.per_year),
+    }
+}
+
+fn totals(fleet: &Figures, rows: usize, estimated: Estimated, assumptions: &Assumptions) -> Totals {
+    let price = assumptions.price_per_gb.value;
+    let costs = cost::transfer_costs(&fleet.per_day, &fleet.per_month, &fleet.per_year, price);
+    let storage_cost = cost::storage_cost_per_month(
+        fleet.registry_storage_saved_wire_bytes,
+        assumptions.registry_storage_price.value,
+    );
+    let days_per_month = assumptions.days_per_year.value as f64 / 12.0;
+    let payback = assumptions.effort_hours.as_ref().map(|effort| {
+        let saved_per_day = costs.saved.per_day + storage_cost / days_per_month;
+        let mut payback = cost::payback(
+            effort.value,
+            assumptions.hourly_rate.as_ref().map(|rate| rate.value),
+            saved_per_day,
+            fleet.node_hours_saved_per_day,
+        );
+        payback.effort_cost = payback.effort_cost.map(cents);
+        payback.payback_days = payback
+            .payback_days
+            .map(|days| (days * 10.0).round() / 10.0);
+        payback.node_hours_break_even_days = payback
+            .node_hours_break_even_days
+            .map(|days| (days * 10.0).round() / 10.0);
+        payback
+    });
+    Totals {
+        rows,
+        services: fleet.services,
+        pulls_per_day: fleet.pulls_per_day,
+        per_pull_saved: fleet.per_pull.saved,
+        per_pull: fleet.per_pull,
+        per_day: fleet.per_day,
+        per_month: fleet.per_month,
+        per_year: fleet.per_year,
+        cost_saved: CostSaved {
+            per_day: cents(costs.saved.per_day),
+            per_month: cents(costs.saved.per_month),
+            per_year: cents(costs.saved.per_year),
+            currency: assumptions.currency.clone(),
+            price_per_gb: price,
+            pricing: assumptions.pricing.value.clone(),
+        },
+        cost_before: rounded_cost(costs.before),
+        cost_after: rounded_cost(costs.after),
+        pull_seconds: rounded_seconds(fleet.pull_seconds),
+        pull_seconds_saved_per_pull: millis(fleet.pull_seconds.saved),
+        new_node_seconds: rounded_seconds(fleet.new_node_seconds),
+        node_hours_saved_per_day: millis(fleet.node_hours_saved_per_day),
+        registry_storage_saved: StorageSaved {
+            wire_bytes: fleet.registry_storage_saved_wire_bytes,
+            cost_per_month: cents(storage_cost),
+            currency: assumptions.currency.clone(),
+        },
+        payback,
+        estimated,
+        growth: fleet.per_day.saved.disk_bytes < 0,
+    }
+}
+
+fn image_view(image: &ImageSize) -> ImageView {
+    ImageView {
+        disk_bytes: image.disk_bytes,
+        wire_bytes: image.wire_bytes,
+        disk_estimated: image.disk_estimated,
+        wire_estimated: image.wire_estimated,
+    }
+}
+
+fn service_row(
+    service: &Service,
+    after: &ImageSize,
+    figures: &Figures,
+    targets: &Targets,
+) -> ServiceRow {
+    let target = service
+        .runtime
+        .as_deref()
+        .and_then(|runtime| targets.get(runtime))
+        .map(|target| {
+            let judgement = target.judge(after.disk_bytes);
+            TargetView {
+                runtime: target.runtime.clone(),
+                low_disk_bytes: target.low_disk_bytes,
+                high_disk_bytes: target.high_disk_bytes,
+                status: judgement.status,
+                recoverable_disk_bytes: judgement.recoverable_disk_bytes,
+            }
+        });
+    let change_percent = (service.before.disk_bytes > 0).then(|| {
+        let change = (after.disk_bytes as f64 - service.before.disk_bytes as f64)
+            / service.before.disk_bytes as f64
+            * 100.0;
+        (change * 10.0).round() / 10.0
+    });
+    ServiceRow {
+        name: service.name.clone(),
+        runtime: service.runtime.clone(),
+        services: service.shape.services,
+        nodes: service.shape.nodes,
+        deploys_per_day: service.shape.deploys_per_day,
+        pulls_per_day: figures.pulls_per_day,
+        basis: service.basis,
+        before: image_view(&service.before),
+        after: image_view(after),
+        saved_per_pull: figures.per_pull.saved,
+        saved_per_day: figures.per_day.saved,
+        saved_per_year: figures.per_year.saved,
+        change_percent,
+        pull_seconds: rounded_seconds(figures.pull_seconds),
+        target,
+        growth: figures.per_pull.saved.disk_bytes < 0,
+        projected: false,
+    }
+}
+
+fn view<T: Clone, U>(
+    assumed: &Assumed<T>,
+    unit: &str,
+    convert: impl FnOnce(T) -> U,
+) -> AssumptionView<U> {
+    AssumptionView {
+        value: convert(assumed.value.clone()),
+        unit: unit.to_string(),
+        origin: assumed.origin,
+        source: assumed.source.clone(),
+    }
+}
+
+fn assumptions_view(a: &Assumptions) -> AssumptionsView {
+    let money_unit = |per: &str| format!("{}{per}", a.currency);
+    AssumptionsView {
+        compression_ratio: view(&a.compression_ratio, "wire/disk", |r| r.as_f64()),
+        bandwidth: view(&a.bandwidth, "bytes/s", |v| v),
+        extract_rate: view(&a.extract_rate, "disk bytes/s", |v| v),
+        pricing: view(&a.pricing, "profile", |v| v),
+        price_per_gb: view(&a.price_per_gb, &money_unit("/GB"), |v| v),
+        days_per_year: view(&a.days_per_year, "days", |v| v),
+        registry_storage_price: view(&a.registry_storage_price, &money_unit("/GB-month"), |v| v),
+        retained_tags: view(&a.retained_tags, "tags", |v| v),
+        effort_hours: a.effort_hours.as_ref().map(|e| view(e, "hours", |v| v)),
+        hourly_rate: a
+            .hourly_rate
+            .as_ref()
+            .map(|r| view(r, &money_unit("/hour"), |v| v)),
+    }
+}

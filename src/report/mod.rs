@@ -1,0 +1,186 @@
+//! The report: one finished set of figures for a run, built once from the services and the
+//! assumptions, and rendered by every format. Its serialised form is the JSON contract of
+//! SPEC §8 (`schema_version` 1); the JSON Schema in `docs/` is generated from these types.
+//!
+//! All arithmetic ends here: renderers only format what this module computed.
+
+mod build;
+
+pub use build::{BuildInput, build};
+
+use serde::Serialize;
+
+use crate::assumptions::Origin;
+use crate::calc::cost::{Payback, PeriodCost};
+use crate::calc::full_pull::{DiskWire, Seconds, Transfer};
+use crate::calc::targets::Status;
+use crate::units::Basis;
+
+/// The version of the JSON contract.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Which command produced a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Command {
+    Calc,
+    Report,
+    Compare,
+}
+
+impl Command {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Command::Calc => "calc",
+            Command::Report => "report",
+            Command::Compare => "compare",
+        }
+    }
+}
+
+/// A fleetsave report: what a smaller image saves across the fleet.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[schemars(title = "fleetsave report")]
+pub struct Report {
+    /// Version of this JSON contract; changes only when a field changes meaning or goes away.
+    pub schema_version: u32,
+    pub command: Command,
+    pub title: String,
+    /// RFC 3339 time of generation: only with `--generated-at` or `SOURCE_DATE_EPOCH`.
+    pub generated_at: Option<String>,
+    pub assumptions: AssumptionsView,
+    /// The full-pull model (upper bound: every pull is a full pull), committed services only.
+    pub totals: Totals,
+    /// One row per service, sorted by saving per day, largest first.
+    pub services: Vec<ServiceRow>,
+}
+
+/// One assumption as reports show it.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct AssumptionView<T> {
+    pub value: T,
+    pub unit: String,
+    pub origin: Origin,
+    pub source: String,
+}
+
+/// Every assumption in force, each with value, unit, origin and source.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct AssumptionsView {
+    pub compression_ratio: AssumptionView<f64>,
+    pub bandwidth: AssumptionView<u64>,
+    pub extract_rate: AssumptionView<u64>,
+    pub pricing: AssumptionView<String>,
+    pub price_per_gb: AssumptionView<f64>,
+    pub days_per_year: AssumptionView<u64>,
+    pub registry_storage_price: AssumptionView<f64>,
+    pub retained_tags: AssumptionView<u64>,
+    pub effort_hours: Option<AssumptionView<f64>>,
+    pub hourly_rate: Option<AssumptionView<f64>>,
+}
+
+/// Money saved on transfer, with the price it was computed at.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct CostSaved {
+    pub per_day: f64,
+    pub per_month: f64,
+    pub per_year: f64,
+    pub currency: String,
+    pub price_per_gb: f64,
+    /// The pricing profile (`nat-gateway`, …) or `custom`.
+    pub pricing: String,
+}
+
+/// Registry storage no longer needed for the retained tags.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct StorageSaved {
+    pub wire_bytes: i128,
+    pub cost_per_month: f64,
+    pub currency: String,
+}
+
+/// Which bases hold figures estimated with the compression ratio.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Estimated {
+    pub disk: bool,
+    pub wire: bool,
+}
+
+/// Fleet totals of the full-pull model over the committed services.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Totals {
+    /// Number of committed service rows.
+    pub rows: usize,
+    /// Distinct services (sum of each row's `services`).
+    pub services: u128,
+    pub pulls_per_day: u128,
+    /// Saved per pull; for several rows the pull-weighted mean.
+    pub per_pull_saved: DiskWire,
+    /// Before, after and saved per pull (pull-weighted means for several rows).
+    pub per_pull: Transfer,
+    pub per_day: Transfer,
+    /// per_year ÷ 12, rounded to the nearest byte.
+    pub per_month: Transfer,
+    pub per_year: Transfer,
+    pub cost_saved: CostSaved,
+    pub cost_before: PeriodCost,
+    pub cost_after: PeriodCost,
+    /// Seconds of one pull (download + extraction), pull-weighted.
+    pub pull_seconds: Seconds,
+    pub pull_seconds_saved_per_pull: f64,
+    /// A new node starting one of each service, pulls serialised (kubelet default).
+    pub new_node_seconds: Seconds,
+    pub node_hours_saved_per_day: f64,
+    pub registry_storage_saved: StorageSaved,
+    /// Present when `effort_hours` was given.
+    pub payback: Option<Payback>,
+    pub estimated: Estimated,
+    /// True when the committed services grew in total (negative savings).
+    pub growth: bool,
+}
+
+/// An image's size on both bases, saying which one was estimated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct ImageView {
+    pub disk_bytes: u64,
+    pub wire_bytes: u64,
+    pub disk_estimated: bool,
+    pub wire_estimated: bool,
+}
+
+/// A service's runtime target and where its image stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct TargetView {
+    pub runtime: String,
+    pub low_disk_bytes: u64,
+    pub high_disk_bytes: u64,
+    pub status: Status,
+    /// Disk bytes above the target's high end (0 unless `above`).
+    pub recoverable_disk_bytes: u64,
+}
+
+/// One service row.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ServiceRow {
+    pub name: String,
+    /// A runtime key, or `null` for other/unknown.
+    pub runtime: Option<String>,
+    pub services: u64,
+    pub nodes: u64,
+    pub deploys_per_day: u64,
+    pub pulls_per_day: u128,
+    /// The basis the sizes were typed on.
+    pub basis: Basis,
+    pub before: ImageView,
+    pub after: ImageView,
+    pub saved_per_pull: DiskWire,
+    pub saved_per_day: DiskWire,
+    pub saved_per_year: DiskWire,
+    /// (after − before) ÷ before × 100 on disk bytes; `null` when before is 0.
+    pub change_percent: Option<f64>,
+    pub pull_seconds: Seconds,
+    /// `null` for a runtime with no target.
+    pub target: Option<TargetView>,
+    pub growth: bool,
+    pub projected: bool,
+}
