@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum CommandArgs {
     /// Savings of one before/after pair of sizes across a fleet of identical services.
-    Calc(CalcArgs),
+    Calc(Box<CalcArgs>),
     /// The realistic size targets per runtime.
     Targets(TargetsArgs),
 }

@@ -258,6 +258,27 @@ pub fn format_bytes(bytes: i128) -> String {
     format_scaled(bytes, "")
 }
 
+/// Formats a range of sizes, sharing the unit when both ends have the same one: `70–120 MB`,
+/// `800 MB–1.20 GB`.
+pub fn format_range(low: u64, high: u64) -> String {
+    let low_text = format_bytes(i128::from(low));
+    let high_text = format_bytes(i128::from(high));
+    match (low_text.rsplit_once(' '), high_text.rsplit_once(' ')) {
+        (Some((low_number, low_unit)), Some((high_number, high_unit))) if low_unit == high_unit => {
+            let trim = |number: &str| {
+                let trimmed = number.trim_end_matches('0');
+                if trimmed.ends_with('.') {
+                    trimmed.trim_end_matches('.').to_string()
+                } else {
+                    number.to_string()
+                }
+            };
+            format!("{}–{} {high_unit}", trim(low_number), trim(high_number))
+        }
+        _ => format!("{low_text}–{high_text}"),
+    }
+}
+
 /// Formats a rate in bytes per second: `125 MB/s`.
 pub fn format_rate(bytes_per_second: u64) -> String {
     format_scaled(i128::from(bytes_per_second), "/s")
@@ -328,11 +349,25 @@ pub fn format_money(amount: f64, currency: &str) -> String {
     }
 }
 
+/// Formats a unit price with at least two decimals: `$0.10`, `$0.045`, `$120.00`, `0.05 EUR`.
+pub fn format_price(price: f64, currency: &str) -> String {
+    let shortest = format!("{price}");
+    let decimals = shortest
+        .split_once('.')
+        .map_or(0, |(_, fraction)| fraction.len());
+    let body = format!("{price:.prec$}", prec = decimals.max(2));
+    if currency == "USD" {
+        format!("${body}")
+    } else {
+        format!("{body} {currency}")
+    }
+}
+
 /// Inserts `,` every three digits of a whole number written in ASCII digits.
 pub fn group_thousands(digits: &str) -> String {
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (index, ch) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);
@@ -461,6 +496,10 @@ mod tests {
         assert_eq!(format_bytes(0), "0 B");
         assert_eq!(format_bytes(1000), "1.00 kB");
         assert_eq!(format_rate(125_000_000), "125 MB/s");
+        assert_eq!(format_range(70_000_000, 120_000_000), "70–120 MB");
+        assert_eq!(format_range(10_000_000, 25_000_000), "10–25 MB");
+        assert_eq!(format_range(10_500_000, 25_000_000), "10.5–25 MB");
+        assert_eq!(format_range(800_000_000, 1_200_000_000), "800 MB–1.20 GB");
     }
 
     #[test]
@@ -470,6 +509,10 @@ mod tests {
         assert_eq!(format_money(-2.5, "USD"), "-$2.50");
         assert_eq!(format_money(1234.0, "EUR"), "1,234 EUR");
         assert_eq!(format_count(2000), "2,000");
+        assert_eq!(format_price(0.1, "USD"), "$0.10");
+        assert_eq!(format_price(0.045, "USD"), "$0.045");
+        assert_eq!(format_price(0.0, "USD"), "$0.00");
+        assert_eq!(format_price(120.0, "EUR"), "120.00 EUR");
         assert_eq!(format_count(1_234_567), "1,234,567");
         assert_eq!(format_count(12), "12");
     }

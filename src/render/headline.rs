@@ -5,7 +5,7 @@
 //! the strings that came from input in its own way.
 
 use crate::report::{Report, ServiceRow};
-use crate::units::{format_bytes, format_money, format_seconds};
+use crate::units::{format_bytes, format_money, format_price, format_seconds};
 
 /// A part of a sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,14 +39,11 @@ fn figure(s: impl Into<String>) -> Piece {
 /// `$0.045/GB (nat-gateway)`: the price and profile shown beside every money figure.
 pub fn price_note(report: &Report) -> String {
     let cost = &report.totals.cost_saved;
-    let price = format!("{}", cost.price_per_gb);
-    let symbol = if cost.currency == "USD" { "$" } else { "" };
-    let unit = if symbol.is_empty() {
-        format!(" {}/GB", cost.currency)
-    } else {
-        "/GB".to_string()
-    };
-    format!("{symbol}{price}{unit} ({})", cost.pricing)
+    format!(
+        "{}/GB ({})",
+        format_price(cost.price_per_gb, &cost.currency),
+        cost.pricing
+    )
 }
 
 /// What the headline figures are: the full-pull upper bound.
@@ -68,7 +65,11 @@ pub fn sentence(report: &Report) -> Vec<Piece> {
     let currency = &totals.cost_saved.currency;
     let subject = match report.services.as_slice() {
         [only] => vec![
-            text(format!("Moving {} from ", services_phrase(totals.services))),
+            text(if totals.services == 1 {
+                "Moving the image from ".to_string()
+            } else {
+                format!("Moving {} from ", services_phrase(totals.services))
+            }),
             figure(format_bytes(i128::from(only.before.disk_bytes))),
             text(" to "),
             figure(format_bytes(i128::from(only.after.disk_bytes))),
@@ -97,7 +98,7 @@ pub fn sentence(report: &Report) -> Vec<Piece> {
             )),
             text(format!(" at {}, and ", price_note(report))),
             figure(format_seconds(-totals.pull_seconds_saved_per_pull)),
-            text(" on every cold pull"),
+            text(" more on every cold pull"),
         ]);
     } else {
         pieces.extend([
@@ -124,8 +125,12 @@ pub fn sentence(report: &Report) -> Vec<Piece> {
     pieces
 }
 
-/// `api grew by 35.0 MB (+11.7%): +1.40 GB/day` for each service that grew.
+/// `api grew by 35.0 MB (+11.7%): +1.40 GB/day` for each service that grew (none for a single
+/// row: the headline already says it).
 pub fn growth_sentences(report: &Report) -> Vec<Vec<Piece>> {
+    if report.services.len() < 2 {
+        return Vec::new();
+    }
     report
         .services
         .iter()

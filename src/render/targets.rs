@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::Format;
 use crate::calc::targets::{Target, Targets};
 use crate::error::Error;
-use crate::units::format_bytes;
+use crate::units::format_range;
 
 #[derive(Serialize)]
 struct TargetsJson<'a> {
@@ -20,13 +20,9 @@ pub fn render(targets: &Targets, format: Format) -> Result<String, Error> {
     match format {
         Format::Text => {
             let mut out = String::new();
-            let _ = writeln!(out, "{:<12}{:>16}  {}", "runtime", "target (disk)", "what");
+            let _ = writeln!(out, "{:<12}{:>16}  what", "runtime", "target (disk)");
             for target in &targets.targets {
-                let range = format!(
-                    "{}–{}",
-                    format_bytes(i128::from(target.low_disk_bytes)),
-                    format_bytes(i128::from(target.high_disk_bytes))
-                );
+                let range = format_range(target.low_disk_bytes, target.high_disk_bytes);
                 let _ = writeln!(
                     out,
                     "{:<12}{:>16}  {}",

@@ -6,7 +6,10 @@ use std::fmt::Write;
 use super::headline::{self, plain};
 use crate::calc::full_pull::DiskWire;
 use crate::report::{AssumptionView, Report, ServiceRow};
-use crate::units::{Ratio, format_bytes, format_count, format_money, format_rate, format_seconds};
+use crate::units::{
+    Ratio, format_bytes, format_count, format_money, format_price, format_range, format_rate,
+    format_seconds,
+};
 
 /// Renders the report as text.
 pub fn render(report: &Report) -> String {
@@ -154,14 +157,13 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
         money(totals.cost_saved.per_year),
         headline::price_note(report)
     )?;
-    writeln!(
-        out,
+    let cold_start = format!(
         "Cold start: a new node starting one of each service waits {} less \
          (pulls one after another, kubelet's default); {} node-hours of pulling saved a day.",
         format_seconds(totals.new_node_seconds.saved),
         format_decimal(totals.node_hours_saved_per_day)
-    )
-    .map(|_| ())?;
+    );
+    writeln!(out, "{}", wrap(&cold_start, 78))?;
     let storage = &totals.registry_storage_saved;
     writeln!(
         out,
@@ -171,7 +173,7 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
                 "Registry storage: {} less ({} a month at {}/GB-month, {} tags kept per service).",
                 format_bytes(storage.wire_bytes),
                 money(storage.cost_per_month),
-                money_price(report.assumptions.registry_storage_price.value, currency),
+                format_price(report.assumptions.registry_storage_price.value, currency),
                 report.assumptions.retained_tags.value
             ),
             78
@@ -201,14 +203,6 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
     write_assumptions(out, report)
 }
 
-fn money_price(price: f64, currency: &str) -> String {
-    if currency == "USD" {
-        format!("${price}")
-    } else {
-        format!("{price} {currency}")
-    }
-}
-
 fn format_decimal(value: f64) -> String {
     if value.abs() >= 100.0 {
         format!("{value:.0}")
@@ -221,10 +215,9 @@ fn target_line(row: &ServiceRow) -> String {
     match &row.target {
         Some(target) => {
             let mut line = format!(
-                "{} target {}–{}: after {} is {}",
+                "{} for {}, after {} is {}",
+                format_range(target.low_disk_bytes, target.high_disk_bytes),
                 target.runtime,
-                format_bytes(i128::from(target.low_disk_bytes)),
-                format_bytes(i128::from(target.high_disk_bytes)),
                 format_bytes(i128::from(row.after.disk_bytes)),
                 target.status.as_str()
             );
@@ -299,7 +292,7 @@ fn write_assumptions(out: &mut String, report: &Report) -> std::fmt::Result {
         ),
         (
             "price_per_gb",
-            format!("{}/GB", money_price(a.price_per_gb.value, currency)),
+            format!("{}/GB", format_price(a.price_per_gb.value, currency)),
             origin(&a.price_per_gb),
             a.price_per_gb.source.clone(),
         ),
@@ -313,7 +306,7 @@ fn write_assumptions(out: &mut String, report: &Report) -> std::fmt::Result {
             "registry_storage_price",
             format!(
                 "{}/GB-month",
-                money_price(a.registry_storage_price.value, currency)
+                format_price(a.registry_storage_price.value, currency)
             ),
             origin(&a.registry_storage_price),
             a.registry_storage_price.source.clone(),
@@ -336,7 +329,7 @@ fn write_assumptions(out: &mut String, report: &Report) -> std::fmt::Result {
     if let Some(rate) = &a.hourly_rate {
         rows.push((
             "hourly_rate",
-            format!("{}/hour", money_price(rate.value, currency)),
+            format!("{}/hour", format_price(rate.value, currency)),
             origin(rate),
             rate.source.clone(),
         ));

@@ -1,0 +1,9 @@
+//! The command line, end to end: the one integration test binary. Each module covers one command
+//! or concern; helpers live in `common`.
+
+mod common;
+
+#[path = "cli/calc.rs"]
+mod calc;
+#[path = "cli/schema.rs"]
+mod schema;

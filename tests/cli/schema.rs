@@ -1,0 +1,74 @@
+//! The JSON contract: the schema in `docs/` is the one generated from the Rust types, and real
+//! output validates against it.
+
+use crate::common::*;
+
+const SCHEMA_PATH: &str = "docs/report.schema.json";
+
+#[test]
+fn the_committed_schema_is_generated_from_the_types() {
+    let generated = fleetsave::render::json::schema();
+    let path = project_file(SCHEMA_PATH);
+    if std::env::var_os("FLEETSAVE_UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        committed, generated,
+        "{SCHEMA_PATH} is stale: run FLEETSAVE_UPDATE_SCHEMA=1 cargo test schema"
+    );
+}
+
+fn validate(instance: &serde_json::Value) {
+    let schema: serde_json::Value =
+        serde_json::from_str(&fleetsave::render::json::schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "output does not match the schema: {errors:#?}"
+    );
+}
+
+#[test]
+fn calc_output_validates_against_the_schema() {
+    validate(&json_of(&[
+        "calc",
+        "--before",
+        "500MB",
+        "--after",
+        "80MB",
+        "--services",
+        "20",
+        "--nodes",
+        "10",
+        "--deploys-per-day",
+        "10",
+        "--runtime",
+        "java",
+        "--format",
+        "json",
+        "--effort-hours",
+        "8",
+        "--hourly-rate",
+        "90",
+    ]));
+    validate(&json_of(&[
+        "calc", "--before", "1", "--after", "2", "--format", "json",
+    ]));
+}
+
+#[test]
+fn the_schema_rejects_output_that_breaks_the_contract() {
+    let mut json = json_of(&[
+        "calc", "--before", "500MB", "--after", "80MB", "--format", "json",
+    ]);
+    json["totals"]["pulls_per_day"] = serde_json::json!("2000");
+    let schema: serde_json::Value =
+        serde_json::from_str(&fleetsave::render::json::schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(!validator.is_valid(&json));
+}
