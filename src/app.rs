@@ -1,9 +1,12 @@
 //! Runs one command: validated options → inputs → model → report → render → output.
 
+use crate::assumptions::Assumptions;
 use crate::calc::targets::Targets;
 use crate::cli::{Cli, CommandArgs};
 use crate::error::Error;
+use crate::model::Service;
 use crate::options;
+use crate::options::OutputOptions;
 use crate::output;
 use crate::render::{self, Format};
 use crate::report::{self, BuildInput, Command};
@@ -29,21 +32,26 @@ pub fn run(cli: Cli, environment: &Environment) -> Result<i32, Error> {
     match cli.command {
         CommandArgs::Calc(args) => {
             let options = options::calc(&args, &targets, environment.source_date_epoch.as_deref())?;
-            let report = report::build(BuildInput {
-                command: Command::Calc,
-                title: options
-                    .output
-                    .title
-                    .clone()
-                    .unwrap_or_else(|| "fleetsave: what the smaller image saves".to_string()),
-                generated_at: options.output.generated_at.clone(),
-                services: std::slice::from_ref(&options.service),
-                assumptions: &options.assumptions,
-                targets: &targets,
-            })?;
-            let rendered = render::render(&report, options.output.format)?;
-            output::write(options.output.path.as_deref(), rendered.as_bytes())?;
-            Ok(0)
+            publish(
+                Command::Calc,
+                "fleetsave: what the smaller image saves".to_string(),
+                std::slice::from_ref(&options.service),
+                &options.assumptions,
+                &options.output,
+                &targets,
+            )
+        }
+        CommandArgs::Report(args) => {
+            let options =
+                options::report(&args, &targets, environment.source_date_epoch.as_deref())?;
+            publish(
+                Command::Report,
+                "fleetsave: image savings across the fleet".to_string(),
+                &options.services,
+                &options.assumptions,
+                &options.output,
+                &targets,
+            )
         }
         CommandArgs::Targets(args) => {
             let rendered = render::targets::render(&targets, args.format)?;
@@ -51,6 +59,28 @@ pub fn run(cli: Cli, environment: &Environment) -> Result<i32, Error> {
             Ok(0)
         }
     }
+}
+
+/// Builds the report of `services`, renders it and writes it where the options say.
+fn publish(
+    command: Command,
+    default_title: String,
+    services: &[Service],
+    assumptions: &Assumptions,
+    output: &OutputOptions,
+    targets: &Targets,
+) -> Result<i32, Error> {
+    let report = report::build(BuildInput {
+        command,
+        title: output.title.clone().unwrap_or(default_title),
+        generated_at: output.generated_at.clone(),
+        services,
+        assumptions,
+        targets,
+    })?;
+    let rendered = render::render(&report, output.format)?;
+    output::write(output.path.as_deref(), rendered.as_bytes())?;
+    Ok(0)
 }
 
 /// Formats that a command does not offer are refused with the ones it does.

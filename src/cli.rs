@@ -23,6 +23,8 @@ pub struct Cli {
 pub enum CommandArgs {
     /// Savings of one before/after pair of sizes across a fleet of identical services.
     Calc(Box<CalcArgs>),
+    /// Per-service savings and fleet totals of an inventory (CSV or TOML).
+    Report(Box<ReportArgs>),
     /// The realistic size targets per runtime.
     Targets(TargetsArgs),
 }
@@ -125,4 +127,20 @@ pub struct TargetsArgs {
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Inventory file: CSV with a header row, or TOML (`.toml`); `-` reads CSV from stdin
+    #[arg(value_name = "INVENTORY")]
+    pub inventory: PathBuf,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    /// Basis of sizes in rows without a `basis` cell: disk or wire [default: disk]
+    #[arg(long, value_name = "BASIS")]
+    pub basis: Option<String>,
+    #[command(flatten)]
+    pub assumptions: AssumptionArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }

@@ -7,8 +7,9 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use crate::assumptions::{self, Assumptions, Origin, Overrides};
 use crate::calc::targets::Targets;
-use crate::cli::{AssumptionArgs, CalcArgs, FleetArgs, OutputArgs};
+use crate::cli::{AssumptionArgs, CalcArgs, FleetArgs, OutputArgs, ReportArgs};
 use crate::error::Error;
+use crate::input::inventory::{self, FlagDefaults};
 use crate::model::{FleetShape, ImageSize, Service};
 use crate::render::Format;
 use crate::units::{self, Basis, Ratio};
@@ -29,6 +30,54 @@ pub struct CalcOptions {
     pub service: Service,
     pub assumptions: Assumptions,
     pub output: OutputOptions,
+}
+
+/// Everything `report` needs.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    pub services: Vec<Service>,
+    pub assumptions: Assumptions,
+    pub output: OutputOptions,
+}
+
+/// Validates `report`'s flags and reads its inventory. Fleet flags are defaults for empty cells
+/// and win over the file's `[defaults]`; assumption flags win over its `[assumptions]`.
+pub fn report(
+    args: &ReportArgs,
+    targets: &Targets,
+    source_date_epoch: Option<&str>,
+) -> Result<ReportOptions, Error> {
+    let read_count = |flag: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|text| parse_count(flag, text))
+            .transpose()
+    };
+    let flags = FlagDefaults {
+        services: read_count("--services", &args.fleet.services)?,
+        nodes: read_count("--nodes", &args.fleet.nodes)?,
+        deploys_per_day: read_count("--deploys-per-day", &args.fleet.deploys_per_day)?,
+        basis: args
+            .basis
+            .as_deref()
+            .map(|text| basis("--basis", text))
+            .transpose()?,
+    };
+    let output = output(&args.output, source_date_epoch)?;
+    let raw = inventory::read(&args.inventory)?;
+    let defaults = Assumptions::defaults()?;
+    let file_layers: Vec<(&Path, Overrides)> = raw
+        .assumption_overrides(&defaults)?
+        .map(|overrides| (raw.path.as_path(), overrides))
+        .into_iter()
+        .collect();
+    let assumptions = assumptions(&args.assumptions, &file_layers)?;
+    let services = inventory::resolve(&raw, &flags, assumptions.compression_ratio.value, targets)?;
+    Ok(ReportOptions {
+        services,
+        assumptions,
+        output,
+    })
 }
 
 /// Reads a count flag: a whole number of 1 or more.

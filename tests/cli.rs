@@ -5,5 +5,7 @@ mod common;
 
 #[path = "cli/calc.rs"]
 mod calc;
+#[path = "cli/report.rs"]
+mod report;
 #[path = "cli/schema.rs"]
 mod schema;

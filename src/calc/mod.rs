@@ -3,4 +3,5 @@
 
 pub mod cost;
 pub mod full_pull;
+pub mod plan;
 pub mod targets;

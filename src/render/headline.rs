@@ -58,71 +58,127 @@ pub fn services_phrase(count: u128) -> String {
     }
 }
 
-/// The one sentence with the answer.
+/// The one sentence with the answer (committed services; plans get [`plan_sentence`]).
 pub fn sentence(report: &Report) -> Vec<Piece> {
     let totals = &report.totals;
+    if totals.rows == 0 {
+        return vec![text(
+            "No service has a committed after size yet: every row is a plan (below).",
+        )];
+    }
     let saved = totals.per_day.saved;
     let currency = &totals.cost_saved.currency;
-    let subject = match report.services.as_slice() {
-        [only] => vec![
+    let single = match report.services.as_slice() {
+        [only] => only.after.map(|after| (only.before, after)),
+        _ => None,
+    };
+    let mut pieces = match single {
+        Some((before, after)) => vec![
             text(if totals.services == 1 {
                 "Moving the image from ".to_string()
             } else {
                 format!("Moving {} from ", services_phrase(totals.services))
             }),
-            figure(format_bytes(i128::from(only.before.disk_bytes))),
+            figure(format_bytes(i128::from(before.disk_bytes))),
             text(" to "),
-            figure(format_bytes(i128::from(only.after.disk_bytes))),
+            figure(format_bytes(i128::from(after.disk_bytes))),
         ],
-        _ => vec![text(format!(
+        None if totals.growth => vec![text(format!(
             "Across {}, the new images",
             services_phrase(totals.services)
         ))],
+        None => vec![text(format!(
+            "Slimming {}",
+            services_phrase(totals.services)
+        ))],
     };
-    let mut pieces = subject;
-    if totals.growth {
-        pieces.extend([
-            text(" adds "),
-            figure(format!(
-                "{} of image transfer a day",
-                format_bytes(-saved.wire_bytes)
-            )),
-            text(format!(
-                " ({} unpacked; {} a year), about ",
-                format_bytes(-saved.disk_bytes),
-                format_bytes(-totals.per_year.saved.wire_bytes)
-            )),
-            figure(format!(
-                "{} a year more",
-                format_money(-totals.cost_saved.per_year, currency)
-            )),
-            text(format!(" at {}, and ", price_note(report))),
-            figure(format_seconds(-totals.pull_seconds_saved_per_pull)),
-            text(" more on every cold pull"),
-        ]);
+    // Growth reads as a cost: the figures are shown as positive amounts "more".
+    let (verb, sign, more) = if totals.growth {
+        (" adds ", -1, " more")
     } else {
-        pieces.extend([
-            text(" saves "),
-            figure(format!(
-                "{} of image transfer a day",
-                format_bytes(saved.wire_bytes)
-            )),
-            text(format!(
-                " ({} unpacked; {} a year), about ",
-                format_bytes(saved.disk_bytes),
-                format_bytes(totals.per_year.saved.wire_bytes)
-            )),
-            figure(format!(
-                "{} a year",
-                format_money(totals.cost_saved.per_year, currency)
-            )),
-            text(format!(" at {}, and ", price_note(report))),
-            figure(format_seconds(totals.pull_seconds_saved_per_pull)),
-            text(" on every cold pull"),
-        ]);
-    }
-    pieces.push(text(format!(" ({UPPER_BOUND}).")));
+        (" saves ", 1, "")
+    };
+    pieces.extend([
+        text(verb),
+        figure(format!(
+            "{} of image transfer a day",
+            format_bytes(sign * saved.wire_bytes)
+        )),
+        text(format!(
+            " ({} unpacked; {} a year), about ",
+            format_bytes(sign * saved.disk_bytes),
+            format_bytes(sign * totals.per_year.saved.wire_bytes)
+        )),
+        figure(format!(
+            "{} a year{more}",
+            format_money(sign as f64 * totals.cost_saved.per_year, currency)
+        )),
+        text(format!(" at {}, and ", price_note(report))),
+        figure(format_seconds(
+            sign as f64 * totals.pull_seconds_saved_per_pull,
+        )),
+        text(format!("{more} on every cold pull ({UPPER_BOUND}).")),
+    ]);
     pieces
+}
+
+/// `Plus 40.0–70.0 GB a day (…) if the 4 planned services reach their runtime targets.`
+pub fn plan_sentence(report: &Report) -> Option<Vec<Piece>> {
+    let projected = report.projected_totals.as_ref()?;
+    let planned = if projected.rows == 1 {
+        "the 1 planned service reaches its runtime target".to_string()
+    } else {
+        format!(
+            "the {} planned services reach their runtime targets",
+            projected.rows
+        )
+    };
+    let lead = if report.totals.rows == 0 {
+        "If "
+    } else {
+        "Plus, if "
+    };
+    Some(vec![
+        text(format!("{lead}{planned}: ")),
+        figure(format!(
+            "{} of image transfer a day",
+            format_byte_range(
+                projected.per_day.low.wire_bytes,
+                projected.per_day.high.wire_bytes
+            )
+        )),
+        text(format!(
+            " ({} a year, about {} a year at {}; projected, not included above).",
+            format_byte_range(
+                projected.per_year.low.wire_bytes,
+                projected.per_year.high.wire_bytes
+            ),
+            format_money_range(
+                projected.cost_saved_per_year.low,
+                projected.cost_saved_per_year.high,
+                &projected.currency
+            ),
+            price_note(report)
+        )),
+    ])
+}
+
+/// `40.0–70.0 GB`: a range of signed byte counts.
+pub fn format_byte_range(low: i128, high: i128) -> String {
+    if low >= 0 && high >= 0 {
+        crate::units::format_range(low as u64, high as u64)
+    } else {
+        format!("{} to {}", format_bytes(low), format_bytes(high))
+    }
+}
+
+/// `$1,200–$2,100`.
+pub fn format_money_range(low: f64, high: f64, currency: &str) -> String {
+    format!(
+        "{}–{}",
+        format_money(low, currency),
+        format_money(high, currency)
+    )
 }
 
 /// `api grew by 35.0 MB (+11.7%): +1.40 GB/day` for each service that grew (none for a single
@@ -140,6 +196,8 @@ pub fn growth_sentences(report: &Report) -> Vec<Vec<Piece>> {
 }
 
 fn growth_sentence(row: &ServiceRow) -> Vec<Piece> {
+    let per_pull = row.saved_per_pull.high();
+    let per_day = row.saved_per_day.high();
     let percent = row
         .change_percent
         .map(|p| format!(" ({p:+.1}%)"))
@@ -148,8 +206,8 @@ fn growth_sentence(row: &ServiceRow) -> Vec<Piece> {
         Piece::Input(row.name.clone()),
         text(format!(
             " grew by {}{percent}: +{} a day of transfer",
-            format_bytes(-row.saved_per_pull.disk_bytes),
-            format_bytes(-row.saved_per_day.wire_bytes)
+            format_bytes(-per_pull.disk_bytes),
+            format_bytes(-per_day.wire_bytes)
         )),
     ]
 }

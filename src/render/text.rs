@@ -3,12 +3,12 @@
 
 use std::fmt::Write;
 
+use super::cells::{RowCells, row_cells, truncate};
 use super::headline::{self, plain};
 use crate::calc::full_pull::DiskWire;
-use crate::report::{AssumptionView, Report, ServiceRow};
+use crate::report::{AssumptionView, Report};
 use crate::units::{
-    Ratio, format_bytes, format_count, format_money, format_price, format_range, format_rate,
-    format_seconds,
+    Ratio, format_bytes, format_count, format_money, format_price, format_rate, format_seconds,
 };
 
 /// Renders the report as text.
@@ -49,23 +49,11 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
     let totals = &report.totals;
     writeln!(out, "{}", terminal_safe(&report.title))?;
     writeln!(out)?;
-    let sentence: Vec<_> = headline::sentence(report)
-        .into_iter()
-        .map(|piece| match piece {
-            headline::Piece::Input(s) => headline::Piece::Input(terminal_safe(&s)),
-            other => other,
-        })
-        .collect();
-    writeln!(out, "{}", wrap(&plain(&sentence), 78))?;
-    for growth in headline::growth_sentences(report) {
-        let growth: Vec<_> = growth
-            .into_iter()
-            .map(|piece| match piece {
-                headline::Piece::Input(s) => headline::Piece::Input(terminal_safe(&s)),
-                other => other,
-            })
-            .collect();
-        writeln!(out, "{}", wrap(&plain(&growth), 78))?;
+    let mut sentences = vec![headline::sentence(report)];
+    sentences.extend(headline::plan_sentence(report));
+    sentences.extend(headline::growth_sentences(report));
+    for sentence in sentences {
+        writeln!(out, "{}", wrap(&terminal_safe(&plain(&sentence)), 78))?;
     }
     writeln!(out)?;
     writeln!(
@@ -211,45 +199,90 @@ fn format_decimal(value: f64) -> String {
     }
 }
 
-fn target_line(row: &ServiceRow) -> String {
-    match &row.target {
-        Some(target) => {
-            let mut line = format!(
-                "{} for {}, after {} is {}",
-                format_range(target.low_disk_bytes, target.high_disk_bytes),
-                target.runtime,
-                format_bytes(i128::from(row.after.disk_bytes)),
-                target.status.as_str()
-            );
-            if target.recoverable_disk_bytes > 0 {
-                let _ = write!(
-                    line,
-                    " ({} recoverable)",
-                    format_bytes(i128::from(target.recoverable_disk_bytes))
-                );
-            }
-            line
-        }
-        None => "no runtime target (runtime other or not given)".to_string(),
+fn target_line(cells: &RowCells) -> String {
+    if cells.target_range.is_empty() {
+        return "no runtime target (runtime other or not given)".to_string();
     }
+    let mut line = format!(
+        "{} for {}, {} {} is {}",
+        cells.target_range,
+        cells.runtime,
+        if cells.projected { "before" } else { "after" },
+        if cells.projected {
+            &cells.before
+        } else {
+            &cells.after
+        },
+        cells.status
+    );
+    if !cells.recoverable.is_empty() {
+        let _ = write!(
+            line,
+            " ({} recoverable)",
+            cells.recoverable.trim_end_matches(" over")
+        );
+    }
+    line
 }
+
+/// Column widths of the service table; with the gaps they fit 80 columns.
+const NAME_WIDTH: usize = 19;
+const RUNTIME_WIDTH: usize = 10;
 
 fn write_services(out: &mut String, report: &Report) -> std::fmt::Result {
     writeln!(out)?;
     if let [only] = report.services.as_slice() {
-        return writeln!(out, "Target: {}", target_line(only));
+        return writeln!(out, "Target: {}", target_line(&row_cells(only)));
     }
-    writeln!(out, "Services (largest saving first)")?;
+    writeln!(
+        out,
+        "Services: committed by saving a day, then plans. Sizes unpacked;"
+    )?;
+    writeln!(out, "saved/day on the wire.")?;
+    writeln!(
+        out,
+        "{:<NAME_WIDTH$} {:<RUNTIME_WIDTH$} {:>8} {:>11} {:>7} {:>12} target",
+        "service", "runtime", "before", "after", "change", "saved/day"
+    )?;
     for row in &report.services {
+        let cells = row_cells(row);
         writeln!(
             out,
-            "  {}: {} → {}, {} saved a day; {}",
-            terminal_safe(&row.name),
-            format_bytes(i128::from(row.before.disk_bytes)),
-            format_bytes(i128::from(row.after.disk_bytes)),
-            format_bytes(row.saved_per_day.wire_bytes),
-            target_line(row)
+            "{:<NAME_WIDTH$} {:<RUNTIME_WIDTH$} {:>8} {:>11} {:>7} {:>12} {}",
+            truncate(&terminal_safe(&cells.name), NAME_WIDTH),
+            truncate(&cells.runtime, RUNTIME_WIDTH),
+            cells.before,
+            cells.after,
+            cells.change,
+            cells.saved_per_day,
+            cells.status
         )?;
+    }
+    if let Some(projected) = &report.projected_totals {
+        let plans = format!(
+            "Plans: {} a day on the wire if the {} planned rows reach their targets \
+             (not in the totals).",
+            headline::format_byte_range(
+                projected.per_day.low.wire_bytes,
+                projected.per_day.high.wire_bytes
+            ),
+            projected.rows
+        );
+        writeln!(out, "{}", wrap(&plans, 78))?;
+    }
+    let above: Vec<RowCells> = report
+        .services
+        .iter()
+        .map(row_cells)
+        .filter(|cells| !cells.recoverable.is_empty())
+        .collect();
+    if !above.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Above target")?;
+        for cells in above {
+            let line = format!("{}: {}", terminal_safe(&cells.name), target_line(&cells));
+            writeln!(out, "{}", indent(&wrap(&line, 76), 2))?;
+        }
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ use super::*;
 use crate::assumptions::{Assumed, Assumptions};
 use crate::calc::cost;
 use crate::calc::full_pull::{self, Figures, ModelParameters, PullRates};
+use crate::calc::plan::{self, Projection};
 use crate::calc::targets::Targets;
 use crate::error::Error;
 use crate::model::{ImageSize, Service};
@@ -19,6 +20,40 @@ pub struct BuildInput<'a> {
     pub targets: &'a Targets,
 }
 
+/// One service's model results: exact for a committed row, both ends for a plan. (Kept unboxed:
+/// one short-lived value per row, and most rows are committed.)
+#[allow(clippy::large_enum_variant)]
+enum Outcome {
+    Committed {
+        after: ImageSize,
+        figures: Figures,
+    },
+    Plan {
+        projection: Projection,
+        /// After at the target's high end: the low saving.
+        low: Figures,
+        /// After at the target's low end: the high saving.
+        high: Figures,
+    },
+}
+
+impl Outcome {
+    fn sort_key(&self) -> (bool, i128, i128) {
+        match self {
+            Outcome::Committed { figures, .. } => (
+                false,
+                figures.per_day.saved.wire_bytes,
+                figures.per_day.saved.disk_bytes,
+            ),
+            Outcome::Plan { high, .. } => (
+                true,
+                high.per_day.saved.wire_bytes,
+                high.per_day.saved.disk_bytes,
+            ),
+        }
+    }
+}
+
 /// Runs the model and assembles the report.
 pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
     let assumptions = input.assumptions;
@@ -30,57 +65,121 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         days_per_year: assumptions.days_per_year.value,
         retained_tags: assumptions.retained_tags.value,
     };
-    let mut rows = Vec::with_capacity(input.services.len());
-    let mut figures = Vec::with_capacity(input.services.len());
+    let ratio = assumptions.compression_ratio.value;
+    let mut outcomes = Vec::with_capacity(input.services.len());
     let mut estimated = Estimated::default();
     for service in input.services {
-        let Some(after) = service.after else {
-            return Err(Error::Internal(format!(
-                "service '{}' has no after size; plans are not supported here",
-                service.name
-            )));
+        let overflow = |overflow: full_pull::Overflow| {
+            Error::Overflow(format!("service '{}': {overflow}", service.name))
         };
-        let row_figures =
-            full_pull::service_figures(&service.before, &after, service.shape, parameters)
-                .map_err(|overflow| {
-                    Error::Overflow(format!("service '{}': {overflow}", service.name))
-                })?;
-        for image in [&service.before, &after] {
-            estimated.disk |= image.disk_estimated;
-            estimated.wire |= image.wire_estimated;
-        }
-        rows.push(service_row(service, &after, &row_figures, input.targets));
-        figures.push(row_figures);
+        let figures_for = |after: &ImageSize| {
+            full_pull::service_figures(&service.before, after, service.shape, parameters)
+                .map_err(overflow)
+        };
+        let outcome = match service.after {
+            Some(after) => {
+                for image in [&service.before, &after] {
+                    estimated.disk |= image.disk_estimated;
+                    estimated.wire |= image.wire_estimated;
+                }
+                Outcome::Committed {
+                    figures: figures_for(&after)?,
+                    after,
+                }
+            }
+            None => {
+                let target = service
+                    .runtime
+                    .as_deref()
+                    .and_then(|runtime| input.targets.get(runtime))
+                    .ok_or_else(|| {
+                        Error::Internal(format!(
+                            "plan '{}' reached the report without a runtime target",
+                            service.name
+                        ))
+                    })?;
+                let projection = plan::project(&service.before, target, ratio);
+                Outcome::Plan {
+                    low: figures_for(&projection.at_target_high)?,
+                    high: figures_for(&projection.at_target_low)?,
+                    projection,
+                }
+            }
+        };
+        outcomes.push(outcome);
     }
-    let fleet =
-        full_pull::combine(&figures).map_err(|overflow| Error::Overflow(overflow.to_string()))?;
-    // Largest saving first; ties keep input order (stable sort).
-    let mut order: Vec<usize> = (0..rows.len()).collect();
+    let committed: Vec<&Figures> = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            Outcome::Committed { figures, .. } => Some(figures),
+            Outcome::Plan { .. } => None,
+        })
+        .collect();
+    let fleet = full_pull::combine(committed.iter().copied())
+        .map_err(|overflow| Error::Overflow(overflow.to_string()))?;
+    let projected_totals = projected_totals(&outcomes, assumptions)?;
+    // Committed rows first, each group by saving per day, largest first; ties keep input order.
+    let mut order: Vec<usize> = (0..outcomes.len()).collect();
     order.sort_by(|&a, &b| {
-        figures[b]
-            .per_day
-            .saved
-            .wire_bytes
-            .cmp(&figures[a].per_day.saved.wire_bytes)
-            .then(
-                figures[b]
-                    .per_day
-                    .saved
-                    .disk_bytes
-                    .cmp(&figures[a].per_day.saved.disk_bytes),
-            )
+        let (plan_a, wire_a, disk_a) = outcomes[a].sort_key();
+        let (plan_b, wire_b, disk_b) = outcomes[b].sort_key();
+        plan_a
+            .cmp(&plan_b)
+            .then(wire_b.cmp(&wire_a))
+            .then(disk_b.cmp(&disk_a))
     });
-    let mut slots: Vec<Option<ServiceRow>> = rows.into_iter().map(Some).collect();
-    let services = order.iter().filter_map(|&i| slots[i].take()).collect();
+    let services = order
+        .iter()
+        .map(|&i| service_row(&input.services[i], &outcomes[i], input.targets))
+        .collect();
     Ok(Report {
         schema_version: SCHEMA_VERSION,
         command: input.command,
         title: input.title,
         generated_at: input.generated_at,
         assumptions: assumptions_view(assumptions),
-        totals: totals(&fleet, figures.len(), estimated, assumptions),
+        totals: totals(&fleet, committed.len(), estimated, assumptions),
         services,
+        projected_totals,
     })
+}
+
+fn projected_totals(
+    outcomes: &[Outcome],
+    assumptions: &Assumptions,
+) -> Result<Option<ProjectedTotals>, Error> {
+    let (lows, highs): (Vec<&Figures>, Vec<&Figures>) = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            Outcome::Plan { low, high, .. } => Some((low, high)),
+            Outcome::Committed { .. } => None,
+        })
+        .unzip();
+    if lows.is_empty() {
+        return Ok(None);
+    }
+    let overflow = |overflow: full_pull::Overflow| Error::Overflow(overflow.to_string());
+    let low = full_pull::combine(lows.iter().copied()).map_err(overflow)?;
+    let high = full_pull::combine(highs.iter().copied()).map_err(overflow)?;
+    let price = assumptions.price_per_gb.value;
+    Ok(Some(ProjectedTotals {
+        rows: lows.len(),
+        services: low.services,
+        pulls_per_day: low.pulls_per_day,
+        per_day: Range {
+            low: low.per_day.saved,
+            high: high.per_day.saved,
+        },
+        per_year: Range {
+            low: low.per_year.saved,
+            high: high.per_year.saved,
+        },
+        cost_saved_per_year: Range {
+            low: cents(cost::transfer_cost(low.per_year.saved.wire_bytes, price)),
+            high: cents(cost::transfer_cost(high.per_year.saved.wire_bytes, price)),
+        },
+        currency: assumptions.currency.clone(),
+    }))
 }
 
 /// Money to the cent.
@@ -177,18 +276,18 @@ fn image_view(image: &ImageSize) -> ImageView {
     }
 }
 
-fn service_row(
-    service: &Service,
-    after: &ImageSize,
-    figures: &Figures,
-    targets: &Targets,
-) -> ServiceRow {
+fn service_row(service: &Service, outcome: &Outcome, targets: &Targets) -> ServiceRow {
+    // A committed image is judged on its after size; a plan on its before size.
+    let judged = match outcome {
+        Outcome::Committed { after, .. } => after,
+        Outcome::Plan { .. } => &service.before,
+    };
     let target = service
         .runtime
         .as_deref()
         .and_then(|runtime| targets.get(runtime))
         .map(|target| {
-            let judgement = target.judge(after.disk_bytes);
+            let judgement = target.judge(judged.disk_bytes);
             TargetView {
                 runtime: target.runtime.clone(),
                 low_disk_bytes: target.low_disk_bytes,
@@ -197,31 +296,66 @@ fn service_row(
                 recoverable_disk_bytes: judgement.recoverable_disk_bytes,
             }
         });
-    let change_percent = (service.before.disk_bytes > 0).then(|| {
-        let change = (after.disk_bytes as f64 - service.before.disk_bytes as f64)
-            / service.before.disk_bytes as f64
-            * 100.0;
-        (change * 10.0).round() / 10.0
-    });
-    ServiceRow {
+    let mut row = ServiceRow {
         name: service.name.clone(),
         runtime: service.runtime.clone(),
         services: service.shape.services,
         nodes: service.shape.nodes,
         deploys_per_day: service.shape.deploys_per_day,
-        pulls_per_day: figures.pulls_per_day,
+        pulls_per_day: 0,
         basis: service.basis,
         before: image_view(&service.before),
-        after: image_view(after),
-        saved_per_pull: figures.per_pull.saved,
-        saved_per_day: figures.per_day.saved,
-        saved_per_year: figures.per_year.saved,
-        change_percent,
-        pull_seconds: rounded_seconds(figures.pull_seconds),
+        after: None,
+        projected_after: None,
+        saved_per_pull: Saving::Exact(DiskWire::default()),
+        saved_per_day: Saving::Exact(DiskWire::default()),
+        saved_per_year: Saving::Exact(DiskWire::default()),
+        change_percent: None,
+        pull_seconds: Seconds::default(),
         target,
-        growth: figures.per_pull.saved.disk_bytes < 0,
+        growth: false,
         projected: false,
+    };
+    match outcome {
+        Outcome::Committed { after, figures } => {
+            row.pulls_per_day = figures.pulls_per_day;
+            row.after = Some(image_view(after));
+            row.saved_per_pull = Saving::Exact(figures.per_pull.saved);
+            row.saved_per_day = Saving::Exact(figures.per_day.saved);
+            row.saved_per_year = Saving::Exact(figures.per_year.saved);
+            row.change_percent = (service.before.disk_bytes > 0).then(|| {
+                let change = (after.disk_bytes as f64 - service.before.disk_bytes as f64)
+                    / service.before.disk_bytes as f64
+                    * 100.0;
+                (change * 10.0).round() / 10.0
+            });
+            row.pull_seconds = rounded_seconds(figures.pull_seconds);
+            row.growth = figures.per_pull.saved.disk_bytes < 0;
+        }
+        Outcome::Plan {
+            projection,
+            low,
+            high,
+        } => {
+            let range = |pick: fn(&Figures) -> DiskWire| {
+                Saving::Projected(Range {
+                    low: pick(low),
+                    high: pick(high),
+                })
+            };
+            row.pulls_per_day = low.pulls_per_day;
+            row.projected_after = Some(Range {
+                low: image_view(&projection.at_target_high),
+                high: image_view(&projection.at_target_low),
+            });
+            row.saved_per_pull = range(|f| f.per_pull.saved);
+            row.saved_per_day = range(|f| f.per_day.saved);
+            row.saved_per_year = range(|f| f.per_year.saved);
+            row.pull_seconds = rounded_seconds(low.pull_seconds);
+            row.projected = true;
+        }
     }
+    row
 }
 
 fn view<T: Clone, U>(

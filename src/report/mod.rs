@@ -51,8 +51,50 @@ pub struct Report {
     pub assumptions: AssumptionsView,
     /// The full-pull model (upper bound: every pull is a full pull), committed services only.
     pub totals: Totals,
-    /// One row per service, sorted by saving per day, largest first.
+    /// One row per service: committed rows by saving per day (wire), largest first, then plan
+    /// rows by their high saving.
     pub services: Vec<ServiceRow>,
+    /// The sum of the plan rows' projected savings; `null` when there are no plans. Never
+    /// included in `totals`.
+    pub projected_totals: Option<ProjectedTotals>,
+}
+
+/// A low–high range of a projected figure.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Range<T> {
+    pub low: T,
+    pub high: T,
+}
+
+/// What the planned services would save if they reached their runtime targets.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ProjectedTotals {
+    /// Number of plan rows.
+    pub rows: usize,
+    pub services: u128,
+    pub pulls_per_day: u128,
+    pub per_day: Range<DiskWire>,
+    pub per_year: Range<DiskWire>,
+    pub cost_saved_per_year: Range<f64>,
+    pub currency: String,
+}
+
+/// A saving: exact for a committed row, a low–high range for a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum Saving {
+    Exact(DiskWire),
+    Projected(Range<DiskWire>),
+}
+
+impl Saving {
+    /// The figure to sort and headline by: exact, or the high end of a range.
+    pub fn high(&self) -> DiskWire {
+        match self {
+            Saving::Exact(saving) => *saving,
+            Saving::Projected(range) => range.high,
+        }
+    }
 }
 
 /// One assumption as reports show it.
@@ -172,15 +214,20 @@ pub struct ServiceRow {
     /// The basis the sizes were typed on.
     pub basis: Basis,
     pub before: ImageView,
-    pub after: ImageView,
-    pub saved_per_pull: DiskWire,
-    pub saved_per_day: DiskWire,
-    pub saved_per_year: DiskWire,
-    /// (after − before) ÷ before × 100 on disk bytes; `null` when before is 0.
+    /// `null` for a plan (see `projected_after`).
+    pub after: Option<ImageView>,
+    /// For a plan: the after size at the target's high end (`low` saving) and low end (`high`).
+    pub projected_after: Option<Range<ImageView>>,
+    pub saved_per_pull: Saving,
+    pub saved_per_day: Saving,
+    pub saved_per_year: Saving,
+    /// (after − before) ÷ before × 100 on disk bytes; `null` when before is 0 or for a plan.
     pub change_percent: Option<f64>,
+    /// Seconds of one pull; for a plan, after is at the target's high end.
     pub pull_seconds: Seconds,
-    /// `null` for a runtime with no target.
+    /// `null` for a runtime with no target. Judged on the after size, or for a plan on before.
     pub target: Option<TargetView>,
     pub growth: bool,
+    /// True for a plan: a service not slimmed yet, projected to its runtime target.
     pub projected: bool,
 }

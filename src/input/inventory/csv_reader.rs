@@ -1,0 +1,127 @@
+//! The CSV inventory: a header row naming the columns (any order, case-insensitive), one service
+//! per row. A UTF-8 byte-order mark (Excel) and CRLF line endings are accepted; cells are trimmed
+//! and empty cells are absent.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::{KNOWN_FIELDS, RawInventory, RawRow, RawValue, unknown_field_message};
+use crate::error::{Error, Place};
+
+fn at(path: &Path, line: Option<usize>, field: Option<&str>, message: String) -> Error {
+    Error::Input {
+        place: Place::File {
+            path: path.to_path_buf(),
+            line,
+            field: field.map(str::to_string),
+        },
+        message,
+    }
+}
+
+/// Reads a CSV inventory from its text.
+pub fn read(path: PathBuf, text: String) -> Result<RawInventory, Error> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if body.trim().is_empty() {
+        return Err(at(
+            &path,
+            None,
+            None,
+            "is empty; an inventory needs a header row (e.g. service,runtime,before,after,nodes) \
+             and one row per service"
+                .to_string(),
+        ));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_reader(body.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_error(&path, &e))?
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect::<Vec<_>>();
+    if !headers.iter().any(|h| h == "service") {
+        return Err(at(
+            &path,
+            Some(1),
+            None,
+            format!(
+                "the header row is missing or has no 'service' column (found '{}'); the first line \
+                 must name the columns, e.g. service,runtime,before,after,nodes,deploys_per_day",
+                headers.join(",")
+            ),
+        ));
+    }
+    let mut seen = HashMap::new();
+    for (index, header) in headers.iter().enumerate() {
+        if !KNOWN_FIELDS.contains(&header.as_str()) {
+            return Err(at(
+                &path,
+                Some(1),
+                Some(header),
+                unknown_field_message("column", header, KNOWN_FIELDS),
+            ));
+        }
+        if let Some(first) = seen.insert(header.clone(), index + 1) {
+            return Err(at(
+                &path,
+                Some(1),
+                Some(header),
+                format!(
+                    "column '{header}' appears twice (columns {first} and {}); keep one",
+                    index + 1
+                ),
+            ));
+        }
+    }
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(&path, &e)),
+        }
+        let line = record
+            .position()
+            .map_or(0, |position| position.line() as usize);
+        let mut values = HashMap::with_capacity(headers.len());
+        for (header, cell) in headers.iter().zip(record.iter()) {
+            if !cell.is_empty() {
+                values.insert(
+                    header.clone(),
+                    RawValue {
+                        text: cell.to_string(),
+                        line,
+                    },
+                );
+            }
+        }
+        if !values.is_empty() {
+            rows.push(RawRow { line, values });
+        }
+    }
+    Ok(RawInventory {
+        path,
+        text,
+        rows,
+        ..RawInventory::default()
+    })
+}
+
+fn csv_error(path: &Path, error: &csv::Error) -> Error {
+    let line = error.position().map(|p| p.line() as usize);
+    let message = match error.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!(
+            "has {len} cells but the header names {expected_len} columns; quote cells that \
+             contain commas (\"a, b\")"
+        ),
+        csv::ErrorKind::Utf8 { .. } => "is not UTF-8 text; save the inventory as UTF-8".to_string(),
+        _ => format!("is not valid CSV: {error}"),
+    };
+    at(path, line, None, message)
+}

@@ -1,0 +1,360 @@
+//! Fleet inventories (SPEC §5): many services, each with its own sizes, runtime, node count and
+//! deploy rate, read from CSV or TOML. Both readers produce the same [`RawInventory`] — every
+//! value as text with the line it came from — and [`resolve`] turns it into validated
+//! [`Service`]s, so the two formats share one set of rules and messages.
+//!
+//! Empty cells fall back to the defaults: a flag given to `report`, else the TOML `[defaults]`
+//! table, else 1 (counts) / `disk` (basis).
+
+mod csv_reader;
+mod toml_reader;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::assumptions::{AssumptionsTable, Overrides};
+use crate::calc::targets::Targets;
+use crate::error::{Error, Place};
+use crate::model::{FleetShape, ImageSize, Service};
+use crate::units::{self, Basis, Ratio};
+
+/// Every column (CSV) or key (TOML `[[service]]`) an inventory row may have.
+pub const KNOWN_FIELDS: &[&str] = &[
+    "service",
+    "before",
+    "after",
+    "runtime",
+    "services",
+    "nodes",
+    "deploys_per_day",
+    "basis",
+    "before_image",
+    "after_image",
+    "platform",
+    "budget",
+    "base_image",
+    "before_prev_image",
+    "after_prev_image",
+    "changed_per_deploy",
+    "node_pool",
+];
+
+/// The keys of the TOML `[defaults]` table.
+pub const DEFAULT_FIELDS: &[&str] = &[
+    "services",
+    "nodes",
+    "deploys_per_day",
+    "basis",
+    "runtime",
+    "platform",
+];
+
+/// One value as written, with the line it is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawValue {
+    pub text: String,
+    pub line: usize,
+}
+
+/// One row as written: field name → value. Empty values are absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawRow {
+    /// The line the row starts on.
+    pub line: usize,
+    pub values: HashMap<String, RawValue>,
+}
+
+impl RawRow {
+    fn get(&self, field: &str) -> Option<&RawValue> {
+        self.values.get(field)
+    }
+}
+
+/// An inventory as read, before validation.
+#[derive(Debug, Default)]
+pub struct RawInventory {
+    /// The file name for messages (`<stdin>` for `-`).
+    pub path: PathBuf,
+    /// The whole text, for line numbers of the assumptions table.
+    pub text: String,
+    pub rows: Vec<RawRow>,
+    /// TOML `[defaults]`.
+    pub defaults: RawRow,
+    /// TOML `[assumptions]`.
+    pub assumptions: Option<AssumptionsTable>,
+}
+
+impl RawInventory {
+    /// The assumption overrides of the inventory file, validated.
+    pub fn assumption_overrides(
+        &self,
+        known: &crate::assumptions::Assumptions,
+    ) -> Result<Option<Overrides>, Error> {
+        self.assumptions
+            .as_ref()
+            .map(|table| table.validate(&self.text, &self.path, known))
+            .transpose()
+    }
+}
+
+/// Reads an inventory file: TOML when the name ends in `.toml`, CSV otherwise; `-` is CSV on
+/// standard input.
+pub fn read(path: &Path) -> Result<RawInventory, Error> {
+    let (label, text) = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|source| {
+            Error::Read {
+                path: PathBuf::from("<stdin>"),
+                source,
+            }
+        })?;
+        (PathBuf::from("<stdin>"), text)
+    } else {
+        let bytes = std::fs::read(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| Error::Input {
+            place: Place::File {
+                path: path.to_path_buf(),
+                line: None,
+                field: None,
+            },
+            message: format!(
+                "is not UTF-8 text (bad byte at offset {}); save the inventory as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        })?;
+        (path.to_path_buf(), text)
+    };
+    let is_toml = label
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("toml"));
+    if is_toml {
+        toml_reader::read(label, text)
+    } else {
+        csv_reader::read(label, text)
+    }
+}
+
+/// Fleet defaults given on the command line; `None` where no flag was given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FlagDefaults {
+    pub services: Option<u64>,
+    pub nodes: Option<u64>,
+    pub deploys_per_day: Option<u64>,
+    pub basis: Option<Basis>,
+}
+
+/// A failure at a row's field.
+fn bad(path: &Path, value: &RawValue, field: &str, message: String) -> Error {
+    Error::Input {
+        place: Place::file_line(path, value.line, field),
+        message,
+    }
+}
+
+fn parse_count_at(path: &Path, field: &str, value: &RawValue) -> Result<u64, Error> {
+    crate::options::parse_count(field, &value.text).map_err(|error| match error {
+        Error::Input { message, .. } => bad(
+            path,
+            value,
+            field,
+            message.replace(&format!("e.g. {field} 10"), &format!("e.g. {field} = 10")),
+        ),
+        other => other,
+    })
+}
+
+fn parse_basis_at(path: &Path, value: &RawValue) -> Result<Basis, Error> {
+    Basis::parse(&value.text).ok_or_else(|| {
+        bad(
+            path,
+            value,
+            "basis",
+            format!(
+                "'{}' is not a basis; expected {}",
+                value.text,
+                Basis::ACCEPTED
+            ),
+        )
+    })
+}
+
+/// The fleet defaults of the file's `[defaults]` table under the flags.
+fn effective_defaults(
+    inventory: &RawInventory,
+    flags: &FlagDefaults,
+    targets: &Targets,
+) -> Result<(FleetShape, Basis, Option<String>), Error> {
+    let path = &inventory.path;
+    let file = &inventory.defaults;
+    let count = |field: &str, flag: Option<u64>| -> Result<u64, Error> {
+        match (flag, file.get(field)) {
+            (Some(value), _) => Ok(value),
+            (None, Some(value)) => parse_count_at(path, field, value),
+            (None, None) => Ok(1),
+        }
+    };
+    let shape = FleetShape {
+        services: count("services", flags.services)?,
+        nodes: count("nodes", flags.nodes)?,
+        deploys_per_day: count("deploys_per_day", flags.deploys_per_day)?,
+    };
+    let basis = match (flags.basis, file.get("basis")) {
+        (Some(basis), _) => basis,
+        (None, Some(value)) => parse_basis_at(path, value)?,
+        (None, None) => Basis::Disk,
+    };
+    let runtime = match file.get("runtime") {
+        Some(value) => targets
+            .resolve(&value.text)
+            .map_err(|message| bad(path, value, "runtime", message))?,
+        None => None,
+    };
+    Ok((shape, basis, runtime))
+}
+
+/// Validates every row into a service. `ratio` estimates the basis a row did not give.
+pub fn resolve(
+    inventory: &RawInventory,
+    flags: &FlagDefaults,
+    ratio: Ratio,
+    targets: &Targets,
+) -> Result<Vec<Service>, Error> {
+    let path = &inventory.path;
+    let (default_shape, default_basis, default_runtime) =
+        effective_defaults(inventory, flags, targets)?;
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut services = Vec::with_capacity(inventory.rows.len());
+    for row in &inventory.rows {
+        let Some(name) = row.get("service") else {
+            return Err(Error::Input {
+                place: Place::file_line(path, row.line, "service"),
+                message: "is empty; every row needs a service name".to_string(),
+            });
+        };
+        if let Some(first) = seen.insert(name.text.as_str(), name.line) {
+            return Err(bad(
+                path,
+                name,
+                "service",
+                format!(
+                    "'{}' is a duplicate service name (first on line {first}); names must be unique",
+                    name.text
+                ),
+            ));
+        }
+        for field in [
+            "before_image",
+            "after_image",
+            "base_image",
+            "before_prev_image",
+            "after_prev_image",
+            "changed_per_deploy",
+            "node_pool",
+            "budget",
+        ] {
+            if let Some(value) = row.get(field) {
+                return Err(bad(
+                    path,
+                    value,
+                    field,
+                    format!(
+                        "'{}': the {field} column is not supported by this build of fleetsave yet; leave it empty",
+                        value.text
+                    ),
+                ));
+            }
+        }
+        let count = |field: &str, default: u64| match row.get(field) {
+            Some(value) => parse_count_at(path, field, value),
+            None => Ok(default),
+        };
+        let shape = FleetShape {
+            services: count("services", default_shape.services)?,
+            nodes: count("nodes", default_shape.nodes)?,
+            deploys_per_day: count("deploys_per_day", default_shape.deploys_per_day)?,
+        };
+        let basis = match row.get("basis") {
+            Some(value) => parse_basis_at(path, value)?,
+            None => default_basis,
+        };
+        let runtime = match row.get("runtime") {
+            Some(value) => targets
+                .resolve(&value.text)
+                .map_err(|message| bad(path, value, "runtime", message))?,
+            None => default_runtime.clone(),
+        };
+        let size = |field: &str| -> Result<Option<ImageSize>, Error> {
+            let Some(value) = row.get(field) else {
+                return Ok(None);
+            };
+            let bytes = units::parse_size(&value.text)
+                .map_err(|e| bad(path, value, field, e.to_string()))?;
+            ImageSize::typed(bytes, basis, ratio)
+                .map(Some)
+                .ok_or_else(|| {
+                    bad(
+                        path,
+                        value,
+                        field,
+                        format!("'{}' is too large to estimate a disk size from", value.text),
+                    )
+                })
+        };
+        let Some(before) = size("before")? else {
+            return Err(Error::Input {
+                place: Place::file_line(path, row.line, "before"),
+                message: format!(
+                    "service '{}' has no before size; give its size before slimming (e.g. 850MB)",
+                    name.text
+                ),
+            });
+        };
+        let after = size("after")?;
+        if after.is_none() {
+            let has_target = runtime.as_deref().and_then(|r| targets.get(r)).is_some();
+            if !has_target {
+                return Err(Error::Input {
+                    place: Place::file_line(path, row.line, "after"),
+                    message: format!(
+                        "service '{}' has no after size, so it is a plan, but its runtime '{}' has \
+                         no size target to project it to; give an after size or one of the \
+                         runtimes {}",
+                        name.text,
+                        runtime.as_deref().unwrap_or("other"),
+                        targets.accepted_keys().trim_end_matches(", other")
+                    ),
+                });
+            }
+        }
+        services.push(Service {
+            name: name.text.clone(),
+            runtime,
+            shape,
+            basis,
+            before,
+            after,
+        });
+    }
+    if services.is_empty() {
+        return Err(Error::Input {
+            place: Place::File {
+                path: path.clone(),
+                line: None,
+                field: None,
+            },
+            message: "has no services; add at least one row".to_string(),
+        });
+    }
+    Ok(services)
+}
+
+/// `unknown column 'x'; known columns: service, before, …`.
+pub fn unknown_field_message(kind: &str, name: &str, known: &[&str]) -> String {
+    format!(
+        "unknown {kind} '{name}'; known {kind}s: {}",
+        known.join(", ")
+    )
+}

@@ -1,0 +1,3 @@
+//! Inputs: everything read from files, turned into the domain types of [`crate::model`].
+
+pub mod inventory;

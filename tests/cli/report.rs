@@ -1,0 +1,344 @@
+//! `fleetsave report`: inventories in CSV and TOML, plans, targets, totals and errors.
+
+use crate::common::*;
+
+const CSV: &str = "data/examples/fleet.csv";
+const TOML: &str = "data/examples/fleet.toml";
+
+#[test]
+fn csv_and_toml_examples_give_byte_identical_json() {
+    let from_csv = stdout_of(&["report", CSV, "--format", "json"]);
+    let from_toml = stdout_of(&["report", TOML, "--format", "json"]);
+    assert_eq!(from_csv, from_toml);
+    let text_csv = stdout_of(&["report", CSV]);
+    assert_eq!(text_csv, stdout_of(&["report", TOML]));
+}
+
+#[test]
+fn the_example_fleet_has_committed_plans_growth_and_targets() {
+    let json = json_of(&["report", CSV, "--format", "json"]);
+    let services = json["services"].as_array().unwrap();
+    assert_eq!(services.len(), 15);
+    let by_name = |name: &str| {
+        services
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
+    let recommendations = by_name("recommendations");
+    assert_eq!(recommendations["target"]["status"], "above");
+    assert_eq!(
+        int(&recommendations["target"]["recoverable_disk_bytes"]),
+        190_000_000
+    );
+    let auth = by_name("auth");
+    assert_eq!(auth["target"]["status"], "within");
+    assert_eq!(int(&auth["target"]["recoverable_disk_bytes"]), 0);
+    assert_eq!(by_name("reporting")["growth"], true);
+    let search = by_name("search");
+    assert_eq!(search["projected"], true);
+    assert!(search["after"].is_null());
+    // search: 710 MB → 180–250 MB on 10 nodes × 3 deploys = 30 pulls a day (disk basis).
+    assert_eq!(
+        int(&search["saved_per_day"]["low"]["disk_bytes"]),
+        30 * 460_000_000
+    );
+    assert_eq!(
+        int(&search["saved_per_day"]["high"]["disk_bytes"]),
+        30 * 530_000_000
+    );
+    assert!(by_name("legacy-billing, v1")["target"].is_null());
+    // committed rows come first, sorted by saving per day; plans after.
+    let projected: Vec<bool> = services.iter().map(|s| s["projected"] == true).collect();
+    assert_eq!(projected.iter().filter(|p| **p).count(), 3);
+    assert!(
+        projected.windows(2).all(|w| !w[0] || w[1]),
+        "plans come last"
+    );
+    let committed_savings: Vec<i128> = services
+        .iter()
+        .filter(|s| s["projected"] == false)
+        .map(|s| int(&s["saved_per_day"]["wire_bytes"]))
+        .collect();
+    assert!(committed_savings.windows(2).all(|w| w[0] >= w[1]));
+}
+
+#[test]
+fn totals_are_the_sum_of_committed_rows_and_plans_stay_separate() {
+    let json = json_of(&["report", CSV, "--format", "json"]);
+    let services = json["services"].as_array().unwrap();
+    let committed = services.iter().filter(|s| s["projected"] == false);
+    let (mut disk, mut wire, mut pulls) = (0i128, 0i128, 0i128);
+    for s in committed {
+        disk += int(&s["saved_per_day"]["disk_bytes"]);
+        wire += int(&s["saved_per_day"]["wire_bytes"]);
+        pulls += int(&s["pulls_per_day"]);
+    }
+    let totals = &json["totals"];
+    assert_eq!(int(&totals["per_day"]["saved"]["disk_bytes"]), disk);
+    assert_eq!(int(&totals["per_day"]["saved"]["wire_bytes"]), wire);
+    assert_eq!(int(&totals["pulls_per_day"]), pulls);
+    assert_eq!(totals["rows"], 12);
+    let plans = services.iter().filter(|s| s["projected"] == true);
+    let (mut low, mut high) = (0i128, 0i128);
+    for s in plans {
+        low += int(&s["saved_per_day"]["low"]["wire_bytes"]);
+        high += int(&s["saved_per_day"]["high"]["wire_bytes"]);
+    }
+    let projected = &json["projected_totals"];
+    assert_eq!(int(&projected["per_day"]["low"]["wire_bytes"]), low);
+    assert_eq!(int(&projected["per_day"]["high"]["wire_bytes"]), high);
+    assert_eq!(projected["rows"], 3);
+    let text = stdout_of(&["report", CSV]);
+    assert!(text.contains("projected, not included above"), "{text}");
+}
+
+#[test]
+fn a_messy_real_world_csv_is_read_correctly() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "\u{feff}Service,Before,After,Nodes,deploys_per_day,runtime\r\n\
+               \"checkout, eu\",1.1GB,850 MiB,3,,\r\n\
+               zürich-api,43188023,20000000,,2,python\r\n\
+               \"日本語-svc\",850 MiB,0.5GB,2,1,\r\n";
+    let path = write_file(dir.path(), "fleet.csv", csv);
+    let json = json_of(&["report", path.to_str().unwrap(), "--format", "json"]);
+    let services = json["services"].as_array().unwrap();
+    let by_name = |name: &str| services.iter().find(|s| s["name"] == name).unwrap();
+    let checkout = by_name("checkout, eu");
+    assert_eq!(int(&checkout["before"]["disk_bytes"]), 1_100_000_000);
+    assert_eq!(int(&checkout["after"]["disk_bytes"]), 850 * 1_048_576);
+    assert_eq!(int(&checkout["pulls_per_day"]), 3);
+    let zurich = by_name("zürich-api");
+    assert_eq!(int(&zurich["before"]["disk_bytes"]), 43_188_023);
+    assert_eq!(int(&zurich["pulls_per_day"]), 2);
+    assert_eq!(zurich["runtime"], "python");
+    let japanese = by_name("日本語-svc");
+    assert_eq!(int(&japanese["before"]["disk_bytes"]), 891_289_600);
+    assert_eq!(int(&japanese["after"]["disk_bytes"]), 500_000_000);
+    let sum: i128 = services
+        .iter()
+        .map(|s| int(&s["saved_per_day"]["disk_bytes"]))
+        .sum();
+    assert_eq!(int(&json["totals"]["per_day"]["saved"]["disk_bytes"]), sum);
+    assert_eq!(
+        sum,
+        3 * (1_100_000_000 - 891_289_600)
+            + 2 * (43_188_023 - 20_000_000)
+            + 2 * (891_289_600 - 500_000_000)
+    );
+}
+
+#[test]
+fn stdin_and_flags_as_defaults() {
+    let output = fleetsave()
+        .args(["report", "-", "--nodes", "5", "--format", "json"])
+        .write_stdin("service,before,after,nodes\na,100MB,50MB,\nb,100MB,50MB,2\n")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // a takes --nodes 5; b's cell wins.
+    assert_eq!(int(&json["totals"]["pulls_per_day"]), 7);
+}
+
+#[test]
+fn toml_defaults_and_assumptions_apply_under_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = "[defaults]\nnodes = 4\ndeploys_per_day = 2\n\n[assumptions]\npricing = \"internet\"\n\n\
+                [[service]]\nservice = \"a\"\nbefore = \"300MB\"\nafter = \"100MB\"\n";
+    let path = write_file(dir.path(), "fleet.toml", toml);
+    let json = json_of(&["report", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(int(&json["totals"]["pulls_per_day"]), 8);
+    assert_eq!(json["assumptions"]["pricing"]["value"], "internet");
+    assert_eq!(json["assumptions"]["pricing"]["origin"], "file");
+    let json = json_of(&[
+        "report",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--nodes",
+        "1",
+        "--pricing",
+        "same-region",
+    ]);
+    assert_eq!(int(&json["totals"]["pulls_per_day"]), 2);
+    assert_eq!(json["assumptions"]["pricing"]["value"], "same-region");
+}
+
+/// Runs `report` on an inventory that must be refused; returns the first line of stderr.
+fn refused(name: &str, content: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(dir.path(), name, content);
+    let (code, stderr) = failure_of(&["report", path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr.lines().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn bad_inventories_name_line_and_column() {
+    let line = refused("fleet.csv", "api,500MB,80MB\nweb,400MB,90MB\n");
+    assert!(
+        line.contains("fleet.csv line 1") && line.contains("header row"),
+        "{line}"
+    );
+
+    let line = refused(
+        "fleet.csv",
+        "service,before,after,colour\napi,500MB,80MB,red\n",
+    );
+    assert!(
+        line.contains("fleet.csv line 1, colour: unknown column 'colour'"),
+        "{line}"
+    );
+    assert!(
+        line.contains("before_image"),
+        "lists the known columns: {line}"
+    );
+
+    let rows: String = (1..=5).map(|i| format!("svc{i},500MB,80MB\n")).collect();
+    let line = refused(
+        "fleet.csv",
+        &format!("service,before,after\n{rows}svc6,5OOMB,80MB\n"),
+    );
+    assert!(line.contains("fleet.csv line 7, before: '5OOMB'"), "{line}");
+
+    let line = refused(
+        "fleet.csv",
+        "service,before,after,nodes\napi,500MB,80MB,-3\n",
+    );
+    assert!(
+        line.contains("fleet.csv line 2, nodes: '-3' is negative"),
+        "{line}"
+    );
+
+    let line = refused(
+        "fleet.csv",
+        "service,before,after\napi,500MB,80MB\nweb,1GB,1MB\napi,1MB,1MB\n",
+    );
+    assert!(
+        line.contains("fleet.csv line 4, service: 'api' is a duplicate"),
+        "{line}"
+    );
+    assert!(line.contains("line 2"), "{line}");
+
+    let line = refused("fleet.csv", "");
+    assert!(
+        line.contains("fleet.csv") && line.contains("is empty"),
+        "{line}"
+    );
+
+    let line = refused("fleet.csv", "service,before,after\n");
+    assert!(line.contains("has no services"), "{line}");
+
+    let line = refused("fleet.csv", "service,before,after\napi,500MB,80MB,extra\n");
+    assert!(
+        line.contains("fleet.csv line 2") && line.contains("cells"),
+        "{line}"
+    );
+
+    let line = refused(
+        "fleet.csv",
+        "service,runtime,before,after\nlegacy,other,500MB,\n",
+    );
+    assert!(
+        line.contains("line 2, after") && line.contains("no size target"),
+        "{line}"
+    );
+
+    let line = refused("fleet.csv", "service,before,after\napi,,80MB\n");
+    assert!(line.contains("line 2, before"), "{line}");
+
+    let line = refused(
+        "fleet.csv",
+        "service,before,after,runtime\napi,1GB,80MB,cobol\n",
+    );
+    assert!(line.contains("line 2, runtime: 'cobol'"), "{line}");
+
+    let line = refused(
+        "fleet.toml",
+        "[[service]]\nservice = \"a\"\nbefore = \"1GB\"\ncolour = \"red\"\n",
+    );
+    assert!(
+        line.contains("fleet.toml line 4, colour: unknown key 'colour'"),
+        "{line}"
+    );
+
+    let line = refused(
+        "fleet.toml",
+        "[[service]]\nservice = \"a\"\nbefore = \"1GB\"\nafter = \"x\"\n",
+    );
+    assert!(line.contains("fleet.toml line 4, after: 'x'"), "{line}");
+
+    let line = refused("fleet.toml", "[[service]]\nservice = \"a\"\nbefore = [1]\n");
+    assert!(line.contains("fleet.toml line 3, before"), "{line}");
+
+    let line = refused(
+        "fleet.toml",
+        "[defaults]\nnodes = 0\n[[service]]\nservice = \"a\"\nbefore = \"1GB\"\nafter = \"1MB\"\n",
+    );
+    assert!(
+        line.contains("fleet.toml line 2, nodes: '0' is zero"),
+        "{line}"
+    );
+
+    let line = refused("fleet.toml", "[[service]\n");
+    assert!(line.contains("fleet.toml line 1"), "{line}");
+
+    let line = refused(
+        "fleet.toml",
+        "[assumptions]\nbandwidth = \"fast\"\n[[service]]\nservice = \"a\"\nbefore = \"1GB\"\nafter = \"1MB\"\n",
+    );
+    assert!(
+        line.contains("fleet.toml line 2, bandwidth: 'fast'"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_missing_inventory_is_exit_2_naming_it() {
+    let (code, stderr) = failure_of(&["report", "no/such/fleet.csv"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no/such/fleet.csv"), "{stderr}");
+}
+
+#[test]
+fn text_stays_within_80_columns_and_truncates_long_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "a-very-long-service-name-that-goes-on-and-on";
+    let path = write_file(
+        dir.path(),
+        "fleet.csv",
+        &format!("service,runtime,before,after\n{long},python,1.4GB,310MB\nb,go,1GB,\n"),
+    );
+    let text = stdout_of(&["report", path.to_str().unwrap()]);
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+    assert!(text.contains("a-very-long-servic…"), "{text}");
+    let example = stdout_of(&["report", CSV]);
+    for line in example.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+}
+
+#[test]
+fn snapshots_of_the_example_fleet() {
+    insta::assert_snapshot!("report_example_text", stdout_of(&["report", CSV]));
+    insta::assert_snapshot!(
+        "report_example_json",
+        stdout_of(&["report", CSV, "--format", "json"])
+    );
+}
