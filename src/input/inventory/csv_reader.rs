@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::{KNOWN_FIELDS, RawInventory, RawRow, RawValue, unknown_field_message};
+use super::{KNOWN_FIELDS, RawInventory, RawRow, RawValue, known_field, unknown_field_message};
 use crate::error::{Error, Place};
 
 fn at(path: &Path, line: Option<usize>, field: Option<&str>, message: String) -> Error {
@@ -55,16 +55,18 @@ pub fn read(path: PathBuf, text: String) -> Result<RawInventory, Error> {
         ));
     }
     let mut seen = HashMap::new();
+    let mut columns: Vec<&'static str> = Vec::with_capacity(headers.len());
     for (index, header) in headers.iter().enumerate() {
-        if !KNOWN_FIELDS.contains(&header.as_str()) {
+        let Some(field) = known_field(KNOWN_FIELDS, header) else {
             return Err(at(
                 &path,
                 Some(1),
                 Some(header),
                 unknown_field_message("column", header, KNOWN_FIELDS),
             ));
-        }
-        if let Some(first) = seen.insert(header.clone(), index + 1) {
+        };
+        columns.push(field);
+        if let Some(first) = seen.insert(field, index + 1) {
             return Err(at(
                 &path,
                 Some(1),
@@ -87,18 +89,15 @@ pub fn read(path: PathBuf, text: String) -> Result<RawInventory, Error> {
         let line = record
             .position()
             .map_or(0, |position| position.line() as usize);
-        let mut values = HashMap::with_capacity(headers.len());
-        for (header, cell) in headers.iter().zip(record.iter()) {
-            if !cell.is_empty() {
-                values.insert(
-                    header.clone(),
-                    RawValue {
-                        text: cell.to_string(),
-                        line,
-                    },
-                );
-            }
-        }
+        let values: Vec<(&'static str, RawValue)> = columns
+            .iter()
+            .zip(record.iter())
+            .filter(|(_, cell)| !cell.is_empty())
+            .map(|(field, cell)| {
+                let text = cell.to_string();
+                (*field, RawValue { text, line })
+            })
+            .collect();
         if !values.is_empty() {
             rows.push(RawRow { line, values });
         }

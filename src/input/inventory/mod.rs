@@ -19,7 +19,7 @@ use crate::model::{FleetShape, ImageSize, Service};
 use crate::units::{self, Basis, Ratio};
 
 /// Every column (CSV) or key (TOML `[[service]]`) an inventory row may have.
-pub const KNOWN_FIELDS: &[&str] = &[
+pub const KNOWN_FIELDS: &[&'static str] = &[
     "service",
     "before",
     "after",
@@ -40,7 +40,7 @@ pub const KNOWN_FIELDS: &[&str] = &[
 ];
 
 /// The keys of the TOML `[defaults]` table.
-pub const DEFAULT_FIELDS: &[&str] = &[
+pub const DEFAULT_FIELDS: &[&'static str] = &[
     "services",
     "nodes",
     "deploys_per_day",
@@ -56,18 +56,28 @@ pub struct RawValue {
     pub line: usize,
 }
 
-/// One row as written: field name → value. Empty values are absent.
+/// One row as written: (field, value) pairs, fields from [`KNOWN_FIELDS`] or
+/// [`DEFAULT_FIELDS`]. Empty values are absent. (A short vector, not a map: rows have a handful
+/// of fields, and 100,000-row inventories should not pay for a hash map each.)
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawRow {
     /// The line the row starts on.
     pub line: usize,
-    pub values: HashMap<String, RawValue>,
+    pub values: Vec<(&'static str, RawValue)>,
 }
 
 impl RawRow {
     fn get(&self, field: &str) -> Option<&RawValue> {
-        self.values.get(field)
+        self.values
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, value)| value)
     }
+}
+
+/// The `&'static` name of a known field, matched case-insensitively.
+pub fn known_field(known: &[&'static str], name: &str) -> Option<&'static str> {
+    known.iter().copied().find(|field| field.eq_ignore_ascii_case(name))
 }
 
 /// An inventory as read, before validation.

@@ -2,7 +2,7 @@
 //! and one `[[service]]` table per service with the same fields as the CSV columns. Numbers may
 //! be written bare (`nodes = 10`); sizes as strings (`before = "850MB"`) or bare bytes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -56,19 +56,19 @@ fn raw_row(
     text: &str,
     line: usize,
     table: &SpannedTable,
-    known: &[&str],
+    known: &[&'static str],
     kind: &str,
 ) -> Result<RawRow, Error> {
-    let mut values = HashMap::with_capacity(table.len());
+    let mut values = Vec::with_capacity(table.len());
     for (key, value) in table {
         let key_line = line_of(text, key.span().start);
-        let name = key.get_ref().as_str();
-        if !known.contains(&name) {
+        let written = key.get_ref().as_str();
+        let Some(name) = known.iter().copied().find(|field| *field == written) else {
             return Err(Error::Input {
-                place: Place::file_line(path, key_line, name),
-                message: unknown_field_message(kind, name, known),
+                place: Place::file_line(path, key_line, written),
+                message: unknown_field_message(kind, written, known),
             });
-        }
+        };
         let value_line = line_of(text, value.span().start);
         let as_text = match value.get_ref() {
             toml::Value::String(s) => s.trim().to_string(),
@@ -85,13 +85,13 @@ fn raw_row(
             }
         };
         if !as_text.is_empty() {
-            values.insert(
-                name.to_string(),
+            values.push((
+                name,
                 RawValue {
                     text: as_text,
                     line: value_line,
                 },
-            );
+            ));
         }
     }
     Ok(RawRow { line, values })
