@@ -2,6 +2,7 @@
 
 use crate::assumptions::Assumptions;
 use crate::calc::targets::Targets;
+use crate::calc::techniques;
 use crate::cli::{Cli, CommandArgs};
 use crate::error::Error;
 use crate::model::Service;
@@ -77,8 +78,9 @@ fn publish(
         services,
         assumptions,
         targets,
+        techniques: &techniques::bundled()?,
     })?;
-    let rendered = render::render(&report, output.format)?;
+    let rendered = render::render(&report, output.format, &output.render)?;
     output::write(output.path.as_deref(), rendered.as_bytes())?;
     Ok(0)
 }

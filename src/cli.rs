@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::render::Format;
+use crate::render::targets::TargetsFormat;
 
 /// fleetsave: what a smaller container image saves across a whole fleet.
 #[derive(Debug, Parser)]
@@ -97,6 +98,9 @@ pub struct OutputArgs {
     /// Time of generation to print (RFC 3339); without it (or SOURCE_DATE_EPOCH) none is shown
     #[arg(long, value_name = "TIME")]
     pub generated_at: Option<String>,
+    /// Name in the Markdown comment's hidden marker `<!-- fleetsave:NAME -->` [default: the command]
+    #[arg(long, value_name = "NAME")]
+    pub marker: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -126,7 +130,7 @@ pub struct CalcArgs {
 pub struct TargetsArgs {
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    pub format: TargetsFormat,
 }
 
 #[derive(Debug, Args)]

@@ -11,17 +11,19 @@ use crate::cli::{AssumptionArgs, CalcArgs, FleetArgs, OutputArgs, ReportArgs};
 use crate::error::Error;
 use crate::input::inventory::{self, FlagDefaults};
 use crate::model::{FleetShape, ImageSize, Service};
-use crate::render::Format;
+use crate::render::markdown::{self, MarkdownOptions};
+use crate::render::{Format, RenderOptions};
 use crate::units::{self, Basis, Ratio};
 
 /// Where and how to write a report.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct OutputOptions {
     pub format: Format,
     /// `None` is stdout.
     pub path: Option<PathBuf>,
     pub title: Option<String>,
     pub generated_at: Option<String>,
+    pub render: RenderOptions,
 }
 
 /// Everything `calc` needs.
@@ -262,11 +264,28 @@ pub fn output(args: &OutputArgs, source_date_epoch: Option<&str>) -> Result<Outp
         _ => None,
     };
     let path = args.output.clone().filter(|path| path.as_os_str() != "-");
+    if let Some(marker) = &args.marker
+        && !markdown::valid_marker(marker)
+    {
+        return Err(Error::flag(
+            "--marker",
+            format!(
+                "'{marker}' is not a marker name; expected letters, digits, '-', '_', '.' or ':' \
+                 (up to 64), e.g. --marker api-size"
+            ),
+        ));
+    }
     Ok(OutputOptions {
         format: args.format,
         path,
         title: args.title.clone(),
         generated_at,
+        render: RenderOptions {
+            markdown: MarkdownOptions {
+                marker: args.marker.clone(),
+                chart_links: Vec::new(),
+            },
+        },
     })
 }
 
@@ -360,6 +379,7 @@ mod tests {
             output: Some(PathBuf::from("-")),
             title: None,
             generated_at: None,
+            marker: None,
         };
         let options = output(&args, Some("1764230400")).unwrap();
         assert_eq!(

@@ -5,3 +5,4 @@ pub mod cost;
 pub mod full_pull;
 pub mod plan;
 pub mod targets;
+pub mod techniques;

@@ -2,8 +2,10 @@
 //! from input (the name) are left raw here; each renderer escapes them its own way.
 
 use super::headline::format_byte_range;
-use crate::report::{Saving, ServiceRow};
-use crate::units::{format_bytes, format_range, format_seconds};
+use crate::assumptions::Origin;
+use crate::calc::techniques::Technique;
+use crate::report::{AssumptionView, Report, Saving, ServiceRow};
+use crate::units::{Ratio, format_bytes, format_price, format_range, format_rate, format_seconds};
 
 /// The display strings of one service row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +18,11 @@ pub struct RowCells {
     pub after: String,
     /// `-84.0%`, `+11.7%`, or `plan`.
     pub change: String,
+    /// `▼ 84.0%`, `▲ 11.7%`, or `plan`: the change with an arrow for scanning.
+    pub change_arrow: String,
+    /// The change in wire transfer a day, signed (U+2212 minus): `−33.2 GB`, `+104 MB`,
+    /// `−5.11 to −5.88 GB` for a plan.
+    pub transfer_per_day: String,
     /// Wire bytes saved per day, or the projected range.
     pub saved_per_day: String,
     /// Seconds saved per pull.
@@ -53,6 +60,21 @@ pub fn row_cells(row: &ServiceRow) -> RowCells {
         (false, Some(percent)) => format!("{percent:+.1}%"),
         (false, None) => NONE.to_string(),
     };
+    let change_arrow = match (row.projected, row.change_percent) {
+        (true, _) => "plan".to_string(),
+        (false, Some(percent)) if percent < 0.0 => format!("▼ {:.1}%", -percent),
+        (false, Some(percent)) if percent > 0.0 => format!("▲ {percent:.1}%"),
+        (false, Some(_)) => "0%".to_string(),
+        (false, None) => NONE.to_string(),
+    };
+    let transfer_per_day = match &row.saved_per_day {
+        Saving::Exact(saved) => signed_bytes(-saved.wire_bytes),
+        Saving::Projected(range) => format!(
+            "{} to {}",
+            signed_bytes(-range.low.wire_bytes),
+            signed_bytes(-range.high.wire_bytes)
+        ),
+    };
     let (status, recoverable, target_range) = match &row.target {
         Some(target) => (
             target.status.as_str().to_string(),
@@ -74,6 +96,8 @@ pub fn row_cells(row: &ServiceRow) -> RowCells {
         before: format_bytes(i128::from(row.before.disk_bytes)),
         after,
         change,
+        change_arrow,
+        transfer_per_day,
         saved_per_day: saving_wire(&row.saved_per_day),
         pull_time_saved: format_seconds(row.pull_seconds.saved),
         status,
@@ -82,6 +106,136 @@ pub fn row_cells(row: &ServiceRow) -> RowCells {
         projected: row.projected,
         growth: row.growth,
     }
+}
+
+/// `50–80% smaller`, `build speed and minor size`: what a technique is expected to do.
+pub fn reduction(technique: &Technique) -> String {
+    match (technique.reduction_low_pct, technique.reduction_high_pct) {
+        (Some(low), Some(high)) if high > 0 => format!("{low}–{high}% smaller"),
+        _ => technique.effect.clone(),
+    }
+}
+
+/// A signed size for changes: `+12.0 MB`, `−420 MB` (U+2212 minus), `0 B`.
+pub fn signed_bytes(bytes: i128) -> String {
+    match bytes {
+        0 => "0 B".to_string(),
+        b if b > 0 => format!("+{}", format_bytes(b)),
+        b => format!("−{}", format_bytes(-b)),
+    }
+}
+
+/// One assumption as every format's table shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumptionCells {
+    pub name: &'static str,
+    pub value: String,
+    pub origin: &'static str,
+    pub source: String,
+    /// How to change it: `--bandwidth 250MB/s`.
+    pub change_with: &'static str,
+}
+
+fn origin(origin: Origin) -> &'static str {
+    match origin {
+        Origin::Default => "default",
+        Origin::File => "file",
+        Origin::Flag => "flag",
+    }
+}
+
+fn assumption<T>(
+    name: &'static str,
+    view: &AssumptionView<T>,
+    value: String,
+    change_with: &'static str,
+) -> AssumptionCells {
+    AssumptionCells {
+        name,
+        value,
+        origin: origin(view.origin),
+        source: view.source.clone(),
+        change_with,
+    }
+}
+
+/// The assumptions of a report, in a fixed order, formatted.
+pub fn assumption_rows(report: &Report) -> Vec<AssumptionCells> {
+    let a = &report.assumptions;
+    let currency = &report.totals.cost_saved.currency;
+    let ratio = Ratio::from_f64(a.compression_ratio.value)
+        .map(|r| r.to_string())
+        .unwrap_or_else(|_| a.compression_ratio.value.to_string());
+    let mut rows = vec![
+        assumption(
+            "compression_ratio",
+            &a.compression_ratio,
+            ratio,
+            "--compression-ratio 0.4",
+        ),
+        assumption(
+            "bandwidth",
+            &a.bandwidth,
+            format_rate(a.bandwidth.value),
+            "--bandwidth 250MB/s",
+        ),
+        assumption(
+            "extract_rate",
+            &a.extract_rate,
+            format_rate(a.extract_rate.value),
+            "--extract-rate 150MB/s",
+        ),
+        assumption(
+            "pricing",
+            &a.pricing,
+            a.pricing.value.clone(),
+            "--pricing internet",
+        ),
+        assumption(
+            "price_per_gb",
+            &a.price_per_gb,
+            format!("{}/GB", format_price(a.price_per_gb.value, currency)),
+            "--price-per-gb 0.05",
+        ),
+        assumption(
+            "days_per_year",
+            &a.days_per_year,
+            a.days_per_year.value.to_string(),
+            "--days-per-year 260",
+        ),
+        assumption(
+            "registry_storage_price",
+            &a.registry_storage_price,
+            format!(
+                "{}/GB-month",
+                format_price(a.registry_storage_price.value, currency)
+            ),
+            "--registry-storage-price 0.026",
+        ),
+        assumption(
+            "retained_tags",
+            &a.retained_tags,
+            a.retained_tags.value.to_string(),
+            "--retained-tags 20",
+        ),
+    ];
+    if let Some(effort) = &a.effort_hours {
+        rows.push(assumption(
+            "effort_hours",
+            effort,
+            effort.value.to_string(),
+            "--effort-hours 16",
+        ));
+    }
+    if let Some(rate) = &a.hourly_rate {
+        rows.push(assumption(
+            "hourly_rate",
+            rate,
+            format!("{}/hour", format_price(rate.value, currency)),
+            "--hourly-rate 120",
+        ));
+    }
+    rows
 }
 
 /// Shortens `text` to at most `width` characters, ending with `…` when cut.

@@ -5,6 +5,8 @@
 pub mod cells;
 pub mod headline;
 pub mod json;
+pub mod markdown;
+pub mod method;
 pub mod targets;
 pub mod text;
 
@@ -18,12 +20,21 @@ pub enum Format {
     Text,
     /// The JSON contract (schema_version 1).
     Json,
+    /// A pull-request comment (GitHub-flavoured, with a Mermaid chart).
+    Markdown,
+}
+
+/// Options some formats take.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    pub markdown: markdown::MarkdownOptions,
 }
 
 /// Renders `report` in `format`.
-pub fn render(report: &Report, format: Format) -> Result<String, Error> {
+pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Result<String, Error> {
     match format {
         Format::Text => Ok(text::render(report)),
         Format::Json => json::render(report),
+        Format::Markdown => markdown::render(report, &options.markdown),
     }
 }

@@ -4,7 +4,6 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::Format;
 use crate::calc::targets::{Target, Targets};
 use crate::error::Error;
 use crate::units::format_range;
@@ -15,10 +14,17 @@ struct TargetsJson<'a> {
     targets: &'a [Target],
 }
 
+/// Formats of the target table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TargetsFormat {
+    Text,
+    Json,
+}
+
 /// Renders the target table.
-pub fn render(targets: &Targets, format: Format) -> Result<String, Error> {
+pub fn render(targets: &Targets, format: TargetsFormat) -> Result<String, Error> {
     match format {
-        Format::Text => {
+        TargetsFormat::Text => {
             let mut out = String::new();
             let _ = writeln!(out, "{:<12}{:>16}  what", "runtime", "target (disk)");
             for target in &targets.targets {
@@ -32,7 +38,7 @@ pub fn render(targets: &Targets, format: Format) -> Result<String, Error> {
             let _ = writeln!(out, "{:<12}{:>16}  no target", "other", "—");
             Ok(out)
         }
-        Format::Json => {
+        TargetsFormat::Json => {
             let mut json = serde_json::to_string_pretty(&TargetsJson {
                 schema_version: crate::report::SCHEMA_VERSION,
                 targets: &targets.targets,

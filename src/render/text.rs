@@ -3,13 +3,11 @@
 
 use std::fmt::Write;
 
-use super::cells::{RowCells, row_cells, truncate};
+use super::cells::{RowCells, assumption_rows, row_cells, truncate};
 use super::headline::{self, plain};
 use crate::calc::full_pull::DiskWire;
-use crate::report::{AssumptionView, Report};
-use crate::units::{
-    Ratio, format_bytes, format_count, format_money, format_price, format_rate, format_seconds,
-};
+use crate::report::Report;
+use crate::units::{format_bytes, format_count, format_money, format_price, format_seconds};
 
 /// Renders the report as text.
 pub fn render(report: &Report) -> String {
@@ -284,94 +282,45 @@ fn write_services(out: &mut String, report: &Report) -> std::fmt::Result {
             writeln!(out, "{}", indent(&wrap(&line, 76), 2))?;
         }
     }
+    if let Some(next) = &report.next_steps {
+        writeln!(out)?;
+        let summary = format!(
+            "Next steps: bringing the {} above their targets down to the high end would \
+             save {} more a day on the wire (estimated; {} unpacked). In priority order:",
+            plural(next.services_above_target, "image", "images"),
+            format_bytes(next.recoverable_per_day.wire_bytes),
+            format_bytes(next.recoverable_per_day.disk_bytes),
+        );
+        writeln!(out, "{}", wrap(&summary, 78))?;
+        for technique in &next.techniques {
+            let line = format!(
+                "{}. {} ({})",
+                technique.priority,
+                technique.technique,
+                super::cells::reduction(technique)
+            );
+            writeln!(out, "{}", indent(&wrap(&line, 74), 2))?;
+        }
+    }
     Ok(())
-}
-
-fn value_text<T: std::fmt::Display>(view: &AssumptionView<T>) -> String {
-    view.value.to_string()
 }
 
 fn write_assumptions(out: &mut String, report: &Report) -> std::fmt::Result {
-    let a = &report.assumptions;
     writeln!(out)?;
     writeln!(out, "Assumptions (value, origin, source)")?;
-    let currency = &report.totals.cost_saved.currency;
-    let mut rows: Vec<(&str, String, String, String)> = vec![
-        (
-            "compression_ratio",
-            Ratio::from_f64(a.compression_ratio.value)
-                .map(|r| r.to_string())
-                .unwrap_or_else(|_| value_text(&a.compression_ratio)),
-            origin(&a.compression_ratio),
-            a.compression_ratio.source.clone(),
-        ),
-        (
-            "bandwidth",
-            format_rate(a.bandwidth.value),
-            origin(&a.bandwidth),
-            a.bandwidth.source.clone(),
-        ),
-        (
-            "extract_rate",
-            format_rate(a.extract_rate.value),
-            origin(&a.extract_rate),
-            a.extract_rate.source.clone(),
-        ),
-        (
-            "pricing",
-            a.pricing.value.clone(),
-            origin(&a.pricing),
-            a.pricing.source.clone(),
-        ),
-        (
-            "price_per_gb",
-            format!("{}/GB", format_price(a.price_per_gb.value, currency)),
-            origin(&a.price_per_gb),
-            a.price_per_gb.source.clone(),
-        ),
-        (
-            "days_per_year",
-            value_text(&a.days_per_year),
-            origin(&a.days_per_year),
-            a.days_per_year.source.clone(),
-        ),
-        (
-            "registry_storage_price",
-            format!(
-                "{}/GB-month",
-                format_price(a.registry_storage_price.value, currency)
-            ),
-            origin(&a.registry_storage_price),
-            a.registry_storage_price.source.clone(),
-        ),
-        (
-            "retained_tags",
-            value_text(&a.retained_tags),
-            origin(&a.retained_tags),
-            a.retained_tags.source.clone(),
-        ),
-    ];
-    if let Some(effort) = &a.effort_hours {
-        rows.push((
-            "effort_hours",
-            value_text(effort),
-            origin(effort),
-            effort.source.clone(),
-        ));
-    }
-    if let Some(rate) = &a.hourly_rate {
-        rows.push((
-            "hourly_rate",
-            format!("{}/hour", format_price(rate.value, currency)),
-            origin(rate),
-            rate.source.clone(),
-        ));
-    }
-    for (name, value, origin, source) in rows {
-        writeln!(out, "  {name:<23}{value:<16}{origin}")?;
-        writeln!(out, "{}", indent(&wrap(&source, 72), 6))?;
+    for row in assumption_rows(report) {
+        writeln!(out, "  {:<23}{:<16}{}", row.name, row.value, row.origin)?;
+        writeln!(out, "{}", indent(&wrap(&row.source, 72), 6))?;
     }
     Ok(())
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
 }
 
 fn indent(text: &str, by: usize) -> String {
@@ -380,12 +329,4 @@ fn indent(text: &str, by: usize) -> String {
         .map(|line| format!("{pad}{line}"))
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn origin<T>(view: &AssumptionView<T>) -> String {
-    match view.origin {
-        crate::assumptions::Origin::Default => "default".to_string(),
-        crate::assumptions::Origin::File => "file".to_string(),
-        crate::assumptions::Origin::Flag => "flag".to_string(),
-    }
 }

@@ -7,6 +7,7 @@ use crate::calc::cost;
 use crate::calc::full_pull::{self, Figures, ModelParameters, PullRates};
 use crate::calc::plan::{self, Projection};
 use crate::calc::targets::Targets;
+use crate::calc::techniques::Technique;
 use crate::error::Error;
 use crate::model::{ImageSize, Service};
 
@@ -18,6 +19,7 @@ pub struct BuildInput<'a> {
     pub services: &'a [Service],
     pub assumptions: &'a Assumptions,
     pub targets: &'a Targets,
+    pub techniques: &'a [Technique],
 }
 
 /// One service's model results: exact for a committed row, both ends for a plan. (Kept unboxed:
@@ -118,6 +120,7 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
     let fleet = full_pull::combine(committed.iter().copied())
         .map_err(|overflow| Error::Overflow(overflow.to_string()))?;
     let projected_totals = projected_totals(&outcomes, assumptions)?;
+    let next_steps = next_steps(input.services, &outcomes, &input, ratio)?;
     // Committed rows first, each group by saving per day, largest first; ties keep input order.
     let mut order: Vec<usize> = (0..outcomes.len()).collect();
     order.sort_by(|&a, &b| {
@@ -141,7 +144,59 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         totals: totals(&fleet, committed.len(), estimated, assumptions),
         services,
         projected_totals,
+        next_steps,
     })
+}
+
+/// What bringing every committed image above its target down to the target's high end adds.
+fn next_steps(
+    services: &[Service],
+    outcomes: &[Outcome],
+    input: &BuildInput<'_>,
+    ratio: crate::units::Ratio,
+) -> Result<Option<NextSteps>, Error> {
+    let overflow = || Error::Overflow("the recoverable transfer is too large to compute".into());
+    let mut above = 0;
+    let mut per_day = DiskWire::default();
+    for (service, outcome) in services.iter().zip(outcomes) {
+        let Outcome::Committed { after, figures } = outcome else {
+            continue;
+        };
+        let Some(target) = service
+            .runtime
+            .as_deref()
+            .and_then(|r| input.targets.get(r))
+        else {
+            continue;
+        };
+        let recoverable = target.judge(after.disk_bytes).recoverable_disk_bytes;
+        if recoverable == 0 {
+            continue;
+        }
+        above += 1;
+        let pulls = i128::try_from(figures.pulls_per_day).map_err(|_| overflow())?;
+        let disk = i128::from(recoverable)
+            .checked_mul(pulls)
+            .ok_or_else(overflow)?;
+        let wire = i128::from(ratio.wire_from_disk(recoverable))
+            .checked_mul(pulls)
+            .ok_or_else(overflow)?;
+        per_day.disk_bytes = per_day.disk_bytes.checked_add(disk).ok_or_else(overflow)?;
+        per_day.wire_bytes = per_day.wire_bytes.checked_add(wire).ok_or_else(overflow)?;
+    }
+    if above == 0 {
+        return Ok(None);
+    }
+    let days = i128::from(input.assumptions.days_per_year.value);
+    Ok(Some(NextSteps {
+        services_above_target: above,
+        recoverable_per_day: per_day,
+        recoverable_per_year: DiskWire {
+            disk_bytes: per_day.disk_bytes.checked_mul(days).ok_or_else(overflow)?,
+            wire_bytes: per_day.wire_bytes.checked_mul(days).ok_or_else(overflow)?,
+        },
+        techniques: input.techniques.to_vec(),
+    }))
 }
 
 fn projected_totals(

@@ -14,6 +14,7 @@ use crate::assumptions::Origin;
 use crate::calc::cost::{Payback, PeriodCost};
 use crate::calc::full_pull::{DiskWire, Seconds, Transfer};
 use crate::calc::targets::Status;
+use crate::calc::techniques::Technique;
 use crate::units::Basis;
 
 /// The version of the JSON contract.
@@ -57,6 +58,22 @@ pub struct Report {
     /// The sum of the plan rows' projected savings; `null` when there are no plans. Never
     /// included in `totals`.
     pub projected_totals: Option<ProjectedTotals>,
+    /// For committed images above their runtime target: what reaching the target's high end
+    /// would add, and the checklist of techniques; `null` when none is above target.
+    pub next_steps: Option<NextSteps>,
+}
+
+/// Next steps for images above target.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct NextSteps {
+    /// Committed rows whose after size is above their runtime target.
+    pub services_above_target: usize,
+    /// Extra saving per day if each of them reached its target's high end (wire estimated with
+    /// the compression ratio).
+    pub recoverable_per_day: DiskWire,
+    pub recoverable_per_year: DiskWire,
+    /// The technique checklist, in priority order.
+    pub techniques: Vec<Technique>,
 }
 
 /// A low–high range of a projected figure.

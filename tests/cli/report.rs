@@ -94,6 +94,36 @@ fn totals_are_the_sum_of_committed_rows_and_plans_stay_separate() {
 }
 
 #[test]
+fn next_steps_add_what_reaching_the_targets_would_save() {
+    let json = json_of(&["report", CSV, "--format", "json"]);
+    let next = &json["next_steps"];
+    // recommendations: 190 MB over × 24 pulls; reporting: 35 MB over × 8 pulls.
+    assert_eq!(next["services_above_target"], 2);
+    assert_eq!(
+        int(&next["recoverable_per_day"]["disk_bytes"]),
+        190_000_000 * 24 + 35_000_000 * 8
+    );
+    assert_eq!(
+        int(&next["recoverable_per_day"]["wire_bytes"]),
+        70_300_000 * 24 + 12_950_000 * 8
+    );
+    assert_eq!(next["techniques"].as_array().unwrap().len(), 7);
+    assert_eq!(next["techniques"][0]["priority"], 1);
+    let calc = json_of(&[
+        "calc",
+        "--before",
+        "1GB",
+        "--after",
+        "100MB",
+        "--runtime",
+        "python",
+        "--format",
+        "json",
+    ]);
+    assert!(calc["next_steps"].is_null());
+}
+
+#[test]
 fn a_messy_real_world_csv_is_read_correctly() {
     let dir = tempfile::tempdir().unwrap();
     let csv = "\u{feff}Service,Before,After,Nodes,deploys_per_day,runtime\r\n\

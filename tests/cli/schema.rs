@@ -13,8 +13,8 @@ fn the_committed_schema_is_generated_from_the_types() {
         std::fs::write(&path, &generated).unwrap();
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(
-        committed, generated,
+    assert!(
+        committed == generated,
         "{SCHEMA_PATH} is stale: run FLEETSAVE_UPDATE_SCHEMA=1 cargo test schema"
     );
 }

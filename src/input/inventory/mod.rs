@@ -19,7 +19,7 @@ use crate::model::{FleetShape, ImageSize, Service};
 use crate::units::{self, Basis, Ratio};
 
 /// Every column (CSV) or key (TOML `[[service]]`) an inventory row may have.
-pub const KNOWN_FIELDS: &[&'static str] = &[
+pub const KNOWN_FIELDS: &[&str] = &[
     "service",
     "before",
     "after",
@@ -40,7 +40,7 @@ pub const KNOWN_FIELDS: &[&'static str] = &[
 ];
 
 /// The keys of the TOML `[defaults]` table.
-pub const DEFAULT_FIELDS: &[&'static str] = &[
+pub const DEFAULT_FIELDS: &[&str] = &[
     "services",
     "nodes",
     "deploys_per_day",
@@ -77,7 +77,10 @@ impl RawRow {
 
 /// The `&'static` name of a known field, matched case-insensitively.
 pub fn known_field(known: &[&'static str], name: &str) -> Option<&'static str> {
-    known.iter().copied().find(|field| field.eq_ignore_ascii_case(name))
+    known
+        .iter()
+        .copied()
+        .find(|field| field.eq_ignore_ascii_case(name))
 }
 
 /// An inventory as read, before validation.

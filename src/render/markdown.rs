@@ -1,0 +1,353 @@
+//! The pull-request comment (SPEC §8): a hidden marker first so a bot can update its own comment,
+//! the headline sentence, the service table, a Mermaid `xychart-beta` chart, and the assumptions
+//! and method in `<details>`. Never longer than GitHub's 65,536 characters: rows that do not fit
+//! are summarised in one line.
+//!
+//! askama does not escape `.md` templates, so every string from input is escaped here: for table
+//! cells and sentences by [`escape_inline`], for Mermaid labels by [`escape_mermaid`].
+
+use askama::Template;
+
+use super::cells::{NONE, assumption_rows, row_cells, signed_bytes};
+use super::headline::{self, Piece};
+use super::method;
+use crate::error::Error;
+use crate::report::{Report, Saving};
+
+/// GitHub's limit on the length of a comment, in characters.
+pub const COMMENT_LIMIT: usize = 65_536;
+
+/// Bars in the Mermaid chart.
+const CHART_TOP: usize = 20;
+
+#[derive(Template)]
+#[template(path = "report.md", escape = "none")]
+struct MarkdownComment {
+    marker: String,
+    title: String,
+    headline: String,
+    sentences: Vec<String>,
+    empty_line: String,
+    rows: Vec<String>,
+    table_notes: Vec<String>,
+    mermaid: Option<String>,
+    chart_links: Vec<(String, String)>,
+    assumptions: Vec<String>,
+    method: String,
+    footer: String,
+}
+
+/// Options of the Markdown renderer.
+#[derive(Debug, Clone, Default)]
+pub struct MarkdownOptions {
+    /// The marker name (`report`, `calc`, …); `--marker` overrides the command's.
+    pub marker: Option<String>,
+    /// Charts written by `--charts-dir`: (title, relative path) to link.
+    pub chart_links: Vec<(String, String)>,
+}
+
+/// Escapes a string from input for inline Markdown (sentences and table cells): HTML-significant
+/// characters become entities, Markdown punctuation is backslash-escaped, `@` and `#` cannot
+/// mention or link, and line breaks become spaces.
+pub fn escape_inline(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("&#124;"),
+            '`' => out.push_str("&#96;"),
+            '@' => out.push_str("&#64;"),
+            '#' => out.push_str("&#35;"),
+            '"' => out.push_str("&quot;"),
+            '\\' | '*' | '_' | '~' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes a Mermaid label with Mermaid's own entity codes (`#60;` for `<`): only letters,
+/// digits, spaces and `-_.:/,` pass through.
+pub fn escape_mermaid(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        if c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | ':' | '/' | ',') {
+            out.push(c);
+        } else if c.is_control() {
+            out.push(' ');
+        } else {
+            out.push_str(&format!("#{};", c as u32));
+        }
+    }
+    out
+}
+
+/// Joins sentence pieces into a paragraph: figures in bold, input escaped, and a first
+/// character that would start a list, heading or quote escaped.
+fn sentence(pieces: &[Piece]) -> String {
+    let joined: String = pieces
+        .iter()
+        .map(|piece| match piece {
+            Piece::Text(text) | Piece::Input(text) => escape_inline(text),
+            Piece::Figure(text) => format!("**{}**", escape_inline(text)),
+        })
+        .collect();
+    match joined.chars().next() {
+        Some('-' | '+' | '=' | '!' | '>') => format!("\\{joined}"),
+        _ => joined,
+    }
+}
+
+fn cell(text: &str) -> String {
+    if text.is_empty() {
+        NONE.to_string()
+    } else {
+        escape_inline(text)
+    }
+}
+
+/// A valid marker name: letters, digits, `-`, `_`, `.`, `:`.
+pub fn valid_marker(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+}
+
+/// The Mermaid chart: before and after per service, top 20 by saving (committed rows).
+fn mermaid_chart(report: &Report) -> Option<String> {
+    let rows: Vec<_> = report
+        .services
+        .iter()
+        .filter(|row| !row.projected)
+        .filter_map(|row| row.after.map(|after| (row, after)))
+        .take(CHART_TOP)
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let committed = report.services.iter().filter(|row| !row.projected).count();
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|(row, _)| {
+            format!(
+                "\"{}\"",
+                escape_mermaid(&super::cells::truncate(&row.name, 24))
+            )
+        })
+        .collect();
+    let mb = |bytes: u64| format!("{:.1}", bytes as f64 / 1e6);
+    let before: Vec<String> = rows
+        .iter()
+        .map(|(row, _)| mb(row.before.disk_bytes))
+        .collect();
+    let after: Vec<String> = rows.iter().map(|(_, after)| mb(after.disk_bytes)).collect();
+    let top = rows
+        .iter()
+        .map(|(row, after)| row.before.disk_bytes.max(after.disk_bytes))
+        .max()
+        .unwrap_or(0);
+    let ceiling = (top as f64 / 1e6 * 1.1).ceil().max(1.0);
+    let scope = if committed > rows.len() {
+        format!("top {} of {committed} by saving", rows.len())
+    } else {
+        "by saving".to_string()
+    };
+    Some(format!(
+        "xychart-beta\n    title \"Image size before (grey) and after, MB, {scope}\"\n    \
+         x-axis [{}]\n    y-axis \"MB (unpacked)\" 0 --> {ceiling}\n    bar [{}]\n    bar [{}]",
+        labels.join(", "),
+        before.join(", "),
+        after.join(", ")
+    ))
+}
+
+/// The table row of one service.
+fn table_row(row: &crate::report::ServiceRow) -> String {
+    let cells = row_cells(row);
+    let target = match (cells.status.as_str(), cells.recoverable.is_empty()) {
+        ("above", false) => format!("**above** ({})", escape_inline(&cells.recoverable)),
+        (status, _) => escape_inline(status),
+    };
+    let after = if cells.projected {
+        format!("{} (plan)", cells.after)
+    } else {
+        cells.after.clone()
+    };
+    format!(
+        "| {} | {} | {} | {} | {} | {} | {} |",
+        cell(&cells.name),
+        cell(&cells.runtime),
+        cell(&cells.before),
+        cell(&after),
+        cell(&cells.change_arrow),
+        cell(&cells.transfer_per_day),
+        target
+    )
+}
+
+/// Renders the comment.
+pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Error> {
+    let marker = options
+        .marker
+        .clone()
+        .unwrap_or_else(|| report.command.as_str().to_string());
+    let mut sentences: Vec<String> = Vec::new();
+    sentences.extend(headline::plan_sentence(report).map(|p| sentence(&p)));
+    sentences.extend(
+        headline::growth_sentences(report)
+            .iter()
+            .map(|p| sentence(p)),
+    );
+    let changed: Vec<_> = report
+        .services
+        .iter()
+        .filter(|row| row.projected || row.saved_per_pull != Saving::Exact(Default::default()))
+        .collect();
+    let unchanged = report.services.len() - changed.len();
+    let mut table_notes = Vec::new();
+    if unchanged > 0 {
+        table_notes.push(format!(
+            "{} unchanged (same size before and after).",
+            headline::services_phrase(unchanged as u128)
+        ));
+    }
+    let assumptions = assumption_rows(report)
+        .iter()
+        .map(|a| {
+            format!(
+                "| `{}` | {} | {} | {} |",
+                a.name,
+                escape_inline(&a.value),
+                a.origin,
+                escape_inline(&a.source)
+            )
+        })
+        .collect();
+    let version = env!("CARGO_PKG_VERSION");
+    let generated = report
+        .generated_at
+        .as_deref()
+        .map(|at| format!(" on {}", escape_inline(at)))
+        .unwrap_or_default();
+    let mut comment = MarkdownComment {
+        marker,
+        title: escape_inline(&report.title),
+        headline: sentence(&headline::sentence(report)),
+        sentences,
+        empty_line: "No service changed size.".to_string(),
+        rows: Vec::new(),
+        table_notes: Vec::new(),
+        mermaid: mermaid_chart(report),
+        chart_links: options
+            .chart_links
+            .iter()
+            .map(|(title, path)| (escape_inline(title), path.replace(' ', "%20")))
+            .collect(),
+        assumptions,
+        method: format!(
+            "{}\n\n{}\n\n{}",
+            method::FORMULAS,
+            method::WORKED_EXAMPLE,
+            method::SCOPE
+        ),
+        footer: format!(
+            "Generated by fleetsave {version}{generated}. Figures are upper bounds (every pull a \
+             full pull). This comment is updated on every run."
+        ),
+    };
+    // Fit the rows into the limit: measure the comment without them (with room for the
+    // summary line), then add rows while they fit.
+    let all_rows: Vec<String> = changed.iter().map(|row| table_row(row)).collect();
+    let omitted_line = |omitted: usize| {
+        let rest: i128 = changed[changed.len() - omitted..]
+            .iter()
+            .map(|row| row.saved_per_day.high().wire_bytes)
+            .sum();
+        format!(
+            "… and {} more not shown (GitHub limits a comment to 65,536 characters): {} a day \
+             between them. The JSON report has every row.",
+            headline::services_phrase(omitted as u128),
+            signed_bytes(-rest)
+        )
+    };
+    comment.table_notes = table_notes.clone();
+    comment.table_notes.push(omitted_line(all_rows.len()));
+    comment.rows = vec![String::new()];
+    let fixed = render_template(&comment)?.chars().count();
+    let mut budget = COMMENT_LIMIT.saturating_sub(fixed);
+    let mut shown = 0;
+    for row in &all_rows {
+        let cost = row.chars().count() + 1;
+        if cost > budget {
+            break;
+        }
+        budget -= cost;
+        shown += 1;
+    }
+    comment.rows = all_rows[..shown].to_vec();
+    comment.table_notes = table_notes;
+    if shown < all_rows.len() {
+        comment
+            .table_notes
+            .push(omitted_line(all_rows.len() - shown));
+    }
+    let rendered = render_template(&comment)?;
+    debug_assert!(rendered.chars().count() <= COMMENT_LIMIT);
+    Ok(rendered)
+}
+
+fn render_template(comment: &MarkdownComment) -> Result<String, Error> {
+    comment
+        .render()
+        .map_err(|e| Error::Internal(format!("cannot render the Markdown template: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_escaping_neutralises_markup() {
+        assert_eq!(escape_inline("a|b"), "a&#124;b");
+        assert_eq!(
+            escape_inline("<script>alert(1)</script>"),
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
+        );
+        assert_eq!(sentence(&[Piece::Input("- item".into())]), "\\- item");
+        assert_eq!(escape_inline("a-b"), "a-b");
+        assert_eq!(escape_inline("`x`"), "&#96;x&#96;");
+        assert_eq!(escape_inline("@channel #12"), "&#64;channel &#35;12");
+        assert_eq!(escape_inline("a\nb\r\nc"), "a b  c");
+        assert_eq!(
+            escape_inline("**bold** [link](x)"),
+            "\\*\\*bold\\*\\* \\[link\\](x)"
+        );
+        assert_eq!(escape_inline("\u{1b}[31mred"), "\\[31mred");
+    }
+
+    #[test]
+    fn mermaid_labels_use_entity_codes() {
+        assert_eq!(escape_mermaid("api-gw"), "api-gw");
+        assert_eq!(escape_mermaid("a\"b"), "a#34;b");
+        assert_eq!(escape_mermaid("<x>"), "#60;x#62;");
+        assert_eq!(escape_mermaid("a]b"), "a#93;b");
+        assert_eq!(escape_mermaid("a`b"), "a#96;b");
+    }
+
+    #[test]
+    fn markers() {
+        assert!(valid_marker("report"));
+        assert!(valid_marker("svc-api.v2"));
+        assert!(!valid_marker("a -->"));
+        assert!(!valid_marker(""));
+    }
+}
