@@ -9,11 +9,11 @@ use super::canvas::{
 };
 use super::rows::{
     RowFrame, Swatch, ValueLabel, chart_height, draw_empty, draw_frame, draw_value_label,
-    more_note, value_range, visible,
+    more_note, value_label_room, value_range, visible,
 };
 use super::{
-    AFTER_COLOUR, BEFORE_COLOUR, BeforeAfterChart, GROWTH_COLOUR, MUTED_TEXT_COLOUR,
-    ON_BAR_TEXT_COLOUR, PART_COLOURS, StackedChart, TEXT_COLOUR, VALUE_FONT_PX,
+    AFTER_COLOUR, BEFORE_COLOUR, BeforeAfterChart, BeforeAfterItem, GROWTH_COLOUR,
+    MUTED_TEXT_COLOUR, PART_COLOURS, StackedChart, TEXT_COLOUR, VALUE_FONT_PX,
 };
 use crate::error::Error;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -28,8 +28,6 @@ const PAIR_ROW: i32 = 2 * PAIR_BAR + PAIR_GAP + ROW_PADDING;
 /// Thickness of a stacked bar.
 const STACKED_BAR: i32 = 18;
 const STACKED_ROW: i32 = STACKED_BAR + ROW_PADDING;
-/// Room above the largest bar for its value label, as a fraction of the largest value.
-const VALUE_HEADROOM: f64 = 0.22;
 /// Padding around a value drawn inside a stacked segment.
 const SEGMENT_TEXT_PADDING: i32 = 6;
 
@@ -70,56 +68,62 @@ pub fn before_after(chart: &BeforeAfterChart) -> Result<String, Error> {
         {
             legend.push((Swatch::Fill(GROWTH_COLOUR), "After, grew (▲)".to_string()));
         }
-        let values = items
+        let bars: Vec<[(f64, ValueLabel); 2]> = items.iter().map(pair_labels).collect();
+        let ends = bars
             .iter()
-            .flat_map(|item| [finite(item.before), finite(item.after)]);
+            .flatten()
+            .map(|(value, label)| (*value, value_label_room(&label.text)));
         let labels: Vec<&str> = items.iter().map(|item| item.label.as_str()).collect();
         let frame = draw_frame(
             area,
             &legend,
             &chart.axis,
-            value_range(values, VALUE_HEADROOM),
+            value_range(ends),
             &labels,
             PAIR_ROW,
             more,
         )?;
-        for (index, item) in items.iter().enumerate() {
-            let (before, after) = (finite(item.before), finite(item.after));
-            let top = frame.row_top(index) + ROW_PADDING / 2;
-            let before_text = format_number(before);
-            let before_label = ValueLabel {
-                text: &before_text,
-                colour: MUTED_TEXT_COLOUR,
-                weight: Weight::Normal,
-            };
-            draw_bar(area, &frame, top, before, BEFORE_COLOUR, &before_label)?;
-
-            let grew = after > before;
-            let change = format_change(before, after)
-                .map(|change| format!(" ({change})"))
-                .unwrap_or_default();
-            let after_text = if grew {
-                format!("▲ {}{change}", format_number(after))
-            } else {
-                format!("{}{change}", format_number(after))
-            };
-            let after_label = ValueLabel {
-                text: &after_text,
-                colour: if grew { GROWTH_COLOUR } else { AFTER_COLOUR },
-                weight: if grew { Weight::Bold } else { Weight::Normal },
-            };
-            let colour = if grew { GROWTH_COLOUR } else { AFTER_COLOUR };
-            draw_bar(
-                area,
-                &frame,
-                top + PAIR_BAR + PAIR_GAP,
-                after,
-                colour,
-                &after_label,
-            )?;
+        for (index, pair) in bars.iter().enumerate() {
+            let mut top = frame.row_top(index) + ROW_PADDING / 2;
+            for (value, label) in pair {
+                draw_bar(area, &frame, top, *value, label)?;
+                top += PAIR_BAR + PAIR_GAP;
+            }
         }
         Ok(())
     })
+}
+
+/// The before and after bar of one item with their labels; the after bar and label take the
+/// warning colour, a bold weight and a ▲ when the item grew.
+fn pair_labels(item: &BeforeAfterItem) -> [(f64, ValueLabel); 2] {
+    let (before, after) = (finite(item.before), finite(item.after));
+    let grew = after > before;
+    let change = format_change(before, after)
+        .map(|change| format!(" ({change})"))
+        .unwrap_or_default();
+    let before_label = ValueLabel {
+        text: format_number(before),
+        colour: MUTED_TEXT_COLOUR,
+        bar: BEFORE_COLOUR,
+        weight: Weight::Normal,
+    };
+    let after_label = if grew {
+        ValueLabel {
+            text: format!("▲ {}{change}", format_number(after)),
+            colour: GROWTH_COLOUR,
+            bar: GROWTH_COLOUR,
+            weight: Weight::Bold,
+        }
+    } else {
+        ValueLabel {
+            text: format!("{}{change}", format_number(after)),
+            colour: AFTER_COLOUR,
+            bar: AFTER_COLOUR,
+            weight: Weight::Normal,
+        }
+    };
+    [(before, before_label), (after, after_label)]
 }
 
 /// One bar of a pair from 0 to `value`, `PAIR_BAR` thick from `top`, with its value label.
@@ -128,13 +132,12 @@ fn draw_bar(
     frame: &RowFrame,
     top: i32,
     value: f64,
-    colour: RGBColor,
-    label: &ValueLabel<'_>,
+    label: &ValueLabel,
 ) -> DrawResult {
     let (zero, end) = (frame.x(0.0), frame.x(value));
     area.draw(&Rectangle::new(
         [(zero.min(end), top), (zero.max(end), top + PAIR_BAR)],
-        colour.filled(),
+        label.bar.filled(),
     ))?;
     draw_value_label(area, frame, label, zero.max(end), top + PAIR_BAR / 2)
 }
@@ -190,7 +193,10 @@ pub fn stacked(chart: &StackedChart) -> Result<String, Error> {
             area,
             &legend,
             &chart.axis,
-            value_range(items.iter().map(total), VALUE_HEADROOM),
+            value_range(items.iter().map(|item| {
+                let total = total(item);
+                (total, value_label_room(&format_number(total)))
+            })),
             &labels,
             STACKED_ROW,
             more,
@@ -215,7 +221,7 @@ pub fn stacked(chart: &StackedChart) -> Result<String, Error> {
                 if text_width(&text, VALUE_FONT_PX) + 2 * SEGMENT_TEXT_PADDING <= right - left {
                     let style = text_style(
                         VALUE_FONT_PX,
-                        &readable_on(colour),
+                        &super::rows::readable_on(colour),
                         Weight::Normal,
                         HPos::Center,
                         VPos::Center,
@@ -224,10 +230,10 @@ pub fn stacked(chart: &StackedChart) -> Result<String, Error> {
                 }
                 start = end;
             }
-            let total_text = format_number(start);
             let label = ValueLabel {
-                text: &total_text,
+                text: format_number(start),
                 colour: TEXT_COLOUR,
+                bar: TEXT_COLOUR,
                 weight: Weight::Bold,
             };
             draw_value_label(area, &frame, &label, frame.x(start), centre)?;
@@ -239,17 +245,6 @@ pub fn stacked(chart: &StackedChart) -> Result<String, Error> {
 /// The colour of the part with legend position `index`.
 fn part_colour(index: usize) -> RGBColor {
     PART_COLOURS[index % PART_COLOURS.len()]
-}
-
-/// White text on dark fills, dark text on light ones.
-fn readable_on(fill: RGBColor) -> RGBColor {
-    let RGBColor(r, g, b) = fill;
-    let luminance = 0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b);
-    if luminance < 150.0 {
-        ON_BAR_TEXT_COLOUR
-    } else {
-        TEXT_COLOUR
-    }
 }
 
 /// Appends the "… N more" sentence to a description.

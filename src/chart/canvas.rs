@@ -28,7 +28,7 @@ const PLOTTERS_FONT_SCALE: f64 = 1.24;
 /// The typographic minus for negative numbers and changes.
 const MINUS: &str = "\u{2212}";
 /// Average advance of a sans-serif glyph, in ems; used to decide whether a label fits.
-const AVERAGE_GLYPH_EM: f64 = 0.6;
+const AVERAGE_GLYPH_EM: f64 = 0.62;
 
 /// Text weight.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{
-    Area, DrawResult, Weight, draw_text, format_tick, short_label, text_style, text_width,
+    Area, DrawResult, Weight, draw_text, finite, format_tick, short_label, text_style, text_width,
 };
 use super::{
     AXIS_COLOUR, AXIS_HEIGHT, Axis, CHART_WIDTH, GRID_COLOUR, LABEL_COLUMN, LABEL_FONT_PX,
@@ -34,8 +34,14 @@ const LINE_SWATCH: i32 = 24;
 const LEGEND_SPACING: (i32, i32) = (6, 20);
 /// Marker radius in the target chart and the legend.
 pub(super) const MARKER_RADIUS: i32 = 6;
+/// With only negative values, the room right of 0, as a fraction of the smallest value.
+const NEGATIVE_ONLY_ROOM: f64 = 0.25;
+/// The axis starts this much beyond the smallest negative value.
+const NEGATIVE_MARGIN: f64 = 1.05;
+/// Fills darker than this (0–255 luma) get white text.
+const DARK_FILL_LUMINANCE: f64 = 150.0;
 /// Tick count hint for the value axis (plotters picks round values up to this many).
-const VALUE_TICKS: usize = 6;
+const VALUE_TICKS: usize = 8;
 
 /// What a legend entry shows beside its text.
 #[derive(Clone, Copy)]
@@ -103,15 +109,33 @@ impl RowFrame {
     }
 }
 
-/// The value range of an axis holding `values`: from 0 (or below, for negative values) to
-/// `headroom` above the largest value, for the labels beside the bars.
-pub(super) fn value_range(values: impl IntoIterator<Item = f64>, headroom: f64) -> Range<f64> {
-    let (min, max) = values
-        .into_iter()
-        .fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let end = super::canvas::axis_end(max, headroom);
+/// Width of the plot of a row chart, in pixels.
+const PLOT_WIDTH: i32 = CHART_WIDTH as i32 - MARGIN - RIGHT_MARGIN - LABEL_COLUMN;
+
+/// The value range of a row chart whose rows end at `value` and need `label_px` pixels of
+/// label right of it: from 0 (or a little below the smallest negative value) to just far enough
+/// that every label fits on the chart. The end is not rounded; plotters picks round ticks.
+pub(super) fn value_range(ends: impl IntoIterator<Item = (f64, i32)>) -> Range<f64> {
+    let room = f64::from(PLOT_WIDTH + RIGHT_MARGIN - MARGIN / 2);
+    let plot = f64::from(PLOT_WIDTH);
+    let (mut min, mut end) = (0.0f64, 0.0f64);
+    for (value, label_px) in ends {
+        let value = finite(value);
+        min = min.min(value);
+        if value > 0.0 {
+            let label = f64::from(label_px.clamp(0, PLOT_WIDTH / 2));
+            end = end.max(value * plot / (room - label));
+        }
+    }
+    if end <= 0.0 {
+        end = if min < 0.0 {
+            -min * NEGATIVE_ONLY_ROOM
+        } else {
+            1.0
+        };
+    }
     let start = if min < 0.0 {
-        -super::canvas::axis_end(-min, headroom)
+        min * NEGATIVE_MARGIN
     } else {
         0.0
     };
@@ -261,11 +285,18 @@ pub(super) fn draw_marker(
     }
 }
 
-/// How a value label looks.
-pub(super) struct ValueLabel<'a> {
-    pub text: &'a str,
+/// A value label beside a bar, and the colour of that bar.
+pub(super) struct ValueLabel {
+    pub text: String,
     pub colour: RGBColor,
+    /// The bar's fill (the label is drawn on it when it does not fit beside it).
+    pub bar: RGBColor,
     pub weight: Weight,
+}
+
+/// Pixels a value label needs right of the end of its bar.
+pub(super) fn value_label_room(text: &str) -> i32 {
+    VALUE_GAP + text_width(text, VALUE_FONT_PX)
 }
 
 /// Draws a value label just right of a bar ending at `bar_end`, vertically centred on `centre`;
@@ -273,11 +304,11 @@ pub(super) struct ValueLabel<'a> {
 pub(super) fn draw_value_label(
     area: &Area<'_>,
     frame: &RowFrame,
-    label: &ValueLabel<'_>,
+    label: &ValueLabel,
     bar_end: i32,
     centre: i32,
 ) -> DrawResult {
-    let width = text_width(label.text, VALUE_FONT_PX);
+    let width = text_width(&label.text, VALUE_FONT_PX);
     if bar_end + VALUE_GAP + width <= frame.text_limit() {
         let style = text_style(
             VALUE_FONT_PX,
@@ -286,16 +317,16 @@ pub(super) fn draw_value_label(
             HPos::Left,
             VPos::Center,
         );
-        draw_text(area, label.text, (bar_end + VALUE_GAP, centre), &style)
+        draw_text(area, &label.text, (bar_end + VALUE_GAP, centre), &style)
     } else {
         let style = text_style(
             VALUE_FONT_PX,
-            &ON_BAR_TEXT_COLOUR,
+            &readable_on(label.bar),
             label.weight,
             HPos::Right,
             VPos::Center,
         );
-        draw_text(area, label.text, (bar_end - VALUE_GAP, centre), &style)
+        draw_text(area, &label.text, (bar_end - VALUE_GAP, centre), &style)
     }
 }
 
@@ -334,4 +365,15 @@ pub(super) fn draw_empty(area: &Area<'_>, more: usize) -> DrawResult {
     let (_, height) = area.dim_in_pixel();
     super::canvas::draw_no_data(area, PLOT_TOP, NO_DATA_HEIGHT)?;
     draw_more_note(area, 0, more, height as i32)
+}
+
+/// White text on dark fills, dark text on light ones.
+pub(super) fn readable_on(fill: RGBColor) -> RGBColor {
+    let RGBColor(r, g, b) = fill;
+    let luminance = 0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b);
+    if luminance < DARK_FILL_LUMINANCE {
+        ON_BAR_TEXT_COLOUR
+    } else {
+        TEXT_COLOUR
+    }
 }

@@ -7,7 +7,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::bars::push_more;
 use super::canvas::{
-    Weight, clean_label, draw_text, finite, format_number, render, text_style, with_unit,
+    Weight, clean_label, draw_text, finite, format_number, render, text_style, text_width,
+    with_unit,
 };
 use super::rows::{
     MARKER_RADIUS, Marker, Swatch, chart_height, draw_empty, draw_frame, draw_marker, value_range,
@@ -21,8 +22,6 @@ use crate::error::Error;
 const ROW: i32 = 30;
 /// Thickness of the shaded band.
 const BAND: i32 = 16;
-/// Room right of the largest value for the status label.
-const HEADROOM: f64 = 0.3;
 /// Width of the line from the band to an image above it.
 const CONNECTOR_WIDTH: u32 = 2;
 /// Gap between the band or marker and the status label.
@@ -61,23 +60,40 @@ pub fn targets(chart: &TargetChart) -> Result<String, Error> {
             ),
             (
                 Swatch::Marker(Marker::Triangle, GROWTH_COLOUR),
-                "Image above target (▲)".to_string(),
+                "Image above target".to_string(),
             ),
         ];
-        let values = items
+        let texts: Vec<String> = items
             .iter()
-            .flat_map(|item| [finite(item.low), finite(item.high), finite(item.value)]);
+            .map(|item| {
+                let (value, high) = (finite(item.value), finite(item.high));
+                format!(
+                    "{} · {}",
+                    with_unit(value, unit),
+                    status_text(item.status, value, high, unit)
+                )
+            })
+            .collect();
+        // Each label starts right of the band or the marker, whichever ends later.
+        let ends = items.iter().zip(&texts).flat_map(|(item, text)| {
+            let label = LABEL_GAP + text_width(text, VALUE_FONT_PX);
+            [
+                (finite(item.low), 0),
+                (finite(item.high), label),
+                (finite(item.value), MARKER_RADIUS + label),
+            ]
+        });
         let labels: Vec<&str> = items.iter().map(|item| item.label.as_str()).collect();
         let frame = draw_frame(
             area,
             &legend,
             &chart.axis,
-            value_range(values, HEADROOM),
+            value_range(ends),
             &labels,
             ROW,
             more,
         )?;
-        for (index, item) in items.iter().enumerate() {
+        for (index, (item, text)) in items.iter().zip(&texts).enumerate() {
             let (low, high, value) = (finite(item.low), finite(item.high), finite(item.value));
             let centre = frame.row_top(index) + ROW / 2;
             let (band_left, band_right) = (frame.x(low.min(high)), frame.x(low.max(high)));
@@ -103,11 +119,6 @@ pub fn targets(chart: &TargetChart) -> Result<String, Error> {
                 ))?;
             }
             draw_marker(area, marker, (marker_x, centre), colour)?;
-            let text = format!(
-                "{} · {}",
-                with_unit(value, unit),
-                status_text(item.status, value, high, unit)
-            );
             let text_colour = if above { GROWTH_COLOUR } else { TEXT_COLOUR };
             let style = text_style(
                 VALUE_FONT_PX,
@@ -117,7 +128,7 @@ pub fn targets(chart: &TargetChart) -> Result<String, Error> {
                 VPos::Center,
             );
             let x = band_right.max(marker_x + MARKER_RADIUS) + LABEL_GAP;
-            draw_text(area, &text, (x, centre), &style)?;
+            draw_text(area, text, (x, centre), &style)?;
         }
         Ok(())
     })
