@@ -8,6 +8,7 @@
 pub mod app;
 pub mod assumptions;
 pub mod calc;
+pub mod chart;
 pub mod cli;
 pub mod error;
 pub mod input;

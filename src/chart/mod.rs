@@ -1,0 +1,201 @@
+//! Charts for the HTML report: plain series in, one self-contained SVG string out; no file I/O
+//! and no arithmetic beyond placing things on the canvas.
+//!
+//! This module owns the drawing (plotters 0.3 with only its SVG backend, so labels stay SVG
+//! `<text>` and no system font library is needed), the chart colours and sizes, and the text
+//! alternative of every chart. The report decides what to plot (which services, top-N, units,
+//! the titles that carry each chart's one message); this module decides how it looks.
+//!
+//! Every chart is:
+//! - **responsive**: a fixed `viewBox` [`CHART_WIDTH`] wide with `width="100%"` and no fixed
+//!   height, so it scales with the page and prints on A4;
+//! - **accessible**: `role="img"`, `aria-labelledby`, and a `<title>` plus a `<desc>` that lists
+//!   the numbers drawn;
+//! - **safe**: labels from input are cleaned of control characters, cut to a fixed length with
+//!   `…`, and XML-escaped exactly once (plotters escapes the `<text>` it writes; this module
+//!   escapes the `<title>`/`<desc>` it adds);
+//! - **deterministic**: only `Vec`s and fixed formatting, no hash maps, so identical input gives
+//!   byte-identical SVG;
+//! - **total**: empty input draws a titled "No data" chart; NaN and infinities are drawn as 0.
+//!
+//! Horizontal row charts (before/after bars, target bands, stacked decomposition) share one frame
+//! ([`rows`]): title, legend, row labels, value axis and the "… N more" note; they draw at most
+//! [`MAX_ROWS`] rows and count the rest into the note.
+
+mod bars;
+mod canvas;
+mod cumulative;
+mod rows;
+mod targets;
+
+use plotters::style::RGBColor;
+
+pub use crate::calc::targets::Status;
+pub use bars::{before_after, stacked};
+pub use cumulative::cumulative;
+pub use targets::targets;
+
+/// "Before": muted grey, in every chart and table.
+pub const BEFORE_COLOUR: RGBColor = RGBColor(0x9a, 0xa0, 0xa6);
+/// "After": the one strong colour.
+pub const AFTER_COLOUR: RGBColor = RGBColor(0x1a, 0x5f, 0xb4);
+/// Growth (after > before) and images above their target: the warning colour.
+pub const GROWTH_COLOUR: RGBColor = RGBColor(0xc2, 0x41, 0x0c);
+/// The runtime target band, and the saved area between the 12-month lines.
+pub const BAND_COLOUR: RGBColor = RGBColor(0xd3, 0xe2, 0xf4);
+/// Parts of a stacked decomposition bar, in order; cycled when there are more parts.
+pub const PART_COLOURS: [RGBColor; 6] = [
+    AFTER_COLOUR,
+    RGBColor(0x5b, 0x8f, 0xd4),
+    RGBColor(0x9c, 0xbd, 0xe6),
+    RGBColor(0x4b, 0x55, 0x63),
+    BEFORE_COLOUR,
+    RGBColor(0xd0, 0xd5, 0xdb),
+];
+const TEXT_COLOUR: RGBColor = RGBColor(0x1f, 0x23, 0x28);
+const MUTED_TEXT_COLOUR: RGBColor = RGBColor(0x57, 0x60, 0x6a);
+const GRID_COLOUR: RGBColor = RGBColor(0xe4, 0xe7, 0xeb);
+const AXIS_COLOUR: RGBColor = RGBColor(0x8c, 0x95, 0x9f);
+const BACKGROUND_COLOUR: RGBColor = RGBColor(0xff, 0xff, 0xff);
+/// Text drawn on top of a strong-coloured bar.
+const ON_BAR_TEXT_COLOUR: RGBColor = RGBColor(0xff, 0xff, 0xff);
+
+/// Width of every chart's `viewBox`, in SVG user units (pixels at 100%).
+pub const CHART_WIDTH: u32 = 960;
+/// The most rows a row chart draws; the rest go into the "… N more" note.
+pub const MAX_ROWS: usize = 20;
+/// Row labels are cut to this many characters, `…` included.
+pub const LABEL_MAX_CHARS: usize = 28;
+const FONT_FAMILY: &str =
+    "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif";
+const MARGIN: i32 = 16;
+const TITLE_TOP: i32 = 14;
+const TITLE_FONT_PX: f64 = 18.0;
+const LEGEND_CENTRE_Y: i32 = 52;
+const LEGEND_FONT_PX: f64 = 12.0;
+const PLOT_TOP: i32 = 74;
+/// Not 13: plotters-svg divides sizes by 1.24 and no f64 divides back to exactly 13.
+const LABEL_FONT_PX: f64 = 12.5;
+const VALUE_FONT_PX: f64 = 11.0;
+const TICK_FONT_PX: f64 = 12.0;
+/// Width of the row-label column left of the value axis.
+const LABEL_COLUMN: i32 = 230;
+/// Height of the value axis under the rows: ticks, tick labels, axis description.
+const AXIS_HEIGHT: i32 = 52;
+const NOTE_HEIGHT: i32 = 24;
+const RIGHT_MARGIN: i32 = 24;
+/// Height of the empty area under the title of a chart with no data.
+const NO_DATA_HEIGHT: i32 = 120;
+const NO_DATA: &str = "No data";
+
+/// A value axis: what is measured and its unit, shown as "Image size (MB)".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Axis {
+    /// What the axis measures, in the reader's words: "Image size", "Pull time".
+    pub quantity: String,
+    /// The display unit the values are already in: "MB", "s", "TB".
+    pub unit: String,
+}
+
+impl Axis {
+    pub fn new(quantity: impl Into<String>, unit: impl Into<String>) -> Axis {
+        Axis {
+            quantity: quantity.into(),
+            unit: unit.into(),
+        }
+    }
+
+    fn description(&self) -> String {
+        if self.unit.is_empty() {
+            self.quantity.clone()
+        } else {
+            format!("{} ({})", self.quantity, self.unit)
+        }
+    }
+}
+
+/// One row of a before/after chart, in display units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BeforeAfterItem {
+    pub label: String,
+    pub before: f64,
+    pub after: f64,
+}
+
+/// Before/after per item (image size per service, pull time per service).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BeforeAfterChart {
+    /// Unique on the page; used for the `<title>`/`<desc>` ids.
+    pub id: String,
+    /// The chart's one message: "Where the savings come from".
+    pub title: String,
+    pub axis: Axis,
+    /// Rows in drawing order (the caller sorts); more than [`MAX_ROWS`] are counted into `more`.
+    pub items: Vec<BeforeAfterItem>,
+    /// Items the caller left out before calling (its own top-N cut).
+    pub more: usize,
+}
+
+/// One point of the cumulative 12-month chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CumulativePoint {
+    /// Month index: 0 (start) to 12.
+    pub month: u32,
+    /// Cumulative transfer so far with the old images, in the axis unit.
+    pub before: f64,
+    /// Cumulative transfer so far with the new images, in the axis unit.
+    pub after: f64,
+}
+
+/// Cumulative transfer before vs after over the months, the gap shaded and labelled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CumulativeChart {
+    pub id: String,
+    pub title: String,
+    /// The value axis, e.g. `Axis::new("Cumulative transfer", "TB")`.
+    pub axis: Axis,
+    /// Points in any order; drawn sorted by month.
+    pub points: Vec<CumulativePoint>,
+    /// The label in the shaded gap, already formatted: "113 TB saved in 12 months".
+    pub saved_label: String,
+}
+
+/// One image against its runtime's target band, in display units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetItem {
+    pub label: String,
+    pub low: f64,
+    pub high: f64,
+    pub value: f64,
+    pub status: Status,
+}
+
+/// Each image against its runtime target band.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetChart {
+    pub id: String,
+    pub title: String,
+    pub axis: Axis,
+    pub items: Vec<TargetItem>,
+    pub more: usize,
+}
+
+/// One stacked bar: named parts in drawing order (left to right), in display units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackedItem {
+    pub label: String,
+    pub parts: Vec<(String, f64)>,
+}
+
+/// Stacked horizontal bars, e.g. where each service's savings come from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackedChart {
+    pub id: String,
+    pub title: String,
+    pub axis: Axis,
+    pub items: Vec<StackedItem>,
+    pub more: usize,
+}
+
+#[cfg(test)]
+mod tests;
