@@ -10,7 +10,8 @@ use crate::options;
 use crate::options::OutputOptions;
 use crate::output;
 use crate::render::{self, Format};
-use crate::report::{self, BuildInput, Command};
+use crate::report::{self, BuildInput, Command, Report};
+use std::path::Path;
 
 /// The environment a run reads besides its arguments, kept in one place for tests.
 #[derive(Debug, Clone, Default)]
@@ -80,9 +81,28 @@ fn publish(
         targets,
         techniques: &techniques::bundled()?,
     })?;
-    let rendered = render::render(&report, output.format, &output.render)?;
+    let mut render_options = output.render.clone();
+    if let Some(directory) = &output.charts_dir {
+        render_options.markdown.chart_links = write_charts(&report, directory)?;
+    }
+    let rendered = render::render(&report, output.format, &render_options)?;
     output::write(output.path.as_deref(), rendered.as_bytes())?;
     Ok(0)
+}
+
+/// Writes the report's charts as SVG files into `directory`; returns (title, path) to link.
+fn write_charts(report: &Report, directory: &Path) -> Result<Vec<(String, String)>, Error> {
+    std::fs::create_dir_all(directory).map_err(|source| Error::Write {
+        path: directory.to_path_buf(),
+        source,
+    })?;
+    let mut links = Vec::new();
+    for chart in render::charts::chart_views(report)? {
+        let path = directory.join(format!("{}.svg", chart.id));
+        output::write(Some(&path), chart.svg.as_bytes())?;
+        links.push((chart.title, path.to_string_lossy().replace('\\', "/")));
+    }
+    Ok(links)
 }
 
 /// Formats that a command does not offer are refused with the ones it does.

@@ -98,6 +98,10 @@ pub struct OutputArgs {
     /// Time of generation to print (RFC 3339); without it (or SOURCE_DATE_EPOCH) none is shown
     #[arg(long, value_name = "TIME")]
     pub generated_at: Option<String>,
+    /// Also write the charts as SVG files into DIR (created if missing); Markdown links them by
+    /// this path, so give it relative to where the comment or page is read
+    #[arg(long, value_name = "DIR")]
+    pub charts_dir: Option<PathBuf>,
     /// Name in the Markdown comment's hidden marker `<!-- fleetsave:NAME -->` [default: the command]
     #[arg(long, value_name = "NAME")]
     pub marker: Option<String>,

@@ -24,6 +24,8 @@ pub struct OutputOptions {
     pub title: Option<String>,
     pub generated_at: Option<String>,
     pub render: RenderOptions,
+    /// `--charts-dir`: where to write the charts as SVG files.
+    pub charts_dir: Option<PathBuf>,
 }
 
 /// Everything `calc` needs.
@@ -286,6 +288,7 @@ pub fn output(args: &OutputArgs, source_date_epoch: Option<&str>) -> Result<Outp
                 chart_links: Vec::new(),
             },
         },
+        charts_dir: args.charts_dir.clone(),
     })
 }
 
@@ -380,6 +383,7 @@ mod tests {
             title: None,
             generated_at: None,
             marker: None,
+            charts_dir: None,
         };
         let options = output(&args, Some("1764230400")).unwrap();
         assert_eq!(

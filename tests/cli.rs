@@ -5,6 +5,8 @@ mod common;
 
 #[path = "cli/calc.rs"]
 mod calc;
+#[path = "cli/html.rs"]
+mod html;
 #[path = "cli/markdown.rs"]
 mod markdown;
 #[path = "cli/report.rs"]

@@ -3,7 +3,9 @@
 //! [`headline`].
 
 pub mod cells;
+pub mod charts;
 pub mod headline;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod method;
@@ -22,6 +24,8 @@ pub enum Format {
     Json,
     /// A pull-request comment (GitHub-flavoured, with a Mermaid chart).
     Markdown,
+    /// A self-contained page with charts, for people.
+    Html,
 }
 
 /// Options some formats take.
@@ -36,5 +40,6 @@ pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Resul
         Format::Text => Ok(text::render(report)),
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report, &options.markdown),
+        Format::Html => html::render(report),
     }
 }

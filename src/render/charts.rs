@@ -1,0 +1,232 @@
+//! The report's charts: the series of [`crate::report::series`] scaled to display units, drawn
+//! by [`crate::chart`], each with its caption and the table of its numbers. Used by the HTML
+//! page and by `--charts-dir`.
+
+use crate::chart::{
+    self, Axis, BeforeAfterChart, BeforeAfterItem, CumulativeChart, CumulativePoint, TargetChart,
+    TargetItem,
+};
+use crate::error::Error;
+use crate::report::Report;
+use crate::report::series::{self, Series};
+use crate::units::{format_bytes, format_seconds};
+
+/// A drawn chart with what goes around it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartView {
+    /// Stable id, also the file name stem for `--charts-dir`.
+    pub id: String,
+    pub title: String,
+    /// The SVG (labels already escaped).
+    pub svg: String,
+    pub caption: String,
+    pub headings: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+const MB: f64 = 1e6;
+
+/// A decimal unit that suits the largest value: (divisor, name).
+fn unit_for(largest_bytes: f64) -> (f64, &'static str) {
+    match largest_bytes.abs() {
+        v if v >= 1e15 => (1e15, "PB"),
+        v if v >= 1e12 => (1e12, "TB"),
+        v if v >= 1e9 => (1e9, "GB"),
+        v if v >= 1e6 => (1e6, "MB"),
+        _ => (1e3, "kB"),
+    }
+}
+
+fn top_note(shown: usize, more: usize) -> String {
+    if more > 0 {
+        format!("Top {shown} services by saving; {more} more not shown.")
+    } else {
+        format!("All {shown} services, by saving.")
+    }
+}
+
+/// Draws the four charts of the report.
+pub fn chart_views(report: &Report) -> Result<Vec<ChartView>, Error> {
+    let series = series::series(report);
+    Ok(vec![
+        sizes(&series)?,
+        cumulative(&series)?,
+        targets(&series)?,
+        pull_time(&series)?,
+    ])
+}
+
+fn sizes(series: &Series) -> Result<ChartView, Error> {
+    let title = "Image size per service, before and after".to_string();
+    let chart = BeforeAfterChart {
+        id: "chart-sizes".into(),
+        title: title.clone(),
+        axis: Axis::new("Image size, unpacked", "MB"),
+        items: series
+            .sizes
+            .iter()
+            .map(|pair| BeforeAfterItem {
+                label: pair.name.clone(),
+                before: pair.before / MB,
+                after: pair.after / MB,
+            })
+            .collect(),
+        more: series.sizes_more,
+    };
+    Ok(ChartView {
+        id: chart.id.clone(),
+        svg: chart::before_after(&chart)?,
+        title,
+        caption: top_note(series.sizes.len(), series.sizes_more),
+        headings: vec!["service".into(), "before".into(), "after".into()],
+        rows: series
+            .sizes
+            .iter()
+            .map(|pair| {
+                vec![
+                    pair.name.clone(),
+                    format_bytes(pair.before as i128),
+                    format_bytes(pair.after as i128),
+                ]
+            })
+            .collect(),
+    })
+}
+
+fn cumulative(series: &Series) -> Result<ChartView, Error> {
+    let largest = series
+        .months
+        .iter()
+        .map(|m| m.before_wire_bytes.max(m.after_wire_bytes) as f64)
+        .fold(0.0, f64::max);
+    let (divisor, unit) = unit_for(largest);
+    let saved = series.saved_in_a_year_wire_bytes;
+    let saved_label = if saved >= 0 {
+        format!("{} saved in 12 months", format_bytes(saved))
+    } else {
+        format!("{} more in 12 months", format_bytes(-saved))
+    };
+    let title = "Image transfer over 12 months, before and after".to_string();
+    let chart = CumulativeChart {
+        id: "chart-cumulative".into(),
+        title: title.clone(),
+        axis: Axis::new("Cumulative transfer, wire", unit),
+        points: series
+            .months
+            .iter()
+            .map(|m| CumulativePoint {
+                month: m.month,
+                before: m.before_wire_bytes as f64 / divisor,
+                after: m.after_wire_bytes as f64 / divisor,
+            })
+            .collect(),
+        saved_label: saved_label.clone(),
+    };
+    Ok(ChartView {
+        id: chart.id.clone(),
+        svg: chart::cumulative(&chart)?,
+        title,
+        caption: format!(
+            "Committed services, every pull a full pull: {saved_label}. Plans are not included."
+        ),
+        headings: vec!["month".into(), "before".into(), "after".into()],
+        rows: series
+            .months
+            .iter()
+            .filter(|m| m.month > 0)
+            .map(|m| {
+                vec![
+                    m.month.to_string(),
+                    format_bytes(m.before_wire_bytes),
+                    format_bytes(m.after_wire_bytes),
+                ]
+            })
+            .collect(),
+    })
+}
+
+fn targets(series: &Series) -> Result<ChartView, Error> {
+    let title = "Each image against its runtime target".to_string();
+    let chart = TargetChart {
+        id: "chart-targets".into(),
+        title: title.clone(),
+        axis: Axis::new("Image size, unpacked", "MB"),
+        items: series
+            .targets
+            .iter()
+            .map(|t| TargetItem {
+                label: t.name.clone(),
+                low: t.low / MB,
+                high: t.high / MB,
+                value: t.size / MB,
+                status: t.status,
+            })
+            .collect(),
+        more: series.targets_more,
+    };
+    Ok(ChartView {
+        id: chart.id.clone(),
+        svg: chart::targets(&chart)?,
+        title,
+        caption: format!(
+            "The band is the runtime's realistic range; the marker is the image after slimming \
+             (a plan: before). {}",
+            top_note(series.targets.len(), series.targets_more)
+        ),
+        headings: vec![
+            "service".into(),
+            "size".into(),
+            "target".into(),
+            "status".into(),
+        ],
+        rows: series
+            .targets
+            .iter()
+            .map(|t| {
+                vec![
+                    t.name.clone(),
+                    format_bytes(t.size as i128),
+                    crate::units::format_range(t.low as u64, t.high as u64),
+                    t.status.as_str().to_string(),
+                ]
+            })
+            .collect(),
+    })
+}
+
+fn pull_time(series: &Series) -> Result<ChartView, Error> {
+    let title = "Pull time per service, before and after".to_string();
+    let chart = BeforeAfterChart {
+        id: "chart-pull-time".into(),
+        title: title.clone(),
+        axis: Axis::new("Seconds per pull (download + extract)", "s"),
+        items: series
+            .pull_seconds
+            .iter()
+            .map(|pair| BeforeAfterItem {
+                label: pair.name.clone(),
+                before: pair.before,
+                after: pair.after,
+            })
+            .collect(),
+        more: series.sizes_more,
+    };
+    Ok(ChartView {
+        id: chart.id.clone(),
+        svg: chart::before_after(&chart)?,
+        title,
+        caption: top_note(series.pull_seconds.len(), series.sizes_more),
+        headings: vec!["service".into(), "before".into(), "after".into()],
+        rows: series
+            .pull_seconds
+            .iter()
+            .map(|pair| {
+                vec![
+                    pair.name.clone(),
+                    format_seconds(pair.before),
+                    format_seconds(pair.after),
+                ]
+            })
+            .collect(),
+    })
+}

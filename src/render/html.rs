@@ -1,0 +1,262 @@
+//! The HTML report (SPEC §8, REPORT-DESIGN.md): one self-contained page — inline CSS, inline SVG
+//! charts, no script, no external resource — that a manager can read in ten seconds and print
+//! on A4. The view below holds finished strings; the askama templates in `templates/` only
+//! place them. askama escapes every `{{ }}` in `.html` templates; the few fields marked `|safe`
+//! (the headline with its `<strong>` figures, the SVG charts) are escaped here, in Rust.
+
+use askama::Template;
+
+use super::cells::{AssumptionCells, RowCells, assumption_rows, reduction, row_cells};
+use super::charts::{ChartView, chart_views};
+use super::headline::{self, Piece};
+use super::method;
+use crate::calc::targets::Status;
+use crate::error::Error;
+use crate::report::Report;
+use crate::units::{format_bytes, format_count, format_money, format_seconds};
+
+/// The per-service table shows at most this many rows; the JSON has them all.
+pub const TABLE_ROWS: usize = 1000;
+
+/// One of the big figures at the top.
+struct Figure {
+    value: String,
+    caption: String,
+    bad: bool,
+}
+
+struct NextStepsView {
+    summary: String,
+    /// (priority, technique, expected effect)
+    techniques: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct HtmlReport {
+    version: &'static str,
+    title: String,
+    subtitle: String,
+    generated_at: Option<String>,
+    bound: &'static str,
+    growth: bool,
+    headline_html: String,
+    sentences_html: Vec<String>,
+    figures: Vec<Figure>,
+    charts: Vec<ChartView>,
+    table_note: String,
+    rows: Vec<RowCells>,
+    rows_more: Option<String>,
+    next_steps: Option<NextStepsView>,
+    assumptions: Vec<AssumptionCells>,
+    scope: &'static str,
+    formulas: &'static str,
+    worked_example: &'static str,
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A sentence as HTML: figures in `<strong>`, input isolated in `<bdi>` (right-to-left names
+/// cannot reorder the sentence), everything escaped.
+fn sentence_html(pieces: &[Piece]) -> String {
+    pieces
+        .iter()
+        .map(|piece| match piece {
+            Piece::Text(text) => escape_html(text),
+            Piece::Figure(text) => format!("<strong>{}</strong>", escape_html(text)),
+            Piece::Input(text) => format!("<bdi>{}</bdi>", escape_html(text)),
+        })
+        .collect()
+}
+
+fn figures(report: &Report) -> Vec<Figure> {
+    let totals = &report.totals;
+    let saved = totals.per_day.saved;
+    let growth = totals.growth;
+    let currency = &totals.cost_saved.currency;
+    let above = report
+        .services
+        .iter()
+        .filter(|row| {
+            row.target
+                .as_ref()
+                .is_some_and(|t| t.status == Status::Above)
+        })
+        .count();
+    let judged = report
+        .services
+        .iter()
+        .filter(|row| row.target.is_some())
+        .count();
+    vec![
+        Figure {
+            value: if growth {
+                format!("+{}", format_bytes(-saved.wire_bytes))
+            } else {
+                format_bytes(saved.wire_bytes)
+            },
+            caption: format!(
+                "image transfer {} a day on the wire ({} unpacked)",
+                if growth { "added" } else { "saved" },
+                format_bytes(saved.disk_bytes.abs())
+            ),
+            bad: growth,
+        },
+        Figure {
+            value: format_money(totals.cost_saved.per_year.abs(), currency),
+            caption: format!(
+                "{} a year at {}",
+                if growth { "more" } else { "saved" },
+                headline::price_note(report)
+            ),
+            bad: growth,
+        },
+        Figure {
+            value: format_seconds(totals.pull_seconds_saved_per_pull.abs()),
+            caption: format!(
+                "{} on every cold pull; a new node is ready {} {}",
+                if growth { "lost" } else { "saved" },
+                format_seconds(totals.new_node_seconds.saved.abs()),
+                if growth { "later" } else { "sooner" }
+            ),
+            bad: growth,
+        },
+        Figure {
+            value: format!("{above} of {judged}"),
+            caption: "images above their runtime target".to_string(),
+            bad: above > 0,
+        },
+    ]
+}
+
+fn next_steps(report: &Report) -> Option<NextStepsView> {
+    let next = report.next_steps.as_ref()?;
+    Some(NextStepsView {
+        summary: format!(
+            "{} above {} runtime target{}. Bringing {} down to the target's high end would save \
+             {} more image transfer a day on the wire (estimated; {} unpacked), {} a year. The \
+             checklist, in priority order:",
+            headline::services_phrase(next.services_above_target as u128),
+            if next.services_above_target == 1 {
+                "its"
+            } else {
+                "their"
+            },
+            if next.services_above_target == 1 {
+                ""
+            } else {
+                "s"
+            },
+            if next.services_above_target == 1 {
+                "it"
+            } else {
+                "them"
+            },
+            format_bytes(next.recoverable_per_day.wire_bytes),
+            format_bytes(next.recoverable_per_day.disk_bytes),
+            format_bytes(next.recoverable_per_year.wire_bytes),
+        ),
+        techniques: next
+            .techniques
+            .iter()
+            .map(|t| (t.priority.to_string(), t.technique.clone(), reduction(t)))
+            .collect(),
+    })
+}
+
+/// Renders the page.
+pub fn render(report: &Report) -> Result<String, Error> {
+    let totals = &report.totals;
+    let mut sentences = Vec::new();
+    sentences.extend(headline::plan_sentence(report).map(|p| sentence_html(&p)));
+    sentences.extend(
+        headline::growth_sentences(report)
+            .iter()
+            .map(|p| sentence_html(p)),
+    );
+    let rows: Vec<RowCells> = report
+        .services
+        .iter()
+        .take(TABLE_ROWS)
+        .map(row_cells)
+        .collect();
+    let hidden = report.services.len().saturating_sub(rows.len());
+    let page = HtmlReport {
+        version: env!("CARGO_PKG_VERSION"),
+        title: report.title.clone(),
+        subtitle: format!(
+            "{} · {} pulls a day",
+            headline::services_phrase(
+                totals.services + report.projected_totals.as_ref().map_or(0, |p| p.services)
+            ),
+            format_count(totals.pulls_per_day)
+        ),
+        generated_at: report.generated_at.clone(),
+        bound: "upper bound: every pull is a full pull",
+        growth: totals.growth,
+        headline_html: sentence_html(&headline::sentence(report)),
+        sentences_html: sentences,
+        figures: figures(report),
+        charts: chart_views(report)?,
+        table_note: "Sorted by image transfer saved a day: committed services first, then plans \
+                     (projected to their runtime target, shown as a range). Sizes are unpacked \
+                     (disk); savings are on the wire."
+            .to_string(),
+        rows,
+        rows_more: (hidden > 0).then(|| {
+            format!(
+                "… {} more not shown here; the JSON output (--format json) lists every service.",
+                format_count(hidden as u128)
+            )
+        }),
+        next_steps: next_steps(report),
+        assumptions: assumption_rows(report),
+        scope: method::SCOPE,
+        formulas: method::FORMULAS,
+        worked_example: method::WORKED_EXAMPLE,
+    };
+    page.render()
+        .map_err(|e| Error::Internal(format!("cannot render the HTML template: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_covers_content_and_attributes() {
+        assert_eq!(
+            escape_html("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+        assert_eq!(escape_html("a\u{1b}[31m"), "a\u{FFFD}[31m");
+    }
+
+    #[test]
+    fn input_in_sentences_is_isolated_and_escaped() {
+        let html = sentence_html(&[
+            Piece::Input("<b>x</b>".into()),
+            Piece::Text(" grew".into()),
+            Piece::Figure("1 MB".into()),
+        ]);
+        assert_eq!(
+            html,
+            "<bdi>&lt;b&gt;x&lt;/b&gt;</bdi> grew<strong>1 MB</strong>"
+        );
+    }
+}
