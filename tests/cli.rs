@@ -3,6 +3,8 @@
 
 mod common;
 
+#[path = "cli/browser.rs"]
+mod browser;
 #[path = "cli/calc.rs"]
 mod calc;
 #[path = "cli/html.rs"]
