@@ -150,3 +150,59 @@ fn snapshot_of_the_example_comment() {
         stdout_of(&["report", CSV, "--format", "markdown"])
     );
 }
+
+/// Parses the comment with GitHub-flavoured Markdown rules (tables, strikethrough).
+fn gfm_events(md: &str) -> Vec<pulldown_cmark::Event<'_>> {
+    use pulldown_cmark::{Options, Parser};
+    Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).collect()
+}
+
+#[test]
+fn a_gfm_parser_sees_one_table_of_services_and_a_mermaid_block() {
+    use pulldown_cmark::{CodeBlockKind, Event, Tag};
+    let md = stdout_of(&["report", CSV, "--format", "markdown"]);
+    let events = gfm_events(&md);
+    let tables: Vec<usize> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Table(alignments)) => Some(alignments.len()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tables, [7, 4], "the service table and the assumptions table");
+    let rows = events
+        .iter()
+        .filter(|e| matches!(e, Event::Start(Tag::TableRow)))
+        .count();
+    assert_eq!(rows, 15 + 8, "15 services and 8 assumptions");
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if info.as_ref() == "mermaid"
+    )));
+}
+
+#[test]
+fn hostile_names_create_no_links_images_or_html_for_a_gfm_parser() {
+    use pulldown_cmark::{Event, Tag};
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "service,runtime,before,after\n\
+               \"[click](http://evil) ![x](http://evil/x.png) <b>bold</b>\",python,900MB,300MB\n\
+               \"- list | cell\",go,100MB,200MB\n";
+    let path = write_file(dir.path(), "hostile.csv", csv);
+    let md = stdout_of(&["report", path.to_str().unwrap(), "--format", "markdown"]);
+    for event in gfm_events(&md) {
+        match &event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. } | Tag::List(_)) => {
+                panic!("input made markup: {event:?}\n{md}")
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let allowed = ["<!-- fleetsave:", "<details>", "</details>", "<sub>", "</sub>", "<summary>", "</summary>"];
+                assert!(
+                    allowed.iter().any(|a| html.trim_start().starts_with(a)),
+                    "unexpected HTML {html:?}\n{md}"
+                );
+            }
+            _ => {}
+        }
+    }
+}
