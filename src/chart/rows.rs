@@ -34,7 +34,7 @@ const LINE_SWATCH: i32 = 24;
 const LEGEND_SPACING: (i32, i32) = (6, 20);
 /// Marker radius in the target chart and the legend.
 pub(super) const MARKER_RADIUS: i32 = 6;
-/// With only negative values, the room right of 0, as a fraction of the smallest value.
+/// The least room right of 0, as a fraction of the most negative value.
 const NEGATIVE_ONLY_ROOM: f64 = 0.25;
 /// The axis starts this much beyond the smallest negative value.
 const NEGATIVE_MARGIN: f64 = 1.05;

@@ -419,6 +419,23 @@ fn non_finite_values_do_not_panic() {
         ..example_cumulative()
     })
     .unwrap();
+    let far = cumulative(&CumulativeChart {
+        points: vec![
+            CumulativePoint {
+                month: u32::MAX,
+                before: 1.0,
+                after: 0.5,
+            },
+            CumulativePoint {
+                month: 0,
+                before: 0.0,
+                after: 0.0,
+            },
+        ],
+        ..example_cumulative()
+    })
+    .unwrap();
+    assert_well_formed(&far);
 }
 
 #[test]
@@ -435,5 +452,129 @@ fn preview() {
              <body style=\"margin:20px;max-width:960px\">{svg}</body>"
         );
         std::fs::write(format!("{dir}/{name}.html"), page).unwrap();
+    }
+}
+
+/// Well-formedness checks that hold for any input: every `<` opens or closes a tag and every
+/// `&` starts one of the five XML entities.
+fn assert_well_formed(svg: &str) {
+    assert!(svg.starts_with("<svg "));
+    assert!(svg.trim_end().ends_with("</svg>"));
+    for (index, _) in svg.match_indices('<') {
+        let next = svg[index + 1..].chars().next().unwrap_or(' ');
+        assert!(next.is_ascii_lowercase() || next == '/', "stray '<'");
+    }
+    for (index, _) in svg.match_indices('&') {
+        let rest = &svg[index..];
+        assert!(
+            ["&lt;", "&gt;", "&amp;", "&quot;", "&apos;"]
+                .iter()
+                .any(|entity| rest.starts_with(entity)),
+            "bare '&'"
+        );
+    }
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            4 => 0.0..5000.0f64,
+            1 => prop::num::f64::ANY,
+            1 => Just(0.0),
+        ]
+    }
+
+    fn status() -> impl Strategy<Value = Status> {
+        prop_oneof![
+            Just(Status::Below),
+            Just(Status::Within),
+            Just(Status::Above)
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn any_input_gives_a_well_formed_chart(
+            labels in prop::collection::vec(".{0,40}", 0..24),
+            values in prop::collection::vec((value(), value(), value()), 24),
+            statuses in prop::collection::vec(status(), 24),
+            title in ".{0,60}",
+            more in 0usize..1_000_000,
+        ) {
+            let bars = BeforeAfterChart {
+                id: title.clone(),
+                title: title.clone(),
+                axis: Axis::new(title.clone(), title.clone()),
+                items: labels
+                    .iter()
+                    .zip(&values)
+                    .map(|(label, (before, after, _))| BeforeAfterItem {
+                        label: label.clone(),
+                        before: *before,
+                        after: *after,
+                    })
+                    .collect(),
+                more,
+            };
+            assert_well_formed(&before_after(&bars).unwrap());
+
+            let marks = TargetChart {
+                id: "t".into(),
+                title: title.clone(),
+                axis: Axis::new("Image size", "MB"),
+                items: labels
+                    .iter()
+                    .zip(values.iter().zip(&statuses))
+                    .map(|(label, ((low, high, value), status))| TargetItem {
+                        label: label.clone(),
+                        low: *low,
+                        high: *high,
+                        value: *value,
+                        status: *status,
+                    })
+                    .collect(),
+                more,
+            };
+            assert_well_formed(&targets(&marks).unwrap());
+
+            let stack = StackedChart {
+                id: "s".into(),
+                title: title.clone(),
+                axis: Axis::new("Saved", "MB"),
+                items: labels
+                    .iter()
+                    .zip(&values)
+                    .map(|(label, (a, b, c))| StackedItem {
+                        label: label.clone(),
+                        parts: vec![(label.clone(), *a), ("b".into(), *b), (title.clone(), *c)],
+                    })
+                    .collect(),
+                more,
+            };
+            assert_well_formed(&stacked(&stack).unwrap());
+
+            let year = CumulativeChart {
+                id: "y".into(),
+                title: title.clone(),
+                axis: Axis::new("Cumulative transfer", "TB"),
+                points: values
+                    .iter()
+                    .take(labels.len().min(13))
+                    .enumerate()
+                    .map(|(month, (before, after, _))| CumulativePoint {
+                        month: month as u32,
+                        before: *before,
+                        after: *after,
+                    })
+                    .collect(),
+                saved_label: title.clone(),
+            };
+            assert_well_formed(&cumulative(&year).unwrap());
+        }
     }
 }
