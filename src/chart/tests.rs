@@ -438,6 +438,16 @@ fn non_finite_values_do_not_panic() {
     assert_well_formed(&far);
 }
 
+/// The example charts, reviewed by eye (screenshots in headless Chromium) before accepting.
+#[test]
+fn example_charts_match_their_snapshots() {
+    insta::with_settings!({ snapshot_path => "../snapshots" }, {
+        for (name, svg) in all_examples() {
+            insta::assert_snapshot!(format!("chart_{name}"), svg);
+        }
+    });
+}
+
 #[test]
 #[ignore = "writes preview HTML; run with FLEETSAVE_CHART_PREVIEW=DIR"]
 fn preview() {
