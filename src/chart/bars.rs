@@ -9,7 +9,7 @@ use super::canvas::{
 };
 use super::rows::{
     RowFrame, Swatch, ValueLabel, chart_height, draw_empty, draw_frame, draw_value_label,
-    more_note, value_label_room, value_range, visible,
+    push_more, value_label_room, value_range, visible,
 };
 use super::{
     AFTER_COLOUR, BEFORE_COLOUR, BeforeAfterChart, BeforeAfterItem, GROWTH_COLOUR,
@@ -205,6 +205,7 @@ pub fn stacked(chart: &StackedChart) -> Result<String, Error> {
             let top = frame.row_top(index) + ROW_PADDING / 2;
             let centre = top + STACKED_BAR / 2;
             let mut start = 0.0;
+            let mut last_colour = TEXT_COLOUR;
             for (name, value) in &item.parts {
                 let end = start + part_value(*value);
                 let colour_index = names
@@ -229,11 +230,12 @@ pub fn stacked(chart: &StackedChart) -> Result<String, Error> {
                     draw_text(area, &text, ((left + right) / 2, centre), &style)?;
                 }
                 start = end;
+                last_colour = colour;
             }
             let label = ValueLabel {
                 text: format_number(start),
                 colour: TEXT_COLOUR,
-                bar: TEXT_COLOUR,
+                bar: last_colour,
                 weight: Weight::Bold,
             };
             draw_value_label(area, &frame, &label, frame.x(start), centre)?;
@@ -245,16 +247,4 @@ pub fn stacked(chart: &StackedChart) -> Result<String, Error> {
 /// The colour of the part with legend position `index`.
 fn part_colour(index: usize) -> RGBColor {
     PART_COLOURS[index % PART_COLOURS.len()]
-}
-
-/// Appends the "… N more" sentence to a description.
-pub(super) fn push_more(description: &mut String, shown: usize, more: usize) {
-    if shown == 0 && more == 0 {
-        description.push_str(&format!(" {}.", super::NO_DATA));
-    }
-    if more > 0 {
-        description.push(' ');
-        description.push_str(&more_note(shown, more));
-        description.push('.');
-    }
 }

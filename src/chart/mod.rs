@@ -19,7 +19,7 @@
 //! - **total**: empty input draws a titled "No data" chart; NaN and infinities are drawn as 0.
 //!
 //! Horizontal row charts (before/after bars, target bands, stacked decomposition) share one frame
-//! ([`rows`]): title, legend, row labels, value axis and the "… N more" note; they draw at most
+//! (`rows.rs`): title, legend, row labels, value axis and the "… N more" note; they draw at most
 //! [`MAX_ROWS`] rows and count the rest into the note.
 
 mod bars;

@@ -240,6 +240,11 @@ pub(super) fn draw_legend(area: &Area<'_>, entries: &[(Swatch, String)]) -> Draw
     let mut x = MARGIN;
     let y = LEGEND_CENTRE_Y;
     for (swatch, text) in entries {
+        let needed = LINE_SWATCH + LEGEND_SPACING.0 + text_width(text, LEGEND_FONT_PX);
+        if x + needed > CHART_WIDTH as i32 - MARGIN {
+            // One line only: what does not fit is named in the description, not here.
+            return draw_text(area, "…", (x, y), &style);
+        }
         let mut width = SWATCH;
         match *swatch {
             Swatch::Fill(colour) => area.draw(&Rectangle::new(
@@ -375,5 +380,17 @@ pub(super) fn readable_on(fill: RGBColor) -> RGBColor {
         ON_BAR_TEXT_COLOUR
     } else {
         TEXT_COLOUR
+    }
+}
+
+/// Appends the "… N more" sentence to a description.
+pub(super) fn push_more(description: &mut String, shown: usize, more: usize) {
+    if shown == 0 && more == 0 {
+        description.push_str(&format!(" {}.", super::NO_DATA));
+    }
+    if more > 0 {
+        description.push(' ');
+        description.push_str(&more_note(shown, more));
+        description.push('.');
     }
 }

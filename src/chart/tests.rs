@@ -438,6 +438,23 @@ fn non_finite_values_do_not_panic() {
     assert_well_formed(&far);
 }
 
+#[test]
+fn a_legend_too_long_for_one_line_ends_in_an_ellipsis() {
+    let parts: Vec<(String, f64)> = (0..12)
+        .map(|index| (format!("dependency group {index:02}"), 10.0))
+        .collect();
+    let svg = stacked(&StackedChart {
+        items: vec![StackedItem {
+            label: "many-parts".into(),
+            parts,
+        }],
+        ..example_stacked()
+    })
+    .unwrap();
+    assert!(svg.contains(">\n…\n</text>"));
+    assert!(svg.contains("dependency group 11 10.0, total 120."));
+}
+
 /// The example charts, reviewed by eye (screenshots in headless Chromium) before accepting.
 #[test]
 fn example_charts_match_their_snapshots() {
