@@ -13,7 +13,7 @@ use super::rows::{
 };
 use super::{
     AFTER_COLOUR, BEFORE_COLOUR, BeforeAfterChart, BeforeAfterItem, GROWTH_COLOUR,
-    MUTED_TEXT_COLOUR, PART_COLOURS, StackedChart, TEXT_COLOUR, VALUE_FONT_PX,
+    MUTED_TEXT_COLOUR, PARTS, StackedChart, TEXT_COLOUR, VALUE_FONT_PX,
 };
 use crate::error::Error;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -246,5 +246,5 @@ pub fn stacked(chart: &StackedChart) -> Result<String, Error> {
 
 /// The colour of the part with legend position `index`.
 fn part_colour(index: usize) -> RGBColor {
-    PART_COLOURS[index % PART_COLOURS.len()]
+    PARTS[index % PARTS.len()].plotters()
 }

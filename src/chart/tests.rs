@@ -15,10 +15,6 @@ const HOSTILE: [&str; 7] = [
     "\u{202E}gnp.exe",
 ];
 
-fn hex(colour: RGBColor) -> String {
-    format!("#{:02X}{:02X}{:02X}", colour.0, colour.1, colour.2)
-}
-
 fn size_items(count: usize) -> Vec<BeforeAfterItem> {
     (0..count)
         .map(|index| BeforeAfterItem {
@@ -378,14 +374,14 @@ fn more_than_twenty_items_are_cut_and_counted() {
 
 #[test]
 fn growth_is_drawn_in_the_warning_colour() {
-    let growth = hex(GROWTH_COLOUR);
+    let growth = GROWTH.css();
     let svg = before_after(&example_sizes()).unwrap();
     assert!(svg.contains(&format!("fill=\"{growth}\"")));
     assert!(svg.contains("▲ 325 (+12%)"));
     let no_growth = before_after(&sizes(size_items(3), 0)).unwrap();
     assert!(!no_growth.contains(&growth));
-    assert!(no_growth.contains(&format!("fill=\"{}\"", hex(AFTER_COLOUR))));
-    assert!(no_growth.contains(&format!("fill=\"{}\"", hex(BEFORE_COLOUR))));
+    assert!(no_growth.contains(&format!("fill=\"{}\"", AFTER.css())));
+    assert!(no_growth.contains(&format!("fill=\"{}\"", BEFORE.css())));
 
     let marks = targets(&example_targets()).unwrap();
     assert!(marks.contains(&format!("<polygon opacity=\"1\" fill=\"{growth}\"")));
