@@ -8,8 +8,8 @@ use super::canvas::{
     text_style, text_width,
 };
 use super::rows::{
-    RowFrame, Swatch, ValueLabel, chart_height, draw_empty, draw_frame, draw_value_label,
-    push_more, value_label_room, value_range, visible,
+    RowFrame, Swatch, ValueLabel, chart_height, draw_empty, draw_frame, draw_hatched,
+    draw_value_label, push_more, value_label_room, value_range, visible,
 };
 use super::{
     AFTER_COLOUR, BEFORE_COLOUR, BeforeAfterChart, BeforeAfterItem, GROWTH_COLOUR,
@@ -66,7 +66,10 @@ pub fn before_after(chart: &BeforeAfterChart) -> Result<String, Error> {
             .iter()
             .any(|item| finite(item.after) > finite(item.before))
         {
-            legend.push((Swatch::Fill(GROWTH_COLOUR), "After, grew (▲)".to_string()));
+            legend.push((
+                Swatch::Hatched(GROWTH_COLOUR),
+                "After, grew (▲)".to_string(),
+            ));
         }
         let bars: Vec<[(f64, ValueLabel); 2]> = items.iter().map(pair_labels).collect();
         let ends = bars
@@ -95,7 +98,7 @@ pub fn before_after(chart: &BeforeAfterChart) -> Result<String, Error> {
 }
 
 /// The before and after bar of one item with their labels; the after bar and label take the
-/// warning colour, a bold weight and a ▲ when the item grew.
+/// warning colour, stripes, a bold weight and a ▲ when the item grew.
 fn pair_labels(item: &BeforeAfterItem) -> [(f64, ValueLabel); 2] {
     let (before, after) = (finite(item.before), finite(item.after));
     let grew = after > before;
@@ -106,6 +109,7 @@ fn pair_labels(item: &BeforeAfterItem) -> [(f64, ValueLabel); 2] {
         text: format_number(before),
         colour: MUTED_TEXT_COLOUR,
         bar: BEFORE_COLOUR,
+        hatched: false,
         weight: Weight::Normal,
     };
     let after_label = if grew {
@@ -113,6 +117,7 @@ fn pair_labels(item: &BeforeAfterItem) -> [(f64, ValueLabel); 2] {
             text: format!("▲ {}{change}", format_number(after)),
             colour: GROWTH_COLOUR,
             bar: GROWTH_COLOUR,
+            hatched: true,
             weight: Weight::Bold,
         }
     } else {
@@ -120,6 +125,7 @@ fn pair_labels(item: &BeforeAfterItem) -> [(f64, ValueLabel); 2] {
             text: format!("{}{change}", format_number(after)),
             colour: AFTER_COLOUR,
             bar: AFTER_COLOUR,
+            hatched: false,
             weight: Weight::Normal,
         }
     };
@@ -135,10 +141,12 @@ fn draw_bar(
     label: &ValueLabel,
 ) -> DrawResult {
     let (zero, end) = (frame.x(0.0), frame.x(value));
-    area.draw(&Rectangle::new(
-        [(zero.min(end), top), (zero.max(end), top + PAIR_BAR)],
-        label.bar.filled(),
-    ))?;
+    let corners = ((zero.min(end), top), (zero.max(end), top + PAIR_BAR));
+    if label.hatched {
+        draw_hatched(area, corners.0, corners.1, label.bar)?;
+    } else {
+        area.draw(&Rectangle::new([corners.0, corners.1], label.bar.filled()))?;
+    }
     draw_value_label(area, frame, label, zero.max(end), top + PAIR_BAR / 2)
 }
 
@@ -236,6 +244,7 @@ pub fn stacked(chart: &StackedChart) -> Result<String, Error> {
                 text: format_number(start),
                 colour: TEXT_COLOUR,
                 bar: last_colour,
+                hatched: false,
                 weight: Weight::Bold,
             };
             draw_value_label(area, &frame, &label, frame.x(start), centre)?;
