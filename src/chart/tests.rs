@@ -415,6 +415,17 @@ fn non_finite_values_do_not_panic() {
         ..example_cumulative()
     })
     .unwrap();
+    // Found by the property test: a huge negative value once overflowed plotters' i32 pixels.
+    let negative = cumulative(&CumulativeChart {
+        points: vec![CumulativePoint {
+            month: 0,
+            before: 0.0,
+            after: -3.0608269266426772e59,
+        }],
+        ..example_cumulative()
+    })
+    .unwrap();
+    assert_well_formed(&negative);
     let far = cumulative(&CumulativeChart {
         points: vec![
             CumulativePoint {
@@ -519,7 +530,12 @@ mod properties {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(48))]
+        // No regression file outside src/chart: a failure found here becomes a named test.
+        #![proptest_config(ProptestConfig {
+            cases: 48,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
 
         #[test]
         fn any_input_gives_a_well_formed_chart(
