@@ -92,8 +92,8 @@ pub(super) fn text_width(text: &str, px: f64) -> i32 {
     (text.chars().count() as f64 * px * AVERAGE_GLYPH_EM).ceil() as i32
 }
 
-/// Renders one chart: a white `width × height` canvas with `title` at the top, `draw` for the
-/// rest, then the accessible `<svg>` wrapper. plotters errors (none are expected when drawing
+/// Renders one chart: a white `width × height` canvas with `title` at the top (cut to the
+/// width; the `<title>` element keeps it whole), `draw` for the rest, then the accessible `<svg>` wrapper. plotters errors (none are expected when drawing
 /// into a `String`) become [`Error::Internal`].
 pub(super) fn render(
     id: &str,
@@ -116,7 +116,14 @@ pub(super) fn render(
                     HPos::Left,
                     VPos::Top,
                 );
-                draw_text(&root, &title, (MARGIN, TITLE_TOP), &style)
+                let fits = ((CHART_WIDTH as i32 - 2 * MARGIN) as f64
+                    / (TITLE_FONT_PX * AVERAGE_GLYPH_EM)) as usize;
+                draw_text(
+                    &root,
+                    &short_label(&title, fits),
+                    (MARGIN, TITLE_TOP),
+                    &style,
+                )
             })
             .and_then(|()| draw(&root))
             .and_then(|()| root.present());

@@ -299,6 +299,14 @@ fn long_labels_are_cut_to_the_column() {
     assert!(svg.contains(&format!(">\n{cut}\n</text>")));
     // The description keeps the whole name for screen readers.
     assert!(svg.contains(&format!("{long}: 2.00 before")));
+    let titled = before_after(&BeforeAfterChart {
+        title: long.clone(),
+        ..sizes(vec![], 0)
+    })
+    .unwrap();
+    assert!(titled.contains(&format!("<title id=\"sizes-title\">{long}</title>")));
+    assert!(!titled.contains(&format!(">\n{long}\n</text>")));
+    assert!(titled.contains("x…\n</text>"));
 }
 
 #[test]
