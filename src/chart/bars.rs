@@ -8,12 +8,12 @@ use super::canvas::{
     text_style, text_width,
 };
 use super::rows::{
-    RowFrame, Swatch, ValueLabel, chart_height, draw_empty, draw_frame, draw_value_label,
-    more_note, value_label_room, value_range, visible,
+    RowFrame, Swatch, ValueLabel, chart_height, draw_empty, draw_frame, draw_hatched,
+    draw_value_label, push_more, value_label_room, value_range, visible,
 };
 use super::{
     AFTER_COLOUR, BEFORE_COLOUR, BeforeAfterChart, BeforeAfterItem, GROWTH_COLOUR,
-    MUTED_TEXT_COLOUR, PART_COLOURS, StackedChart, TEXT_COLOUR, VALUE_FONT_PX,
+    MUTED_TEXT_COLOUR, PARTS, StackedChart, TEXT_COLOUR, VALUE_FONT_PX,
 };
 use crate::error::Error;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -66,7 +66,10 @@ pub fn before_after(chart: &BeforeAfterChart) -> Result<String, Error> {
             .iter()
             .any(|item| finite(item.after) > finite(item.before))
         {
-            legend.push((Swatch::Fill(GROWTH_COLOUR), "After, grew (▲)".to_string()));
+            legend.push((
+                Swatch::Hatched(GROWTH_COLOUR),
+                "After, grew (▲)".to_string(),
+            ));
         }
         let bars: Vec<[(f64, ValueLabel); 2]> = items.iter().map(pair_labels).collect();
         let ends = bars
@@ -95,7 +98,7 @@ pub fn before_after(chart: &BeforeAfterChart) -> Result<String, Error> {
 }
 
 /// The before and after bar of one item with their labels; the after bar and label take the
-/// warning colour, a bold weight and a ▲ when the item grew.
+/// warning colour, stripes, a bold weight and a ▲ when the item grew.
 fn pair_labels(item: &BeforeAfterItem) -> [(f64, ValueLabel); 2] {
     let (before, after) = (finite(item.before), finite(item.after));
     let grew = after > before;
@@ -106,6 +109,7 @@ fn pair_labels(item: &BeforeAfterItem) -> [(f64, ValueLabel); 2] {
         text: format_number(before),
         colour: MUTED_TEXT_COLOUR,
         bar: BEFORE_COLOUR,
+        hatched: false,
         weight: Weight::Normal,
     };
     let after_label = if grew {
@@ -113,6 +117,7 @@ fn pair_labels(item: &BeforeAfterItem) -> [(f64, ValueLabel); 2] {
             text: format!("▲ {}{change}", format_number(after)),
             colour: GROWTH_COLOUR,
             bar: GROWTH_COLOUR,
+            hatched: true,
             weight: Weight::Bold,
         }
     } else {
@@ -120,6 +125,7 @@ fn pair_labels(item: &BeforeAfterItem) -> [(f64, ValueLabel); 2] {
             text: format!("{}{change}", format_number(after)),
             colour: AFTER_COLOUR,
             bar: AFTER_COLOUR,
+            hatched: false,
             weight: Weight::Normal,
         }
     };
@@ -135,10 +141,12 @@ fn draw_bar(
     label: &ValueLabel,
 ) -> DrawResult {
     let (zero, end) = (frame.x(0.0), frame.x(value));
-    area.draw(&Rectangle::new(
-        [(zero.min(end), top), (zero.max(end), top + PAIR_BAR)],
-        label.bar.filled(),
-    ))?;
+    let corners = ((zero.min(end), top), (zero.max(end), top + PAIR_BAR));
+    if label.hatched {
+        draw_hatched(area, corners.0, corners.1, label.bar)?;
+    } else {
+        area.draw(&Rectangle::new([corners.0, corners.1], label.bar.filled()))?;
+    }
     draw_value_label(area, frame, label, zero.max(end), top + PAIR_BAR / 2)
 }
 
@@ -205,6 +213,7 @@ pub fn stacked(chart: &StackedChart) -> Result<String, Error> {
             let top = frame.row_top(index) + ROW_PADDING / 2;
             let centre = top + STACKED_BAR / 2;
             let mut start = 0.0;
+            let mut last_colour = TEXT_COLOUR;
             for (name, value) in &item.parts {
                 let end = start + part_value(*value);
                 let colour_index = names
@@ -229,11 +238,13 @@ pub fn stacked(chart: &StackedChart) -> Result<String, Error> {
                     draw_text(area, &text, ((left + right) / 2, centre), &style)?;
                 }
                 start = end;
+                last_colour = colour;
             }
             let label = ValueLabel {
                 text: format_number(start),
                 colour: TEXT_COLOUR,
-                bar: TEXT_COLOUR,
+                bar: last_colour,
+                hatched: false,
                 weight: Weight::Bold,
             };
             draw_value_label(area, &frame, &label, frame.x(start), centre)?;
@@ -244,17 +255,5 @@ pub fn stacked(chart: &StackedChart) -> Result<String, Error> {
 
 /// The colour of the part with legend position `index`.
 fn part_colour(index: usize) -> RGBColor {
-    PART_COLOURS[index % PART_COLOURS.len()]
-}
-
-/// Appends the "… N more" sentence to a description.
-pub(super) fn push_more(description: &mut String, shown: usize, more: usize) {
-    if shown == 0 && more == 0 {
-        description.push_str(&format!(" {}.", super::NO_DATA));
-    }
-    if more > 0 {
-        description.push(' ');
-        description.push_str(&more_note(shown, more));
-        description.push('.');
-    }
+    PARTS[index % PARTS.len()].plotters()
 }

@@ -92,8 +92,8 @@ pub(super) fn text_width(text: &str, px: f64) -> i32 {
     (text.chars().count() as f64 * px * AVERAGE_GLYPH_EM).ceil() as i32
 }
 
-/// Renders one chart: a white `width × height` canvas with `title` at the top, `draw` for the
-/// rest, then the accessible `<svg>` wrapper. plotters errors (none are expected when drawing
+/// Renders one chart: a white `width × height` canvas with `title` at the top (cut to the
+/// width; the `<title>` element keeps it whole), `draw` for the rest, then the accessible `<svg>` wrapper. plotters errors (none are expected when drawing
 /// into a `String`) become [`Error::Internal`].
 pub(super) fn render(
     id: &str,
@@ -116,7 +116,14 @@ pub(super) fn render(
                     HPos::Left,
                     VPos::Top,
                 );
-                draw_text(&root, &title, (MARGIN, TITLE_TOP), &style)
+                let fits = ((CHART_WIDTH as i32 - 2 * MARGIN) as f64
+                    / (TITLE_FONT_PX * AVERAGE_GLYPH_EM)) as usize;
+                draw_text(
+                    &root,
+                    &short_label(&title, fits),
+                    (MARGIN, TITLE_TOP),
+                    &style,
+                )
             })
             .and_then(|()| draw(&root))
             .and_then(|()| root.present());
@@ -232,9 +239,20 @@ pub(super) fn short_label(label: &str, max_chars: usize) -> String {
     cut
 }
 
-/// A finite value: NaN and infinities are drawn (and described) as 0.
+/// Largest magnitude a chart draws; beyond it plotters' pixel arithmetic overflows `i32`.
+const MAX_MAGNITUDE: f64 = 1e12;
+/// Smaller magnitudes are drawn as 0, so an axis never spans a subnormal range.
+const MIN_MAGNITUDE: f64 = 1e-9;
+
+/// A value the charts can draw: NaN and infinities become 0, magnitudes are clamped to
+/// [`MAX_MAGNITUDE`], and magnitudes below [`MIN_MAGNITUDE`] become 0. Descriptions use the
+/// same value, so the text alternative matches the picture.
 pub(super) fn finite(value: f64) -> f64 {
-    if value.is_finite() { value } else { 0.0 }
+    if !value.is_finite() || value.abs() < MIN_MAGNITUDE {
+        0.0
+    } else {
+        value.clamp(-MAX_MAGNITUDE, MAX_MAGNITUDE)
+    }
 }
 
 /// A number for a bar or a description: three significant digits below 1000 (`420`, `42.0`,
@@ -360,6 +378,8 @@ mod tests {
         assert_eq!(format_number(1240.4), "1,240");
         assert_eq!(format_number(-35.0), "\u{2212}35.0");
         assert_eq!(format_number(f64::NAN), "0");
+        assert_eq!(format_number(1e300), "1,000,000,000,000");
+        assert_eq!(format_number(1e-300), "0");
     }
 
     #[test]

@@ -22,6 +22,8 @@ const END_LABEL_WIDTH: i32 = 150;
 /// Width of the value-axis tick labels and description left of the plot.
 const VALUE_AXIS_WIDTH: i32 = 72;
 const LINE_WIDTH: u32 = 3;
+/// At most this many month ticks (one a month for a year, from month 0).
+const MAX_MONTH_TICKS: usize = 13;
 const DASH: (i32, i32) = (8, 5);
 const POINT_RADIUS: i32 = 3;
 /// Room above the highest line.
@@ -76,13 +78,14 @@ pub fn cumulative(chart: &CumulativeChart) -> Result<String, Error> {
             ],
         )?;
         let first_month = f64::from(first.month);
-        let last_month = f64::from(last.month.max(first.month + 1));
-        let top = axis_end(
-            points
-                .iter()
-                .fold(0.0f64, |max, point| max.max(point.before).max(point.after)),
-            HEADROOM,
-        );
+        let last_month = f64::from(last.month.max(first.month.saturating_add(1)));
+        let (low, high) = points.iter().fold((0.0f64, 0.0f64), |(low, high), point| {
+            let (lo, hi) = (point.before.min(point.after), point.before.max(point.after));
+            (low.min(lo), high.max(hi))
+        });
+        // The range holds every point: plotters' pixel arithmetic overflows far outside it.
+        let top = axis_end(high, HEADROOM);
+        let bottom = low * (1.0 + HEADROOM);
         let mut plot = ChartBuilder::on(area)
             .margin_top(PLOT_TOP)
             .margin_left(MARGIN)
@@ -90,7 +93,7 @@ pub fn cumulative(chart: &CumulativeChart) -> Result<String, Error> {
             .margin_bottom(MARGIN)
             .y_label_area_size(VALUE_AXIS_WIDTH)
             .x_label_area_size(AXIS_HEIGHT)
-            .build_cartesian_2d(first_month..last_month, 0.0..top)?;
+            .build_cartesian_2d(first_month..last_month, bottom..top)?;
         let tick_style = |h| {
             text_style(
                 TICK_FONT_PX,
@@ -107,7 +110,7 @@ pub fn cumulative(chart: &CumulativeChart) -> Result<String, Error> {
             HPos::Center,
             VPos::Top,
         );
-        let months = (last_month - first_month) as usize + 1;
+        let months = ((last_month - first_month) as usize + 1).min(MAX_MONTH_TICKS);
         plot.configure_mesh()
             .disable_x_mesh()
             // Not `.max_light_lines(0)`: it overflows in debug builds.

@@ -19,7 +19,7 @@
 //! - **total**: empty input draws a titled "No data" chart; NaN and infinities are drawn as 0.
 //!
 //! Horizontal row charts (before/after bars, target bands, stacked decomposition) share one frame
-//! ([`rows`]): title, legend, row labels, value axis and the "… N more" note; they draw at most
+//! (`rows.rs`): title, legend, row labels, value axis and the "… N more" note; they draw at most
 //! [`MAX_ROWS`] rows and count the rest into the note.
 
 mod bars;
@@ -35,23 +35,51 @@ pub use bars::{before_after, stacked};
 pub use cumulative::cumulative;
 pub use targets::targets;
 
+/// An sRGB colour of the report's palette, usable by other formats too (table badges, CSS),
+/// so a colour means the same thing in every chart and table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Colour {
+    pub red: u8,
+    pub green: u8,
+    pub blue: u8,
+}
+
+impl Colour {
+    const fn rgb(red: u8, green: u8, blue: u8) -> Colour {
+        Colour { red, green, blue }
+    }
+
+    /// The colour as CSS and SVG write it: `#1A5FB4` (the form plotters writes too).
+    pub fn css(self) -> String {
+        format!("#{:02X}{:02X}{:02X}", self.red, self.green, self.blue)
+    }
+
+    const fn plotters(self) -> RGBColor {
+        RGBColor(self.red, self.green, self.blue)
+    }
+}
+
 /// "Before": muted grey, in every chart and table.
-pub const BEFORE_COLOUR: RGBColor = RGBColor(0x9a, 0xa0, 0xa6);
+pub const BEFORE: Colour = Colour::rgb(0x9a, 0xa0, 0xa6);
 /// "After": the one strong colour.
-pub const AFTER_COLOUR: RGBColor = RGBColor(0x1a, 0x5f, 0xb4);
+pub const AFTER: Colour = Colour::rgb(0x1a, 0x5f, 0xb4);
 /// Growth (after > before) and images above their target: the warning colour.
-pub const GROWTH_COLOUR: RGBColor = RGBColor(0xc2, 0x41, 0x0c);
+pub const GROWTH: Colour = Colour::rgb(0xc2, 0x41, 0x0c);
 /// The runtime target band, and the saved area between the 12-month lines.
-pub const BAND_COLOUR: RGBColor = RGBColor(0xd3, 0xe2, 0xf4);
-/// Parts of a stacked decomposition bar, in order; cycled when there are more parts.
-pub const PART_COLOURS: [RGBColor; 6] = [
-    AFTER_COLOUR,
-    RGBColor(0x5b, 0x8f, 0xd4),
-    RGBColor(0x9c, 0xbd, 0xe6),
-    RGBColor(0x4b, 0x55, 0x63),
-    BEFORE_COLOUR,
-    RGBColor(0xd0, 0xd5, 0xdb),
+pub const BAND: Colour = Colour::rgb(0xd3, 0xe2, 0xf4);
+/// Parts of a stacked decomposition bar, in legend order; cycled when there are more parts.
+pub const PARTS: [Colour; 6] = [
+    AFTER,
+    Colour::rgb(0x5b, 0x8f, 0xd4),
+    Colour::rgb(0x9c, 0xbd, 0xe6),
+    Colour::rgb(0x4b, 0x55, 0x63),
+    BEFORE,
+    Colour::rgb(0xd0, 0xd5, 0xdb),
 ];
+const BEFORE_COLOUR: RGBColor = BEFORE.plotters();
+const AFTER_COLOUR: RGBColor = AFTER.plotters();
+const GROWTH_COLOUR: RGBColor = GROWTH.plotters();
+const BAND_COLOUR: RGBColor = BAND.plotters();
 const TEXT_COLOUR: RGBColor = RGBColor(0x1f, 0x23, 0x28);
 const MUTED_TEXT_COLOUR: RGBColor = RGBColor(0x57, 0x60, 0x6a);
 const GRID_COLOUR: RGBColor = RGBColor(0xe4, 0xe7, 0xeb);

@@ -34,12 +34,15 @@ const LINE_SWATCH: i32 = 24;
 const LEGEND_SPACING: (i32, i32) = (6, 20);
 /// Marker radius in the target chart and the legend.
 pub(super) const MARKER_RADIUS: i32 = 6;
-/// With only negative values, the room right of 0, as a fraction of the smallest value.
+/// The least room right of 0, as a fraction of the most negative value.
 const NEGATIVE_ONLY_ROOM: f64 = 0.25;
 /// The axis starts this much beyond the smallest negative value.
 const NEGATIVE_MARGIN: f64 = 1.05;
 /// Fills darker than this (0–255 luma) get white text.
 const DARK_FILL_LUMINANCE: f64 = 150.0;
+/// Distance between hatch stripes, and their width.
+const HATCH_SPACING: usize = 8;
+const HATCH_WIDTH: u32 = 2;
 /// Tick count hint for the value axis (plotters picks round values up to this many).
 const VALUE_TICKS: usize = 8;
 
@@ -48,6 +51,8 @@ const VALUE_TICKS: usize = 8;
 pub(super) enum Swatch {
     /// A filled square: bars, bands.
     Fill(RGBColor),
+    /// A filled square with white diagonal stripes: growth.
+    Hatched(RGBColor),
     /// A marker shape.
     Marker(Marker, RGBColor),
     /// A line; dashed for the "before" series so print in greyscale tells them apart.
@@ -240,12 +245,23 @@ pub(super) fn draw_legend(area: &Area<'_>, entries: &[(Swatch, String)]) -> Draw
     let mut x = MARGIN;
     let y = LEGEND_CENTRE_Y;
     for (swatch, text) in entries {
+        let needed = LINE_SWATCH + LEGEND_SPACING.0 + text_width(text, LEGEND_FONT_PX);
+        if x + needed > CHART_WIDTH as i32 - MARGIN {
+            // One line only: what does not fit is named in the description, not here.
+            return draw_text(area, "…", (x, y), &style);
+        }
         let mut width = SWATCH;
         match *swatch {
             Swatch::Fill(colour) => area.draw(&Rectangle::new(
                 [(x, y - SWATCH / 2), (x + SWATCH, y + SWATCH / 2)],
                 colour.filled(),
             ))?,
+            Swatch::Hatched(colour) => draw_hatched(
+                area,
+                (x, y - SWATCH / 2),
+                (x + SWATCH, y + SWATCH / 2),
+                colour,
+            )?,
             Swatch::Marker(marker, colour) => {
                 draw_marker(area, marker, (x + SWATCH / 2, y), colour)?;
             }
@@ -263,6 +279,32 @@ pub(super) fn draw_legend(area: &Area<'_>, entries: &[(Swatch, String)]) -> Draw
         x += width + LEGEND_SPACING.0;
         draw_text(area, text, (x, y), &style)?;
         x += text_width(text, LEGEND_FONT_PX) + LEGEND_SPACING.1;
+    }
+    Ok(())
+}
+
+/// A filled rectangle with white diagonal stripes, so it differs from a plain bar of the same
+/// grey in greyscale print.
+pub(super) fn draw_hatched(
+    area: &Area<'_>,
+    top_left: (i32, i32),
+    bottom_right: (i32, i32),
+    colour: RGBColor,
+) -> DrawResult {
+    let ((x0, y0), (x1, y1)) = (top_left, bottom_right);
+    area.draw(&Rectangle::new([top_left, bottom_right], colour.filled()))?;
+    let (width, height) = (x1 - x0, y1 - y0);
+    let stripe = ON_BAR_TEXT_COLOUR.stroke_width(HATCH_WIDTH);
+    // Stripe k runs up and to the right from (x0 + k, y1); clip it to the rectangle.
+    for k in (-height..width).step_by(HATCH_SPACING) {
+        let start = (-k).max(0);
+        let end = height.min(width - k);
+        if start < end {
+            area.draw(&PathElement::new(
+                vec![(x0 + k + start, y1 - start), (x0 + k + end, y1 - end)],
+                stripe,
+            ))?;
+        }
     }
     Ok(())
 }
@@ -291,6 +333,8 @@ pub(super) struct ValueLabel {
     pub colour: RGBColor,
     /// The bar's fill (the label is drawn on it when it does not fit beside it).
     pub bar: RGBColor,
+    /// Whether the bar is striped (growth).
+    pub hatched: bool,
     pub weight: Weight,
 }
 
@@ -375,5 +419,17 @@ pub(super) fn readable_on(fill: RGBColor) -> RGBColor {
         ON_BAR_TEXT_COLOUR
     } else {
         TEXT_COLOUR
+    }
+}
+
+/// Appends the "… N more" sentence to a description.
+pub(super) fn push_more(description: &mut String, shown: usize, more: usize) {
+    if shown == 0 && more == 0 {
+        description.push_str(&format!(" {}.", super::NO_DATA));
+    }
+    if more > 0 {
+        description.push(' ');
+        description.push_str(&more_note(shown, more));
+        description.push('.');
     }
 }

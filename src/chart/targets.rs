@@ -5,14 +5,13 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::bars::push_more;
 use super::canvas::{
     Weight, clean_label, draw_text, finite, format_number, render, text_style, text_width,
     with_unit,
 };
 use super::rows::{
-    MARKER_RADIUS, Marker, Swatch, chart_height, draw_empty, draw_frame, draw_marker, value_range,
-    visible,
+    MARKER_RADIUS, Marker, Swatch, chart_height, draw_empty, draw_frame, draw_marker, push_more,
+    value_range, visible,
 };
 use super::{
     AFTER_COLOUR, BAND_COLOUR, GROWTH_COLOUR, Status, TEXT_COLOUR, TargetChart, VALUE_FONT_PX,

@@ -15,10 +15,6 @@ const HOSTILE: [&str; 7] = [
     "\u{202E}gnp.exe",
 ];
 
-fn hex(colour: RGBColor) -> String {
-    format!("#{:02X}{:02X}{:02X}", colour.0, colour.1, colour.2)
-}
-
 fn size_items(count: usize) -> Vec<BeforeAfterItem> {
     (0..count)
         .map(|index| BeforeAfterItem {
@@ -303,6 +299,14 @@ fn long_labels_are_cut_to_the_column() {
     assert!(svg.contains(&format!(">\n{cut}\n</text>")));
     // The description keeps the whole name for screen readers.
     assert!(svg.contains(&format!("{long}: 2.00 before")));
+    let titled = before_after(&BeforeAfterChart {
+        title: long.clone(),
+        ..sizes(vec![], 0)
+    })
+    .unwrap();
+    assert!(titled.contains(&format!("<title id=\"sizes-title\">{long}</title>")));
+    assert!(!titled.contains(&format!(">\n{long}\n</text>")));
+    assert!(titled.contains("x…\n</text>"));
 }
 
 #[test]
@@ -378,14 +382,14 @@ fn more_than_twenty_items_are_cut_and_counted() {
 
 #[test]
 fn growth_is_drawn_in_the_warning_colour() {
-    let growth = hex(GROWTH_COLOUR);
+    let growth = GROWTH.css();
     let svg = before_after(&example_sizes()).unwrap();
     assert!(svg.contains(&format!("fill=\"{growth}\"")));
     assert!(svg.contains("▲ 325 (+12%)"));
     let no_growth = before_after(&sizes(size_items(3), 0)).unwrap();
     assert!(!no_growth.contains(&growth));
-    assert!(no_growth.contains(&format!("fill=\"{}\"", hex(AFTER_COLOUR))));
-    assert!(no_growth.contains(&format!("fill=\"{}\"", hex(BEFORE_COLOUR))));
+    assert!(no_growth.contains(&format!("fill=\"{}\"", AFTER.css())));
+    assert!(no_growth.contains(&format!("fill=\"{}\"", BEFORE.css())));
 
     let marks = targets(&example_targets()).unwrap();
     assert!(marks.contains(&format!("<polygon opacity=\"1\" fill=\"{growth}\"")));
@@ -419,6 +423,61 @@ fn non_finite_values_do_not_panic() {
         ..example_cumulative()
     })
     .unwrap();
+    // Found by the property test: a huge negative value once overflowed plotters' i32 pixels.
+    let negative = cumulative(&CumulativeChart {
+        points: vec![CumulativePoint {
+            month: 0,
+            before: 0.0,
+            after: -3.0608269266426772e59,
+        }],
+        ..example_cumulative()
+    })
+    .unwrap();
+    assert_well_formed(&negative);
+    let far = cumulative(&CumulativeChart {
+        points: vec![
+            CumulativePoint {
+                month: u32::MAX,
+                before: 1.0,
+                after: 0.5,
+            },
+            CumulativePoint {
+                month: 0,
+                before: 0.0,
+                after: 0.0,
+            },
+        ],
+        ..example_cumulative()
+    })
+    .unwrap();
+    assert_well_formed(&far);
+}
+
+#[test]
+fn a_legend_too_long_for_one_line_ends_in_an_ellipsis() {
+    let parts: Vec<(String, f64)> = (0..12)
+        .map(|index| (format!("dependency group {index:02}"), 10.0))
+        .collect();
+    let svg = stacked(&StackedChart {
+        items: vec![StackedItem {
+            label: "many-parts".into(),
+            parts,
+        }],
+        ..example_stacked()
+    })
+    .unwrap();
+    assert!(svg.contains(">\n…\n</text>"));
+    assert!(svg.contains("dependency group 11 10.0, total 120."));
+}
+
+/// The example charts, reviewed by eye (screenshots in headless Chromium) before accepting.
+#[test]
+fn example_charts_match_their_snapshots() {
+    insta::with_settings!({ snapshot_path => "../snapshots" }, {
+        for (name, svg) in all_examples() {
+            insta::assert_snapshot!(format!("chart_{name}"), svg);
+        }
+    });
 }
 
 #[test]
@@ -435,5 +494,134 @@ fn preview() {
              <body style=\"margin:20px;max-width:960px\">{svg}</body>"
         );
         std::fs::write(format!("{dir}/{name}.html"), page).unwrap();
+    }
+}
+
+/// Well-formedness checks that hold for any input: every `<` opens or closes a tag and every
+/// `&` starts one of the five XML entities.
+fn assert_well_formed(svg: &str) {
+    assert!(svg.starts_with("<svg "));
+    assert!(svg.trim_end().ends_with("</svg>"));
+    for (index, _) in svg.match_indices('<') {
+        let next = svg[index + 1..].chars().next().unwrap_or(' ');
+        assert!(next.is_ascii_lowercase() || next == '/', "stray '<'");
+    }
+    for (index, _) in svg.match_indices('&') {
+        let rest = &svg[index..];
+        assert!(
+            ["&lt;", "&gt;", "&amp;", "&quot;", "&apos;"]
+                .iter()
+                .any(|entity| rest.starts_with(entity)),
+            "bare '&'"
+        );
+    }
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            4 => 0.0..5000.0f64,
+            1 => prop::num::f64::ANY,
+            1 => Just(0.0),
+        ]
+    }
+
+    fn status() -> impl Strategy<Value = Status> {
+        prop_oneof![
+            Just(Status::Below),
+            Just(Status::Within),
+            Just(Status::Above)
+        ]
+    }
+
+    proptest! {
+        // No regression file outside src/chart: a failure found here becomes a named test.
+        #![proptest_config(ProptestConfig {
+            cases: 48,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn any_input_gives_a_well_formed_chart(
+            labels in prop::collection::vec(".{0,40}", 0..24),
+            values in prop::collection::vec((value(), value(), value()), 24),
+            statuses in prop::collection::vec(status(), 24),
+            title in ".{0,60}",
+            more in 0usize..1_000_000,
+        ) {
+            let bars = BeforeAfterChart {
+                id: title.clone(),
+                title: title.clone(),
+                axis: Axis::new(title.clone(), title.clone()),
+                items: labels
+                    .iter()
+                    .zip(&values)
+                    .map(|(label, (before, after, _))| BeforeAfterItem {
+                        label: label.clone(),
+                        before: *before,
+                        after: *after,
+                    })
+                    .collect(),
+                more,
+            };
+            assert_well_formed(&before_after(&bars).unwrap());
+
+            let marks = TargetChart {
+                id: "t".into(),
+                title: title.clone(),
+                axis: Axis::new("Image size", "MB"),
+                items: labels
+                    .iter()
+                    .zip(values.iter().zip(&statuses))
+                    .map(|(label, ((low, high, value), status))| TargetItem {
+                        label: label.clone(),
+                        low: *low,
+                        high: *high,
+                        value: *value,
+                        status: *status,
+                    })
+                    .collect(),
+                more,
+            };
+            assert_well_formed(&targets(&marks).unwrap());
+
+            let stack = StackedChart {
+                id: "s".into(),
+                title: title.clone(),
+                axis: Axis::new("Saved", "MB"),
+                items: labels
+                    .iter()
+                    .zip(&values)
+                    .map(|(label, (a, b, c))| StackedItem {
+                        label: label.clone(),
+                        parts: vec![(label.clone(), *a), ("b".into(), *b), (title.clone(), *c)],
+                    })
+                    .collect(),
+                more,
+            };
+            assert_well_formed(&stacked(&stack).unwrap());
+
+            let year = CumulativeChart {
+                id: "y".into(),
+                title: title.clone(),
+                axis: Axis::new("Cumulative transfer", "TB"),
+                points: values
+                    .iter()
+                    .take(labels.len().min(13))
+                    .enumerate()
+                    .map(|(month, (before, after, _))| CumulativePoint {
+                        month: month as u32,
+                        before: *before,
+                        after: *after,
+                    })
+                    .collect(),
+                saved_label: title.clone(),
+            };
+            assert_well_formed(&cumulative(&year).unwrap());
+        }
     }
 }
