@@ -169,7 +169,11 @@ fn a_gfm_parser_sees_one_table_of_services_and_a_mermaid_block() {
             _ => None,
         })
         .collect();
-    assert_eq!(tables, [7, 4], "the service table and the assumptions table");
+    assert_eq!(
+        tables,
+        [7, 4],
+        "the service table and the assumptions table"
+    );
     let rows = events
         .iter()
         .filter(|e| matches!(e, Event::Start(Tag::TableRow)))
@@ -196,7 +200,15 @@ fn hostile_names_create_no_links_images_or_html_for_a_gfm_parser() {
                 panic!("input made markup: {event:?}\n{md}")
             }
             Event::Html(html) | Event::InlineHtml(html) => {
-                let allowed = ["<!-- fleetsave:", "<details>", "</details>", "<sub>", "</sub>", "<summary>", "</summary>"];
+                let allowed = [
+                    "<!-- fleetsave:",
+                    "<details>",
+                    "</details>",
+                    "<sub>",
+                    "</sub>",
+                    "<summary>",
+                    "</summary>",
+                ];
                 assert!(
                     allowed.iter().any(|a| html.trim_start().starts_with(a)),
                     "unexpected HTML {html:?}\n{md}"
