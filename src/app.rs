@@ -3,12 +3,15 @@
 use crate::assumptions::Assumptions;
 use crate::calc::targets::Targets;
 use crate::calc::techniques;
+use clap::CommandFactory;
+
 use crate::cli::{Cli, CommandArgs};
 use crate::error::Error;
 use crate::model::Service;
 use crate::options;
 use crate::options::OutputOptions;
 use crate::output;
+use crate::render::check::CheckFormat;
 use crate::render::{self, Format};
 use crate::report::{self, BuildInput, Command, Report};
 use std::path::Path;
@@ -17,6 +20,8 @@ use std::path::Path;
 #[derive(Debug, Clone, Default)]
 pub struct Environment {
     pub source_date_epoch: Option<String>,
+    /// `GITHUB_ACTIONS=true`: `check` also prints annotation lines.
+    pub github_actions: bool,
 }
 
 impl Environment {
@@ -24,6 +29,7 @@ impl Environment {
     pub fn from_process() -> Environment {
         Environment {
             source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(),
+            github_actions: std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true"),
         }
     }
 }
@@ -54,6 +60,41 @@ pub fn run(cli: Cli, environment: &Environment) -> Result<i32, Error> {
                 &options.output,
                 &targets,
             )
+        }
+        CommandArgs::Check(args) => {
+            let options = options::check(&args, &targets)?;
+            let report = report::check::check(&options.subjects, &options.gate, &targets)?;
+            let rendered =
+                render::check::render(&report, options.format, options.marker.as_deref())?;
+            output::write(options.path.as_deref(), rendered.as_bytes())?;
+            if environment.github_actions {
+                let annotations = render::check::annotations(&report);
+                // Annotations go to stdout, where the runner reads them, unless the report
+                // itself is on stdout in a machine format that they would corrupt.
+                if options.path.is_none() && options.format != CheckFormat::Text {
+                    eprint!("{annotations}");
+                } else {
+                    output::write(None, annotations.as_bytes())?;
+                }
+            }
+            Ok(match report.status {
+                crate::calc::gate::Status::Fail => 1,
+                _ => 0,
+            })
+        }
+        CommandArgs::Completions(args) => {
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "fleetsave", &mut script);
+            output::write(None, &script)?;
+            Ok(0)
+        }
+        CommandArgs::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|e| Error::Internal(format!("cannot render the man page: {e}")))?;
+            output::write(None, &page)?;
+            Ok(0)
         }
         CommandArgs::Targets(args) => {
             let rendered = render::targets::render(&targets, args.format)?;

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::render::Format;
+use crate::render::check::CheckFormat;
 use crate::render::targets::TargetsFormat;
 
 /// fleetsave: what a smaller container image saves across a whole fleet.
@@ -26,8 +27,15 @@ pub enum CommandArgs {
     Calc(Box<CalcArgs>),
     /// Per-service savings and fleet totals of an inventory (CSV or TOML).
     Report(Box<ReportArgs>),
+    /// The CI gate: fail (exit 1) or warn when an image breaks its budget, its runtime target or
+    /// grows too much against a baseline.
+    Check(Box<CheckArgs>),
     /// The realistic size targets per runtime.
     Targets(TargetsArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout.
+    Man,
 }
 
 /// How many pulls a service stands for.
@@ -151,4 +159,67 @@ pub struct ReportArgs {
     pub assumptions: AssumptionArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The image size to check (500MB, 1.2 GiB, bytes)
+    #[arg(
+        long,
+        value_name = "SIZE",
+        allow_hyphen_values = true,
+        conflicts_with = "inventory"
+    )]
+    pub size: Option<String>,
+    /// Check every service of an inventory (its after size, or before for a plan) with the
+    /// `budget` column as each one's budget
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+    /// Name of the image in the output [default: image]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Whether sizes are unpacked (disk) or compressed (wire)
+    #[arg(long, value_name = "BASIS", default_value = "disk")]
+    pub basis: String,
+    /// Runtime, for `--budget target`: go, python, node, java, java-jlink
+    #[arg(long, value_name = "KEY")]
+    pub runtime: Option<String>,
+    /// Fail when the image is larger: a size, or `target` for the runtime target's high end
+    #[arg(long, value_name = "SIZE|target", allow_hyphen_values = true)]
+    pub budget: Option<String>,
+    /// Warn (exit 0) when the image is larger: a size, or `target`
+    #[arg(long, value_name = "SIZE|target", allow_hyphen_values = true)]
+    pub warn_budget: Option<String>,
+    /// The size to measure growth against (e.g. the main branch's image)
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]
+    pub baseline: Option<String>,
+    /// Fail when the image grew by more than PCT of the baseline AND more than SIZE
+    /// (`5%` alone: a floor of 0)
+    #[arg(long, value_name = "PCT[,SIZE]", allow_hyphen_values = true)]
+    pub max_growth: Option<String>,
+    /// Warn when the image grew by more than PCT AND more than SIZE
+    #[arg(long, value_name = "PCT[,SIZE]", allow_hyphen_values = true)]
+    pub warn_growth: Option<String>,
+    /// Report broken rules as warnings and exit 0
+    #[arg(long)]
+    pub warn_only: bool,
+    /// Compressed ÷ unpacked size, to judge a wire size against a disk target [default: 0.37]
+    #[arg(long, value_name = "RATIO", allow_hyphen_values = true)]
+    pub compression_ratio: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: CheckFormat,
+    /// Write to FILE (atomically) instead of stdout; `-` is stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Name in the Markdown comment's hidden marker [default: check]
+    #[arg(long, value_name = "NAME")]
+    pub marker: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }

@@ -65,6 +65,14 @@ impl ImageSize {
     }
 }
 
+/// A size budget for the CI gate: an absolute size (on the row's basis), or the runtime target's
+/// high end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    Bytes(u64),
+    Target,
+}
+
 /// One inventory row (or the single row of `calc`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
@@ -76,4 +84,6 @@ pub struct Service {
     pub before: ImageSize,
     /// `None` for a plan: a service not slimmed yet, projected to its runtime's target.
     pub after: Option<ImageSize>,
+    /// The `budget` column, for `check --inventory`.
+    pub budget: Option<Budget>,
 }

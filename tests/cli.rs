@@ -7,6 +7,8 @@ mod common;
 mod browser;
 #[path = "cli/calc.rs"]
 mod calc;
+#[path = "cli/check.rs"]
+mod check;
 #[path = "cli/html.rs"]
 mod html;
 #[path = "cli/markdown.rs"]

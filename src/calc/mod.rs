@@ -3,6 +3,7 @@
 
 pub mod cost;
 pub mod full_pull;
+pub mod gate;
 pub mod plan;
 pub mod targets;
 pub mod techniques;

@@ -18,3 +18,11 @@ pub fn schema() -> String {
     text.push('\n');
     text
 }
+
+/// The JSON Schema of `fleetsave check`'s JSON output.
+pub fn check_schema() -> String {
+    let schema = schemars::schema_for!(crate::report::check::CheckReport);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -4,6 +4,7 @@
 
 pub mod cells;
 pub mod charts;
+pub mod check;
 pub mod headline;
 pub mod html;
 pub mod json;

@@ -5,6 +5,7 @@
 //! All arithmetic ends here: renderers only format what this module computed.
 
 mod build;
+pub mod check;
 pub mod series;
 
 pub use build::{BuildInput, build};

@@ -4,19 +4,51 @@
 use crate::common::*;
 
 const SCHEMA_PATH: &str = "docs/report.schema.json";
+const CHECK_SCHEMA_PATH: &str = "docs/check.schema.json";
 
 #[test]
-fn the_committed_schema_is_generated_from_the_types() {
-    let generated = fleetsave::render::json::schema();
-    let path = project_file(SCHEMA_PATH);
+fn the_committed_schemas_are_generated_from_the_types() {
+    assert_schema_file(SCHEMA_PATH, &fleetsave::render::json::schema());
+    assert_schema_file(CHECK_SCHEMA_PATH, &fleetsave::render::json::check_schema());
+}
+
+fn assert_schema_file(relative: &str, generated: &str) {
+    let path = project_file(relative);
     if std::env::var_os("FLEETSAVE_UPDATE_SCHEMA").is_some() {
-        std::fs::write(&path, &generated).unwrap();
+        std::fs::write(&path, generated).unwrap();
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == generated,
-        "{SCHEMA_PATH} is stale: run FLEETSAVE_UPDATE_SCHEMA=1 cargo test schema"
+        "{relative} is stale: run FLEETSAVE_UPDATE_SCHEMA=1 cargo test schema"
     );
+}
+
+#[test]
+fn check_output_validates_against_its_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&fleetsave::render::json::check_schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let output = fleetsave()
+        .args([
+            "check",
+            "--size",
+            "130MB",
+            "--runtime",
+            "python",
+            "--budget",
+            "target",
+            "--baseline",
+            "100MB",
+            "--max-growth",
+            "5%,10MB",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(validator.is_valid(&json), "{json}");
 }
 
 fn validate(instance: &serde_json::Value) {

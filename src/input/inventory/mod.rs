@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::assumptions::{AssumptionsTable, Overrides};
 use crate::calc::targets::Targets;
 use crate::error::{Error, Place};
-use crate::model::{FleetShape, ImageSize, Service};
+use crate::model::{Budget, FleetShape, ImageSize, Service};
 use crate::units::{self, Basis, Ratio};
 
 /// Every column (CSV) or key (TOML `[[service]]`) an inventory row may have.
@@ -266,7 +266,6 @@ pub fn resolve(
             "after_prev_image",
             "changed_per_deploy",
             "node_pool",
-            "budget",
         ] {
             if let Some(value) = row.get(field) {
                 return Err(bad(
@@ -342,6 +341,20 @@ pub fn resolve(
                 });
             }
         }
+        let budget = match row.get("budget") {
+            None => None,
+            Some(value) if value.text.eq_ignore_ascii_case("target") => Some(Budget::Target),
+            Some(value) => Some(Budget::Bytes(units::parse_size(&value.text).map_err(
+                |e| {
+                    bad(
+                        path,
+                        value,
+                        "budget",
+                        format!("{e}; or 'target' for the runtime target's high end"),
+                    )
+                },
+            )?)),
+        };
         services.push(Service {
             name: name.text.clone(),
             runtime,
@@ -349,6 +362,7 @@ pub fn resolve(
             basis,
             before,
             after,
+            budget,
         });
     }
     if services.is_empty() {

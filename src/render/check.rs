@@ -1,0 +1,202 @@
+//! `fleetsave check` output: a text verdict, the JSON contract, a Markdown comment with the
+//! marker `<!-- fleetsave:check -->`, and GitHub Actions annotations (`::error::`,
+//! `::warning::`) for broken rules.
+
+use std::fmt::Write;
+
+use super::markdown::escape_inline;
+use super::text::terminal_safe;
+use crate::calc::gate::{Level, RuleKind, Status};
+use crate::error::Error;
+use crate::report::check::{CheckReport, RuleResult};
+use crate::units::format_bytes;
+
+/// Formats of the check report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+fn rules_phrase(count: usize) -> String {
+    if count == 1 {
+        "1 rule".to_string()
+    } else {
+        format!("{count} rules")
+    }
+}
+
+fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "pass",
+        Status::Warn => "warn",
+        Status::Fail => "fail",
+    }
+}
+
+fn rule_word(rule: RuleKind) -> &'static str {
+    match rule {
+        RuleKind::Budget => "budget",
+        RuleKind::Target => "target",
+        RuleKind::Growth => "growth",
+    }
+}
+
+/// What a broken rule does: `fail`, or `warn` for a warn-level rule or with `--warn-only`.
+fn outcome(rule: &RuleResult, warn_only: bool) -> &'static str {
+    match (rule.passed, rule.level, warn_only) {
+        (true, _, _) => "pass",
+        (false, Level::Fail, false) => "fail",
+        (false, _, _) => "warn",
+    }
+}
+
+/// `image: 130 MB > 120 MB (python target 70–120 MB, high end), over by 10.0 MB`, naming the
+/// service as given (callers escape it for their format).
+fn sentence(rule: &RuleResult, name: &str) -> String {
+    let actual = format_bytes(i128::from(rule.actual_bytes));
+    let limit = format_bytes(i128::from(rule.limit_bytes));
+    if rule.passed {
+        format!("{name}: {actual} ≤ {limit} ({})", rule.limit_from)
+    } else {
+        format!(
+            "{name}: {actual} > {limit} ({}), over by {}",
+            rule.limit_from,
+            format_bytes(i128::from(rule.over_bytes))
+        )
+    }
+}
+
+/// Renders the check report.
+pub fn render(
+    report: &CheckReport,
+    format: CheckFormat,
+    marker: Option<&str>,
+) -> Result<String, Error> {
+    match format {
+        CheckFormat::Text => Ok(text(report)),
+        CheckFormat::Json => {
+            let mut json = serde_json::to_string_pretty(report)
+                .map_err(|e| Error::Internal(format!("cannot serialise the check: {e}")))?;
+            json.push('\n');
+            Ok(json)
+        }
+        CheckFormat::Markdown => Ok(markdown(report, marker.unwrap_or("check"))),
+    }
+}
+
+fn text(report: &CheckReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "fleetsave check: {} ({} checked, {}{})",
+        status_word(report.status).to_uppercase(),
+        report.checked,
+        rules_phrase(report.rules.len()),
+        if report.warn_only { ", warn only" } else { "" }
+    );
+    if report.rules.is_empty() {
+        let _ = writeln!(
+            out,
+            "No rules given: add --budget, --warn-budget or --baseline with --max-growth."
+        );
+    }
+    for rule in &report.rules {
+        let _ = writeln!(
+            out,
+            "  {:<5} {:<7} {}",
+            outcome(rule, report.warn_only),
+            rule_word(rule.rule),
+            sentence(rule, &terminal_safe(&rule.service))
+        );
+    }
+    out
+}
+
+fn markdown(report: &CheckReport, marker: &str) -> String {
+    let badge = match report.status {
+        Status::Pass => "✅ pass",
+        Status::Warn => "⚠️ warn",
+        Status::Fail => "❌ fail",
+    };
+    let mut out = format!("<!-- fleetsave:{marker} -->\n### fleetsave check: {badge}\n\n");
+    let broken = report.rules.iter().filter(|r| !r.passed).count();
+    let _ = writeln!(
+        out,
+        "{} checked against {}: {} broken{}.\n",
+        report.checked,
+        rules_phrase(report.rules.len()),
+        broken,
+        if report.warn_only {
+            " (warn only: the build is not failed)"
+        } else {
+            ""
+        }
+    );
+    if !report.rules.is_empty() {
+        out.push_str("| result | rule | service | size | limit | over | limit from |\n");
+        out.push_str("|:--|:--|:--|--:|--:|--:|:--|\n");
+        for rule in &report.rules {
+            let result = match outcome(rule, report.warn_only) {
+                "pass" => "✅ pass",
+                "warn" => "⚠️ warn",
+                _ => "❌ fail",
+            };
+            let _ = writeln!(
+                out,
+                "| {result} | {} | {} | {} | {} | {} | {} |",
+                rule_word(rule.rule),
+                escape_inline(&rule.service),
+                format_bytes(i128::from(rule.actual_bytes)),
+                format_bytes(i128::from(rule.limit_bytes)),
+                if rule.passed {
+                    "—".to_string()
+                } else {
+                    format_bytes(i128::from(rule.over_bytes))
+                },
+                escape_inline(&rule.limit_from)
+            );
+        }
+    }
+    out.push_str("\n<sub>Generated by fleetsave ");
+    out.push_str(env!("CARGO_PKG_VERSION"));
+    out.push_str(". This comment is updated on every run.</sub>\n");
+    out
+}
+
+/// Escapes a GitHub Actions workflow-command message.
+fn escape_annotation(message: &str) -> String {
+    message
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// `::error title=fleetsave check::image: 130 MB > 120 MB …` for each broken rule.
+pub fn annotations(report: &CheckReport) -> String {
+    let mut out = String::new();
+    for rule in report.rules.iter().filter(|r| !r.passed) {
+        let command = match outcome(rule, report.warn_only) {
+            "fail" => "error",
+            _ => "warning",
+        };
+        let _ = writeln!(
+            out,
+            "::{command} title=fleetsave check ({})::{}",
+            rule_word(rule.rule),
+            escape_annotation(&sentence(rule, &rule.service))
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotation_messages_cannot_break_out() {
+        assert_eq!(escape_annotation("a\nb%c\r"), "a%0Ab%25c%0D");
+    }
+}

@@ -1,0 +1,202 @@
+//! The check report: every rule checked, its verdict, and the overall status (the JSON contract
+//! of `fleetsave check`, `schema_version` 1).
+
+use serde::Serialize;
+
+use crate::calc::gate::{self, Level, Percent, Rule, RuleKind, Status, Verdict};
+use crate::calc::targets::Targets;
+use crate::error::Error;
+use crate::model::{Budget, ImageSize};
+use crate::units::{Basis, format_bytes, format_range};
+
+/// A growth limit: more than `percent` of the baseline and more than `floor_bytes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GrowthLimit {
+    pub percent: Percent,
+    pub floor_bytes: u64,
+}
+
+/// One image to check, with its rules' inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subject {
+    pub name: String,
+    pub image: ImageSize,
+    pub runtime: Option<String>,
+    pub fail_budget: Option<Budget>,
+    pub warn_budget: Option<Budget>,
+    pub baseline: Option<ImageSize>,
+}
+
+/// The gate's settings, the same for every subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gate {
+    pub basis: Basis,
+    pub max_growth: Option<GrowthLimit>,
+    pub warn_growth: Option<GrowthLimit>,
+    pub warn_only: bool,
+}
+
+/// One rule with its verdict, as reports show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct RuleResult {
+    /// The service or image checked.
+    pub service: String,
+    pub rule: RuleKind,
+    pub level: Level,
+    /// `disk` or `wire`: the basis both sizes are on.
+    pub basis: Basis,
+    pub limit_bytes: u64,
+    pub actual_bytes: u64,
+    pub over_bytes: u64,
+    pub passed: bool,
+    /// Where the limit comes from: `python target 70–120 MB, high end`, `baseline 100 MB +
+    /// max(5%, 10.0 MB)`.
+    pub limit_from: String,
+}
+
+/// The result of `fleetsave check`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[schemars(title = "fleetsave check")]
+pub struct CheckReport {
+    pub schema_version: u32,
+    pub command: String,
+    /// `fail` makes the exit code 1 (never with `--warn-only`).
+    pub status: Status,
+    pub warn_only: bool,
+    /// Images checked.
+    pub checked: usize,
+    pub rules: Vec<RuleResult>,
+}
+
+fn size_on(image: &ImageSize, basis: Basis) -> u64 {
+    match basis {
+        Basis::Disk => image.disk_bytes,
+        Basis::Wire => image.wire_bytes,
+    }
+}
+
+fn budget_rule(
+    subject: &Subject,
+    budget: Budget,
+    level: Level,
+    gate: &Gate,
+    targets: &Targets,
+) -> Result<(Rule, u64, String, Basis), Error> {
+    match budget {
+        Budget::Bytes(limit_bytes) => Ok((
+            Rule {
+                kind: RuleKind::Budget,
+                level,
+                limit_bytes,
+            },
+            size_on(&subject.image, gate.basis),
+            format!("budget {}", format_bytes(i128::from(limit_bytes))),
+            gate.basis,
+        )),
+        Budget::Target => {
+            let target = subject
+                .runtime
+                .as_deref()
+                .and_then(|runtime| targets.get(runtime))
+                .ok_or_else(|| Error::Input {
+                    place: crate::error::Place::flag("--budget"),
+                    message: format!(
+                        "'target' needs a runtime with a size target for '{}'; give --runtime \
+                             (or a runtime column) with one of {}",
+                        subject.name,
+                        targets.accepted_keys().trim_end_matches(", other")
+                    ),
+                })?;
+            // Targets are unpacked sizes: always judged on disk bytes.
+            Ok((
+                Rule {
+                    kind: RuleKind::Target,
+                    level,
+                    limit_bytes: target.high_disk_bytes,
+                },
+                subject.image.disk_bytes,
+                format!(
+                    "{} target {}, high end",
+                    target.runtime,
+                    format_range(target.low_disk_bytes, target.high_disk_bytes)
+                ),
+                Basis::Disk,
+            ))
+        }
+    }
+}
+
+fn growth_rule(
+    baseline: &ImageSize,
+    limit: GrowthLimit,
+    level: Level,
+    basis: Basis,
+) -> (Rule, String) {
+    let baseline_bytes = size_on(baseline, basis);
+    let limit_bytes = gate::growth_limit(baseline_bytes, limit.percent, limit.floor_bytes);
+    (
+        Rule {
+            kind: RuleKind::Growth,
+            level,
+            limit_bytes,
+        },
+        format!(
+            "baseline {} + the larger of {}% and {}",
+            format_bytes(i128::from(baseline_bytes)),
+            limit.percent.as_percent(),
+            format_bytes(i128::from(limit.floor_bytes))
+        ),
+    )
+}
+
+/// Checks every subject against the gate.
+pub fn check(subjects: &[Subject], gate: &Gate, targets: &Targets) -> Result<CheckReport, Error> {
+    let mut rules = Vec::new();
+    let mut verdicts: Vec<Verdict> = Vec::new();
+    for subject in subjects {
+        let mut push = |rule: Rule, actual: u64, limit_from: String, basis: Basis| {
+            let verdict = gate::judge(rule, actual);
+            verdicts.push(verdict);
+            rules.push(RuleResult {
+                service: subject.name.clone(),
+                rule: rule.kind,
+                level: rule.level,
+                basis,
+                limit_bytes: rule.limit_bytes,
+                actual_bytes: verdict.actual_bytes,
+                over_bytes: verdict.over_bytes,
+                passed: verdict.passed,
+                limit_from,
+            });
+        };
+        for (budget, level) in [
+            (subject.fail_budget, Level::Fail),
+            (subject.warn_budget, Level::Warn),
+        ] {
+            if let Some(budget) = budget {
+                let (rule, actual, from, basis) =
+                    budget_rule(subject, budget, level, gate, targets)?;
+                push(rule, actual, from, basis);
+            }
+        }
+        if let Some(baseline) = &subject.baseline {
+            for (limit, level) in [
+                (gate.max_growth, Level::Fail),
+                (gate.warn_growth, Level::Warn),
+            ] {
+                if let Some(limit) = limit {
+                    let (rule, from) = growth_rule(baseline, limit, level, gate.basis);
+                    push(rule, size_on(&subject.image, gate.basis), from, gate.basis);
+                }
+            }
+        }
+    }
+    Ok(CheckReport {
+        schema_version: super::SCHEMA_VERSION,
+        command: "check".to_string(),
+        status: gate::status(&verdicts, gate.warn_only),
+        warn_only: gate.warn_only,
+        checked: subjects.len(),
+        rules,
+    })
+}
