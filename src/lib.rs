@@ -10,6 +10,8 @@ pub mod assumptions;
 pub mod calc;
 pub mod cli;
 pub mod error;
+pub mod input;
+pub mod layers;
 pub mod model;
 pub mod options;
 pub mod output;
