@@ -34,9 +34,12 @@ impl Digest {
             .split_once(':')
             .ok_or_else(|| fail("expected ALGORITHM:HEX, e.g. sha256:…"))?;
         let algorithm_ok = !algorithm.is_empty()
-            && algorithm
-                .split(['+', '.', '_', '-'])
-                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+            && algorithm.split(['+', '.', '_', '-']).all(|part| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
         if !algorithm_ok {
             return Err(fail("the algorithm must be lowercase letters and digits"));
         }
@@ -45,7 +48,9 @@ impl Digest {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'=' || b == b'_' || b == b'-')
         {
-            return Err(fail("the encoded part must be letters, digits, '=', '_' or '-'"));
+            return Err(fail(
+                "the encoded part must be letters, digits, '=', '_' or '-'",
+            ));
         }
         let lower_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
         let hex_len = match algorithm {
@@ -202,7 +207,11 @@ impl Image {
         self.config
             .iter()
             .map(|config| (&config.digest, config.size))
-            .chain(self.layers.iter().map(|layer| (&layer.digest, layer.wire_bytes)))
+            .chain(
+                self.layers
+                    .iter()
+                    .map(|layer| (&layer.digest, layer.wire_bytes)),
+            )
             .filter(|(digest, _)| seen.insert(*digest))
             .collect()
     }
@@ -244,7 +253,11 @@ pub struct LayerComparison {
 /// Compares two images by digest. Sizes are blob sizes as the sources describe them (for a docker
 /// save archive, the uncompressed layers it stores).
 pub fn compare(before: &Image, after: &Image) -> LayerComparison {
-    let held: HashSet<&Digest> = before.blobs().into_iter().map(|(digest, _)| digest).collect();
+    let held: HashSet<&Digest> = before
+        .blobs()
+        .into_iter()
+        .map(|(digest, _)| digest)
+        .collect();
     let mut seen = HashSet::new();
     let mut shared_layers = 0;
     let mut shared_wire_bytes = 0u64;
@@ -313,7 +326,10 @@ mod tests {
         assert!(Digest::parse(&format!("sha256:{}", "A".repeat(64))).is_err());
         assert!(Digest::parse(&format!("SHA256:{}", "a".repeat(64))).is_err());
         assert!(Digest::parse("../x:abc").is_err());
-        assert!(Digest::parse("multihash+base58:QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8").is_ok());
+        assert!(
+            Digest::parse("multihash+base58:QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8")
+                .is_ok()
+        );
         let d = digest('a');
         assert_eq!(d.algorithm(), "sha256");
         assert_eq!(d.short(), "sha256:aaaaaaaaaaaa");
@@ -324,14 +340,24 @@ mod tests {
 
     #[test]
     fn wire_counts_config_and_each_distinct_blob_once() {
-        let img = image(('c', 10), vec![layer('a', 100, Some(300)), layer('a', 100, Some(300)), layer('b', 5, Some(7))]);
+        let img = image(
+            ('c', 10),
+            vec![
+                layer('a', 100, Some(300)),
+                layer('a', 100, Some(300)),
+                layer('b', 5, Some(7)),
+            ],
+        );
         assert_eq!(img.wire_bytes(), Some(115));
         assert_eq!(img.disk_bytes(), Some(607));
     }
 
     #[test]
     fn disk_is_known_only_when_every_layer_is() {
-        let img = image(('c', 1), vec![layer('a', 100, Some(300)), layer('b', 5, None)]);
+        let img = image(
+            ('c', 1),
+            vec![layer('a', 100, Some(300)), layer('b', 5, None)],
+        );
         assert_eq!(img.disk_bytes(), None);
         let mut unknown_wire = img.clone();
         unknown_wire.wire_known = false;
@@ -345,7 +371,14 @@ mod tests {
     #[test]
     fn compare_counts_shared_layers_and_blobs_to_pull() {
         let before = image(('c', 10), vec![layer('a', 100, None), layer('b', 50, None)]);
-        let after = image(('d', 11), vec![layer('a', 100, None), layer('b', 50, None), layer('e', 7, None)]);
+        let after = image(
+            ('d', 11),
+            vec![
+                layer('a', 100, None),
+                layer('b', 50, None),
+                layer('e', 7, None),
+            ],
+        );
         let comparison = compare(&before, &after);
         assert_eq!(
             comparison,

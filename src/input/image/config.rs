@@ -32,9 +32,9 @@ impl ImageConfig {
     /// `os/arch[/variant]` when both are given.
     pub fn platform(&self) -> Option<String> {
         match (&self.os, &self.architecture) {
-            (Some(os), Some(architecture)) if !os.is_empty() && !architecture.is_empty() => {
-                Some(platform::describe(os, architecture, self.variant.as_deref()))
-            }
+            (Some(os), Some(architecture)) if !os.is_empty() && !architecture.is_empty() => Some(
+                platform::describe(os, architecture, self.variant.as_deref()),
+            ),
             _ => None,
         }
     }

@@ -44,7 +44,10 @@ pub(crate) fn detect(path: &Path) -> Result<Detected, Problem> {
         if meta.len() > MAX_DOCUMENT_BYTES {
             return Err(Problem::Invalid {
                 what: "JSON".into(),
-                message: format!("{} bytes is too large for a manifest or inspect output", meta.len()),
+                message: format!(
+                    "{} bytes is too large for a manifest or inspect output",
+                    meta.len()
+                ),
             });
         }
         let mut bytes = Vec::with_capacity(meta.len() as usize);

@@ -46,23 +46,42 @@ impl ArchiveImage {
 }
 
 /// Reads the image of a docker save archive (choosing by `tag` when it holds several).
-pub(crate) fn read(store: &Store, source: String, tag: Option<&str>, options: &ReadOptions) -> Result<Image, Problem> {
+pub(crate) fn read(
+    store: &Store,
+    source: String,
+    tag: Option<&str>,
+    options: &ReadOptions,
+) -> Result<Image, Problem> {
     let bytes = store
         .read_document("manifest.json", "manifest.json")?
-        .ok_or_else(|| Problem::NotAnImage("not a docker save archive: there is no manifest.json".into()))?;
-    let images: Vec<ArchiveImage> = serde_json::from_slice(&bytes).map_err(|e| Problem::Invalid {
-        what: "manifest.json".into(),
-        message: e.to_string(),
-    })?;
+        .ok_or_else(|| {
+            Problem::NotAnImage("not a docker save archive: there is no manifest.json".into())
+        })?;
+    let images: Vec<ArchiveImage> =
+        serde_json::from_slice(&bytes).map_err(|e| Problem::Invalid {
+            what: "manifest.json".into(),
+            message: e.to_string(),
+        })?;
     let all_tags = || {
-        let tags: Vec<&str> = images.iter().flat_map(|i| i.tags()).map(String::as_str).collect();
-        if tags.is_empty() { "none".to_string() } else { tags.join(", ") }
+        let tags: Vec<&str> = images
+            .iter()
+            .flat_map(|i| i.tags())
+            .map(String::as_str)
+            .collect();
+        if tags.is_empty() {
+            "none".to_string()
+        } else {
+            tags.join(", ")
+        }
     };
     let chosen = match tag {
-        Some(tag) => images.iter().find(|i| i.has_tag(tag)).ok_or_else(|| Problem::NoTag {
-            tag: tag.to_string(),
-            present: all_tags(),
-        })?,
+        Some(tag) => images
+            .iter()
+            .find(|i| i.has_tag(tag))
+            .ok_or_else(|| Problem::NoTag {
+                tag: tag.to_string(),
+                present: all_tags(),
+            })?,
         None => match images.as_slice() {
             [] => return Err(Problem::NotAnImage("manifest.json lists no images".into())),
             [only] => only,
@@ -81,10 +100,11 @@ pub(crate) fn read(store: &Store, source: String, tag: Option<&str>, options: &R
             what: "config".into(),
             digest: chosen.config.clone(),
         })?;
-    let config_digest = Digest::parse(&verify::sha256_of(&config_bytes)).map_err(|source| Problem::Digest {
-        what: "config".into(),
-        source,
-    })?;
+    let config_digest =
+        Digest::parse(&verify::sha256_of(&config_bytes)).map_err(|source| Problem::Digest {
+            what: "config".into(),
+            source,
+        })?;
     if options.verify
         && let Some(named) = digest_in_name(&chosen.config)
         && named != config_digest
@@ -96,7 +116,11 @@ pub(crate) fn read(store: &Store, source: String, tag: Option<&str>, options: &R
         });
     }
     let config = ImageConfig::parse(&config_bytes).unwrap_or_default();
-    let diff_ids = config.rootfs.as_ref().map(|r| r.diff_ids.as_slice()).unwrap_or_default();
+    let diff_ids = config
+        .rootfs
+        .as_ref()
+        .map(|r| r.diff_ids.as_slice())
+        .unwrap_or_default();
 
     let mut jobs = Vec::with_capacity(chosen.layers.len());
     for (position, name) in chosen.layers.iter().enumerate() {
@@ -178,7 +202,9 @@ fn digest_in_name(name: &str) -> Option<Digest> {
     {
         return Digest::parse(&format!("{algorithm}:{encoded}")).ok();
     }
-    let stem = name.strip_suffix(".json").or_else(|| name.strip_suffix(".tar"))?;
+    let stem = name
+        .strip_suffix(".json")
+        .or_else(|| name.strip_suffix(".tar"))?;
     Digest::parse(&format!("sha256:{stem}")).ok()
 }
 
@@ -189,9 +215,20 @@ mod tests {
     #[test]
     fn digests_from_file_names() {
         let hex = "a".repeat(64);
-        assert_eq!(digest_in_name(&format!("blobs/sha256/{hex}")).unwrap().encoded(), hex);
-        assert_eq!(digest_in_name(&format!("{hex}.json")).unwrap().encoded(), hex);
-        assert_eq!(digest_in_name(&format!("{hex}.tar")).unwrap().encoded(), hex);
+        assert_eq!(
+            digest_in_name(&format!("blobs/sha256/{hex}"))
+                .unwrap()
+                .encoded(),
+            hex
+        );
+        assert_eq!(
+            digest_in_name(&format!("{hex}.json")).unwrap().encoded(),
+            hex
+        );
+        assert_eq!(
+            digest_in_name(&format!("{hex}.tar")).unwrap().encoded(),
+            hex
+        );
         assert!(digest_in_name("abc/layer.tar").is_none());
     }
 }

@@ -35,7 +35,11 @@ pub(crate) fn looks_like(value: &serde_json::Value) -> bool {
 }
 
 /// The image of `docker inspect` output, chosen by `tag` when it lists several.
-pub(crate) fn read(value: serde_json::Value, source: String, tag: Option<&str>) -> Result<Image, Problem> {
+pub(crate) fn read(
+    value: serde_json::Value,
+    source: String,
+    tag: Option<&str>,
+) -> Result<Image, Problem> {
     let value = match value {
         serde_json::Value::Array(items) => serde_json::Value::Array(items),
         object => serde_json::Value::Array(vec![object]),
@@ -47,19 +51,31 @@ pub(crate) fn read(value: serde_json::Value, source: String, tag: Option<&str>) 
     let tags = |i: &Inspected| i.repo_tags.clone().unwrap_or_default();
     let all_tags = || {
         let list: Vec<String> = images.iter().flat_map(tags).collect();
-        if list.is_empty() { "none".to_string() } else { list.join(", ") }
+        if list.is_empty() {
+            "none".to_string()
+        } else {
+            list.join(", ")
+        }
     };
     let chosen = match tag {
         Some(tag) => images
             .iter()
-            .find(|i| tags(i).iter().any(|t| t == tag || t.rsplit_once(':').is_some_and(|(_, s)| s == tag)))
+            .find(|i| {
+                tags(i)
+                    .iter()
+                    .any(|t| t == tag || t.rsplit_once(':').is_some_and(|(_, s)| s == tag))
+            })
             .ok_or_else(|| Problem::NoTag {
                 tag: tag.to_string(),
                 present: all_tags(),
             })?,
         None => match images.as_slice() {
             [only] => only,
-            [] => return Err(Problem::NotAnImage("docker inspect output listing no images".into())),
+            [] => {
+                return Err(Problem::NotAnImage(
+                    "docker inspect output listing no images".into(),
+                ));
+            }
             several => {
                 return Err(Problem::SeveralImages {
                     count: several.len(),
@@ -112,6 +128,9 @@ mod tests {
         let value = serde_json::json!([{"Id": "a", "RepoTags": ["a:1"], "Size": 1}, {"Id": "b", "RepoTags": ["b:2"], "Size": 2}]);
         let err = read(value.clone(), "x".into(), None).unwrap_err();
         assert!(err.to_string().contains("a:1, b:2"), "{err}");
-        assert_eq!(read(value, "x".into(), Some("2")).unwrap().disk_bytes(), Some(2));
+        assert_eq!(
+            read(value, "x".into(), Some("2")).unwrap().disk_bytes(),
+            Some(2)
+        );
     }
 }

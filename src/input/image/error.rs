@@ -46,12 +46,14 @@ pub enum Problem {
     NoPlatform { wanted: String, present: String },
     #[error(
         "an image index (platforms present: {present}); its child manifests are not in this \
-         file, so the image sizes are unknown: pass the {wanted} manifest ({digest}) itself"
+         file, so the image sizes are unknown: pass the {wanted} manifest ({digest}) itself{choice}"
     )]
     ChildrenUnavailable {
         wanted: String,
         digest: String,
         present: String,
+        /// How the entry was chosen, when that needs saying (` (…; took the first …)`).
+        choice: String,
     },
     #[error("{what} {digest} is missing")]
     MissingBlob { what: String, digest: String },

@@ -54,7 +54,10 @@ pub(crate) fn image_entries(index: &Index) -> (Vec<&Descriptor>, Vec<String>) {
         ));
     }
     if let Some(subject) = &index.subject
-        && index.manifests.iter().any(|entry| entry.digest == subject.digest)
+        && index
+            .manifests
+            .iter()
+            .any(|entry| entry.digest == subject.digest)
     {
         notes.push(format!(
             "the index's subject {} is also one of its entries (a referrer loop); the subject is not followed",
@@ -69,15 +72,26 @@ pub(crate) fn platforms_present(entries: &[&Descriptor]) -> String {
     let mut seen = HashSet::new();
     let list: Vec<String> = entries
         .iter()
-        .map(|d| d.platform.as_ref().map_or_else(|| "(no platform)".to_string(), |p| p.describe()))
+        .map(|d| {
+            d.platform
+                .as_ref()
+                .map_or_else(|| "(no platform)".to_string(), |p| p.describe())
+        })
         .filter(|p| seen.insert(p.clone()))
         .collect();
-    if list.is_empty() { "none".to_string() } else { list.join(", ") }
+    if list.is_empty() {
+        "none".to_string()
+    } else {
+        list.join(", ")
+    }
 }
 
 /// The entry for `wanted`: the first matching entry in index order; failing that the first entry
 /// without a platform (layouts often omit it). An error lists the platforms present.
-pub(crate) fn select_platform<'a>(entries: &[&'a Descriptor], wanted: &Platform) -> Result<Choice<'a>, Problem> {
+pub(crate) fn select_platform<'a>(
+    entries: &[&'a Descriptor],
+    wanted: &Platform,
+) -> Result<Choice<'a>, Problem> {
     let matching: Vec<&Descriptor> = entries
         .iter()
         .copied()
@@ -124,8 +138,15 @@ pub(crate) fn tag_of(descriptor: &Descriptor) -> Option<&str> {
 }
 
 /// The entries tagged `tag`; an error lists the tags present.
-pub(crate) fn with_tag<'a>(entries: &[&'a Descriptor], tag: &str) -> Result<Vec<&'a Descriptor>, Problem> {
-    let tagged: Vec<&Descriptor> = entries.iter().copied().filter(|d| tag_of(d) == Some(tag)).collect();
+pub(crate) fn with_tag<'a>(
+    entries: &[&'a Descriptor],
+    tag: &str,
+) -> Result<Vec<&'a Descriptor>, Problem> {
+    let tagged: Vec<&Descriptor> = entries
+        .iter()
+        .copied()
+        .filter(|d| tag_of(d) == Some(tag))
+        .collect();
     if tagged.is_empty() {
         return Err(Problem::NoTag {
             tag: tag.to_string(),
@@ -138,7 +159,11 @@ pub(crate) fn with_tag<'a>(entries: &[&'a Descriptor], tag: &str) -> Result<Vec<
 /// The tags of the entries, in order (`none` when untagged).
 pub(crate) fn tags_present(entries: &[&Descriptor]) -> String {
     let tags: Vec<&str> = entries.iter().filter_map(|d| tag_of(d)).collect();
-    if tags.is_empty() { "none".to_string() } else { tags.join(", ") }
+    if tags.is_empty() {
+        "none".to_string()
+    } else {
+        tags.join(", ")
+    }
 }
 
 /// The entry of a layout's top-level `index.json` to follow: all entries (after the tag filter)
@@ -155,12 +180,16 @@ pub(crate) fn select_root<'a>(
     };
     let distinct: HashSet<&str> = candidates.iter().map(|d| d.digest.as_str()).collect();
     match candidates.first() {
-        None => Err(Problem::NotAnImage("an image layout whose index.json lists no images".into())),
+        None => Err(Problem::NotAnImage(
+            "an image layout whose index.json lists no images".into(),
+        )),
         Some(first) if distinct.len() == 1 => Ok(Choice {
             descriptor: first,
             notes: vec![],
         }),
-        Some(_) if candidates.iter().any(|d| d.platform.is_some()) => select_platform(&candidates, wanted),
+        Some(_) if candidates.iter().any(|d| d.platform.is_some()) => {
+            select_platform(&candidates, wanted)
+        }
         Some(_) => Err(Problem::SeveralImages {
             count: distinct.len(),
             tags: tags_present(&candidates),
@@ -171,6 +200,11 @@ pub(crate) fn select_root<'a>(
 /// Whether a media type is an index or manifest list.
 pub(crate) fn is_index_type(media_type: &str) -> bool {
     media_types::document_type(media_type) == DocumentType::Index
+}
+
+/// Whether a media type is a Docker schema 1 manifest (which cannot be read).
+pub(crate) fn is_schema1_type(media_type: &str) -> bool {
+    media_types::document_type(media_type) == DocumentType::Schema1
 }
 
 /// `sha256:0123456789ab` of a digest text, whatever it holds.
@@ -193,9 +227,14 @@ mod tests {
     fn entry(digest: char, platform: Option<&str>, tag: Option<&str>) -> String {
         let platform = platform.map_or(String::new(), |p| {
             let parts: Vec<&str> = p.split('/').collect();
-            format!(r#","platform":{{"os":"{}","architecture":"{}"}}"#, parts[0], parts[1])
+            format!(
+                r#","platform":{{"os":"{}","architecture":"{}"}}"#,
+                parts[0], parts[1]
+            )
         });
-        let tag = tag.map_or(String::new(), |t| format!(r#","annotations":{{"{REF_NAME}":"{t}"}}"#));
+        let tag = tag.map_or(String::new(), |t| {
+            format!(r#","annotations":{{"{REF_NAME}":"{t}"}}"#)
+        });
         format!(
             r#"{{"mediaType":"application/vnd.oci.image.manifest.v1+json","size":1,"digest":"sha256:{}"{platform}{tag}}}"#,
             digest.to_string().repeat(64)
@@ -203,7 +242,10 @@ mod tests {
     }
 
     fn index_of(entries: &[String]) -> Index {
-        index(&format!(r#"{{"schemaVersion":2,"manifests":[{}]}}"#, entries.join(",")))
+        index(&format!(
+            r#"{{"schemaVersion":2,"manifests":[{}]}}"#,
+            entries.join(",")
+        ))
     }
 
     #[test]
@@ -216,16 +258,25 @@ mod tests {
         let two = index_of(&[entry('a', None, Some("v1")), entry('b', None, Some("v2"))]);
         let (entries, _) = image_entries(&two);
         let err = select_root(&entries, None, &Platform::default()).unwrap_err();
-        assert_eq!(err.to_string(), "holds 2 images (v1, v2); choose one with PATH:TAG");
+        assert_eq!(
+            err.to_string(),
+            "holds 2 images (v1, v2); choose one with PATH:TAG"
+        );
         let choice = select_root(&entries, Some("v2"), &Platform::default()).unwrap();
         assert!(choice.descriptor.digest.ends_with('b'));
         let err = select_root(&entries, Some("v3"), &Platform::default()).unwrap_err();
-        assert_eq!(err.to_string(), "no image tagged 'v3'; tags present: v1, v2");
+        assert_eq!(
+            err.to_string(),
+            "no image tagged 'v3'; tags present: v1, v2"
+        );
     }
 
     #[test]
     fn platform_falls_back_to_entries_without_one() {
-        let idx = index_of(&[entry('a', Some("linux/s390x"), None), entry('b', None, None)]);
+        let idx = index_of(&[
+            entry('a', Some("linux/s390x"), None),
+            entry('b', None, None),
+        ]);
         let (entries, _) = image_entries(&idx);
         let choice = select_platform(&entries, &Platform::default()).unwrap();
         assert!(choice.descriptor.digest.ends_with('b'));

@@ -2,6 +2,7 @@
 //! `oci-archive` tar: from `index.json` through nested indexes (by tag, then platform) to one
 //! manifest, its config and its sized layers. Loops between indexes are detected, never followed.
 
+use super::ReadOptions;
 use super::config::ImageConfig;
 use super::error::Problem;
 use super::index::{self, short};
@@ -9,7 +10,6 @@ use super::manifest::{self, Descriptor, Document, Manifest};
 use super::sizing::{self, LayerJob, VerifyOf};
 use super::store::Store;
 use super::verify;
-use super::ReadOptions;
 use crate::layers::{Digest, Image, SourceKind};
 
 /// Nested indexes followed before giving up (real images use one or two).
@@ -26,11 +26,15 @@ pub(crate) fn read(
     let mut notes = Vec::new();
     match store.read_document("oci-layout", "oci-layout")? {
         Some(bytes) => {
-            let marker: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| Problem::Invalid {
-                what: "oci-layout".into(),
-                message: e.to_string(),
-            })?;
-            if !marker.get("imageLayoutVersion").is_some_and(|v| v.is_string()) {
+            let marker: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(|e| Problem::Invalid {
+                    what: "oci-layout".into(),
+                    message: e.to_string(),
+                })?;
+            if !marker
+                .get("imageLayoutVersion")
+                .is_some_and(|v| v.is_string())
+            {
                 return Err(Problem::Invalid {
                     what: "oci-layout".into(),
                     message: "missing field `imageLayoutVersion`".into(),
@@ -39,9 +43,11 @@ pub(crate) fn read(
         }
         None => notes.push("no oci-layout file; read as an image layout all the same".to_string()),
     }
-    let index_bytes = store.read_document("index.json", "index.json")?.ok_or_else(|| {
-        Problem::NotAnImage("not an OCI image layout: there is no index.json".into())
-    })?;
+    let index_bytes = store
+        .read_document("index.json", "index.json")?
+        .ok_or_else(|| {
+            Problem::NotAnImage("not an OCI image layout: there is no index.json".into())
+        })?;
     let root = match manifest::parse_document(&index_bytes).map_err(|p| within("index.json", p))? {
         Document::Index(root) => root,
         Document::Manifest { .. } => {
@@ -68,17 +74,30 @@ pub(crate) fn read(
             )));
         }
         followed.push(descriptor.digest.clone());
-        let what = if index::is_index_type(&descriptor.media_type) { "index" } else { "manifest" };
+        if index::is_schema1_type(&descriptor.media_type) {
+            return Err(Problem::Schema1);
+        }
+        let what = if index::is_index_type(&descriptor.media_type) {
+            "index"
+        } else {
+            "manifest"
+        };
         let digest = descriptor.parsed_digest(what)?;
         let bytes = read_blob(store, &descriptor, &digest, what, options.verify)?;
-        match manifest::parse_document(&bytes).map_err(|p| within(&format!("{what} {}", digest.short()), p))? {
+        match manifest::parse_document(&bytes)
+            .map_err(|p| within(&format!("{what} {}", digest.short()), p))?
+        {
             Document::Index(child) => {
                 let (entries, skipped) = index::image_entries(&child);
                 notes.extend(skipped);
                 let choice = index::select_platform(&entries, &options.platform)?;
                 notes.extend(choice.notes);
                 descriptor = choice.descriptor.clone();
-                platform = descriptor.platform.as_ref().map(|p| p.describe()).or(platform);
+                platform = descriptor
+                    .platform
+                    .as_ref()
+                    .map(|p| p.describe())
+                    .or(platform);
             }
             Document::Manifest {
                 manifest,
@@ -93,7 +112,8 @@ pub(crate) fn read(
                         descriptor.media_type
                     ));
                 }
-                let mut image = manifest::image_from_manifest(&manifest, source, kind, parse_notes)?;
+                let mut image =
+                    manifest::image_from_manifest(&manifest, source, kind, parse_notes)?;
                 notes.append(&mut image.notes);
                 image.notes = notes;
                 image.platform = platform;
@@ -112,7 +132,13 @@ fn add_config_and_layers(
     options: &ReadOptions,
 ) -> Result<(), Problem> {
     if let Some(config) = &image.config {
-        let bytes = read_blob(store, &manifest.config, &config.digest, "config", options.verify)?;
+        let bytes = read_blob(
+            store,
+            &manifest.config,
+            &config.digest,
+            "config",
+            options.verify,
+        )?;
         if !image.is_artifact
             && let Some(platform) = ImageConfig::parse(&bytes).and_then(|c| c.platform())
         {

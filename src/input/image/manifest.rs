@@ -114,7 +114,7 @@ pub(crate) struct Index {
 #[derive(Debug, Clone)]
 pub(crate) enum Document {
     Manifest {
-        manifest: Manifest,
+        manifest: Box<Manifest>,
         /// Said while parsing (e.g. `layers: null` taken as no layers).
         notes: Vec<String>,
     },
@@ -124,14 +124,20 @@ pub(crate) enum Document {
 /// Parses a manifest or index, from any key order. Rejects Docker schema 1, schemaVersion other
 /// than 2 and JSON that is neither.
 pub(crate) fn parse_document(bytes: &[u8]) -> Result<Document, Problem> {
-    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|error| Problem::Invalid {
-        what: "JSON".into(),
-        message: error.to_string(),
-    })?;
+    let mut value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|error| Problem::Invalid {
+            what: "JSON".into(),
+            message: error.to_string(),
+        })?;
     let Some(object) = value.as_object_mut() else {
-        return Err(Problem::NotAnImage("JSON that is not an image manifest or index (not an object)".into()));
+        return Err(Problem::NotAnImage(
+            "JSON that is not an image manifest or index (not an object)".into(),
+        ));
     };
-    let media_type = object.get("mediaType").and_then(|m| m.as_str()).map(str::to_string);
+    let media_type = object
+        .get("mediaType")
+        .and_then(|m| m.as_str())
+        .map(str::to_string);
     let schema1 = object.contains_key("fsLayers")
         || object.contains_key("signatures")
         || media_type.as_deref().map(media_types::document_type) == Some(DocumentType::Schema1);
@@ -142,7 +148,8 @@ pub(crate) fn parse_document(bytes: &[u8]) -> Result<Document, Problem> {
         None if schema1 => return Err(Problem::Schema1),
         None if object.contains_key("imageLayoutVersion") => {
             return Err(Problem::NotAnImage(
-                "an oci-layout marker file, not a manifest or index; pass the layout directory".into(),
+                "an oci-layout marker file, not a manifest or index; pass the layout directory"
+                    .into(),
             ));
         }
         None => {
@@ -156,7 +163,9 @@ pub(crate) fn parse_document(bytes: &[u8]) -> Result<Document, Problem> {
         Some(DocumentType::Manifest) => DocumentType::Manifest,
         Some(DocumentType::Index) => DocumentType::Index,
         _ if object.contains_key("manifests") => DocumentType::Index,
-        _ if object.contains_key("config") || object.contains_key("layers") => DocumentType::Manifest,
+        _ if object.contains_key("config") || object.contains_key("layers") => {
+            DocumentType::Manifest
+        }
         _ => {
             return Err(Problem::NotAnImage(format!(
                 "JSON that is not an image manifest or index (mediaType {})",
@@ -178,7 +187,8 @@ pub(crate) fn parse_document(bytes: &[u8]) -> Result<Document, Problem> {
                 object.insert("layers".into(), serde_json::Value::Array(vec![]));
                 notes.push("`layers` is null; read as no layers".to_string());
             }
-            let manifest = serde_json::from_value(value).map_err(|e| invalid("image manifest", e))?;
+            let manifest =
+                serde_json::from_value(value).map_err(|e| invalid("image manifest", e))?;
             Ok(Document::Manifest { manifest, notes })
         }
     }
@@ -200,7 +210,9 @@ pub(crate) fn image_from_manifest(
     let mut is_artifact = false;
     if let Some(artifact_type) = &manifest.artifact_type {
         is_artifact = true;
-        notes.push(format!("an artifact ({artifact_type}), not a container image: its blobs are not image bytes"));
+        notes.push(format!(
+            "an artifact ({artifact_type}), not a container image: its blobs are not image bytes"
+        ));
     } else if !media_types::is_image_config(&config.media_type) {
         is_artifact = true;
         notes.push(format!(
@@ -239,7 +251,10 @@ pub(crate) fn image_from_manifest(
             });
         }
         if compression == crate::layers::Compression::Encrypted {
-            notes.push(format!("layer {} is encrypted: its disk size is unknown", digest.short()));
+            notes.push(format!(
+                "layer {} is encrypted: its disk size is unknown",
+                digest.short()
+            ));
         }
         layers.push(Layer {
             digest,
@@ -321,15 +336,30 @@ mod tests {
     fn missing_fields_are_named() {
         let err = parse_document(br#"{"schemaVersion":2,"layers":[]}"#).unwrap_err();
         assert!(err.to_string().contains("missing field `config`"), "{err}");
-        let err = parse_document(br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json"}"#).unwrap_err();
-        assert!(err.to_string().contains("missing field `manifests`"), "{err}");
-        let err = parse_document(br#"{"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#).unwrap_err();
+        let err = parse_document(
+            br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json"}"#,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("missing field `manifests`"),
+            "{err}"
+        );
+        let err = parse_document(
+            br#"{"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("schemaVersion"), "{err}");
     }
 
     #[test]
     fn rejects_what_is_not_a_manifest() {
-        for text in [&b"[1]"[..], b"nope", b"{\"schemaVersion\":2}", b"{\"schemaVersion\":\"2\"}", b"{\"schemaVersion\":-1}"] {
+        for text in [
+            &b"[1]"[..],
+            b"nope",
+            b"{\"schemaVersion\":2}",
+            b"{\"schemaVersion\":\"2\"}",
+            b"{\"schemaVersion\":-1}",
+        ] {
             assert!(parse_document(text).is_err());
         }
     }

@@ -42,10 +42,14 @@ pub(crate) fn is_image_config(media_type: &str) -> bool {
 /// `nondistributable`, Docker `foreign`).
 pub(crate) fn layer_type(media_type: &str) -> (Compression, bool) {
     let media_type = media_type.to_ascii_lowercase();
-    let non_distributable = media_type.contains(".nondistributable.") || media_type.contains(".foreign.");
+    let non_distributable =
+        media_type.contains(".nondistributable.") || media_type.contains(".foreign.");
     let compression = if media_type.ends_with("+encrypted") {
         Compression::Encrypted
-    } else if media_type.ends_with("+gzip") || media_type.ends_with(".tar.gzip") || media_type.ends_with(".tar.gz") {
+    } else if media_type.ends_with("+gzip")
+        || media_type.ends_with(".tar.gzip")
+        || media_type.ends_with(".tar.gz")
+    {
         Compression::Gzip
     } else if media_type.ends_with("+zstd") || media_type.ends_with(".tar.zstd") {
         Compression::Zstd
@@ -64,20 +68,60 @@ mod tests {
     #[test]
     fn layer_media_types_are_classified() {
         let cases = [
-            ("application/vnd.oci.image.layer.v1.tar", Compression::Uncompressed, false),
-            ("application/vnd.oci.image.layer.v1.tar+gzip", Compression::Gzip, false),
-            ("application/vnd.oci.image.layer.v1.tar+zstd", Compression::Zstd, false),
-            ("application/vnd.oci.image.layer.v1.tar+gzip+encrypted", Compression::Encrypted, false),
-            ("application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", Compression::Zstd, true),
-            ("application/vnd.docker.image.rootfs.diff.tar.gzip", Compression::Gzip, false),
-            ("application/vnd.docker.image.rootfs.diff.tar", Compression::Uncompressed, false),
-            ("application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", Compression::Gzip, true),
-            ("application/vnd.docker.image.rootfs.foreign.diff.tar", Compression::Uncompressed, true),
+            (
+                "application/vnd.oci.image.layer.v1.tar",
+                Compression::Uncompressed,
+                false,
+            ),
+            (
+                "application/vnd.oci.image.layer.v1.tar+gzip",
+                Compression::Gzip,
+                false,
+            ),
+            (
+                "application/vnd.oci.image.layer.v1.tar+zstd",
+                Compression::Zstd,
+                false,
+            ),
+            (
+                "application/vnd.oci.image.layer.v1.tar+gzip+encrypted",
+                Compression::Encrypted,
+                false,
+            ),
+            (
+                "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+                Compression::Zstd,
+                true,
+            ),
+            (
+                "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                Compression::Gzip,
+                false,
+            ),
+            (
+                "application/vnd.docker.image.rootfs.diff.tar",
+                Compression::Uncompressed,
+                false,
+            ),
+            (
+                "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+                Compression::Gzip,
+                true,
+            ),
+            (
+                "application/vnd.docker.image.rootfs.foreign.diff.tar",
+                Compression::Uncompressed,
+                true,
+            ),
             ("application/octet-stream", Compression::Unknown, false),
             ("application/vnd.in-toto+json", Compression::Unknown, false),
         ];
         for (media_type, compression, foreign) in cases {
-            assert_eq!(layer_type(media_type), (compression, foreign), "{media_type}");
+            assert_eq!(
+                layer_type(media_type),
+                (compression, foreign),
+                "{media_type}"
+            );
         }
     }
 

@@ -69,16 +69,23 @@ pub fn read_image(path: &Path, options: &ReadOptions) -> Result<Image, ImageErro
         Some(tag) => format!("{}:{tag}", path.display()),
         None => path.display().to_string(),
     };
-    read_source(&path, source, tag.as_deref(), options).map_err(|problem| ImageError::new(&path, problem))
+    read_source(&path, source, tag.as_deref(), options)
+        .map_err(|problem| ImageError::new(&path, problem))
 }
 
-fn read_source(path: &Path, source: String, tag: Option<&str>, options: &ReadOptions) -> Result<Image, Problem> {
+fn read_source(
+    path: &Path,
+    source: String,
+    tag: Option<&str>,
+    options: &ReadOptions,
+) -> Result<Image, Problem> {
     match detect::detect(path)? {
         Detected::Directory => {
             let store = Store::dir(path);
             if !store.contains("index.json") && !store.contains("oci-layout") {
                 return Err(Problem::NotAnImage(
-                    "a directory that is not an OCI image layout (no index.json or oci-layout)".into(),
+                    "a directory that is not an OCI image layout (no index.json or oci-layout)"
+                        .into(),
                 ));
             }
             layout::read(&store, source, SourceKind::OciLayout, tag, options)
@@ -100,7 +107,12 @@ fn read_source(path: &Path, source: String, tag: Option<&str>, options: &ReadOpt
 }
 
 /// A manifest, an index (whose children a single file cannot hold) or docker inspect output.
-fn read_json(bytes: &[u8], source: String, tag: Option<&str>, options: &ReadOptions) -> Result<Image, Problem> {
+fn read_json(
+    bytes: &[u8],
+    source: String,
+    tag: Option<&str>,
+    options: &ReadOptions,
+) -> Result<Image, Problem> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| Problem::Invalid {
         what: "JSON".into(),
         message: e.to_string(),
@@ -120,7 +132,13 @@ fn read_json(bytes: &[u8], source: String, tag: Option<&str>, options: &ReadOpti
     match manifest::parse_document(bytes)? {
         Document::Manifest { manifest, notes } => {
             for (what, descriptor) in std::iter::once(("config".to_string(), &manifest.config))
-                .chain(manifest.layers.iter().enumerate().map(|(i, d)| (format!("layers[{i}]"), d)))
+                .chain(
+                    manifest
+                        .layers
+                        .iter()
+                        .enumerate()
+                        .map(|(i, d)| (format!("layers[{i}]"), d)),
+                )
             {
                 if let Some(data) = descriptor.embedded_data(&what)?
                     && options.verify
@@ -128,7 +146,8 @@ fn read_json(bytes: &[u8], source: String, tag: Option<&str>, options: &ReadOpti
                     verify::check_bytes(&data, &descriptor.parsed_digest(&what)?, &what)?;
                 }
             }
-            let mut image = manifest::image_from_manifest(&manifest, source, SourceKind::Manifest, notes)?;
+            let mut image =
+                manifest::image_from_manifest(&manifest, source, SourceKind::Manifest, notes)?;
             if !image.layers.is_empty() && !image.is_artifact {
                 image
                     .notes
@@ -139,10 +158,17 @@ fn read_json(bytes: &[u8], source: String, tag: Option<&str>, options: &ReadOpti
         Document::Index(index) => {
             let (entries, _) = index::image_entries(&index);
             let choice = index::select_platform(&entries, &options.platform)?;
+            if index::is_schema1_type(&choice.descriptor.media_type) {
+                return Err(Problem::Schema1);
+            }
             Err(Problem::ChildrenUnavailable {
                 wanted: options.platform.to_string(),
                 digest: choice.descriptor.digest.clone(),
                 present: index::platforms_present(&entries),
+                choice: match choice.notes.as_slice() {
+                    [] => String::new(),
+                    notes => format!(" ({})", notes.join("; ")),
+                },
             })
         }
     }

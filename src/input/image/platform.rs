@@ -27,7 +27,9 @@ impl Platform {
     pub fn parse(text: &str) -> Result<Platform, String> {
         let parts: Vec<&str> = text.trim().split('/').collect();
         let bad = || {
-            format!("'{text}' is not a platform; expected OS/ARCH[/VARIANT], e.g. linux/amd64 or linux/arm/v7")
+            format!(
+                "'{text}' is not a platform; expected OS/ARCH[/VARIANT], e.g. linux/amd64 or linux/arm/v7"
+            )
         };
         if parts.iter().any(|part| part.is_empty()) {
             return Err(bad());

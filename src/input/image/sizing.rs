@@ -64,7 +64,8 @@ pub(crate) fn measure_all(store: &Store, jobs: &[LayerJob]) -> Result<Vec<Measur
         return jobs.iter().map(|job| measure(store, job)).collect();
     }
     let next = AtomicUsize::new(0);
-    let mut results: Vec<Option<Result<Measured, Problem>>> = (0..jobs.len()).map(|_| None).collect();
+    let mut results: Vec<Option<Result<Measured, Problem>>> =
+        (0..jobs.len()).map(|_| None).collect();
     thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
@@ -116,10 +117,12 @@ pub(crate) fn measure(store: &Store, job: &LayerJob) -> Result<Measured, Problem
         digest: digest_text.clone(),
         message,
     };
-    let located = store.locate(&job.name)?.ok_or_else(|| Problem::MissingBlob {
-        what: what.into(),
-        digest: format!("{} ({})", digest_text, job.name),
-    })?;
+    let located = store
+        .locate(&job.name)?
+        .ok_or_else(|| Problem::MissingBlob {
+            what: what.into(),
+            digest: format!("{} ({})", digest_text, job.name),
+        })?;
     if let Some(expected) = job.expected_len
         && expected != located.len
     {
@@ -176,13 +179,15 @@ pub(crate) fn measure(store: &Store, job: &LayerJob) -> Result<Measured, Problem
                 count: 0,
                 hasher: tar_hasher,
             };
-            let decompress_error = |e: io::Error| bad(format!("cannot decompress the {compression} data: {e}"));
+            let decompress_error =
+                |e: io::Error| bad(format!("cannot decompress the {compression} data: {e}"));
             let mut rest = if compression == Compression::Gzip {
                 let mut decoder = flate2::read::MultiGzDecoder::new(hashing);
                 pump(&mut decoder, &mut sink).map_err(decompress_error)?;
                 decoder.into_inner()
             } else {
-                let mut decoder = zstd::stream::read::Decoder::new(hashing).map_err(decompress_error)?;
+                let mut decoder =
+                    zstd::stream::read::Decoder::new(hashing).map_err(decompress_error)?;
                 pump(&mut decoder, &mut sink).map_err(decompress_error)?;
                 let mut buffered = decoder.finish();
                 pump(&mut buffered, &mut io::sink()).map_err(read_error)?;

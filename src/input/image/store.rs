@@ -60,11 +60,18 @@ impl Store {
         let file_len = file.metadata().map_err(read_error)?.len();
         let mut archive = tar::Archive::new(file);
         let mut entries = HashMap::new();
-        let bad = |error: io::Error| Problem::NotAnImage(format!("not a valid tar archive: {error}"));
+        let bad =
+            |error: io::Error| Problem::NotAnImage(format!("not a valid tar archive: {error}"));
         for entry in archive.entries_with_seek().map_err(bad)? {
             let entry = entry.map_err(bad)?;
             let name = normalise(&String::from_utf8_lossy(&entry.path_bytes()));
             let kind = entry.header().entry_type();
+            if entry.raw_file_position().saturating_add(entry.size()) > file_len {
+                return Err(Problem::NotAnImage(format!(
+                    "truncated archive: entry {name} ({} bytes) ends past the end of the file ({file_len} bytes)",
+                    entry.size()
+                )));
+            }
             if kind.is_file() || kind.is_contiguous() {
                 entries.insert(
                     name,
@@ -73,16 +80,16 @@ impl Store {
                         len: entry.size(),
                     },
                 );
-            } else if kind.is_symlink() || kind.is_hard_link() {
-                if let Some(target) = entry.link_name_bytes() {
-                    let target = String::from_utf8_lossy(&target).into_owned();
-                    let resolved = if kind.is_symlink() {
-                        resolve_relative(&name, &target)
-                    } else {
-                        normalise(&target)
-                    };
-                    entries.insert(name, Entry::Link(resolved));
-                }
+            } else if (kind.is_symlink() || kind.is_hard_link())
+                && let Some(target) = entry.link_name_bytes()
+            {
+                let target = String::from_utf8_lossy(&target).into_owned();
+                let resolved = if kind.is_symlink() {
+                    resolve_relative(&name, &target)
+                } else {
+                    normalise(&target)
+                };
+                entries.insert(name, Entry::Link(resolved));
             }
         }
         Ok(Store::Archive {
@@ -140,7 +147,9 @@ impl Store {
                         }
                     }
                 }
-                Err(Problem::NotAnImage(format!("archive entry {name}: too many symbolic links")))
+                Err(Problem::NotAnImage(format!(
+                    "archive entry {name}: too many symbolic links"
+                )))
             }
         }
     }
@@ -153,7 +162,10 @@ impl Store {
         if located.len > MAX_DOCUMENT_BYTES {
             return Err(Problem::Invalid {
                 what: what.to_string(),
-                message: format!("{} bytes is too large for a JSON document (limit {MAX_DOCUMENT_BYTES})", located.len),
+                message: format!(
+                    "{} bytes is too large for a JSON document (limit {MAX_DOCUMENT_BYTES})",
+                    located.len
+                ),
             });
         }
         let mut bytes = Vec::with_capacity(located.len as usize);
@@ -216,7 +228,9 @@ impl Read for BlobReader {
         if remaining == 0 || buf.is_empty() {
             return Ok(0);
         }
-        let want = buf.len().min(usize::try_from(remaining).unwrap_or(usize::MAX));
+        let want = buf
+            .len()
+            .min(usize::try_from(remaining).unwrap_or(usize::MAX));
         let read = self.file.read(&mut buf[..want])?;
         if read == 0 {
             return Err(io::Error::new(
@@ -265,7 +279,10 @@ mod tests {
     #[test]
     fn names_and_links_are_normalised() {
         assert_eq!(normalise("./blobs//sha256/ab"), "blobs/sha256/ab");
-        assert_eq!(resolve_relative("abc/layer.tar", "../def/layer.tar"), "def/layer.tar");
+        assert_eq!(
+            resolve_relative("abc/layer.tar", "../def/layer.tar"),
+            "def/layer.tar"
+        );
         assert_eq!(resolve_relative("abc/layer.tar", "/x/y"), "x/y");
     }
 

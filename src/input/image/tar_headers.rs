@@ -1,7 +1,12 @@
 //! Walking the headers of an uncompressed layer tar without reading file contents: each 512-byte
 //! header gives the size of the content that follows, which is skipped (seeked past). This checks
-//! that a layer is a whole tar archive — every entry fits in the blob and the end-of-archive
-//! marker is there — at the cost of one read per entry.
+//! that a layer is a whole tar archive — every header is a tar header and every entry's content
+//! fits in the blob — at the cost of one read per entry.
+//!
+//! Like Go's archive/tar (which containerd and docker use), a stream that ends cleanly at a
+//! header boundary without the end-of-archive blocks, or whose last entry lacks only its padding,
+//! is accepted: umoci writes layers that way. A header cut short, or content shorter than its
+//! header says, is truncation.
 //!
 //! Written here rather than with the tar crate because the tar crate treats a header that cannot
 //! be read in full as the end of the archive, which would hide exactly the truncation this walk
@@ -71,9 +76,17 @@ pub(crate) fn walk(source: &mut impl TarSource, len: u64) -> Result<TarSummary, 
     let mut pax_size: Option<u64> = None;
     let mut block = [0u8; 512];
     loop {
+        if position == len {
+            // Ends at a header boundary without the end-of-archive blocks: accepted (see above).
+            return Ok(TarSummary {
+                entries,
+                content_bytes,
+                end: position,
+            });
+        }
         if position + BLOCK > len {
             return Err(format!(
-                "the tar ends at byte {len} without its end-of-archive marker (truncated?)"
+                "the tar ends at byte {len}, inside a header (truncated?)"
             ));
         }
         source
@@ -93,8 +106,12 @@ pub(crate) fn walk(source: &mut impl TarSource, len: u64) -> Result<TarSummary, 
                 position - BLOCK
             ));
         }
-        let header_size = parse_size(&block[124..136])
-            .ok_or_else(|| format!("bad size field in the tar header at byte {}", position - BLOCK))?;
+        let header_size = parse_size(&block[124..136]).ok_or_else(|| {
+            format!(
+                "bad size field in the tar header at byte {}",
+                position - BLOCK
+            )
+        })?;
         let type_flag = block[156];
         let size = match type_flag {
             b'x' | b'g' => header_size,
@@ -104,6 +121,13 @@ pub(crate) fn walk(source: &mut impl TarSource, len: u64) -> Result<TarSummary, 
             .checked_add(BLOCK - 1)
             .map(|s| s / BLOCK * BLOCK)
             .ok_or_else(|| "tar entry size overflows".to_string())?;
+        // The last entry may lack only its padding.
+        let padded =
+            if position.saturating_add(padded) > len && position.saturating_add(size) == len {
+                size
+            } else {
+                padded
+            };
         if position.saturating_add(padded) > len {
             return Err(format!(
                 "tar entry at byte {} claims {size} bytes but the layer ends at byte {len} (truncated?)",
@@ -113,7 +137,8 @@ pub(crate) fn walk(source: &mut impl TarSource, len: u64) -> Result<TarSummary, 
         if type_flag == b'x' && size <= MAX_PAX_BYTES {
             let mut records = vec![0u8; padded as usize];
             for chunk in records.chunks_mut(BLOCK as usize) {
-                let chunk: &mut [u8; 512] = chunk.try_into().map_err(|_| "bad pax header".to_string())?;
+                let chunk: &mut [u8; 512] =
+                    chunk.try_into().map_err(|_| "bad pax header".to_string())?;
                 source
                     .read_block(chunk)
                     .map_err(|e| format!("cannot read the pax header at byte {position}: {e}"))?;
@@ -209,7 +234,9 @@ mod tests {
             header.set_size(*size as u64);
             header.set_mode(0o644);
             header.set_cksum();
-            builder.append_data(&mut header, name, &vec![7u8; *size][..]).unwrap();
+            builder
+                .append_data(&mut header, name, &vec![7u8; *size][..])
+                .unwrap();
         }
         builder.into_inner().unwrap()
     }
@@ -239,8 +266,11 @@ mod tests {
         let bytes = tar_with(&[("a", 5000)]);
         let err = walk_bytes(&bytes[..3000]).unwrap_err();
         assert!(err.contains("truncated"), "{err}");
-        let err = walk_bytes(&bytes[..512 * 11]).unwrap_err();
-        assert!(err.contains("end-of-archive"), "{err}");
+        let err = walk_bytes(&bytes[..512 * 11 + 100]).unwrap_err();
+        assert!(err.contains("inside a header"), "{err}");
+        // Unterminated streams, as umoci writes them, are whole.
+        assert_eq!(walk_bytes(&bytes[..512 * 11]).unwrap().content_bytes, 5000);
+        assert_eq!(walk_bytes(&bytes[..512 + 5000]).unwrap().end, 512 + 5000);
         let err = walk_bytes(&[b'x'; 2048]).unwrap_err();
         assert!(err.contains("checksum"), "{err}");
     }
@@ -248,9 +278,18 @@ mod tests {
     #[test]
     fn numeric_fields() {
         assert_eq!(parse_size(b"00000001750\0"), Some(1000));
-        assert_eq!(parse_size(&[0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00]), Some(256));
+        assert_eq!(
+            parse_size(&[0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00]),
+            Some(256)
+        );
         assert_eq!(parse_size(b"0000000175x\0"), None);
-        assert_eq!(pax_record_size(b"20 size=8589934592\n"), Some(8_589_934_592));
-        assert_eq!(pax_record_size(b"12 path=ab\n20 size=8589934592\n"), Some(8_589_934_592));
+        assert_eq!(
+            pax_record_size(b"20 size=8589934592\n"),
+            Some(8_589_934_592)
+        );
+        assert_eq!(
+            pax_record_size(b"12 path=ab\n20 size=8589934592\n"),
+            Some(8_589_934_592)
+        );
     }
 }

@@ -131,6 +131,9 @@ mod tests {
         let digest = Digest::parse(&sha256_of(b"abc")).unwrap();
         assert!(check_bytes(b"abc", &digest, "blob").is_ok());
         let err = check_bytes(b"abd", &digest, "blob").unwrap_err();
-        assert!(err.to_string().contains("content's digest is sha256:"), "{err}");
+        assert!(
+            err.to_string().contains("content's digest is sha256:"),
+            "{err}"
+        );
     }
 }
