@@ -1282,3 +1282,45 @@ fn gzip_of_empty_tar(len: usize) -> Vec<u8> {
     assert_eq!(gz.len(), len);
     gz
 }
+
+#[test]
+fn no_input_panics() {
+    // Deterministic mutations (byte changes and truncations) of every kind of source: each must
+    // give an image or an ImageError naming the file, never a panic.
+    let dir = tempfile::tempdir().unwrap();
+    let mut sources: Vec<PathBuf> = ["v1.oci.tar", "v1.docker.tar"]
+        .iter()
+        .map(|n| images_dir().join(n))
+        .collect();
+    sources.push(manifest("distroless-java11_latest_2023-02-14.json"));
+    sources.push(peer("cimage-oci-everything.json"));
+    sources.push(peer("dockerhub-list-2016.json"));
+    let mut state = 0x2545_f491_u64;
+    let mut next = move |bound: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize % bound.max(1)
+    };
+    for (n, source) in sources.iter().enumerate() {
+        let original = fs::read(source).unwrap();
+        for round in 0..40 {
+            let mut bytes = original.clone();
+            if round % 4 == 0 {
+                bytes.truncate(next(bytes.len()));
+            } else {
+                for _ in 0..1 + next(8) {
+                    let at = next(bytes.len());
+                    bytes[at] = next(256) as u8;
+                }
+            }
+            let path = dir.path().join(format!("mutant-{n}-{round}"));
+            fs::write(&path, &bytes).unwrap();
+            for options in [ReadOptions::default(), verified()] {
+                if let Err(error) = read_image(&path, &options) {
+                    assert_eq!(error.path, path);
+                }
+            }
+        }
+    }
+}

@@ -284,11 +284,11 @@ mod tests {
         );
         assert_eq!(parse_size(b"0000000175x\0"), None);
         assert_eq!(
-            pax_record_size(b"20 size=8589934592\n"),
+            pax_record_size(b"19 size=8589934592\n"),
             Some(8_589_934_592)
         );
         assert_eq!(
-            pax_record_size(b"12 path=ab\n20 size=8589934592\n"),
+            pax_record_size(b"11 path=ab\n19 size=8589934592\n"),
             Some(8_589_934_592)
         );
     }
