@@ -15,6 +15,7 @@ use super::config::ImageConfig;
 use super::error::Problem;
 use super::manifest::Descriptor;
 use super::media_types;
+use super::repo_tags;
 use super::sizing::{self, LayerJob, VerifyOf};
 use super::store::Store;
 use super::verify;
@@ -31,18 +32,6 @@ struct ArchiveImage {
     /// Foreign layers, by diff ID.
     #[serde(default)]
     layer_sources: Option<BTreeMap<String, Descriptor>>,
-}
-
-impl ArchiveImage {
-    fn tags(&self) -> &[String] {
-        self.repo_tags.as_deref().unwrap_or_default()
-    }
-
-    fn has_tag(&self, tag: &str) -> bool {
-        self.tags()
-            .iter()
-            .any(|t| t == tag || t.rsplit_once(':').is_some_and(|(_, short)| short == tag))
-    }
 }
 
 /// Reads the image of a docker save archive (choosing by `tag` when it holds several).
@@ -62,37 +51,12 @@ pub(crate) fn read(
             what: "manifest.json".into(),
             message: e.to_string(),
         })?;
-    let all_tags = || {
-        let tags: Vec<&str> = images
-            .iter()
-            .flat_map(|i| i.tags())
-            .map(String::as_str)
-            .collect();
-        if tags.is_empty() {
-            "none".to_string()
-        } else {
-            tags.join(", ")
-        }
-    };
-    let chosen = match tag {
-        Some(tag) => images
-            .iter()
-            .find(|i| i.has_tag(tag))
-            .ok_or_else(|| Problem::NoTag {
-                tag: tag.to_string(),
-                present: all_tags(),
-            })?,
-        None => match images.as_slice() {
-            [] => return Err(Problem::NotAnImage("manifest.json lists no images".into())),
-            [only] => only,
-            several => {
-                return Err(Problem::SeveralImages {
-                    count: several.len(),
-                    tags: all_tags(),
-                });
-            }
-        },
-    };
+    let chosen = repo_tags::choose(
+        &images,
+        |image| image.repo_tags.as_deref().unwrap_or_default(),
+        tag,
+        "manifest.json",
+    )?;
 
     let config_bytes = store
         .read_document(&chosen.config, "config")?
@@ -174,7 +138,7 @@ pub(crate) fn read(
         "docker save stores layers uncompressed, so the registry's compressed (wire) size is not in the archive"
             .to_string(),
     ];
-    if let Some(tag) = chosen.tags().first() {
+    if let Some(tag) = chosen.repo_tags.as_deref().and_then(|tags| tags.first()) {
         notes.push(format!("image {tag}"));
     }
     Ok(Image {

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::error::Problem;
 use super::platform;
+use super::repo_tags;
 use crate::layers::{Image, SourceKind};
 
 #[derive(Debug, Deserialize)]
@@ -48,42 +49,12 @@ pub(crate) fn read(
         what: "docker inspect output".into(),
         message: e.to_string(),
     })?;
-    let tags = |i: &Inspected| i.repo_tags.clone().unwrap_or_default();
-    let all_tags = || {
-        let list: Vec<String> = images.iter().flat_map(tags).collect();
-        if list.is_empty() {
-            "none".to_string()
-        } else {
-            list.join(", ")
-        }
-    };
-    let chosen = match tag {
-        Some(tag) => images
-            .iter()
-            .find(|i| {
-                tags(i)
-                    .iter()
-                    .any(|t| t == tag || t.rsplit_once(':').is_some_and(|(_, s)| s == tag))
-            })
-            .ok_or_else(|| Problem::NoTag {
-                tag: tag.to_string(),
-                present: all_tags(),
-            })?,
-        None => match images.as_slice() {
-            [only] => only,
-            [] => {
-                return Err(Problem::NotAnImage(
-                    "docker inspect output listing no images".into(),
-                ));
-            }
-            several => {
-                return Err(Problem::SeveralImages {
-                    count: several.len(),
-                    tags: all_tags(),
-                });
-            }
-        },
-    };
+    let chosen = repo_tags::choose(
+        &images,
+        |image| image.repo_tags.as_deref().unwrap_or_default(),
+        tag,
+        "docker inspect output",
+    )?;
     let platform = match (&chosen.os, &chosen.architecture) {
         (Some(os), Some(arch)) => Some(platform::describe(os, arch, chosen.variant.as_deref())),
         _ => None,

@@ -23,7 +23,7 @@
 //! # Modules, one job each
 //! `detect` what a path holds · `manifest` manifest/index JSON · `media_types` ·
 //! `index` choosing an index entry · `platform` · `layout` OCI layouts and oci-archives ·
-//! `docker_archive` · `docker_inspect` · `store` blobs in a directory or tar ·
+//! `docker_archive` · `docker_inspect` · `repo_tags` choosing by `RepoTags` · `store` blobs in a directory or tar ·
 //! `sizing` layer disk bytes in parallel · `tar_headers` · `verify` digests · `config`.
 
 mod config;
@@ -36,6 +36,7 @@ mod layout;
 mod manifest;
 mod media_types;
 mod platform;
+mod repo_tags;
 mod sizing;
 mod store;
 mod tar_headers;
