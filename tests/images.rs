@@ -923,6 +923,55 @@ fn oci_style_docker_save_archive_is_read_through_its_manifest_json() {
     );
 }
 
+#[derive(Default)]
+struct CountingProgress {
+    total: std::sync::atomic::AtomicU64,
+    done: std::sync::atomic::AtomicU64,
+    finished: std::sync::atomic::AtomicBool,
+}
+
+impl fleetsave::input::image::Progress for CountingProgress {
+    fn start(&self, total_bytes: u64) {
+        self.total
+            .fetch_add(total_bytes, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn advance(&self, bytes: u64) {
+        self.done
+            .fetch_add(bytes, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn finish(&self) {
+        self.finished
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn progress_is_reported_for_every_layer_byte() {
+    use std::sync::atomic::Ordering;
+    for (name, verify) in [
+        ("v2.docker.tar", false),
+        ("v2.docker.tar", true),
+        ("v2.oci.tar", false),
+        ("v2.oci.tar", true),
+    ] {
+        let progress = std::sync::Arc::new(CountingProgress::default());
+        let options = ReadOptions {
+            verify,
+            progress: Some(progress.clone()),
+            ..ReadOptions::default()
+        };
+        let image = read_with(&images_dir().join(name), &options).unwrap();
+        let layer_bytes = layer_sum(&image);
+        assert_eq!(progress.total.load(Ordering::SeqCst), layer_bytes, "{name}");
+        assert_eq!(
+            progress.done.load(Ordering::SeqCst),
+            layer_bytes,
+            "{name} verify={verify}"
+        );
+        assert!(progress.finished.load(Ordering::SeqCst));
+    }
+}
+
 #[test]
 fn docker_inspect_output_gives_disk_bytes_only() {
     let dir = tempfile::tempdir().unwrap();

@@ -7,8 +7,9 @@
 //! - [`read_image`]`(path: &Path, options: &ReadOptions) -> Result<Image, ImageError>`: one
 //!   image. `path` may end in `:TAG` to pick an image from a layout or archive holding several
 //!   (as in `skopeo`'s `oci:DIR:TAG`); an existing path always means the file.
-//! - [`ReadOptions`]` { platform: Platform, verify: bool, tag: Option<String> }`, `Default`:
-//!   linux/amd64, no verification.
+//! - [`ReadOptions`]` { platform: Platform, verify: bool, tag: Option<String>, progress:
+//!   Option<Arc<dyn Progress>> }`, `Default`: linux/amd64, no verification, no progress.
+//! - [`Progress`]: `start(total_bytes)`, `advance(bytes)`, `finish()`, for an indicatif bar.
 //! - [`Platform::parse`]`("linux/arm/v7") -> Result<Platform, String>` for `--platform`.
 //! - [`ImageError`]` { path, problem: Problem }`: names the file and the problem;
 //!   `impl From<ImageError> for crate::error::Error` (an input error, exit 2).
@@ -24,7 +25,7 @@
 //! `detect` what a path holds · `manifest` manifest/index JSON · `media_types` ·
 //! `index` choosing an index entry · `platform` · `layout` OCI layouts and oci-archives ·
 //! `docker_archive` · `docker_inspect` · `repo_tags` choosing by `RepoTags` · `store` blobs in a directory or tar ·
-//! `sizing` layer disk bytes in parallel · `tar_headers` · `verify` digests · `config`.
+//! `sizing` layer disk bytes in parallel · `progress` · `tar_headers` · `verify` digests · `config`.
 
 mod config;
 mod detect;
@@ -36,16 +37,20 @@ mod layout;
 mod manifest;
 mod media_types;
 mod platform;
+mod progress;
 mod repo_tags;
 mod sizing;
 mod store;
 mod tar_headers;
 mod verify;
 
+use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use error::{ImageError, Problem};
 pub use platform::Platform;
+pub use progress::Progress;
 
 use crate::layers::{Image, SourceKind};
 use detect::Detected;
@@ -53,7 +58,7 @@ use manifest::Document;
 use store::Store;
 
 /// How to read an image.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct ReadOptions {
     /// The platform to choose from an index (default linux/amd64).
     pub platform: Platform,
@@ -61,6 +66,19 @@ pub struct ReadOptions {
     pub verify: bool,
     /// The image to choose from a layout or archive holding several (also given as `PATH:TAG`).
     pub tag: Option<String>,
+    /// Told how far layer reading has got, for a progress bar.
+    pub progress: Option<Arc<dyn Progress>>,
+}
+
+impl fmt::Debug for ReadOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReadOptions")
+            .field("platform", &self.platform)
+            .field("verify", &self.verify)
+            .field("tag", &self.tag)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
 }
 
 /// Reads one image from `path` (see the module docs).

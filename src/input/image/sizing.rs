@@ -11,10 +11,12 @@
 //! worker holds one copy buffer and one decoder window, whatever the layer sizes.
 
 use std::io::{self, Read, Write};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use super::error::Problem;
+use super::progress::Progress;
 use super::store::{BlobReader, Store};
 use super::tar_headers::{self, ReadThrough};
 use super::verify::{CountingSink, Hasher, HashingReader};
@@ -54,14 +56,40 @@ pub(crate) struct Measured {
     pub compression: Compression,
 }
 
-/// Sizes every job, on up to as many threads as there are cores. The first failing job (in job
-/// order) is the error.
-pub(crate) fn measure_all(store: &Store, jobs: &[LayerJob]) -> Result<Vec<Measured>, Problem> {
+/// Sizes every job, on up to as many threads as there are cores, reporting to `progress`. The
+/// first failing job (in job order) is the error.
+pub(crate) fn measure_all(
+    store: &Store,
+    jobs: &[LayerJob],
+    progress: Option<&Arc<dyn Progress>>,
+) -> Result<Vec<Measured>, Problem> {
+    if let Some(progress) = progress {
+        let total = jobs
+            .iter()
+            .filter_map(|job| store.locate(&job.name).ok().flatten())
+            .fold(0u64, |total, located| total.saturating_add(located.len));
+        progress.start(total);
+    }
+    let results = measure_in_parallel(store, jobs, progress);
+    if let Some(progress) = progress {
+        progress.finish();
+    }
+    results
+}
+
+fn measure_in_parallel(
+    store: &Store,
+    jobs: &[LayerJob],
+    progress: Option<&Arc<dyn Progress>>,
+) -> Result<Vec<Measured>, Problem> {
     let workers = thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(jobs.len());
     if workers <= 1 {
-        return jobs.iter().map(|job| measure(store, job)).collect();
+        return jobs
+            .iter()
+            .map(|job| measure(store, job, progress))
+            .collect();
     }
     let next = AtomicUsize::new(0);
     let mut results: Vec<Option<Result<Measured, Problem>>> =
@@ -74,7 +102,7 @@ pub(crate) fn measure_all(store: &Store, jobs: &[LayerJob]) -> Result<Vec<Measur
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some(job) = jobs.get(index) else { break };
-                        done.push((index, measure(store, job)));
+                        done.push((index, measure(store, job, progress)));
                     }
                     done
                 })
@@ -109,7 +137,11 @@ pub(crate) fn measure_all(store: &Store, jobs: &[LayerJob]) -> Result<Vec<Measur
 }
 
 /// Sizes one layer blob.
-pub(crate) fn measure(store: &Store, job: &LayerJob) -> Result<Measured, Problem> {
+pub(crate) fn measure(
+    store: &Store,
+    job: &LayerJob,
+    progress: Option<&Arc<dyn Progress>>,
+) -> Result<Measured, Problem> {
     let what = "layer";
     let digest_text = job.digest.to_string();
     let bad = |message: String| Problem::BadBlob {
@@ -134,7 +166,10 @@ pub(crate) fn measure(store: &Store, job: &LayerJob) -> Result<Measured, Problem
         });
     }
     let read_error = |e: io::Error| bad(format!("cannot read: {e}"));
-    let mut reader = located.open().map_err(read_error)?;
+    let mut reader = located
+        .open()
+        .map_err(read_error)?
+        .with_progress(progress.cloned());
     let sniffed = sniff(&mut reader).map_err(read_error)?;
     let compression = match (job.compression, sniffed) {
         (Compression::Unknown, sniffed) => sniffed,
@@ -154,6 +189,8 @@ pub(crate) fn measure(store: &Store, job: &LayerJob) -> Result<Measured, Problem
     let disk_bytes = match compression {
         Compression::Uncompressed if hasher.is_none() => {
             tar_headers::walk(&mut reader, stored_bytes).map_err(&bad)?;
+            // The rest is end-of-archive padding: skipped, and reported as done.
+            reader.seek_to(stored_bytes).map_err(read_error)?;
             Some(stored_bytes)
         }
         Compression::Uncompressed => {
@@ -209,6 +246,8 @@ pub(crate) fn measure(store: &Store, job: &LayerJob) -> Result<Measured, Problem
                 };
                 pump(&mut hashing, &mut io::sink()).map_err(read_error)?;
                 hasher = hashing.hasher;
+            } else {
+                reader.seek_to(stored_bytes).map_err(read_error)?;
             }
             None
         }

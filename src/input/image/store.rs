@@ -10,8 +10,10 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::error::Problem;
+use super::progress::Progress;
 
 /// JSON documents (manifests, indexes, configs, `manifest.json`) larger than this are refused:
 /// registries cap manifests at 4 MiB and configs are far smaller.
@@ -190,21 +192,40 @@ impl Located {
             start: self.offset,
             len: self.len,
             position: 0,
+            progress: None,
+            reported: 0,
         })
     }
 }
 
 /// Exactly `len` bytes of a file from `start`: a read that finds the file shorter fails with
 /// `UnexpectedEof` rather than ending early.
-#[derive(Debug)]
 pub(crate) struct BlobReader {
     file: File,
     start: u64,
     len: u64,
     position: u64,
+    progress: Option<Arc<dyn Progress>>,
+    /// How far progress has been reported (a seek back to re-read is not progress).
+    reported: u64,
 }
 
 impl BlobReader {
+    /// Reports the bytes read or skipped to `progress`.
+    pub fn with_progress(mut self, progress: Option<Arc<dyn Progress>>) -> BlobReader {
+        self.progress = progress;
+        self
+    }
+
+    fn report(&mut self) {
+        if let Some(progress) = &self.progress
+            && self.position > self.reported
+        {
+            progress.advance(self.position - self.reported);
+            self.reported = self.position;
+        }
+    }
+
     pub fn len(&self) -> u64 {
         self.len
     }
@@ -218,6 +239,7 @@ impl BlobReader {
         let position = position.min(self.len);
         self.file.seek(SeekFrom::Start(self.start + position))?;
         self.position = position;
+        self.report();
         Ok(())
     }
 }
@@ -239,6 +261,7 @@ impl Read for BlobReader {
             ));
         }
         self.position += read as u64;
+        self.report();
         Ok(read)
     }
 }
