@@ -65,6 +65,15 @@ impl Platform {
     }
 }
 
+impl std::str::FromStr for Platform {
+    type Err = String;
+
+    /// As [`Platform::parse`], for clap's `value_parser`.
+    fn from_str(text: &str) -> Result<Platform, String> {
+        Platform::parse(text)
+    }
+}
+
 impl fmt::Display for Platform {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.os, self.architecture)?;
@@ -123,6 +132,10 @@ mod tests {
         assert_eq!(p.variant.as_deref(), Some("v7"));
         assert_eq!(p.to_string(), "linux/arm/v7");
         assert_eq!(Platform::parse("linux/amd64").unwrap(), Platform::default());
+        assert_eq!(
+            "linux/arm64".parse::<Platform>().unwrap().architecture,
+            "arm64"
+        );
         for bad in ["", "linux", "linux/", "/amd64", "a/b/c/d"] {
             let err = Platform::parse(bad).unwrap_err();
             assert!(err.contains("OS/ARCH"), "{err}");

@@ -173,6 +173,11 @@ pub(crate) fn measure(
     let sniffed = sniff(&mut reader).map_err(read_error)?;
     let compression = match (job.compression, sniffed) {
         (Compression::Unknown, sniffed) => sniffed,
+        (Compression::Uncompressed, found @ (Compression::Gzip | Compression::Zstd)) => {
+            return Err(bad(format!(
+                "the media type says uncompressed but the content is {found} data (mislabelled)"
+            )));
+        }
         (Compression::Gzip, found) | (Compression::Zstd, found) if found != job.compression => {
             return Err(bad(format!(
                 "the media type says {} but the content is not {} data (corrupt or mislabelled)",
@@ -289,5 +294,116 @@ fn pump(reader: &mut impl Read, writer: &mut impl Write) -> io::Result<u64> {
         };
         writer.write_all(&buffer[..read])?;
         total += read as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn tar_bytes() -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_ustar();
+        let content = b"hello fleetsave ".repeat(1000);
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, "hello.txt", &content[..])
+            .unwrap();
+        builder.into_inner().unwrap()
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    /// Sizes `blob` stored in a temporary directory, as a layer of the given compression.
+    fn size(
+        blob: &[u8],
+        compression: Compression,
+        verify: Option<VerifyOf>,
+        digest_of: &[u8],
+    ) -> Result<Measured, Problem> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("blob"), blob).unwrap();
+        let job = LayerJob {
+            name: "blob".into(),
+            digest: Digest::parse(&super::super::verify::sha256_of(digest_of)).unwrap(),
+            expected_len: Some(blob.len() as u64),
+            compression,
+            verify,
+        };
+        measure(&Store::dir(dir.path()), &job, None)
+    }
+
+    #[test]
+    fn gzip_and_zstd_are_sized_by_streaming() {
+        let tar = tar_bytes();
+        let gz = gzip(&tar);
+        let zst = zstd::encode_all(&tar[..], 3).unwrap();
+        for (blob, compression) in [
+            (&gz, Compression::Gzip),
+            (&zst, Compression::Zstd),
+            (&tar, Compression::Uncompressed),
+        ] {
+            for declared in [compression, Compression::Unknown] {
+                let measured = size(blob, declared, Some(VerifyOf::Stored), blob).unwrap();
+                assert_eq!(measured.disk_bytes, Some(tar.len() as u64));
+                assert_eq!(measured.compression, compression);
+                let measured = size(blob, declared, Some(VerifyOf::Uncompressed), &tar).unwrap();
+                assert_eq!(measured.disk_bytes, Some(tar.len() as u64));
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_or_garbage_streams_are_errors() {
+        let tar = tar_bytes();
+        let gz = gzip(&tar);
+        let zst = zstd::encode_all(&tar[..], 3).unwrap();
+        let err = size(&gz[..gz.len() - 10], Compression::Gzip, None, b"").unwrap_err();
+        assert!(
+            err.to_string().contains("cannot decompress the gzip data"),
+            "{err}"
+        );
+        let err = size(&zst[..zst.len() / 2], Compression::Zstd, None, b"").unwrap_err();
+        assert!(
+            err.to_string().contains("cannot decompress the zstd data"),
+            "{err}"
+        );
+        let mut bad_zstd = zst.clone();
+        for byte in bad_zstd.iter_mut().skip(8) {
+            *byte = 0x55;
+        }
+        assert!(size(&bad_zstd, Compression::Zstd, None, b"").is_err());
+        let err = size(&gz, Compression::Uncompressed, None, b"").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("says uncompressed but the content is gzip"),
+            "{err}"
+        );
+        let err = size(&gz, Compression::Gzip, Some(VerifyOf::Stored), b"other").unwrap_err();
+        assert!(err.to_string().contains("the content's digest is"), "{err}");
+    }
+
+    #[test]
+    fn encrypted_and_unknown_layers_have_no_disk_size() {
+        let blob = b"{\"not\": \"a layer\"}";
+        assert_eq!(
+            size(blob, Compression::Unknown, None, b"")
+                .unwrap()
+                .disk_bytes,
+            None
+        );
+        assert_eq!(
+            size(blob, Compression::Encrypted, Some(VerifyOf::Stored), blob)
+                .unwrap()
+                .disk_bytes,
+            None
+        );
     }
 }
