@@ -15,17 +15,7 @@ use fleetsave::layers::{Compression, Image, SourceKind, compare};
 // helpers
 
 fn shared_manifests() -> PathBuf {
-    // The shared fixtures live beside the repository checkouts (../shared from a worktree).
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for candidate in [
-        here.join("../shared/fixtures/manifests"),
-        PathBuf::from("/work/shared/fixtures/manifests"),
-    ] {
-        if candidate.is_dir() {
-            return candidate;
-        }
-    }
-    panic!("fixtures/manifests not found beside {}", here.display());
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/manifests")
 }
 
 fn manifest(name: &str) -> PathBuf {
