@@ -1,0 +1,41 @@
+//! The few fields of an image config fleetsave reads: the platform and the layer diff IDs
+//! (docker save names layers by them). Unknown fields are ignored.
+
+use serde::Deserialize;
+
+use super::platform;
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ImageConfig {
+    #[serde(default)]
+    pub architecture: Option<String>,
+    #[serde(default)]
+    pub os: Option<String>,
+    #[serde(default)]
+    pub variant: Option<String>,
+    #[serde(default)]
+    pub rootfs: Option<RootFs>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RootFs {
+    #[serde(default)]
+    pub diff_ids: Vec<String>,
+}
+
+impl ImageConfig {
+    /// Parses a config; `None` when it is not a JSON object of this shape (artifact configs).
+    pub fn parse(bytes: &[u8]) -> Option<ImageConfig> {
+        serde_json::from_slice(bytes).ok()
+    }
+
+    /// `os/arch[/variant]` when both are given.
+    pub fn platform(&self) -> Option<String> {
+        match (&self.os, &self.architecture) {
+            (Some(os), Some(architecture)) if !os.is_empty() && !architecture.is_empty() => Some(
+                platform::describe(os, architecture, self.variant.as_deref()),
+            ),
+            _ => None,
+        }
+    }
+}

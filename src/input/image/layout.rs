@@ -1,0 +1,237 @@
+//! OCI image layouts (`oci-layout` + `index.json` + `blobs/`), as a directory or inside an
+//! `oci-archive` tar: from `index.json` through nested indexes (by tag, then platform) to one
+//! manifest, its config and its sized layers. Loops between indexes are detected, never followed.
+
+use super::ReadOptions;
+use super::config::ImageConfig;
+use super::error::Problem;
+use super::index::{self, short};
+use super::manifest::{self, Descriptor, Document, Manifest};
+use super::sizing::{self, LayerJob, VerifyOf};
+use super::store::Store;
+use super::verify;
+use crate::layers::{Digest, Image, SourceKind};
+
+/// Nested indexes followed before giving up (real images use one or two).
+const MAX_DEPTH: usize = 8;
+
+/// Reads the image a layout holds (choosing by `tag` and `options.platform`).
+pub(crate) fn read(
+    store: &Store,
+    source: String,
+    kind: SourceKind,
+    tag: Option<&str>,
+    options: &ReadOptions,
+) -> Result<Image, Problem> {
+    let mut notes = Vec::new();
+    match store.read_document("oci-layout", "oci-layout")? {
+        Some(bytes) => {
+            let marker: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(|e| Problem::Invalid {
+                    what: "oci-layout".into(),
+                    message: e.to_string(),
+                })?;
+            if !marker
+                .get("imageLayoutVersion")
+                .is_some_and(|v| v.is_string())
+            {
+                return Err(Problem::Invalid {
+                    what: "oci-layout".into(),
+                    message: "missing field `imageLayoutVersion`".into(),
+                });
+            }
+        }
+        None => notes.push("no oci-layout file; read as an image layout all the same".to_string()),
+    }
+    let index_bytes = store
+        .read_document("index.json", "index.json")?
+        .ok_or_else(|| {
+            Problem::NotAnImage("not an OCI image layout: there is no index.json".into())
+        })?;
+    let root = match manifest::parse_document(&index_bytes).map_err(|p| within("index.json", p))? {
+        Document::Index(root) => root,
+        Document::Manifest { .. } => {
+            return Err(Problem::Invalid {
+                what: "index.json".into(),
+                message: "holds an image manifest, not an image index".into(),
+            });
+        }
+    };
+    let (entries, skipped) = index::image_entries(&root);
+    notes.extend(skipped);
+    let choice = index::select_root(&entries, tag, &options.platform)?;
+    notes.extend(choice.notes);
+    let mut descriptor = choice.descriptor.clone();
+    let mut platform = descriptor.platform.as_ref().map(|p| p.describe());
+    let mut followed: Vec<String> = Vec::new();
+    loop {
+        if followed.contains(&descriptor.digest) || followed.len() > MAX_DEPTH {
+            followed.push(descriptor.digest.clone());
+            let chain: Vec<String> = followed.iter().map(|d| short(d)).collect();
+            return Err(Problem::Loop(format!(
+                "indexes refer to each other in a loop ({}); not followed",
+                chain.join(" → ")
+            )));
+        }
+        followed.push(descriptor.digest.clone());
+        if index::is_schema1_type(&descriptor.media_type) {
+            return Err(Problem::Schema1);
+        }
+        let what = if index::is_index_type(&descriptor.media_type) {
+            "index"
+        } else {
+            "manifest"
+        };
+        let digest = descriptor.parsed_digest(what)?;
+        let bytes = read_blob(store, &descriptor, &digest, what, options.verify)?;
+        match manifest::parse_document(&bytes)
+            .map_err(|p| within(&format!("{what} {}", digest.short()), p))?
+        {
+            Document::Index(child) => {
+                let (entries, skipped) = index::image_entries(&child);
+                notes.extend(skipped);
+                let choice = index::select_platform(&entries, &options.platform)?;
+                notes.extend(choice.notes);
+                descriptor = choice.descriptor.clone();
+                platform = descriptor
+                    .platform
+                    .as_ref()
+                    .map(|p| p.describe())
+                    .or(platform);
+            }
+            Document::Manifest {
+                manifest,
+                notes: parse_notes,
+            } => {
+                if let Some(actual) = &manifest.media_type
+                    && *actual != descriptor.media_type
+                {
+                    notes.push(format!(
+                        "the index calls manifest {} {} but it says {actual}; read as {actual}",
+                        digest.short(),
+                        descriptor.media_type
+                    ));
+                }
+                let mut image =
+                    manifest::image_from_manifest(&manifest, source, kind, parse_notes)?;
+                notes.append(&mut image.notes);
+                image.notes = notes;
+                image.platform = platform;
+                add_config_and_layers(store, &manifest, &mut image, options)?;
+                return Ok(image);
+            }
+        }
+    }
+}
+
+/// Reads the config (platform) and sizes the layers present in the store.
+fn add_config_and_layers(
+    store: &Store,
+    manifest: &Manifest,
+    image: &mut Image,
+    options: &ReadOptions,
+) -> Result<(), Problem> {
+    if let Some(config) = &image.config {
+        let bytes = read_blob(
+            store,
+            &manifest.config,
+            &config.digest,
+            "config",
+            options.verify,
+        )?;
+        if !image.is_artifact
+            && let Some(platform) = ImageConfig::parse(&bytes).and_then(|c| c.platform())
+        {
+            image.platform = Some(platform);
+        }
+    }
+    let mut jobs = Vec::new();
+    let mut sized = Vec::new();
+    for (position, layer) in image.layers.iter().enumerate() {
+        let name = blob_name(&layer.digest);
+        if !store.contains(&name) {
+            if layer.non_distributable || image.is_artifact {
+                image.notes.push(format!(
+                    "layer {} is not in the layout: its disk size is unknown",
+                    layer.digest.short()
+                ));
+                continue;
+            }
+            return Err(Problem::MissingBlob {
+                what: "layer".into(),
+                digest: layer.digest.to_string(),
+            });
+        }
+        jobs.push(LayerJob {
+            name,
+            digest: layer.digest.clone(),
+            expected_len: Some(layer.wire_bytes),
+            compression: layer.compression,
+            verify: options.verify.then_some(VerifyOf::Stored),
+        });
+        sized.push(position);
+    }
+    let measured = sizing::measure_all(store, &jobs, options.progress.as_ref())?;
+    for (position, measured) in sized.into_iter().zip(measured) {
+        let layer = &mut image.layers[position];
+        layer.disk_bytes = measured.disk_bytes;
+        layer.compression = measured.compression;
+        if measured.disk_bytes.is_none() && !image.is_artifact {
+            image.notes.push(format!(
+                "layer {} ({}): its disk size is unknown",
+                layer.digest.short(),
+                layer.compression
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A small blob (manifest, index, config) read whole, from the store or the descriptor's
+/// embedded `data`; its size is checked always, its digest when verifying.
+fn read_blob(
+    store: &Store,
+    descriptor: &Descriptor,
+    digest: &Digest,
+    what: &str,
+    verify: bool,
+) -> Result<Vec<u8>, Problem> {
+    let bytes = match descriptor.embedded_data(what)? {
+        Some(bytes) => bytes,
+        None => store
+            .read_document(&blob_name(digest), what)?
+            .ok_or_else(|| Problem::MissingBlob {
+                what: what.to_string(),
+                digest: digest.to_string(),
+            })?,
+    };
+    if bytes.len() as u64 != descriptor.size {
+        return Err(Problem::SizeMismatch {
+            what: what.to_string(),
+            digest: digest.to_string(),
+            expected: descriptor.size,
+            actual: bytes.len() as u64,
+        });
+    }
+    if verify {
+        verify::check_bytes(&bytes, digest, what)?;
+    }
+    Ok(bytes)
+}
+
+/// `blobs/ALGORITHM/ENCODED`: safe as a path because [`Digest`] admits no `/` or `..`.
+pub(crate) fn blob_name(digest: &Digest) -> String {
+    format!("blobs/{}/{}", digest.algorithm(), digest.encoded())
+}
+
+/// Says which document a parse problem is in.
+fn within(document: &str, problem: Problem) -> Problem {
+    match problem {
+        Problem::Invalid { what, message } => Problem::Invalid {
+            what: format!("{what} in {document}"),
+            message,
+        },
+        Problem::NotAnImage(message) => Problem::NotAnImage(format!("{document}: {message}")),
+        other => other,
+    }
+}

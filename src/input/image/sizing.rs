@@ -1,0 +1,409 @@
+//! Layer sizing: the disk bytes of each layer blob, in parallel across layers.
+//!
+//! - uncompressed tar: the blob's length, after walking its headers (seeking past contents) to
+//!   check it is a whole tar ([`super::tar_headers`]);
+//! - gzip and zstd: streamed through a decoder into a counting sink (what `gzip -dc | wc -c`
+//!   counts); nothing is extracted or kept;
+//! - encrypted or unknown: no disk size.
+//!
+//! A blob whose length differs from its descriptor is always an error. With `verify`, every byte
+//! also goes through a hash in the same pass and the digest must match. Memory is bounded: each
+//! worker holds one copy buffer and one decoder window, whatever the layer sizes.
+
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+
+use super::error::Problem;
+use super::progress::Progress;
+use super::store::{BlobReader, Store};
+use super::tar_headers::{self, ReadThrough};
+use super::verify::{CountingSink, Hasher, HashingReader};
+use crate::layers::{Compression, Digest};
+
+/// Bytes moved per read when streaming a blob.
+const COPY_BUFFER: usize = 256 * 1024;
+
+/// What a digest to verify was computed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VerifyOf {
+    /// The blob as stored (registry digests).
+    Stored,
+    /// The uncompressed tar (docker diff IDs).
+    Uncompressed,
+}
+
+/// One layer to size.
+#[derive(Debug, Clone)]
+pub(crate) struct LayerJob {
+    /// The blob's name in the store.
+    pub name: String,
+    pub digest: Digest,
+    /// The size its descriptor gives, when there is one.
+    pub expected_len: Option<u64>,
+    /// From the media type; `Unknown` means: look at the first bytes.
+    pub compression: Compression,
+    pub verify: Option<VerifyOf>,
+}
+
+/// What sizing found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Measured {
+    pub stored_bytes: u64,
+    pub disk_bytes: Option<u64>,
+    /// The compression the content has (the media type's, or sniffed when it gave none).
+    pub compression: Compression,
+}
+
+/// Sizes every job, on up to as many threads as there are cores, reporting to `progress`. The
+/// first failing job (in job order) is the error.
+pub(crate) fn measure_all(
+    store: &Store,
+    jobs: &[LayerJob],
+    progress: Option<&Arc<dyn Progress>>,
+) -> Result<Vec<Measured>, Problem> {
+    if let Some(progress) = progress {
+        let total = jobs
+            .iter()
+            .filter_map(|job| store.locate(&job.name).ok().flatten())
+            .fold(0u64, |total, located| total.saturating_add(located.len));
+        progress.start(total);
+    }
+    let results = measure_in_parallel(store, jobs, progress);
+    if let Some(progress) = progress {
+        progress.finish();
+    }
+    results
+}
+
+fn measure_in_parallel(
+    store: &Store,
+    jobs: &[LayerJob],
+    progress: Option<&Arc<dyn Progress>>,
+) -> Result<Vec<Measured>, Problem> {
+    let workers = thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len());
+    if workers <= 1 {
+        return jobs
+            .iter()
+            .map(|job| measure(store, job, progress))
+            .collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<Result<Measured, Problem>>> =
+        (0..jobs.len()).map(|_| None).collect();
+    thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(job) = jobs.get(index) else { break };
+                        done.push((index, measure(store, job, progress)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for handle in handles {
+            match handle.join() {
+                Ok(done) => {
+                    for (index, result) in done {
+                        results[index] = Some(result);
+                    }
+                }
+                Err(_) => {
+                    // A worker panicked (a bug); its jobs stay unsized and are reported below.
+                }
+            }
+        }
+    });
+    results
+        .into_iter()
+        .zip(jobs)
+        .map(|(result, job)| {
+            result.unwrap_or_else(|| {
+                Err(Problem::BadBlob {
+                    what: "layer".into(),
+                    digest: job.digest.to_string(),
+                    message: "internal error while sizing".into(),
+                })
+            })
+        })
+        .collect()
+}
+
+/// Sizes one layer blob.
+pub(crate) fn measure(
+    store: &Store,
+    job: &LayerJob,
+    progress: Option<&Arc<dyn Progress>>,
+) -> Result<Measured, Problem> {
+    let what = "layer";
+    let digest_text = job.digest.to_string();
+    let bad = |message: String| Problem::BadBlob {
+        what: what.into(),
+        digest: digest_text.clone(),
+        message,
+    };
+    let located = store
+        .locate(&job.name)?
+        .ok_or_else(|| Problem::MissingBlob {
+            what: what.into(),
+            digest: format!("{} ({})", digest_text, job.name),
+        })?;
+    if let Some(expected) = job.expected_len
+        && expected != located.len
+    {
+        return Err(Problem::SizeMismatch {
+            what: what.into(),
+            digest: digest_text,
+            expected,
+            actual: located.len,
+        });
+    }
+    let read_error = |e: io::Error| bad(format!("cannot read: {e}"));
+    let mut reader = located
+        .open()
+        .map_err(read_error)?
+        .with_progress(progress.cloned());
+    let sniffed = sniff(&mut reader).map_err(read_error)?;
+    let compression = match (job.compression, sniffed) {
+        (Compression::Unknown, sniffed) => sniffed,
+        (Compression::Uncompressed, found @ (Compression::Gzip | Compression::Zstd)) => {
+            return Err(bad(format!(
+                "the media type says uncompressed but the content is {found} data (mislabelled)"
+            )));
+        }
+        (Compression::Gzip, found) | (Compression::Zstd, found) if found != job.compression => {
+            return Err(bad(format!(
+                "the media type says {} but the content is not {} data (corrupt or mislabelled)",
+                job.compression, job.compression
+            )));
+        }
+        (declared, _) => declared,
+    };
+    let mut hasher = match job.verify {
+        Some(_) => Some(Hasher::for_digest(&job.digest, what)?),
+        None => None,
+    };
+    let stored_bytes = reader.len();
+    let disk_bytes = match compression {
+        Compression::Uncompressed if hasher.is_none() => {
+            tar_headers::walk(&mut reader, stored_bytes).map_err(&bad)?;
+            // The rest is end-of-archive padding: skipped, and reported as done.
+            reader.seek_to(stored_bytes).map_err(read_error)?;
+            Some(stored_bytes)
+        }
+        Compression::Uncompressed => {
+            let mut hashing = HashingReader {
+                inner: reader,
+                hasher: hasher.take(),
+            };
+            tar_headers::walk(&mut ReadThrough(&mut hashing), stored_bytes).map_err(&bad)?;
+            pump(&mut hashing, &mut io::sink()).map_err(read_error)?;
+            hasher = hashing.hasher;
+            Some(stored_bytes)
+        }
+        Compression::Gzip | Compression::Zstd => {
+            let (stored_hasher, tar_hasher) = match job.verify {
+                Some(VerifyOf::Uncompressed) => (None, hasher.take()),
+                _ => (hasher.take(), None),
+            };
+            let hashing = HashingReader {
+                inner: reader,
+                hasher: stored_hasher,
+            };
+            let mut sink = CountingSink {
+                count: 0,
+                hasher: tar_hasher,
+            };
+            let decompress_error =
+                |e: io::Error| bad(format!("cannot decompress the {compression} data: {e}"));
+            let mut rest = if compression == Compression::Gzip {
+                let mut decoder = flate2::read::MultiGzDecoder::new(hashing);
+                pump(&mut decoder, &mut sink).map_err(decompress_error)?;
+                decoder.into_inner()
+            } else {
+                let mut decoder =
+                    zstd::stream::read::Decoder::new(hashing).map_err(decompress_error)?;
+                pump(&mut decoder, &mut sink).map_err(decompress_error)?;
+                let mut buffered = decoder.finish();
+                pump(&mut buffered, &mut io::sink()).map_err(read_error)?;
+                buffered.into_inner()
+            };
+            // Bytes after the compressed stream still belong to the blob and its digest.
+            pump(&mut rest, &mut io::sink()).map_err(read_error)?;
+            hasher = match job.verify {
+                Some(VerifyOf::Uncompressed) => sink.hasher,
+                _ => rest.hasher,
+            };
+            Some(sink.count)
+        }
+        Compression::Encrypted | Compression::Unknown => {
+            if hasher.is_some() {
+                let mut hashing = HashingReader {
+                    inner: reader,
+                    hasher: hasher.take(),
+                };
+                pump(&mut hashing, &mut io::sink()).map_err(read_error)?;
+                hasher = hashing.hasher;
+            } else {
+                reader.seek_to(stored_bytes).map_err(read_error)?;
+            }
+            None
+        }
+    };
+    if let Some(hasher) = hasher {
+        hasher.check(&job.digest, what)?;
+    }
+    Ok(Measured {
+        stored_bytes,
+        disk_bytes,
+        compression,
+    })
+}
+
+/// The compression of a blob from its first bytes; the reader is left at the start.
+fn sniff(reader: &mut BlobReader) -> io::Result<Compression> {
+    let mut head = [0u8; 512];
+    let want = usize::try_from(reader.len()).map_or(head.len(), |len| len.min(head.len()));
+    reader.read_exact(&mut head[..want])?;
+    reader.seek_to(0)?;
+    Ok(match &head[..want] {
+        [0x1f, 0x8b, ..] => Compression::Gzip,
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression::Zstd,
+        _ if want == 512 && tar_headers::checksum_ok(&head) => Compression::Uncompressed,
+        _ => Compression::Unknown,
+    })
+}
+
+/// Copies everything with one large buffer; returns the byte count.
+fn pump(reader: &mut impl Read, writer: &mut impl Write) -> io::Result<u64> {
+    let mut buffer = vec![0u8; COPY_BUFFER];
+    let mut total = 0u64;
+    loop {
+        let read = match reader.read(&mut buffer) {
+            Ok(0) => return Ok(total),
+            Ok(read) => read,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        writer.write_all(&buffer[..read])?;
+        total += read as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn tar_bytes() -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_ustar();
+        let content = b"hello fleetsave ".repeat(1000);
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, "hello.txt", &content[..])
+            .unwrap();
+        builder.into_inner().unwrap()
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    /// Sizes `blob` stored in a temporary directory, as a layer of the given compression.
+    fn size(
+        blob: &[u8],
+        compression: Compression,
+        verify: Option<VerifyOf>,
+        digest_of: &[u8],
+    ) -> Result<Measured, Problem> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("blob"), blob).unwrap();
+        let job = LayerJob {
+            name: "blob".into(),
+            digest: Digest::parse(&super::super::verify::sha256_of(digest_of)).unwrap(),
+            expected_len: Some(blob.len() as u64),
+            compression,
+            verify,
+        };
+        measure(&Store::dir(dir.path()), &job, None)
+    }
+
+    #[test]
+    fn gzip_and_zstd_are_sized_by_streaming() {
+        let tar = tar_bytes();
+        let gz = gzip(&tar);
+        let zst = zstd::encode_all(&tar[..], 3).unwrap();
+        for (blob, compression) in [
+            (&gz, Compression::Gzip),
+            (&zst, Compression::Zstd),
+            (&tar, Compression::Uncompressed),
+        ] {
+            for declared in [compression, Compression::Unknown] {
+                let measured = size(blob, declared, Some(VerifyOf::Stored), blob).unwrap();
+                assert_eq!(measured.disk_bytes, Some(tar.len() as u64));
+                assert_eq!(measured.compression, compression);
+                let measured = size(blob, declared, Some(VerifyOf::Uncompressed), &tar).unwrap();
+                assert_eq!(measured.disk_bytes, Some(tar.len() as u64));
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_or_garbage_streams_are_errors() {
+        let tar = tar_bytes();
+        let gz = gzip(&tar);
+        let zst = zstd::encode_all(&tar[..], 3).unwrap();
+        let err = size(&gz[..gz.len() - 10], Compression::Gzip, None, b"").unwrap_err();
+        assert!(
+            err.to_string().contains("cannot decompress the gzip data"),
+            "{err}"
+        );
+        let err = size(&zst[..zst.len() / 2], Compression::Zstd, None, b"").unwrap_err();
+        assert!(
+            err.to_string().contains("cannot decompress the zstd data"),
+            "{err}"
+        );
+        let mut bad_zstd = zst.clone();
+        for byte in bad_zstd.iter_mut().skip(8) {
+            *byte = 0x55;
+        }
+        assert!(size(&bad_zstd, Compression::Zstd, None, b"").is_err());
+        let err = size(&gz, Compression::Uncompressed, None, b"").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("says uncompressed but the content is gzip"),
+            "{err}"
+        );
+        let err = size(&gz, Compression::Gzip, Some(VerifyOf::Stored), b"other").unwrap_err();
+        assert!(err.to_string().contains("the content's digest is"), "{err}");
+    }
+
+    #[test]
+    fn encrypted_and_unknown_layers_have_no_disk_size() {
+        let blob = b"{\"not\": \"a layer\"}";
+        assert_eq!(
+            size(blob, Compression::Unknown, None, b"")
+                .unwrap()
+                .disk_bytes,
+            None
+        );
+        assert_eq!(
+            size(blob, Compression::Encrypted, Some(VerifyOf::Stored), blob)
+                .unwrap()
+                .disk_bytes,
+            None
+        );
+    }
+}

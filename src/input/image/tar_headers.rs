@@ -1,0 +1,295 @@
+//! Walking the headers of an uncompressed layer tar without reading file contents: each 512-byte
+//! header gives the size of the content that follows, which is skipped (seeked past). This checks
+//! that a layer is a whole tar archive — every header is a tar header and every entry's content
+//! fits in the blob — at the cost of one read per entry.
+//!
+//! Like Go's archive/tar (which containerd and docker use), a stream that ends cleanly at a
+//! header boundary without the end-of-archive blocks, or whose last entry lacks only its padding,
+//! is accepted: umoci writes layers that way. A header cut short, or content shorter than its
+//! header says, is truncation.
+//!
+//! Written here rather than with the tar crate because the tar crate treats a header that cannot
+//! be read in full as the end of the archive, which would hide exactly the truncation this walk
+//! exists to find. The outer archives (docker save, oci-archive) are indexed with the tar crate,
+//! which also resolves long names; layer tars only need sizes.
+
+use std::io::{self, Read};
+
+use super::store::BlobReader;
+
+pub(crate) const BLOCK: u64 = 512;
+/// pax extended headers longer than this are skipped unread (they only matter for `size=`).
+const MAX_PAX_BYTES: u64 = 1024 * 1024;
+
+/// The source of a walk: a blob that can be seeked (sizing) or one that must be read through
+/// (verifying, where every byte goes through the hash anyway).
+pub(crate) trait TarSource {
+    /// Reads one whole block.
+    fn read_block(&mut self, block: &mut [u8; 512]) -> io::Result<()>;
+    /// Moves forward `bytes`.
+    fn skip(&mut self, bytes: u64) -> io::Result<()>;
+}
+
+impl TarSource for BlobReader {
+    fn read_block(&mut self, block: &mut [u8; 512]) -> io::Result<()> {
+        self.read_exact(block)
+    }
+
+    fn skip(&mut self, bytes: u64) -> io::Result<()> {
+        let target = self.position() + bytes;
+        self.seek_to(target)
+    }
+}
+
+/// Any reader, read through.
+pub(crate) struct ReadThrough<R>(pub R);
+
+impl<R: Read> TarSource for ReadThrough<R> {
+    fn read_block(&mut self, block: &mut [u8; 512]) -> io::Result<()> {
+        self.0.read_exact(block)
+    }
+
+    fn skip(&mut self, bytes: u64) -> io::Result<()> {
+        let copied = io::copy(&mut (&mut self.0).take(bytes), &mut io::sink())?;
+        if copied < bytes {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        Ok(())
+    }
+}
+
+/// What the headers say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TarSummary {
+    pub entries: u64,
+    /// The sum of the entries' content sizes (about what `docker inspect` counts).
+    pub content_bytes: u64,
+    /// Offset just after the end-of-archive marker.
+    pub end: u64,
+}
+
+/// Walks the headers of a tar of `len` bytes. The error says what is wrong and where.
+pub(crate) fn walk(source: &mut impl TarSource, len: u64) -> Result<TarSummary, String> {
+    let mut position = 0u64;
+    let mut entries = 0u64;
+    let mut content_bytes = 0u64;
+    let mut pax_size: Option<u64> = None;
+    let mut block = [0u8; 512];
+    loop {
+        if position == len {
+            // Ends at a header boundary without the end-of-archive blocks: accepted (see above).
+            return Ok(TarSummary {
+                entries,
+                content_bytes,
+                end: position,
+            });
+        }
+        if position + BLOCK > len {
+            return Err(format!(
+                "the tar ends at byte {len}, inside a header (truncated?)"
+            ));
+        }
+        source
+            .read_block(&mut block)
+            .map_err(|e| format!("cannot read the tar header at byte {position}: {e}"))?;
+        position += BLOCK;
+        if block.iter().all(|&b| b == 0) {
+            return Ok(TarSummary {
+                entries,
+                content_bytes,
+                end: position,
+            });
+        }
+        if !checksum_ok(&block) {
+            return Err(format!(
+                "not a tar archive: bad header checksum at byte {}",
+                position - BLOCK
+            ));
+        }
+        let header_size = parse_size(&block[124..136]).ok_or_else(|| {
+            format!(
+                "bad size field in the tar header at byte {}",
+                position - BLOCK
+            )
+        })?;
+        let type_flag = block[156];
+        let size = match type_flag {
+            b'x' | b'g' => header_size,
+            _ => pax_size.take().unwrap_or(header_size),
+        };
+        let padded = size
+            .checked_add(BLOCK - 1)
+            .map(|s| s / BLOCK * BLOCK)
+            .ok_or_else(|| "tar entry size overflows".to_string())?;
+        // The last entry may lack only its padding.
+        let padded =
+            if position.saturating_add(padded) > len && position.saturating_add(size) == len {
+                size
+            } else {
+                padded
+            };
+        if position.saturating_add(padded) > len {
+            return Err(format!(
+                "tar entry at byte {} claims {size} bytes but the layer ends at byte {len} (truncated?)",
+                position - BLOCK
+            ));
+        }
+        if type_flag == b'x' && size <= MAX_PAX_BYTES {
+            let mut records = vec![0u8; padded as usize];
+            for chunk in records.chunks_mut(BLOCK as usize) {
+                let chunk: &mut [u8; 512] =
+                    chunk.try_into().map_err(|_| "bad pax header".to_string())?;
+                source
+                    .read_block(chunk)
+                    .map_err(|e| format!("cannot read the pax header at byte {position}: {e}"))?;
+            }
+            pax_size = pax_record_size(&records[..size as usize]);
+        } else {
+            source
+                .skip(padded)
+                .map_err(|e| format!("cannot skip the tar entry at byte {position}: {e}"))?;
+        }
+        position += padded;
+        if !matches!(type_flag, b'x' | b'g' | b'L' | b'K') {
+            entries += 1;
+            content_bytes = content_bytes.saturating_add(size);
+        }
+    }
+}
+
+/// Whether a block is a tar header: its checksum field matches its bytes (counted as unsigned,
+/// or signed as some old tars did).
+pub(crate) fn checksum_ok(block: &[u8; 512]) -> bool {
+    let Some(stored) = parse_octal(&block[148..156]) else {
+        return false;
+    };
+    let (mut unsigned, mut signed) = (0u64, 0i64);
+    for (i, &b) in block.iter().enumerate() {
+        let b = if (148..156).contains(&i) { b' ' } else { b };
+        unsigned += u64::from(b);
+        signed += i64::from(b as i8);
+    }
+    stored == unsigned || i64::try_from(stored).is_ok_and(|s| s == signed)
+}
+
+/// A numeric field: octal text, or GNU base-256 when the high bit of the first byte is set.
+fn parse_size(field: &[u8]) -> Option<u64> {
+    if field.first().is_some_and(|b| b & 0x80 != 0) {
+        if field[0] & 0x40 != 0 {
+            return None; // negative
+        }
+        let mut value = u64::from(field[0] & 0x3f);
+        for &b in &field[1..] {
+            value = value.checked_mul(256)?.checked_add(u64::from(b))?;
+        }
+        return Some(value);
+    }
+    parse_octal(field)
+}
+
+fn parse_octal(field: &[u8]) -> Option<u64> {
+    let text = field
+        .iter()
+        .skip_while(|&&b| b == b' ' || b == 0)
+        .take_while(|&&b| b != b' ' && b != 0);
+    let mut value = 0u64;
+    let mut digits = 0;
+    for &b in text {
+        if !(b'0'..=b'7').contains(&b) {
+            return None;
+        }
+        value = value.checked_mul(8)?.checked_add(u64::from(b - b'0'))?;
+        digits += 1;
+    }
+    (digits > 0 || field.iter().all(|&b| b == 0 || b == b' ')).then_some(value)
+}
+
+/// The `size=` record of a pax extended header (`"%d size=%d\n"` records).
+fn pax_record_size(records: &[u8]) -> Option<u64> {
+    let mut rest = records;
+    while !rest.is_empty() {
+        let space = rest.iter().position(|&b| b == b' ')?;
+        let length: usize = std::str::from_utf8(&rest[..space]).ok()?.parse().ok()?;
+        if length <= space || length > rest.len() {
+            return None;
+        }
+        let record = &rest[space + 1..length];
+        if let Some(value) = record.strip_prefix(b"size=") {
+            let value = value.strip_suffix(b"\n").unwrap_or(value);
+            return std::str::from_utf8(value).ok()?.parse().ok();
+        }
+        rest = &rest[length..];
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tar_with(files: &[(&str, usize)]) -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        for (name, size) in files {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(*size as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            builder
+                .append_data(&mut header, name, &vec![7u8; *size][..])
+                .unwrap();
+        }
+        builder.into_inner().unwrap()
+    }
+
+    fn walk_bytes(bytes: &[u8]) -> Result<TarSummary, String> {
+        walk(&mut ReadThrough(bytes), bytes.len() as u64)
+    }
+
+    #[test]
+    fn sums_entries_from_headers() {
+        let bytes = tar_with(&[("a", 1000), ("b", 0), ("c/d", 513)]);
+        let summary = walk_bytes(&bytes).unwrap();
+        assert_eq!(summary.entries, 3);
+        assert_eq!(summary.content_bytes, 1513);
+        assert_eq!(summary.end, 512 * (1 + 2 + 1 + 1 + 2) + 512);
+    }
+
+    #[test]
+    fn long_names_are_not_entries() {
+        let long = "x".repeat(200);
+        let bytes = tar_with(&[(&long, 10)]);
+        assert_eq!(walk_bytes(&bytes).unwrap().entries, 1);
+    }
+
+    #[test]
+    fn truncation_and_garbage_are_errors() {
+        let bytes = tar_with(&[("a", 5000)]);
+        let err = walk_bytes(&bytes[..3000]).unwrap_err();
+        assert!(err.contains("truncated"), "{err}");
+        let err = walk_bytes(&bytes[..512 * 11 + 100]).unwrap_err();
+        assert!(err.contains("inside a header"), "{err}");
+        // Unterminated streams, as umoci writes them, are whole.
+        assert_eq!(walk_bytes(&bytes[..512 * 11]).unwrap().content_bytes, 5000);
+        assert_eq!(walk_bytes(&bytes[..512 + 5000]).unwrap().end, 512 + 5000);
+        let err = walk_bytes(&[b'x'; 2048]).unwrap_err();
+        assert!(err.contains("checksum"), "{err}");
+    }
+
+    #[test]
+    fn numeric_fields() {
+        assert_eq!(parse_size(b"00000001750\0"), Some(1000));
+        assert_eq!(
+            parse_size(&[0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00]),
+            Some(256)
+        );
+        assert_eq!(parse_size(b"0000000175x\0"), None);
+        assert_eq!(
+            pax_record_size(b"19 size=8589934592\n"),
+            Some(8_589_934_592)
+        );
+        assert_eq!(
+            pax_record_size(b"11 path=ab\n19 size=8589934592\n"),
+            Some(8_589_934_592)
+        );
+    }
+}
