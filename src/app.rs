@@ -13,7 +13,7 @@ use crate::options::OutputOptions;
 use crate::output;
 use crate::render::check::CheckFormat;
 use crate::render::{self, Format};
-use crate::report::{self, BuildInput, Command, Report};
+use crate::report::{self, BuildInput, Command, CompareView, Report};
 use std::path::Path;
 
 /// The environment a run reads besides its arguments, kept in one place for tests.
@@ -47,6 +47,7 @@ pub fn run(cli: Cli, environment: &Environment) -> Result<i32, Error> {
                 &options.assumptions,
                 &options.output,
                 &targets,
+                None,
             )
         }
         CommandArgs::Report(args) => {
@@ -59,6 +60,27 @@ pub fn run(cli: Cli, environment: &Environment) -> Result<i32, Error> {
                 &options.assumptions,
                 &options.output,
                 &targets,
+                None,
+            )
+        }
+        CommandArgs::Inspect(args) => {
+            let (images, ratio) = options::inspect(&args)?;
+            let rendered = render::inspect::render(&images, ratio.as_f64(), args.format)?;
+            let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+            output::write(path, rendered.as_bytes())?;
+            Ok(0)
+        }
+        CommandArgs::Compare(args) => {
+            let options =
+                options::compare(&args, &targets, environment.source_date_epoch.as_deref())?;
+            publish(
+                Command::Compare,
+                "fleetsave: what the new image saves".to_string(),
+                std::slice::from_ref(&options.service),
+                &options.assumptions,
+                &options.output,
+                &targets,
+                Some(options.comparison.clone()),
             )
         }
         CommandArgs::Check(args) => {
@@ -112,6 +134,7 @@ fn publish(
     assumptions: &Assumptions,
     output: &OutputOptions,
     targets: &Targets,
+    compare: Option<CompareView>,
 ) -> Result<i32, Error> {
     let report = report::build(BuildInput {
         command,
@@ -121,6 +144,7 @@ fn publish(
         assumptions,
         targets,
         techniques: &techniques::bundled()?,
+        compare,
     })?;
     let mut render_options = output.render.clone();
     if let Some(directory) = &output.charts_dir {

@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::render::Format;
 use crate::render::check::CheckFormat;
+use crate::render::inspect::InspectFormat;
 use crate::render::targets::TargetsFormat;
 
 /// fleetsave: what a smaller container image saves across a whole fleet.
@@ -27,6 +28,11 @@ pub enum CommandArgs {
     Calc(Box<CalcArgs>),
     /// Per-service savings and fleet totals of an inventory (CSV or TOML).
     Report(Box<ReportArgs>),
+    /// Sizes and layers of real images: manifests, OCI layouts, oci-archives, docker save
+    /// tarballs, docker inspect output.
+    Inspect(Box<InspectArgs>),
+    /// Savings of moving from one real image to another across a fleet, and the layers they share.
+    Compare(Box<CompareArgs>),
     /// The CI gate: fail (exit 1) or warn when an image breaks its budget, its runtime target or
     /// grows too much against a baseline.
     Check(Box<CheckArgs>),
@@ -115,14 +121,45 @@ pub struct OutputArgs {
     pub marker: Option<String>,
 }
 
+/// How real images are read.
+#[derive(Debug, Args, Default)]
+pub struct ImageArgs {
+    /// Platform to choose from an index or manifest list: OS/ARCH[/VARIANT] [default: linux/amd64]
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// Check every blob's sha256 against its digest (reads every byte)
+    #[arg(long)]
+    pub verify: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct CalcArgs {
     /// Image size before slimming (500MB, 1.2 GiB, 43188023 bytes)
-    #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]
-    pub before: String,
+    #[arg(
+        long,
+        value_name = "SIZE",
+        allow_hyphen_values = true,
+        required_unless_present = "before_image",
+        conflicts_with = "before_image"
+    )]
+    pub before: Option<String>,
     /// Image size after slimming
-    #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]
-    pub after: String,
+    #[arg(
+        long,
+        value_name = "SIZE",
+        allow_hyphen_values = true,
+        required_unless_present = "after_image",
+        conflicts_with = "after_image"
+    )]
+    pub after: Option<String>,
+    /// The image before slimming, read from a manifest, layout or archive (instead of --before)
+    #[arg(long, value_name = "SRC")]
+    pub before_image: Option<PathBuf>,
+    /// The image after slimming (instead of --after)
+    #[arg(long, value_name = "SRC")]
+    pub after_image: Option<PathBuf>,
+    #[command(flatten)]
+    pub image: ImageArgs,
     #[command(flatten)]
     pub fleet: FleetArgs,
     /// Whether the sizes are unpacked (disk, as docker images shows) or compressed (wire)
@@ -151,6 +188,8 @@ pub struct ReportArgs {
     #[arg(value_name = "INVENTORY")]
     pub inventory: PathBuf,
     #[command(flatten)]
+    pub image: ImageArgs,
+    #[command(flatten)]
     pub fleet: FleetArgs,
     /// Basis of sizes in rows without a `basis` cell: disk or wire [default: disk]
     #[arg(long, value_name = "BASIS")]
@@ -162,7 +201,52 @@ pub struct ReportArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Image sources: manifest JSON, OCI layout directory, oci-archive or docker save tarball
+    /// (PATH:TAG picks one image of several), docker inspect JSON
+    #[arg(value_name = "SRC", required = true)]
+    pub sources: Vec<PathBuf>,
+    #[command(flatten)]
+    pub image: ImageArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: InspectFormat,
+    /// Write to FILE (atomically) instead of stdout; `-` is stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Compressed ÷ unpacked size, to estimate the size a source does not tell [default: 0.37]
+    #[arg(long, value_name = "RATIO", allow_hyphen_values = true)]
+    pub compression_ratio: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The image before (e.g. the main branch's)
+    #[arg(value_name = "BEFORE_SRC")]
+    pub before: PathBuf,
+    /// The image after (e.g. the pull request's)
+    #[arg(value_name = "AFTER_SRC")]
+    pub after: PathBuf,
+    #[command(flatten)]
+    pub image: ImageArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    /// Runtime, to judge the after image against its target
+    #[arg(long, value_name = "KEY")]
+    pub runtime: Option<String>,
+    #[command(flatten)]
+    pub assumptions: AssumptionArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct CheckArgs {
+    /// The image to check: manifest, layout, archive or docker inspect JSON (or give --size)
+    #[arg(value_name = "SRC", conflicts_with_all = ["size", "inventory"])]
+    pub source: Option<PathBuf>,
+    #[command(flatten)]
+    pub image: ImageArgs,
     /// The image size to check (500MB, 1.2 GiB, bytes)
     #[arg(
         long,
@@ -190,8 +274,9 @@ pub struct CheckArgs {
     /// Warn (exit 0) when the image is larger: a size, or `target`
     #[arg(long, value_name = "SIZE|target", allow_hyphen_values = true)]
     pub warn_budget: Option<String>,
-    /// The size to measure growth against (e.g. the main branch's image)
-    #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]
+    /// What to measure growth against (e.g. the main branch's image): an image source or a
+    /// size; an existing path always means a file
+    #[arg(long, value_name = "SRC|SIZE", allow_hyphen_values = true)]
     pub baseline: Option<String>,
     /// Fail when the image grew by more than PCT of the baseline AND more than SIZE
     /// (`5%` alone: a floor of 0)

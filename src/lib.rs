@@ -16,6 +16,7 @@ pub mod layers;
 pub mod model;
 pub mod options;
 pub mod output;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod units;

@@ -1,6 +1,7 @@
 //! The domain: images with their disk and wire sizes, services with their fleet shape. Plain data
 //! that every input produces and every calculation consumes.
 
+use crate::layers::Image;
 use crate::units::{Basis, Ratio};
 
 /// How many pulls one inventory row stands for: `services` identical services, each deployed
@@ -86,4 +87,8 @@ pub struct Service {
     pub after: Option<ImageSize>,
     /// The `budget` column, for `check --inventory`.
     pub budget: Option<Budget>,
+    /// The images read from image sources, with their layer lists (for comparisons and the
+    /// layer-aware model); `None` for typed sizes.
+    pub before_image: Option<Image>,
+    pub after_image: Option<Image>,
 }

@@ -8,13 +8,19 @@ use std::time::{Duration, UNIX_EPOCH};
 use crate::assumptions::{self, Assumptions, Origin, Overrides};
 use crate::calc::gate::Percent;
 use crate::calc::targets::Targets;
-use crate::cli::{AssumptionArgs, CalcArgs, CheckArgs, FleetArgs, OutputArgs, ReportArgs};
-use crate::error::Error;
+use crate::cli::{
+    AssumptionArgs, CalcArgs, CheckArgs, CompareArgs, FleetArgs, ImageArgs, InspectArgs,
+    OutputArgs, ReportArgs,
+};
+use crate::error::{Error, Place};
+use crate::input::image::{Platform, ReadOptions};
 use crate::input::inventory::{self, FlagDefaults};
+use crate::input::sources::{self, SizedImage};
 use crate::model::{Budget, FleetShape, ImageSize, Service};
 use crate::render::check::CheckFormat;
 use crate::render::markdown::{self, MarkdownOptions};
 use crate::render::{Format, RenderOptions};
+use crate::report::CompareView;
 use crate::report::check::{Gate, GrowthLimit, Subject};
 use crate::units::{self, Basis, Ratio};
 
@@ -79,7 +85,14 @@ pub fn report(
         .into_iter()
         .collect();
     let assumptions = assumptions(&args.assumptions, &file_layers)?;
-    let services = inventory::resolve(&raw, &flags, assumptions.compression_ratio.value, targets)?;
+    let read = read_options(&args.image)?;
+    let services = inventory::resolve(
+        &raw,
+        &flags,
+        assumptions.compression_ratio.value,
+        targets,
+        &read,
+    )?;
     Ok(ReportOptions {
         services,
         assumptions,
@@ -167,20 +180,16 @@ pub fn check(args: &CheckArgs, targets: &Targets) -> Result<CheckOptions, Error>
         .as_deref()
         .map(|t| parse_growth("--warn-growth", t))
         .transpose()?;
-    let typed = |flag: &str, text: &str| -> Result<ImageSize, Error> {
-        let bytes = parse_size_flag(flag, text)?;
-        ImageSize::typed(bytes, basis, ratio).ok_or_else(|| {
-            Error::flag(
-                flag,
-                format!("'{text}' is too large to estimate a disk size from"),
-            )
-        })
+    let typed = |flag: &str, text: &str| typed_size(flag, text, basis, ratio);
+    let read = read_options(&args.image)?;
+    // An existing path always means an image source; anything else is a size.
+    let baseline = match args.baseline.as_deref() {
+        Some(text) if Path::new(text).exists() => Some(
+            sources::read_sized(Path::new(text), &read, ratio, Place::flag("--baseline"))?.size,
+        ),
+        Some(text) => Some(typed("--baseline", text)?),
+        None => None,
     };
-    let baseline = args
-        .baseline
-        .as_deref()
-        .map(|t| typed("--baseline", t))
-        .transpose()?;
     if (max_growth.is_some() || warn_growth.is_some())
         && baseline.is_none()
         && args.inventory.is_none()
@@ -191,8 +200,21 @@ pub fn check(args: &CheckArgs, targets: &Targets) -> Result<CheckOptions, Error>
         ));
     }
     let runtime = runtime("--runtime", args.runtime.as_deref(), targets)?;
-    let subjects = match (&args.size, &args.inventory) {
-        (Some(size), None) => vec![Subject {
+    let subjects = match (&args.source, &args.size, &args.inventory) {
+        (Some(source), None, None) => vec![Subject {
+            name: args.name.clone().unwrap_or_else(|| {
+                source
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "image".to_string())
+            }),
+            image: sources::read_sized(source, &read, ratio, Place::flag("SRC"))?.size,
+            runtime,
+            fail_budget,
+            warn_budget,
+            baseline,
+        }],
+        (None, Some(size), None) => vec![Subject {
             name: args.name.clone().unwrap_or_else(|| "image".to_string()),
             image: typed("--size", size)?,
             runtime,
@@ -200,13 +222,13 @@ pub fn check(args: &CheckArgs, targets: &Targets) -> Result<CheckOptions, Error>
             warn_budget,
             baseline,
         }],
-        (None, Some(path)) => {
+        (None, None, Some(path)) => {
             let raw = inventory::read(path)?;
             let flags = FlagDefaults {
                 basis: Some(basis).filter(|b| *b != Basis::Disk),
                 ..FlagDefaults::default()
             };
-            inventory::resolve(&raw, &flags, ratio, targets)?
+            inventory::resolve(&raw, &flags, ratio, targets, &read)?
                 .into_iter()
                 .map(|service| Subject {
                     name: service.name,
@@ -222,7 +244,8 @@ pub fn check(args: &CheckArgs, targets: &Targets) -> Result<CheckOptions, Error>
         _ => {
             return Err(Error::flag(
                 "--size",
-                "give the image to check: --size SIZE, or --inventory FILE for every service",
+                "give the image to check: SRC (an image source), --size SIZE, or --inventory \
+                 FILE for every service",
             ));
         }
     };
@@ -489,35 +512,159 @@ pub fn calc(
     targets: &Targets,
     source_date_epoch: Option<&str>,
 ) -> Result<CalcOptions, Error> {
-    let before = parse_size_flag("--before", &args.before)?;
-    let after = parse_size_flag("--after", &args.after)?;
     let shape = fleet_shape(&args.fleet, FleetShape::default())?;
     let basis = basis("--basis", &args.basis)?;
     let runtime = runtime("--runtime", args.runtime.as_deref(), targets)?;
     let assumptions = assumptions(&args.assumptions, &[])?;
     let output = output(&args.output, source_date_epoch)?;
     let ratio = assumptions.compression_ratio.value;
-    let size = |flag: &str, bytes: u64| {
-        ImageSize::typed(bytes, basis, ratio).ok_or_else(|| {
-            Error::flag(
-                flag,
-                format!("'{bytes}' wire bytes are too large to estimate a disk size from at ratio {ratio}"),
-            )
-        })
+    let read = read_options(&args.image)?;
+    let side = |size_flag: &str,
+                size: &Option<String>,
+                image_flag: &str,
+                image: &Option<PathBuf>| match (size, image) {
+        (_, Some(path)) => {
+            let sized = sources::read_sized(path, &read, ratio, Place::flag(image_flag))?;
+            Ok((sized.size, Some(sized.image)))
+        }
+        (Some(text), None) => Ok((typed_size(size_flag, text, basis, ratio)?, None)),
+        (None, None) => Err(Error::flag(
+            size_flag,
+            format!("is missing; give {size_flag} SIZE or {image_flag} SRC"),
+        )),
     };
+    let (before, before_image) = side(
+        "--before",
+        &args.before,
+        "--before-image",
+        &args.before_image,
+    )?;
+    let (after, after_image) = side("--after", &args.after, "--after-image", &args.after_image)?;
     Ok(CalcOptions {
         service: Service {
             name: "image".to_string(),
             runtime,
             shape,
             basis,
-            before: size("--before", before)?,
-            after: Some(size("--after", after)?),
+            before,
+            after: Some(after),
             budget: None,
+            before_image,
+            after_image,
         },
         assumptions,
         output,
     })
+}
+
+/// A size typed on `basis`, the other basis estimated with `ratio`.
+fn typed_size(flag: &str, text: &str, basis: Basis, ratio: Ratio) -> Result<ImageSize, Error> {
+    let bytes = parse_size_flag(flag, text)?;
+    ImageSize::typed(bytes, basis, ratio).ok_or_else(|| {
+        Error::flag(
+            flag,
+            format!("'{text}' is too large to estimate a disk size from at ratio {ratio}"),
+        )
+    })
+}
+
+/// How to read images, from `--platform` and `--verify`.
+pub fn read_options(args: &ImageArgs) -> Result<ReadOptions, Error> {
+    let platform = match &args.platform {
+        Some(text) => {
+            Platform::parse(text).map_err(|message| Error::flag("--platform", message))?
+        }
+        None => Platform::default(),
+    };
+    Ok(ReadOptions {
+        platform,
+        verify: args.verify,
+        tag: None,
+        progress: crate::progress::layer_progress(),
+    })
+}
+
+/// Everything `compare` needs.
+#[derive(Debug, Clone)]
+pub struct CompareOptions {
+    pub service: Service,
+    pub comparison: CompareView,
+    pub assumptions: Assumptions,
+    pub output: OutputOptions,
+}
+
+/// Reads both images of `compare` and compares their layers.
+pub fn compare(
+    args: &CompareArgs,
+    targets: &Targets,
+    source_date_epoch: Option<&str>,
+) -> Result<CompareOptions, Error> {
+    let shape = fleet_shape(&args.fleet, FleetShape::default())?;
+    let runtime = runtime("--runtime", args.runtime.as_deref(), targets)?;
+    let assumptions = assumptions(&args.assumptions, &[])?;
+    let output = output(&args.output, source_date_epoch)?;
+    let ratio = assumptions.compression_ratio.value;
+    let read = read_options(&args.image)?;
+    let before = sources::read_sized(&args.before, &read, ratio, Place::flag("BEFORE_SRC"))?;
+    let after = sources::read_sized(&args.after, &read, ratio, Place::flag("AFTER_SRC"))?;
+    let layers = crate::layers::compare(&before.image, &after.image);
+    let per_node = layers.pull_wire_bytes_per_node;
+    let comparison = CompareView {
+        before_source: before.image.source.clone(),
+        after_source: after.image.source.clone(),
+        shared_layers: layers.shared_layers,
+        shared_wire_bytes: layers.shared_wire_bytes,
+        pull_wire_bytes_per_node: per_node,
+        pull_wire_bytes_all_nodes: u128::from(per_node) * u128::from(shape.nodes),
+        nodes: shape.nodes,
+    };
+    let name = args
+        .after
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "image".to_string());
+    Ok(CompareOptions {
+        service: Service {
+            name,
+            runtime,
+            shape,
+            basis: Basis::Wire,
+            before: before.size,
+            after: Some(after.size),
+            budget: None,
+            before_image: Some(before.image),
+            after_image: Some(after.image),
+        },
+        comparison,
+        assumptions,
+        output,
+    })
+}
+
+/// Reads every source of `inspect`; returns the images and the compression ratio used.
+pub fn inspect(args: &InspectArgs) -> Result<(Vec<SizedImage>, Ratio), Error> {
+    let ratio = match &args.compression_ratio {
+        Some(text) => {
+            Ratio::parse(text).map_err(|e| Error::flag("--compression-ratio", e.to_string()))?
+        }
+        None => Assumptions::defaults()?.compression_ratio.value,
+    };
+    let read = read_options(&args.image)?;
+    let images = args
+        .sources
+        .iter()
+        .map(|path| {
+            let image = crate::input::image::read_image(path, &read)?;
+            let size = sources::size_of(&image, ratio).unwrap_or(ImageSize {
+                disk_bytes: 0,
+                wire_bytes: 0,
+                disk_estimated: true,
+                wire_estimated: true,
+            });
+            Ok(SizedImage { image, size })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok((images, ratio))
 }
 
 #[cfg(test)]

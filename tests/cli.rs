@@ -11,6 +11,8 @@ mod calc;
 mod check;
 #[path = "cli/html.rs"]
 mod html;
+#[path = "cli/images.rs"]
+mod images;
 #[path = "cli/markdown.rs"]
 mod markdown;
 #[path = "cli/report.rs"]

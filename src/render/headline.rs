@@ -122,6 +122,34 @@ pub fn sentence(report: &Report) -> Vec<Piece> {
     pieces
 }
 
+/// For `compare`: what switching a node transfers, given the layers the images share.
+pub fn compare_sentence(report: &Report) -> Option<Vec<Piece>> {
+    let compare = report.compare.as_ref()?;
+    let layers = if compare.shared_layers == 1 {
+        "1 layer".to_string()
+    } else {
+        format!("{} layers", compare.shared_layers)
+    };
+    Some(vec![
+        text("A node that already holds "),
+        Piece::Input(short_source(&compare.before_source)),
+        text(" pulls only "),
+        figure(format_bytes(i128::from(compare.pull_wire_bytes_per_node))),
+        text(" to run "),
+        Piece::Input(short_source(&compare.after_source)),
+        text(format!(
+            ": {layers} ({}) are shared. Switching all {} costs {} once.",
+            format_bytes(i128::from(compare.shared_wire_bytes)),
+            if compare.nodes == 1 {
+                "1 node".to_string()
+            } else {
+                format!("{} nodes", compare.nodes)
+            },
+            format_bytes(compare.pull_wire_bytes_all_nodes as i128)
+        )),
+    ])
+}
+
 /// `Plus 40.0–70.0 GB a day (…) if the 4 planned services reach their runtime targets.`
 pub fn plan_sentence(report: &Report) -> Option<Vec<Piece>> {
     let projected = report.projected_totals.as_ref()?;
@@ -210,4 +238,13 @@ fn growth_sentence(row: &ServiceRow) -> Vec<Piece> {
             format_bytes(-per_day.wire_bytes)
         )),
     ]
+}
+
+/// The last component of a source path, for sentences: `java17.json` for `a/b/java17.json`.
+fn short_source(source: &str) -> String {
+    source
+        .rsplit(['/', '\\'])
+        .find(|part| !part.is_empty())
+        .unwrap_or(source)
+        .to_string()
 }

@@ -183,6 +183,7 @@ fn next_steps(report: &Report) -> Option<NextStepsView> {
 pub fn render(report: &Report) -> Result<String, Error> {
     let totals = &report.totals;
     let mut sentences = Vec::new();
+    sentences.extend(headline::compare_sentence(report).map(|p| sentence_html(&p)));
     sentences.extend(headline::plan_sentence(report).map(|p| sentence_html(&p)));
     sentences.extend(
         headline::growth_sentences(report)

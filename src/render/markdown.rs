@@ -201,6 +201,7 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
         .clone()
         .unwrap_or_else(|| report.command.as_str().to_string());
     let mut sentences: Vec<String> = Vec::new();
+    sentences.extend(headline::compare_sentence(report).map(|p| sentence(&p)));
     sentences.extend(headline::plan_sentence(report).map(|p| sentence(&p)));
     sentences.extend(
         headline::growth_sentences(report)

@@ -7,6 +7,7 @@ pub mod charts;
 pub mod check;
 pub mod headline;
 pub mod html;
+pub mod inspect;
 pub mod json;
 pub mod markdown;
 pub mod method;

@@ -48,6 +48,7 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
     writeln!(out, "{}", terminal_safe(&report.title))?;
     writeln!(out)?;
     let mut sentences = vec![headline::sentence(report)];
+    sentences.extend(headline::compare_sentence(report));
     sentences.extend(headline::plan_sentence(report));
     sentences.extend(headline::growth_sentences(report));
     for sentence in sentences {

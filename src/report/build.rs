@@ -20,6 +20,7 @@ pub struct BuildInput<'a> {
     pub assumptions: &'a Assumptions,
     pub targets: &'a Targets,
     pub techniques: &'a [Technique],
+    pub compare: Option<CompareView>,
 }
 
 /// One service's model results: exact for a committed row, both ends for a plan. (Kept unboxed:
@@ -144,6 +145,7 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         totals: totals(&fleet, committed.len(), estimated, assumptions),
         services,
         projected_totals,
+        compare: input.compare.clone(),
         next_steps,
     })
 }

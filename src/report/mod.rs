@@ -60,9 +60,28 @@ pub struct Report {
     /// The sum of the plan rows' projected savings; `null` when there are no plans. Never
     /// included in `totals`.
     pub projected_totals: Option<ProjectedTotals>,
+    /// `compare` only: the layers the two images share and what switching a node transfers;
+    /// `null` for other commands.
+    pub compare: Option<CompareView>,
     /// For committed images above their runtime target: what reaching the target's high end
     /// would add, and the checklist of techniques; `null` when none is above target.
     pub next_steps: Option<NextSteps>,
+}
+
+/// What moving a node from the BEFORE image to the AFTER image transfers, by layer digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct CompareView {
+    pub before_source: String,
+    pub after_source: String,
+    /// Distinct layers of AFTER that BEFORE already holds.
+    pub shared_layers: usize,
+    /// Their blob sizes.
+    pub shared_wire_bytes: u64,
+    /// The blobs of AFTER (config included) a node holding BEFORE must fetch.
+    pub pull_wire_bytes_per_node: u64,
+    /// That, on every node: the one-time switch of the fleet.
+    pub pull_wire_bytes_all_nodes: u128,
+    pub nodes: u64,
 }
 
 /// Next steps for images above target.

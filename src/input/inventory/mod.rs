@@ -12,6 +12,9 @@ mod toml_reader;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::image::{Platform, ReadOptions};
+use super::sources::{self, SizedImage};
+
 use crate::assumptions::{AssumptionsTable, Overrides};
 use crate::calc::targets::Targets;
 use crate::error::{Error, Place};
@@ -228,13 +231,20 @@ fn effective_defaults(
     Ok((shape, basis, runtime))
 }
 
-/// Validates every row into a service. `ratio` estimates the basis a row did not give.
+/// Validates every row into a service. `ratio` estimates the basis a row did not give; `read`
+/// says how to read the `before_image`/`after_image` sources (paths relative to the inventory).
 pub fn resolve(
     inventory: &RawInventory,
     flags: &FlagDefaults,
     ratio: Ratio,
     targets: &Targets,
+    read: &ReadOptions,
 ) -> Result<Vec<Service>, Error> {
+    let directory = inventory
+        .path
+        .parent()
+        .filter(|_| inventory.path.as_os_str() != "<stdin>")
+        .unwrap_or(Path::new(""));
     let path = &inventory.path;
     let (default_shape, default_basis, default_runtime) =
         effective_defaults(inventory, flags, targets)?;
@@ -259,8 +269,6 @@ pub fn resolve(
             ));
         }
         for field in [
-            "before_image",
-            "after_image",
             "base_image",
             "before_prev_image",
             "after_prev_image",
@@ -315,16 +323,51 @@ pub fn resolve(
                     )
                 })
         };
-        let Some(before) = size("before")? else {
+        let row_read = match row.get("platform") {
+            Some(value) => ReadOptions {
+                platform: Platform::parse(&value.text)
+                    .map_err(|message| bad(path, value, "platform", message))?,
+                ..read.clone()
+            },
+            None => read.clone(),
+        };
+        let image = |field: &str, size_field: &str| -> Result<Option<SizedImage>, Error> {
+            let Some(value) = row.get(field) else {
+                return Ok(None);
+            };
+            if row.get(size_field).is_some() {
+                return Err(bad(
+                    path,
+                    value,
+                    field,
+                    format!("'{}': give {size_field} or {field}, not both", value.text),
+                ));
+            }
+            let source = directory.join(&value.text);
+            sources::read_sized(
+                &source,
+                &row_read,
+                ratio,
+                Place::file_line(path, value.line, field),
+            )
+            .map(Some)
+        };
+        let before_image = image("before_image", "before")?;
+        let after_image = image("after_image", "after")?;
+        let Some(before) = before_image.as_ref().map(|i| i.size).or(size("before")?) else {
             return Err(Error::Input {
                 place: Place::file_line(path, row.line, "before"),
                 message: format!(
-                    "service '{}' has no before size; give its size before slimming (e.g. 850MB)",
+                    "service '{}' has no before size; give its size before slimming (e.g. 850MB) \
+                     or a before_image",
                     name.text
                 ),
             });
         };
-        let after = size("after")?;
+        let after = match &after_image {
+            Some(image) => Some(image.size),
+            None => size("after")?,
+        };
         if after.is_none() {
             let has_target = runtime.as_deref().and_then(|r| targets.get(r)).is_some();
             if !has_target {
@@ -363,6 +406,8 @@ pub fn resolve(
             before,
             after,
             budget,
+            before_image: before_image.map(|i| i.image),
+            after_image: after_image.map(|i| i.image),
         });
     }
     if services.is_empty() {

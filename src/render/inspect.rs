@@ -1,0 +1,151 @@
+//! `fleetsave inspect`: what each image source holds — kind, platform, wire and disk bytes (which
+//! measured, which estimated), the layers and the reader's notes — as text or JSON.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::cells::NONE;
+use super::text::terminal_safe;
+use crate::error::Error;
+use crate::input::sources::SizedImage;
+use crate::layers::Image;
+use crate::report::ImageView;
+use crate::units::{format_bytes, format_count};
+
+/// Formats of `inspect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InspectFormat {
+    Text,
+    Json,
+}
+
+#[derive(Serialize)]
+struct InspectedImage<'a> {
+    #[serde(flatten)]
+    image: &'a Image,
+    /// Config plus layer blobs, each once; `null` when the source does not hold them.
+    wire_bytes: Option<u64>,
+    /// Sum of the uncompressed layer tars; `null` when unknown.
+    disk_bytes: Option<u64>,
+    /// Both bases, the missing one estimated with the compression ratio.
+    size: ImageView,
+}
+
+#[derive(Serialize)]
+struct InspectJson<'a> {
+    schema_version: u32,
+    command: &'static str,
+    compression_ratio: f64,
+    images: Vec<InspectedImage<'a>>,
+}
+
+fn bytes(value: u64) -> String {
+    format!(
+        "{} ({} bytes)",
+        format_bytes(i128::from(value)),
+        format_count(u128::from(value))
+    )
+}
+
+/// Renders the inspected images.
+pub fn render(images: &[SizedImage], ratio: f64, format: InspectFormat) -> Result<String, Error> {
+    match format {
+        InspectFormat::Json => {
+            let json = InspectJson {
+                schema_version: crate::report::SCHEMA_VERSION,
+                command: "inspect",
+                compression_ratio: ratio,
+                images: images
+                    .iter()
+                    .map(|sized| InspectedImage {
+                        image: &sized.image,
+                        wire_bytes: sized.image.wire_bytes(),
+                        disk_bytes: sized.image.disk_bytes(),
+                        size: ImageView {
+                            disk_bytes: sized.size.disk_bytes,
+                            wire_bytes: sized.size.wire_bytes,
+                            disk_estimated: sized.size.disk_estimated,
+                            wire_estimated: sized.size.wire_estimated,
+                        },
+                    })
+                    .collect(),
+            };
+            let mut text = serde_json::to_string_pretty(&json)
+                .map_err(|e| Error::Internal(format!("cannot serialise the images: {e}")))?;
+            text.push('\n');
+            Ok(text)
+        }
+        InspectFormat::Text => Ok(text(images, ratio)),
+    }
+}
+
+fn text(images: &[SizedImage], ratio: f64) -> String {
+    let mut out = String::new();
+    for (index, sized) in images.iter().enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        let image = &sized.image;
+        let platform = image
+            .platform
+            .as_deref()
+            .map(|p| format!(", {}", terminal_safe(p)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{} ({}{platform})",
+            terminal_safe(&image.source),
+            image.kind
+        );
+        let estimated = |is: bool| {
+            if is {
+                format!(", estimated at compression ratio {ratio}")
+            } else {
+                String::new()
+            }
+        };
+        let layers = image.layers.len();
+        let _ = writeln!(
+            out,
+            "  wire  {} — config + {layers} layer{}{}",
+            bytes(sized.size.wire_bytes),
+            if layers == 1 { "" } else { "s" },
+            estimated(sized.size.wire_estimated)
+        );
+        let _ = writeln!(
+            out,
+            "  disk  {}{}",
+            bytes(sized.size.disk_bytes),
+            estimated(sized.size.disk_estimated)
+        );
+        if !image.layers.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {:<21} {:<13} {:>10} {:>10}",
+                "layer", "type", "wire", "disk"
+            );
+            for layer in &image.layers {
+                let mut kind = layer.compression.to_string();
+                if layer.non_distributable {
+                    kind.push_str(", foreign");
+                }
+                let _ = writeln!(
+                    out,
+                    "  {:<21} {:<13} {:>10} {:>10}",
+                    layer.digest.short(),
+                    kind,
+                    format_bytes(i128::from(layer.wire_bytes)),
+                    layer
+                        .disk_bytes
+                        .map(|d| format_bytes(i128::from(d)))
+                        .unwrap_or_else(|| NONE.to_string())
+                );
+            }
+        }
+        for note in &image.notes {
+            let _ = writeln!(out, "  note: {}", terminal_safe(note));
+        }
+    }
+    out
+}
