@@ -19,3 +19,5 @@ mod markdown;
 mod report;
 #[path = "cli/schema.rs"]
 mod schema;
+#[path = "cli/workflow.rs"]
+mod workflow;
