@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::calc::layered::NewNodes;
 use crate::error::{Error, Place};
 use crate::units::{self, Ratio};
 
@@ -55,6 +56,12 @@ pub struct Assumptions {
     pub retained_tags: Assumed<u64>,
     pub effort_hours: Option<Assumed<f64>>,
     pub hourly_rate: Option<Assumed<f64>>,
+    /// Days between base-image refreshes (layer-aware model).
+    pub base_refresh_days: Assumed<f64>,
+    /// Share of a base image's bytes a refresh moves.
+    pub base_refresh_fraction: Assumed<f64>,
+    /// New nodes a day per pool (autoscaling, replacement).
+    pub new_nodes_per_day: Assumed<NewNodes>,
     pub currency: String,
     pub profiles: BTreeMap<String, Profile>,
 }
@@ -73,6 +80,9 @@ pub struct Overrides {
     pub retained_tags: Option<u64>,
     pub effort_hours: Option<f64>,
     pub hourly_rate: Option<f64>,
+    pub base_refresh_days: Option<f64>,
+    pub base_refresh_fraction: Option<f64>,
+    pub new_nodes_per_day: Option<NewNodes>,
 }
 
 /// The keys an assumptions file (or an inventory's `[assumptions]` table) may set.
@@ -87,6 +97,9 @@ pub const KNOWN_KEYS: &[&str] = &[
     "retained_tags",
     "effort_hours",
     "hourly_rate",
+    "base_refresh_days",
+    "base_refresh_fraction",
+    "new_nodes_per_day",
 ];
 
 #[derive(Deserialize)]
@@ -99,6 +112,9 @@ struct DefaultsFile {
     days_per_year: DefaultEntry<u64>,
     registry_storage_price: DefaultEntry<f64>,
     retained_tags: DefaultEntry<u64>,
+    base_refresh_days: DefaultEntry<f64>,
+    base_refresh_fraction: DefaultEntry<f64>,
+    new_nodes_per_day: DefaultEntry<String>,
     profiles: BTreeMap<String, Profile>,
 }
 
@@ -136,7 +152,12 @@ impl Assumptions {
             .get(&file.pricing.value)
             .ok_or_else(|| broken(format!("no profile '{}'", file.pricing.value)))?
             .clone();
+        let new_nodes = NewNodes::parse(&file.new_nodes_per_day.value)
+            .ok_or_else(|| broken("new_nodes_per_day".to_string()))?;
         Ok(Assumptions {
+            base_refresh_days: file.base_refresh_days.assumed(|days| days),
+            base_refresh_fraction: file.base_refresh_fraction.assumed(|fraction| fraction),
+            new_nodes_per_day: file.new_nodes_per_day.assumed(|_| new_nodes),
             compression_ratio: file.compression_ratio.assumed(|_| ratio),
             bandwidth: file.bandwidth.assumed(|_| bandwidth),
             extract_rate: file.extract_rate.assumed(|_| extract_rate),
@@ -240,6 +261,24 @@ impl Assumptions {
             origin,
             source("retained_tags"),
         );
+        set(
+            &mut self.base_refresh_days,
+            &overrides.base_refresh_days,
+            origin,
+            source("base_refresh_days"),
+        );
+        set(
+            &mut self.base_refresh_fraction,
+            &overrides.base_refresh_fraction,
+            origin,
+            source("base_refresh_fraction"),
+        );
+        set(
+            &mut self.new_nodes_per_day,
+            &overrides.new_nodes_per_day,
+            origin,
+            source("new_nodes_per_day"),
+        );
         if let Some(hours) = overrides.effort_hours {
             self.effort_hours = Some(Assumed {
                 value: hours,
@@ -272,6 +311,9 @@ pub struct AssumptionsTable {
     retained_tags: Option<Spanned<toml::Value>>,
     effort_hours: Option<Spanned<toml::Value>>,
     hourly_rate: Option<Spanned<toml::Value>>,
+    base_refresh_days: Option<Spanned<toml::Value>>,
+    base_refresh_fraction: Option<Spanned<toml::Value>>,
+    new_nodes_per_day: Option<Spanned<toml::Value>>,
 }
 
 /// 1-based line of a byte offset in `text`.
@@ -374,7 +416,34 @@ impl AssumptionsTable {
             .transpose()?;
         let non_negative = |v: f64| v.is_finite() && v >= 0.0;
         let positive = |v: f64| v.is_finite() && v > 0.0;
+        let fraction = |v: f64| (0.0..=1.0).contains(&v);
+        let new_nodes_per_day = self
+            .new_nodes_per_day
+            .as_ref()
+            .map(|value| {
+                NewNodes::parse(&as_text(value.get_ref())).ok_or_else(|| {
+                    bad(
+                        "new_nodes_per_day",
+                        value,
+                        format!("is not accepted; expected {}", NewNodes::ACCEPTED),
+                    )
+                })
+            })
+            .transpose()?;
         Ok(Overrides {
+            base_refresh_days: number(
+                "base_refresh_days",
+                &self.base_refresh_days,
+                &positive,
+                "a number of days above 0, e.g. 7",
+            )?,
+            base_refresh_fraction: number(
+                "base_refresh_fraction",
+                &self.base_refresh_fraction,
+                &fraction,
+                "a fraction from 0 to 1, e.g. 0.7",
+            )?,
+            new_nodes_per_day,
             compression_ratio,
             bandwidth: rate("bandwidth", &self.bandwidth)?,
             extract_rate: rate("extract_rate", &self.extract_rate)?,

@@ -95,6 +95,15 @@ pub struct AssumptionArgs {
     /// Cost of one engineering hour, for the payback
     #[arg(long, value_name = "PRICE", allow_hyphen_values = true)]
     pub hourly_rate: Option<String>,
+    /// Days between base-image refreshes, for the expected (layer cache) figure [default: 7]
+    #[arg(long, value_name = "DAYS", allow_hyphen_values = true)]
+    pub base_refresh_days: Option<String>,
+    /// Share of a base image's bytes a refresh moves [default: 0.7]
+    #[arg(long, value_name = "FRACTION", allow_hyphen_values = true)]
+    pub base_refresh_fraction: Option<String>,
+    /// New nodes a day per node pool: a share of the pool's nodes (5%) or a count (2) [default: 5%]
+    #[arg(long, value_name = "N|PCT", allow_hyphen_values = true)]
+    pub new_nodes_per_day: Option<String>,
 }
 
 /// Where and how the report is written.
@@ -132,6 +141,23 @@ pub struct ImageArgs {
     pub verify: bool,
 }
 
+/// Inputs of the layer-aware (expected) figure for one service.
+#[derive(Debug, Args, Default)]
+pub struct LayeringArgs {
+    /// The base image the service builds on: its layers are refreshed, not moved by deploys
+    #[arg(long, value_name = "SRC")]
+    pub base_image: Option<PathBuf>,
+    /// The previous build of the before image: a deploy moves the blobs it lacks
+    #[arg(long, value_name = "SRC")]
+    pub before_prev_image: Option<PathBuf>,
+    /// The previous build of the after image
+    #[arg(long, value_name = "SRC", alias = "previous")]
+    pub after_prev_image: Option<PathBuf>,
+    /// What every deploy changes, when no layers tell: a size (40MB) or a share (30%)
+    #[arg(long, value_name = "SIZE|PCT")]
+    pub changed_per_deploy: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct CalcArgs {
     /// Image size before slimming (500MB, 1.2 GiB, 43188023 bytes)
@@ -160,6 +186,8 @@ pub struct CalcArgs {
     pub after_image: Option<PathBuf>,
     #[command(flatten)]
     pub image: ImageArgs,
+    #[command(flatten)]
+    pub layering: LayeringArgs,
     #[command(flatten)]
     pub fleet: FleetArgs,
     /// Whether the sizes are unpacked (disk, as docker images shows) or compressed (wire)
@@ -229,6 +257,8 @@ pub struct CompareArgs {
     pub after: PathBuf,
     #[command(flatten)]
     pub image: ImageArgs,
+    #[command(flatten)]
+    pub layering: LayeringArgs,
     #[command(flatten)]
     pub fleet: FleetArgs,
     /// Runtime, to judge the after image against its target

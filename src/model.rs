@@ -1,6 +1,7 @@
 //! The domain: images with their disk and wire sizes, services with their fleet shape. Plain data
 //! that every input produces and every calculation consumes.
 
+use crate::calc::layered::ChangedPerDeploy;
 use crate::layers::Image;
 use crate::units::{Basis, Ratio};
 
@@ -91,4 +92,18 @@ pub struct Service {
     /// layer-aware model); `None` for typed sizes.
     pub before_image: Option<Image>,
     pub after_image: Option<Image>,
+    /// What the layer-aware model needs (all optional): the declared base image, the previous
+    /// builds, an explicit changed part, and the node pool the service runs on.
+    pub layering: Layering,
+}
+
+/// The layer-aware model's inputs for one service (SPEC §7).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Layering {
+    pub base_image: Option<Image>,
+    pub before_previous: Option<Image>,
+    pub after_previous: Option<Image>,
+    pub changed_per_deploy: Option<ChangedPerDeploy>,
+    /// `None`: the default pool, where every service runs on every node.
+    pub node_pool: Option<String>,
 }

@@ -7,16 +7,17 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use crate::assumptions::{self, Assumptions, Origin, Overrides};
 use crate::calc::gate::Percent;
+use crate::calc::layered::{ChangedPerDeploy, NewNodes};
 use crate::calc::targets::Targets;
 use crate::cli::{
     AssumptionArgs, CalcArgs, CheckArgs, CompareArgs, FleetArgs, ImageArgs, InspectArgs,
-    OutputArgs, ReportArgs,
+    LayeringArgs, OutputArgs, ReportArgs,
 };
 use crate::error::{Error, Place};
 use crate::input::image::{Platform, ReadOptions};
 use crate::input::inventory::{self, FlagDefaults};
 use crate::input::sources::{self, SizedImage};
-use crate::model::{Budget, FleetShape, ImageSize, Service};
+use crate::model::{Budget, FleetShape, ImageSize, Layering, Service};
 use crate::render::check::CheckFormat;
 use crate::render::markdown::{self, MarkdownOptions};
 use crate::render::{Format, RenderOptions};
@@ -404,6 +405,37 @@ fn flag_overrides(args: &AssumptionArgs, defaults: &Assumptions) -> Result<Overr
             .as_deref()
             .map(|text| parse_number("--effort-hours", text, true, "8"))
             .transpose()?,
+        base_refresh_days: args
+            .base_refresh_days
+            .as_deref()
+            .map(|text| parse_number("--base-refresh-days", text, true, "7"))
+            .transpose()?,
+        base_refresh_fraction: args
+            .base_refresh_fraction
+            .as_deref()
+            .map(
+                |text| match parse_number("--base-refresh-fraction", text, false, "0.7") {
+                    Ok(value) if value <= 1.0 => Ok(value),
+                    Ok(_) => Err(Error::flag(
+                        "--base-refresh-fraction",
+                        format!("'{text}' is above 1; expected a fraction from 0 to 1, e.g. 0.7"),
+                    )),
+                    Err(error) => Err(error),
+                },
+            )
+            .transpose()?,
+        new_nodes_per_day: args
+            .new_nodes_per_day
+            .as_deref()
+            .map(|text| {
+                NewNodes::parse(text).ok_or_else(|| {
+                    Error::flag(
+                        "--new-nodes-per-day",
+                        format!("'{text}' is not accepted; expected {}", NewNodes::ACCEPTED),
+                    )
+                })
+            })
+            .transpose()?,
         hourly_rate: args
             .hourly_rate
             .as_deref()
@@ -551,9 +583,40 @@ pub fn calc(
             budget: None,
             before_image,
             after_image,
+            layering: layering(&args.layering, &read, ratio)?,
         },
         assumptions,
         output,
+    })
+}
+
+/// The layer-aware model's inputs from flags.
+fn layering(args: &LayeringArgs, read: &ReadOptions, ratio: Ratio) -> Result<Layering, Error> {
+    let source = |flag: &str, path: &Option<PathBuf>| {
+        path.as_deref()
+            .map(|path| sources::read_sized(path, read, ratio, Place::flag(flag)).map(|s| s.image))
+            .transpose()
+    };
+    Ok(Layering {
+        base_image: source("--base-image", &args.base_image)?,
+        before_previous: source("--before-prev-image", &args.before_prev_image)?,
+        after_previous: source("--after-prev-image", &args.after_prev_image)?,
+        changed_per_deploy: args
+            .changed_per_deploy
+            .as_deref()
+            .map(|text| {
+                ChangedPerDeploy::parse(text).ok_or_else(|| {
+                    Error::flag(
+                        "--changed-per-deploy",
+                        format!(
+                            "'{text}' is not accepted; expected {}",
+                            ChangedPerDeploy::ACCEPTED
+                        ),
+                    )
+                })
+            })
+            .transpose()?,
+        node_pool: None,
     })
 }
 
@@ -634,6 +697,7 @@ pub fn compare(
             budget: None,
             before_image: Some(before.image),
             after_image: Some(after.image),
+            layering: layering(&args.layering, &read, ratio)?,
         },
         comparison,
         assumptions,

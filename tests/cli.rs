@@ -9,6 +9,8 @@ mod browser;
 mod calc;
 #[path = "cli/check.rs"]
 mod check;
+#[path = "cli/expected.rs"]
+mod expected;
 #[path = "cli/html.rs"]
 mod html;
 #[path = "cli/images.rs"]

@@ -4,6 +4,7 @@
 pub mod cost;
 pub mod full_pull;
 pub mod gate;
+pub mod layered;
 pub mod plan;
 pub mod targets;
 pub mod techniques;

@@ -219,6 +219,24 @@ pub fn assumption_rows(report: &Report) -> Vec<AssumptionCells> {
             "--retained-tags 20",
         ),
     ];
+    rows.push(assumption(
+        "base_refresh_days",
+        &a.base_refresh_days,
+        a.base_refresh_days.value.to_string(),
+        "--base-refresh-days 14",
+    ));
+    rows.push(assumption(
+        "base_refresh_fraction",
+        &a.base_refresh_fraction,
+        a.base_refresh_fraction.value.to_string(),
+        "--base-refresh-fraction 0.5",
+    ));
+    rows.push(assumption(
+        "new_nodes_per_day",
+        &a.new_nodes_per_day,
+        a.new_nodes_per_day.value.clone(),
+        "--new-nodes-per-day 2",
+    ));
     if let Some(effort) = &a.effort_hours {
         rows.push(assumption(
             "effort_hours",

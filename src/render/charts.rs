@@ -3,8 +3,8 @@
 //! page and by `--charts-dir`.
 
 use crate::chart::{
-    self, Axis, BeforeAfterChart, BeforeAfterItem, CumulativeChart, CumulativePoint, TargetChart,
-    TargetItem,
+    self, Axis, BeforeAfterChart, BeforeAfterItem, CumulativeChart, CumulativePoint, StackedChart,
+    StackedItem, TargetChart, TargetItem,
 };
 use crate::error::Error;
 use crate::report::Report;
@@ -45,7 +45,7 @@ fn top_note(shown: usize, more: usize) -> String {
     }
 }
 
-/// Draws the four charts of the report.
+/// Draws the five charts of the report.
 pub fn chart_views(report: &Report) -> Result<Vec<ChartView>, Error> {
     let series = series::series(report);
     Ok(vec![
@@ -53,7 +53,83 @@ pub fn chart_views(report: &Report) -> Result<Vec<ChartView>, Error> {
         cumulative(&series)?,
         targets(&series)?,
         pull_time(&series)?,
+        decomposition(report)?,
     ])
+}
+
+/// Where the expected daily transfer goes, before and after: routine deploys, base refreshes,
+/// new nodes.
+fn decomposition(report: &Report) -> Result<ChartView, Error> {
+    let expected = &report.totals.expected;
+    let worlds = [
+        ("Before", expected.per_day.before),
+        ("After", expected.per_day.after),
+    ];
+    let largest = worlds
+        .iter()
+        .map(|(_, d)| d.total as f64)
+        .fold(0.0, f64::max);
+    let (divisor, unit) = unit_for(largest);
+    let parts = |d: &crate::calc::layered::Decomposition| {
+        vec![
+            (
+                "Routine deploys".to_string(),
+                d.routine_deploys as f64 / divisor,
+            ),
+            (
+                "Base refreshes".to_string(),
+                d.base_refreshes as f64 / divisor,
+            ),
+            ("New nodes".to_string(), d.new_nodes as f64 / divisor),
+        ]
+    };
+    let title = "Expected transfer a day with layer caches, by cause".to_string();
+    let chart = StackedChart {
+        id: "chart-decomposition".into(),
+        title: title.clone(),
+        axis: Axis::new("Expected transfer a day, wire", unit),
+        items: worlds
+            .iter()
+            .map(|(label, d)| StackedItem {
+                label: label.to_string(),
+                parts: parts(d),
+            })
+            .collect(),
+        more: 0,
+    };
+    Ok(ChartView {
+        id: chart.id.clone(),
+        svg: chart::stacked(&chart)?,
+        title,
+        caption: if expected.layer_aware {
+            "Deploys move only the layers that change; a shared base is pulled once per node per \
+             refresh; a new node pulls the union of its services' layers once."
+                .to_string()
+        } else {
+            "No layer lists or changed_per_deploy were given, so every deploy counts as a full \
+             pull: give image sources to see what layer caches save."
+                .to_string()
+        },
+        headings: vec![
+            "".into(),
+            "routine deploys".into(),
+            "base refreshes".into(),
+            "new nodes".into(),
+            "total".into(),
+        ],
+        rows: worlds
+            .iter()
+            .map(|(label, d)| {
+                vec![
+                    label.to_string(),
+                    format_bytes(d.routine_deploys),
+                    format_bytes(d.base_refreshes),
+                    format_bytes(d.new_nodes),
+                    format_bytes(d.total),
+                ]
+            })
+            .collect(),
+    })
 }
 
 fn sizes(series: &Series) -> Result<ChartView, Error> {

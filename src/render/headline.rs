@@ -66,8 +66,23 @@ pub fn sentence(report: &Report) -> Vec<Piece> {
             "No service has a committed after size yet: every row is a plan (below).",
         )];
     }
-    let saved = totals.per_day.saved;
     let currency = &totals.cost_saved.currency;
+    let expected = &totals.expected;
+    // Once layers are known the headline quotes the expected figure, the bound beside it.
+    let (saved_wire, saved_year_wire, money_year) = if expected.layer_aware {
+        (
+            expected.per_day.saved.total,
+            expected.per_year.saved,
+            expected.cost_saved.per_year,
+        )
+    } else {
+        (
+            totals.per_day.saved.wire_bytes,
+            totals.per_year.saved.wire_bytes,
+            totals.cost_saved.per_year,
+        )
+    };
+    let growth = saved_wire < 0;
     let single = match report.services.as_slice() {
         [only] => only.after.map(|after| (only.before, after)),
         _ => None,
@@ -83,7 +98,7 @@ pub fn sentence(report: &Report) -> Vec<Piece> {
             text(" to "),
             figure(format_bytes(i128::from(after.disk_bytes))),
         ],
-        None if totals.growth => vec![text(format!(
+        None if growth => vec![text(format!(
             "Across {}, the new images",
             services_phrase(totals.services)
         ))],
@@ -93,33 +108,78 @@ pub fn sentence(report: &Report) -> Vec<Piece> {
         ))],
     };
     // Growth reads as a cost: the figures are shown as positive amounts "more".
-    let (verb, sign, more) = if totals.growth {
+    let (verb, sign, more) = if growth {
         (" adds ", -1, " more")
     } else {
         (" saves ", 1, "")
+    };
+    let which = if expected.layer_aware {
+        format!(
+            " expected with layer caches (full pulls: {}; expected {} a year)",
+            format_bytes(sign * totals.per_day.saved.wire_bytes),
+            format_bytes(sign * saved_year_wire)
+        )
+    } else {
+        format!(
+            " ({} unpacked; {} a year)",
+            format_bytes(sign * totals.per_day.saved.disk_bytes),
+            format_bytes(sign * saved_year_wire)
+        )
     };
     pieces.extend([
         text(verb),
         figure(format!(
             "{} of image transfer a day",
-            format_bytes(sign * saved.wire_bytes)
+            format_bytes(sign * saved_wire)
         )),
-        text(format!(
-            " ({} unpacked; {} a year), about ",
-            format_bytes(sign * saved.disk_bytes),
-            format_bytes(sign * totals.per_year.saved.wire_bytes)
-        )),
+        text(format!("{which}, about ")),
         figure(format!(
             "{} a year{more}",
-            format_money(sign as f64 * totals.cost_saved.per_year, currency)
+            format_money(sign as f64 * money_year, currency)
         )),
         text(format!(" at {}, and ", price_note(report))),
         figure(format_seconds(
             sign as f64 * totals.pull_seconds_saved_per_pull,
         )),
-        text(format!("{more} on every cold pull ({UPPER_BOUND}).")),
+        text(if expected.layer_aware {
+            format!("{more} on every cold pull.")
+        } else {
+            format!("{more} on every cold pull ({UPPER_BOUND}).")
+        }),
     ]);
     pieces
+}
+
+/// Why the expected figure and the upper bound differ, with the expected decomposition.
+pub fn expected_sentence(report: &Report) -> Option<Vec<Piece>> {
+    let expected = &report.totals.expected;
+    if report.totals.rows == 0 {
+        return None;
+    }
+    let after = expected.per_day.after;
+    let decomposition = format!(
+        "{} of routine deploys, {} of base refreshes and {} of new nodes a day",
+        format_bytes(after.routine_deploys),
+        format_bytes(after.base_refreshes),
+        format_bytes(after.new_nodes)
+    );
+    if !expected.layer_aware {
+        return Some(vec![text(format!(
+            "With layer caches the new images would move {decomposition}; without layer lists \
+             (image sources) or a changed_per_deploy, every deploy counts as a full pull, so this \
+             expected figure is the upper bound plus new nodes."
+        ))]);
+    }
+    Some(vec![
+        text("Expected with layer caches, the new images move "),
+        figure(format!("{} a day", format_bytes(after.total))),
+        text(format!(
+            " ({decomposition}) against {} with full pulls: a deploy moves only the layers \
+             that change, a shared base is pulled once per node when it is refreshed, and a new \
+             node pulls the layers of all its services once.",
+            format_bytes(report.totals.per_day.after.wire_bytes)
+        )),
+    ])
 }
 
 /// For `compare`: what switching a node transfers, given the layers the images share.

@@ -38,7 +38,7 @@ struct HtmlReport {
     title: String,
     subtitle: String,
     generated_at: Option<String>,
-    bound: &'static str,
+    bound: String,
     growth: bool,
     headline_html: String,
     sentences_html: Vec<String>,
@@ -86,9 +86,29 @@ fn sentence_html(pieces: &[Piece]) -> String {
 
 fn figures(report: &Report) -> Vec<Figure> {
     let totals = &report.totals;
-    let saved = totals.per_day.saved;
-    let growth = totals.growth;
+    let expected = &totals.expected;
     let currency = &totals.cost_saved.currency;
+    // The expected figure leads once layers are known; the bound goes in the caption.
+    let (saved_wire, money_year, which) = if expected.layer_aware {
+        (
+            expected.per_day.saved.total,
+            expected.cost_saved.per_year,
+            format!(
+                "expected with layer caches (full pulls: {})",
+                format_bytes(totals.per_day.saved.wire_bytes)
+            ),
+        )
+    } else {
+        (
+            totals.per_day.saved.wire_bytes,
+            totals.cost_saved.per_year,
+            format!(
+                "on the wire, every pull a full pull ({} unpacked)",
+                format_bytes(totals.per_day.saved.disk_bytes.abs())
+            ),
+        )
+    };
+    let growth = saved_wire < 0;
     let above = report
         .services
         .iter()
@@ -106,19 +126,18 @@ fn figures(report: &Report) -> Vec<Figure> {
     vec![
         Figure {
             value: if growth {
-                format!("+{}", format_bytes(-saved.wire_bytes))
+                format!("+{}", format_bytes(-saved_wire))
             } else {
-                format_bytes(saved.wire_bytes)
+                format_bytes(saved_wire)
             },
             caption: format!(
-                "image transfer {} a day on the wire ({} unpacked)",
+                "image transfer {} a day, {which}",
                 if growth { "added" } else { "saved" },
-                format_bytes(saved.disk_bytes.abs())
             ),
             bad: growth,
         },
         Figure {
-            value: format_money(totals.cost_saved.per_year.abs(), currency),
+            value: format_money(money_year.abs(), currency),
             caption: format!(
                 "{} a year at {}",
                 if growth { "more" } else { "saved" },
@@ -130,11 +149,19 @@ fn figures(report: &Report) -> Vec<Figure> {
             value: format_seconds(totals.pull_seconds_saved_per_pull.abs()),
             caption: format!(
                 "{} on every cold pull; a new node is ready {} {}",
-                if growth { "lost" } else { "saved" },
+                if totals.pull_seconds_saved_per_pull < 0.0 {
+                    "lost"
+                } else {
+                    "saved"
+                },
                 format_seconds(totals.new_node_seconds.saved.abs()),
-                if growth { "later" } else { "sooner" }
+                if totals.pull_seconds_saved_per_pull < 0.0 {
+                    "later"
+                } else {
+                    "sooner"
+                }
             ),
-            bad: growth,
+            bad: totals.pull_seconds_saved_per_pull < 0.0,
         },
         Figure {
             value: format!("{above} of {judged}"),
@@ -183,6 +210,7 @@ fn next_steps(report: &Report) -> Option<NextStepsView> {
 pub fn render(report: &Report) -> Result<String, Error> {
     let totals = &report.totals;
     let mut sentences = Vec::new();
+    sentences.extend(headline::expected_sentence(report).map(|p| sentence_html(&p)));
     sentences.extend(headline::compare_sentence(report).map(|p| sentence_html(&p)));
     sentences.extend(headline::plan_sentence(report).map(|p| sentence_html(&p)));
     sentences.extend(
@@ -208,7 +236,11 @@ pub fn render(report: &Report) -> Result<String, Error> {
             format_count(totals.pulls_per_day)
         ),
         generated_at: report.generated_at.clone(),
-        bound: "upper bound: every pull is a full pull",
+        bound: if totals.expected.layer_aware {
+            "expected with layer caches, beside the full-pull upper bound".to_string()
+        } else {
+            "upper bound: every pull is a full pull".to_string()
+        },
         growth: totals.growth,
         headline_html: sentence_html(&headline::sentence(report)),
         sentences_html: sentences,

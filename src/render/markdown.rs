@@ -13,6 +13,7 @@ use super::headline::{self, Piece};
 use super::method;
 use crate::error::Error;
 use crate::report::{Report, Saving};
+use crate::units::format_bytes;
 
 /// GitHub's limit on the length of a comment, in characters.
 pub const COMMENT_LIMIT: usize = 65_536;
@@ -32,6 +33,7 @@ struct MarkdownComment {
     table_notes: Vec<String>,
     mermaid: Option<String>,
     chart_links: Vec<(String, String)>,
+    expected_rows: Vec<String>,
     assumptions: Vec<String>,
     method: String,
     footer: String,
@@ -170,6 +172,47 @@ fn mermaid_chart(report: &Report) -> Option<String> {
     ))
 }
 
+/// The expected decomposition (routine deploys, base refreshes, new nodes, total).
+fn expected_rows(report: &Report) -> Vec<String> {
+    let per_day = &report.totals.expected.per_day;
+    [
+        (
+            "routine deploys",
+            per_day.before.routine_deploys,
+            per_day.after.routine_deploys,
+            per_day.saved.routine_deploys,
+        ),
+        (
+            "base refreshes",
+            per_day.before.base_refreshes,
+            per_day.after.base_refreshes,
+            per_day.saved.base_refreshes,
+        ),
+        (
+            "new nodes",
+            per_day.before.new_nodes,
+            per_day.after.new_nodes,
+            per_day.saved.new_nodes,
+        ),
+        (
+            "**total**",
+            per_day.before.total,
+            per_day.after.total,
+            per_day.saved.total,
+        ),
+    ]
+    .iter()
+    .map(|(label, before, after, saved)| {
+        format!(
+            "| {label} | {} | {} | {} |",
+            format_bytes(*before),
+            format_bytes(*after),
+            format_bytes(*saved)
+        )
+    })
+    .collect()
+}
+
 /// The table row of one service.
 fn table_row(row: &crate::report::ServiceRow) -> String {
     let cells = row_cells(row);
@@ -201,6 +244,7 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
         .clone()
         .unwrap_or_else(|| report.command.as_str().to_string());
     let mut sentences: Vec<String> = Vec::new();
+    sentences.extend(headline::expected_sentence(report).map(|p| sentence(&p)));
     sentences.extend(headline::compare_sentence(report).map(|p| sentence(&p)));
     sentences.extend(headline::plan_sentence(report).map(|p| sentence(&p)));
     sentences.extend(
@@ -253,6 +297,7 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
             .iter()
             .map(|(title, path)| (escape_inline(title), path.replace(' ', "%20")))
             .collect(),
+        expected_rows: expected_rows(report),
         assumptions,
         method: format!(
             "{}\n\n{}\n\n{}",

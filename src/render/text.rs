@@ -6,6 +6,7 @@ use std::fmt::Write;
 use super::cells::{RowCells, assumption_rows, row_cells, truncate};
 use super::headline::{self, plain};
 use crate::calc::full_pull::DiskWire;
+use crate::calc::layered::Decomposition;
 use crate::report::Report;
 use crate::units::{format_bytes, format_count, format_money, format_price, format_seconds};
 
@@ -48,6 +49,7 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
     writeln!(out, "{}", terminal_safe(&report.title))?;
     writeln!(out)?;
     let mut sentences = vec![headline::sentence(report)];
+    sentences.extend(headline::expected_sentence(report));
     sentences.extend(headline::compare_sentence(report));
     sentences.extend(headline::plan_sentence(report));
     sentences.extend(headline::growth_sentences(report));
@@ -135,6 +137,7 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
             report.assumptions.compression_ratio.value
         )?;
     }
+    write_expected(out, report)?;
     writeln!(out)?;
     writeln!(
         out,
@@ -302,6 +305,51 @@ fn write_services(out: &mut String, report: &Report) -> std::fmt::Result {
             );
             writeln!(out, "{}", indent(&wrap(&line, 74), 2))?;
         }
+    }
+    Ok(())
+}
+
+fn write_expected(out: &mut String, report: &Report) -> std::fmt::Result {
+    let expected = &report.totals.expected;
+    let per_day = &expected.per_day;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:<22}{:>18}{:>18}{:>18}",
+        "expected, wire / day", "before", "after", "saved"
+    )?;
+    for (label, pick) in [
+        (
+            "  routine deploys",
+            (|d| d.routine_deploys) as fn(&Decomposition) -> i128,
+        ),
+        ("  base refreshes", |d| d.base_refreshes),
+        ("  new nodes", |d| d.new_nodes),
+        ("  total", |d| d.total),
+    ] {
+        writeln!(
+            out,
+            "{:<22}{:>18}{:>18}{:>18}",
+            label,
+            format_bytes(pick(&per_day.before)),
+            format_bytes(pick(&per_day.after)),
+            format_bytes(pick(&per_day.saved))
+        )?;
+    }
+    for pool in &expected.pools {
+        let line = format!(
+            "New node in pool '{}' ({} nodes, {} new a day): pulls {} → {} once, \
+             {} → {} of serialised pulls; switching a node to the new images moves {}.",
+            terminal_safe(&pool.name),
+            pool.nodes,
+            format_decimal(pool.new_nodes_per_day),
+            format_bytes(i128::from(pool.union_wire_bytes_before)),
+            format_bytes(i128::from(pool.union_wire_bytes_after)),
+            format_seconds(pool.new_node_seconds_before),
+            format_seconds(pool.new_node_seconds_after),
+            format_bytes(i128::from(pool.switch_wire_bytes_per_node))
+        );
+        writeln!(out, "{}", wrap(&line, 78))?;
     }
     Ok(())
 }

@@ -142,7 +142,14 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         title: input.title,
         generated_at: input.generated_at,
         assumptions: assumptions_view(assumptions),
-        totals: totals(&fleet, committed.len(), estimated, assumptions),
+        totals: totals(
+            &fleet,
+            committed.len(),
+            estimated,
+            assumptions,
+            expected::expected(input.services, assumptions)
+                .map_err(|overflow| Error::Overflow(overflow.to_string()))?,
+        ),
         services,
         projected_totals,
         compare: input.compare.clone(),
@@ -265,7 +272,13 @@ fn rounded_cost(cost: cost::PeriodCost) -> cost::PeriodCost {
     }
 }
 
-fn totals(fleet: &Figures, rows: usize, estimated: Estimated, assumptions: &Assumptions) -> Totals {
+fn totals(
+    fleet: &Figures,
+    rows: usize,
+    estimated: Estimated,
+    assumptions: &Assumptions,
+    expected: expected::ExpectedView,
+) -> Totals {
     let price = assumptions.price_per_gb.value;
     let costs = cost::transfer_costs(&fleet.per_day, &fleet.per_month, &fleet.per_year, price);
     let storage_cost = cost::storage_cost_per_month(
@@ -321,6 +334,7 @@ fn totals(fleet: &Figures, rows: usize, estimated: Estimated, assumptions: &Assu
         payback,
         estimated,
         growth: fleet.per_day.saved.disk_bytes < 0,
+        expected,
     }
 }
 
@@ -444,5 +458,12 @@ fn assumptions_view(a: &Assumptions) -> AssumptionsView {
             .hourly_rate
             .as_ref()
             .map(|r| view(r, &money_unit("/hour"), |v| v)),
+        base_refresh_days: view(&a.base_refresh_days, "days", |v| v),
+        base_refresh_fraction: view(&a.base_refresh_fraction, "fraction of the base", |v| v),
+        new_nodes_per_day: view(
+            &a.new_nodes_per_day,
+            "of a pool's nodes, or nodes a day",
+            |v| v.to_string(),
+        ),
     }
 }

@@ -6,6 +6,7 @@
 
 mod build;
 pub mod check;
+pub mod expected;
 pub mod series;
 
 pub use build::{BuildInput, build};
@@ -157,6 +158,10 @@ pub struct AssumptionsView {
     pub retained_tags: AssumptionView<u64>,
     pub effort_hours: Option<AssumptionView<f64>>,
     pub hourly_rate: Option<AssumptionView<f64>>,
+    pub base_refresh_days: AssumptionView<f64>,
+    pub base_refresh_fraction: AssumptionView<f64>,
+    /// `5%` (of each pool's nodes) or a number of nodes a day.
+    pub new_nodes_per_day: AssumptionView<String>,
 }
 
 /// Money saved on transfer, with the price it was computed at.
@@ -217,6 +222,8 @@ pub struct Totals {
     pub estimated: Estimated,
     /// True when the committed services grew in total (negative savings).
     pub growth: bool,
+    /// The expected figure with layer caches (SPEC §7), beside these full-pull figures.
+    pub expected: expected::ExpectedView,
 }
 
 /// An image's size on both bases, saying which one was estimated.

@@ -75,7 +75,7 @@ fn the_example_report_renders_in_chromium() {
     let Some(browser) = chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
     let mut csv = std::fs::read_to_string(project_file("data/examples/fleet.csv")).unwrap();
-    csv.push_str("\"<script>document.title='pwned'</script>\",python,900MB,300MB,,2,2,\n");
+    csv.push_str("\"<script>document.title='pwned'</script>\",python,900MB,300MB,,2,2,,,\n");
     let inventory = write_file(dir.path(), "fleet.csv", &csv);
     let report = dir.path().join("report.html");
     fleetsave()
@@ -118,7 +118,11 @@ fn the_example_report_renders_in_chromium() {
         "no script or img element in the page: {measured}"
     );
     let svgs = measured["svgs"].as_array().unwrap();
-    assert_eq!(svgs.len(), 4, "{measured}");
+    assert_eq!(
+        svgs.len(),
+        5,
+        "four charts and the decomposition: {measured}"
+    );
     for size in svgs {
         assert!(
             size[0].as_i64().unwrap() > 300 && size[1].as_i64().unwrap() > 150,

@@ -22,7 +22,11 @@ fn one_self_contained_page_with_every_section() {
     ] {
         assert!(html.contains(section), "missing {section}");
     }
-    assert_eq!(html.matches("<svg").count(), 4, "four inline charts");
+    assert_eq!(
+        html.matches("<svg").count(),
+        5,
+        "four charts and the decomposition"
+    );
     for title in [
         "Image size per service, before and after",
         "Image transfer over 12 months, before and after",
@@ -34,7 +38,7 @@ fn one_self_contained_page_with_every_section() {
     }
     assert_eq!(
         html.matches("<desc id=").count(),
-        4,
+        5,
         "every chart has a text alternative"
     );
     assert!(
@@ -43,7 +47,8 @@ fn one_self_contained_page_with_every_section() {
     );
     assert!(html.contains("Seconds per pull (download + extract) (s)"));
     // The headline, the plan ranges, the money with its price, the assumptions with sources.
-    assert!(html.contains("<strong>120 GB of image transfer a day</strong>"));
+    assert!(html.contains("<strong>53.5 GB of image transfer a day</strong>"));
+    assert!(html.contains("expected with layer caches (full pulls: 120 GB"));
     assert!(html.contains("35.8–39 GB of image transfer a day"));
     assert!(html.contains("at $0.045/GB (nat-gateway)"));
     assert!(html.contains("80–180 MB (plan)"));
@@ -129,7 +134,7 @@ fn rendering_twice_gives_identical_bytes() {
         files
     };
     let first = charts("a");
-    assert_eq!(first.len(), 4);
+    assert_eq!(first.len(), 5);
     assert_eq!(first, charts("b"));
 }
 
@@ -211,7 +216,7 @@ fn calc_renders_html_and_markdown_too() {
     let mut html_args = args.to_vec();
     html_args.extend(["--format", "html"]);
     let html = stdout_of(&html_args);
-    assert_eq!(html.matches("<svg").count(), 4);
+    assert_eq!(html.matches("<svg").count(), 5);
     assert!(
         html.contains("<strong>311 GB of image transfer a day</strong>"),
         "{}",

@@ -21,7 +21,7 @@ fn the_comment_starts_with_the_marker_and_has_table_chart_and_details() {
     );
     assert!(md.contains("```mermaid\nxychart-beta\n"));
     assert!(md.contains("<details><summary>Assumptions and method</summary>"));
-    assert!(md.contains("**120 GB of image transfer a day**"), "{md}");
+    assert!(md.contains("**53.5 GB of image transfer a day**"), "{md}");
     let calc = stdout_of(&[
         "calc", "--before", "500MB", "--after", "80MB", "--format", "markdown",
     ]);
@@ -39,8 +39,9 @@ fn the_comment_starts_with_the_marker_and_has_table_chart_and_details() {
 fn table_rows_are_well_formed_gfm() {
     let md = stdout_of(&["report", CSV, "--format", "markdown"]);
     let table: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
-    // header + delimiter + 15 service rows + 8 assumption rows + their header and delimiter
-    assert_eq!(table.len(), 2 + 15 + 2 + 8);
+    // three tables, each with a header and a delimiter: 15 services, 4 expected rows (routine
+    // deploys, base refreshes, new nodes, total), 11 assumptions
+    assert_eq!(table.len(), 2 + 15 + 2 + 4 + 2 + 11);
     for line in table[..17].iter().filter(|l| !l.starts_with("|:--")) {
         let cells = line.matches(" | ").count() + 1;
         assert_eq!(cells, 7, "{line}");
@@ -171,14 +172,18 @@ fn a_gfm_parser_sees_one_table_of_services_and_a_mermaid_block() {
         .collect();
     assert_eq!(
         tables,
-        [7, 4],
-        "the service table and the assumptions table"
+        [7, 4, 4],
+        "the service table, the expected decomposition and the assumptions"
     );
     let rows = events
         .iter()
         .filter(|e| matches!(e, Event::Start(Tag::TableRow)))
         .count();
-    assert_eq!(rows, 15 + 8, "15 services and 8 assumptions");
+    assert_eq!(
+        rows,
+        15 + 4 + 11,
+        "15 services, 4 expected rows, 11 assumptions"
+    );
     assert!(events.iter().any(|e| matches!(
         e,
         Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if info.as_ref() == "mermaid"

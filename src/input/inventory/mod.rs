@@ -16,9 +16,11 @@ use super::image::{Platform, ReadOptions};
 use super::sources::{self, SizedImage};
 
 use crate::assumptions::{AssumptionsTable, Overrides};
+use crate::calc::layered::ChangedPerDeploy;
 use crate::calc::targets::Targets;
 use crate::error::{Error, Place};
-use crate::model::{Budget, FleetShape, ImageSize, Service};
+use crate::layers::Image;
+use crate::model::{Budget, FleetShape, ImageSize, Layering, Service};
 use crate::units::{self, Basis, Ratio};
 
 /// Every column (CSV) or key (TOML `[[service]]`) an inventory row may have.
@@ -268,25 +270,6 @@ pub fn resolve(
                 ),
             ));
         }
-        for field in [
-            "base_image",
-            "before_prev_image",
-            "after_prev_image",
-            "changed_per_deploy",
-            "node_pool",
-        ] {
-            if let Some(value) = row.get(field) {
-                return Err(bad(
-                    path,
-                    value,
-                    field,
-                    format!(
-                        "'{}': the {field} column is not supported by this build of fleetsave yet; leave it empty",
-                        value.text
-                    ),
-                ));
-            }
-        }
         let count = |field: &str, default: u64| match row.get(field) {
             Some(value) => parse_count_at(path, field, value),
             None => Ok(default),
@@ -398,6 +381,42 @@ pub fn resolve(
                 },
             )?)),
         };
+        let source = |field: &str| -> Result<Option<Image>, Error> {
+            row.get(field)
+                .map(|value| {
+                    sources::read_sized(
+                        &directory.join(&value.text),
+                        &row_read,
+                        ratio,
+                        Place::file_line(path, value.line, field),
+                    )
+                    .map(|sized| sized.image)
+                })
+                .transpose()
+        };
+        let layering = Layering {
+            base_image: source("base_image")?,
+            before_previous: source("before_prev_image")?,
+            after_previous: source("after_prev_image")?,
+            changed_per_deploy: row
+                .get("changed_per_deploy")
+                .map(|value| {
+                    ChangedPerDeploy::parse(&value.text).ok_or_else(|| {
+                        bad(
+                            path,
+                            value,
+                            "changed_per_deploy",
+                            format!(
+                                "'{}' is not accepted; expected {}",
+                                value.text,
+                                ChangedPerDeploy::ACCEPTED
+                            ),
+                        )
+                    })
+                })
+                .transpose()?,
+            node_pool: row.get("node_pool").map(|value| value.text.clone()),
+        };
         services.push(Service {
             name: name.text.clone(),
             runtime,
@@ -408,6 +427,7 @@ pub fn resolve(
             budget,
             before_image: before_image.map(|i| i.image),
             after_image: after_image.map(|i| i.image),
+            layering,
         });
     }
     if services.is_empty() {

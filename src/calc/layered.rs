@@ -1,0 +1,669 @@
+//! The layer-aware model (SPEC §7): expected daily wire transfer when nodes cache layers by
+//! digest, beside the full-pull upper bound. Pure functions on layer lists.
+//!
+//! Each service's image (before and after, separately) is split into a **changed part**, moved by
+//! every deploy to every node it deploys to, and a **base part**, moved only when the base is
+//! refreshed or a node is new. The changed part is, in order of preference:
+//! 1. the blobs not in the previous build's image (when given);
+//! 2. the blobs not shared with any other service's image of the same fleet, nor with the
+//!    declared base image (when the image's layers are known);
+//! 3. an explicit `changed_per_deploy` (bytes, or a fraction of the image);
+//! 4. otherwise the whole image (every deploy a full pull, as in the upper bound).
+//!
+//! Per node pool (default: every service on every node; the pool has as many nodes as its
+//! largest row), per day:
+//! ```text
+//! routine_deploys = Σ services × deploys_per_day × nodes × changed_wire
+//! base_refreshes  = pool_nodes × base_refresh_fraction ÷ base_refresh_days × Σ distinct base blobs
+//! new_nodes       = new_nodes_per_day × wire of the union of the pool's blobs (shared ones once)
+//! ```
+//! A blob shared by several services is one blob on a node: it counts once in a base refresh and
+//! once in a new node's pull. The cold start of a new node is the serialised pull of that union:
+//! `union_wire ÷ bandwidth + union_disk ÷ extract_rate`. Moving a node from the before images to
+//! the after images transfers the after union's blobs the node does not hold yet (`switch`).
+//!
+//! Fractional terms (base refreshes, new nodes) are rounded to the nearest byte per pool; every
+//! total is an exact sum of those. With every layer changing on every deploy and no new nodes,
+//! the expected figure equals the full-pull figure exactly.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::full_pull::{Overflow, PullRates};
+use crate::model::FleetShape;
+
+/// One blob (config or layer) with its sizes. `key` is its digest, or for an image known only by
+/// its size, a key private to that row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobSize {
+    pub key: String,
+    pub wire_bytes: u64,
+    /// Unpacked bytes (0 for a config blob).
+    pub disk_bytes: u64,
+}
+
+/// How much of an image a deploy changes, when said explicitly.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ChangedPerDeploy {
+    /// This many wire bytes.
+    Bytes(u64),
+    /// This fraction (0–1) of the image's wire bytes.
+    Fraction(f64),
+}
+
+/// One image of one service, in one world (before or after).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImageLayers {
+    pub blobs: Vec<BlobSize>,
+    /// True when `blobs` are real digests (from an image source), not a stand-in for a size.
+    pub layers_known: bool,
+    /// Blob keys of the previous build of this image, when given.
+    pub previous: Option<HashSet<String>>,
+}
+
+/// A service as the layer-aware model sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayeredService {
+    pub name: String,
+    pub pool: String,
+    pub shape: FleetShape,
+    pub before: ImageLayers,
+    pub after: ImageLayers,
+    /// Blob keys of the declared base image.
+    pub declared_base: HashSet<String>,
+    pub changed_per_deploy: Option<ChangedPerDeploy>,
+}
+
+impl ChangedPerDeploy {
+    pub const ACCEPTED: &'static str =
+        "a size (40MB) or a percentage of the image (30%) that every deploy changes";
+
+    /// Reads `40MB` or `30%`.
+    pub fn parse(text: &str) -> Option<ChangedPerDeploy> {
+        let text = text.trim();
+        match text.strip_suffix('%') {
+            Some(number) => {
+                let percent: f64 = number.trim().parse().ok()?;
+                (0.0..=100.0)
+                    .contains(&percent)
+                    .then_some(ChangedPerDeploy::Fraction(percent / 100.0))
+            }
+            None => crate::units::parse_size(text)
+                .ok()
+                .map(ChangedPerDeploy::Bytes),
+        }
+    }
+}
+
+/// New nodes a day in each pool.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NewNodes {
+    /// A fraction of the pool's nodes (default 0.05).
+    FractionOfNodes(f64),
+    /// A number of nodes a day, in each pool.
+    PerDay(f64),
+}
+
+impl NewNodes {
+    pub const ACCEPTED: &'static str =
+        "a percentage of each pool's nodes (5%) or a number of nodes a day (2, 0.5)";
+
+    /// Reads `5%` (of the pool's nodes) or `2` (nodes a day).
+    pub fn parse(text: &str) -> Option<NewNodes> {
+        let text = text.trim();
+        let (number, percent) = match text.strip_suffix('%') {
+            Some(number) => (number.trim(), true),
+            None => (text, false),
+        };
+        let value: f64 = number
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v >= 0.0)?;
+        Some(if percent {
+            NewNodes::FractionOfNodes(value / 100.0)
+        } else {
+            NewNodes::PerDay(value)
+        })
+    }
+}
+
+impl std::fmt::Display for NewNodes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NewNodes::FractionOfNodes(fraction) => write!(f, "{}%", fraction * 100.0),
+            NewNodes::PerDay(count) => write!(f, "{count}"),
+        }
+    }
+}
+
+/// The model's parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LayeredParameters {
+    pub base_refresh_days: f64,
+    pub base_refresh_fraction: f64,
+    pub new_nodes: NewNodes,
+    pub rates: PullRates,
+    pub days_per_year: u64,
+}
+
+/// How a service's changed part was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangedFrom {
+    PreviousBuild,
+    SharedLayers,
+    ChangedPerDeploy,
+    WholeImage,
+}
+
+/// Expected wire bytes a day, decomposed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Decomposition {
+    pub routine_deploys: i128,
+    pub base_refreshes: i128,
+    pub new_nodes: i128,
+    pub total: i128,
+}
+
+impl Decomposition {
+    fn add(self, other: Decomposition) -> Result<Decomposition, Overflow> {
+        let sum = |a: i128, b: i128| {
+            a.checked_add(b)
+                .ok_or(Overflow("expected transfer per day"))
+        };
+        Ok(Decomposition {
+            routine_deploys: sum(self.routine_deploys, other.routine_deploys)?,
+            base_refreshes: sum(self.base_refreshes, other.base_refreshes)?,
+            new_nodes: sum(self.new_nodes, other.new_nodes)?,
+            total: sum(self.total, other.total)?,
+        })
+    }
+
+    fn minus(self, other: Decomposition) -> Decomposition {
+        Decomposition {
+            routine_deploys: self.routine_deploys - other.routine_deploys,
+            base_refreshes: self.base_refreshes - other.base_refreshes,
+            new_nodes: self.new_nodes - other.new_nodes,
+            total: self.total - other.total,
+        }
+    }
+}
+
+/// Before, after and saved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct DecompositionChange {
+    pub before: Decomposition,
+    pub after: Decomposition,
+    pub saved: Decomposition,
+}
+
+/// One node pool's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct PoolFigures {
+    pub name: String,
+    pub nodes: u64,
+    pub new_nodes_per_day: f64,
+    /// Wire bytes of the union of the pool's blobs (what a new node pulls).
+    pub union_wire_bytes_before: u64,
+    pub union_wire_bytes_after: u64,
+    /// Seconds a new node spends pulling, pulls serialised.
+    pub new_node_seconds_before: f64,
+    pub new_node_seconds_after: f64,
+    /// Wire bytes a node moves to switch from the before images to the after images.
+    pub switch_wire_bytes_per_node: u64,
+}
+
+/// The model's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expected {
+    pub per_day: DecompositionChange,
+    pub pools: Vec<PoolFigures>,
+    /// How each service's changed part was found, before and after.
+    pub changed_from: Vec<(String, ChangedFrom, ChangedFrom)>,
+}
+
+/// A service's image split into its changed part and its base blobs.
+struct Split<'a> {
+    changed_wire: u64,
+    base: Vec<&'a BlobSize>,
+    from: ChangedFrom,
+}
+
+fn wire_of<'a>(blobs: impl IntoIterator<Item = &'a BlobSize>) -> u64 {
+    blobs
+        .into_iter()
+        .fold(0u64, |total, blob| total.saturating_add(blob.wire_bytes))
+}
+
+/// Distinct blobs of an image (a digest listed twice is one blob).
+fn distinct(blobs: &[BlobSize]) -> Vec<&BlobSize> {
+    let mut seen = HashSet::new();
+    blobs
+        .iter()
+        .filter(|b| seen.insert(b.key.as_str()))
+        .collect()
+}
+
+fn split<'a>(
+    image: &'a ImageLayers,
+    shared_elsewhere: &dyn Fn(&str) -> bool,
+    declared_base: &HashSet<String>,
+    explicit: Option<ChangedPerDeploy>,
+) -> Split<'a> {
+    let blobs = distinct(&image.blobs);
+    let total = wire_of(blobs.iter().copied());
+    if let Some(previous) = &image.previous {
+        let (base, changed): (Vec<&BlobSize>, Vec<&BlobSize>) =
+            blobs.iter().partition(|b| previous.contains(&b.key));
+        return Split {
+            changed_wire: wire_of(changed),
+            base,
+            from: ChangedFrom::PreviousBuild,
+        };
+    }
+    if image.layers_known {
+        let (base, changed): (Vec<&BlobSize>, Vec<&BlobSize>) = blobs
+            .iter()
+            .partition(|b| shared_elsewhere(&b.key) || declared_base.contains(&b.key));
+        if !base.is_empty() || explicit.is_none() {
+            return Split {
+                changed_wire: wire_of(changed),
+                from: if base.is_empty() {
+                    ChangedFrom::WholeImage
+                } else {
+                    ChangedFrom::SharedLayers
+                },
+                base,
+            };
+        }
+    }
+    match explicit {
+        Some(changed) => {
+            let changed_wire = match changed {
+                ChangedPerDeploy::Bytes(bytes) => bytes.min(total),
+                ChangedPerDeploy::Fraction(fraction) => {
+                    (total as f64 * fraction.clamp(0.0, 1.0)).round() as u64
+                }
+            };
+            // The rest of the image stays on the node like a base: a stand-in blob of its size.
+            Split {
+                changed_wire,
+                base: Vec::new(),
+                from: ChangedFrom::ChangedPerDeploy,
+            }
+        }
+        None => Split {
+            changed_wire: total,
+            base: Vec::new(),
+            from: ChangedFrom::WholeImage,
+        },
+    }
+}
+
+/// The expected transfer of a fleet.
+pub fn expected(
+    services: &[LayeredService],
+    parameters: &LayeredParameters,
+) -> Result<Expected, Overflow> {
+    // Pools in a stable order (first appearance).
+    let mut pools: Vec<&str> = Vec::new();
+    for service in services {
+        if !pools.contains(&service.pool.as_str()) {
+            pools.push(&service.pool);
+        }
+    }
+    let mut total = DecompositionChange::default();
+    let mut pool_figures = Vec::with_capacity(pools.len());
+    let mut changed_from: BTreeMap<usize, (ChangedFrom, ChangedFrom)> = BTreeMap::new();
+    for pool in pools {
+        let members: Vec<(usize, &LayeredService)> = services
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.pool == pool)
+            .collect();
+        let nodes = members
+            .iter()
+            .map(|(_, s)| s.shape.nodes)
+            .max()
+            .unwrap_or(0);
+        let new_nodes_per_day = match parameters.new_nodes {
+            NewNodes::FractionOfNodes(fraction) => nodes as f64 * fraction,
+            NewNodes::PerDay(count) => count,
+        };
+        let mut worlds = [Decomposition::default(); 2];
+        let mut unions: [HashMap<String, (u64, u64)>; 2] = [HashMap::new(), HashMap::new()];
+        for (world, decomposition) in worlds.iter_mut().enumerate() {
+            fn pick(s: &LayeredService, world: usize) -> &ImageLayers {
+                if world == 0 { &s.before } else { &s.after }
+            }
+            let image = |s| pick(s, world);
+            // In how many rows of the fleet (same world) each digest appears.
+            let mut rows_with: HashMap<&str, usize> = HashMap::new();
+            for service in services {
+                if image(service).layers_known {
+                    for blob in distinct(&image(service).blobs) {
+                        *rows_with.entry(blob.key.as_str()).or_default() += 1;
+                    }
+                }
+            }
+            let shared_elsewhere = |key: &str| rows_with.get(key).copied().unwrap_or(0) >= 2;
+            let mut routine: i128 = 0;
+            let mut base_blobs: HashMap<String, u128> = HashMap::new();
+            let union = &mut unions[world];
+            for (index, service) in &members {
+                let img = image(service);
+                let split = split(
+                    img,
+                    &shared_elsewhere,
+                    &service.declared_base,
+                    service.changed_per_deploy,
+                );
+                let entry = changed_from
+                    .entry(*index)
+                    .or_insert((split.from, split.from));
+                if world == 0 {
+                    entry.0 = split.from;
+                } else {
+                    entry.1 = split.from;
+                }
+                let pulls = super::full_pull::pulls_per_day(service.shape)?;
+                let moved = i128::try_from(pulls)
+                    .ok()
+                    .and_then(|p| p.checked_mul(i128::from(split.changed_wire)))
+                    .ok_or(Overflow("expected transfer per day"))?;
+                routine = routine
+                    .checked_add(moved)
+                    .ok_or(Overflow("expected transfer per day"))?;
+                let copies = u128::from(service.shape.services);
+                // Base blobs shared across rows are one blob; a row's own are one per service.
+                for blob in &split.base {
+                    let count = if shared_elsewhere(&blob.key) {
+                        1
+                    } else {
+                        copies
+                    };
+                    let slot = base_blobs.entry(blob.key.clone()).or_insert(0);
+                    *slot = (*slot).max(count * u128::from(blob.wire_bytes));
+                }
+                if split.from == ChangedFrom::ChangedPerDeploy {
+                    // The unchanged remainder is a row-private base of that size.
+                    let rest = wire_of(distinct(&img.blobs)).saturating_sub(split.changed_wire);
+                    base_blobs.insert(
+                        format!("{}#rest#{index}", service.name),
+                        copies * u128::from(rest),
+                    );
+                }
+                for blob in distinct(&img.blobs) {
+                    let shared =
+                        shared_elsewhere(&blob.key) || service.declared_base.contains(&blob.key);
+                    let count = if shared { 1 } else { service.shape.services };
+                    let slot = union.entry(blob.key.clone()).or_insert((0, 0));
+                    slot.0 = slot.0.max(blob.wire_bytes.saturating_mul(count));
+                    slot.1 = slot.1.max(blob.disk_bytes.saturating_mul(count));
+                }
+            }
+            let base_wire: u128 = base_blobs.values().sum();
+            let refreshes = if parameters.base_refresh_days > 0.0 {
+                (nodes as f64 * parameters.base_refresh_fraction * base_wire as f64
+                    / parameters.base_refresh_days)
+                    .round()
+            } else {
+                0.0
+            };
+            let union_wire: u64 = union.values().fold(0u64, |t, (w, _)| t.saturating_add(*w));
+            let new_nodes = (new_nodes_per_day * union_wire as f64).round();
+            *decomposition = Decomposition {
+                routine_deploys: routine,
+                base_refreshes: refreshes as i128,
+                new_nodes: new_nodes as i128,
+                total: routine
+                    .checked_add(refreshes as i128)
+                    .and_then(|t| t.checked_add(new_nodes as i128))
+                    .ok_or(Overflow("expected transfer per day"))?,
+            };
+        }
+        let seconds = |union: &HashMap<String, (u64, u64)>| {
+            let (wire, disk) = union.values().fold((0u64, 0u64), |(w, d), (bw, bd)| {
+                (w.saturating_add(*bw), d.saturating_add(*bd))
+            });
+            wire as f64 / parameters.rates.bandwidth as f64
+                + disk as f64 / parameters.rates.extract_rate as f64
+        };
+        let union_wire = |union: &HashMap<String, (u64, u64)>| {
+            union.values().fold(0u64, |t, (w, _)| t.saturating_add(*w))
+        };
+        let switch = unions[1]
+            .iter()
+            .filter(|(key, _)| !unions[0].contains_key(*key))
+            .fold(0u64, |t, (_, (w, _))| t.saturating_add(*w));
+        pool_figures.push(PoolFigures {
+            name: pool.to_string(),
+            nodes,
+            new_nodes_per_day,
+            union_wire_bytes_before: union_wire(&unions[0]),
+            union_wire_bytes_after: union_wire(&unions[1]),
+            new_node_seconds_before: seconds(&unions[0]),
+            new_node_seconds_after: seconds(&unions[1]),
+            switch_wire_bytes_per_node: switch,
+        });
+        total.before = total.before.add(worlds[0])?;
+        total.after = total.after.add(worlds[1])?;
+    }
+    total.saved = total.before.minus(total.after);
+    Ok(Expected {
+        per_day: total,
+        pools: pool_figures,
+        changed_from: changed_from
+            .into_iter()
+            .map(|(index, (before, after))| (services[index].name.clone(), before, after))
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RATES: PullRates = PullRates {
+        bandwidth: 100,
+        extract_rate: 100,
+    };
+
+    fn params(new_nodes: NewNodes) -> LayeredParameters {
+        LayeredParameters {
+            base_refresh_days: 7.0,
+            base_refresh_fraction: 0.7,
+            new_nodes,
+            rates: RATES,
+            days_per_year: 365,
+        }
+    }
+
+    fn blob(key: &str, wire: u64) -> BlobSize {
+        BlobSize {
+            key: key.to_string(),
+            wire_bytes: wire,
+            disk_bytes: wire * 2,
+        }
+    }
+
+    fn layers(blobs: &[(&str, u64)]) -> ImageLayers {
+        ImageLayers {
+            blobs: blobs.iter().map(|(k, w)| blob(k, *w)).collect(),
+            layers_known: true,
+            previous: None,
+        }
+    }
+
+    fn service(
+        name: &str,
+        shape: FleetShape,
+        before: ImageLayers,
+        after: ImageLayers,
+    ) -> LayeredService {
+        LayeredService {
+            name: name.to_string(),
+            pool: "all".to_string(),
+            shape,
+            before,
+            after,
+            declared_base: HashSet::new(),
+            changed_per_deploy: None,
+        }
+    }
+
+    fn shape(services: u64, nodes: u64, deploys: u64) -> FleetShape {
+        FleetShape {
+            services,
+            nodes,
+            deploys_per_day: deploys,
+        }
+    }
+
+    #[test]
+    fn three_services_sharing_a_base_layer_pull_it_once_on_a_new_node() {
+        // Each image: the shared alpine layer (1000), its own layer and config.
+        let image = |own: &str, size: u64| {
+            layers(&[("alpine", 1000), (own, size), (&format!("{own}-cfg"), 10)])
+        };
+        let services = vec![
+            service("a", shape(1, 4, 2), image("a", 300), image("a2", 100)),
+            service("b", shape(1, 4, 2), image("b", 200), image("b2", 100)),
+            service("c", shape(1, 4, 2), image("c", 100), image("c2", 100)),
+        ];
+        let e = expected(&services, &params(NewNodes::PerDay(1.0))).unwrap();
+        let pool = &e.pools[0];
+        // before union: alpine once + 300 + 200 + 100 + 3 configs = 1630, not 3 × 1000 + ….
+        assert_eq!(pool.union_wire_bytes_before, 1000 + 600 + 30);
+        assert_eq!(pool.union_wire_bytes_after, 1000 + 300 + 30);
+        assert_eq!(e.per_day.before.new_nodes, 1630);
+        // routine: each deploy moves only the own layer + config: 8 pulls × (310 + 210 + 110).
+        assert_eq!(e.per_day.before.routine_deploys, 8 * 630);
+        assert_eq!(e.per_day.after.routine_deploys, 8 * 330);
+        // base refresh: 4 nodes × 0.7 × 1000 (one distinct base) ÷ 7 days = 400.
+        assert_eq!(e.per_day.before.base_refreshes, 400);
+        assert_eq!(e.per_day.before.total, 8 * 630 + 400 + 1630);
+        assert_eq!(
+            e.per_day.saved.total,
+            e.per_day.before.total - e.per_day.after.total
+        );
+        assert_eq!(e.changed_from[0].1, ChangedFrom::SharedLayers);
+        // cold start: union wire 1630 / 100 + union disk 3260 / 100 = 48.9 s
+        assert!((pool.new_node_seconds_before - 48.9).abs() < 1e-9);
+        // switching a node: the after images' own layers and configs it does not hold.
+        assert_eq!(pool.switch_wire_bytes_per_node, 300 + 30);
+    }
+
+    #[test]
+    fn every_layer_changing_and_no_new_nodes_equals_the_full_pull() {
+        let services = vec![
+            service(
+                "a",
+                shape(2, 10, 3),
+                layers(&[("x", 500), ("y", 70)]),
+                layers(&[("p", 80)]),
+            ),
+            service(
+                "b",
+                shape(1, 5, 1),
+                layers(&[("z", 900)]),
+                layers(&[("q", 120), ("r", 1)]),
+            ),
+        ];
+        let e = expected(&services, &params(NewNodes::PerDay(0.0))).unwrap();
+        // full pull: 60 pulls × 570 + 5 × 900 before; 60 × 80 + 5 × 121 after.
+        assert_eq!(e.per_day.before.total, 60 * 570 + 5 * 900);
+        assert_eq!(e.per_day.after.total, 60 * 80 + 5 * 121);
+        assert_eq!(e.per_day.before.base_refreshes, 0);
+        assert!(
+            e.changed_from
+                .iter()
+                .all(|(_, b, a)| *b == ChangedFrom::WholeImage && *a == ChangedFrom::WholeImage)
+        );
+    }
+
+    #[test]
+    fn the_previous_build_says_what_a_deploy_changes() {
+        let mut before = layers(&[("base", 1000), ("app1", 50)]);
+        before.previous = Some(["base".to_string()].into_iter().collect());
+        let s = service(
+            "a",
+            shape(1, 2, 5),
+            before,
+            layers(&[("base", 1000), ("app2", 20)]),
+        );
+        let e = expected(&[s], &params(NewNodes::PerDay(0.0))).unwrap();
+        assert_eq!(e.per_day.before.routine_deploys, 10 * 50);
+        // after has no previous build and shares nothing: whole image.
+        assert_eq!(e.per_day.after.routine_deploys, 10 * 1020);
+        // base refresh of the before image: 2 nodes × 0.7 × 1000 ÷ 7 = 200.
+        assert_eq!(e.per_day.before.base_refreshes, 200);
+        assert_eq!(e.changed_from[0].1, ChangedFrom::PreviousBuild);
+    }
+
+    #[test]
+    fn an_explicit_changed_part_for_sizes_without_layers() {
+        let opaque = |key: &str, wire: u64| ImageLayers {
+            blobs: vec![blob(key, wire)],
+            layers_known: false,
+            previous: None,
+        };
+        let mut s = service(
+            "a",
+            shape(1, 10, 2),
+            opaque("a-before", 1000),
+            opaque("a-after", 400),
+        );
+        s.changed_per_deploy = Some(ChangedPerDeploy::Fraction(0.25));
+        let e = expected(&[s], &params(NewNodes::FractionOfNodes(0.1))).unwrap();
+        // routine: 20 pulls × 250; base: 10 nodes × 0.7 × 750 ÷ 7 = 750; new: 1 node × 1000.
+        assert_eq!(e.per_day.before.routine_deploys, 5000);
+        assert_eq!(e.per_day.before.base_refreshes, 750);
+        assert_eq!(e.per_day.before.new_nodes, 1000);
+        assert_eq!(e.per_day.after.routine_deploys, 20 * 100);
+        assert_eq!(e.per_day.after.base_refreshes, 300);
+    }
+
+    #[test]
+    fn a_declared_base_is_a_base_even_for_one_service() {
+        let mut s = service(
+            "a",
+            shape(1, 7, 1),
+            layers(&[("debian", 700), ("app", 30)]),
+            layers(&[("alpine", 7), ("app", 30)]),
+        );
+        s.declared_base = ["debian".to_string(), "alpine".to_string()]
+            .into_iter()
+            .collect();
+        let e = expected(&[s], &params(NewNodes::PerDay(0.0))).unwrap();
+        assert_eq!(e.per_day.before.routine_deploys, 7 * 30);
+        // 7 nodes × 0.7 × 700 ÷ 7 = 490
+        assert_eq!(e.per_day.before.base_refreshes, 490);
+        assert_eq!(e.per_day.after.base_refreshes, 5);
+    }
+
+    #[test]
+    fn pools_are_separate_and_sized_by_their_largest_row() {
+        let mut a = service(
+            "a",
+            shape(1, 3, 1),
+            layers(&[("l", 100)]),
+            layers(&[("l2", 10)]),
+        );
+        let mut b = service(
+            "b",
+            shape(1, 8, 1),
+            layers(&[("m", 100)]),
+            layers(&[("m2", 10)]),
+        );
+        a.pool = "web".into();
+        b.pool = "batch".into();
+        let e = expected(&[a, b], &params(NewNodes::FractionOfNodes(0.5))).unwrap();
+        assert_eq!(e.pools.len(), 2);
+        assert_eq!((e.pools[0].name.as_str(), e.pools[0].nodes), ("web", 3));
+        assert_eq!(e.pools[1].new_nodes_per_day, 4.0);
+        // new nodes: web 1.5 × 100 = 150; batch 4 × 100 = 400.
+        assert_eq!(e.per_day.before.new_nodes, 550);
+    }
+}

@@ -1,0 +1,212 @@
+//! The expected figure (SPEC §7) for a report: the committed services turned into the
+//! layer-aware model's inputs, the model run, and its result priced and shaped for every format.
+
+use serde::Serialize;
+
+use crate::assumptions::Assumptions;
+use crate::calc::cost;
+use crate::calc::full_pull::{Overflow, PullRates};
+use crate::calc::layered::{
+    self, BlobSize, ChangedFrom, DecompositionChange, ImageLayers, LayeredParameters,
+    LayeredService, PoolFigures,
+};
+use crate::layers::Image;
+use crate::model::{ImageSize, Service};
+use crate::units::Ratio;
+
+/// The pool every service runs on unless its row names one.
+pub const DEFAULT_POOL: &str = "all nodes";
+
+/// How one service's changed part was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct ChangedSource {
+    pub service: String,
+    pub before: ChangedFrom,
+    pub after: ChangedFrom,
+}
+
+/// Expected wire bytes with layer caches, beside the full-pull totals.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ExpectedView {
+    /// True when at least one service's changed part came from layers, a previous build or an
+    /// explicit `changed_per_deploy`; false when every image is known by its size only, so the
+    /// figure is the full pull plus new nodes.
+    pub layer_aware: bool,
+    /// Wire bytes a day: routine deploys, base refreshes, new nodes, total.
+    pub per_day: DecompositionChange,
+    /// Totals × days_per_year.
+    pub per_year: YearTotals,
+    pub cost_saved: ExpectedCost,
+    pub pools: Vec<PoolFigures>,
+    pub changed_from: Vec<ChangedSource>,
+}
+
+/// Expected totals over a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct YearTotals {
+    pub before: i128,
+    pub after: i128,
+    pub saved: i128,
+}
+
+/// Money the expected saving is worth.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ExpectedCost {
+    pub per_day: f64,
+    pub per_year: f64,
+    pub currency: String,
+}
+
+/// The blobs of an image from a source: config and layers, the basis a source lacks estimated.
+fn blobs_of(image: &Image, ratio: Ratio) -> Vec<BlobSize> {
+    let config = image.config.iter().map(|config| BlobSize {
+        key: config.digest.to_string(),
+        wire_bytes: if image.wire_known { config.size } else { 0 },
+        disk_bytes: 0,
+    });
+    let layers = image.layers.iter().map(|layer| {
+        let (wire, disk) = match (image.wire_known, layer.disk_bytes) {
+            (true, Some(disk)) => (layer.wire_bytes, disk),
+            (true, None) => (
+                layer.wire_bytes,
+                ratio.disk_from_wire(layer.wire_bytes).unwrap_or(u64::MAX),
+            ),
+            // A docker save archive holds uncompressed layers: their size is the disk size.
+            (false, Some(disk)) => (ratio.wire_from_disk(disk), disk),
+            (false, None) => (ratio.wire_from_disk(layer.wire_bytes), layer.wire_bytes),
+        };
+        BlobSize {
+            key: layer.digest.to_string(),
+            wire_bytes: wire,
+            disk_bytes: disk,
+        }
+    });
+    config.chain(layers).collect()
+}
+
+fn keys_of(image: &Image, ratio: Ratio) -> std::collections::HashSet<String> {
+    blobs_of(image, ratio).into_iter().map(|b| b.key).collect()
+}
+
+fn layers_for(
+    image: Option<&Image>,
+    size: &ImageSize,
+    previous: Option<&Image>,
+    stand_in: String,
+    ratio: Ratio,
+) -> ImageLayers {
+    match image {
+        // docker inspect output has a size but no layers: a stand-in like a typed size.
+        Some(image) if !image.layers.is_empty() => ImageLayers {
+            blobs: blobs_of(image, ratio),
+            layers_known: true,
+            previous: previous.map(|p| keys_of(p, ratio)),
+        },
+        _ => ImageLayers {
+            blobs: vec![BlobSize {
+                key: stand_in,
+                wire_bytes: size.wire_bytes,
+                disk_bytes: size.disk_bytes,
+            }],
+            layers_known: false,
+            previous: None,
+        },
+    }
+}
+
+/// Runs the layer-aware model over the committed services (plans have no after image).
+pub fn expected(services: &[Service], assumptions: &Assumptions) -> Result<ExpectedView, Overflow> {
+    let ratio = assumptions.compression_ratio.value;
+    let layered: Vec<LayeredService> = services
+        .iter()
+        .enumerate()
+        .filter_map(|(index, service)| {
+            let after = service.after.as_ref()?;
+            let layering = &service.layering;
+            Some(LayeredService {
+                name: service.name.clone(),
+                pool: layering
+                    .node_pool
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_POOL.to_string()),
+                shape: service.shape,
+                before: layers_for(
+                    service.before_image.as_ref(),
+                    &service.before,
+                    layering.before_previous.as_ref(),
+                    format!("row {index} before"),
+                    ratio,
+                ),
+                after: layers_for(
+                    service.after_image.as_ref(),
+                    after,
+                    layering.after_previous.as_ref(),
+                    format!("row {index} after"),
+                    ratio,
+                ),
+                declared_base: layering
+                    .base_image
+                    .as_ref()
+                    .map(|base| keys_of(base, ratio))
+                    .unwrap_or_default(),
+                changed_per_deploy: layering.changed_per_deploy,
+            })
+        })
+        .collect();
+    let parameters = LayeredParameters {
+        base_refresh_days: assumptions.base_refresh_days.value,
+        base_refresh_fraction: assumptions.base_refresh_fraction.value,
+        new_nodes: assumptions.new_nodes_per_day.value,
+        rates: PullRates {
+            bandwidth: assumptions.bandwidth.value,
+            extract_rate: assumptions.extract_rate.value,
+        },
+        days_per_year: assumptions.days_per_year.value,
+    };
+    let result = layered::expected(&layered, &parameters)?;
+    let days = i128::from(assumptions.days_per_year.value);
+    let year = |per_day: i128| {
+        per_day
+            .checked_mul(days)
+            .ok_or(Overflow("expected transfer per year"))
+    };
+    let per_year = YearTotals {
+        before: year(result.per_day.before.total)?,
+        after: year(result.per_day.after.total)?,
+        saved: year(result.per_day.saved.total)?,
+    };
+    // `+ 0.0` turns a rounded -0.0 into 0.0.
+    let cents = |amount: f64| (amount * 100.0).round() / 100.0 + 0.0;
+    let price = assumptions.price_per_gb.value;
+    Ok(ExpectedView {
+        layer_aware: result
+            .changed_from
+            .iter()
+            .any(|(_, b, a)| *b != ChangedFrom::WholeImage || *a != ChangedFrom::WholeImage),
+        per_day: result.per_day,
+        per_year,
+        cost_saved: ExpectedCost {
+            per_day: cents(cost::transfer_cost(result.per_day.saved.total, price)),
+            per_year: cents(cost::transfer_cost(per_year.saved, price)),
+            currency: assumptions.currency.clone(),
+        },
+        pools: result
+            .pools
+            .into_iter()
+            .map(|pool| PoolFigures {
+                new_node_seconds_before: (pool.new_node_seconds_before * 1000.0).round() / 1000.0,
+                new_node_seconds_after: (pool.new_node_seconds_after * 1000.0).round() / 1000.0,
+                ..pool
+            })
+            .collect(),
+        changed_from: result
+            .changed_from
+            .into_iter()
+            .map(|(service, before, after)| ChangedSource {
+                service,
+                before,
+                after,
+            })
+            .collect(),
+    })
+}
