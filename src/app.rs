@@ -150,8 +150,14 @@ fn publish(
     if let Some(directory) = &output.charts_dir {
         render_options.markdown.chart_links = write_charts(&report, directory)?;
     }
-    let rendered = render::render(&report, output.format, &render_options)?;
-    output::write(output.path.as_deref(), rendered.as_bytes())?;
+    if output.format == Format::Json {
+        output::write_with(output.path.as_deref(), |out| {
+            render::json::write(&report, out)
+        })?;
+    } else {
+        let rendered = render::render(&report, output.format, &render_options)?;
+        output::write(output.path.as_deref(), rendered.as_bytes())?;
+    }
     Ok(0)
 }
 

@@ -90,8 +90,8 @@ pub struct Service {
     pub budget: Option<Budget>,
     /// The images read from image sources, with their layer lists (for comparisons and the
     /// layer-aware model); `None` for typed sizes.
-    pub before_image: Option<Image>,
-    pub after_image: Option<Image>,
+    pub before_image: Option<Box<Image>>,
+    pub after_image: Option<Box<Image>>,
     /// What the layer-aware model needs (all optional): the declared base image, the previous
     /// builds, an explicit changed part, and the node pool the service runs on.
     pub layering: Layering,
@@ -100,9 +100,9 @@ pub struct Service {
 /// The layer-aware model's inputs for one service (SPEC §7).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Layering {
-    pub base_image: Option<Image>,
-    pub before_previous: Option<Image>,
-    pub after_previous: Option<Image>,
+    pub base_image: Option<Box<Image>>,
+    pub before_previous: Option<Box<Image>>,
+    pub after_previous: Option<Box<Image>>,
     pub changed_per_deploy: Option<ChangedPerDeploy>,
     /// `None`: the default pool, where every service runs on every node.
     pub node_pool: Option<String>,

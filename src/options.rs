@@ -557,7 +557,7 @@ pub fn calc(
                 image: &Option<PathBuf>| match (size, image) {
         (_, Some(path)) => {
             let sized = sources::read_sized(path, &read, ratio, Place::flag(image_flag))?;
-            Ok((sized.size, Some(sized.image)))
+            Ok((sized.size, Some(Box::new(sized.image))))
         }
         (Some(text), None) => Ok((typed_size(size_flag, text, basis, ratio)?, None)),
         (None, None) => Err(Error::flag(
@@ -594,7 +594,9 @@ pub fn calc(
 fn layering(args: &LayeringArgs, read: &ReadOptions, ratio: Ratio) -> Result<Layering, Error> {
     let source = |flag: &str, path: &Option<PathBuf>| {
         path.as_deref()
-            .map(|path| sources::read_sized(path, read, ratio, Place::flag(flag)).map(|s| s.image))
+            .map(|path| {
+                sources::read_sized(path, read, ratio, Place::flag(flag)).map(|s| Box::new(s.image))
+            })
             .transpose()
     };
     Ok(Layering {
@@ -695,8 +697,8 @@ pub fn compare(
             before: before.size,
             after: Some(after.size),
             budget: None,
-            before_image: Some(before.image),
-            after_image: Some(after.image),
+            before_image: Some(Box::new(before.image)),
+            after_image: Some(Box::new(after.image)),
             layering: layering(&args.layering, &read, ratio)?,
         },
         comparison,

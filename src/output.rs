@@ -9,18 +9,27 @@ use crate::error::Error;
 
 /// Writes `content` to `path`, or to stdout when `path` is `None`.
 pub fn write(path: Option<&Path>, content: &[u8]) -> Result<(), Error> {
+    write_with(path, |out| out.write_all(content))
+}
+
+/// Writes what `produce` writes — streamed, so a large report is never held whole in memory —
+/// to `path` (atomically) or to stdout when `path` is `None`.
+pub fn write_with(
+    path: Option<&Path>,
+    produce: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), Error> {
     match path {
-        None => write_stdout(content),
-        Some(path) => write_atomically(path, content).map_err(|source| Error::Write {
+        None => write_stdout(produce),
+        Some(path) => write_atomically(path, produce).map_err(|source| Error::Write {
             path: path.to_path_buf(),
             source,
         }),
     }
 }
 
-fn write_stdout(content: &[u8]) -> Result<(), Error> {
-    let mut stdout = io::stdout().lock();
-    match stdout.write_all(content).and_then(|()| stdout.flush()) {
+fn write_stdout(produce: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
+    let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    match produce(&mut stdout).and_then(|()| stdout.flush()) {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(source) => Err(Error::Write {
             path: "standard output".into(),
@@ -30,7 +39,10 @@ fn write_stdout(content: &[u8]) -> Result<(), Error> {
     }
 }
 
-fn write_atomically(path: &Path, content: &[u8]) -> io::Result<()> {
+fn write_atomically(
+    path: &Path,
+    produce: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     if path.is_dir() {
         return Err(io::Error::new(
             io::ErrorKind::IsADirectory,
@@ -45,7 +57,11 @@ fn write_atomically(path: &Path, content: &[u8]) -> io::Result<()> {
         .prefix(".fleetsave-")
         .suffix(".tmp")
         .tempfile_in(directory)?;
-    temporary.write_all(content)?;
+    {
+        let mut buffered = io::BufWriter::with_capacity(1 << 16, temporary.as_file_mut());
+        produce(&mut buffered)?;
+        buffered.flush()?;
+    }
     temporary.as_file().sync_all()?;
     set_permissions(temporary.path(), path)?;
     temporary.persist(path).map_err(|error| error.error)?;

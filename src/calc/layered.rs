@@ -26,7 +26,9 @@
 //! total is an exact sum of those. With every layer changing on every deploy and no new nodes,
 //! the expected figure equals the full-pull figure exactly.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use serde::Serialize;
 
@@ -238,7 +240,7 @@ fn wire_of<'a>(blobs: impl IntoIterator<Item = &'a BlobSize>) -> u64 {
 
 /// Distinct blobs of an image (a digest listed twice is one blob).
 fn distinct(blobs: &[BlobSize]) -> Vec<&BlobSize> {
-    let mut seen = HashSet::new();
+    let mut seen = FxHashSet::default();
     blobs
         .iter()
         .filter(|b| seen.insert(b.key.as_str()))
@@ -332,14 +334,14 @@ pub fn expected(
             NewNodes::PerDay(count) => count,
         };
         let mut worlds = [Decomposition::default(); 2];
-        let mut unions: [HashMap<String, (u64, u64)>; 2] = [HashMap::new(), HashMap::new()];
+        let mut unions: [HashMap<String, (u64, u64)>; 2] = Default::default();
         for (world, decomposition) in worlds.iter_mut().enumerate() {
             fn pick(s: &LayeredService, world: usize) -> &ImageLayers {
                 if world == 0 { &s.before } else { &s.after }
             }
             let image = |s| pick(s, world);
             // In how many rows of the fleet (same world) each digest appears.
-            let mut rows_with: HashMap<&str, usize> = HashMap::new();
+            let mut rows_with: HashMap<&str, usize> = HashMap::default();
             for service in services {
                 if image(service).layers_known {
                     for blob in distinct(&image(service).blobs) {
@@ -349,7 +351,7 @@ pub fn expected(
             }
             let shared_elsewhere = |key: &str| rows_with.get(key).copied().unwrap_or(0) >= 2;
             let mut routine: i128 = 0;
-            let mut base_blobs: HashMap<String, u128> = HashMap::new();
+            let mut base_blobs: HashMap<String, u128> = HashMap::default();
             let union = &mut unions[world];
             for (index, service) in &members {
                 let img = image(service);

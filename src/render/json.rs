@@ -11,6 +11,21 @@ pub fn render(report: &Report) -> Result<String, Error> {
     Ok(json)
 }
 
+/// Reports with more service rows than this are written compact: indentation would make a
+/// 100,000-service report half again as large and a third slower (BENCHMARKS.md).
+pub const PRETTY_ROWS: usize = 1000;
+
+/// Streams the report as JSON into `out` (nothing is held whole in memory): indented for
+/// reports people may read, compact beyond [`PRETTY_ROWS`] services.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if report.services.len() > PRETTY_ROWS {
+        serde_json::to_writer(&mut *out, report)?;
+    } else {
+        serde_json::to_writer_pretty(&mut *out, report)?;
+    }
+    out.write_all(b"\n")
+}
+
 /// The JSON Schema of the report, generated from the Rust types.
 pub fn schema() -> String {
     let schema = schemars::schema_for!(Report);

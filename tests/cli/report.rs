@@ -372,3 +372,22 @@ fn snapshots_of_the_example_fleet() {
         stdout_of(&["report", CSV, "--format", "json"])
     );
 }
+
+#[test]
+fn large_reports_are_written_as_compact_json_with_the_same_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("service,before,after\n");
+    for i in 0..1001 {
+        csv.push_str(&format!("s{i},{}MB,{}MB\n", 100 + i, 50 + i % 7));
+    }
+    let path = write_file(dir.path(), "big.csv", &csv);
+    let compact = stdout_of(&["report", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(compact.lines().count(), 1, "one line beyond 1,000 services");
+    let json: serde_json::Value = serde_json::from_str(&compact).unwrap();
+    assert_eq!(json["services"].as_array().unwrap().len(), 1001);
+    let small = stdout_of(&["report", CSV, "--format", "json"]);
+    assert!(
+        small.lines().count() > 100,
+        "indented for reports people read"
+    );
+}

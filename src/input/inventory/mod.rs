@@ -9,7 +9,6 @@
 mod csv_reader;
 mod toml_reader;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::image::{Platform, ReadOptions};
@@ -250,7 +249,7 @@ pub fn resolve(
     let path = &inventory.path;
     let (default_shape, default_basis, default_runtime) =
         effective_defaults(inventory, flags, targets)?;
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut seen: rustc_hash::FxHashMap<&str, usize> = Default::default();
     let mut services = Vec::with_capacity(inventory.rows.len());
     for row in &inventory.rows {
         let Some(name) = row.get("service") else {
@@ -381,7 +380,7 @@ pub fn resolve(
                 },
             )?)),
         };
-        let source = |field: &str| -> Result<Option<Image>, Error> {
+        let source = |field: &str| -> Result<Option<Box<Image>>, Error> {
             row.get(field)
                 .map(|value| {
                     sources::read_sized(
@@ -390,7 +389,7 @@ pub fn resolve(
                         ratio,
                         Place::file_line(path, value.line, field),
                     )
-                    .map(|sized| sized.image)
+                    .map(|sized| Box::new(sized.image))
                 })
                 .transpose()
         };
@@ -425,8 +424,8 @@ pub fn resolve(
             before,
             after,
             budget,
-            before_image: before_image.map(|i| i.image),
-            after_image: after_image.map(|i| i.image),
+            before_image: before_image.map(|i| Box::new(i.image)),
+            after_image: after_image.map(|i| Box::new(i.image)),
             layering,
         });
     }
