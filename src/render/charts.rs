@@ -8,7 +8,7 @@ use crate::chart::{
 };
 use crate::error::Error;
 use crate::report::Report;
-use crate::report::series::{self, Series};
+use crate::report::series::{self, Pair, Series};
 use crate::units::{format_bytes, format_seconds};
 
 /// A drawn chart with what goes around it.
@@ -132,41 +132,54 @@ fn decomposition(report: &Report) -> Result<ChartView, Error> {
     })
 }
 
-fn sizes(series: &Series) -> Result<ChartView, Error> {
-    let title = "Image size per service, before and after".to_string();
+/// A before/after chart of per-service pairs: `scale` turns a value into the axis unit,
+/// `format` writes it for the table.
+fn before_after_view(
+    id: &str,
+    title: &str,
+    axis: Axis,
+    pairs: &[Pair],
+    more: usize,
+    scale: f64,
+    format: fn(f64) -> String,
+) -> Result<ChartView, Error> {
     let chart = BeforeAfterChart {
-        id: "chart-sizes".into(),
-        title: title.clone(),
-        axis: Axis::new("Image size, unpacked", "MB"),
-        items: series
-            .sizes
+        id: id.into(),
+        title: title.to_string(),
+        axis,
+        items: pairs
             .iter()
             .map(|pair| BeforeAfterItem {
                 label: pair.name.clone(),
-                before: pair.before / MB,
-                after: pair.after / MB,
+                before: pair.before / scale,
+                after: pair.after / scale,
             })
             .collect(),
-        more: series.sizes_more,
+        more,
     };
     Ok(ChartView {
         id: chart.id.clone(),
         svg: chart::before_after(&chart)?,
-        title,
-        caption: top_note(series.sizes.len(), series.sizes_more),
+        title: title.to_string(),
+        caption: top_note(pairs.len(), more),
         headings: vec!["service".into(), "before".into(), "after".into()],
-        rows: series
-            .sizes
+        rows: pairs
             .iter()
-            .map(|pair| {
-                vec![
-                    pair.name.clone(),
-                    format_bytes(pair.before as i128),
-                    format_bytes(pair.after as i128),
-                ]
-            })
+            .map(|pair| vec![pair.name.clone(), format(pair.before), format(pair.after)])
             .collect(),
     })
+}
+
+fn sizes(series: &Series) -> Result<ChartView, Error> {
+    before_after_view(
+        "chart-sizes",
+        "Image size per service, before and after",
+        Axis::new("Image size, unpacked", "MB"),
+        &series.sizes,
+        series.sizes_more,
+        MB,
+        |bytes| format_bytes(bytes as i128),
+    )
 }
 
 fn cumulative(series: &Series) -> Result<ChartView, Error> {
@@ -271,38 +284,13 @@ fn targets(series: &Series) -> Result<ChartView, Error> {
 }
 
 fn pull_time(series: &Series) -> Result<ChartView, Error> {
-    let title = "Pull time per service, before and after".to_string();
-    let chart = BeforeAfterChart {
-        id: "chart-pull-time".into(),
-        title: title.clone(),
-        axis: Axis::new("Seconds per pull (download + extract)", "s"),
-        items: series
-            .pull_seconds
-            .iter()
-            .map(|pair| BeforeAfterItem {
-                label: pair.name.clone(),
-                before: pair.before,
-                after: pair.after,
-            })
-            .collect(),
-        more: series.sizes_more,
-    };
-    Ok(ChartView {
-        id: chart.id.clone(),
-        svg: chart::before_after(&chart)?,
-        title,
-        caption: top_note(series.pull_seconds.len(), series.sizes_more),
-        headings: vec!["service".into(), "before".into(), "after".into()],
-        rows: series
-            .pull_seconds
-            .iter()
-            .map(|pair| {
-                vec![
-                    pair.name.clone(),
-                    format_seconds(pair.before),
-                    format_seconds(pair.after),
-                ]
-            })
-            .collect(),
-    })
+    before_after_view(
+        "chart-pull-time",
+        "Pull time per service, before and after",
+        Axis::new("Seconds per pull (download + extract)", "s"),
+        &series.pull_seconds,
+        series.sizes_more,
+        1.0,
+        format_seconds,
+    )
 }
