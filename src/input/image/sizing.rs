@@ -460,6 +460,43 @@ mod tests {
     }
 
     #[test]
+    fn streams_are_sized_as_stored_blobs_are() {
+        let tar = tar_bytes();
+        let gz = gzip(&tar);
+        let zst = zstd::encode_all(&tar[..], 3).unwrap();
+        for (blob, compression) in [
+            (&gz, Compression::Gzip),
+            (&zst, Compression::Zstd),
+            (&tar, Compression::Uncompressed),
+        ] {
+            let job = LayerJob {
+                name: "stream".into(),
+                digest: Digest::parse(&super::super::verify::sha256_of(blob)).unwrap(),
+                expected_len: Some(blob.len() as u64),
+                compression: Compression::Unknown,
+                verify: Some(VerifyOf::Stored),
+            };
+            let measured = measure_stream(&blob[..], &job).unwrap();
+            assert_eq!(measured.disk_bytes, Some(tar.len() as u64));
+            assert_eq!(measured.stored_bytes, blob.len() as u64);
+            assert_eq!(measured.compression, compression);
+            // A download shorter or longer than its descriptor, or with other content, fails.
+            let short = LayerJob {
+                verify: None,
+                ..job.clone()
+            };
+            assert!(measure_stream(&blob[..blob.len() - 1], &short).is_err());
+            let mut longer = blob.clone();
+            longer.push(0);
+            assert!(measure_stream(&longer[..], &short).is_err());
+            let mut corrupt = blob.clone();
+            let last = corrupt.len() - 1;
+            corrupt[last] ^= 1;
+            assert!(measure_stream(&corrupt[..], &job).is_err());
+        }
+    }
+
+    #[test]
     fn truncated_or_garbage_streams_are_errors() {
         let tar = tar_bytes();
         let gz = gzip(&tar);

@@ -33,6 +33,8 @@
 
 mod auth;
 mod client;
+#[cfg(test)]
+mod fake_server;
 mod reference;
 
 use std::path::Path;
@@ -434,5 +436,223 @@ mod tests {
         );
         let e = error(RegistryProblem::Network("connection refused".into()));
         assert_eq!(e.exit_code(), 3);
+    }
+
+    mod against_a_scripted_server {
+        use super::super::fake_server::{Answer, FakeServer, Request};
+        use super::*;
+        use base64::Engine as _;
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        const MANIFEST: &str =
+            "sha256:140f7e942b464707b1d3ae3fe2f9f7c639191e427d6e6f810a2a0cc1945c620a";
+        const CONFIG: &str =
+            "sha256:b782e6558dc7f2c8c2d609cbd2969cc62a38f0c268094ddf3912f1019ac3a8ab";
+        const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+
+        fn blob(digest: &str) -> Vec<u8> {
+            let hex = digest.strip_prefix("sha256:").unwrap();
+            std::fs::read(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/fixtures/images/layout/blobs/sha256")
+                    .join(hex),
+            )
+            .unwrap()
+        }
+
+        fn header(name: &str, value: impl Into<String>) -> (String, String) {
+            (name.to_string(), value.into())
+        }
+
+        fn client(credentials: Option<(&str, &str)>) -> Client {
+            Client::new(RegistryOptions {
+                credentials: CredentialSource {
+                    explicit: credentials.map(|(username, password)| Credentials::Basic {
+                        username: username.into(),
+                        password: Secret::new(password),
+                    }),
+                    docker_config_dir: None,
+                },
+                ..RegistryOptions::default()
+            })
+        }
+
+        fn read_from(
+            server: &FakeServer,
+            client: &Client,
+            image: &str,
+        ) -> Result<Image, RegistryError> {
+            let text = format!("127.0.0.1:{}/{image}", server.port);
+            let reference = Reference::parse(&text).unwrap();
+            read_image(&reference, &text, &ReadOptions::default(), client)
+        }
+
+        /// The v1 fixture image, behind a Bearer token service that takes anonymous requests and
+        /// alice:pw; its config redirects to storage that must not see the token.
+        fn token_registry() -> FakeServer {
+            FakeServer::start(|request: &Request, port| -> Answer {
+                let basic = |user: &str| {
+                    format!(
+                        "Basic {}",
+                        base64::engine::general_purpose::STANDARD.encode(user)
+                    )
+                };
+                if request.target.starts_with("/storage/") {
+                    return (200, vec![], blob(CONFIG));
+                }
+                if request.target.starts_with("/token") {
+                    return match request.header("authorization") {
+                        None => (200, vec![], br#"{"token":"t0k"}"#.to_vec()),
+                        Some(given) if given == basic("alice:pw") => {
+                            (200, vec![], br#"{"access_token":"t0k"}"#.to_vec())
+                        }
+                        Some(_) => (401, vec![], vec![]),
+                    };
+                }
+                if request.header("authorization") != Some("Bearer t0k") {
+                    let challenge = format!(
+                        r#"Bearer realm="http://127.0.0.1:{port}/token",service="fake",scope="repository:app:pull""#
+                    );
+                    return (401, vec![header("WWW-Authenticate", challenge)], vec![]);
+                }
+                match request.target.as_str() {
+                    "/v2/app/manifests/1" => (
+                        200,
+                        vec![
+                            header("Content-Type", OCI_MANIFEST),
+                            header("Docker-Content-Digest", MANIFEST),
+                        ],
+                        blob(MANIFEST),
+                    ),
+                    "/v2/app/manifests/bad-digest" => (
+                        200,
+                        vec![header("Docker-Content-Digest", CONFIG)],
+                        blob(MANIFEST),
+                    ),
+                    target if target == format!("/v2/app/manifests/{CONFIG}") => {
+                        (200, vec![], blob(MANIFEST))
+                    }
+                    "/v2/app/manifests/huge" => (200, vec![], vec![b' '; 4 * 1024 * 1024 + 1]),
+                    target if target == format!("/v2/app/blobs/{CONFIG}") => {
+                        (307, vec![header("Location", "/storage/config")], vec![])
+                    }
+                    _ => (404, vec![], vec![]),
+                }
+            })
+        }
+
+        #[test]
+        fn bearer_tokens_anonymous_and_with_credentials() {
+            let server = token_registry();
+            let anonymous = client(None);
+            let image = read_from(&server, &anonymous, "app:1").unwrap();
+            assert_eq!(image.wire_bytes(), Some(65_896));
+            assert_eq!(image.platform.as_deref(), Some("linux/amd64"));
+            let requests = server.requests();
+            let token = requests
+                .iter()
+                .find(|r| r.target.starts_with("/token"))
+                .unwrap();
+            assert!(
+                token.target.contains("scope=repository%3Aapp%3Apull"),
+                "{token:?}"
+            );
+            assert!(token.target.contains("service=fake"), "{token:?}");
+            // The redirect to storage carries no token.
+            let storage = requests
+                .iter()
+                .find(|r| r.target.starts_with("/storage/"))
+                .unwrap();
+            assert_eq!(storage.header("authorization"), None);
+            // The token is kept for the repository: a second read asks for none.
+            read_from(&server, &anonymous, "app:1").unwrap();
+            let tokens = server
+                .requests()
+                .iter()
+                .filter(|r| r.target.starts_with("/token"))
+                .count();
+            assert_eq!(tokens, 1);
+
+            let alice = client(Some(("alice", "pw")));
+            assert!(read_from(&server, &alice, "app:1").is_ok());
+            let wrong = client(Some(("alice", "hunter2-secret")));
+            let error = read_from(&server, &wrong, "app:1").unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.contains(&format!(
+                    "unauthorised at registry 127.0.0.1:{}",
+                    server.port
+                )),
+                "{message}"
+            );
+            assert!(!message.contains("hunter2"), "{message}");
+            assert!(!format!("{error:?}").contains("hunter2"));
+        }
+
+        #[test]
+        fn digests_sizes_and_missing_manifests_are_checked() {
+            let server = token_registry();
+            let anonymous = client(None);
+            let message = read_from(&server, &anonymous, "app:bad-digest")
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains("the content's digest is"), "{message}");
+            // Fetched by digest: the bytes must have that digest.
+            let message = read_from(&server, &anonymous, &format!("app@{CONFIG}"))
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains("the content's digest is"), "{message}");
+            let message = read_from(&server, &anonymous, "app:huge")
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains("larger than 4194304 bytes"), "{message}");
+            let error: Error = read_from(&server, &anonymous, "app:2").unwrap_err().into();
+            assert_eq!(error.exit_code(), 2);
+            assert!(error.to_string().contains("not found"), "{error}");
+        }
+
+        #[test]
+        fn rate_limits_and_server_errors_are_retried_then_given_up() {
+            let calls = Arc::new(AtomicUsize::new(0));
+            let counter = calls.clone();
+            let server = FakeServer::start(move |request: &Request, _| -> Answer {
+                match request.target.as_str() {
+                    "/v2/app/manifests/1" => {
+                        if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                            (429, vec![header("Retry-After", "0")], vec![])
+                        } else {
+                            (
+                                200,
+                                vec![header("Content-Type", OCI_MANIFEST)],
+                                blob(MANIFEST),
+                            )
+                        }
+                    }
+                    "/v2/app/manifests/down" => (503, vec![], vec![]),
+                    target if target == format!("/v2/app/blobs/{CONFIG}") => {
+                        (200, vec![], blob(CONFIG))
+                    }
+                    _ => (404, vec![], vec![]),
+                }
+            });
+            let anonymous = client(None);
+            assert!(read_from(&server, &anonymous, "app:1").is_ok());
+            assert_eq!(calls.load(Ordering::SeqCst), 2);
+            let error: Error = read_from(&server, &anonymous, "app:down")
+                .unwrap_err()
+                .into();
+            assert_eq!(error.exit_code(), 3);
+            assert!(
+                error.to_string().contains("gave up after 3 attempts"),
+                "{error}"
+            );
+            let down = server
+                .requests()
+                .iter()
+                .filter(|r| r.target.ends_with("/down"))
+                .count();
+            assert_eq!(down, 3);
+        }
     }
 }
