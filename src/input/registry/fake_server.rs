@@ -53,10 +53,6 @@ impl FakeServer {
         FakeServer { port, requests }
     }
 
-    pub fn base(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
     pub fn requests(&self) -> Vec<Request> {
         self.requests.lock().unwrap().clone()
     }

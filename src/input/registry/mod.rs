@@ -501,6 +501,15 @@ mod tests {
                 if request.target.starts_with("/storage/") {
                     return (200, vec![], blob(CONFIG));
                 }
+                if request.method == "POST" && request.target.starts_with("/token") {
+                    let form = String::from_utf8_lossy(&request.body);
+                    let refreshed = form.contains("grant_type=refresh_token")
+                        && form.contains("refresh_token=refresh-xyz");
+                    return match refreshed {
+                        true => (200, vec![], br#"{"access_token":"t0k"}"#.to_vec()),
+                        false => (401, vec![], vec![]),
+                    };
+                }
                 if request.target.starts_with("/token") {
                     return match request.header("authorization") {
                         None => (200, vec![], br#"{"token":"t0k"}"#.to_vec()),
@@ -576,6 +585,15 @@ mod tests {
 
             let alice = client(Some(("alice", "pw")));
             assert!(read_from(&server, &alice, "app:1").is_ok());
+            // docker's identitytoken: an OAuth2 refresh token, POSTed to the realm.
+            let identity = Client::new(RegistryOptions {
+                credentials: CredentialSource {
+                    explicit: Some(Credentials::IdentityToken(Secret::new("refresh-xyz"))),
+                    docker_config_dir: None,
+                },
+                ..RegistryOptions::default()
+            });
+            assert!(read_from(&server, &identity, "app:1").is_ok());
             let wrong = client(Some(("alice", "hunter2-secret")));
             let error = read_from(&server, &wrong, "app:1").unwrap_err();
             let message = error.to_string();
