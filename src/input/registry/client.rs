@@ -19,7 +19,7 @@ use ureq::http::Response;
 use ureq::tls::TlsConfig;
 use ureq::{Agent, Body};
 
-use super::auth::{self, Challenge, CredentialSource, Credentials};
+use super::auth::{self, Challenge, CredentialSource, Credentials, Secret};
 use super::reference::{self, Reference};
 
 /// Attempts of one request before giving up on connection failures, `429` and `5xx`.
@@ -76,8 +76,8 @@ pub struct Fetched {
 }
 
 /// A registry client for one run: connections, tokens and credentials are shared by every image
-/// it reads, from any thread.
-#[derive(Debug, Default)]
+/// it reads, from any thread. Its `Debug` shows no token.
+#[derive(Default)]
 pub struct Client {
     options: RegistryOptions,
     /// HTTPS only, certificates verified.
@@ -85,9 +85,18 @@ pub struct Client {
     /// Loopback and `--insecure-registry` hosts: certificates not verified, plain HTTP allowed.
     lenient: OnceLock<Agent>,
     /// (API host, repository) → the `Authorization` header value that worked.
-    authorizations: Mutex<HashMap<(String, String), String>>,
+    authorizations: Mutex<HashMap<(String, String), Secret>>,
     /// API host → `https://host` or `http://host`, once one has answered.
     bases: Mutex<HashMap<String, String>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("options", &self.options)
+            .field("bases", &*lock(&self.bases))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Client {
@@ -213,7 +222,7 @@ impl Client {
                         request = request.header("Accept", accept);
                     }
                     if let Some(authorization) = &authorization {
-                        request = request.header("Authorization", authorization);
+                        request = request.header("Authorization", authorization.expose());
                     }
                     request.call()
                 })
@@ -222,8 +231,8 @@ impl Client {
                 200..=299 => return Ok(response),
                 401 if !challenged => {
                     challenged = true;
-                    let header = self.authenticate(reference, &response)?;
-                    lock(&self.authorizations).insert(key.clone(), header);
+                    let authorization = self.authenticate(reference, &response)?;
+                    lock(&self.authorizations).insert(key.clone(), authorization);
                 }
                 401 | 403 => {
                     let (credentials, _) = self.options.credentials.lookup(&reference.registry);
@@ -278,6 +287,8 @@ impl Client {
                     lock(&self.bases).insert(host.to_string(), base);
                     return Ok(response);
                 }
+                // Nothing listens (or answers) there: plain HTTP to the same port cannot help.
+                Err(error) if !connected(&error) => return Err(error),
                 Err(error) => last = Some(error),
             }
         }
@@ -290,7 +301,7 @@ impl Client {
         &self,
         reference: &Reference,
         response: &Response<Body>,
-    ) -> Result<String, Failure> {
+    ) -> Result<Secret, Failure> {
         let challenges: Vec<Challenge> = response
             .headers()
             .get_all("www-authenticate")
@@ -356,7 +367,7 @@ impl Client {
                             reference.registry
                         ))
                     })?;
-                    Ok(format!("Bearer {}", token.expose()))
+                    Ok(Secret::new(format!("Bearer {}", token.expose())))
                 }
                 401 | 403 => Err(unauthorised(if credentials.is_some() {
                     "the token service refused the credentials".to_string()
@@ -375,6 +386,7 @@ impl Client {
             return credentials
                 .as_ref()
                 .and_then(Credentials::basic_header)
+                .map(Secret::new)
                 .ok_or_else(|| {
                     unauthorised(
                         "the registry asks for a user name and password: log in with docker \
@@ -433,6 +445,24 @@ fn retrying(
     Err(Failure::Network(format!(
         "{last} (gave up after {ATTEMPTS} attempts)"
     )))
+}
+
+/// Whether a failed request got as far as a connection (so another scheme may work).
+fn connected(error: &ureq::Error) -> bool {
+    match error {
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => false,
+        ureq::Error::Timeout(timeout) => {
+            !matches!(timeout, ureq::Timeout::Resolve | ureq::Timeout::Connect)
+        }
+        ureq::Error::Io(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::ConnectionRefused
+                | std::io::ErrorKind::HostUnreachable
+                | std::io::ErrorKind::NetworkUnreachable
+                | std::io::ErrorKind::AddrNotAvailable
+        ),
+        _ => true,
+    }
 }
 
 /// `Retry-After: SECONDS`, capped.
