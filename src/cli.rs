@@ -132,7 +132,7 @@ pub struct ImageArgs {
     #[arg(long)]
     pub verify: bool,
     /// For image references: download the layers to measure their exact disk bytes (else only
-    /// manifests and configs are fetched and disk bytes are estimated)
+    /// manifests and configs are fetched and disk bytes are estimated; --verify implies it)
     #[arg(long)]
     pub disk: bool,
     /// Registry host (HOST or HOST:PORT) that may be reached over plain HTTP or unverified TLS

@@ -59,12 +59,29 @@ pub fn read(
                 message: error.to_string(),
             })?;
         if let Some(reference) = reference {
-            return Ok(registry::read_image(
-                &reference,
-                text,
-                &options.read,
-                &options.registry,
-            )?);
+            return registry::read_image(&reference, text, &options.read, &options.registry)
+                .map_err(|error| {
+                    let error = Error::from(error);
+                    if registry::names_registry_host(text) {
+                        return error;
+                    }
+                    // A mistyped path can read as a Docker Hub reference: say no file matched.
+                    let hint = format!(
+                        " (read as an image reference: there is no file '{}')",
+                        relative_to.join(text).display()
+                    );
+                    match error {
+                        Error::Input { place, message } => Error::Input {
+                            place,
+                            message: message + &hint,
+                        },
+                        Error::Network { image, message } => Error::Network {
+                            image,
+                            message: message + &hint,
+                        },
+                        other => other,
+                    }
+                });
         }
     }
     Ok(image::read_image(&relative_to.join(source), &options.read)?)

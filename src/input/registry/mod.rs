@@ -1,8 +1,8 @@
 //! Images read straight from a registry (SPEC §6): an image reference
 //! `[registry/]repository[:tag][@digest]`, resolved over the OCI distribution API with docker-style
 //! authentication. Only the manifest (or index and the chosen manifest) and the config are
-//! fetched, a few KB per image; with `--disk` the layers are streamed too, through the same
-//! sizing code as files, for exact disk bytes.
+//! fetched, a few KB per image; with `--disk` (or `--verify`) the layers are streamed too,
+//! through the same sizing code as files, for exact disk bytes, each checked against its digest.
 //!
 //! # Reference or file? The rule
 //!
@@ -73,11 +73,17 @@ pub fn reference_in(text: &str, relative_to: &Path) -> Result<Option<Reference>,
     let Ok(reference) = Reference::parse(text) else {
         return Ok(None);
     };
-    let names_registry = text
-        .split_once('/')
-        .is_some_and(|(first, _)| first.contains(['.', ':']) || first == "localhost");
     let names_version = reference.digest.is_some() || reference.tag.is_some();
-    Ok((names_registry || names_version).then_some(reference))
+    Ok((names_registry_host(text) || names_version).then_some(reference))
+}
+
+/// Whether a source text names its registry (`docker://…`, or a first part with a `.` or `:`, or
+/// `localhost`) rather than defaulting to Docker Hub.
+pub fn names_registry_host(text: &str) -> bool {
+    text.starts_with(DOCKER_PREFIX)
+        || text
+            .split_once('/')
+            .is_some_and(|(first, _)| first.contains(['.', ':']) || first == "localhost")
 }
 
 /// A failure to read an image from a registry, with the reference as the user wrote it.
@@ -212,7 +218,8 @@ fn read(
         )?;
         config::apply(&mut image, &bytes);
     }
-    if client.options().disk {
+    // Verifying layers means reading them: --verify downloads them as --disk does.
+    if client.options().disk || options.verify {
         size_layers(reference, &mut image, options, client)?;
     } else if !image.layers.is_empty() && !image.is_artifact {
         image.notes.push(
