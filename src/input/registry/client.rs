@@ -88,7 +88,12 @@ pub struct Client {
     authorizations: Mutex<HashMap<(String, String), Secret>>,
     /// API host → `https://host` or `http://host`, once one has answered.
     bases: Mutex<HashMap<String, String>>,
+    /// Registry → its credentials (and a note on a helper that failed), looked up once.
+    credentials: Mutex<HashMap<String, Lookup>>,
 }
+
+/// Credentials found for a registry, and why a configured helper could not be used.
+type Lookup = (Option<Credentials>, Option<String>);
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -131,6 +136,14 @@ impl Client {
                 .build()
                 .new_agent()
         })
+    }
+
+    /// The credentials for a registry, from the flags, the environment or docker's config.
+    fn credentials_for(&self, registry: &str) -> Lookup {
+        lock(&self.credentials)
+            .entry(registry.to_string())
+            .or_insert_with(|| self.options.credentials.lookup(registry))
+            .clone()
     }
 
     /// Whether `host` (`host[:port]`) may be spoken to without verified TLS.
@@ -235,7 +248,7 @@ impl Client {
                     lock(&self.authorizations).insert(key.clone(), authorization);
                 }
                 401 | 403 => {
-                    let (credentials, _) = self.options.credentials.lookup(&reference.registry);
+                    let (credentials, _) = self.credentials_for(&reference.registry);
                     return Err(Failure::Unauthorised {
                         host: reference.registry.clone(),
                         detail: format!(
@@ -309,7 +322,7 @@ impl Client {
             .filter_map(|value| value.to_str().ok())
             .flat_map(auth::parse_challenges)
             .collect();
-        let (credentials, note) = self.options.credentials.lookup(&reference.registry);
+        let (credentials, note) = self.credentials_for(&reference.registry);
         let unauthorised = |detail: String| Failure::Unauthorised {
             host: reference.registry.clone(),
             detail: match &note {

@@ -234,14 +234,13 @@ fn read(
 /// The digest of a manifest fetched by tag: its sha256, which must agree with the
 /// `Docker-Content-Digest` the registry sent.
 fn served_digest(bytes: &[u8], header: Option<&str>) -> Result<Digest, Problem> {
-    let computed = verify::sha256_of(bytes);
     if let Some(header) = header
         && let Ok(claimed) = Digest::parse(header)
     {
         verify::check_bytes(bytes, &claimed, "manifest")?;
         return Ok(claimed);
     }
-    Digest::parse(&computed).map_err(|source| Problem::Digest {
+    Digest::parse(&verify::sha256_of(bytes)).map_err(|source| Problem::Digest {
         what: "manifest".into(),
         source,
     })
