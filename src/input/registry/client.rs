@@ -546,3 +546,45 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_for_loopback_and_listed_hosts() {
+        let client = Client::new(RegistryOptions {
+            insecure_hosts: vec!["registry.lan:5000".into(), "build-cache".into()],
+            ..RegistryOptions::default()
+        });
+        for lenient in [
+            "127.0.0.1:5000",
+            "127.8.9.10",
+            "localhost:5000",
+            "[::1]:5000",
+            "registry.lan:5000",
+            "build-cache:443",
+        ] {
+            assert!(client.is_lenient(lenient), "{lenient}");
+        }
+        for strict in [
+            "ghcr.io",
+            "registry-1.docker.io",
+            "registry.lan:6000",
+            "10.0.0.1:5000",
+            "localhost.example.com",
+        ] {
+            assert!(!client.is_lenient(strict), "{strict}");
+        }
+    }
+
+    #[test]
+    fn transport_errors_say_whether_to_retry() {
+        let refused = ureq::Error::Io(std::io::ErrorKind::ConnectionRefused.into());
+        assert!(describe(&refused).1);
+        assert!(!connected(&refused));
+        assert!(!describe(&ureq::Error::HostNotFound).1);
+        assert!(!describe(&ureq::Error::RequireHttpsOnly("http://x".into())).1);
+        assert!(connected(&ureq::Error::Tls("bad certificate")));
+    }
+}
