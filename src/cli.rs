@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::input::registry::Secret;
 use crate::render::Format;
 use crate::render::check::CheckFormat;
 use crate::render::inspect::InspectFormat;
@@ -139,6 +140,31 @@ pub struct ImageArgs {
     /// Check every blob's sha256 against its digest (reads every byte)
     #[arg(long)]
     pub verify: bool,
+    /// For image references: download the layers to measure their exact disk bytes (else only
+    /// manifests and configs are fetched and disk bytes are estimated; --verify implies it)
+    #[arg(long)]
+    pub disk: bool,
+    /// Registry host (HOST or HOST:PORT) that may be reached over plain HTTP or unverified TLS
+    /// (loopback registries always may); repeatable
+    #[arg(long, value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
+    /// User name for the registries read from (else ~/.docker/config.json, else anonymous)
+    #[arg(
+        long,
+        value_name = "USER",
+        env = "REGISTRY_USERNAME",
+        requires = "registry_password"
+    )]
+    pub registry_username: Option<String>,
+    /// Password or token for --registry-username (prefer the environment variable)
+    #[arg(
+        long,
+        value_name = "PASSWORD",
+        env = "REGISTRY_PASSWORD",
+        hide_env_values = true,
+        requires = "registry_username"
+    )]
+    pub registry_password: Option<Secret>,
 }
 
 /// Inputs of the layer-aware (expected) figure for one service.
@@ -178,7 +204,8 @@ pub struct CalcArgs {
         conflicts_with = "after_image"
     )]
     pub after: Option<String>,
-    /// The image before slimming, read from a manifest, layout or archive (instead of --before)
+    /// The image before slimming, read from a manifest, layout, archive or image reference
+    /// (instead of --before)
     #[arg(long, value_name = "SRC")]
     pub before_image: Option<PathBuf>,
     /// The image after slimming (instead of --after)
@@ -231,7 +258,8 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 pub struct InspectArgs {
     /// Image sources: manifest JSON, OCI layout directory, oci-archive or docker save tarball
-    /// (PATH:TAG picks one image of several), docker inspect JSON
+    /// (PATH:TAG picks one image of several), docker inspect JSON, or an image reference
+    /// ([REGISTRY/]REPO[:TAG|@DIGEST], or docker://…; an existing path always means a file)
     #[arg(value_name = "SRC", required = true)]
     pub sources: Vec<PathBuf>,
     #[command(flatten)]
@@ -272,7 +300,8 @@ pub struct CompareArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The image to check: manifest, layout, archive or docker inspect JSON (or give --size)
+    /// The image to check: manifest, layout, archive, docker inspect JSON or image reference (or
+    /// give --size)
     #[arg(value_name = "SRC", conflicts_with_all = ["size", "inventory"])]
     pub source: Option<PathBuf>,
     #[command(flatten)]

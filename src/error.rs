@@ -1,5 +1,5 @@
 //! The one error type of fleetsave and its exit codes (SPEC §8): 2 for bad usage or bad input,
-//! 3 for I/O and internal failures. (Exit code 1, a failed gate, is a result, not an error.)
+//! 3 for I/O and internal failures (a registry that cannot be reached included). (Exit code 1, a failed gate, is a result, not an error.)
 //!
 //! Every input error carries a [`Place`] — the flag, or the file with its line and field — so the
 //! first line of every message says where the bad value was and quotes it.
@@ -18,6 +18,8 @@ pub enum Place {
         line: Option<usize>,
         field: Option<String>,
     },
+    /// An image reference read from a registry, as the user wrote it.
+    Reference(String),
 }
 
 impl Place {
@@ -37,7 +39,7 @@ impl Place {
 impl fmt::Display for Place {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Place::Flag(flag) => f.write_str(flag),
+            Place::Flag(flag) | Place::Reference(flag) => f.write_str(flag),
             Place::File { path, line, field } => {
                 write!(f, "{}", path.display())?;
                 if let Some(line) = line {
@@ -72,6 +74,10 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A registry that cannot be reached or keeps failing (DNS, TLS, connection, timeouts,
+    /// rate limits and server errors after retries): `image` is the reference being read.
+    #[error("{image}: {message}")]
+    Network { image: String, message: String },
     /// A defect in fleetsave itself (bundled data, templates).
     #[error("internal error: {0}")]
     Internal(String),
@@ -82,7 +88,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Input { .. } | Error::Overflow(_) | Error::Read { .. } => 2,
-            Error::Write { .. } | Error::Internal(_) => 3,
+            Error::Write { .. } | Error::Network { .. } | Error::Internal(_) => 3,
         }
     }
 

@@ -156,6 +156,8 @@ pub struct Layer {
 pub enum SourceKind {
     /// A registry manifest JSON (no layer content, so no disk bytes).
     Manifest,
+    /// An image reference read from a registry (disk bytes only with `--disk`).
+    Registry,
     OciLayout,
     OciArchive,
     DockerArchive,
@@ -167,6 +169,7 @@ impl fmt::Display for SourceKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             SourceKind::Manifest => "registry manifest",
+            SourceKind::Registry => "registry",
             SourceKind::OciLayout => "OCI image layout",
             SourceKind::OciArchive => "oci-archive",
             SourceKind::DockerArchive => "docker-archive",

@@ -3,6 +3,7 @@
 //! this module sees clap or an unchecked string.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use crate::assumptions::{self, Assumptions, Origin, Overrides};
@@ -16,7 +17,8 @@ use crate::cli::{
 use crate::error::{Error, Place};
 use crate::input::image::{Platform, ReadOptions};
 use crate::input::inventory::{self, FlagDefaults};
-use crate::input::sources::{self, SizedImage};
+use crate::input::registry::{Client, CredentialSource, Credentials, RegistryOptions};
+use crate::input::sources::{self, SizedImage, SourceOptions};
 use crate::model::{Budget, FleetShape, ImageSize, Layering, Service};
 use crate::render::check::CheckFormat;
 use crate::render::markdown::{self, MarkdownOptions};
@@ -183,10 +185,17 @@ pub fn check(args: &CheckArgs, targets: &Targets) -> Result<CheckOptions, Error>
         .transpose()?;
     let typed = |flag: &str, text: &str| typed_size(flag, text, basis, ratio);
     let read = read_options(&args.image)?;
-    // An existing path always means an image source; anything else is a size.
+    // An existing path or an image reference means an image source; anything else is a size.
     let baseline = match args.baseline.as_deref() {
-        Some(text) if Path::new(text).exists() => Some(
-            sources::read_sized(Path::new(text), &read, ratio, Place::flag("--baseline"))?.size,
+        Some(text) if sources::names_image(text) => Some(
+            sources::read_sized(
+                Path::new(text),
+                Path::new(""),
+                &read,
+                ratio,
+                Place::flag("--baseline"),
+            )?
+            .size,
         ),
         Some(text) => Some(typed("--baseline", text)?),
         None => None,
@@ -209,7 +218,8 @@ pub fn check(args: &CheckArgs, targets: &Targets) -> Result<CheckOptions, Error>
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_else(|| "image".to_string())
             }),
-            image: sources::read_sized(source, &read, ratio, Place::flag("SRC"))?.size,
+            image: sources::read_sized(source, Path::new(""), &read, ratio, Place::flag("SRC"))?
+                .size,
             runtime,
             fail_budget,
             warn_budget,
@@ -556,7 +566,8 @@ pub fn calc(
                 image_flag: &str,
                 image: &Option<PathBuf>| match (size, image) {
         (_, Some(path)) => {
-            let sized = sources::read_sized(path, &read, ratio, Place::flag(image_flag))?;
+            let sized =
+                sources::read_sized(path, Path::new(""), &read, ratio, Place::flag(image_flag))?;
             Ok((sized.size, Some(Box::new(sized.image))))
         }
         (Some(text), None) => Ok((typed_size(size_flag, text, basis, ratio)?, None)),
@@ -591,11 +602,12 @@ pub fn calc(
 }
 
 /// The layer-aware model's inputs from flags.
-fn layering(args: &LayeringArgs, read: &ReadOptions, ratio: Ratio) -> Result<Layering, Error> {
+fn layering(args: &LayeringArgs, read: &SourceOptions, ratio: Ratio) -> Result<Layering, Error> {
     let source = |flag: &str, path: &Option<PathBuf>| {
         path.as_deref()
             .map(|path| {
-                sources::read_sized(path, read, ratio, Place::flag(flag)).map(|s| Box::new(s.image))
+                sources::read_sized(path, Path::new(""), read, ratio, Place::flag(flag))
+                    .map(|s| Box::new(s.image))
             })
             .transpose()
     };
@@ -633,19 +645,36 @@ fn typed_size(flag: &str, text: &str, basis: Basis, ratio: Ratio) -> Result<Imag
     })
 }
 
-/// How to read images, from `--platform` and `--verify`.
-pub fn read_options(args: &ImageArgs) -> Result<ReadOptions, Error> {
+/// How to read image sources, from `--platform`, `--verify` and the registry flags.
+pub fn read_options(args: &ImageArgs) -> Result<SourceOptions, Error> {
     let platform = match &args.platform {
         Some(text) => {
             Platform::parse(text).map_err(|message| Error::flag("--platform", message))?
         }
         None => Platform::default(),
     };
-    Ok(ReadOptions {
-        platform,
-        verify: args.verify,
-        tag: None,
-        progress: crate::progress::layer_progress(),
+    let explicit = match (&args.registry_username, &args.registry_password) {
+        (Some(username), Some(password)) => Some(Credentials::Basic {
+            username: username.clone(),
+            password: password.clone(),
+        }),
+        _ => None,
+    };
+    Ok(SourceOptions {
+        read: ReadOptions {
+            platform,
+            verify: args.verify,
+            tag: None,
+            progress: crate::progress::layer_progress(),
+        },
+        registry: Arc::new(Client::new(RegistryOptions {
+            credentials: CredentialSource {
+                explicit,
+                docker_config_dir: CredentialSource::docker_config_dir_from_env(),
+            },
+            insecure_hosts: args.insecure_registry.clone(),
+            disk: args.disk,
+        })),
     })
 }
 
@@ -670,8 +699,9 @@ pub fn compare(
     let output = output(&args.output, source_date_epoch)?;
     let ratio = assumptions.compression_ratio.value;
     let read = read_options(&args.image)?;
-    let before = sources::read_sized(&args.before, &read, ratio, Place::flag("BEFORE_SRC"))?;
-    let after = sources::read_sized(&args.after, &read, ratio, Place::flag("AFTER_SRC"))?;
+    let here = Path::new("");
+    let before = sources::read_sized(&args.before, here, &read, ratio, Place::flag("BEFORE_SRC"))?;
+    let after = sources::read_sized(&args.after, here, &read, ratio, Place::flag("AFTER_SRC"))?;
     let layers = crate::layers::compare(&before.image, &after.image);
     let per_node = layers.pull_wire_bytes_per_node;
     let comparison = CompareView {
@@ -720,7 +750,7 @@ pub fn inspect(args: &InspectArgs) -> Result<(Vec<SizedImage>, Ratio), Error> {
         .sources
         .iter()
         .map(|path| {
-            let image = crate::input::image::read_image(path, &read)?;
+            let image = sources::read(path, Path::new(""), &read, &Place::flag("SRC"))?;
             let size = sources::size_of(&image, ratio).unwrap_or(ImageSize {
                 disk_bytes: 0,
                 wire_bytes: 0,

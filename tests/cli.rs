@@ -17,6 +17,8 @@ mod html;
 mod images;
 #[path = "cli/markdown.rs"]
 mod markdown;
+#[path = "cli/registry.rs"]
+mod registry;
 #[path = "cli/report.rs"]
 mod report;
 #[path = "cli/schema.rs"]

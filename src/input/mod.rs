@@ -1,7 +1,9 @@
-//! Inputs other than the command line, read offline and turned into the domain types of
-//! [`crate::model`] and [`crate::layers`]: fleet inventories ([`inventory`]) and real image
-//! artifacts ([`image`]).
+//! Inputs other than the command line, turned into the domain types of [`crate::model`] and
+//! [`crate::layers`]: fleet inventories ([`inventory`]), real image artifacts read offline
+//! ([`image`]) or from a registry ([`registry`]), and [`sources`], where an image source given
+//! anywhere becomes an image.
 
 pub mod image;
 pub mod inventory;
+pub mod registry;
 pub mod sources;

@@ -1,9 +1,12 @@
-//! Image sources wherever a size is accepted: read the artifact, and turn what it tells into an
+//! Image sources wherever a size is accepted: the one place a source (a file, or a registry
+//! reference by the rule of [`super::registry`]) is read, and what it tells turned into an
 //! [`ImageSize`] on both bases, estimating the basis it lacks with the compression ratio.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::image::{self, ReadOptions};
+use super::registry::{self, Client};
 use crate::error::{Error, Place};
 use crate::layers::Image;
 use crate::model::ImageSize;
@@ -27,21 +30,79 @@ pub fn size_of(image: &Image, ratio: Ratio) -> Option<ImageSize> {
     }
 }
 
-/// Reads the image at `path` (`flag` or the inventory cell names it in errors).
+/// How to read image sources: files and registries alike.
+#[derive(Debug, Clone, Default)]
+pub struct SourceOptions {
+    pub read: ReadOptions,
+    /// Shared by every source of the run, so tokens and connections are reused.
+    pub registry: Arc<Client>,
+}
+
+/// Whether `text` names an image source rather than something else (a size): an existing path
+/// (or `PATH:TAG`), or a registry reference by the rule of [`super::registry`].
+pub fn names_image(text: &str) -> bool {
+    Path::new(text).exists() || !matches!(registry::reference_in(text, Path::new("")), Ok(None))
+}
+
+/// Reads the image `source` names: a file (relative paths under `relative_to`) or a registry
+/// reference. `place` (the flag or inventory cell) names an invalid `docker://` reference.
+pub fn read(
+    source: &Path,
+    relative_to: &Path,
+    options: &SourceOptions,
+    place: &Place,
+) -> Result<Image, Error> {
+    if let Some(text) = source.to_str() {
+        let reference =
+            registry::reference_in(text, relative_to).map_err(|error| Error::Input {
+                place: place.clone(),
+                message: error.to_string(),
+            })?;
+        if let Some(reference) = reference {
+            return registry::read_image(&reference, text, &options.read, &options.registry)
+                .map_err(|error| {
+                    let error = Error::from(error);
+                    if registry::names_registry_host(text) {
+                        return error;
+                    }
+                    // A mistyped path can read as a Docker Hub reference: say no file matched.
+                    let hint = format!(
+                        " (read as an image reference: there is no file '{}')",
+                        relative_to.join(text).display()
+                    );
+                    match error {
+                        Error::Input { place, message } => Error::Input {
+                            place,
+                            message: message + &hint,
+                        },
+                        Error::Network { image, message } => Error::Network {
+                            image,
+                            message: message + &hint,
+                        },
+                        other => other,
+                    }
+                });
+        }
+    }
+    Ok(image::read_image(&relative_to.join(source), &options.read)?)
+}
+
+/// Reads the image `source` names (see [`read`]) and sizes it; `place` names it in errors.
 pub fn read_sized(
-    path: &Path,
-    options: &ReadOptions,
+    source: &Path,
+    relative_to: &Path,
+    options: &SourceOptions,
     ratio: Ratio,
     place: Place,
 ) -> Result<SizedImage, Error> {
-    let image = image::read_image(path, options)?;
+    let image = read(source, relative_to, options, &place)?;
     if image.is_artifact {
         return Err(Error::Input {
             place,
             message: format!(
                 "'{}' is an artifact (an SBOM, signature or other non-image content), not a \
-                 container image; give an image manifest, layout or archive",
-                path.display()
+                 container image; give an image manifest, layout, archive or reference",
+                image.source
             ),
         });
     }
@@ -50,7 +111,7 @@ pub fn read_sized(
         message: format!(
             "'{}' tells neither its compressed nor its unpacked size (encrypted or unknown \
              layers); give the size instead",
-            path.display()
+            image.source
         ),
     })?;
     Ok(SizedImage { image, size })
@@ -67,7 +128,8 @@ mod tests {
         let ratio = Ratio::parse("0.37").unwrap();
         let sized = read_sized(
             &path,
-            &ReadOptions::default(),
+            Path::new(""),
+            &SourceOptions::default(),
             ratio,
             Place::flag("--after-image"),
         )

@@ -39,3 +39,12 @@ impl ImageConfig {
         }
     }
 }
+
+/// Takes the platform of an image's config into the image (artifacts' configs say nothing).
+pub(crate) fn apply(image: &mut crate::layers::Image, bytes: &[u8]) {
+    if !image.is_artifact
+        && let Some(platform) = ImageConfig::parse(bytes).and_then(|c| c.platform())
+    {
+        image.platform = Some(platform);
+    }
+}

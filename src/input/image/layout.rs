@@ -3,17 +3,15 @@
 //! manifest, its config and its sized layers. Loops between indexes are detected, never followed.
 
 use super::ReadOptions;
-use super::config::ImageConfig;
+use super::config;
 use super::error::Problem;
-use super::index::{self, short};
+use super::index;
 use super::manifest::{self, Descriptor, Document, Manifest};
+use super::resolve;
 use super::sizing::{self, LayerJob, VerifyOf};
 use super::store::Store;
 use super::verify;
 use crate::layers::{Digest, Image, SourceKind};
-
-/// Nested indexes followed before giving up (real images use one or two).
-const MAX_DEPTH: usize = 8;
 
 /// Reads the image a layout holds (choosing by `tag` and `options.platform`).
 pub(crate) fn read(
@@ -48,7 +46,9 @@ pub(crate) fn read(
         .ok_or_else(|| {
             Problem::NotAnImage("not an OCI image layout: there is no index.json".into())
         })?;
-    let root = match manifest::parse_document(&index_bytes).map_err(|p| within("index.json", p))? {
+    let root = match manifest::parse_document(&index_bytes)
+        .map_err(|p| resolve::within("index.json", p))?
+    {
         Document::Index(root) => root,
         Document::Manifest { .. } => {
             return Err(Problem::Invalid {
@@ -61,67 +61,19 @@ pub(crate) fn read(
     notes.extend(skipped);
     let choice = index::select_root(&entries, tag, &options.platform)?;
     notes.extend(choice.notes);
-    let mut descriptor = choice.descriptor.clone();
-    let mut platform = descriptor.platform.as_ref().map(|p| p.describe());
-    let mut followed: Vec<String> = Vec::new();
-    loop {
-        if followed.contains(&descriptor.digest) || followed.len() > MAX_DEPTH {
-            followed.push(descriptor.digest.clone());
-            let chain: Vec<String> = followed.iter().map(|d| short(d)).collect();
-            return Err(Problem::Loop(format!(
-                "indexes refer to each other in a loop ({}); not followed",
-                chain.join(" → ")
-            )));
-        }
-        followed.push(descriptor.digest.clone());
-        if index::is_schema1_type(&descriptor.media_type) {
-            return Err(Problem::Schema1);
-        }
-        let what = if index::is_index_type(&descriptor.media_type) {
-            "index"
-        } else {
-            "manifest"
-        };
-        let digest = descriptor.parsed_digest(what)?;
-        let bytes = read_blob(store, &descriptor, &digest, what, options.verify)?;
-        match manifest::parse_document(&bytes)
-            .map_err(|p| within(&format!("{what} {}", digest.short()), p))?
-        {
-            Document::Index(child) => {
-                let (entries, skipped) = index::image_entries(&child);
-                notes.extend(skipped);
-                let choice = index::select_platform(&entries, &options.platform)?;
-                notes.extend(choice.notes);
-                descriptor = choice.descriptor.clone();
-                platform = descriptor
-                    .platform
-                    .as_ref()
-                    .map(|p| p.describe())
-                    .or(platform);
-            }
-            Document::Manifest {
-                manifest,
-                notes: parse_notes,
-            } => {
-                if let Some(actual) = &manifest.media_type
-                    && *actual != descriptor.media_type
-                {
-                    notes.push(format!(
-                        "the index calls manifest {} {} but it says {actual}; read as {actual}",
-                        digest.short(),
-                        descriptor.media_type
-                    ));
-                }
-                let mut image =
-                    manifest::image_from_manifest(&manifest, source, kind, parse_notes)?;
-                notes.append(&mut image.notes);
-                image.notes = notes;
-                image.platform = platform;
-                add_config_and_layers(store, &manifest, &mut image, options)?;
-                return Ok(image);
-            }
-        }
-    }
+    let resolved = resolve::follow(
+        choice.descriptor.clone(),
+        &options.platform,
+        &mut notes,
+        |descriptor, digest, what| read_blob(store, descriptor, digest, what, options.verify),
+    )?;
+    let mut image =
+        manifest::image_from_manifest(&resolved.manifest, source, kind, resolved.parse_notes)?;
+    notes.append(&mut image.notes);
+    image.notes = notes;
+    image.platform = resolved.platform;
+    add_config_and_layers(store, &resolved.manifest, &mut image, options)?;
+    Ok(image)
 }
 
 /// Reads the config (platform) and sizes the layers present in the store.
@@ -139,11 +91,7 @@ fn add_config_and_layers(
             "config",
             options.verify,
         )?;
-        if !image.is_artifact
-            && let Some(platform) = ImageConfig::parse(&bytes).and_then(|c| c.platform())
-        {
-            image.platform = Some(platform);
-        }
+        config::apply(image, &bytes);
     }
     let mut jobs = Vec::new();
     let mut sized = Vec::new();
@@ -222,16 +170,4 @@ fn read_blob(
 /// `blobs/ALGORITHM/ENCODED`: safe as a path because [`Digest`] admits no `/` or `..`.
 pub(crate) fn blob_name(digest: &Digest) -> String {
     format!("blobs/{}/{}", digest.algorithm(), digest.encoded())
-}
-
-/// Says which document a parse problem is in.
-fn within(document: &str, problem: Problem) -> Problem {
-    match problem {
-        Problem::Invalid { what, message } => Problem::Invalid {
-            what: format!("{what} in {document}"),
-            message,
-        },
-        Problem::NotAnImage(message) => Problem::NotAnImage(format!("{document}: {message}")),
-        other => other,
-    }
 }

@@ -23,26 +23,29 @@
 //!
 //! # Modules, one job each
 //! `detect` what a path holds · `manifest` manifest/index JSON · `media_types` ·
-//! `index` choosing an index entry · `platform` · `layout` OCI layouts and oci-archives ·
+//! `index` choosing an index entry · `resolve` following indexes to one manifest · `platform` ·
+//! `layout` OCI layouts and oci-archives ·
 //! `docker_archive` · `docker_inspect` · `repo_tags` choosing by `RepoTags` · `store` blobs in a directory or tar ·
 //! `sizing` layer disk bytes in parallel · `progress` · `tar_headers` · `verify` digests · `config`.
 
-mod config;
+// `pub(crate)` where the registry reader (`input::registry`) reuses them.
+pub(crate) mod config;
 mod detect;
 mod docker_archive;
 mod docker_inspect;
 mod error;
-mod index;
+pub(crate) mod index;
 mod layout;
-mod manifest;
-mod media_types;
+pub(crate) mod manifest;
+pub(crate) mod media_types;
 mod platform;
 mod progress;
 mod repo_tags;
-mod sizing;
-mod store;
+pub(crate) mod resolve;
+pub(crate) mod sizing;
+pub(crate) mod store;
 mod tar_headers;
-mod verify;
+pub(crate) mod verify;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -17,7 +17,7 @@ use std::thread;
 
 use super::error::Problem;
 use super::progress::Progress;
-use super::store::{BlobReader, Store};
+use super::store::Store;
 use super::tar_headers::{self, ReadThrough};
 use super::verify::{CountingSink, Hasher, HashingReader};
 use crate::layers::{Compression, Digest};
@@ -70,30 +70,36 @@ pub(crate) fn measure_all(
             .fold(0u64, |total, located| total.saturating_add(located.len));
         progress.start(total);
     }
-    let results = measure_in_parallel(store, jobs, progress);
+    let results = in_parallel(
+        jobs,
+        |job| measure(store, job, progress),
+        |job| Problem::BadBlob {
+            what: "layer".into(),
+            digest: job.digest.to_string(),
+            message: "internal error while sizing".into(),
+        },
+    );
     if let Some(progress) = progress {
         progress.finish();
     }
     results
 }
 
-fn measure_in_parallel(
-    store: &Store,
+/// Runs `measure` on every job, on up to as many threads as there are cores; the first failing
+/// job (in job order) is the error. `internal` is the error of a job whose worker panicked (a bug).
+pub(crate) fn in_parallel<E: Send>(
     jobs: &[LayerJob],
-    progress: Option<&Arc<dyn Progress>>,
-) -> Result<Vec<Measured>, Problem> {
+    measure: impl Fn(&LayerJob) -> Result<Measured, E> + Sync,
+    internal: impl Fn(&LayerJob) -> E,
+) -> Result<Vec<Measured>, E> {
     let workers = thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(jobs.len());
     if workers <= 1 {
-        return jobs
-            .iter()
-            .map(|job| measure(store, job, progress))
-            .collect();
+        return jobs.iter().map(&measure).collect();
     }
     let next = AtomicUsize::new(0);
-    let mut results: Vec<Option<Result<Measured, Problem>>> =
-        (0..jobs.len()).map(|_| None).collect();
+    let mut results: Vec<Option<Result<Measured, E>>> = (0..jobs.len()).map(|_| None).collect();
     thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
@@ -102,7 +108,7 @@ fn measure_in_parallel(
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some(job) = jobs.get(index) else { break };
-                        done.push((index, measure(store, job, progress)));
+                        done.push((index, measure(job)));
                     }
                     done
                 })
@@ -124,19 +130,12 @@ fn measure_in_parallel(
     results
         .into_iter()
         .zip(jobs)
-        .map(|(result, job)| {
-            result.unwrap_or_else(|| {
-                Err(Problem::BadBlob {
-                    what: "layer".into(),
-                    digest: job.digest.to_string(),
-                    message: "internal error while sizing".into(),
-                })
-            })
-        })
+        .map(|(result, job)| result.unwrap_or_else(|| Err(internal(job))))
         .collect()
 }
 
-/// Sizes one layer blob.
+/// Sizes one layer blob of a store. Uncompressed and unknown layers are walked or skipped by
+/// seeking unless verifying; everything else is read through [`measure_read`].
 pub(crate) fn measure(
     store: &Store,
     job: &LayerJob,
@@ -144,11 +143,6 @@ pub(crate) fn measure(
 ) -> Result<Measured, Problem> {
     let what = "layer";
     let digest_text = job.digest.to_string();
-    let bad = |message: String| Problem::BadBlob {
-        what: what.into(),
-        digest: digest_text.clone(),
-        message,
-    };
     let located = store
         .locate(&job.name)?
         .ok_or_else(|| Problem::MissingBlob {
@@ -165,39 +159,80 @@ pub(crate) fn measure(
             actual: located.len,
         });
     }
-    let read_error = |e: io::Error| bad(format!("cannot read: {e}"));
+    let read_error = |e: io::Error| bad_layer(job, format!("cannot read: {e}"));
     let mut reader = located
         .open()
         .map_err(read_error)?
         .with_progress(progress.cloned());
-    let sniffed = sniff(&mut reader).map_err(read_error)?;
-    let compression = match (job.compression, sniffed) {
-        (Compression::Unknown, sniffed) => sniffed,
-        (Compression::Uncompressed, found @ (Compression::Gzip | Compression::Zstd)) => {
-            return Err(bad(format!(
-                "the media type says uncompressed but the content is {found} data (mislabelled)"
-            )));
-        }
-        (Compression::Gzip, found) | (Compression::Zstd, found) if found != job.compression => {
-            return Err(bad(format!(
-                "the media type says {} but the content is not {} data (corrupt or mislabelled)",
-                job.compression, job.compression
-            )));
-        }
-        (declared, _) => declared,
-    };
-    let mut hasher = match job.verify {
-        Some(_) => Some(Hasher::for_digest(&job.digest, what)?),
-        None => None,
-    };
     let stored_bytes = reader.len();
+    let head = read_head(&mut reader, stored_bytes).map_err(read_error)?;
+    reader.seek_to(0).map_err(read_error)?;
+    let compression = compression_of(job, &head)?;
     let disk_bytes = match compression {
-        Compression::Uncompressed if hasher.is_none() => {
-            tar_headers::walk(&mut reader, stored_bytes).map_err(&bad)?;
+        Compression::Uncompressed if job.verify.is_none() => {
+            tar_headers::walk(&mut reader, stored_bytes).map_err(|m| bad_layer(job, m))?;
             // The rest is end-of-archive padding: skipped, and reported as done.
             reader.seek_to(stored_bytes).map_err(read_error)?;
             Some(stored_bytes)
         }
+        Compression::Encrypted | Compression::Unknown if job.verify.is_none() => {
+            reader.seek_to(stored_bytes).map_err(read_error)?;
+            None
+        }
+        _ => measure_read(reader, stored_bytes, compression, job)?,
+    };
+    Ok(Measured {
+        stored_bytes,
+        disk_bytes,
+        compression,
+    })
+}
+
+/// Sizes a layer blob that can only be read front to back (a registry download). Its length
+/// must be the descriptor's (`expected_len`).
+pub(crate) fn measure_stream(mut reader: impl Read, job: &LayerJob) -> Result<Measured, Problem> {
+    let read_error = |e: io::Error| bad_layer(job, format!("cannot read: {e}"));
+    let expected = job.expected_len.unwrap_or(u64::MAX);
+    let head = read_head(&mut reader, expected).map_err(read_error)?;
+    let compression = compression_of(job, &head)?;
+    let mut counted = CountingReader {
+        inner: io::Cursor::new(head).chain(reader),
+        count: 0,
+    };
+    let disk_bytes = measure_read(&mut counted, expected, compression, job)?;
+    if let Some(expected) = job.expected_len
+        && counted.count != expected
+    {
+        return Err(Problem::SizeMismatch {
+            what: "layer".into(),
+            digest: job.digest.to_string(),
+            expected,
+            actual: counted.count,
+        });
+    }
+    Ok(Measured {
+        stored_bytes: counted.count,
+        disk_bytes,
+        compression,
+    })
+}
+
+/// Reads every byte of a blob of `stored_bytes` (hashing them when verifying) and returns its
+/// disk bytes.
+fn measure_read(
+    reader: impl Read,
+    stored_bytes: u64,
+    compression: Compression,
+    job: &LayerJob,
+) -> Result<Option<u64>, Problem> {
+    let what = "layer";
+    let bad = |message: String| bad_layer(job, message);
+    let read_error = |e: io::Error| bad(format!("cannot read: {e}"));
+    let mut hasher = match job.verify {
+        Some(_) => Some(Hasher::for_digest(&job.digest, what)?),
+        None => None,
+    };
+    let disk_bytes = match compression {
         Compression::Uncompressed => {
             let mut hashing = HashingReader {
                 inner: reader,
@@ -244,41 +279,105 @@ pub(crate) fn measure(
             Some(sink.count)
         }
         Compression::Encrypted | Compression::Unknown => {
-            if hasher.is_some() {
-                let mut hashing = HashingReader {
-                    inner: reader,
-                    hasher: hasher.take(),
-                };
-                pump(&mut hashing, &mut io::sink()).map_err(read_error)?;
-                hasher = hashing.hasher;
-            } else {
-                reader.seek_to(stored_bytes).map_err(read_error)?;
-            }
+            let mut hashing = HashingReader {
+                inner: reader,
+                hasher: hasher.take(),
+            };
+            pump(&mut hashing, &mut io::sink()).map_err(read_error)?;
+            hasher = hashing.hasher;
             None
         }
     };
     if let Some(hasher) = hasher {
         hasher.check(&job.digest, what)?;
     }
-    Ok(Measured {
-        stored_bytes,
-        disk_bytes,
-        compression,
-    })
+    Ok(disk_bytes)
 }
 
-/// The compression of a blob from its first bytes; the reader is left at the start.
-fn sniff(reader: &mut BlobReader) -> io::Result<Compression> {
-    let mut head = [0u8; 512];
-    let want = usize::try_from(reader.len()).map_or(head.len(), |len| len.min(head.len()));
-    reader.read_exact(&mut head[..want])?;
-    reader.seek_to(0)?;
-    Ok(match &head[..want] {
+/// A layer problem naming its digest.
+fn bad_layer(job: &LayerJob, message: String) -> Problem {
+    Problem::BadBlob {
+        what: "layer".into(),
+        digest: job.digest.to_string(),
+        message,
+    }
+}
+
+/// The compression to read a layer with: the media type's, checked against the first bytes, or
+/// the first bytes' when the media type gives none.
+fn compression_of(job: &LayerJob, head: &[u8]) -> Result<Compression, Problem> {
+    let sniffed = sniff(head);
+    match (job.compression, sniffed) {
+        (Compression::Unknown, sniffed) => Ok(sniffed),
+        (Compression::Uncompressed, found @ (Compression::Gzip | Compression::Zstd)) => {
+            Err(bad_layer(
+                job,
+                format!(
+                    "the media type says uncompressed but the content is {found} data (mislabelled)"
+                ),
+            ))
+        }
+        (Compression::Gzip, found) | (Compression::Zstd, found) if found != job.compression => {
+            Err(bad_layer(
+                job,
+                format!(
+                    "the media type says {} but the content is not {} data (corrupt or mislabelled)",
+                    job.compression, job.compression
+                ),
+            ))
+        }
+        (declared, _) => Ok(declared),
+    }
+}
+
+/// Counts the bytes read through it.
+struct CountingReader<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.count += read as u64;
+        Ok(read)
+    }
+}
+
+/// Reports the bytes read through it to a progress bar.
+pub(crate) struct ProgressReader<R> {
+    pub inner: R,
+    pub progress: Option<Arc<dyn Progress>>,
+}
+
+impl<R: Read> Read for ProgressReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        if let Some(progress) = &self.progress {
+            progress.advance(read as u64);
+        }
+        Ok(read)
+    }
+}
+
+/// The first bytes of a blob of `len` bytes (up to one tar block), read whole.
+fn read_head(reader: &mut impl Read, len: u64) -> io::Result<Vec<u8>> {
+    let want = usize::try_from(len).map_or(512, |len| len.min(512));
+    let mut head = Vec::with_capacity(want);
+    reader.take(want as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// The compression of a blob from its first bytes.
+fn sniff(head: &[u8]) -> Compression {
+    match head {
         [0x1f, 0x8b, ..] => Compression::Gzip,
         [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression::Zstd,
-        _ if want == 512 && tar_headers::checksum_ok(&head) => Compression::Uncompressed,
+        _ if head.len() == 512 && head.try_into().is_ok_and(tar_headers::checksum_ok) => {
+            Compression::Uncompressed
+        }
         _ => Compression::Unknown,
-    })
+    }
 }
 
 /// Copies everything with one large buffer; returns the byte count.
@@ -357,6 +456,43 @@ mod tests {
                 let measured = size(blob, declared, Some(VerifyOf::Uncompressed), &tar).unwrap();
                 assert_eq!(measured.disk_bytes, Some(tar.len() as u64));
             }
+        }
+    }
+
+    #[test]
+    fn streams_are_sized_as_stored_blobs_are() {
+        let tar = tar_bytes();
+        let gz = gzip(&tar);
+        let zst = zstd::encode_all(&tar[..], 3).unwrap();
+        for (blob, compression) in [
+            (&gz, Compression::Gzip),
+            (&zst, Compression::Zstd),
+            (&tar, Compression::Uncompressed),
+        ] {
+            let job = LayerJob {
+                name: "stream".into(),
+                digest: Digest::parse(&super::super::verify::sha256_of(blob)).unwrap(),
+                expected_len: Some(blob.len() as u64),
+                compression: Compression::Unknown,
+                verify: Some(VerifyOf::Stored),
+            };
+            let measured = measure_stream(&blob[..], &job).unwrap();
+            assert_eq!(measured.disk_bytes, Some(tar.len() as u64));
+            assert_eq!(measured.stored_bytes, blob.len() as u64);
+            assert_eq!(measured.compression, compression);
+            // A download shorter or longer than its descriptor, or with other content, fails.
+            let short = LayerJob {
+                verify: None,
+                ..job.clone()
+            };
+            assert!(measure_stream(&blob[..blob.len() - 1], &short).is_err());
+            let mut longer = blob.clone();
+            longer.push(0);
+            assert!(measure_stream(&longer[..], &short).is_err());
+            let mut corrupt = blob.clone();
+            let last = corrupt.len() - 1;
+            corrupt[last] ^= 1;
+            assert!(measure_stream(&corrupt[..], &job).is_err());
         }
     }
 

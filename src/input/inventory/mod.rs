@@ -12,7 +12,7 @@ mod toml_reader;
 use std::path::{Path, PathBuf};
 
 use super::image::{Platform, ReadOptions};
-use super::sources::{self, SizedImage};
+use super::sources::{self, SizedImage, SourceOptions};
 
 use crate::assumptions::{AssumptionsTable, Overrides};
 use crate::calc::layered::ChangedPerDeploy;
@@ -233,13 +233,14 @@ fn effective_defaults(
 }
 
 /// Validates every row into a service. `ratio` estimates the basis a row did not give; `read`
-/// says how to read the `before_image`/`after_image` sources (paths relative to the inventory).
+/// says how to read the `before_image`/`after_image` sources (paths relative to the inventory, or
+/// image references).
 pub fn resolve(
     inventory: &RawInventory,
     flags: &FlagDefaults,
     ratio: Ratio,
     targets: &Targets,
-    read: &ReadOptions,
+    read: &SourceOptions,
 ) -> Result<Vec<Service>, Error> {
     let directory = inventory
         .path
@@ -306,10 +307,13 @@ pub fn resolve(
                 })
         };
         let row_read = match row.get("platform") {
-            Some(value) => ReadOptions {
-                platform: Platform::parse(&value.text)
-                    .map_err(|message| bad(path, value, "platform", message))?,
-                ..read.clone()
+            Some(value) => SourceOptions {
+                read: ReadOptions {
+                    platform: Platform::parse(&value.text)
+                        .map_err(|message| bad(path, value, "platform", message))?,
+                    ..read.read.clone()
+                },
+                registry: read.registry.clone(),
             },
             None => read.clone(),
         };
@@ -325,9 +329,9 @@ pub fn resolve(
                     format!("'{}': give {size_field} or {field}, not both", value.text),
                 ));
             }
-            let source = directory.join(&value.text);
             sources::read_sized(
-                &source,
+                Path::new(&value.text),
+                directory,
                 &row_read,
                 ratio,
                 Place::file_line(path, value.line, field),
@@ -384,7 +388,8 @@ pub fn resolve(
             row.get(field)
                 .map(|value| {
                     sources::read_sized(
-                        &directory.join(&value.text),
+                        Path::new(&value.text),
+                        directory,
                         &row_read,
                         ratio,
                         Place::file_line(path, value.line, field),

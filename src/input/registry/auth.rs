@@ -1,0 +1,479 @@
+//! Authentication as docker does it: the `WWW-Authenticate` challenge a registry answers with
+//! (`Bearer realm=…,service=…,scope=…` or `Basic realm=…`), the token response, and the
+//! credentials to answer with: `--registry-username`/`--registry-password` (or
+//! `REGISTRY_USERNAME`/`REGISTRY_PASSWORD`), else `~/.docker/config.json` (`credHelpers`,
+//! `credsStore` through `docker-credential-*` helpers, then `auths`), else none (anonymous).
+//!
+//! Secrets are held in [`Secret`], whose `Debug` and `Display` never show the value, so no error
+//! or log line can carry one.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use super::reference::DOCKER_HUB;
+
+/// A password or token: never shown.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The value, for an `Authorization` header only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    /// For clap: any text is a secret.
+    fn from_str(text: &str) -> Result<Secret, Self::Err> {
+        Ok(Secret(text.to_string()))
+    }
+}
+
+/// What to answer a challenge with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// A user name and password (or personal access token).
+    Basic { username: String, password: Secret },
+    /// An OAuth2 refresh token (docker's `identitytoken`), exchanged at the token realm.
+    IdentityToken(Secret),
+}
+
+impl Credentials {
+    /// `Basic base64(user:password)`; `None` for an identity token.
+    pub fn basic_header(&self) -> Option<String> {
+        match self {
+            Credentials::Basic { username, password } => Some(format!(
+                "Basic {}",
+                BASE64.encode(format!("{username}:{}", password.expose()))
+            )),
+            Credentials::IdentityToken(_) => None,
+        }
+    }
+}
+
+/// One challenge of a `WWW-Authenticate` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    /// Lowercase: `bearer`, `basic`.
+    pub scheme: String,
+    /// Parameter names lowercased: `realm`, `service`, `scope`.
+    pub params: BTreeMap<String, String>,
+}
+
+impl Challenge {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name).map(String::as_str)
+    }
+}
+
+/// Parses a `WWW-Authenticate` header value (RFC 7235): one or more challenges, each a scheme
+/// then `name=value` or `name="quoted \" value"` parameters separated by commas. A malformed tail
+/// is ignored rather than failing the whole header.
+pub fn parse_challenges(header: &str) -> Vec<Challenge> {
+    let mut challenges: Vec<Challenge> = Vec::new();
+    let mut rest = header.trim_start();
+    while !rest.is_empty() {
+        let token_end = rest
+            .find(|c: char| c.is_whitespace() || c == ',' || c == '=')
+            .unwrap_or(rest.len());
+        let token = &rest[..token_end];
+        let after = rest[token_end..].trim_start();
+        if token.is_empty() {
+            // Stray commas between challenges or parameters.
+            rest = rest[1..].trim_start();
+            continue;
+        }
+        if let Some(value_part) = after.strip_prefix('=')
+            && let Some(challenge) = challenges.last_mut()
+        {
+            let value_part = value_part.trim_start();
+            let (value, remaining) = if let Some(quoted) = value_part.strip_prefix('"') {
+                let mut value = String::new();
+                let mut chars = quoted.char_indices();
+                let mut end = quoted.len();
+                while let Some((i, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            if let Some((_, escaped)) = chars.next() {
+                                value.push(escaped);
+                            }
+                        }
+                        '"' => {
+                            end = i + 1;
+                            break;
+                        }
+                        c => value.push(c),
+                    }
+                }
+                (value, &quoted[end.min(quoted.len())..])
+            } else {
+                let end = value_part.find(',').unwrap_or(value_part.len());
+                (value_part[..end].trim().to_string(), &value_part[end..])
+            };
+            challenge.params.insert(token.to_ascii_lowercase(), value);
+            rest = remaining.trim_start().trim_start_matches(',').trim_start();
+        } else {
+            challenges.push(Challenge {
+                scheme: token.to_ascii_lowercase(),
+                params: BTreeMap::new(),
+            });
+            rest = after;
+        }
+    }
+    challenges
+}
+
+/// The token of a token endpoint's JSON answer (`token`, or OAuth2's `access_token`).
+pub fn token_from_response(body: &[u8]) -> Option<Secret> {
+    #[derive(serde::Deserialize)]
+    struct TokenResponse {
+        #[serde(default)]
+        token: Option<String>,
+        #[serde(default)]
+        access_token: Option<String>,
+    }
+    let response: TokenResponse = serde_json::from_slice(body).ok()?;
+    response
+        .token
+        .filter(|t| !t.is_empty())
+        .or(response.access_token.filter(|t| !t.is_empty()))
+        .map(Secret)
+}
+
+/// Where credentials come from.
+#[derive(Debug, Clone, Default)]
+pub struct CredentialSource {
+    /// From the flags or environment: used for every registry the command reads from.
+    pub explicit: Option<Credentials>,
+    /// The docker config directory (`$DOCKER_CONFIG`, else `~/.docker`), when there is one.
+    pub docker_config_dir: Option<PathBuf>,
+}
+
+impl CredentialSource {
+    /// The docker config directory of this process's environment.
+    pub fn docker_config_dir_from_env() -> Option<PathBuf> {
+        std::env::var_os("DOCKER_CONFIG")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .filter(|v| !v.is_empty())
+                    .map(|home| Path::new(&home).join(".docker"))
+            })
+    }
+
+    /// The credentials for `registry` (as written in references: `docker.io`, `ghcr.io`,
+    /// `127.0.0.1:5000`), and a note when a configured helper could not be used.
+    pub fn lookup(&self, registry: &str) -> (Option<Credentials>, Option<String>) {
+        if let Some(explicit) = &self.explicit {
+            return (Some(explicit.clone()), None);
+        }
+        let Some(dir) = &self.docker_config_dir else {
+            return (None, None);
+        };
+        let Ok(bytes) = std::fs::read(dir.join("config.json")) else {
+            return (None, None);
+        };
+        match serde_json::from_slice::<DockerConfig>(&bytes) {
+            Ok(config) => config.lookup(registry),
+            Err(_) => (
+                None,
+                Some(format!(
+                    "{} is not valid JSON; its credentials were not used",
+                    dir.join("config.json").display()
+                )),
+            ),
+        }
+    }
+}
+
+/// The parts of `~/.docker/config.json` that hold credentials.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DockerConfig {
+    #[serde(default)]
+    auths: BTreeMap<String, AuthEntry>,
+    #[serde(default)]
+    cred_helpers: BTreeMap<String, String>,
+    #[serde(default)]
+    creds_store: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct AuthEntry {
+    #[serde(default)]
+    auth: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    identitytoken: Option<String>,
+}
+
+/// The server name docker files Docker Hub credentials under.
+const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
+
+impl DockerConfig {
+    fn lookup(&self, registry: &str) -> (Option<Credentials>, Option<String>) {
+        let server = if registry == DOCKER_HUB {
+            DOCKER_HUB_KEY
+        } else {
+            registry
+        };
+        let helper = self
+            .cred_helpers
+            .get(registry)
+            .or_else(|| self.cred_helpers.get(server))
+            .or(self.creds_store.as_ref())
+            .filter(|h| !h.is_empty());
+        let mut note = None;
+        if let Some(helper) = helper {
+            match run_helper(helper, server) {
+                Ok(Some(credentials)) => return (Some(credentials), None),
+                Ok(None) => {}
+                Err(problem) => note = Some(problem),
+            }
+        }
+        let entry = self
+            .auths
+            .iter()
+            .find(|(key, _)| normalise_key(key) == normalise_key(server))
+            .map(|(_, entry)| entry);
+        (entry.and_then(AuthEntry::credentials), note)
+    }
+}
+
+impl AuthEntry {
+    fn credentials(&self) -> Option<Credentials> {
+        if let Some(token) = self.identitytoken.as_deref().filter(|t| !t.is_empty()) {
+            return Some(Credentials::IdentityToken(Secret::new(token)));
+        }
+        if let (Some(username), Some(password)) = (&self.username, &self.password)
+            && !username.is_empty()
+        {
+            return Some(Credentials::Basic {
+                username: username.clone(),
+                password: Secret::new(password.clone()),
+            });
+        }
+        let decoded = BASE64.decode(self.auth.as_deref()?.trim()).ok()?;
+        let text = String::from_utf8(decoded).ok()?;
+        let (username, password) = text.split_once(':')?;
+        (!username.is_empty()).then(|| Credentials::Basic {
+            username: username.to_string(),
+            password: Secret::new(password),
+        })
+    }
+}
+
+/// `https://ghcr.io/v2/` → `ghcr.io`; Docker Hub's aliases → one name.
+fn normalise_key(key: &str) -> String {
+    let host = key
+        .strip_prefix("https://")
+        .or_else(|| key.strip_prefix("http://"))
+        .unwrap_or(key);
+    let host = host.split('/').next().unwrap_or(host);
+    match host {
+        "index.docker.io" | "docker.io" | "registry-1.docker.io" => DOCKER_HUB.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Runs `docker-credential-HELPER get` with the server on stdin. `Ok(None)` when the helper has no
+/// credentials for it; an error note when the helper cannot be run (never with its output, which
+/// could hold a secret).
+fn run_helper(helper: &str, server: &str) -> Result<Option<Credentials>, String> {
+    let program = format!("docker-credential-{helper}");
+    let mut child = Command::new(&program)
+        .arg("get")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("the credential helper {program} could not be run: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A helper that exits without reading is reported by its status below.
+        let _ = stdin.write_all(server.as_bytes());
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| format!("the credential helper {program} failed: {e}"))?;
+    if !output.status.success() {
+        // "credentials not found in native keychain" and the like: no credentials.
+        return Ok(None);
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct HelperAnswer {
+        #[serde(default)]
+        username: String,
+        #[serde(default)]
+        secret: String,
+    }
+    let answer: HelperAnswer = serde_json::from_slice(&output.stdout)
+        .map_err(|_| format!("the credential helper {program} answered with invalid JSON"))?;
+    if answer.secret.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(if answer.username == "<token>" {
+        Credentials::IdentityToken(Secret::new(answer.secret))
+    } else {
+        Credentials::Basic {
+            username: answer.username,
+            password: Secret::new(answer.secret),
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_bearer_and_basic_challenges() {
+        let c = parse_challenges(
+            r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/python:pull""#,
+        );
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].scheme, "bearer");
+        assert_eq!(c[0].param("realm"), Some("https://auth.docker.io/token"));
+        assert_eq!(c[0].param("service"), Some("registry.docker.io"));
+        assert_eq!(c[0].param("scope"), Some("repository:library/python:pull"));
+        let c = parse_challenges(r#"Basic realm="fleetsave-test""#);
+        assert_eq!(c[0].scheme, "basic");
+        assert_eq!(c[0].param("realm"), Some("fleetsave-test"));
+        // Several challenges, unquoted values, odd spacing and case, escapes, a scope with
+        // several actions (commas inside quotes).
+        let c = parse_challenges(
+            r#"Basic realm="a\"b" , BEARER Realm=https://ghcr.io/token, service = ghcr.io ,scope="repository:o/a:pull,push""#,
+        );
+        assert_eq!(c.len(), 2, "{c:?}");
+        assert_eq!(c[0].param("realm"), Some("a\"b"));
+        assert_eq!(c[1].scheme, "bearer");
+        assert_eq!(c[1].param("realm"), Some("https://ghcr.io/token"));
+        assert_eq!(c[1].param("service"), Some("ghcr.io"));
+        assert_eq!(c[1].param("scope"), Some("repository:o/a:pull,push"));
+        // Garbage never panics.
+        for text in [
+            "",
+            ",",
+            "=",
+            "Bearer realm=\"unterminated",
+            "Bearer ,,, =x",
+            "\"",
+            "a=b",
+        ] {
+            let _ = parse_challenges(text);
+        }
+        assert!(parse_challenges("Bearer")[0].params.is_empty());
+    }
+
+    #[test]
+    fn reads_token_responses() {
+        assert_eq!(
+            token_from_response(br#"{"token":"abc","expires_in":300}"#)
+                .unwrap()
+                .expose(),
+            "abc"
+        );
+        assert_eq!(
+            token_from_response(br#"{"access_token":"xyz"}"#)
+                .unwrap()
+                .expose(),
+            "xyz"
+        );
+        assert!(token_from_response(br#"{"token":""}"#).is_none());
+        assert!(token_from_response(b"nope").is_none());
+    }
+
+    #[test]
+    fn secrets_never_show() {
+        let credentials = Credentials::Basic {
+            username: "alice".into(),
+            password: Secret::new("hunter2"),
+        };
+        assert!(!format!("{credentials:?}").contains("hunter2"));
+        assert!(!Secret::new("hunter2").to_string().contains("hunter2"));
+        assert_eq!(
+            credentials.basic_header().unwrap(),
+            format!("Basic {}", BASE64.encode("alice:hunter2"))
+        );
+    }
+
+    #[test]
+    fn reads_docker_config_auths() {
+        let dir = tempfile::tempdir().unwrap();
+        let auth = BASE64.encode("bob:pw1");
+        std::fs::write(
+            dir.path().join("config.json"),
+            format!(
+                r#"{{"auths":{{"https://index.docker.io/v1/":{{"auth":"{auth}"}},
+                "http://127.0.0.1:5000":{{"username":"carol","password":"pw2"}},
+                "ghcr.io":{{"identitytoken":"refresh"}}}}}}"#
+            ),
+        )
+        .unwrap();
+        let source = CredentialSource {
+            explicit: None,
+            docker_config_dir: Some(dir.path().to_path_buf()),
+        };
+        let basic = |user: &str, pw: &str| Credentials::Basic {
+            username: user.into(),
+            password: Secret::new(pw),
+        };
+        assert_eq!(source.lookup("docker.io").0, Some(basic("bob", "pw1")));
+        assert_eq!(
+            source.lookup("127.0.0.1:5000").0,
+            Some(basic("carol", "pw2"))
+        );
+        assert_eq!(
+            source.lookup("ghcr.io").0,
+            Some(Credentials::IdentityToken(Secret::new("refresh")))
+        );
+        assert_eq!(source.lookup("quay.io").0, None);
+        // A helper that cannot run leaves a note and falls back to auths.
+        std::fs::write(
+            dir.path().join("config.json"),
+            r#"{"credsStore":"fleetsave-no-such-helper","auths":{"quay.io":{"auth":"dTpw"}}}"#,
+        )
+        .unwrap();
+        let (credentials, note) = source.lookup("quay.io");
+        assert_eq!(credentials, Some(basic("u", "p")));
+        assert!(
+            note.unwrap()
+                .contains("docker-credential-fleetsave-no-such-helper")
+        );
+        // Flags win over the file.
+        let explicit = CredentialSource {
+            explicit: Some(basic("ci", "token")),
+            ..source
+        };
+        assert_eq!(explicit.lookup("quay.io").0, Some(basic("ci", "token")));
+    }
+}

@@ -1,0 +1,682 @@
+//! Images read straight from a registry (SPEC §6): an image reference
+//! `[registry/]repository[:tag][@digest]`, resolved over the OCI distribution API with docker-style
+//! authentication. Only the manifest (or index and the chosen manifest) and the config are
+//! fetched, a few KB per image; with `--disk` (or `--verify`) the layers are streamed too,
+//! through the same sizing code as files, for exact disk bytes, each checked against its digest.
+//!
+//! # Reference or file? The rule
+//!
+//! Wherever an image source is accepted, a text is read as:
+//! 1. a **file** when it is an existing path, or `PATH:TAG` of an existing path (a layout or
+//!    archive holding several images) — an existing path always means a file;
+//! 2. a **registry reference** when it starts with `docker://` (always; an invalid reference is
+//!    then an error);
+//! 3. a **registry reference** when it parses as one and names a registry host (a first part with
+//!    a `.` or `:`, or `localhost`: `ghcr.io/org/app`, `127.0.0.1:5000/app`) or a tag or digest
+//!    (`python:3.12`, `app@sha256:…`);
+//! 4. otherwise a file (which then does not exist, and the error says so).
+//!
+//! So `python:3.12` is Docker Hub's `docker.io/library/python:3.12`, while a bare `python` is a
+//! file name; write `docker://python` for Hub's `latest`.
+//!
+//! # Public API
+//! - [`reference_in`]`(text, relative_to) -> Result<Option<Reference>, ReferenceError>`: the rule.
+//! - [`Reference::parse`], [`Reference`]` { registry, repository, tag, digest }`.
+//! - [`Client::new`]`(RegistryOptions { credentials, insecure_hosts, disk })`: one per run.
+//! - [`read_image`]`(reference, source, &ReadOptions, &Client) -> Result<Image, RegistryError>`;
+//!   `impl From<RegistryError> for crate::error::Error`: not found and unauthorised are input
+//!   errors (exit 2) naming the reference; network failures are [`Error::Network`] (exit 3).
+//!
+//! # Modules
+//! `reference` parsing and Docker Hub defaults · `auth` challenges, tokens, credentials ·
+//! `client` HTTP, retries, redirects, TLS policy.
+
+mod auth;
+mod client;
+#[cfg(test)]
+mod fake_server;
+mod reference;
+
+use std::path::Path;
+
+pub use auth::{CredentialSource, Credentials, Secret};
+pub use client::{Client, Failure, MAX_MANIFEST_BYTES, RegistryOptions};
+pub use reference::{Reference, ReferenceError};
+
+use crate::error::{Error, Place};
+use crate::input::image::manifest::{self, Descriptor};
+use crate::input::image::sizing::{self, LayerJob, ProgressReader, VerifyOf};
+use crate::input::image::store::MAX_DOCUMENT_BYTES;
+use crate::input::image::{Problem, ReadOptions, config, resolve, verify};
+use crate::layers::{Digest, Image, SourceKind};
+
+/// The prefix that always means a registry.
+const DOCKER_PREFIX: &str = "docker://";
+
+/// Applies the rule of the module docs to `text`; relative paths are looked up in `relative_to`.
+/// `Ok(None)`: a file.
+pub fn reference_in(text: &str, relative_to: &Path) -> Result<Option<Reference>, ReferenceError> {
+    if let Some(rest) = text.strip_prefix(DOCKER_PREFIX) {
+        return Reference::parse(rest).map(Some);
+    }
+    let path = relative_to.join(text);
+    if path.exists() {
+        return Ok(None);
+    }
+    if let Some((base, tag)) = text.rsplit_once(':')
+        && !tag.contains('/')
+        && !base.is_empty()
+        && relative_to.join(base).exists()
+    {
+        return Ok(None);
+    }
+    let Ok(reference) = Reference::parse(text) else {
+        return Ok(None);
+    };
+    let names_version = reference.digest.is_some() || reference.tag.is_some();
+    Ok((names_registry_host(text) || names_version).then_some(reference))
+}
+
+/// Whether a source text names its registry (`docker://…`, or a first part with a `.` or `:`, or
+/// `localhost`) rather than defaulting to Docker Hub.
+pub fn names_registry_host(text: &str) -> bool {
+    text.starts_with(DOCKER_PREFIX)
+        || text
+            .split_once('/')
+            .is_some_and(|(first, _)| first.contains(['.', ':']) || first == "localhost")
+}
+
+/// A failure to read an image from a registry, with the reference as the user wrote it.
+#[derive(Debug, thiserror::Error)]
+#[error("{image}: {problem}")]
+pub struct RegistryError {
+    pub image: String,
+    pub problem: RegistryProblem,
+}
+
+/// What went wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryProblem {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("unauthorised at registry {host}: {detail}")]
+    Unauthorised { host: String, detail: String },
+    #[error("registry unreachable: {0}")]
+    Network(String),
+    #[error("{0}")]
+    Refused(String),
+    /// The documents themselves are wrong (bad JSON, digest mismatch, no such platform).
+    #[error("{0}")]
+    Image(Problem),
+}
+
+impl From<Failure> for RegistryProblem {
+    fn from(failure: Failure) -> RegistryProblem {
+        match failure {
+            Failure::NotFound(what) => RegistryProblem::NotFound(what),
+            Failure::Unauthorised { host, detail } => {
+                RegistryProblem::Unauthorised { host, detail }
+            }
+            Failure::Network(message) => RegistryProblem::Network(message),
+            Failure::Refused(message) => RegistryProblem::Refused(message),
+        }
+    }
+}
+
+impl From<Problem> for RegistryProblem {
+    fn from(problem: Problem) -> RegistryProblem {
+        RegistryProblem::Image(problem)
+    }
+}
+
+impl From<RegistryError> for Error {
+    fn from(error: RegistryError) -> Error {
+        match error.problem {
+            RegistryProblem::Network(_) => Error::Network {
+                message: error.problem.to_string(),
+                image: error.image,
+            },
+            problem => Error::Input {
+                place: Place::Reference(error.image),
+                message: problem.to_string(),
+            },
+        }
+    }
+}
+
+/// Reads the image `reference` names; `source` is how the user wrote it (kept as the image's
+/// source). An index is resolved to `options.platform`; every manifest fetched by digest, and
+/// the config, is checked against its digest.
+pub fn read_image(
+    reference: &Reference,
+    source: &str,
+    options: &ReadOptions,
+    client: &Client,
+) -> Result<Image, RegistryError> {
+    read(reference, source, options, client).map_err(|problem| RegistryError {
+        image: source.to_string(),
+        problem,
+    })
+}
+
+fn read(
+    reference: &Reference,
+    source: &str,
+    options: &ReadOptions,
+    client: &Client,
+) -> Result<Image, RegistryProblem> {
+    let root = client.manifest(reference, &reference.manifest_reference())?;
+    let root_digest = match &reference.digest {
+        Some(digest) => {
+            verify::check_bytes(&root.bytes, digest, "manifest")?;
+            digest.clone()
+        }
+        None => served_digest(&root.bytes, root.digest.as_deref())?,
+    };
+    let root_descriptor = Descriptor {
+        media_type: declared_media_type(&root.bytes)
+            .or(root.media_type)
+            .unwrap_or_default(),
+        digest: root_digest.to_string(),
+        size: root.bytes.len() as u64,
+        urls: None,
+        annotations: None,
+        platform: None,
+        data: None,
+    };
+    let mut root_bytes = Some(root.bytes);
+    let mut notes = Vec::new();
+    let resolved = resolve::follow(
+        root_descriptor,
+        &options.platform,
+        &mut notes,
+        |descriptor, digest, what| -> Result<Vec<u8>, RegistryProblem> {
+            if let Some(bytes) = root_bytes.take() {
+                return Ok(bytes);
+            }
+            let fetched = client.manifest(reference, &digest.to_string())?;
+            check_descriptor(&fetched.bytes, descriptor, digest, what)?;
+            Ok(fetched.bytes)
+        },
+    )?;
+    let mut image = manifest::image_from_manifest(
+        &resolved.manifest,
+        source.to_string(),
+        SourceKind::Registry,
+        resolved.parse_notes,
+    )?;
+    notes.append(&mut image.notes);
+    image.notes = notes;
+    image.platform = resolved.platform;
+    if let Some(config) = &image.config {
+        let bytes = client.small_blob(reference, &config.digest.to_string(), MAX_DOCUMENT_BYTES)?;
+        check_descriptor(
+            &bytes,
+            &resolved.manifest.config,
+            &config.digest.clone(),
+            "config",
+        )?;
+        config::apply(&mut image, &bytes);
+    }
+    // Verifying layers means reading them: --verify downloads them as --disk does.
+    if client.options().disk || options.verify {
+        size_layers(reference, &mut image, options, client)?;
+    } else if !image.layers.is_empty() && !image.is_artifact {
+        image.notes.push(
+            "only the manifest was fetched: disk bytes are unknown (--disk downloads the layers \
+             to measure them)"
+                .to_string(),
+        );
+    }
+    Ok(image)
+}
+
+/// The digest of a manifest fetched by tag: its sha256, which must agree with the
+/// `Docker-Content-Digest` the registry sent.
+fn served_digest(bytes: &[u8], header: Option<&str>) -> Result<Digest, Problem> {
+    if let Some(header) = header
+        && let Ok(claimed) = Digest::parse(header)
+    {
+        verify::check_bytes(bytes, &claimed, "manifest")?;
+        return Ok(claimed);
+    }
+    Digest::parse(&verify::sha256_of(bytes)).map_err(|source| Problem::Digest {
+        what: "manifest".into(),
+        source,
+    })
+}
+
+/// A document's own `mediaType`, when it declares one.
+fn declared_media_type(bytes: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct MediaType {
+        media_type: Option<String>,
+    }
+    serde_json::from_slice::<MediaType>(bytes).ok()?.media_type
+}
+
+/// Checks fetched bytes against the descriptor that named them: size and digest.
+fn check_descriptor(
+    bytes: &[u8],
+    descriptor: &Descriptor,
+    digest: &Digest,
+    what: &str,
+) -> Result<(), Problem> {
+    if bytes.len() as u64 != descriptor.size {
+        return Err(Problem::SizeMismatch {
+            what: what.to_string(),
+            digest: digest.to_string(),
+            expected: descriptor.size,
+            actual: bytes.len() as u64,
+        });
+    }
+    verify::check_bytes(bytes, digest, what)
+}
+
+/// `--disk`: streams every distinct layer (in parallel) through the sizing code, verifying its
+/// digest on the way.
+fn size_layers(
+    reference: &Reference,
+    image: &mut Image,
+    options: &ReadOptions,
+    client: &Client,
+) -> Result<(), RegistryProblem> {
+    let mut jobs: Vec<LayerJob> = Vec::new();
+    for layer in &image.layers {
+        if layer.non_distributable || jobs.iter().any(|job| job.digest == layer.digest) {
+            continue;
+        }
+        jobs.push(LayerJob {
+            name: layer.digest.to_string(),
+            digest: layer.digest.clone(),
+            expected_len: Some(layer.wire_bytes),
+            compression: layer.compression,
+            verify: Some(VerifyOf::Stored),
+        });
+    }
+    let progress = options.progress.as_ref();
+    if let Some(progress) = progress {
+        progress.start(
+            jobs.iter()
+                .filter_map(|job| job.expected_len)
+                .fold(0u64, u64::saturating_add),
+        );
+    }
+    let measured = sizing::in_parallel(
+        &jobs,
+        |job| -> Result<sizing::Measured, RegistryProblem> {
+            let stream = client.blob_stream(reference, &job.digest.to_string())?;
+            let mut watched = Watched {
+                inner: ProgressReader {
+                    inner: stream,
+                    progress: progress.cloned(),
+                },
+                failed: None,
+            };
+            match sizing::measure_stream(&mut watched, job) {
+                Ok(measured) => Ok(measured),
+                // A download cut short is the network's failure, not the image's.
+                Err(_) if watched.failed.is_some() => Err(RegistryProblem::Network(format!(
+                    "downloading layer {} failed: {}",
+                    job.digest.short(),
+                    watched.failed.unwrap_or_default()
+                ))),
+                Err(problem) => Err(problem.into()),
+            }
+        },
+        |job| {
+            RegistryProblem::Image(Problem::BadBlob {
+                what: "layer".into(),
+                digest: job.digest.to_string(),
+                message: "internal error while sizing".into(),
+            })
+        },
+    );
+    if let Some(progress) = progress {
+        progress.finish();
+    }
+    let measured = measured?;
+    for layer in &mut image.layers {
+        let Some(position) = jobs.iter().position(|job| job.digest == layer.digest) else {
+            image.notes.push(format!(
+                "layer {} is non-distributable (foreign) and was not downloaded: its disk size \
+                 is unknown",
+                layer.digest.short()
+            ));
+            continue;
+        };
+        layer.disk_bytes = measured[position].disk_bytes;
+        layer.compression = measured[position].compression;
+        if layer.disk_bytes.is_none() && !image.is_artifact {
+            image.notes.push(format!(
+                "layer {} ({}): its disk size is unknown",
+                layer.digest.short(),
+                layer.compression
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Remembers a read failure of the stream under it (which the sizing code reports as a bad blob).
+struct Watched<R> {
+    inner: R,
+    failed: Option<String>,
+}
+
+impl<R: std::io::Read> std::io::Read for Watched<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf).inspect_err(|error| {
+            self.failed = Some(error.to_string());
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rule_tells_references_from_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("layout")).unwrap();
+        std::fs::write(dir.path().join("python:3.12"), "{}").unwrap();
+        let rule = |text: &str| reference_in(text, dir.path());
+        // Existing paths, and PATH:TAG of one, are files.
+        assert_eq!(rule("python:3.12").unwrap(), None);
+        assert_eq!(rule("layout").unwrap(), None);
+        assert_eq!(rule("layout:v1").unwrap(), None);
+        // docker:// always means a registry.
+        let hub = rule("docker://python").unwrap().unwrap();
+        assert_eq!(hub.to_string(), "docker.io/library/python:latest");
+        assert!(rule("docker://Not Valid").is_err());
+        // A registry host, a tag or a digest makes a reference.
+        let local = rule("127.0.0.1:5000/app:1").unwrap().unwrap();
+        assert_eq!(local.registry, "127.0.0.1:5000");
+        assert_eq!(
+            rule("ghcr.io/org/app").unwrap().unwrap().registry,
+            "ghcr.io"
+        );
+        assert_eq!(
+            rule("localhost/app").unwrap().unwrap().registry,
+            "localhost"
+        );
+        assert_eq!(
+            rule("node:20-slim").unwrap().unwrap().repository,
+            "library/node"
+        );
+        // Anything else is a (missing) file.
+        for file in [
+            "python",
+            "images/v1.json",
+            "500mb",
+            "./app:1",
+            "/abs/app:1",
+            "a b",
+        ] {
+            assert_eq!(rule(file).unwrap(), None, "{file}");
+        }
+    }
+
+    #[test]
+    fn registry_errors_map_to_exit_codes() {
+        let error = |problem| -> Error {
+            RegistryError {
+                image: "127.0.0.1:5000/app:1".into(),
+                problem,
+            }
+            .into()
+        };
+        let e = error(RegistryProblem::NotFound("no manifest".into()));
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().starts_with("127.0.0.1:5000/app:1: not found"));
+        let e = error(RegistryProblem::Unauthorised {
+            host: "127.0.0.1:5000".into(),
+            detail: "refused".into(),
+        });
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.to_string()
+                .contains("unauthorised at registry 127.0.0.1:5000")
+        );
+        let e = error(RegistryProblem::Network("connection refused".into()));
+        assert_eq!(e.exit_code(), 3);
+    }
+
+    mod against_a_scripted_server {
+        use super::super::fake_server::{Answer, FakeServer, Request};
+        use super::*;
+        use base64::Engine as _;
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        const MANIFEST: &str =
+            "sha256:140f7e942b464707b1d3ae3fe2f9f7c639191e427d6e6f810a2a0cc1945c620a";
+        const CONFIG: &str =
+            "sha256:b782e6558dc7f2c8c2d609cbd2969cc62a38f0c268094ddf3912f1019ac3a8ab";
+        const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+
+        fn blob(digest: &str) -> Vec<u8> {
+            let hex = digest.strip_prefix("sha256:").unwrap();
+            std::fs::read(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/fixtures/images/layout/blobs/sha256")
+                    .join(hex),
+            )
+            .unwrap()
+        }
+
+        fn header(name: &str, value: impl Into<String>) -> (String, String) {
+            (name.to_string(), value.into())
+        }
+
+        fn client(credentials: Option<(&str, &str)>) -> Client {
+            Client::new(RegistryOptions {
+                credentials: CredentialSource {
+                    explicit: credentials.map(|(username, password)| Credentials::Basic {
+                        username: username.into(),
+                        password: Secret::new(password),
+                    }),
+                    docker_config_dir: None,
+                },
+                ..RegistryOptions::default()
+            })
+        }
+
+        fn read_from(
+            server: &FakeServer,
+            client: &Client,
+            image: &str,
+        ) -> Result<Image, RegistryError> {
+            let text = format!("127.0.0.1:{}/{image}", server.port);
+            let reference = Reference::parse(&text).unwrap();
+            read_image(&reference, &text, &ReadOptions::default(), client)
+        }
+
+        /// The v1 fixture image, behind a Bearer token service that takes anonymous requests and
+        /// alice:pw; its config redirects to storage that must not see the token.
+        fn token_registry() -> FakeServer {
+            FakeServer::start(|request: &Request, port| -> Answer {
+                let basic = |user: &str| {
+                    format!(
+                        "Basic {}",
+                        base64::engine::general_purpose::STANDARD.encode(user)
+                    )
+                };
+                if request.target.starts_with("/storage/") {
+                    return (200, vec![], blob(CONFIG));
+                }
+                if request.method == "POST" && request.target.starts_with("/token") {
+                    let form = String::from_utf8_lossy(&request.body);
+                    let refreshed = form.contains("grant_type=refresh_token")
+                        && form.contains("refresh_token=refresh-xyz");
+                    return match refreshed {
+                        true => (200, vec![], br#"{"access_token":"t0k"}"#.to_vec()),
+                        false => (401, vec![], vec![]),
+                    };
+                }
+                if request.target.starts_with("/token") {
+                    return match request.header("authorization") {
+                        None => (200, vec![], br#"{"token":"t0k"}"#.to_vec()),
+                        Some(given) if given == basic("alice:pw") => {
+                            (200, vec![], br#"{"access_token":"t0k"}"#.to_vec())
+                        }
+                        Some(_) => (401, vec![], vec![]),
+                    };
+                }
+                if request.header("authorization") != Some("Bearer t0k") {
+                    let challenge = format!(
+                        r#"Bearer realm="http://127.0.0.1:{port}/token",service="fake",scope="repository:app:pull""#
+                    );
+                    return (401, vec![header("WWW-Authenticate", challenge)], vec![]);
+                }
+                match request.target.as_str() {
+                    "/v2/app/manifests/1" => (
+                        200,
+                        vec![
+                            header("Content-Type", OCI_MANIFEST),
+                            header("Docker-Content-Digest", MANIFEST),
+                        ],
+                        blob(MANIFEST),
+                    ),
+                    "/v2/app/manifests/bad-digest" => (
+                        200,
+                        vec![header("Docker-Content-Digest", CONFIG)],
+                        blob(MANIFEST),
+                    ),
+                    target if target == format!("/v2/app/manifests/{CONFIG}") => {
+                        (200, vec![], blob(MANIFEST))
+                    }
+                    "/v2/app/manifests/huge" => (200, vec![], vec![b' '; 4 * 1024 * 1024 + 1]),
+                    target if target == format!("/v2/app/blobs/{CONFIG}") => {
+                        (307, vec![header("Location", "/storage/config")], vec![])
+                    }
+                    _ => (404, vec![], vec![]),
+                }
+            })
+        }
+
+        #[test]
+        fn bearer_tokens_anonymous_and_with_credentials() {
+            let server = token_registry();
+            let anonymous = client(None);
+            let image = read_from(&server, &anonymous, "app:1").unwrap();
+            assert_eq!(image.wire_bytes(), Some(65_896));
+            assert_eq!(image.platform.as_deref(), Some("linux/amd64"));
+            let requests = server.requests();
+            let token = requests
+                .iter()
+                .find(|r| r.target.starts_with("/token"))
+                .unwrap();
+            assert!(
+                token.target.contains("scope=repository%3Aapp%3Apull"),
+                "{token:?}"
+            );
+            assert!(token.target.contains("service=fake"), "{token:?}");
+            // The redirect to storage carries no token.
+            let storage = requests
+                .iter()
+                .find(|r| r.target.starts_with("/storage/"))
+                .unwrap();
+            assert_eq!(storage.header("authorization"), None);
+            // The token is kept for the repository: a second read asks for none.
+            read_from(&server, &anonymous, "app:1").unwrap();
+            let tokens = server
+                .requests()
+                .iter()
+                .filter(|r| r.target.starts_with("/token"))
+                .count();
+            assert_eq!(tokens, 1);
+
+            let alice = client(Some(("alice", "pw")));
+            assert!(read_from(&server, &alice, "app:1").is_ok());
+            // docker's identitytoken: an OAuth2 refresh token, POSTed to the realm.
+            let identity = Client::new(RegistryOptions {
+                credentials: CredentialSource {
+                    explicit: Some(Credentials::IdentityToken(Secret::new("refresh-xyz"))),
+                    docker_config_dir: None,
+                },
+                ..RegistryOptions::default()
+            });
+            assert!(read_from(&server, &identity, "app:1").is_ok());
+            let wrong = client(Some(("alice", "hunter2-secret")));
+            let error = read_from(&server, &wrong, "app:1").unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.contains(&format!(
+                    "unauthorised at registry 127.0.0.1:{}",
+                    server.port
+                )),
+                "{message}"
+            );
+            assert!(!message.contains("hunter2"), "{message}");
+            assert!(!format!("{error:?}").contains("hunter2"));
+        }
+
+        #[test]
+        fn digests_sizes_and_missing_manifests_are_checked() {
+            let server = token_registry();
+            let anonymous = client(None);
+            let message = read_from(&server, &anonymous, "app:bad-digest")
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains("the content's digest is"), "{message}");
+            // Fetched by digest: the bytes must have that digest.
+            let message = read_from(&server, &anonymous, &format!("app@{CONFIG}"))
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains("the content's digest is"), "{message}");
+            let message = read_from(&server, &anonymous, "app:huge")
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains("larger than 4194304 bytes"), "{message}");
+            let error: Error = read_from(&server, &anonymous, "app:2").unwrap_err().into();
+            assert_eq!(error.exit_code(), 2);
+            assert!(error.to_string().contains("not found"), "{error}");
+        }
+
+        #[test]
+        fn rate_limits_and_server_errors_are_retried_then_given_up() {
+            let calls = Arc::new(AtomicUsize::new(0));
+            let counter = calls.clone();
+            let server = FakeServer::start(move |request: &Request, _| -> Answer {
+                match request.target.as_str() {
+                    "/v2/app/manifests/1" => {
+                        if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                            (429, vec![header("Retry-After", "0")], vec![])
+                        } else {
+                            (
+                                200,
+                                vec![header("Content-Type", OCI_MANIFEST)],
+                                blob(MANIFEST),
+                            )
+                        }
+                    }
+                    "/v2/app/manifests/down" => (503, vec![], vec![]),
+                    target if target == format!("/v2/app/blobs/{CONFIG}") => {
+                        (200, vec![], blob(CONFIG))
+                    }
+                    _ => (404, vec![], vec![]),
+                }
+            });
+            let anonymous = client(None);
+            assert!(read_from(&server, &anonymous, "app:1").is_ok());
+            assert_eq!(calls.load(Ordering::SeqCst), 2);
+            let error: Error = read_from(&server, &anonymous, "app:down")
+                .unwrap_err()
+                .into();
+            assert_eq!(error.exit_code(), 3);
+            assert!(
+                error.to_string().contains("gave up after 3 attempts"),
+                "{error}"
+            );
+            let down = server
+                .requests()
+                .iter()
+                .filter(|r| r.target.ends_with("/down"))
+                .count();
+            assert_eq!(down, 3);
+        }
+    }
+}

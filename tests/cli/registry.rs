@@ -1,0 +1,489 @@
+//! Image references read from a real registry: Debian's `docker-registry` (the CNCF distribution
+//! server) started on 127.0.0.1 with a temporary config, anonymous or with htpasswd basic auth,
+//! holding the umoci-built fixtures pushed with `skopeo copy`. Every test starts and stops its own
+//! registry (killed on drop, even when the test fails) and contacts no other address.
+//!
+//! The tests skip with a printed reason when `docker-registry`, `skopeo` or `htpasswd` is
+//! missing, and fail instead when `FLEETSAVE_REQUIRE_TOOLS=1` (set by `.ci/run`).
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest as _, Sha256};
+
+use crate::common::*;
+
+const LAYOUT: &str = "tests/fixtures/images/layout";
+const V1_MANIFEST: &str = "sha256:140f7e942b464707b1d3ae3fe2f9f7c639191e427d6e6f810a2a0cc1945c620a";
+const V2_MANIFEST: &str = "sha256:28bb90bef4beb8fd7d3628274f13cd8fcab5f53b568c1d74d834f58324f4632a";
+const USER: &str = "alice";
+const PASSWORD: &str = "pw-Kx9-secret";
+const WRONG_PASSWORD: &str = "wrong-Qz7-secret";
+
+/// Whether the tools are installed; panics when they are required, prints why it skips otherwise.
+fn have_tools(tools: &[&str]) -> bool {
+    let missing: Vec<&str> = tools
+        .iter()
+        .copied()
+        .filter(|tool| {
+            Command::new("sh")
+                .args(["-c", &format!("command -v {tool}")])
+                .output()
+                .map_or(true, |out| !out.status.success())
+        })
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    assert!(
+        std::env::var("FLEETSAVE_REQUIRE_TOOLS").as_deref() != Ok("1"),
+        "FLEETSAVE_REQUIRE_TOOLS=1 but {} missing",
+        missing.join(", ")
+    );
+    eprintln!(
+        "skipped: the registry tests need {} (not installed)",
+        missing.join(", ")
+    );
+    false
+}
+
+/// A `docker-registry` process on 127.0.0.1, stopped when dropped.
+struct Registry {
+    child: Option<Child>,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Registry {
+    /// Starts a registry; with `basic_auth`, only `USER`/`PASSWORD` may use it.
+    fn start(basic_auth: bool) -> Registry {
+        let dir = tempfile::tempdir().unwrap();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut config = format!(
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n\
+             storage:\n  filesystem:\n    rootdirectory: {}\n\
+             http:\n  addr: 127.0.0.1:{port}\n",
+            dir.path().join("data").display()
+        );
+        if basic_auth {
+            let htpasswd = Command::new("htpasswd")
+                .args(["-Bbn", USER, PASSWORD])
+                .output()
+                .unwrap();
+            assert!(htpasswd.status.success(), "htpasswd failed");
+            std::fs::write(dir.path().join("htpasswd"), htpasswd.stdout).unwrap();
+            config.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: fleetsave-test\n    path: {}\n",
+                dir.path().join("htpasswd").display()
+            ));
+        }
+        let config_path = write_file(dir.path(), "config.yml", &config);
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&config_path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("docker-registry starts");
+        let registry = Registry {
+            child: Some(child),
+            port,
+            dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the registry did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        registry
+    }
+
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// `skopeo copy [--all] oci:LAYOUT:TAG docker://HOST/DESTINATION`.
+    fn push(&self, layout: &Path, tag: &str, destination: &str) {
+        let mut command = Command::new("skopeo");
+        command.args(["copy", "--quiet", "--all", "--dest-tls-verify=false"]);
+        if self.dir.path().join("htpasswd").exists() {
+            command.arg(format!("--dest-creds={USER}:{PASSWORD}"));
+        }
+        let status = command
+            .arg(format!("oci:{}:{tag}", layout.display()))
+            .arg(format!("docker://{}/{destination}", self.host()))
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "skopeo copy to {destination} failed");
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// fleetsave with no credentials from the environment or the user's docker config.
+fn isolated(docker_config: &Path) -> assert_cmd::Command {
+    let mut command = fleetsave();
+    command
+        .env_remove("REGISTRY_USERNAME")
+        .env_remove("REGISTRY_PASSWORD")
+        .env("DOCKER_CONFIG", docker_config);
+    command
+}
+
+/// Runs and returns (exit code, stdout, stderr).
+fn run(mut command: assert_cmd::Command, args: &[&str]) -> (i32, String, String) {
+    let output = command.args(args).output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn json(command: assert_cmd::Command, args: &[&str]) -> serde_json::Value {
+    let (code, stdout, stderr) = run(command, args);
+    assert_eq!(code, 0, "fleetsave {args:?} failed: {stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+/// An OCI layout holding `multi`: an index of the fixtures' v1 (linux/amd64) and v2
+/// (linux/arm64) manifests.
+fn multi_platform_layout(dir: &Path) -> PathBuf {
+    let layout = dir.join("multi-layout");
+    let blobs = layout.join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap();
+    for entry in std::fs::read_dir(project_file(LAYOUT).join("blobs/sha256")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), blobs.join(entry.file_name())).unwrap();
+    }
+    let entry = |digest: &str, size: u64, arch: &str| {
+        format!(
+            r#"{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{digest}","size":{size},"platform":{{"architecture":"{arch}","os":"linux"}}}}"#
+        )
+    };
+    let index = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{},{}]}}"#,
+        entry(V1_MANIFEST, 503, "amd64"),
+        entry(V2_MANIFEST, 659, "arm64")
+    );
+    let hex: String = Sha256::digest(index.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    std::fs::write(blobs.join(&hex), &index).unwrap();
+    std::fs::write(
+        layout.join("index.json"),
+        format!(
+            r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"sha256:{hex}","size":{},"annotations":{{"org.opencontainers.image.ref.name":"multi"}}}}]}}"#,
+            index.len()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        layout.join("oci-layout"),
+        r#"{"imageLayoutVersion":"1.0.0"}"#,
+    )
+    .unwrap();
+    layout
+}
+
+#[test]
+fn images_by_reference_read_as_their_layouts_do() {
+    if !have_tools(&["docker-registry", "skopeo"]) {
+        return;
+    }
+    let registry = Registry::start(false);
+    let layout = project_file(LAYOUT);
+    registry.push(&layout, "v1", "app:1");
+    registry.push(&layout, "v2", "app:2");
+    let work = tempfile::tempdir().unwrap();
+    registry.push(&multi_platform_layout(work.path()), "multi", "multi:1");
+    let host = registry.host();
+    let app1 = format!("{host}/app:1");
+    let app2 = format!("{host}/app:2");
+    let cmd = || isolated(work.path());
+
+    // The acceptance: compare by reference gives the layouts' compare figures.
+    let by_reference = json(
+        cmd(),
+        &["compare", &app1, &app2, "--nodes", "7", "--format", "json"],
+    );
+    let by_layout = json(
+        cmd(),
+        &[
+            "compare",
+            &format!("{LAYOUT}:v1"),
+            &format!("{LAYOUT}:v2"),
+            "--nodes",
+            "7",
+            "--format",
+            "json",
+        ],
+    );
+    for field in [
+        "shared_layers",
+        "shared_wire_bytes",
+        "pull_wire_bytes_per_node",
+        "pull_wire_bytes_all_nodes",
+    ] {
+        assert_eq!(
+            by_reference["compare"][field], by_layout["compare"][field],
+            "{field}"
+        );
+    }
+    assert_eq!(by_reference["compare"]["shared_layers"], 2);
+    assert_eq!(by_reference["compare"]["before_source"], app1.as_str());
+    assert_eq!(
+        by_reference["totals"]["per_pull_saved"]["wire_bytes"],
+        by_layout["totals"]["per_pull_saved"]["wire_bytes"]
+    );
+
+    // inspect: wire bytes from the manifest; disk bytes only with --disk, then exact.
+    let inspected = json(cmd(), &["inspect", &app2, "--format", "json"]);
+    let image = &inspected["images"][0];
+    assert_eq!(int(&image["wire_bytes"]), 79_234);
+    assert!(image["disk_bytes"].is_null());
+    assert_eq!(image["kind"], "registry");
+    assert_eq!(image["platform"], "linux/amd64");
+    let measured = json(cmd(), &["inspect", "--disk", &app2, "--format", "json"]);
+    assert_eq!(int(&measured["images"][0]["disk_bytes"]), 109_221);
+    // By digest (verified), and with docker:// in front.
+    let by_digest = json(
+        cmd(),
+        &[
+            "inspect",
+            &format!("docker://{host}/app@{V1_MANIFEST}"),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(int(&by_digest["images"][0]["wire_bytes"]), 65_896);
+
+    // A multi-platform index is resolved by --platform.
+    let multi = format!("{host}/multi:1");
+    let amd64 = json(cmd(), &["inspect", &multi, "--format", "json"]);
+    assert_eq!(int(&amd64["images"][0]["wire_bytes"]), 65_896);
+    let arm64 = json(
+        cmd(),
+        &[
+            "inspect",
+            &multi,
+            "--platform",
+            "linux/arm64",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(int(&arm64["images"][0]["wire_bytes"]), 79_234);
+    let (code, _, stderr) = run(cmd(), &["inspect", &multi, "--platform", "linux/s390x"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&multi) && stderr.contains("linux/amd64, linux/arm64"),
+        "{stderr}"
+    );
+
+    // Every command takes references: calc, check (SRC and --baseline), inventory columns.
+    let calc = json(
+        cmd(),
+        &[
+            "calc",
+            "--before-image",
+            &app2,
+            "--after-image",
+            &app1,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        int(&calc["totals"]["per_pull_saved"]["wire_bytes"]),
+        79_234 - 65_896
+    );
+    let (code, stdout, stderr) = run(
+        cmd(),
+        &[
+            "check",
+            &app2,
+            "--baseline",
+            &app1,
+            "--max-growth",
+            "10%",
+            "--basis",
+            "wire",
+        ],
+    );
+    assert_eq!(code, 1, "app:2 grew by 20%: {stdout}{stderr}");
+    let inventory = write_file(
+        work.path(),
+        "fleet.csv",
+        &format!("service,before_image,after_image,nodes\napi,{app2},{app1},3\n"),
+    );
+    let report = json(
+        cmd(),
+        &["report", inventory.to_str().unwrap(), "--format", "json"],
+    );
+    assert_eq!(int(&report["services"][0]["before"]["wire_bytes"]), 79_234);
+
+    // A missing tag: exit 2 naming the reference.
+    let missing = format!("{host}/app:404");
+    let (code, _, stderr) = run(cmd(), &["inspect", &missing]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("error: {missing}: not found")),
+        "{stderr}"
+    );
+    // An invalid docker:// reference: exit 2 naming the argument.
+    let (code, _, stderr) = run(cmd(), &["inspect", "docker://Bad_Name"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is not an image reference"), "{stderr}");
+}
+
+#[test]
+fn basic_auth_registries_take_credentials_and_never_show_them() {
+    if !have_tools(&["docker-registry", "skopeo", "htpasswd"]) {
+        return;
+    }
+    let registry = Registry::start(true);
+    registry.push(&project_file(LAYOUT), "v1", "private:1");
+    let host = registry.host();
+    let image = format!("{host}/private:1");
+    let work = tempfile::tempdir().unwrap();
+    let empty_config = work.path().join("empty");
+    std::fs::create_dir(&empty_config).unwrap();
+    let no_secret = |stdout: &str, stderr: &str| {
+        for secret in [PASSWORD, WRONG_PASSWORD] {
+            assert!(
+                !stdout.contains(secret) && !stderr.contains(secret),
+                "a password was shown: {stdout}{stderr}"
+            );
+        }
+    };
+
+    // No credentials, and wrong ones: exit 2, "unauthorised" and the host.
+    let (code, stdout, stderr) = run(isolated(&empty_config), &["inspect", &image]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("unauthorised") && stderr.contains(&host),
+        "{stderr}"
+    );
+    no_secret(&stdout, &stderr);
+    let (code, stdout, stderr) = run(
+        isolated(&empty_config),
+        &[
+            "inspect",
+            &image,
+            "--registry-username",
+            USER,
+            "--registry-password",
+            WRONG_PASSWORD,
+        ],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("unauthorised") && stderr.contains(&host),
+        "{stderr}"
+    );
+    no_secret(&stdout, &stderr);
+
+    // The right ones from the environment.
+    let mut command = isolated(&empty_config);
+    command
+        .env("REGISTRY_USERNAME", USER)
+        .env("REGISTRY_PASSWORD", PASSWORD);
+    let (code, stdout, stderr) = run(command, &["inspect", &image, "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("65896"), "{stdout}");
+    no_secret(&stdout, &stderr);
+    // --help never shows the password from the environment.
+    let mut command = isolated(&empty_config);
+    command.env("REGISTRY_PASSWORD", PASSWORD);
+    let (_, stdout, stderr) = run(command, &["inspect", "--help"]);
+    no_secret(&stdout, &stderr);
+
+    // From ~/.docker/config.json: auths.
+    use base64::Engine as _;
+    let auths = work.path().join("auths");
+    std::fs::create_dir(&auths).unwrap();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
+    write_file(
+        &auths,
+        "config.json",
+        &format!(r#"{{"auths":{{"http://{host}":{{"auth":"{encoded}"}}}}}}"#),
+    );
+    let (code, stdout, stderr) = run(isolated(&auths), &["inspect", &image]);
+    assert_eq!(code, 0, "{stderr}");
+    no_secret(&stdout, &stderr);
+
+    // From a credential helper named by credHelpers.
+    let helpers = work.path().join("helpers");
+    std::fs::create_dir(&helpers).unwrap();
+    let helper = write_file(
+        &helpers,
+        "docker-credential-fleetsave-test",
+        &format!(
+            "#!/bin/sh\nread server\n[ \"$server\" = \"{host}\" ] || exit 1\n\
+             printf '{{\"ServerURL\":\"%s\",\"Username\":\"{USER}\",\"Secret\":\"{PASSWORD}\"}}' \"$server\"\n"
+        ),
+    );
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_file(
+        &helpers,
+        "config.json",
+        &format!(r#"{{"credHelpers":{{"{host}":"fleetsave-test"}}}}"#),
+    );
+    let mut command = isolated(&helpers);
+    command.env(
+        "PATH",
+        format!(
+            "{}:{}",
+            helpers.display(),
+            std::env::var("PATH").unwrap_or_default()
+        ),
+    );
+    let (code, stdout, stderr) = run(command, &["inspect", &image, "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    no_secret(&stdout, &stderr);
+}
+
+#[test]
+fn a_stopped_registry_is_an_io_failure_within_30_seconds() {
+    if !have_tools(&["docker-registry", "skopeo"]) {
+        return;
+    }
+    let mut registry = Registry::start(false);
+    registry.push(&project_file(LAYOUT), "v1", "app:1");
+    let image = format!("{}/app:1", registry.host());
+    let work = tempfile::tempdir().unwrap();
+    json(
+        isolated(work.path()),
+        &["inspect", &image, "--format", "json"],
+    );
+    registry.stop();
+    let started = Instant::now();
+    let (code, _, stderr) = run(isolated(work.path()), &["inspect", &image]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("error: {image}: registry unreachable")),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
