@@ -130,6 +130,10 @@ pub struct ImageArgs {
     /// Check every blob's sha256 against its digest (reads every byte)
     #[arg(long)]
     pub verify: bool,
+    /// Stop with exit 2 once the layers read unpack to more than SIZE (500MB, 20GiB): a guard
+    /// against decompression bombs and enormous inputs [default: no limit]
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]
+    pub max_read: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 //! this module sees clap or an unchecked string.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use crate::assumptions::{self, Assumptions, Origin, Overrides};
@@ -13,7 +14,7 @@ use crate::cli::{
     OutputArgs, ReportArgs,
 };
 use crate::error::{Error, Place};
-use crate::input::image::{Platform, ReadOptions};
+use crate::input::image::{Platform, ReadLimit, ReadOptions};
 use crate::input::inventory::{self, FlagDefaults};
 use crate::input::sources::{self, SizedImage};
 use crate::model::{Budget, FleetShape, ImageSize, Service};
@@ -568,8 +569,14 @@ fn typed_size(flag: &str, text: &str, basis: Basis, ratio: Ratio) -> Result<Imag
     })
 }
 
-/// How to read images, from `--platform` and `--verify`.
+/// How to read images, from `--platform`, `--verify` and `--max-read`.
 pub fn read_options(args: &ImageArgs) -> Result<ReadOptions, Error> {
+    let max_read = args
+        .max_read
+        .as_deref()
+        .map(|text| parse_size_flag("--max-read", text))
+        .transpose()?
+        .map(|bytes| Arc::new(ReadLimit::new(bytes)));
     let platform = match &args.platform {
         Some(text) => {
             Platform::parse(text).map_err(|message| Error::flag("--platform", message))?
@@ -581,6 +588,7 @@ pub fn read_options(args: &ImageArgs) -> Result<ReadOptions, Error> {
         verify: args.verify,
         tag: None,
         progress: crate::progress::layer_progress(),
+        max_read,
     })
 }
 

@@ -2,6 +2,7 @@
 //! or concern; helpers live in `common`.
 
 mod common;
+mod harness;
 
 #[path = "cli/browser.rs"]
 mod browser;
@@ -9,6 +10,8 @@ mod browser;
 mod calc;
 #[path = "cli/check.rs"]
 mod check;
+#[path = "cli/crashers.rs"]
+mod crashers;
 #[path = "cli/html.rs"]
 mod html;
 #[path = "cli/images.rs"]

@@ -15,7 +15,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
+use super::ReadOptions;
 use super::error::Problem;
+use super::limit::{self, ReadLimit};
 use super::progress::Progress;
 use super::store::{BlobReader, Store};
 use super::tar_headers::{self, ReadThrough};
@@ -56,13 +58,16 @@ pub(crate) struct Measured {
     pub compression: Compression,
 }
 
-/// Sizes every job, on up to as many threads as there are cores, reporting to `progress`. The
-/// first failing job (in job order) is the error.
+/// Sizes every job, on up to as many threads as there are cores, reporting to the options'
+/// progress and counting against their `max_read`. The first failing job (in job order) is the
+/// error.
 pub(crate) fn measure_all(
     store: &Store,
     jobs: &[LayerJob],
-    progress: Option<&Arc<dyn Progress>>,
+    options: &ReadOptions,
 ) -> Result<Vec<Measured>, Problem> {
+    let progress = options.progress.as_ref();
+    let limit = options.max_read.as_deref();
     if let Some(progress) = progress {
         let total = jobs
             .iter()
@@ -70,7 +75,7 @@ pub(crate) fn measure_all(
             .fold(0u64, |total, located| total.saturating_add(located.len));
         progress.start(total);
     }
-    let results = measure_in_parallel(store, jobs, progress);
+    let results = measure_in_parallel(store, jobs, progress, limit);
     if let Some(progress) = progress {
         progress.finish();
     }
@@ -81,6 +86,7 @@ fn measure_in_parallel(
     store: &Store,
     jobs: &[LayerJob],
     progress: Option<&Arc<dyn Progress>>,
+    limit: Option<&ReadLimit>,
 ) -> Result<Vec<Measured>, Problem> {
     let workers = thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -88,7 +94,7 @@ fn measure_in_parallel(
     if workers <= 1 {
         return jobs
             .iter()
-            .map(|job| measure(store, job, progress))
+            .map(|job| measure(store, job, progress, limit))
             .collect();
     }
     let next = AtomicUsize::new(0);
@@ -102,7 +108,7 @@ fn measure_in_parallel(
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed);
                         let Some(job) = jobs.get(index) else { break };
-                        done.push((index, measure(store, job, progress)));
+                        done.push((index, measure(store, job, progress, limit)));
                     }
                     done
                 })
@@ -136,11 +142,12 @@ fn measure_in_parallel(
         .collect()
 }
 
-/// Sizes one layer blob.
+/// Sizes one layer blob, counting its content against `limit`.
 pub(crate) fn measure(
     store: &Store,
     job: &LayerJob,
     progress: Option<&Arc<dyn Progress>>,
+    limit: Option<&ReadLimit>,
 ) -> Result<Measured, Problem> {
     let what = "layer";
     let digest_text = job.digest.to_string();
@@ -191,6 +198,13 @@ pub(crate) fn measure(
         None => None,
     };
     let stored_bytes = reader.len();
+    if compression == Compression::Uncompressed
+        && let Some(limit) = limit
+    {
+        limit
+            .consume(stored_bytes)
+            .map_err(|exceeded| Problem::ReadLimit { limit: exceeded.0 })?;
+    }
     let disk_bytes = match compression {
         Compression::Uncompressed if hasher.is_none() => {
             tar_headers::walk(&mut reader, stored_bytes).map_err(&bad)?;
@@ -220,9 +234,12 @@ pub(crate) fn measure(
             let mut sink = CountingSink {
                 count: 0,
                 hasher: tar_hasher,
+                limit,
             };
-            let decompress_error =
-                |e: io::Error| bad(format!("cannot decompress the {compression} data: {e}"));
+            let decompress_error = |e: io::Error| match limit::exceeded(&e) {
+                Some(exceeded) => Problem::ReadLimit { limit: exceeded.0 },
+                None => bad(format!("cannot decompress the {compression} data: {e}")),
+            };
             let mut rest = if compression == Compression::Gzip {
                 let mut decoder = flate2::read::MultiGzDecoder::new(hashing);
                 pump(&mut decoder, &mut sink).map_err(decompress_error)?;
@@ -337,7 +354,7 @@ mod tests {
             compression,
             verify,
         };
-        measure(&Store::dir(dir.path()), &job, None)
+        measure(&Store::dir(dir.path()), &job, None, None)
     }
 
     #[test]
