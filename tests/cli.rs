@@ -16,6 +16,8 @@ mod crashers;
 mod html;
 #[path = "cli/images.rs"]
 mod images;
+#[path = "cli/limits.rs"]
+mod limits;
 #[path = "cli/markdown.rs"]
 mod markdown;
 #[path = "cli/report.rs"]
