@@ -35,12 +35,29 @@ fn wrap(text: &str, width: usize) -> String {
     lines.join("\n")
 }
 
-/// Neutralises control characters from input (ANSI escapes, carriage returns) for a terminal.
+/// Neutralises control characters from input (ANSI escapes, carriage returns) for a terminal,
+/// and bidirectional overrides and isolates, which would reorder the rest of the line as the
+/// terminal shows it ("Trojan Source").
 pub fn terminal_safe(input: &str) -> String {
     input
         .chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .map(|c| {
+            if c.is_control() || is_bidi_control(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
         .collect()
+}
+
+/// The invisible characters that change text direction: embeddings, overrides, isolates and
+/// marks.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+    )
 }
 
 fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {

@@ -3,10 +3,9 @@
 //!
 //! The bomb is generated on the fly (never committed): an OCI layout whose one gzip layer is a
 //! tar holding a single 10 GB file of zeros, written as gzip members of 64 MiB each (about
-//! 9.7 MB compressed). Peak memory is the child's `ru_maxrss`, read with `wait4`.
+//! 9.7 MB compressed). Peak memory is the child's resident high-water mark (see `run_measured`).
 
 use std::io::Write;
-use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 
@@ -44,10 +43,13 @@ fn gzip_bomb(file_bytes: u64) -> (Vec<u8>, u64) {
 }
 
 /// Runs fleetsave with `args`; returns its exit status, stdout and peak RSS in bytes.
-// The child is reaped by `wait4` (which also gives its rusage), not `Child::wait`.
-#[allow(clippy::zombie_processes)]
+///
+/// The peak is the child's `VmHWM` (resident high-water mark) from `/proc/PID/status`, sampled
+/// every 5 ms while it runs. (`wait4`'s `ru_maxrss` would be exact but counts the test process's
+/// own memory, which the child holds between `fork` and `exec`; `VmHWM` starts afresh at
+/// `exec`.) Being a high-water mark, only growth in the last 5 ms before exit could be missed.
 fn run_measured(args: &[&str], cwd: &Path) -> (ExitStatus, String, u64) {
-    let child = Command::new(env!("CARGO_BIN_EXE_fleetsave"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fleetsave"))
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
@@ -55,21 +57,30 @@ fn run_measured(args: &[&str], cwd: &Path) -> (ExitStatus, String, u64) {
         .stderr(Stdio::null())
         .spawn()
         .expect("fleetsave starts");
-    let pid = child.id() as libc::pid_t;
-    let mut stdout = child.stdout.expect("piped stdout");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut stdout = child.stdout.take().expect("piped stdout");
     let reader = std::thread::spawn(move || {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut stdout, &mut text).map(|_| text)
     });
-    let mut status = 0;
-    // SAFETY: wait4 on our own child's pid, with valid pointers to locals.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4 failed");
+    let mut peak_kib = 0u64;
+    let status = loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file)
+            && let Some(kib) = status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        {
+            peak_kib = peak_kib.max(kib);
+        }
+        if let Some(status) = child.try_wait().expect("the child can be waited for") {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
     let text = reader.join().unwrap().expect("UTF-8 output");
-    // Linux reports ru_maxrss in KiB.
-    let peak = u64::try_from(usage.ru_maxrss).unwrap() * 1024;
-    (ExitStatus::from_raw(status), text, peak)
+    assert!(peak_kib > 0, "no memory figure read from {status_file}");
+    (status, text, peak_kib * 1024)
 }
 
 #[test]
@@ -114,7 +125,7 @@ fn max_read_stops_a_bomb_with_exit_2() {
     )
     .unwrap();
     let archive = dir.path().join("bomb.tar");
-    harness::write_docker_archive(&archive, &blob).unwrap();
+    harness::write_docker_archive(&archive, &blob, "bomb:latest").unwrap();
     for source in [&layout, &archive] {
         let started = std::time::Instant::now();
         let (code, stderr) =

@@ -353,7 +353,7 @@ pub fn layer_blob(data: &[u8]) {
         }
     }
     let archive = dir.join("image.tar");
-    write_docker_archive(&archive, blob).expect("archive written");
+    write_docker_archive(&archive, blob, "fuzz:latest").expect("archive written");
     read_and_check(&archive);
 }
 
@@ -414,8 +414,9 @@ pub fn write_layout(root: &Path, layer: &[u8], media_type: &str) -> io::Result<(
     )
 }
 
-/// A docker save archive at `path` holding one image with `layer` as its only layer.
-pub fn write_docker_archive(path: &Path, layer: &[u8]) -> io::Result<()> {
+/// A docker save archive at `path` holding one image, tagged `tag`, with `layer` as its only
+/// layer.
+pub fn write_docker_archive(path: &Path, layer: &[u8], tag: &str) -> io::Result<()> {
     let layer_hex = sha256_hex(layer);
     let config = format!(
         r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["sha256:{layer_hex}"]}}}}"#
@@ -423,7 +424,8 @@ pub fn write_docker_archive(path: &Path, layer: &[u8]) -> io::Result<()> {
     let config_name = format!("{}.json", sha256_hex(config.as_bytes()));
     let layer_name = format!("{layer_hex}/layer.tar");
     let manifest = format!(
-        r#"[{{"Config":"{config_name}","RepoTags":["fuzz:latest"],"Layers":["{layer_name}"]}}]"#
+        r#"[{{"Config":"{config_name}","RepoTags":[{}],"Layers":["{layer_name}"]}}]"#,
+        serde_json::Value::from(tag)
     );
     let mut builder = tar::Builder::new(fs::File::create(path)?);
     for (name, bytes) in [
