@@ -12,6 +12,8 @@ mod calc;
 mod check;
 #[path = "cli/crashers.rs"]
 mod crashers;
+#[path = "cli/files.rs"]
+mod files;
 #[path = "cli/hostile.rs"]
 mod hostile;
 #[path = "cli/html.rs"]
