@@ -24,6 +24,8 @@ mod images;
 mod limits;
 #[path = "cli/markdown.rs"]
 mod markdown;
+#[path = "cli/numbers.rs"]
+mod numbers;
 #[path = "cli/report.rs"]
 mod report;
 #[path = "cli/schema.rs"]
