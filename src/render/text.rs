@@ -13,7 +13,7 @@ use crate::units::{format_bytes, format_count, format_money, format_price, forma
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let _ = write_report(&mut out, report);
-    out
+    terminal_safe_lines(&out)
 }
 
 /// Wraps `text` at `width` columns.
@@ -49,6 +49,19 @@ pub fn terminal_safe(input: &str) -> String {
             }
         })
         .collect()
+}
+
+/// [`terminal_safe`] for whole outputs: line feeds are kept. Every text output (and every error
+/// message) passes through it last, so a string from input that a renderer printed without
+/// escaping (a file name in an assumption's source, say) still cannot reach the terminal with
+/// its control characters. Fields that must stay on one line are escaped with
+/// [`terminal_safe`] where they are printed.
+pub fn terminal_safe_lines(output: &str) -> String {
+    output
+        .split('\n')
+        .map(terminal_safe)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The invisible characters that change text direction: embeddings, overrides, isolates and

@@ -370,7 +370,7 @@ fn check_escapes_hostile_names_in_every_format() {
             "an annotation from input: {line}"
         );
     }
-    assert!(!annotated.contains('\r'));
+    assert_terminal_safe(&annotated, "GitHub annotations");
 
     // Arguments cannot hold NUL.
     for name in hostile_names()
@@ -467,4 +467,54 @@ fn compare_escapes_hostile_file_names() {
         );
         std::fs::remove_file(&after).unwrap();
     }
+}
+
+#[test]
+fn assumption_files_and_error_messages_neutralise_hostile_names() {
+    let dir = tempfile::tempdir().unwrap();
+    for (index, name) in hostile_file_names().iter().enumerate() {
+        // An assumptions file named by the hostile name: its path is the assumptions' source.
+        let assumptions = dir.path().join(format!("{index}-{name}.toml"));
+        std::fs::write(&assumptions, "compression_ratio = 0.4\n").unwrap();
+        let args = [
+            "calc",
+            "--before",
+            "1GB",
+            "--after",
+            "100MB",
+            "--assumptions",
+            assumptions.to_str().unwrap(),
+        ];
+        let (_, text) = run(&args, &[]);
+        assert_terminal_safe(&text, "calc text with a hostile assumptions file");
+        let (_, markdown) = run(&[&args[..], &["--format", "markdown"]].concat(), &[]);
+        assert_markdown_safe(&markdown, 7);
+        let (_, html) = run(&[&args[..], &["--format", "html"]].concat(), &[]);
+        assert_markup_safe(&html, "calc HTML with a hostile assumptions file");
+
+        // Error messages quote input: on stderr, a terminal too.
+        let csv = dir.path().join(format!("{index}.csv"));
+        std::fs::write(
+            &csv,
+            format!(
+                "service,before,after\n{0},1GB,1MB\n{0},1GB,1MB\n",
+                csv_cell(name)
+            ),
+        )
+        .unwrap();
+        for args in [
+            vec!["report", csv.to_str().unwrap()],
+            vec!["inspect", assumptions.to_str().unwrap()],
+            vec!["calc", "--before", name.as_str(), "--after", "1MB"],
+        ] {
+            let output = fleetsave().args(&args).output().unwrap();
+            assert_eq!(output.status.code(), Some(2), "{args:?}");
+            let stderr = String::from_utf8(output.stderr).unwrap();
+            assert_terminal_safe(&stderr, "an error message");
+        }
+    }
+}
+
+fn csv_cell(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
 }
