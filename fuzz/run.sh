@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs one fuzz target for SECONDS (default 300) with libFuzzer, one job, starting from the
-# committed seeds and the real fixtures; appends libFuzzer's summary line to fuzz/runs.log.
+# committed seeds and the real fixtures; appends libFuzzer's summary line to fuzz/runs.log and
+# exits non-zero when the target crashed (the input is in fuzz/artifacts/TARGET/).
 # Needs a nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
 # Usage: fuzz/run.sh TARGET [SECONDS]
 set -euo pipefail
@@ -20,10 +21,13 @@ case $target in
 esac
 mkdir -p "corpus/$target" logs
 log="logs/$target.log"
+status=0
 cargo +nightly fuzz run -O "$target" "corpus/$target" "seeds/$target" "${extra[@]}" -- \
   -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=1024 -timeout=20 \
-  -print_final_stats=1 2>&1 | tee "$log" | grep -E "^(#[0-9]+.*(pulse|DONE|NEW)|Done|stat::|==|SUMMARY|panicked|Test unit)" | tail -20
+  -print_final_stats=1 > "$log" 2>&1 || status=$?
+grep -E "^(#[0-9]+.*(pulse|DONE)|Done|stat::|==|SUMMARY|panicked|Test unit)" "$log" | tail -12 || true
 {
   printf '%s %s %ss: ' "$(date -u +%FT%TZ)" "$target" "$seconds"
-  grep -E '^Done [0-9]+ runs' "$log" || echo "no Done line (crash? see fuzz/$log)"
+  grep -E '^Done [0-9]+ runs' "$log" || echo "no Done line: exit $status (crash? see fuzz/$log and fuzz/artifacts/$target)"
 } >> runs.log
+exit "$status"
