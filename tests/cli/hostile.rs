@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 
 use crate::common::{fleetsave, project_file};
 use crate::harness;
+use crate::harness::escaping::{
+    assert_markdown_safe, assert_markup_safe, assert_mermaid_safe, assert_terminal_safe,
+};
 
 /// The hostile names; each is also a service name in one inventory, so they are distinct.
 fn hostile_names() -> Vec<String> {
@@ -48,19 +51,6 @@ fn hostile_names() -> Vec<String> {
     .collect();
     names.push(format!("long-{}", "x".repeat(5000)));
     names
-}
-
-/// Characters no terminal output may carry from input: controls (ESC, CR, BEL, NUL, …) and
-/// bidirectional overrides and isolates.
-fn is_forbidden_in_terminal(c: char) -> bool {
-    (c.is_control() && c != '\n')
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-}
-
-fn assert_terminal_safe(output: &str, what: &str) {
-    if let Some(c) = output.chars().find(|&c| is_forbidden_in_terminal(c)) {
-        panic!("{what}: {c:?} from input reached the terminal output");
-    }
 }
 
 /// A TOML basic string.
@@ -118,161 +108,6 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
     )
 }
 
-/// The tags fleetsave's own Markdown uses; any other `<` is input that escaped escaping.
-const MARKDOWN_TAGS: &[&str] = &[
-    "<!-- fleetsave:",
-    "<details>",
-    "<summary>",
-    "</summary>",
-    "</details>",
-    "<sub>",
-    "</sub>",
-];
-
-fn assert_markdown_safe(markdown: &str, cells_per_row: usize) {
-    assert_terminal_safe_except_bidi(markdown, "Markdown");
-    for (index, _) in markdown.match_indices('<') {
-        let rest = &markdown[index..];
-        assert!(
-            MARKDOWN_TAGS.iter().any(|tag| rest.starts_with(tag)),
-            "raw '<' in Markdown: {}",
-            &rest[..rest.len().min(40)]
-        );
-    }
-    // Table rows: exactly the columns of the header, each row on one line.
-    let mut in_services_table = false;
-    for line in markdown.lines() {
-        if line.starts_with("| service |") || line.starts_with("| result |") {
-            in_services_table = true;
-        } else if !line.starts_with('|') {
-            in_services_table = false;
-        }
-        if in_services_table {
-            assert_eq!(
-                line.matches('|').count(),
-                cells_per_row + 1,
-                "a table row split or joined: {line}"
-            );
-        }
-    }
-    // Mentions and issue references: not once GitHub has decoded the entities (it links them
-    // in text, not in code blocks such as the Mermaid chart).
-    let mut rendered_text = String::new();
-    let mut rendered_html = String::new();
-    let mut in_code_block = false;
-    for event in pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES) {
-        match &event {
-            pulldown_cmark::Event::Start(pulldown_cmark::Tag::CodeBlock(_)) => in_code_block = true,
-            pulldown_cmark::Event::End(pulldown_cmark::TagEnd::CodeBlock) => in_code_block = false,
-            pulldown_cmark::Event::Text(text) | pulldown_cmark::Event::Code(text)
-                if !in_code_block =>
-            {
-                rendered_text.push_str(text);
-                rendered_text.push('\n');
-            }
-            pulldown_cmark::Event::Html(html) | pulldown_cmark::Event::InlineHtml(html) => {
-                rendered_html.push_str(html);
-            }
-            pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link { .. })
-            | pulldown_cmark::Event::Start(pulldown_cmark::Tag::Image { .. }) => {
-                panic!("input became a link or image: {event:?}")
-            }
-            _ => {}
-        }
-    }
-    assert_no_mention(&rendered_text, "the rendered Markdown");
-    for tag in ["<script", "<img", "<svg", "onerror", "onload"] {
-        assert!(!rendered_html.contains(tag), "raw HTML {tag} from input");
-    }
-}
-
-/// Markdown and HTML may keep a bidirectional override as text (HTML isolates input in
-/// `<bdi>`); every other control character must be gone.
-fn assert_terminal_safe_except_bidi(output: &str, what: &str) {
-    if let Some(c) = output.chars().find(|&c| c.is_control() && c != '\n') {
-        panic!("{what}: control character {c:?} from input in the output");
-    }
-}
-
-fn assert_no_mention(text: &str, what: &str) {
-    let chars: Vec<char> = text.chars().collect();
-    for window in chars.windows(2) {
-        if window[0] == '@' && window[1].is_alphanumeric() {
-            panic!("{what} holds an @mention");
-        }
-        if window[0] == '#' && window[1].is_ascii_digit() {
-            panic!("{what} holds an issue reference (#123)");
-        }
-    }
-}
-
-/// Mermaid labels: only the characters `escape_mermaid` lets through, and its entity codes.
-fn assert_mermaid_safe(markdown: &str) {
-    let Some(start) = markdown.find("```mermaid\n") else {
-        panic!("no Mermaid chart");
-    };
-    let block = &markdown[start..];
-    let block = &block[..block[11..].find("```").unwrap() + 11];
-    let axis = block
-        .lines()
-        .find(|line| line.trim_start().starts_with("x-axis"))
-        .expect("an x-axis line");
-    let labels = axis
-        .trim()
-        .strip_prefix("x-axis [")
-        .and_then(|rest| rest.strip_suffix(']'))
-        .expect("x-axis [labels]");
-    for label in labels.split(", ") {
-        let inner = label
-            .strip_prefix('"')
-            .and_then(|rest| rest.strip_suffix('"'))
-            .unwrap_or_else(|| panic!("label not quoted: {label}"));
-        assert!(
-            inner.chars().all(|c| c.is_alphanumeric()
-                || matches!(c, ' ' | '-' | '_' | '.' | ':' | '/' | ',' | '#' | ';' | '…')),
-            "Mermaid label breaks out: {inner}"
-        );
-        assert!(!inner.contains("-->"), "{inner}");
-    }
-}
-
-/// HTML or SVG: no tag or attribute from input, no control characters.
-fn assert_markup_safe(markup: &str, what: &str) {
-    assert_terminal_safe_except_bidi(markup, what);
-    let lower = markup.to_lowercase();
-    assert!(!lower.contains("<script"), "{what}: <script> from input");
-    assert!(!lower.contains("<img"), "{what}: <img> from input");
-    // Every tag is fleetsave's: none carries an event handler or a javascript: URL.
-    let mut rest = lower.as_str();
-    while let Some(open) = rest.find('<') {
-        let after = &rest[open..];
-        let close = after.find('>').unwrap_or(after.len());
-        let tag = &after[..close];
-        for bad in ["onerror", "onload", "javascript:", "<svg onload"] {
-            assert!(!tag.contains(bad), "{what}: {bad} inside the tag {tag}");
-        }
-        rest = &after[close.min(after.len())..];
-        if rest.is_empty() {
-            break;
-        }
-        rest = &rest[1.min(rest.len())..];
-    }
-    // Every '&' starts an entity.
-    for (index, _) in markup.match_indices('&') {
-        let entity = &markup[index..];
-        let end = entity.find(';').unwrap_or(0);
-        assert!(
-            end > 1
-                && end < 12
-                && entity[1..end]
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '#'),
-            "{what}: bare & at {}",
-            &entity[..entity.len().min(20)]
-        );
-    }
-}
-
 fn json_names(json: &str, list: &str, field: &str) -> BTreeSet<String> {
     let value: serde_json::Value = serde_json::from_str(json).expect("valid JSON");
     value[list]
@@ -311,6 +146,7 @@ fn report_escapes_hostile_names_in_every_format() {
         &[],
     );
     assert_markdown_safe(&markdown, 7);
+    assert!(markdown.contains("```mermaid"));
     assert_mermaid_safe(&markdown);
     let (_, linked) = run(
         &[

@@ -13,6 +13,8 @@
 
 #![allow(dead_code)]
 
+pub mod escaping;
+
 use std::cell::RefCell;
 use std::fs;
 use std::io::{self, Read, Write};
@@ -100,7 +102,7 @@ pub fn inventory_toml(data: &[u8]) {
 }
 
 /// An inventory through the whole pipeline: parse, validate, build the report, render it in
-/// every format. Rows that name image files are validated only up to the files (a fuzzer must
+/// every format, and check each format's escaping of every name ([`escaping`]). Rows that name image files are validated only up to the files (a fuzzer must
 /// not read whatever path it makes up).
 fn inventory_text(data: &[u8], label: &str) {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -151,15 +153,29 @@ fn inventory_text(data: &[u8], label: &str) {
         Err(error @ Error::Overflow(_)) => return assert_eq!(error.exit_code(), 2),
         Err(error) => panic!("report::build failed: {error}"),
     };
-    for format in [Format::Text, Format::Json, Format::Markdown, Format::Html] {
-        let rendered = render::render(&report, format, &RenderOptions::default())
-            .unwrap_or_else(|error| panic!("{format:?} failed: {error}"));
-        if format == Format::Json {
-            let value: serde_json::Value =
-                serde_json::from_str(&rendered).expect("the JSON report is valid JSON");
-            assert_no_null_numbers(&value);
-        }
-    }
+    let render = |format| {
+        render::render(&report, format, &RenderOptions::default())
+            .unwrap_or_else(|error| panic!("{format:?} failed: {error}"))
+    };
+    escaping::assert_terminal_safe(&render(Format::Text), "text");
+    let json: serde_json::Value =
+        serde_json::from_str(&render(Format::Json)).expect("the JSON report is valid JSON");
+    assert_no_null_numbers(&json);
+    // Every name reads back exactly.
+    let mut names: Vec<&str> = json["services"]
+        .as_array()
+        .expect("services")
+        .iter()
+        .map(|service| service["name"].as_str().expect("a name"))
+        .collect();
+    let mut given: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
+    names.sort_unstable();
+    given.sort_unstable();
+    assert_eq!(names, given);
+    let markdown = render(Format::Markdown);
+    escaping::assert_markdown_safe(&markdown, 7);
+    escaping::assert_mermaid_safe(&markdown);
+    escaping::assert_markup_safe(&render(Format::Html), "HTML");
 }
 
 /// serde_json writes a non-finite float as `null`: a figure that overflowed `f64` would vanish
