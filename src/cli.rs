@@ -165,6 +165,10 @@ pub struct ImageArgs {
         requires = "registry_username"
     )]
     pub registry_password: Option<Secret>,
+    /// Stop with exit 2 once the layers read unpack to more than SIZE (500MB, 20GiB): a guard
+    /// against decompression bombs and enormous inputs [default: no limit]
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]
+    pub max_read: Option<String>,
 }
 
 /// Inputs of the layer-aware (expected) figure for one service.

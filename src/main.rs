@@ -8,7 +8,9 @@ fn main() {
     match fleetsave::app::run(cli, &environment) {
         Ok(code) => std::process::exit(code),
         Err(error) => {
-            eprintln!("error: {error}");
+            // Messages quote values from input: their control characters are neutralised.
+            let message = fleetsave::render::text::terminal_safe_lines(&error.to_string());
+            eprintln!("error: {message}");
             std::process::exit(error.exit_code());
         }
     }

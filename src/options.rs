@@ -15,7 +15,7 @@ use crate::cli::{
     LayeringArgs, OutputArgs, ReportArgs,
 };
 use crate::error::{Error, Place};
-use crate::input::image::{Platform, ReadOptions};
+use crate::input::image::{Platform, ReadLimit, ReadOptions};
 use crate::input::inventory::{self, FlagDefaults};
 use crate::input::registry::{Client, CredentialSource, Credentials, RegistryOptions};
 use crate::input::sources::{self, SizedImage, SourceOptions};
@@ -645,8 +645,15 @@ fn typed_size(flag: &str, text: &str, basis: Basis, ratio: Ratio) -> Result<Imag
     })
 }
 
-/// How to read image sources, from `--platform`, `--verify` and the registry flags.
+/// How to read image sources, from `--platform`, `--verify`, `--max-read` and the registry
+/// flags.
 pub fn read_options(args: &ImageArgs) -> Result<SourceOptions, Error> {
+    let max_read = args
+        .max_read
+        .as_deref()
+        .map(|text| parse_size_flag("--max-read", text))
+        .transpose()?
+        .map(|bytes| Arc::new(ReadLimit::new(bytes)));
     let platform = match &args.platform {
         Some(text) => {
             Platform::parse(text).map_err(|message| Error::flag("--platform", message))?
@@ -666,6 +673,7 @@ pub fn read_options(args: &ImageArgs) -> Result<SourceOptions, Error> {
             verify: args.verify,
             tag: None,
             progress: crate::progress::layer_progress(),
+            max_read,
         },
         registry: Arc::new(Client::new(RegistryOptions {
             credentials: CredentialSource {

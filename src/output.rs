@@ -1,6 +1,7 @@
 //! The one module that writes: stdout, or a file replaced atomically (a temporary file in the
 //! same directory, synced, then renamed over the target), so an existing report is never left
-//! half-written. A closed pipe (`fleetsave … | head`) is not an error.
+//! half-written. A closed pipe (`fleetsave … | head`) is not an error. A symbolic link is
+//! followed (its target replaced, the link kept); a device or FIFO is written in place.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -43,12 +44,35 @@ fn write_atomically(
     path: &Path,
     produce: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    if path.is_dir() {
-        return Err(io::Error::new(
-            io::ErrorKind::IsADirectory,
-            "the path is a directory; give a file name",
-        ));
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "the path is a directory; give a file name",
+            ));
+        }
+        // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`, a FIFO) is written in place:
+        // renaming a file over it would replace the device node itself.
+        Ok(meta) if !meta.is_file() => {
+            let mut device =
+                io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
+            produce(&mut device)?;
+            return device.flush();
+        }
+        _ => {}
     }
+    // A symbolic link is followed: the file it points to is replaced and the link stays.
+    let resolved;
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => match std::fs::canonicalize(path) {
+            Ok(target) => {
+                resolved = target;
+                resolved.as_path()
+            }
+            Err(_) => path,
+        },
+        _ => path,
+    };
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),

@@ -2,6 +2,7 @@
 //! or concern; helpers live in `common`.
 
 mod common;
+mod harness;
 
 #[path = "cli/browser.rs"]
 mod browser;
@@ -9,14 +10,24 @@ mod browser;
 mod calc;
 #[path = "cli/check.rs"]
 mod check;
+#[path = "cli/crashers.rs"]
+mod crashers;
 #[path = "cli/expected.rs"]
 mod expected;
+#[path = "cli/files.rs"]
+mod files;
+#[path = "cli/hostile.rs"]
+mod hostile;
 #[path = "cli/html.rs"]
 mod html;
 #[path = "cli/images.rs"]
 mod images;
+#[path = "cli/limits.rs"]
+mod limits;
 #[path = "cli/markdown.rs"]
 mod markdown;
+#[path = "cli/numbers.rs"]
+mod numbers;
 #[path = "cli/registry.rs"]
 mod registry;
 #[path = "cli/report.rs"]

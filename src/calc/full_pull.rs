@@ -207,13 +207,13 @@ pub fn service_figures(
         saved: seconds_before - seconds_after,
     };
     let services = u128::from(shape.services);
+    // Wire bytes only: the disk product is never shown and could overflow where this fits.
     let registry_storage_saved_wire_bytes = per_pull
         .saved
-        .checked_mul(
-            u128::from(parameters.retained_tags) * services,
-            "registry storage saving",
-        )?
-        .wire_bytes;
+        .wire_bytes
+        .checked_mul(i128::from(parameters.retained_tags))
+        .and_then(|bytes| bytes.checked_mul(i128::from(shape.services)))
+        .ok_or(Overflow("registry storage saving"))?;
     Ok(Figures {
         pulls_per_day: pulls,
         services,
@@ -246,7 +246,10 @@ pub fn combine<'a>(rows: impl IntoIterator<Item = &'a Figures>) -> Result<Figure
             .pulls_per_day
             .checked_add(row.pulls_per_day)
             .ok_or(Overflow("number of pulls per day"))?;
-        total.services = total.services.saturating_add(row.services);
+        total.services = total
+            .services
+            .checked_add(row.services)
+            .ok_or(Overflow("number of services"))?;
         total.per_day = total.per_day.checked_add(row.per_day, "transfer per day")?;
         total.per_year = total
             .per_year

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::markdown::escape_inline;
-use super::text::terminal_safe;
+use super::text::{terminal_safe, terminal_safe_lines};
 use crate::calc::gate::{Level, RuleKind, Status};
 use crate::error::Error;
 use crate::report::check::{CheckReport, RuleResult};
@@ -75,7 +75,7 @@ pub fn render(
     marker: Option<&str>,
 ) -> Result<String, Error> {
     match format {
-        CheckFormat::Text => Ok(text(report)),
+        CheckFormat::Text => Ok(terminal_safe_lines(&text(report))),
         CheckFormat::Json => {
             let mut json = serde_json::to_string_pretty(report)
                 .map_err(|e| Error::Internal(format!("cannot serialise the check: {e}")))?;
@@ -185,7 +185,7 @@ pub fn annotations(report: &CheckReport) -> String {
             out,
             "::{command} title=fleetsave check ({})::{}",
             rule_word(rule.rule),
-            escape_annotation(&sentence(rule, &rule.service))
+            escape_annotation(&terminal_safe(&sentence(rule, &rule.service)))
         );
     }
     out

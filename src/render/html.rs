@@ -1,8 +1,9 @@
 //! The HTML report (SPEC §8, REPORT-DESIGN.md): one self-contained page — inline CSS, inline SVG
 //! charts, no script, no external resource — that a manager can read in ten seconds and print
 //! on A4. The view below holds finished strings; the askama templates in `templates/` only
-//! place them. askama escapes every `{{ }}` in `.html` templates; the few fields marked `|safe`
-//! (the headline with its `<strong>` figures, the SVG charts) are escaped here, in Rust.
+//! place them. askama escapes every `{{ }}` in `.html` templates with [`HtmlEscaper`]; the few
+//! fields marked `|safe` (the headline with its `<strong>` figures, the SVG charts) are escaped
+//! here, in Rust.
 
 use askama::Template;
 
@@ -64,11 +65,36 @@ pub fn escape_html(input: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' => out.push('\u{FFFD}'),
+            c if replaced_in_html(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
     out
+}
+
+/// The escaper of every `{{ }}` in the `.html` templates (configured in `askama.toml`): askama's
+/// own HTML escaper, after replacing control characters from input.
+#[derive(Debug, Clone, Copy)]
+pub struct HtmlEscaper;
+
+impl askama::filters::Escaper for HtmlEscaper {
+    fn write_escaped_str<W: std::fmt::Write>(&self, dest: W, string: &str) -> std::fmt::Result {
+        let html = askama::filters::Html;
+        if string.contains(replaced_in_html) {
+            let cleaned: String = string
+                .chars()
+                .map(|c| if replaced_in_html(c) { '\u{FFFD}' } else { c })
+                .collect();
+            html.write_escaped_str(dest, &cleaned)
+        } else {
+            html.write_escaped_str(dest, string)
+        }
+    }
+}
+
+/// Control characters (ESC, CR, NUL, …) have no place in a page; line feeds are kept.
+fn replaced_in_html(c: char) -> bool {
+    c.is_control() && c != '\n'
 }
 
 /// A sentence as HTML: figures in `<strong>`, input isolated in `<bdi>` (right-to-left names

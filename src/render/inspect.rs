@@ -6,7 +6,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::cells::NONE;
-use super::text::terminal_safe;
+use super::text::{terminal_safe, terminal_safe_lines};
 use crate::error::Error;
 use crate::input::sources::SizedImage;
 use crate::layers::Image;
@@ -76,7 +76,7 @@ pub fn render(images: &[SizedImage], ratio: f64, format: InspectFormat) -> Resul
             text.push('\n');
             Ok(text)
         }
-        InspectFormat::Text => Ok(text(images, ratio)),
+        InspectFormat::Text => Ok(terminal_safe_lines(&text(images, ratio))),
     }
 }
 

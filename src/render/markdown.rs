@@ -50,7 +50,7 @@ pub struct MarkdownOptions {
 
 /// Escapes a string from input for inline Markdown (sentences and table cells): HTML-significant
 /// characters become entities, Markdown punctuation is backslash-escaped, `@` and `#` cannot
-/// mention or link, and line breaks become spaces.
+/// mention or link (even once entities are decoded), and line breaks become spaces.
 pub fn escape_inline(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + 8);
     for c in input.chars() {
@@ -60,8 +60,10 @@ pub fn escape_inline(input: &str) -> String {
             '>' => out.push_str("&gt;"),
             '|' => out.push_str("&#124;"),
             '`' => out.push_str("&#96;"),
-            '@' => out.push_str("&#64;"),
-            '#' => out.push_str("&#35;"),
+            // GitHub links mentions and issue references in the text it renders, after
+            // decoding entities: a zero-width space after the sign keeps them plain text.
+            '@' => out.push_str("&#64;&#8203;"),
+            '#' => out.push_str("&#35;&#8203;"),
             '"' => out.push_str("&quot;"),
             '\\' | '*' | '_' | '~' | '[' | ']' => {
                 out.push('\\');
@@ -371,7 +373,10 @@ mod tests {
         assert_eq!(sentence(&[Piece::Input("- item".into())]), "\\- item");
         assert_eq!(escape_inline("a-b"), "a-b");
         assert_eq!(escape_inline("`x`"), "&#96;x&#96;");
-        assert_eq!(escape_inline("@channel #12"), "&#64;channel &#35;12");
+        assert_eq!(
+            escape_inline("@channel #12"),
+            "&#64;&#8203;channel &#35;&#8203;12"
+        );
         assert_eq!(escape_inline("a\nb\r\nc"), "a b  c");
         assert_eq!(
             escape_inline("**bold** [link](x)"),

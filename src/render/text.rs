@@ -14,7 +14,7 @@ use crate::units::{format_bytes, format_count, format_money, format_price, forma
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let _ = write_report(&mut out, report);
-    out
+    terminal_safe_lines(&out)
 }
 
 /// Wraps `text` at `width` columns.
@@ -36,12 +36,42 @@ fn wrap(text: &str, width: usize) -> String {
     lines.join("\n")
 }
 
-/// Neutralises control characters from input (ANSI escapes, carriage returns) for a terminal.
+/// Neutralises control characters from input (ANSI escapes, carriage returns) for a terminal,
+/// and bidirectional overrides and isolates, which would reorder the rest of the line as the
+/// terminal shows it ("Trojan Source").
 pub fn terminal_safe(input: &str) -> String {
     input
         .chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .map(|c| {
+            if c.is_control() || is_bidi_control(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
         .collect()
+}
+
+/// [`terminal_safe`] for whole outputs: line feeds are kept. Every text output (and every error
+/// message) passes through it last, so a string from input that a renderer printed without
+/// escaping (a file name in an assumption's source, say) still cannot reach the terminal with
+/// its control characters. Fields that must stay on one line are escaped with
+/// [`terminal_safe`] where they are printed.
+pub fn terminal_safe_lines(output: &str) -> String {
+    output
+        .split('\n')
+        .map(terminal_safe)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The invisible characters that change text direction: embeddings, overrides, isolates and
+/// marks.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+    )
 }
 
 fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {

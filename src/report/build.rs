@@ -136,7 +136,7 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         .iter()
         .map(|&i| service_row(&input.services[i], &outcomes[i], input.targets))
         .collect();
-    Ok(Report {
+    let report = Report {
         schema_version: SCHEMA_VERSION,
         command: input.command,
         title: input.title,
@@ -154,7 +154,59 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         projected_totals,
         compare: input.compare.clone(),
         next_steps,
-    })
+    };
+    check_finite(&report)?;
+    Ok(report)
+}
+
+/// Money, seconds and hours are floats: a price, effort or rate large enough to overflow them
+/// is refused here instead of printing as `$inf` in text and vanishing as `null` in JSON.
+fn check_finite(report: &Report) -> Result<(), Error> {
+    let totals = &report.totals;
+    let seconds = |s: &Seconds| [s.before, s.after, s.saved];
+    let periods = |c: &cost::PeriodCost| [c.per_day, c.per_month, c.per_year];
+    let mut figures: Vec<f64> = vec![
+        totals.cost_saved.per_day,
+        totals.cost_saved.per_month,
+        totals.cost_saved.per_year,
+        totals.pull_seconds_saved_per_pull,
+        totals.node_hours_saved_per_day,
+        totals.registry_storage_saved.cost_per_month,
+    ];
+    figures.extend(periods(&totals.cost_before));
+    figures.extend(periods(&totals.cost_after));
+    figures.extend(seconds(&totals.pull_seconds));
+    figures.extend(seconds(&totals.new_node_seconds));
+    if let Some(payback) = &totals.payback {
+        figures.extend(
+            [
+                payback.effort_cost,
+                payback.payback_days,
+                payback.node_hours_break_even_days,
+            ]
+            .into_iter()
+            .flatten(),
+        );
+    }
+    if let Some(projected) = &report.projected_totals {
+        figures.extend([
+            projected.cost_saved_per_year.low,
+            projected.cost_saved_per_year.high,
+        ]);
+    }
+    for row in &report.services {
+        figures.extend(seconds(&row.pull_seconds));
+        figures.extend(row.change_percent);
+    }
+    if figures.iter().all(|figure| figure.is_finite()) {
+        Ok(())
+    } else {
+        Err(Error::Overflow(
+            "a money or time figure is too large to represent (over 10^308); check the prices, \
+             rates, effort hours and counts for typos"
+                .to_string(),
+        ))
+    }
 }
 
 /// What bringing every committed image above its target down to the target's high end adds.

@@ -73,7 +73,7 @@ fn hostile_names_are_escaped_everywhere() {
         "{md}"
     );
     assert!(!md.contains("@channel"), "{md}");
-    assert!(md.contains("&#64;channel &#35;1"));
+    assert!(md.contains("&#64;&#8203;channel &#35;&#8203;1"));
     assert!(!md.contains("![img]"), "{md}");
     assert!(!md.contains("**bold**"), "{md}");
     assert!(

@@ -111,7 +111,7 @@ pub(crate) fn read(
             verify: options.verify.then_some(VerifyOf::Uncompressed),
         });
     }
-    let measured = sizing::measure_all(store, &jobs, options.progress.as_ref())?;
+    let measured = sizing::measure_all(store, &jobs, options)?;
     let foreign = chosen.layer_sources.as_ref();
     let layers = jobs
         .into_iter()

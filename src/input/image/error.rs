@@ -78,6 +78,11 @@ pub enum Problem {
     },
     #[error("{0}")]
     Loop(String),
+    #[error(
+        "stopped: the layers unpack to more than {limit} bytes, the limit --max-read sets \
+         (a decompression bomb, or raise --max-read)"
+    )]
+    ReadLimit { limit: u64 },
     #[error("holds {count} images ({tags}); choose one with PATH:TAG")]
     SeveralImages { count: usize, tags: String },
     #[error("no image tagged '{tag}'; tags present: {present}")]

@@ -119,7 +119,7 @@ fn add_config_and_layers(
         });
         sized.push(position);
     }
-    let measured = sizing::measure_all(store, &jobs, options.progress.as_ref())?;
+    let measured = sizing::measure_all(store, &jobs, options)?;
     for (position, measured) in sized.into_iter().zip(measured) {
         let layer = &mut image.layers[position];
         layer.disk_bytes = measured.disk_bytes;

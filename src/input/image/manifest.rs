@@ -266,6 +266,15 @@ pub(crate) fn image_from_manifest(
             urls,
         });
     }
+    // Totals are sums of these sizes: a manifest whose sizes cannot add up in 64 bits is refused
+    // rather than totalled to a saturated (wrong) figure.
+    let mut sizes = std::iter::once(config.size).chain(layers.iter().map(|layer| layer.wire_bytes));
+    if sizes.try_fold(0u64, u64::checked_add).is_none() {
+        return Err(Problem::Invalid {
+            what: "image manifest".into(),
+            message: "the config and layer sizes add up to more than 2^64 bytes".into(),
+        });
+    }
     Ok(Image {
         source,
         kind,

@@ -8,7 +8,9 @@
 //!   image. `path` may end in `:TAG` to pick an image from a layout or archive holding several
 //!   (as in `skopeo`'s `oci:DIR:TAG`); an existing path always means the file.
 //! - [`ReadOptions`]` { platform: Platform, verify: bool, tag: Option<String>, progress:
-//!   Option<Arc<dyn Progress>> }`, `Default`: linux/amd64, no verification, no progress.
+//!   Option<Arc<dyn Progress>>, max_read: Option<Arc<ReadLimit>> }`, `Default`: linux/amd64,
+//!   no verification, no progress, no limit.
+//! - [`ReadLimit`]`::new(bytes)`: `--max-read`, the layer content a command may unpack.
 //! - [`Progress`]: `start(total_bytes)`, `advance(bytes)`, `finish()`, for an indicatif bar.
 //! - [`Platform::parse`]`("linux/arm/v7") -> Result<Platform, String>` for `--platform`.
 //! - [`ImageError`]` { path, problem: Problem }`: names the file and the problem;
@@ -26,7 +28,7 @@
 //! `index` choosing an index entry · `resolve` following indexes to one manifest · `platform` ·
 //! `layout` OCI layouts and oci-archives ·
 //! `docker_archive` · `docker_inspect` · `repo_tags` choosing by `RepoTags` · `store` blobs in a directory or tar ·
-//! `sizing` layer disk bytes in parallel · `progress` · `tar_headers` · `verify` digests · `config`.
+//! `sizing` layer disk bytes in parallel · `limit` `--max-read` · `progress` · `tar_headers` · `verify` digests · `config`.
 
 // `pub(crate)` where the registry reader (`input::registry`) reuses them.
 pub(crate) mod config;
@@ -36,6 +38,7 @@ mod docker_inspect;
 mod error;
 pub(crate) mod index;
 mod layout;
+mod limit;
 pub(crate) mod manifest;
 pub(crate) mod media_types;
 mod platform;
@@ -52,6 +55,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use error::{ImageError, Problem};
+pub use limit::ReadLimit;
 pub use platform::Platform;
 pub use progress::Progress;
 
@@ -71,6 +75,9 @@ pub struct ReadOptions {
     pub tag: Option<String>,
     /// Told how far layer reading has got, for a progress bar.
     pub progress: Option<Arc<dyn Progress>>,
+    /// `--max-read`: stop once this much layer content has been read (shared by every image
+    /// read with these options).
+    pub max_read: Option<Arc<ReadLimit>>,
 }
 
 impl fmt::Debug for ReadOptions {
@@ -80,6 +87,10 @@ impl fmt::Debug for ReadOptions {
             .field("verify", &self.verify)
             .field("tag", &self.tag)
             .field("progress", &self.progress.is_some())
+            .field(
+                "max_read",
+                &self.max_read.as_ref().map(|limit| limit.limit()),
+            )
             .finish()
     }
 }

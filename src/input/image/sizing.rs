@@ -15,7 +15,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
+use super::ReadOptions;
 use super::error::Problem;
+use super::limit::{self, ReadLimit};
 use super::progress::Progress;
 use super::store::Store;
 use super::tar_headers::{self, ReadThrough};
@@ -56,13 +58,16 @@ pub(crate) struct Measured {
     pub compression: Compression,
 }
 
-/// Sizes every job, on up to as many threads as there are cores, reporting to `progress`. The
-/// first failing job (in job order) is the error.
+/// Sizes every job, on up to as many threads as there are cores, reporting to the options'
+/// progress and counting against their `max_read`. The first failing job (in job order) is the
+/// error.
 pub(crate) fn measure_all(
     store: &Store,
     jobs: &[LayerJob],
-    progress: Option<&Arc<dyn Progress>>,
+    options: &ReadOptions,
 ) -> Result<Vec<Measured>, Problem> {
+    let progress = options.progress.as_ref();
+    let limit = options.max_read.as_deref();
     if let Some(progress) = progress {
         let total = jobs
             .iter()
@@ -72,7 +77,7 @@ pub(crate) fn measure_all(
     }
     let results = in_parallel(
         jobs,
-        |job| measure(store, job, progress),
+        |job| measure(store, job, progress, limit),
         |job| Problem::BadBlob {
             what: "layer".into(),
             digest: job.digest.to_string(),
@@ -134,12 +139,14 @@ pub(crate) fn in_parallel<E: Send>(
         .collect()
 }
 
-/// Sizes one layer blob of a store. Uncompressed and unknown layers are walked or skipped by
-/// seeking unless verifying; everything else is read through [`measure_read`].
+/// Sizes one layer blob of a store, counting its content against `limit`. Uncompressed and
+/// unknown layers are walked or skipped by seeking unless verifying; everything else is read
+/// through [`measure_read`].
 pub(crate) fn measure(
     store: &Store,
     job: &LayerJob,
     progress: Option<&Arc<dyn Progress>>,
+    limit: Option<&ReadLimit>,
 ) -> Result<Measured, Problem> {
     let what = "layer";
     let digest_text = job.digest.to_string();
@@ -168,6 +175,13 @@ pub(crate) fn measure(
     let head = read_head(&mut reader, stored_bytes).map_err(read_error)?;
     reader.seek_to(0).map_err(read_error)?;
     let compression = compression_of(job, &head)?;
+    if compression == Compression::Uncompressed
+        && let Some(limit) = limit
+    {
+        limit
+            .consume(stored_bytes)
+            .map_err(|exceeded| Problem::ReadLimit { limit: exceeded.0 })?;
+    }
     let disk_bytes = match compression {
         Compression::Uncompressed if job.verify.is_none() => {
             tar_headers::walk(&mut reader, stored_bytes).map_err(|m| bad_layer(job, m))?;
@@ -179,7 +193,7 @@ pub(crate) fn measure(
             reader.seek_to(stored_bytes).map_err(read_error)?;
             None
         }
-        _ => measure_read(reader, stored_bytes, compression, job)?,
+        _ => measure_read(reader, stored_bytes, compression, job, limit)?,
     };
     Ok(Measured {
         stored_bytes,
@@ -190,7 +204,11 @@ pub(crate) fn measure(
 
 /// Sizes a layer blob that can only be read front to back (a registry download). Its length
 /// must be the descriptor's (`expected_len`).
-pub(crate) fn measure_stream(mut reader: impl Read, job: &LayerJob) -> Result<Measured, Problem> {
+pub(crate) fn measure_stream(
+    mut reader: impl Read,
+    job: &LayerJob,
+    limit: Option<&ReadLimit>,
+) -> Result<Measured, Problem> {
     let read_error = |e: io::Error| bad_layer(job, format!("cannot read: {e}"));
     let expected = job.expected_len.unwrap_or(u64::MAX);
     let head = read_head(&mut reader, expected).map_err(read_error)?;
@@ -199,7 +217,7 @@ pub(crate) fn measure_stream(mut reader: impl Read, job: &LayerJob) -> Result<Me
         inner: io::Cursor::new(head).chain(reader),
         count: 0,
     };
-    let disk_bytes = measure_read(&mut counted, expected, compression, job)?;
+    let disk_bytes = measure_read(&mut counted, expected, compression, job, limit)?;
     if let Some(expected) = job.expected_len
         && counted.count != expected
     {
@@ -224,6 +242,7 @@ fn measure_read(
     stored_bytes: u64,
     compression: Compression,
     job: &LayerJob,
+    limit: Option<&ReadLimit>,
 ) -> Result<Option<u64>, Problem> {
     let what = "layer";
     let bad = |message: String| bad_layer(job, message);
@@ -255,9 +274,12 @@ fn measure_read(
             let mut sink = CountingSink {
                 count: 0,
                 hasher: tar_hasher,
+                limit,
             };
-            let decompress_error =
-                |e: io::Error| bad(format!("cannot decompress the {compression} data: {e}"));
+            let decompress_error = |e: io::Error| match limit::exceeded(&e) {
+                Some(exceeded) => Problem::ReadLimit { limit: exceeded.0 },
+                None => bad(format!("cannot decompress the {compression} data: {e}")),
+            };
             let mut rest = if compression == Compression::Gzip {
                 let mut decoder = flate2::read::MultiGzDecoder::new(hashing);
                 pump(&mut decoder, &mut sink).map_err(decompress_error)?;
@@ -436,7 +458,7 @@ mod tests {
             compression,
             verify,
         };
-        measure(&Store::dir(dir.path()), &job, None)
+        measure(&Store::dir(dir.path()), &job, None, None)
     }
 
     #[test]
@@ -476,7 +498,7 @@ mod tests {
                 compression: Compression::Unknown,
                 verify: Some(VerifyOf::Stored),
             };
-            let measured = measure_stream(&blob[..], &job).unwrap();
+            let measured = measure_stream(&blob[..], &job, None).unwrap();
             assert_eq!(measured.disk_bytes, Some(tar.len() as u64));
             assert_eq!(measured.stored_bytes, blob.len() as u64);
             assert_eq!(measured.compression, compression);
@@ -485,14 +507,14 @@ mod tests {
                 verify: None,
                 ..job.clone()
             };
-            assert!(measure_stream(&blob[..blob.len() - 1], &short).is_err());
+            assert!(measure_stream(&blob[..blob.len() - 1], &short, None).is_err());
             let mut longer = blob.clone();
             longer.push(0);
-            assert!(measure_stream(&longer[..], &short).is_err());
+            assert!(measure_stream(&longer[..], &short, None).is_err());
             let mut corrupt = blob.clone();
             let last = corrupt.len() - 1;
             corrupt[last] ^= 1;
-            assert!(measure_stream(&corrupt[..], &job).is_err());
+            assert!(measure_stream(&corrupt[..], &job, None).is_err());
         }
     }
 

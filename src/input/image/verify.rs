@@ -6,6 +6,7 @@ use std::io::{self, Read, Write};
 use sha2::{Digest as _, Sha256, Sha512};
 
 use super::error::Problem;
+use super::limit::ReadLimit;
 use crate::layers::Digest;
 
 /// A running hash for the algorithm of a digest.
@@ -98,14 +99,19 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
-/// A writer that counts (and optionally hashes) what is written and keeps nothing.
-pub(crate) struct CountingSink {
+/// A writer that counts (and optionally hashes) what is written and keeps nothing; with a
+/// limit, writing past it fails (see [`ReadLimit`]).
+pub(crate) struct CountingSink<'a> {
     pub count: u64,
     pub hasher: Option<Hasher>,
+    pub limit: Option<&'a ReadLimit>,
 }
 
-impl Write for CountingSink {
+impl Write for CountingSink<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(limit) = self.limit {
+            limit.consume_io(buf.len() as u64)?;
+        }
         self.count += buf.len() as u64;
         if let Some(hasher) = &mut self.hasher {
             hasher.update(buf);

@@ -144,6 +144,12 @@ pub fn read(path: &Path) -> Result<RawInventory, Error> {
         })?;
         (path.to_path_buf(), text)
     };
+    parse(label, text)
+}
+
+/// Parses inventory text already read: TOML when `label` ends in `.toml`, CSV otherwise.
+/// `label` names the file in messages and anchors relative image paths.
+pub fn parse(label: PathBuf, text: String) -> Result<RawInventory, Error> {
     let is_toml = label
         .extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("toml"));

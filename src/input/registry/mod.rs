@@ -314,7 +314,7 @@ fn size_layers(
                 },
                 failed: None,
             };
-            match sizing::measure_stream(&mut watched, job) {
+            match sizing::measure_stream(&mut watched, job, options.max_read.as_deref()) {
                 Ok(measured) => Ok(measured),
                 // A download cut short is the network's failure, not the image's.
                 Err(_) if watched.failed.is_some() => Err(RegistryProblem::Network(format!(

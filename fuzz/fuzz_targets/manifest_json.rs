@@ -1,0 +1,7 @@
+//! Fuzz target `manifest_json`: see `tests/harness/mod.rs` for what it checks.
+#![no_main]
+
+#[path = "../../tests/harness/mod.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::manifest_json(data));
