@@ -2,22 +2,8 @@
 
 use crate::common::*;
 
-const REFERENCE: &[&str] = &[
-    "calc",
-    "--before",
-    "500MB",
-    "--after",
-    "80MB",
-    "--services",
-    "20",
-    "--nodes",
-    "10",
-    "--deploys-per-day",
-    "10",
-];
-
 fn with<'a>(extra: &[&'a str]) -> Vec<&'a str> {
-    REFERENCE.iter().chain(extra).copied().collect()
+    reference_with(extra)
 }
 
 #[test]

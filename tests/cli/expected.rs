@@ -136,25 +136,14 @@ fn the_shared_base_fixture_rebuilds_with_the_tools() {
 
 #[test]
 fn every_layer_changing_and_no_new_nodes_is_the_full_pull_exactly() {
-    let json = json_of(&[
-        "calc",
-        "--before",
-        "500MB",
-        "--after",
-        "80MB",
-        "--services",
-        "20",
-        "--nodes",
-        "10",
-        "--deploys-per-day",
-        "10",
+    let json = json_of(&reference_with(&[
         "--changed-per-deploy",
         "100%",
         "--new-nodes-per-day",
         "0",
         "--format",
         "json",
-    ]);
+    ]));
     let totals = &json["totals"];
     let expected = &totals["expected"];
     assert_eq!(

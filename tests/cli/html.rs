@@ -198,24 +198,12 @@ fn hostile_names_are_escaped_in_the_page() {
 
 #[test]
 fn calc_renders_html_and_markdown_too() {
-    let args = [
-        "calc",
-        "--before",
-        "500MB",
-        "--after",
-        "80MB",
-        "--services",
-        "20",
-        "--nodes",
-        "10",
-        "--deploys-per-day",
-        "10",
+    let html = stdout_of(&reference_with(&[
         "--runtime",
         "python",
-    ];
-    let mut html_args = args.to_vec();
-    html_args.extend(["--format", "html"]);
-    let html = stdout_of(&html_args);
+        "--format",
+        "html",
+    ]));
     assert_eq!(html.matches("<svg").count(), 5);
     assert!(
         html.contains("<strong>311 GB of image transfer a day</strong>"),
@@ -227,20 +215,6 @@ fn calc_renders_html_and_markdown_too() {
 #[test]
 fn snapshots_of_the_example_page() {
     insta::assert_snapshot!("report_example_html", example_html());
-    let calc = stdout_of(&[
-        "calc",
-        "--before",
-        "500MB",
-        "--after",
-        "80MB",
-        "--services",
-        "20",
-        "--nodes",
-        "10",
-        "--deploys-per-day",
-        "10",
-        "--format",
-        "markdown",
-    ]);
+    let calc = stdout_of(&reference_with(&["--format", "markdown"]));
     insta::assert_snapshot!("calc_reference_markdown", calc);
 }

@@ -70,3 +70,23 @@ pub fn write_file(dir: &Path, name: &str, content: &str) -> PathBuf {
     std::fs::write(&path, content).expect("test file written");
     path
 }
+
+/// The reference example of SPEC §2: 500 MB → 80 MB, 20 services, 10 nodes, 10 deploys a day.
+pub const REFERENCE: &[&str] = &[
+    "calc",
+    "--before",
+    "500MB",
+    "--after",
+    "80MB",
+    "--services",
+    "20",
+    "--nodes",
+    "10",
+    "--deploys-per-day",
+    "10",
+];
+
+/// The reference example's arguments followed by `extra`.
+pub fn reference_with<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    REFERENCE.iter().chain(extra).copied().collect()
+}
