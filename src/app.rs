@@ -175,11 +175,3 @@ fn write_charts(report: &Report, directory: &Path) -> Result<Vec<(String, String
     }
     Ok(links)
 }
-
-/// Formats that a command does not offer are refused with the ones it does.
-pub fn unsupported_format(command: &str, format: Format, accepted: &str) -> Error {
-    Error::flag(
-        "--format",
-        format!("'{format:?}' is not offered by {command}; expected {accepted}").to_lowercase(),
-    )
-}
