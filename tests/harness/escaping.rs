@@ -65,12 +65,13 @@ pub fn assert_markdown_safe(markdown: &str, cells_per_row: usize) {
         match &event {
             pulldown_cmark::Event::Start(pulldown_cmark::Tag::CodeBlock(_)) => in_code_block = true,
             pulldown_cmark::Event::End(pulldown_cmark::TagEnd::CodeBlock) => in_code_block = false,
-            pulldown_cmark::Event::Text(text) | pulldown_cmark::Event::Code(text)
-                if !in_code_block =>
-            {
-                rendered_text.push_str(text);
-                rendered_text.push('\n');
-            }
+            // Text runs are joined as GitHub sees them: pulldown-cmark splits a run at each
+            // entity (`&#64;channel` is `@` then `channel`), GitHub links across the split.
+            pulldown_cmark::Event::Text(text) if !in_code_block => rendered_text.push_str(text),
+            pulldown_cmark::Event::End(_)
+            | pulldown_cmark::Event::Code(_)
+            | pulldown_cmark::Event::SoftBreak
+            | pulldown_cmark::Event::HardBreak => rendered_text.push('\n'),
             pulldown_cmark::Event::Html(html) | pulldown_cmark::Event::InlineHtml(html) => {
                 rendered_html.push_str(html);
             }

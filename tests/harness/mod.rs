@@ -251,6 +251,7 @@ fn read_and_check(path: &Path) -> Option<SizedImage> {
         };
         match read_image(path, &options) {
             Ok(image) => {
+                check_totals(&image);
                 let ratio = Ratio::parse("0.37").expect("a ratio");
                 let size = sources::size_of(&image, ratio).unwrap_or(fleetsave::model::ImageSize {
                     disk_bytes: 0,
@@ -272,6 +273,37 @@ fn read_and_check(path: &Path) -> Option<SizedImage> {
         }
     }
     first
+}
+
+/// An image's totals are the exact sums of its parts: never saturated or wrapped.
+fn check_totals(image: &fleetsave::layers::Image) {
+    if let Some(wire) = image.wire_bytes() {
+        let exact: u128 = image
+            .blobs()
+            .iter()
+            .map(|(_, size)| u128::from(*size))
+            .sum();
+        assert_eq!(
+            u128::from(wire),
+            exact,
+            "the wire total is not the sum of the blobs"
+        );
+    }
+    if image.reported_disk_bytes.is_none()
+        && let Some(disk) = image.disk_bytes()
+    {
+        let exact: u128 = image
+            .layers
+            .iter()
+            .filter_map(|layer| layer.disk_bytes)
+            .map(u128::from)
+            .sum();
+        assert_eq!(
+            u128::from(disk),
+            exact,
+            "the disk total is not the sum of the layers"
+        );
+    }
 }
 
 /// An image error names the file and is not a bug report (every `ImageError` is an input
