@@ -176,6 +176,57 @@ fn inventory_text(data: &[u8], label: &str) {
     escaping::assert_markdown_safe(&markdown, 7);
     escaping::assert_mermaid_safe(&markdown);
     escaping::assert_markup_safe(&render(Format::Html), "HTML");
+    check_gate(&services, &targets);
+}
+
+/// The services through `check --inventory`'s gate (their budgets, growth over 5%), rendered in
+/// every check format with the same escaping checks.
+fn check_gate(services: &[fleetsave::model::Service], targets: &Targets) {
+    use fleetsave::calc::gate::Percent;
+    use fleetsave::report::check::{Gate, GrowthLimit, Subject};
+    let subjects: Vec<Subject> = services
+        .iter()
+        .map(|service| Subject {
+            name: service.name.clone(),
+            image: service.after.unwrap_or(service.before),
+            baseline: service.after.map(|_| service.before),
+            runtime: service.runtime.clone(),
+            fail_budget: service.budget,
+            warn_budget: None,
+        })
+        .collect();
+    let gate = Gate {
+        basis: fleetsave::units::Basis::Disk,
+        max_growth: Some(GrowthLimit {
+            percent: Percent::parse("5%").expect("a percentage"),
+            floor_bytes: 0,
+        }),
+        warn_growth: None,
+        warn_only: false,
+    };
+    let report = match report::check::check(&subjects, &gate, targets) {
+        Ok(report) => report,
+        Err(error) => return assert_eq!(error.exit_code(), 2, "{error}"),
+    };
+    use render::check::CheckFormat;
+    let render =
+        |format| render::check::render(&report, format, None).expect("the check report renders");
+    escaping::assert_terminal_safe(&render(CheckFormat::Text), "check text");
+    escaping::assert_markdown_safe(&render(CheckFormat::Markdown), 7);
+    let json: serde_json::Value =
+        serde_json::from_str(&render(CheckFormat::Json)).expect("valid check JSON");
+    assert_eq!(
+        json["rules"].as_array().map(Vec::len),
+        Some(report.rules.len())
+    );
+    let annotations = render::check::annotations(&report);
+    escaping::assert_terminal_safe(&annotations, "annotations");
+    for line in annotations.lines() {
+        assert!(
+            line.starts_with("::error ") || line.starts_with("::warning "),
+            "{line}"
+        );
+    }
 }
 
 /// serde_json writes a non-finite float as `null`: a figure that overflowed `f64` would vanish
