@@ -124,11 +124,18 @@ pub fn assert_mermaid_safe(markdown: &str) {
         .strip_prefix("x-axis [")
         .and_then(|rest| rest.strip_suffix(']'))
         .expect("x-axis [labels]");
-    for label in labels.split(", ") {
-        let inner = label
+    // `"a", "b, c"`: labels may hold `, ` but never `"`, so every second quote closes one.
+    let mut rest = labels;
+    while !rest.is_empty() {
+        let (inner, after) = rest
             .strip_prefix('"')
-            .and_then(|rest| rest.strip_suffix('"'))
-            .unwrap_or_else(|| panic!("label not quoted: {label}"));
+            .and_then(|open| open.split_once('"'))
+            .unwrap_or_else(|| panic!("label not quoted: {rest}"));
+        rest = after.strip_prefix(", ").unwrap_or(after);
+        assert!(
+            after.is_empty() || after.starts_with(", "),
+            "a quote inside a label: {inner}\"{after}"
+        );
         assert!(
             inner.chars().all(|c| c.is_alphanumeric()
                 || matches!(c, ' ' | '-' | '_' | '.' | ':' | '/' | ',' | '#' | ';' | '…')),
