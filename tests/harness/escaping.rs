@@ -65,12 +65,13 @@ pub fn assert_markdown_safe(markdown: &str, cells_per_row: usize) {
         match &event {
             pulldown_cmark::Event::Start(pulldown_cmark::Tag::CodeBlock(_)) => in_code_block = true,
             pulldown_cmark::Event::End(pulldown_cmark::TagEnd::CodeBlock) => in_code_block = false,
-            pulldown_cmark::Event::Text(text) | pulldown_cmark::Event::Code(text)
-                if !in_code_block =>
-            {
-                rendered_text.push_str(text);
-                rendered_text.push('\n');
-            }
+            // Text runs are joined as GitHub sees them: pulldown-cmark splits a run at each
+            // entity (`&#64;channel` is `@` then `channel`), GitHub links across the split.
+            pulldown_cmark::Event::Text(text) if !in_code_block => rendered_text.push_str(text),
+            pulldown_cmark::Event::End(_)
+            | pulldown_cmark::Event::Code(_)
+            | pulldown_cmark::Event::SoftBreak
+            | pulldown_cmark::Event::HardBreak => rendered_text.push('\n'),
             pulldown_cmark::Event::Html(html) | pulldown_cmark::Event::InlineHtml(html) => {
                 rendered_html.push_str(html);
             }
@@ -123,11 +124,18 @@ pub fn assert_mermaid_safe(markdown: &str) {
         .strip_prefix("x-axis [")
         .and_then(|rest| rest.strip_suffix(']'))
         .expect("x-axis [labels]");
-    for label in labels.split(", ") {
-        let inner = label
+    // `"a", "b, c"`: labels may hold `, ` but never `"`, so every second quote closes one.
+    let mut rest = labels;
+    while !rest.is_empty() {
+        let (inner, after) = rest
             .strip_prefix('"')
-            .and_then(|rest| rest.strip_suffix('"'))
-            .unwrap_or_else(|| panic!("label not quoted: {label}"));
+            .and_then(|open| open.split_once('"'))
+            .unwrap_or_else(|| panic!("label not quoted: {rest}"));
+        rest = after.strip_prefix(", ").unwrap_or(after);
+        assert!(
+            after.is_empty() || after.starts_with(", "),
+            "a quote inside a label: {inner}\"{after}"
+        );
         assert!(
             inner.chars().all(|c| c.is_alphanumeric()
                 || matches!(c, ' ' | '-' | '_' | '.' | ':' | '/' | ',' | '#' | ';' | '…')),

@@ -177,6 +177,57 @@ fn inventory_text(data: &[u8], label: &str) {
     escaping::assert_markdown_safe(&markdown, 7);
     escaping::assert_mermaid_safe(&markdown);
     escaping::assert_markup_safe(&render(Format::Html), "HTML");
+    check_gate(&services, &targets);
+}
+
+/// The services through `check --inventory`'s gate (their budgets, growth over 5%), rendered in
+/// every check format with the same escaping checks.
+fn check_gate(services: &[fleetsave::model::Service], targets: &Targets) {
+    use fleetsave::calc::gate::Percent;
+    use fleetsave::report::check::{Gate, GrowthLimit, Subject};
+    let subjects: Vec<Subject> = services
+        .iter()
+        .map(|service| Subject {
+            name: service.name.clone(),
+            image: service.after.unwrap_or(service.before),
+            baseline: service.after.map(|_| service.before),
+            runtime: service.runtime.clone(),
+            fail_budget: service.budget,
+            warn_budget: None,
+        })
+        .collect();
+    let gate = Gate {
+        basis: fleetsave::units::Basis::Disk,
+        max_growth: Some(GrowthLimit {
+            percent: Percent::parse("5%").expect("a percentage"),
+            floor_bytes: 0,
+        }),
+        warn_growth: None,
+        warn_only: false,
+    };
+    let report = match report::check::check(&subjects, &gate, targets) {
+        Ok(report) => report,
+        Err(error) => return assert_eq!(error.exit_code(), 2, "{error}"),
+    };
+    use render::check::CheckFormat;
+    let render =
+        |format| render::check::render(&report, format, None).expect("the check report renders");
+    escaping::assert_terminal_safe(&render(CheckFormat::Text), "check text");
+    escaping::assert_markdown_safe(&render(CheckFormat::Markdown), 7);
+    let json: serde_json::Value =
+        serde_json::from_str(&render(CheckFormat::Json)).expect("valid check JSON");
+    assert_eq!(
+        json["rules"].as_array().map(Vec::len),
+        Some(report.rules.len())
+    );
+    let annotations = render::check::annotations(&report);
+    escaping::assert_terminal_safe(&annotations, "annotations");
+    for line in annotations.lines() {
+        assert!(
+            line.starts_with("::error ") || line.starts_with("::warning "),
+            "{line}"
+        );
+    }
 }
 
 /// serde_json writes a non-finite float as `null`: a figure that overflowed `f64` would vanish
@@ -252,6 +303,7 @@ fn read_and_check(path: &Path) -> Option<SizedImage> {
         };
         match read_image(path, &options) {
             Ok(image) => {
+                check_totals(&image);
                 let ratio = Ratio::parse("0.37").expect("a ratio");
                 let size = sources::size_of(&image, ratio).unwrap_or(fleetsave::model::ImageSize {
                     disk_bytes: 0,
@@ -273,6 +325,37 @@ fn read_and_check(path: &Path) -> Option<SizedImage> {
         }
     }
     first
+}
+
+/// An image's totals are the exact sums of its parts: never saturated or wrapped.
+fn check_totals(image: &fleetsave::layers::Image) {
+    if let Some(wire) = image.wire_bytes() {
+        let exact: u128 = image
+            .blobs()
+            .iter()
+            .map(|(_, size)| u128::from(*size))
+            .sum();
+        assert_eq!(
+            u128::from(wire),
+            exact,
+            "the wire total is not the sum of the blobs"
+        );
+    }
+    if image.reported_disk_bytes.is_none()
+        && let Some(disk) = image.disk_bytes()
+    {
+        let exact: u128 = image
+            .layers
+            .iter()
+            .filter_map(|layer| layer.disk_bytes)
+            .map(u128::from)
+            .sum();
+        assert_eq!(
+            u128::from(disk),
+            exact,
+            "the disk total is not the sum of the layers"
+        );
+    }
 }
 
 /// An image error names the file and is not a bug report (every `ImageError` is an input
