@@ -150,6 +150,17 @@ pub fn sentence(report: &Report) -> Vec<Piece> {
     pieces
 }
 
+/// The sentences that follow the headline, in order: why the expected figure differs from the
+/// bound, what a `compare` switch moves, the plans, and each service that grew.
+pub fn supporting_sentences(report: &Report) -> Vec<Vec<Piece>> {
+    let mut sentences = Vec::new();
+    sentences.extend(expected_sentence(report));
+    sentences.extend(compare_sentence(report));
+    sentences.extend(plan_sentence(report));
+    sentences.extend(growth_sentences(report));
+    sentences
+}
+
 /// Why the expected figure and the upper bound differ, with the expected decomposition.
 pub fn expected_sentence(report: &Report) -> Option<Vec<Piece>> {
     let expected = &report.totals.expected;

@@ -235,15 +235,10 @@ fn next_steps(report: &Report) -> Option<NextStepsView> {
 /// Renders the page.
 pub fn render(report: &Report) -> Result<String, Error> {
     let totals = &report.totals;
-    let mut sentences = Vec::new();
-    sentences.extend(headline::expected_sentence(report).map(|p| sentence_html(&p)));
-    sentences.extend(headline::compare_sentence(report).map(|p| sentence_html(&p)));
-    sentences.extend(headline::plan_sentence(report).map(|p| sentence_html(&p)));
-    sentences.extend(
-        headline::growth_sentences(report)
-            .iter()
-            .map(|p| sentence_html(p)),
-    );
+    let sentences: Vec<String> = headline::supporting_sentences(report)
+        .iter()
+        .map(|pieces| sentence_html(pieces))
+        .collect();
     let rows: Vec<RowCells> = report
         .services
         .iter()

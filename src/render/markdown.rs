@@ -245,15 +245,10 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
         .marker
         .clone()
         .unwrap_or_else(|| report.command.as_str().to_string());
-    let mut sentences: Vec<String> = Vec::new();
-    sentences.extend(headline::expected_sentence(report).map(|p| sentence(&p)));
-    sentences.extend(headline::compare_sentence(report).map(|p| sentence(&p)));
-    sentences.extend(headline::plan_sentence(report).map(|p| sentence(&p)));
-    sentences.extend(
-        headline::growth_sentences(report)
-            .iter()
-            .map(|p| sentence(p)),
-    );
+    let sentences: Vec<String> = headline::supporting_sentences(report)
+        .iter()
+        .map(|pieces| sentence(pieces))
+        .collect();
     let changed: Vec<_> = report
         .services
         .iter()

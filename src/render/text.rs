@@ -79,10 +79,7 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
     writeln!(out, "{}", terminal_safe(&report.title))?;
     writeln!(out)?;
     let mut sentences = vec![headline::sentence(report)];
-    sentences.extend(headline::expected_sentence(report));
-    sentences.extend(headline::compare_sentence(report));
-    sentences.extend(headline::plan_sentence(report));
-    sentences.extend(headline::growth_sentences(report));
+    sentences.extend(headline::supporting_sentences(report));
     for sentence in sentences {
         writeln!(out, "{}", wrap(&terminal_safe(&plain(&sentence)), 78))?;
     }
