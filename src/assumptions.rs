@@ -8,8 +8,8 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::calc::layered::NewNodes;
 use crate::error::{Error, Place};
+use crate::model::NewNodes;
 use crate::units::{self, Ratio};
 
 /// The bundled defaults, with their sources.

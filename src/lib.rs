@@ -12,7 +12,6 @@ pub mod chart;
 pub mod cli;
 pub mod error;
 pub mod input;
-pub mod layers;
 pub mod model;
 pub mod options;
 pub mod output;

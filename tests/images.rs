@@ -8,8 +8,9 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use fleetsave::calc::layers::compare;
 use fleetsave::input::image::{ImageError, Platform, ReadOptions, read_image};
-use fleetsave::layers::{Compression, Image, SourceKind, compare};
+use fleetsave::model::image::{Compression, Image, SourceKind};
 
 // ---------------------------------------------------------------------------------------------
 // helpers

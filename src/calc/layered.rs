@@ -33,7 +33,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 use serde::Serialize;
 
 use super::full_pull::{Overflow, PullRates};
-use crate::model::FleetShape;
+use crate::model::{ChangedPerDeploy, FleetShape, NewNodes};
 
 /// One blob (config or layer) with its sizes. `key` is its digest, or for an image known only by
 /// its size, a key private to that row.
@@ -43,15 +43,6 @@ pub struct BlobSize {
     pub wire_bytes: u64,
     /// Unpacked bytes (0 for a config blob).
     pub disk_bytes: u64,
-}
-
-/// How much of an image a deploy changes, when said explicitly.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ChangedPerDeploy {
-    /// This many wire bytes.
-    Bytes(u64),
-    /// This fraction (0–1) of the image's wire bytes.
-    Fraction(f64),
 }
 
 /// One image of one service, in one world (before or after).
@@ -75,68 +66,6 @@ pub struct LayeredService {
     /// Blob keys of the declared base image.
     pub declared_base: HashSet<String>,
     pub changed_per_deploy: Option<ChangedPerDeploy>,
-}
-
-impl ChangedPerDeploy {
-    pub const ACCEPTED: &'static str =
-        "a size (40MB) or a percentage of the image (30%) that every deploy changes";
-
-    /// Reads `40MB` or `30%`.
-    pub fn parse(text: &str) -> Option<ChangedPerDeploy> {
-        let text = text.trim();
-        match text.strip_suffix('%') {
-            Some(number) => {
-                let percent: f64 = number.trim().parse().ok()?;
-                (0.0..=100.0)
-                    .contains(&percent)
-                    .then_some(ChangedPerDeploy::Fraction(percent / 100.0))
-            }
-            None => crate::units::parse_size(text)
-                .ok()
-                .map(ChangedPerDeploy::Bytes),
-        }
-    }
-}
-
-/// New nodes a day in each pool.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum NewNodes {
-    /// A fraction of the pool's nodes (default 0.05).
-    FractionOfNodes(f64),
-    /// A number of nodes a day, in each pool.
-    PerDay(f64),
-}
-
-impl NewNodes {
-    pub const ACCEPTED: &'static str =
-        "a percentage of each pool's nodes (5%) or a number of nodes a day (2, 0.5)";
-
-    /// Reads `5%` (of the pool's nodes) or `2` (nodes a day).
-    pub fn parse(text: &str) -> Option<NewNodes> {
-        let text = text.trim();
-        let (number, percent) = match text.strip_suffix('%') {
-            Some(number) => (number.trim(), true),
-            None => (text, false),
-        };
-        let value: f64 = number
-            .parse()
-            .ok()
-            .filter(|v: &f64| v.is_finite() && *v >= 0.0)?;
-        Some(if percent {
-            NewNodes::FractionOfNodes(value / 100.0)
-        } else {
-            NewNodes::PerDay(value)
-        })
-    }
-}
-
-impl std::fmt::Display for NewNodes {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            NewNodes::FractionOfNodes(fraction) => write!(f, "{}%", fraction * 100.0),
-            NewNodes::PerDay(count) => write!(f, "{count}"),
-        }
-    }
 }
 
 /// The model's parameters.

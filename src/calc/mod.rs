@@ -5,6 +5,7 @@ pub mod cost;
 pub mod full_pull;
 pub mod gate;
 pub mod layered;
+pub mod layers;
 pub mod plan;
 pub mod targets;
 pub mod techniques;

@@ -1,5 +1,5 @@
 //! Inputs other than the command line, turned into the domain types of [`crate::model`] and
-//! [`crate::layers`]: fleet inventories ([`inventory`]), real image artifacts read offline
+//! [`crate::model::image`]: fleet inventories ([`inventory`]), real image artifacts read offline
 //! ([`image`]) or from a registry ([`registry`]), and [`sources`], where an image source given
 //! anywhere becomes an image.
 

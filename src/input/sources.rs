@@ -8,8 +8,8 @@ use std::sync::Arc;
 use super::image::{self, ReadOptions};
 use super::registry::{self, Client};
 use crate::error::{Error, Place};
-use crate::layers::Image;
 use crate::model::ImageSize;
+use crate::model::image::Image;
 use crate::units::{Basis, Ratio};
 
 /// An image read from a source, with its size on both bases.

@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use crate::assumptions::{self, Assumptions, Origin, Overrides};
-use crate::calc::layered::NewNodes;
 use crate::cli::AssumptionArgs;
 use crate::error::Error;
+use crate::model::NewNodes;
 use crate::units::{self, Ratio};
 
 use super::{parse_number, parse_whole};

@@ -3,11 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use crate::assumptions::Assumptions;
-use crate::calc::layered::ChangedPerDeploy;
 use crate::calc::targets::Targets;
 use crate::cli::{CalcArgs, LayeringArgs};
 use crate::error::{Error, Place};
 use crate::input::sources::{self, SourceOptions};
+use crate::model::ChangedPerDeploy;
 use crate::model::{FleetShape, Layering, Service};
 use crate::units::Ratio;
 

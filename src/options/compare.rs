@@ -38,7 +38,7 @@ pub fn compare(
     let here = Path::new("");
     let before = sources::read_sized(&args.before, here, &read, ratio, Place::flag("BEFORE_SRC"))?;
     let after = sources::read_sized(&args.after, here, &read, ratio, Place::flag("AFTER_SRC"))?;
-    let layers = crate::layers::compare(&before.image, &after.image);
+    let layers = crate::calc::layers::compare(&before.image, &after.image);
     let per_node = layers.pull_wire_bytes_per_node;
     let comparison = CompareView {
         before_source: before.image.source.clone(),

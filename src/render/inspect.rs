@@ -9,7 +9,7 @@ use super::cells::NONE;
 use super::text::{terminal_safe, terminal_safe_lines};
 use crate::error::Error;
 use crate::input::sources::SizedImage;
-use crate::layers::Image;
+use crate::model::image::Image;
 use crate::report::ImageView;
 use crate::units::{format_bytes, format_count};
 

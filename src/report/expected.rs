@@ -10,7 +10,7 @@ use crate::calc::layered::{
     self, BlobSize, ChangedFrom, DecompositionChange, ImageLayers, LayeredParameters,
     LayeredService, PoolFigures,
 };
-use crate::layers::Image;
+use crate::model::image::Image;
 use crate::model::{ImageSize, Service};
 use crate::units::Ratio;
 

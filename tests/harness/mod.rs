@@ -328,7 +328,7 @@ fn read_and_check(path: &Path) -> Option<SizedImage> {
 }
 
 /// An image's totals are the exact sums of its parts: never saturated or wrapped.
-fn check_totals(image: &fleetsave::layers::Image) {
+fn check_totals(image: &fleetsave::model::image::Image) {
     if let Some(wire) = image.wire_bytes() {
         let exact: u128 = image
             .blobs()

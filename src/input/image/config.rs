@@ -41,7 +41,7 @@ impl ImageConfig {
 }
 
 /// Takes the platform of an image's config into the image (artifacts' configs say nothing).
-pub(crate) fn apply(image: &mut crate::layers::Image, bytes: &[u8]) {
+pub(crate) fn apply(image: &mut crate::model::image::Image, bytes: &[u8]) {
     if !image.is_artifact
         && let Some(platform) = ImageConfig::parse(bytes).and_then(|c| c.platform())
     {

@@ -19,7 +19,7 @@ use super::repo_tags;
 use super::sizing::{self, LayerJob, VerifyOf};
 use super::store::Store;
 use super::verify;
-use crate::layers::{Blob, Compression, Digest, Image, Layer, SourceKind};
+use crate::model::image::{Blob, Compression, Digest, Image, Layer, SourceKind};
 
 /// One image of `manifest.json`.
 #[derive(Debug, Deserialize)]

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::error::Problem;
 use super::platform;
 use super::repo_tags;
-use crate::layers::{Image, SourceKind};
+use crate::model::image::{Image, SourceKind};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]

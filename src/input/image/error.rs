@@ -5,7 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Place};
-use crate::layers::DigestError;
+use crate::model::image::DigestError;
 
 /// A failure to read an image, with the file (or directory) it concerns.
 #[derive(Debug, thiserror::Error)]

@@ -11,7 +11,7 @@ use super::resolve;
 use super::sizing::{self, LayerJob, VerifyOf};
 use super::store::Store;
 use super::verify;
-use crate::layers::{Digest, Image, SourceKind};
+use crate::model::image::{Digest, Image, SourceKind};
 
 /// Reads the image a layout holds (choosing by `tag` and `options.platform`).
 pub(crate) fn read(

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::error::Problem;
 use super::media_types::{self, DocumentType};
 use super::platform;
-use crate::layers::{Blob, Digest, Image, Layer, SourceKind};
+use crate::model::image::{Blob, Digest, Image, Layer, SourceKind};
 
 /// A content descriptor.
 #[derive(Debug, Clone, Deserialize)]
@@ -250,7 +250,7 @@ pub(crate) fn image_from_manifest(
                 )
             });
         }
-        if compression == crate::layers::Compression::Encrypted {
+        if compression == crate::model::image::Compression::Encrypted {
             notes.push(format!(
                 "layer {} is encrypted: its disk size is unknown",
                 digest.short()

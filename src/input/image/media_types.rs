@@ -1,7 +1,7 @@
 //! Media types: which documents are manifests, indexes or schema 1; which configs are image
 //! configs; how a layer is compressed and whether it is non-distributable.
 
-use crate::layers::Compression;
+use crate::model::image::Compression;
 
 pub(crate) const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 pub(crate) const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";

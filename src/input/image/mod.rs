@@ -15,9 +15,9 @@
 //! - [`Platform::parse`]`("linux/arm/v7") -> Result<Platform, String>` for `--platform`.
 //! - [`ImageError`]` { path, problem: Problem }`: names the file and the problem;
 //!   `impl From<ImageError> for crate::error::Error` (an input error, exit 2).
-//! - The result, [`crate::layers::Image`]: `wire_bytes() -> Option<u64>` (config + layers),
+//! - The result, [`crate::model::image::Image`]: `wire_bytes() -> Option<u64>` (config + layers),
 //!   `disk_bytes() -> Option<u64>`, `layers`, `notes` (to print), `is_artifact`, `kind`; and
-//!   [`crate::layers::compare`]`(before, after) -> LayerComparison` for `compare`.
+//!   [`crate::calc::layers::compare`]`(before, after) -> LayerComparison` for `compare`.
 //!
 //! Where only one basis is known (a manifest has no disk bytes, a docker save archive no wire
 //! bytes, `docker inspect` only a disk total) the `Option` is `None` and the caller estimates the
@@ -59,7 +59,7 @@ pub use limit::ReadLimit;
 pub use platform::Platform;
 pub use progress::Progress;
 
-use crate::layers::{Image, SourceKind};
+use crate::model::image::{Image, SourceKind};
 use detect::Detected;
 use manifest::Document;
 use store::Store;

@@ -6,7 +6,7 @@ use super::error::Problem;
 use super::index::{self, short};
 use super::manifest::{self, Descriptor, Document, Manifest};
 use super::platform::Platform;
-use crate::layers::Digest;
+use crate::model::image::Digest;
 
 /// Nested indexes followed before giving up (real images use one or two).
 const MAX_DEPTH: usize = 8;

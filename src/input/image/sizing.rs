@@ -22,7 +22,7 @@ use super::progress::Progress;
 use super::store::Store;
 use super::tar_headers::{self, ReadThrough};
 use super::verify::{CountingSink, Hasher, HashingReader};
-use crate::layers::{Compression, Digest};
+use crate::model::image::{Compression, Digest};
 
 /// Bytes moved per read when streaming a blob.
 const COPY_BUFFER: usize = 256 * 1024;

@@ -7,7 +7,7 @@ use sha2::{Digest as _, Sha256, Sha512};
 
 use super::error::Problem;
 use super::limit::ReadLimit;
-use crate::layers::Digest;
+use crate::model::image::Digest;
 
 /// A running hash for the algorithm of a digest.
 pub(crate) enum Hasher {

@@ -15,10 +15,10 @@ use super::image::{Platform, ReadOptions};
 use super::sources::{self, SizedImage, SourceOptions};
 
 use crate::assumptions::{AssumptionsTable, Overrides};
-use crate::calc::layered::ChangedPerDeploy;
 use crate::calc::targets::Targets;
 use crate::error::{Error, Place};
-use crate::layers::Image;
+use crate::model::ChangedPerDeploy;
+use crate::model::image::Image;
 use crate::model::{Budget, FleetShape, ImageSize, Layering, Service};
 use crate::units::{self, Basis, Ratio};
 

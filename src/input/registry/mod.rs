@@ -48,7 +48,7 @@ use crate::input::image::manifest::{self, Descriptor};
 use crate::input::image::sizing::{self, LayerJob, ProgressReader, VerifyOf};
 use crate::input::image::store::MAX_DOCUMENT_BYTES;
 use crate::input::image::{Problem, ReadOptions, config, resolve, verify};
-use crate::layers::{Digest, Image, SourceKind};
+use crate::model::image::{Digest, Image, SourceKind};
 
 /// The prefix that always means a registry.
 const DOCKER_PREFIX: &str = "docker://";

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::layers::Digest;
+use crate::model::image::Digest;
 
 /// Docker Hub's name, as users write it.
 pub const DOCKER_HUB: &str = "docker.io";

@@ -1,5 +1,5 @@
-//! The layers of a container image: digests, compression, per-layer wire and disk bytes, and the
-//! comparison of two images by shared layers (SPEC §6, the basis of §7).
+//! The layers of a container image: digests, compression, per-layer wire and disk bytes
+//! (docs/model.md#units-and-bases).
 //!
 //! Plain data shared by the image readers (`input::image`) and the layer-aware model. Nothing here
 //! reads files. Blobs are identified by digest: two layers are the same layer exactly when their
@@ -241,47 +241,6 @@ impl Image {
     }
 }
 
-/// What switching a node from one image to another transfers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct LayerComparison {
-    /// Distinct layers of AFTER that BEFORE already holds.
-    pub shared_layers: usize,
-    /// Their blob sizes.
-    pub shared_wire_bytes: u64,
-    /// The blobs of AFTER (config included) whose digests BEFORE does not hold: what a node that
-    /// holds BEFORE must fetch to run AFTER.
-    pub pull_wire_bytes_per_node: u64,
-}
-
-/// Compares two images by digest. Sizes are blob sizes as the sources describe them (for a docker
-/// save archive, the uncompressed layers it stores).
-pub fn compare(before: &Image, after: &Image) -> LayerComparison {
-    let held: HashSet<&Digest> = before
-        .blobs()
-        .into_iter()
-        .map(|(digest, _)| digest)
-        .collect();
-    let mut seen = HashSet::new();
-    let mut shared_layers = 0;
-    let mut shared_wire_bytes = 0u64;
-    for layer in &after.layers {
-        if seen.insert(&layer.digest) && held.contains(&layer.digest) {
-            shared_layers += 1;
-            shared_wire_bytes = shared_wire_bytes.saturating_add(layer.wire_bytes);
-        }
-    }
-    let pull_wire_bytes_per_node = after
-        .blobs()
-        .iter()
-        .filter(|(digest, _)| !held.contains(digest))
-        .fold(0u64, |total, (_, size)| total.saturating_add(*size));
-    LayerComparison {
-        shared_layers,
-        shared_wire_bytes,
-        pull_wire_bytes_per_node,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,29 +328,5 @@ mod tests {
         reported.layers.clear();
         reported.reported_disk_bytes = Some(42);
         assert_eq!(reported.disk_bytes(), Some(42));
-    }
-
-    #[test]
-    fn compare_counts_shared_layers_and_blobs_to_pull() {
-        let before = image(('c', 10), vec![layer('a', 100, None), layer('b', 50, None)]);
-        let after = image(
-            ('d', 11),
-            vec![
-                layer('a', 100, None),
-                layer('b', 50, None),
-                layer('e', 7, None),
-            ],
-        );
-        let comparison = compare(&before, &after);
-        assert_eq!(
-            comparison,
-            LayerComparison {
-                shared_layers: 2,
-                shared_wire_bytes: 150,
-                pull_wire_bytes_per_node: 18,
-            }
-        );
-        // Identical images: nothing to pull.
-        assert_eq!(compare(&after, &after).pull_wire_bytes_per_node, 0);
     }
 }

@@ -1,9 +1,10 @@
 //! The domain: images with their disk and wire sizes, services with their fleet shape. Plain data
 //! that every input produces and every calculation consumes.
 
-use crate::calc::layered::ChangedPerDeploy;
-use crate::layers::Image;
+pub mod image;
+
 use crate::units::{Basis, Ratio};
+use image::Image;
 
 /// How many pulls one inventory row stands for: `services` identical services, each deployed
 /// `deploys_per_day` times to `nodes` nodes. Each is at least 1.
@@ -106,4 +107,75 @@ pub struct Layering {
     pub changed_per_deploy: Option<ChangedPerDeploy>,
     /// `None`: the default pool, where every service runs on every node.
     pub node_pool: Option<String>,
+}
+
+/// How much of an image a deploy changes, when said explicitly.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ChangedPerDeploy {
+    /// This many wire bytes.
+    Bytes(u64),
+    /// This fraction (0–1) of the image's wire bytes.
+    Fraction(f64),
+}
+
+impl ChangedPerDeploy {
+    pub const ACCEPTED: &'static str =
+        "a size (40MB) or a percentage of the image (30%) that every deploy changes";
+
+    /// Reads `40MB` or `30%`.
+    pub fn parse(text: &str) -> Option<ChangedPerDeploy> {
+        let text = text.trim();
+        match text.strip_suffix('%') {
+            Some(number) => {
+                let percent: f64 = number.trim().parse().ok()?;
+                (0.0..=100.0)
+                    .contains(&percent)
+                    .then_some(ChangedPerDeploy::Fraction(percent / 100.0))
+            }
+            None => crate::units::parse_size(text)
+                .ok()
+                .map(ChangedPerDeploy::Bytes),
+        }
+    }
+}
+
+/// New nodes a day in each pool.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NewNodes {
+    /// A fraction of the pool's nodes (default 0.05).
+    FractionOfNodes(f64),
+    /// A number of nodes a day, in each pool.
+    PerDay(f64),
+}
+
+impl NewNodes {
+    pub const ACCEPTED: &'static str =
+        "a percentage of each pool's nodes (5%) or a number of nodes a day (2, 0.5)";
+
+    /// Reads `5%` (of the pool's nodes) or `2` (nodes a day).
+    pub fn parse(text: &str) -> Option<NewNodes> {
+        let text = text.trim();
+        let (number, percent) = match text.strip_suffix('%') {
+            Some(number) => (number.trim(), true),
+            None => (text, false),
+        };
+        let value: f64 = number
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v >= 0.0)?;
+        Some(if percent {
+            NewNodes::FractionOfNodes(value / 100.0)
+        } else {
+            NewNodes::PerDay(value)
+        })
+    }
+}
+
+impl std::fmt::Display for NewNodes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NewNodes::FractionOfNodes(fraction) => write!(f, "{}%", fraction * 100.0),
+            NewNodes::PerDay(count) => write!(f, "{count}"),
+        }
+    }
 }

@@ -1,0 +1,108 @@
+//! Two images compared by digest: the layers they share and what a node holding the first must
+//! fetch to run the second.
+
+use std::collections::HashSet;
+
+use crate::model::image::{Digest, Image};
+
+/// What switching a node from one image to another transfers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct LayerComparison {
+    /// Distinct layers of AFTER that BEFORE already holds.
+    pub shared_layers: usize,
+    /// Their blob sizes.
+    pub shared_wire_bytes: u64,
+    /// The blobs of AFTER (config included) whose digests BEFORE does not hold: what a node that
+    /// holds BEFORE must fetch to run AFTER.
+    pub pull_wire_bytes_per_node: u64,
+}
+
+/// Compares two images by digest. Sizes are blob sizes as the sources describe them (for a docker
+/// save archive, the uncompressed layers it stores).
+pub fn compare(before: &Image, after: &Image) -> LayerComparison {
+    let held: HashSet<&Digest> = before
+        .blobs()
+        .into_iter()
+        .map(|(digest, _)| digest)
+        .collect();
+    let mut seen = HashSet::new();
+    let mut shared_layers = 0;
+    let mut shared_wire_bytes = 0u64;
+    for layer in &after.layers {
+        if seen.insert(&layer.digest) && held.contains(&layer.digest) {
+            shared_layers += 1;
+            shared_wire_bytes = shared_wire_bytes.saturating_add(layer.wire_bytes);
+        }
+    }
+    let pull_wire_bytes_per_node = after
+        .blobs()
+        .iter()
+        .filter(|(digest, _)| !held.contains(digest))
+        .fold(0u64, |total, (_, size)| total.saturating_add(*size));
+    LayerComparison {
+        shared_layers,
+        shared_wire_bytes,
+        pull_wire_bytes_per_node,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::image::{Blob, Compression, Layer, SourceKind};
+
+    fn digest(fill: char) -> Digest {
+        Digest::parse(&format!("sha256:{}", fill.to_string().repeat(64))).unwrap()
+    }
+
+    fn layer(fill: char, wire_bytes: u64) -> Layer {
+        Layer {
+            digest: digest(fill),
+            media_type: "application/vnd.oci.image.layer.v1.tar+gzip".into(),
+            compression: Compression::Gzip,
+            wire_bytes,
+            disk_bytes: None,
+            non_distributable: false,
+            urls: vec![],
+        }
+    }
+
+    fn image(config: (char, u64), layers: Vec<Layer>) -> Image {
+        Image {
+            source: "test".into(),
+            kind: SourceKind::Manifest,
+            platform: None,
+            is_artifact: false,
+            referrer_of: None,
+            config: Some(Blob {
+                digest: digest(config.0),
+                media_type: "application/vnd.oci.image.config.v1+json".into(),
+                size: config.1,
+            }),
+            layers,
+            reported_disk_bytes: None,
+            wire_known: true,
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn compare_counts_shared_layers_and_blobs_to_pull() {
+        let before = image(('c', 10), vec![layer('a', 100), layer('b', 50)]);
+        let after = image(
+            ('d', 11),
+            vec![layer('a', 100), layer('b', 50), layer('e', 7)],
+        );
+        let comparison = compare(&before, &after);
+        assert_eq!(
+            comparison,
+            LayerComparison {
+                shared_layers: 2,
+                shared_wire_bytes: 150,
+                pull_wire_bytes_per_node: 18,
+            }
+        );
+        // Identical images: nothing to pull.
+        assert_eq!(compare(&after, &after).pull_wire_bytes_per_node, 0);
+    }
+}
