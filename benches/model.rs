@@ -2,10 +2,10 @@
 //! layer-aware model and the renderers. Whole-command timings against baselines are in
 //! scripts/bench.sh; results in BENCHMARKS.md. Run with `cargo bench`.
 
-use fleetsave::assumptions::Assumptions;
 use fleetsave::calc::full_pull::{self, ModelParameters, PullRates};
 use fleetsave::calc::targets::Targets;
 use fleetsave::calc::techniques;
+use fleetsave::model::assumptions::Assumptions;
 use fleetsave::model::{FleetShape, ImageSize, Layering, Service};
 use fleetsave::render::{self, Format, RenderOptions};
 use fleetsave::report::{self, BuildInput, Command, Report};

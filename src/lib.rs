@@ -1,21 +1,31 @@
 //! fleetsave: what a smaller container image saves across a whole fleet.
 //!
-//! One pipeline, one direction: `input → model → calc → report → render → output`.
-//! [`options`] validates the command line, [`model`] holds images and services, [`calc`] runs the
-//! pure models, [`report`] assembles the figures every format shows, [`render`] turns them into
-//! text, JSON and the other formats, and [`output`] writes them atomically.
+//! One pipeline, one direction. From the bottom up, each layer imports only those below it:
+//!
+//! - [`error`], [`units`], [`values`] and [`model`]: the error type, sizes and rates, the typed
+//!   parsers every reader shares, and the domain — images, services, the assumptions table.
+//! - [`calc`]: the pure models (full pull, layered, cost, targets, the gate).
+//! - [`input`]: inventories, assumption files and image sources (files and registries), read
+//!   into the model.
+//! - [`report`]: the figures every format shows, built from the model with [`calc`].
+//! - [`chart`] and [`render`]: reports turned into text, JSON, Markdown, HTML and SVG.
+//! - [`output`] and [`progress`]: atomic writes and progress on the terminal.
+//! - [`args`]: the command line, every value typed and checked, no I/O.
+//! - [`commands`]: one room per command, reading top to bottom: arguments → inputs → figures →
+//!   rendering → output.
+//!
+//! The formulas, defaults and rounding rules are written down in `docs/model.md`.
 
-pub mod app;
-pub mod assumptions;
+pub mod args;
 pub mod calc;
 pub mod chart;
-pub mod cli;
+pub mod commands;
 pub mod error;
 pub mod input;
 pub mod model;
-pub mod options;
 pub mod output;
 pub mod progress;
 pub mod render;
 pub mod report;
 pub mod units;
+pub mod values;

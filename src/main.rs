@@ -1,17 +1,30 @@
-//! The `fleetsave` binary: parse arguments, run, print the error chain, exit with its code.
+//! The `fleetsave` binary: parse the arguments, run the command, print an error, exit with its
+//! code.
 
 use clap::Parser;
 
+use fleetsave::args::{Cli, refused_value};
+use fleetsave::commands::{self, Environment};
+use fleetsave::error::Error;
+use fleetsave::render::text::terminal_safe_lines;
+
 fn main() {
-    let cli = fleetsave::cli::Cli::parse();
-    let environment = fleetsave::app::Environment::from_process();
-    match fleetsave::app::run(cli, &environment) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => match refused_value(&error) {
+            Some(refused) => fail(&refused),
+            None => error.exit(),
+        },
+    };
+    match commands::run(cli, &Environment::from_process()) {
         Ok(code) => std::process::exit(code),
-        Err(error) => {
-            // Messages quote values from input: their control characters are neutralised.
-            let message = fleetsave::render::text::terminal_safe_lines(&error.to_string());
-            eprintln!("error: {message}");
-            std::process::exit(error.exit_code());
-        }
+        Err(error) => fail(&error),
     }
+}
+
+/// Prints `error` (its control characters neutralised: messages quote input) and exits with its
+/// code.
+fn fail(error: &Error) -> ! {
+    eprintln!("error: {}", terminal_safe_lines(&error.to_string()));
+    std::process::exit(error.exit_code())
 }

@@ -14,8 +14,10 @@ use std::fmt;
 
 /// The sizes a user may type, shown in every size error.
 pub const ACCEPTED_SIZES: &str = "a whole number of bytes (43188023) or a number with a unit: \
-B, kB, MB, GB, TB, PB (powers of 1000) or KiB, MiB, GiB, TiB, PiB (powers of 1024), \
-e.g. 500MB, 1.2 GiB, 850 MiB";
+B, kB, MB, GB, TB, PB (powers of 1000) or KiB, MiB, GiB, TiB, PiB (powers of 1024)";
+
+/// Examples of sizes, after [`ACCEPTED_SIZES`] in messages.
+const SIZE_EXAMPLES: &str = "e.g. 500MB, 1.2 GiB, 850 MiB";
 
 /// The rates a user may type, shown in every rate error.
 pub const ACCEPTED_RATES: &str = "a size per second such as 125MB/s, 1 GiB/s or 125000000 \
@@ -24,13 +26,15 @@ pub const ACCEPTED_RATES: &str = "a size per second such as 125MB/s, 1 GiB/s or 
 /// Why a size, rate or ratio could not be read. The caller adds which flag, file or cell it was.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UnitError {
-    #[error("'{0}' is empty; expected {ACCEPTED_SIZES}")]
+    #[error("'{0}' is empty; expected {ACCEPTED_SIZES}, {SIZE_EXAMPLES}")]
     EmptySize(String),
-    #[error("'{0}' is negative; sizes are never below zero; expected {ACCEPTED_SIZES}")]
+    #[error(
+        "'{0}' is negative; sizes are never below zero; expected {ACCEPTED_SIZES}, {SIZE_EXAMPLES}"
+    )]
     NegativeSize(String),
-    #[error("'{0}' is not a size; expected {ACCEPTED_SIZES}")]
+    #[error("'{0}' is not a size; expected {ACCEPTED_SIZES}, {SIZE_EXAMPLES}")]
     NotASize(String),
-    #[error("'{value}' has an unknown unit '{unit}'; expected {ACCEPTED_SIZES}")]
+    #[error("'{value}' has an unknown unit '{unit}'; expected {ACCEPTED_SIZES}, {SIZE_EXAMPLES}")]
     UnknownUnit { value: String, unit: String },
     #[error("'{0}' is too large: sizes must stay below 18.4 EB (2^64 bytes)")]
     SizeOverflow(String),
@@ -171,6 +175,12 @@ pub struct Ratio {
 }
 
 impl Ratio {
+    /// 1: wire bytes equal disk bytes.
+    pub const ONE: Ratio = Ratio {
+        numerator: 1,
+        denominator: 1,
+    };
+
     /// Parses a ratio as typed (`0.37`); it must be above 0 and at most 1.
     pub fn parse(text: &str) -> Result<Ratio, UnitError> {
         let bad = || UnitError::BadRatio(text.to_string());
@@ -216,6 +226,47 @@ impl Ratio {
 impl fmt::Display for Ratio {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.as_f64())
+    }
+}
+
+/// A percentage kept as an exact decimal fraction: `5%` is 5/100, `2.5%` is 25/1000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Percent {
+    numerator: u128,
+    denominator: u128,
+}
+
+impl Percent {
+    /// Parses `5%`, `5`, `2.5%` (0 to 10,000).
+    pub fn parse(text: &str) -> Option<Percent> {
+        let number = text.trim().trim_end_matches('%').trim();
+        let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+        let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() && fraction.is_empty()
+            || !digits_only(whole)
+            || !digits_only(fraction)
+            || fraction.len() > 6
+            || whole.len() > 5
+        {
+            return None;
+        }
+        let numerator: u128 = format!("{whole}{fraction}").parse().ok()?;
+        let denominator = 100 * 10u128.pow(fraction.len() as u32);
+        (numerator <= 10_000 * 10u128.pow(fraction.len() as u32)).then_some(Percent {
+            numerator,
+            denominator,
+        })
+    }
+
+    /// `⌊self × bytes⌋`.
+    pub fn of(self, bytes: u64) -> u64 {
+        let product = u128::from(bytes) * self.numerator / self.denominator;
+        u64::try_from(product).unwrap_or(u64::MAX)
+    }
+
+    /// The percentage as a float, for display.
+    pub fn as_percent(self) -> f64 {
+        self.numerator as f64 * 100.0 / self.denominator as f64
     }
 }
 

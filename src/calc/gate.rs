@@ -9,6 +9,8 @@
 
 use serde::Serialize;
 
+use crate::units::Percent;
+
 /// How bad a broken rule is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -24,47 +26,6 @@ pub enum Status {
     Pass,
     Warn,
     Fail,
-}
-
-/// A percentage kept as an exact decimal fraction: `5%` is 5/100, `2.5%` is 25/1000.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Percent {
-    numerator: u128,
-    denominator: u128,
-}
-
-impl Percent {
-    /// Parses `5%`, `5`, `2.5%` (0 to 10,000).
-    pub fn parse(text: &str) -> Option<Percent> {
-        let number = text.trim().trim_end_matches('%').trim();
-        let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-        let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty() && fraction.is_empty()
-            || !digits_only(whole)
-            || !digits_only(fraction)
-            || fraction.len() > 6
-            || whole.len() > 5
-        {
-            return None;
-        }
-        let numerator: u128 = format!("{whole}{fraction}").parse().ok()?;
-        let denominator = 100 * 10u128.pow(fraction.len() as u32);
-        (numerator <= 10_000 * 10u128.pow(fraction.len() as u32)).then_some(Percent {
-            numerator,
-            denominator,
-        })
-    }
-
-    /// `⌊self × bytes⌋`.
-    pub fn of(self, bytes: u64) -> u64 {
-        let product = u128::from(bytes) * self.numerator / self.denominator;
-        u64::try_from(product).unwrap_or(u64::MAX)
-    }
-
-    /// The percentage as a float, for display.
-    pub fn as_percent(self) -> f64 {
-        self.numerator as f64 * 100.0 / self.denominator as f64
-    }
 }
 
 /// What a rule is about, in the user's words.

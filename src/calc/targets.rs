@@ -1,6 +1,7 @@
 //! Runtime size targets (SPEC §4): the realistic range for each runtime, read from
 //! `data/runtime_targets.csv`, and the judgement of an image against it.
 
+use crate::values::Refusal;
 use serde::Serialize;
 
 use crate::error::Error;
@@ -112,7 +113,7 @@ impl Targets {
 
     /// Normalises a runtime as typed: a known key (lower case), `None` for `other` or blank,
     /// `Err` with the accepted keys for anything else.
-    pub fn resolve(&self, typed: &str) -> Result<Option<String>, String> {
+    pub fn resolve(&self, typed: &str) -> Result<Option<String>, Refusal> {
         let typed = typed.trim();
         if typed.is_empty() || typed.eq_ignore_ascii_case(OTHER_RUNTIME) {
             return Ok(None);
@@ -120,9 +121,9 @@ impl Targets {
         self.get(typed)
             .map(|t| Some(t.runtime.clone()))
             .ok_or_else(|| {
-                format!(
-                    "'{typed}' is not a known runtime; expected one of {}",
-                    self.accepted_keys()
+                Refusal::new(
+                    "is not a known runtime",
+                    format!("one of {}", self.accepted_keys()),
                 )
             })
     }
@@ -170,9 +171,7 @@ mod tests {
         assert_eq!(t.resolve("other"), Ok(None));
         assert_eq!(t.resolve(""), Ok(None));
         let error = t.resolve("rust").unwrap_err();
-        assert!(
-            error.contains("'rust'") && error.contains("java-jlink, other"),
-            "{error}"
-        );
+        assert_eq!(error.problem, "is not a known runtime");
+        assert!(error.expected.contains("java-jlink, other"), "{error}");
     }
 }

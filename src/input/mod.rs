@@ -3,7 +3,9 @@
 //! ([`image`]) or from a registry ([`registry`]), and [`sources`], where an image source given
 //! anywhere becomes an image.
 
+pub mod assumptions;
 pub mod image;
 pub mod inventory;
+pub mod limits;
 pub mod registry;
 pub mod sources;

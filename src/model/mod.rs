@@ -1,9 +1,10 @@
 //! The domain: images with their disk and wire sizes, services with their fleet shape. Plain data
 //! that every input produces and every calculation consumes.
 
+pub mod assumptions;
 pub mod image;
 
-use crate::units::{Basis, Ratio};
+use crate::units::{Basis, Percent, Ratio};
 use image::Image;
 
 /// How many pulls one inventory row stands for: `services` identical services, each deployed
@@ -74,6 +75,13 @@ impl ImageSize {
 pub enum Budget {
     Bytes(u64),
     Target,
+}
+
+/// A growth limit: more than `percent` of the baseline and more than `floor_bytes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GrowthLimit {
+    pub percent: Percent,
+    pub floor_bytes: u64,
 }
 
 /// One inventory row (or the single row of `calc`).

@@ -2,8 +2,8 @@
 //! from input (the name) are left raw here; each renderer escapes them its own way.
 
 use super::headline::format_byte_range;
-use crate::assumptions::Origin;
 use crate::calc::techniques::Technique;
+use crate::model::assumptions::Origin;
 use crate::report::{AssumptionView, Report, Saving, ServiceRow};
 use crate::units::{Ratio, format_bytes, format_price, format_range, format_rate, format_seconds};
 

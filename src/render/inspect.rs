@@ -3,14 +3,10 @@
 
 use std::fmt::Write;
 
-use serde::Serialize;
-
 use super::cells::NONE;
 use super::text::{terminal_safe, terminal_safe_lines};
 use crate::error::Error;
-use crate::input::sources::SizedImage;
-use crate::model::image::Image;
-use crate::report::ImageView;
+use crate::report::inspect::InspectReport;
 use crate::units::{format_bytes, format_count};
 
 /// Formats of `inspect`.
@@ -18,26 +14,6 @@ use crate::units::{format_bytes, format_count};
 pub enum InspectFormat {
     Text,
     Json,
-}
-
-#[derive(Serialize)]
-struct InspectedImage<'a> {
-    #[serde(flatten)]
-    image: &'a Image,
-    /// Config plus layer blobs, each once; `null` when the source does not hold them.
-    wire_bytes: Option<u64>,
-    /// Sum of the uncompressed layer tars; `null` when unknown.
-    disk_bytes: Option<u64>,
-    /// Both bases, the missing one estimated with the compression ratio.
-    size: ImageView,
-}
-
-#[derive(Serialize)]
-struct InspectJson<'a> {
-    schema_version: u32,
-    command: &'static str,
-    compression_ratio: f64,
-    images: Vec<InspectedImage<'a>>,
 }
 
 fn bytes(value: u64) -> String {
@@ -49,40 +25,22 @@ fn bytes(value: u64) -> String {
 }
 
 /// Renders the inspected images.
-pub fn render(images: &[SizedImage], ratio: f64, format: InspectFormat) -> Result<String, Error> {
+pub fn render(report: &InspectReport, format: InspectFormat) -> Result<String, Error> {
     match format {
         InspectFormat::Json => {
-            let json = InspectJson {
-                schema_version: crate::report::SCHEMA_VERSION,
-                command: "inspect",
-                compression_ratio: ratio,
-                images: images
-                    .iter()
-                    .map(|sized| InspectedImage {
-                        image: &sized.image,
-                        wire_bytes: sized.image.wire_bytes(),
-                        disk_bytes: sized.image.disk_bytes(),
-                        size: ImageView {
-                            disk_bytes: sized.size.disk_bytes,
-                            wire_bytes: sized.size.wire_bytes,
-                            disk_estimated: sized.size.disk_estimated,
-                            wire_estimated: sized.size.wire_estimated,
-                        },
-                    })
-                    .collect(),
-            };
-            let mut text = serde_json::to_string_pretty(&json)
+            let mut text = serde_json::to_string_pretty(report)
                 .map_err(|e| Error::Internal(format!("cannot serialise the images: {e}")))?;
             text.push('\n');
             Ok(text)
         }
-        InspectFormat::Text => Ok(terminal_safe_lines(&text(images, ratio))),
+        InspectFormat::Text => Ok(terminal_safe_lines(&text(report))),
     }
 }
 
-fn text(images: &[SizedImage], ratio: f64) -> String {
+fn text(report: &InspectReport) -> String {
+    let ratio = report.compression_ratio;
     let mut out = String::new();
-    for (index, sized) in images.iter().enumerate() {
+    for (index, sized) in report.images.iter().enumerate() {
         if index > 0 {
             out.push('\n');
         }

@@ -2,13 +2,13 @@
 //! fleet, prices it, judges targets, and sorts rows by saving.
 
 use super::*;
-use crate::assumptions::{Assumed, Assumptions};
 use crate::calc::cost;
 use crate::calc::full_pull::{self, Figures, ModelParameters, PullRates};
 use crate::calc::plan::{self, Projection};
 use crate::calc::targets::Targets;
 use crate::calc::techniques::Technique;
 use crate::error::Error;
+use crate::model::assumptions::{Assumed, Assumptions};
 use crate::model::{ImageSize, Service};
 
 /// What a report is built from.
@@ -390,15 +390,6 @@ fn totals(
     }
 }
 
-fn image_view(image: &ImageSize) -> ImageView {
-    ImageView {
-        disk_bytes: image.disk_bytes,
-        wire_bytes: image.wire_bytes,
-        disk_estimated: image.disk_estimated,
-        wire_estimated: image.wire_estimated,
-    }
-}
-
 fn service_row(service: &Service, outcome: &Outcome, targets: &Targets) -> ServiceRow {
     // A committed image is judged on its after size; a plan on its before size.
     let judged = match outcome {
@@ -427,7 +418,7 @@ fn service_row(service: &Service, outcome: &Outcome, targets: &Targets) -> Servi
         deploys_per_day: service.shape.deploys_per_day,
         pulls_per_day: 0,
         basis: service.basis,
-        before: image_view(&service.before),
+        before: ImageView::of(&service.before),
         after: None,
         projected_after: None,
         saved_per_pull: Saving::Exact(DiskWire::default()),
@@ -442,7 +433,7 @@ fn service_row(service: &Service, outcome: &Outcome, targets: &Targets) -> Servi
     match outcome {
         Outcome::Committed { after, figures } => {
             row.pulls_per_day = figures.pulls_per_day;
-            row.after = Some(image_view(after));
+            row.after = Some(ImageView::of(after));
             row.saved_per_pull = Saving::Exact(figures.per_pull.saved);
             row.saved_per_day = Saving::Exact(figures.per_day.saved);
             row.saved_per_year = Saving::Exact(figures.per_year.saved);
@@ -468,8 +459,8 @@ fn service_row(service: &Service, outcome: &Outcome, targets: &Targets) -> Servi
             };
             row.pulls_per_day = low.pulls_per_day;
             row.projected_after = Some(Range {
-                low: image_view(&projection.at_target_high),
-                high: image_view(&projection.at_target_low),
+                low: ImageView::of(&projection.at_target_high),
+                high: ImageView::of(&projection.at_target_low),
             });
             row.saved_per_pull = range(|f| f.per_pull.saved);
             row.saved_per_day = range(|f| f.per_day.saved);

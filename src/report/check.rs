@@ -3,18 +3,11 @@
 
 use serde::Serialize;
 
-use crate::calc::gate::{self, Level, Percent, Rule, RuleKind, Status, Verdict};
+use crate::calc::gate::{self, Level, Rule, RuleKind, Status, Verdict};
 use crate::calc::targets::Targets;
 use crate::error::Error;
-use crate::model::{Budget, ImageSize};
+use crate::model::{Budget, GrowthLimit, ImageSize};
 use crate::units::{Basis, format_bytes, format_range};
-
-/// A growth limit: more than `percent` of the baseline and more than `floor_bytes`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GrowthLimit {
-    pub percent: Percent,
-    pub floor_bytes: u64,
-}
 
 /// One image to check, with its rules' inputs.
 #[derive(Debug, Clone, PartialEq)]

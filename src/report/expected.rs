@@ -3,13 +3,13 @@
 
 use serde::Serialize;
 
-use crate::assumptions::Assumptions;
 use crate::calc::cost;
 use crate::calc::full_pull::{Overflow, PullRates};
 use crate::calc::layered::{
     self, BlobSize, ChangedFrom, DecompositionChange, ImageLayers, LayeredParameters,
     LayeredService, PoolFigures,
 };
+use crate::model::assumptions::Assumptions;
 use crate::model::image::Image;
 use crate::model::{ImageSize, Service};
 use crate::units::Ratio;

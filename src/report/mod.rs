@@ -7,17 +7,19 @@
 mod build;
 pub mod check;
 pub mod expected;
+pub mod inspect;
 pub mod series;
 
 pub use build::{BuildInput, build};
 
 use serde::Serialize;
 
-use crate::assumptions::Origin;
 use crate::calc::cost::{Payback, PeriodCost};
 use crate::calc::full_pull::{DiskWire, Seconds, Transfer};
 use crate::calc::targets::Status;
 use crate::calc::techniques::Technique;
+use crate::model::ImageSize;
+use crate::model::assumptions::Origin;
 use crate::units::Basis;
 
 /// The version of the JSON contract.
@@ -233,6 +235,18 @@ pub struct ImageView {
     pub wire_bytes: u64,
     pub disk_estimated: bool,
     pub wire_estimated: bool,
+}
+
+impl ImageView {
+    /// The view of a size.
+    pub fn of(size: &ImageSize) -> ImageView {
+        ImageView {
+            disk_bytes: size.disk_bytes,
+            wire_bytes: size.wire_bytes,
+            disk_estimated: size.disk_estimated,
+            wire_estimated: size.wire_estimated,
+        }
+    }
 }
 
 /// A service's runtime target and where its image stands.

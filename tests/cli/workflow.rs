@@ -2,7 +2,7 @@
 //! real command-line definition, so the example cannot drift from the tool.
 
 use clap::Parser;
-use fleetsave::cli::Cli;
+use fleetsave::args::Cli;
 
 use crate::common::project_file;
 

@@ -20,7 +20,6 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
-use fleetsave::assumptions::{Assumptions, Origin};
 use fleetsave::calc::targets::Targets;
 use fleetsave::calc::techniques;
 use fleetsave::error::Error;
@@ -28,6 +27,7 @@ use fleetsave::input::image::{ImageError, ReadOptions, read_image};
 use fleetsave::input::inventory::{self, FlagDefaults};
 use fleetsave::input::sources::SourceOptions;
 use fleetsave::input::sources::{self, SizedImage};
+use fleetsave::model::assumptions::{Assumptions, Origin};
 use fleetsave::render::{self, Format, RenderOptions};
 use fleetsave::report::{self, BuildInput, Command};
 use fleetsave::units::{self, Ratio};
@@ -123,7 +123,7 @@ fn inventory_text(data: &[u8], label: &str) {
         return;
     }
     let mut assumptions = Assumptions::defaults().expect("bundled assumptions");
-    match raw.assumption_overrides(&assumptions) {
+    match raw.assumption_overrides(&assumptions.profiles) {
         Ok(Some(overrides)) => assumptions.apply(&overrides, Origin::File, "fuzz"),
         Ok(None) => {}
         Err(error) => return expect_input_error(&error, &label),
@@ -183,8 +183,9 @@ fn inventory_text(data: &[u8], label: &str) {
 /// The services through `check --inventory`'s gate (their budgets, growth over 5%), rendered in
 /// every check format with the same escaping checks.
 fn check_gate(services: &[fleetsave::model::Service], targets: &Targets) {
-    use fleetsave::calc::gate::Percent;
-    use fleetsave::report::check::{Gate, GrowthLimit, Subject};
+    use fleetsave::model::GrowthLimit;
+    use fleetsave::report::check::{Gate, Subject};
+    use fleetsave::units::Percent;
     let subjects: Vec<Subject> = services
         .iter()
         .map(|service| Subject {
@@ -311,14 +312,17 @@ fn read_and_check(path: &Path) -> Option<SizedImage> {
                     disk_estimated: true,
                     wire_estimated: true,
                 });
-                let sized = SizedImage { image, size };
+                let report = fleetsave::report::inspect::InspectReport::new(
+                    vec![(image.clone(), size)],
+                    ratio,
+                );
                 for format in [
                     render::inspect::InspectFormat::Text,
                     render::inspect::InspectFormat::Json,
                 ] {
-                    render::inspect::render(std::slice::from_ref(&sized), 0.37, format)
-                        .expect("inspect renders");
+                    render::inspect::render(&report, format).expect("inspect renders");
                 }
+                let sized = SizedImage { image, size };
                 first.get_or_insert(sized);
             }
             Err(error) => expect_image_error(&error, path),

@@ -2,6 +2,7 @@
 //! asked for, after normalising architecture aliases and ARM variants the way containerd does
 //! (`armv7` → `v7`, `arm` → `arm/v7`, `arm64` → `arm64/v8`, `aarch64` → `arm64`).
 
+use crate::values::Refusal;
 use std::fmt;
 
 /// The platform to select from an index (`--platform`); linux/amd64 by default.
@@ -24,13 +25,9 @@ impl Default for Platform {
 
 impl Platform {
     /// Parses `linux/amd64`, `linux/arm/v7`, `linux/arm64/v8`.
-    pub fn parse(text: &str) -> Result<Platform, String> {
+    pub fn parse(text: &str) -> Result<Platform, Refusal> {
         let parts: Vec<&str> = text.trim().split('/').collect();
-        let bad = || {
-            format!(
-                "'{text}' is not a platform; expected OS/ARCH[/VARIANT], e.g. linux/amd64 or linux/arm/v7"
-            )
-        };
+        let bad = || Refusal::new("is not a platform", "OS/ARCH[/VARIANT]").example("linux/arm/v7");
         if parts.iter().any(|part| part.is_empty()) {
             return Err(bad());
         }
@@ -66,10 +63,10 @@ impl Platform {
 }
 
 impl std::str::FromStr for Platform {
-    type Err = String;
+    type Err = Refusal;
 
     /// As [`Platform::parse`], for clap's `value_parser`.
-    fn from_str(text: &str) -> Result<Platform, String> {
+    fn from_str(text: &str) -> Result<Platform, Refusal> {
         Platform::parse(text)
     }
 }
@@ -138,7 +135,7 @@ mod tests {
         );
         for bad in ["", "linux", "linux/", "/amd64", "a/b/c/d"] {
             let err = Platform::parse(bad).unwrap_err();
-            assert!(err.contains("OS/ARCH"), "{err}");
+            assert!(err.expected.contains("OS/ARCH"), "{err}");
         }
     }
 

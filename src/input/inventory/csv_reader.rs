@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::{KNOWN_FIELDS, RawInventory, RawRow, RawValue, known_field, unknown_field_message};
+use super::{RawInventory, RawRow, RawValue, Syntax, known_field, row_fields};
 use crate::error::{Error, Place};
+use crate::input::assumptions::unknown_key;
 
 fn at(path: &Path, line: Option<usize>, field: Option<&str>, message: String) -> Error {
     Error::Input {
@@ -57,12 +58,12 @@ pub fn read(path: PathBuf, text: String) -> Result<RawInventory, Error> {
     let mut seen = HashMap::new();
     let mut columns: Vec<&'static str> = Vec::with_capacity(headers.len());
     for (index, header) in headers.iter().enumerate() {
-        let Some(field) = known_field(KNOWN_FIELDS, header) else {
+        let Some(field) = known_field(row_fields(), header) else {
             return Err(at(
                 &path,
                 Some(1),
                 Some(header),
-                unknown_field_message("column", header, KNOWN_FIELDS),
+                unknown_key("column", header, row_fields()),
             ));
         };
         columns.push(field);
@@ -104,6 +105,7 @@ pub fn read(path: PathBuf, text: String) -> Result<RawInventory, Error> {
     }
     Ok(RawInventory {
         path,
+        syntax: Syntax::Csv,
         text,
         rows,
         ..RawInventory::default()

@@ -1,7 +1,8 @@
-//! Fleet inventories (SPEC §5): many services, each with its own sizes, runtime, node count and
-//! deploy rate, read from CSV or TOML. Both readers produce the same [`RawInventory`] — every
-//! value as text with the line it came from — and [`resolve`] turns it into validated
-//! [`Service`]s, so the two formats share one set of rules and messages.
+//! Fleet inventories (docs/model.md#inventories): many services, each with its own sizes,
+//! runtime, node count and deploy rate, read from CSV or TOML. Both readers produce the same
+//! [`RawInventory`] — every value as text with the line it came from — and [`resolve`] turns it
+//! into validated [`Service`]s, so the two formats share one set of rules; messages quote
+//! examples in the syntax of the file they are about.
 //!
 //! Empty cells fall back to the defaults: a flag given to `report`, else the TOML `[defaults]`
 //! table, else 1 (counts) / `disk` (basis).
@@ -11,47 +12,135 @@ mod toml_reader;
 
 use std::path::{Path, PathBuf};
 
+use super::assumptions::{AssumptionsTable, validate};
 use super::image::{Platform, ReadOptions};
+use super::limits::{STDIN, read_named_text};
 use super::sources::{self, SizedImage, SourceOptions};
 
-use crate::assumptions::{AssumptionsTable, Overrides};
 use crate::calc::targets::Targets;
 use crate::error::{Error, Place};
-use crate::model::ChangedPerDeploy;
+use crate::model::assumptions::{Overrides, Profile};
 use crate::model::image::Image;
-use crate::model::{Budget, FleetShape, ImageSize, Layering, Service};
-use crate::units::{self, Basis, Ratio};
+use crate::model::{FleetShape, ImageSize, Layering, Service};
+use crate::units::{Basis, Ratio};
+use crate::values::{self, Field};
 
-/// Every column (CSV) or key (TOML `[[service]]`) an inventory row may have.
-pub const KNOWN_FIELDS: &[&str] = &[
-    "service",
-    "before",
-    "after",
-    "runtime",
-    "services",
-    "nodes",
-    "deploys_per_day",
-    "basis",
-    "before_image",
-    "after_image",
-    "platform",
-    "budget",
-    "base_image",
-    "before_prev_image",
-    "after_prev_image",
-    "changed_per_deploy",
-    "node_pool",
+/// One column of a CSV inventory, or key of a TOML `[[service]]` table.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    /// Whether the TOML `[defaults]` table may set it for every service.
+    pub in_defaults: bool,
+    /// What it holds, for the documentation of the format.
+    pub meaning: &'static str,
+}
+
+/// Every column an inventory may have, in the order the documentation lists them.
+pub const COLUMNS: &[Column] = &[
+    Column {
+        name: "service",
+        in_defaults: false,
+        meaning: "the service's name, unique",
+    },
+    Column {
+        name: "before",
+        in_defaults: false,
+        meaning: "size before slimming",
+    },
+    Column {
+        name: "after",
+        in_defaults: false,
+        meaning: "size after slimming; empty for a plan",
+    },
+    Column {
+        name: "runtime",
+        in_defaults: true,
+        meaning: "runtime key of the size targets",
+    },
+    Column {
+        name: "services",
+        in_defaults: true,
+        meaning: "distinct services of this size",
+    },
+    Column {
+        name: "nodes",
+        in_defaults: true,
+        meaning: "nodes that pull on each deploy",
+    },
+    Column {
+        name: "deploys_per_day",
+        in_defaults: true,
+        meaning: "deploys of each service a day",
+    },
+    Column {
+        name: "basis",
+        in_defaults: true,
+        meaning: "disk (unpacked) or wire (compressed)",
+    },
+    Column {
+        name: "before_image",
+        in_defaults: false,
+        meaning: "image source of the before size",
+    },
+    Column {
+        name: "after_image",
+        in_defaults: false,
+        meaning: "image source of the after size",
+    },
+    Column {
+        name: "platform",
+        in_defaults: true,
+        meaning: "platform to pick from an index",
+    },
+    Column {
+        name: "budget",
+        in_defaults: false,
+        meaning: "size budget for check, or target",
+    },
+    Column {
+        name: "base_image",
+        in_defaults: false,
+        meaning: "the base image the service builds on",
+    },
+    Column {
+        name: "before_prev_image",
+        in_defaults: false,
+        meaning: "previous build of before",
+    },
+    Column {
+        name: "after_prev_image",
+        in_defaults: false,
+        meaning: "previous build of after",
+    },
+    Column {
+        name: "changed_per_deploy",
+        in_defaults: false,
+        meaning: "what a deploy changes",
+    },
+    Column {
+        name: "node_pool",
+        in_defaults: false,
+        meaning: "the node pool the service runs on",
+    },
 ];
 
-/// The keys of the TOML `[defaults]` table.
-pub const DEFAULT_FIELDS: &[&str] = &[
-    "services",
-    "nodes",
-    "deploys_per_day",
-    "basis",
-    "runtime",
-    "platform",
-];
+/// The names of the columns a row may have.
+pub fn row_fields() -> impl Iterator<Item = &'static str> {
+    COLUMNS.iter().map(|c| c.name)
+}
+
+/// The names of the keys the TOML `[defaults]` table may have.
+pub fn default_fields() -> impl Iterator<Item = &'static str> {
+    COLUMNS.iter().filter(|c| c.in_defaults).map(|c| c.name)
+}
+
+/// The syntax an inventory is written in, for examples in messages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Syntax {
+    #[default]
+    Csv,
+    Toml,
+}
 
 /// One value as written, with the line it is on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,8 +149,7 @@ pub struct RawValue {
     pub line: usize,
 }
 
-/// One row as written: (field, value) pairs, fields from [`KNOWN_FIELDS`] or
-/// [`DEFAULT_FIELDS`]. Empty values are absent. (A short vector, not a map: rows have a handful
+/// One row as written: (field, value) pairs, fields from [`COLUMNS`]. Empty values are absent. (A short vector, not a map: rows have a handful
 /// of fields, and 100,000-row inventories should not pay for a hash map each.)
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawRow {
@@ -80,11 +168,11 @@ impl RawRow {
 }
 
 /// The `&'static` name of a known field, matched case-insensitively.
-pub fn known_field(known: &[&'static str], name: &str) -> Option<&'static str> {
-    known
-        .iter()
-        .copied()
-        .find(|field| field.eq_ignore_ascii_case(name))
+pub fn known_field(
+    mut known: impl Iterator<Item = &'static str>,
+    name: &str,
+) -> Option<&'static str> {
+    known.find(|field| field.eq_ignore_ascii_case(name))
 }
 
 /// An inventory as read, before validation.
@@ -92,6 +180,7 @@ pub fn known_field(known: &[&'static str], name: &str) -> Option<&'static str> {
 pub struct RawInventory {
     /// The file name for messages (`<stdin>` for `-`).
     pub path: PathBuf,
+    pub syntax: Syntax,
     /// The whole text, for line numbers of the assumptions table.
     pub text: String,
     pub rows: Vec<RawRow>,
@@ -105,45 +194,45 @@ impl RawInventory {
     /// The assumption overrides of the inventory file, validated.
     pub fn assumption_overrides(
         &self,
-        known: &crate::assumptions::Assumptions,
+        profiles: &std::collections::BTreeMap<String, Profile>,
     ) -> Result<Option<Overrides>, Error> {
         self.assumptions
             .as_ref()
-            .map(|table| table.validate(&self.text, &self.path, known))
+            .map(|table| validate(table, &self.text, &self.path, profiles))
             .transpose()
+    }
+
+    /// Where `value` of `field` is, for messages in this file's syntax.
+    fn field<'a>(&'a self, value: &RawValue, field: &'a str) -> Field<'a> {
+        match self.syntax {
+            Syntax::Csv => Field::Csv {
+                path: &self.path,
+                line: value.line,
+                column: field,
+            },
+            Syntax::Toml => Field::Toml {
+                path: &self.path,
+                line: value.line,
+                key: field,
+            },
+        }
+    }
+
+    /// Parses `value` of `field` with `parser`, refusing it in this file's syntax.
+    fn read<T>(
+        &self,
+        field: &str,
+        value: &RawValue,
+        parser: impl FnOnce(&str) -> Result<T, values::Refusal>,
+    ) -> Result<T, Error> {
+        self.field(value, field).read(&value.text, parser)
     }
 }
 
 /// Reads an inventory file: TOML when the name ends in `.toml`, CSV otherwise; `-` is CSV on
 /// standard input.
 pub fn read(path: &Path) -> Result<RawInventory, Error> {
-    let (label, text) = if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|source| {
-            Error::Read {
-                path: PathBuf::from("<stdin>"),
-                source,
-            }
-        })?;
-        (PathBuf::from("<stdin>"), text)
-    } else {
-        let bytes = std::fs::read(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| Error::Input {
-            place: Place::File {
-                path: path.to_path_buf(),
-                line: None,
-                field: None,
-            },
-            message: format!(
-                "is not UTF-8 text (bad byte at offset {}); save the inventory as UTF-8",
-                e.utf8_error().valid_up_to()
-            ),
-        })?;
-        (path.to_path_buf(), text)
-    };
+    let (label, text) = read_named_text(path)?;
     parse(label, text)
 }
 
@@ -177,45 +266,17 @@ fn bad(path: &Path, value: &RawValue, field: &str, message: String) -> Error {
     }
 }
 
-fn parse_count_at(path: &Path, field: &str, value: &RawValue) -> Result<u64, Error> {
-    crate::options::parse_count(field, &value.text).map_err(|error| match error {
-        Error::Input { message, .. } => bad(
-            path,
-            value,
-            field,
-            message.replace(&format!("e.g. {field} 10"), &format!("e.g. {field} = 10")),
-        ),
-        other => other,
-    })
-}
-
-fn parse_basis_at(path: &Path, value: &RawValue) -> Result<Basis, Error> {
-    Basis::parse(&value.text).ok_or_else(|| {
-        bad(
-            path,
-            value,
-            "basis",
-            format!(
-                "'{}' is not a basis; expected {}",
-                value.text,
-                Basis::ACCEPTED
-            ),
-        )
-    })
-}
-
 /// The fleet defaults of the file's `[defaults]` table under the flags.
 fn effective_defaults(
     inventory: &RawInventory,
     flags: &FlagDefaults,
     targets: &Targets,
 ) -> Result<(FleetShape, Basis, Option<String>), Error> {
-    let path = &inventory.path;
     let file = &inventory.defaults;
     let count = |field: &str, flag: Option<u64>| -> Result<u64, Error> {
         match (flag, file.get(field)) {
             (Some(value), _) => Ok(value),
-            (None, Some(value)) => parse_count_at(path, field, value),
+            (None, Some(value)) => inventory.read(field, value, values::count),
             (None, None) => Ok(1),
         }
     };
@@ -226,13 +287,15 @@ fn effective_defaults(
     };
     let basis = match (flags.basis, file.get("basis")) {
         (Some(basis), _) => basis,
-        (None, Some(value)) => parse_basis_at(path, value)?,
+        (None, Some(value)) => inventory.read("basis", value, values::basis)?,
         (None, None) => Basis::Disk,
     };
     let runtime = match file.get("runtime") {
-        Some(value) => targets
-            .resolve(&value.text)
-            .map_err(|message| bad(path, value, "runtime", message))?,
+        Some(value) => targets.resolve(&value.text).map_err(|refusal| {
+            inventory
+                .field(value, "runtime")
+                .refuse(&value.text, refusal)
+        })?,
         None => None,
     };
     Ok((shape, basis, runtime))
@@ -251,7 +314,7 @@ pub fn resolve(
     let directory = inventory
         .path
         .parent()
-        .filter(|_| inventory.path.as_os_str() != "<stdin>")
+        .filter(|_| inventory.path.as_os_str() != STDIN)
         .unwrap_or(Path::new(""));
     let path = &inventory.path;
     let (default_shape, default_basis, default_runtime) =
@@ -277,7 +340,7 @@ pub fn resolve(
             ));
         }
         let count = |field: &str, default: u64| match row.get(field) {
-            Some(value) => parse_count_at(path, field, value),
+            Some(value) => inventory.read(field, value, values::count),
             None => Ok(default),
         };
         let shape = FleetShape {
@@ -286,21 +349,22 @@ pub fn resolve(
             deploys_per_day: count("deploys_per_day", default_shape.deploys_per_day)?,
         };
         let basis = match row.get("basis") {
-            Some(value) => parse_basis_at(path, value)?,
+            Some(value) => inventory.read("basis", value, values::basis)?,
             None => default_basis,
         };
         let runtime = match row.get("runtime") {
-            Some(value) => targets
-                .resolve(&value.text)
-                .map_err(|message| bad(path, value, "runtime", message))?,
+            Some(value) => targets.resolve(&value.text).map_err(|refusal| {
+                inventory
+                    .field(value, "runtime")
+                    .refuse(&value.text, refusal)
+            })?,
             None => default_runtime.clone(),
         };
         let size = |field: &str| -> Result<Option<ImageSize>, Error> {
             let Some(value) = row.get(field) else {
                 return Ok(None);
             };
-            let bytes = units::parse_size(&value.text)
-                .map_err(|e| bad(path, value, field, e.to_string()))?;
+            let bytes = inventory.read(field, value, values::size)?;
             ImageSize::typed(bytes, basis, ratio)
                 .map(Some)
                 .ok_or_else(|| {
@@ -315,8 +379,11 @@ pub fn resolve(
         let row_read = match row.get("platform") {
             Some(value) => SourceOptions {
                 read: ReadOptions {
-                    platform: Platform::parse(&value.text)
-                        .map_err(|message| bad(path, value, "platform", message))?,
+                    platform: Platform::parse(&value.text).map_err(|refusal| {
+                        inventory
+                            .field(value, "platform")
+                            .refuse(&value.text, refusal)
+                    })?,
                     ..read.read.clone()
                 },
                 registry: read.registry.clone(),
@@ -376,20 +443,10 @@ pub fn resolve(
                 });
             }
         }
-        let budget = match row.get("budget") {
-            None => None,
-            Some(value) if value.text.eq_ignore_ascii_case("target") => Some(Budget::Target),
-            Some(value) => Some(Budget::Bytes(units::parse_size(&value.text).map_err(
-                |e| {
-                    bad(
-                        path,
-                        value,
-                        "budget",
-                        format!("{e}; or 'target' for the runtime target's high end"),
-                    )
-                },
-            )?)),
-        };
+        let budget = row
+            .get("budget")
+            .map(|value| inventory.read("budget", value, values::budget))
+            .transpose()?;
         let source = |field: &str| -> Result<Option<Box<Image>>, Error> {
             row.get(field)
                 .map(|value| {
@@ -411,18 +468,7 @@ pub fn resolve(
             changed_per_deploy: row
                 .get("changed_per_deploy")
                 .map(|value| {
-                    ChangedPerDeploy::parse(&value.text).ok_or_else(|| {
-                        bad(
-                            path,
-                            value,
-                            "changed_per_deploy",
-                            format!(
-                                "'{}' is not accepted; expected {}",
-                                value.text,
-                                ChangedPerDeploy::ACCEPTED
-                            ),
-                        )
-                    })
+                    inventory.read("changed_per_deploy", value, values::changed_per_deploy)
                 })
                 .transpose()?,
             node_pool: row.get("node_pool").map(|value| value.text.clone()),
@@ -451,12 +497,4 @@ pub fn resolve(
         });
     }
     Ok(services)
-}
-
-/// `unknown column 'x'; known columns: service, before, …`.
-pub fn unknown_field_message(kind: &str, name: &str, known: &[&str]) -> String {
-    format!(
-        "unknown {kind} '{name}'; known {kind}s: {}",
-        known.join(", ")
-    )
 }

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{DEFAULT_FIELDS, KNOWN_FIELDS, RawInventory, RawRow, RawValue, unknown_field_message};
-use crate::assumptions::{AssumptionsTable, line_of, toml_error};
+use super::{RawInventory, RawRow, RawValue, Syntax, default_fields, known_field, row_fields};
 use crate::error::{Error, Place};
+use crate::input::assumptions::{AssumptionsTable, line_of, toml_error, unknown_key, with_article};
 
 type SpannedTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
@@ -27,23 +27,17 @@ struct InventoryFile {
 pub fn read(path: PathBuf, text: String) -> Result<RawInventory, Error> {
     let file: InventoryFile = toml::from_str(&text).map_err(|e| toml_error(&path, &text, &e))?;
     let defaults = match &file.defaults {
-        Some(table) => raw_row(&path, &text, 0, table, DEFAULT_FIELDS, "key in [defaults]")?,
+        Some(table) => raw_row(&path, &text, 0, table, true)?,
         None => RawRow::default(),
     };
     let mut rows = Vec::with_capacity(file.service.len());
     for service in &file.service {
         let line = line_of(&text, service.span().start);
-        rows.push(raw_row(
-            &path,
-            &text,
-            line,
-            service.get_ref(),
-            KNOWN_FIELDS,
-            "key",
-        )?);
+        rows.push(raw_row(&path, &text, line, service.get_ref(), false)?);
     }
     Ok(RawInventory {
         path,
+        syntax: Syntax::Toml,
         rows,
         defaults,
         assumptions: file.assumptions,
@@ -56,17 +50,28 @@ fn raw_row(
     text: &str,
     line: usize,
     table: &SpannedTable,
-    known: &[&'static str],
-    kind: &str,
+    in_defaults: bool,
 ) -> Result<RawRow, Error> {
+    let known = || -> Box<dyn Iterator<Item = &'static str>> {
+        if in_defaults {
+            Box::new(default_fields())
+        } else {
+            Box::new(row_fields())
+        }
+    };
+    let kind = if in_defaults {
+        "key in [defaults]"
+    } else {
+        "key"
+    };
     let mut values = Vec::with_capacity(table.len());
     for (key, value) in table {
         let key_line = line_of(text, key.span().start);
         let written = key.get_ref().as_str();
-        let Some(name) = known.iter().copied().find(|field| *field == written) else {
+        let Some(name) = known_field(known(), written).filter(|name| *name == written) else {
             return Err(Error::Input {
                 place: Place::file_line(path, key_line, written),
-                message: unknown_field_message(kind, written, known),
+                message: unknown_key(kind, written, known()),
             });
         };
         let value_line = line_of(text, value.span().start);
@@ -78,8 +83,8 @@ fn raw_row(
                 return Err(Error::Input {
                     place: Place::file_line(path, value_line, name),
                     message: format!(
-                        "'{other}' is a {}; expected a string or a number",
-                        other.type_str()
+                        "'{other}' is {}; expected a string or a number",
+                        with_article(other.type_str())
                     ),
                 });
             }

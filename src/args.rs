@@ -1,19 +1,30 @@
-//! The command line as clap sees it: a faithful mirror of the flags, nothing validated beyond
-//! their shape. [`crate::options`] turns it into checked options; completions and the man page
-//! are generated from these definitions.
+//! The command line: every flag with its typed parser. Parsing reads no file and does no work:
+//! a value is refused here, with its flag, by the same parsers ([`crate::values`]) that read CSV
+//! cells and TOML keys; everything else happens in [`crate::commands`]. Completions and the man
+//! page are generated from these definitions.
 //!
-//! Values that need checking (sizes, counts, rates) are taken as strings and accept a leading
-//! `-`, so that `--nodes -3` reaches fleetsave's own validation and gets its message.
+//! Values that need checking accept a leading `-`, so that `--nodes -3` reaches fleetsave's own
+//! parser and gets its message. The assumption flags are generated from the assumptions table
+//! ([`crate::model::assumptions::ASSUMPTIONS`]).
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Arg, ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
+use crate::calc::targets::Targets;
+use crate::error::Error;
+use crate::input::image::Platform;
 use crate::input::registry::Secret;
+use crate::model::assumptions::{ASSUMPTIONS, Assumption, Assumptions, Kind, Overrides, Value};
+use crate::model::{Budget, ChangedPerDeploy, FleetShape, GrowthLimit};
 use crate::render::Format;
 use crate::render::check::CheckFormat;
 use crate::render::inspect::InspectFormat;
+use crate::render::markdown;
 use crate::render::targets::TargetsFormat;
+use crate::units::{Basis, Ratio};
+use crate::values::{self, Field, Refusal};
 
 /// fleetsave: what a smaller container image saves across a whole fleet.
 #[derive(Debug, Parser)]
@@ -49,62 +60,151 @@ pub enum CommandArgs {
 #[derive(Debug, Args, Default)]
 pub struct FleetArgs {
     /// Distinct services of this size [default: 1]
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub services: Option<String>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = values::count)]
+    pub services: Option<u64>,
     /// Nodes that pull the image on each deploy [default: 1]
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub nodes: Option<String>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = values::count)]
+    pub nodes: Option<u64>,
     /// Deploys of each service per day [default: 1]
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub deploys_per_day: Option<String>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = values::count)]
+    pub deploys_per_day: Option<u64>,
 }
 
-/// Overrides of the assumptions (SPEC §3); each report prints the values used and their origin.
-#[derive(Debug, Args, Default)]
+impl FleetArgs {
+    /// The fleet shape, 1 for each count not given.
+    pub fn shape(&self) -> FleetShape {
+        let defaults = FleetShape::default();
+        FleetShape {
+            services: self.services.unwrap_or(defaults.services),
+            nodes: self.nodes.unwrap_or(defaults.nodes),
+            deploys_per_day: self.deploys_per_day.unwrap_or(defaults.deploys_per_day),
+        }
+    }
+}
+
+/// The assumptions file and the assumption flags, one per entry of the assumptions table; each
+/// report prints the values used and their origin.
+#[derive(Debug, Clone, Default)]
 pub struct AssumptionArgs {
-    /// TOML file of assumption overrides (flat keys: compression_ratio, bandwidth, pricing, …)
-    #[arg(long, value_name = "FILE")]
-    pub assumptions: Option<PathBuf>,
-    /// Compressed ÷ unpacked size, for estimating one basis from the other [default: 0.37]
-    #[arg(long, value_name = "RATIO", allow_hyphen_values = true)]
-    pub compression_ratio: Option<String>,
-    /// Download speed of one pull [default: 125MB/s]
-    #[arg(long, value_name = "RATE", allow_hyphen_values = true)]
-    pub bandwidth: Option<String>,
-    /// Unpacked bytes extracted per second [default: 100MB/s]
-    #[arg(long, value_name = "RATE", allow_hyphen_values = true)]
-    pub extract_rate: Option<String>,
-    /// Transfer price profile: nat-gateway, same-region, vpc-endpoint, cross-region, internet
-    /// [default: nat-gateway]
-    #[arg(long, value_name = "PROFILE", conflicts_with = "price_per_gb")]
-    pub pricing: Option<String>,
-    /// Transfer price per GB (instead of a profile)
-    #[arg(long, value_name = "PRICE", allow_hyphen_values = true)]
-    pub price_per_gb: Option<String>,
-    /// Tags kept per service in the registry, for storage saved [default: 10]
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub retained_tags: Option<String>,
-    /// Registry storage price per GB-month [default: 0.10]
-    #[arg(long, value_name = "PRICE", allow_hyphen_values = true)]
-    pub registry_storage_price: Option<String>,
-    /// Days of deploys per year [default: 365]
-    #[arg(long, value_name = "DAYS", allow_hyphen_values = true)]
-    pub days_per_year: Option<String>,
-    /// Engineering hours spent or planned on the slimming, for the payback
-    #[arg(long, value_name = "HOURS", allow_hyphen_values = true)]
-    pub effort_hours: Option<String>,
-    /// Cost of one engineering hour, for the payback
-    #[arg(long, value_name = "PRICE", allow_hyphen_values = true)]
-    pub hourly_rate: Option<String>,
-    /// Days between base-image refreshes, for the expected (layer cache) figure [default: 7]
-    #[arg(long, value_name = "DAYS", allow_hyphen_values = true)]
-    pub base_refresh_days: Option<String>,
-    /// Share of a base image's bytes a refresh moves [default: 0.7]
-    #[arg(long, value_name = "FRACTION", allow_hyphen_values = true)]
-    pub base_refresh_fraction: Option<String>,
-    /// New nodes a day per node pool: a share of the pool's nodes (5%) or a count (2) [default: 5%]
-    #[arg(long, value_name = "N|PCT", allow_hyphen_values = true)]
-    pub new_nodes_per_day: Option<String>,
+    /// `--assumptions FILE`: a TOML file of assumption overrides.
+    pub file: Option<PathBuf>,
+    /// The values given as flags, already parsed.
+    pub flags: Overrides,
+}
+
+/// The bundled pricing profiles, which `--pricing` names.
+fn profiles() -> std::collections::BTreeMap<String, crate::model::assumptions::Profile> {
+    Assumptions::defaults()
+        .map(|a| a.profiles)
+        .unwrap_or_default()
+}
+
+/// The flag of one assumption.
+fn assumption_arg(assumption: &'static Assumption) -> Arg {
+    let parser = move |text: &str| -> Result<Value, Refusal> {
+        assumption
+            .kind
+            .parse(text, &profiles())
+            .map_err(|refusal| refusal.example(assumption.example))
+    };
+    let arg = Arg::new(assumption.key)
+        .long(assumption.flag.trim_start_matches('-'))
+        .value_name(assumption.value_name)
+        .help(assumption.help)
+        .allow_hyphen_values(true)
+        .value_parser(parser);
+    match assumption.kind {
+        Kind::Profile => arg.conflicts_with_all(
+            ASSUMPTIONS
+                .iter()
+                .filter(|a| a.kind == Kind::TransferPrice)
+                .map(|a| a.key),
+        ),
+        _ => arg,
+    }
+}
+
+impl Args for AssumptionArgs {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        let file = Arg::new("assumptions")
+            .long("assumptions")
+            .value_name("FILE")
+            .help(
+                "TOML file of assumption overrides (flat keys: compression_ratio, bandwidth, \
+                 pricing, …)",
+            )
+            .value_parser(clap::value_parser!(PathBuf));
+        ASSUMPTIONS
+            .iter()
+            .fold(command.arg(file), |command, assumption| {
+                command.arg(assumption_arg(assumption))
+            })
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
+    }
+}
+
+impl FromArgMatches for AssumptionArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut flags = Overrides::default();
+        for assumption in ASSUMPTIONS {
+            if let Some(value) = matches.get_one::<Value>(assumption.key) {
+                flags.set(assumption, value.clone());
+            }
+        }
+        Ok(AssumptionArgs {
+            file: matches.get_one::<PathBuf>("assumptions").cloned(),
+            flags,
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+/// A `--runtime` as given: a key of the runtime targets, or `None` for `other`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Runtime(pub Option<String>);
+
+/// A `--runtime` key of the bundled targets (`other` for none).
+fn runtime(text: &str) -> Result<Runtime, Refusal> {
+    let targets =
+        Targets::bundled().map_err(|e| Refusal::new("cannot be checked", e.to_string()))?;
+    targets.resolve(text).map(Runtime)
+}
+
+/// A `--marker` name.
+fn marker(text: &str) -> Result<String, Refusal> {
+    if markdown::valid_marker(text) {
+        Ok(text.to_string())
+    } else {
+        Err(Refusal::new(
+            "is not a marker name",
+            "letters, digits, '-', '_', '.' or ':' (up to 64)",
+        )
+        .example("api-size"))
+    }
+}
+
+/// The error to show for a clap error: a refused value gets fleetsave's message (the flag, the
+/// quoted value, what is accepted and an example); `None` for clap's own errors (usage, help).
+pub fn refused_value(error: &clap::Error) -> Option<Error> {
+    if error.kind() != ErrorKind::ValueValidation {
+        return None;
+    }
+    let refusal = std::error::Error::source(error)?.downcast_ref::<Refusal>()?;
+    let text = |kind| match error.get(kind) {
+        Some(ContextValue::String(text)) => Some(text.clone()),
+        _ => None,
+    };
+    let arg = text(ContextKind::InvalidArg)?;
+    let value = text(ContextKind::InvalidValue)?;
+    let flag = arg.split([' ', '=']).next().unwrap_or(&arg);
+    Some(Field::Flag(flag).refuse(&value, refusal.clone()))
 }
 
 /// Where and how the report is written.
@@ -120,14 +220,14 @@ pub struct OutputArgs {
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
     /// Time of generation to print (RFC 3339); without it (or SOURCE_DATE_EPOCH) none is shown
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", value_parser = values::time)]
     pub generated_at: Option<String>,
     /// Also write the charts as SVG files into DIR (created if missing); Markdown links them by
     /// this path, so give it relative to where the comment or page is read
     #[arg(long, value_name = "DIR")]
     pub charts_dir: Option<PathBuf>,
     /// Name in the Markdown comment's hidden marker `<!-- fleetsave:NAME -->` [default: the command]
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = marker)]
     pub marker: Option<String>,
 }
 
@@ -135,8 +235,8 @@ pub struct OutputArgs {
 #[derive(Debug, Args, Default)]
 pub struct ImageArgs {
     /// Platform to choose from an index or manifest list: OS/ARCH[/VARIANT] [default: linux/amd64]
-    #[arg(long, value_name = "PLATFORM")]
-    pub platform: Option<String>,
+    #[arg(long, value_name = "PLATFORM", value_parser = Platform::parse)]
+    pub platform: Option<Platform>,
     /// Check every blob's sha256 against its digest (reads every byte)
     #[arg(long)]
     pub verify: bool,
@@ -167,8 +267,8 @@ pub struct ImageArgs {
     pub registry_password: Option<Secret>,
     /// Stop with exit 2 once the layers read unpack to more than SIZE (500MB, 20GiB): a guard
     /// against decompression bombs and enormous inputs [default: no limit]
-    #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]
-    pub max_read: Option<String>,
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true, value_parser = values::size)]
+    pub max_read: Option<u64>,
 }
 
 /// Inputs of the layer-aware (expected) figure for one service.
@@ -184,8 +284,8 @@ pub struct LayeringArgs {
     #[arg(long, value_name = "SRC", alias = "previous")]
     pub after_prev_image: Option<PathBuf>,
     /// What every deploy changes, when no layers tell: a size (40MB) or a share (30%)
-    #[arg(long, value_name = "SIZE|PCT")]
-    pub changed_per_deploy: Option<String>,
+    #[arg(long, value_name = "SIZE|PCT", value_parser = values::changed_per_deploy)]
+    pub changed_per_deploy: Option<ChangedPerDeploy>,
 }
 
 #[derive(Debug, Args)]
@@ -196,18 +296,20 @@ pub struct CalcArgs {
         value_name = "SIZE",
         allow_hyphen_values = true,
         required_unless_present = "before_image",
-        conflicts_with = "before_image"
+        conflicts_with = "before_image",
+        value_parser = values::size
     )]
-    pub before: Option<String>,
+    pub before: Option<u64>,
     /// Image size after slimming
     #[arg(
         long,
         value_name = "SIZE",
         allow_hyphen_values = true,
         required_unless_present = "after_image",
-        conflicts_with = "after_image"
+        conflicts_with = "after_image",
+        value_parser = values::size
     )]
-    pub after: Option<String>,
+    pub after: Option<u64>,
     /// The image before slimming, read from a manifest, layout, archive or image reference
     /// (instead of --before)
     #[arg(long, value_name = "SRC")]
@@ -222,12 +324,12 @@ pub struct CalcArgs {
     #[command(flatten)]
     pub fleet: FleetArgs,
     /// Whether the sizes are unpacked (disk, as docker images shows) or compressed (wire)
-    #[arg(long, value_name = "BASIS", default_value = "disk")]
-    pub basis: String,
+    #[arg(long, value_name = "BASIS", default_value = "disk", value_parser = values::basis)]
+    pub basis: Basis,
     /// Runtime, to judge the after size against its target: go, python, node, java,
     /// java-jlink, other
-    #[arg(long, value_name = "KEY")]
-    pub runtime: Option<String>,
+    #[arg(long, value_name = "KEY", value_parser = runtime)]
+    pub runtime: Option<Runtime>,
     #[command(flatten)]
     pub assumptions: AssumptionArgs,
     #[command(flatten)]
@@ -251,8 +353,8 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub fleet: FleetArgs,
     /// Basis of sizes in rows without a `basis` cell: disk or wire [default: disk]
-    #[arg(long, value_name = "BASIS")]
-    pub basis: Option<String>,
+    #[arg(long, value_name = "BASIS", value_parser = values::basis)]
+    pub basis: Option<Basis>,
     #[command(flatten)]
     pub assumptions: AssumptionArgs,
     #[command(flatten)]
@@ -275,8 +377,8 @@ pub struct InspectArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Compressed ÷ unpacked size, to estimate the size a source does not tell [default: 0.37]
-    #[arg(long, value_name = "RATIO", allow_hyphen_values = true)]
-    pub compression_ratio: Option<String>,
+    #[arg(long, value_name = "RATIO", allow_hyphen_values = true, value_parser = values::ratio)]
+    pub compression_ratio: Option<Ratio>,
 }
 
 #[derive(Debug, Args)]
@@ -294,8 +396,8 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub fleet: FleetArgs,
     /// Runtime, to judge the after image against its target
-    #[arg(long, value_name = "KEY")]
-    pub runtime: Option<String>,
+    #[arg(long, value_name = "KEY", value_parser = runtime)]
+    pub runtime: Option<Runtime>,
     #[command(flatten)]
     pub assumptions: AssumptionArgs,
     #[command(flatten)]
@@ -315,9 +417,10 @@ pub struct CheckArgs {
         long,
         value_name = "SIZE",
         allow_hyphen_values = true,
-        conflicts_with = "inventory"
+        conflicts_with = "inventory",
+        value_parser = values::size
     )]
-    pub size: Option<String>,
+    pub size: Option<u64>,
     /// Check every service of an inventory (its after size, or before for a plan) with the
     /// `budget` column as each one's budget
     #[arg(long, value_name = "FILE")]
@@ -326,34 +429,34 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
     /// Whether sizes are unpacked (disk) or compressed (wire)
-    #[arg(long, value_name = "BASIS", default_value = "disk")]
-    pub basis: String,
+    #[arg(long, value_name = "BASIS", default_value = "disk", value_parser = values::basis)]
+    pub basis: Basis,
     /// Runtime, for `--budget target`: go, python, node, java, java-jlink
-    #[arg(long, value_name = "KEY")]
-    pub runtime: Option<String>,
+    #[arg(long, value_name = "KEY", value_parser = runtime)]
+    pub runtime: Option<Runtime>,
     /// Fail when the image is larger: a size, or `target` for the runtime target's high end
-    #[arg(long, value_name = "SIZE|target", allow_hyphen_values = true)]
-    pub budget: Option<String>,
+    #[arg(long, value_name = "SIZE|target", allow_hyphen_values = true, value_parser = values::budget)]
+    pub budget: Option<Budget>,
     /// Warn (exit 0) when the image is larger: a size, or `target`
-    #[arg(long, value_name = "SIZE|target", allow_hyphen_values = true)]
-    pub warn_budget: Option<String>,
+    #[arg(long, value_name = "SIZE|target", allow_hyphen_values = true, value_parser = values::budget)]
+    pub warn_budget: Option<Budget>,
     /// What to measure growth against (e.g. the main branch's image): an image source or a
     /// size; an existing path always means a file
     #[arg(long, value_name = "SRC|SIZE", allow_hyphen_values = true)]
     pub baseline: Option<String>,
     /// Fail when the image grew by more than PCT of the baseline AND more than SIZE
     /// (`5%` alone: a floor of 0)
-    #[arg(long, value_name = "PCT[,SIZE]", allow_hyphen_values = true)]
-    pub max_growth: Option<String>,
+    #[arg(long, value_name = "PCT[,SIZE]", allow_hyphen_values = true, value_parser = values::growth)]
+    pub max_growth: Option<GrowthLimit>,
     /// Warn when the image grew by more than PCT AND more than SIZE
-    #[arg(long, value_name = "PCT[,SIZE]", allow_hyphen_values = true)]
-    pub warn_growth: Option<String>,
+    #[arg(long, value_name = "PCT[,SIZE]", allow_hyphen_values = true, value_parser = values::growth)]
+    pub warn_growth: Option<GrowthLimit>,
     /// Report broken rules as warnings and exit 0
     #[arg(long)]
     pub warn_only: bool,
     /// Compressed ÷ unpacked size, to judge a wire size against a disk target [default: 0.37]
-    #[arg(long, value_name = "RATIO", allow_hyphen_values = true)]
-    pub compression_ratio: Option<String>,
+    #[arg(long, value_name = "RATIO", allow_hyphen_values = true, value_parser = values::ratio)]
+    pub compression_ratio: Option<Ratio>,
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
     pub format: CheckFormat,
@@ -361,7 +464,7 @@ pub struct CheckArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Name in the Markdown comment's hidden marker [default: check]
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = marker)]
     pub marker: Option<String>,
 }
 

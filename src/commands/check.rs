@@ -1,0 +1,145 @@
+//! `check`, the CI gate: one image (a source or a typed size) or every service of an inventory,
+//! judged against budgets, runtime targets and growth over a baseline. Exit 1 when a rule fails
+//! (unless `--warn-only`); on GitHub Actions, annotation lines for the runner.
+
+use std::path::Path;
+
+use crate::args::CheckArgs;
+use crate::calc::gate::Status;
+use crate::calc::targets::Targets;
+use crate::error::Error;
+use crate::input::inventory::{self, FlagDefaults};
+use crate::input::sources::{self, SourceOptions};
+use crate::model::ImageSize;
+use crate::model::assumptions::Assumptions;
+use crate::render::check::CheckFormat;
+use crate::report::check::{Gate, Subject};
+use crate::units::{Basis, Ratio};
+use crate::{output, render, report};
+
+use super::{Environment, images};
+
+pub fn run(args: &CheckArgs, environment: &Environment) -> Result<i32, Error> {
+    let ratio = match args.compression_ratio {
+        Some(ratio) => ratio,
+        None => Assumptions::defaults()?.compression_ratio.value,
+    };
+    let read = images::source_options(&args.image);
+    let baseline = baseline(args, &read, ratio)?;
+    if (args.max_growth.is_some() || args.warn_growth.is_some())
+        && baseline.is_none()
+        && args.inventory.is_none()
+    {
+        return Err(Error::flag(
+            "--max-growth",
+            "needs a baseline to grow from; add --baseline SIZE (e.g. the main branch's image)",
+        ));
+    }
+    let targets = Targets::bundled()?;
+    let subjects = subjects(args, &read, ratio, baseline, &targets)?;
+    let gate = Gate {
+        basis: args.basis,
+        max_growth: args.max_growth,
+        warn_growth: args.warn_growth,
+        warn_only: args.warn_only,
+    };
+    let report = report::check::check(&subjects, &gate, &targets)?;
+    let rendered = render::check::render(&report, args.format, args.marker.as_deref())?;
+    let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+    output::write(path, rendered.as_bytes())?;
+    if environment.github_actions {
+        let annotations = render::check::annotations(&report);
+        // Annotations go to stdout, where the runner reads them, unless the report itself is on
+        // stdout in a machine format that they would corrupt.
+        if path.is_none() && args.format != CheckFormat::Text {
+            eprint!("{annotations}");
+        } else {
+            output::write(None, annotations.as_bytes())?;
+        }
+    }
+    Ok(match report.status {
+        Status::Fail => 1,
+        _ => 0,
+    })
+}
+
+/// `--baseline`: an image source (an existing path or an image reference) or a size.
+fn baseline(
+    args: &CheckArgs,
+    read: &SourceOptions,
+    ratio: Ratio,
+) -> Result<Option<ImageSize>, Error> {
+    let Some(text) = args.baseline.as_deref() else {
+        return Ok(None);
+    };
+    if sources::names_image(text) {
+        return Ok(Some(
+            images::read("--baseline", Path::new(text), read, ratio)?.size,
+        ));
+    }
+    let bytes = crate::values::Field::Flag("--baseline").read(text, crate::values::size)?;
+    images::typed_size("--baseline", bytes, args.basis, ratio).map(Some)
+}
+
+/// The images to judge, each with its rules' inputs.
+fn subjects(
+    args: &CheckArgs,
+    read: &SourceOptions,
+    ratio: Ratio,
+    baseline: Option<ImageSize>,
+    targets: &Targets,
+) -> Result<Vec<Subject>, Error> {
+    let runtime = args.runtime.clone().and_then(|runtime| runtime.0);
+    let one = |name: String, image: ImageSize| Subject {
+        name,
+        image,
+        runtime: runtime.clone(),
+        fail_budget: args.budget,
+        warn_budget: args.warn_budget,
+        baseline,
+    };
+    match (&args.source, args.size, &args.inventory) {
+        (Some(source), None, None) => {
+            let name = args.name.clone().unwrap_or_else(|| {
+                source
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "image".to_string())
+            });
+            Ok(vec![one(
+                name,
+                images::read("SRC", source, read, ratio)?.size,
+            )])
+        }
+        (None, Some(bytes), None) => {
+            let name = args.name.clone().unwrap_or_else(|| "image".to_string());
+            let size = images::typed_size("--size", bytes, args.basis, ratio)?;
+            Ok(vec![one(name, size)])
+        }
+        (None, None, Some(path)) => {
+            let raw = inventory::read(path)?;
+            let flags = FlagDefaults {
+                basis: Some(args.basis).filter(|b| *b != Basis::Disk),
+                ..FlagDefaults::default()
+            };
+            let services = inventory::resolve(&raw, &flags, ratio, targets, read)?;
+            Ok(services
+                .into_iter()
+                .map(|service| Subject {
+                    name: service.name,
+                    // The image as it ships: after slimming, or as it is for a plan.
+                    image: service.after.unwrap_or(service.before),
+                    baseline: service.after.map(|_| service.before),
+                    runtime: service.runtime.or_else(|| runtime.clone()),
+                    fail_budget: service.budget.or(args.budget),
+                    warn_budget: args.warn_budget,
+                })
+                .collect())
+        }
+        _ => Err(Error::flag(
+            "--size",
+            "give the image to check: SRC (an image source), --size SIZE, or --inventory FILE \
+             for every service",
+        )),
+    }
+}

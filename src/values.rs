@@ -1,0 +1,426 @@
+//! Typed values as people write them — counts, sizes, rates, ratios, percentages, prices, days,
+//! fractions — each read by one parser shared by flags, CSV cells and TOML keys.
+//!
+//! A parser knows nothing of where its text came from: it returns a [`Refusal`] that says what is
+//! wrong and what is accepted, with an example value. The reader names the place with a
+//! [`Field`] — a flag, a CSV column on a line, a TOML key on a line — and [`Field::refuse`] turns
+//! the refusal into the one message shape of every input error:
+//!
+//! ```text
+//! --nodes: '0' is zero; expected a whole number of 1 or more, e.g. --nodes 10
+//! fleet.csv line 2, nodes: '0' is zero; expected a whole number of 1 or more, e.g. 10
+//! fleet.toml line 2, nodes: '0' is zero; expected a whole number of 1 or more, e.g. nodes = 10
+//! ```
+
+use std::fmt;
+use std::ops::RangeInclusive;
+use std::path::Path;
+
+use crate::error::{Error, Place};
+use crate::model::{Budget, ChangedPerDeploy, GrowthLimit, NewNodes};
+use crate::units::{self, Basis, Percent, Ratio, UnitError};
+
+/// Longest stretch of a bad value quoted in a message; longer values are cut with `…`.
+pub const QUOTED_CHARS: usize = 200;
+
+/// Why a value was refused, without saying where it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// What is wrong, after the quoted value: `is zero`, `is not a size`.
+    pub problem: String,
+    /// What is accepted: `a whole number of 1 or more`.
+    pub expected: String,
+    /// An accepted value as typed (`10`, `500MB`); the place writes it in its own syntax.
+    pub example: Option<String>,
+}
+
+impl Refusal {
+    pub fn new(problem: impl Into<String>, expected: impl Into<String>) -> Refusal {
+        Refusal {
+            problem: problem.into(),
+            expected: expected.into(),
+            example: None,
+        }
+    }
+
+    /// The same refusal with `example` as the accepted value shown.
+    pub fn example(mut self, example: impl Into<String>) -> Refusal {
+        self.example = Some(example.into());
+        self
+    }
+}
+
+/// A refusal as clap's value parsers return it; the command line adds the flag and the value.
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}; expected {}", self.problem, self.expected)?;
+        if let Some(example) = &self.example {
+            write!(f, ", e.g. {example}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Where a value was written, and so how an example is written there.
+#[derive(Debug, Clone, Copy)]
+pub enum Field<'a> {
+    /// A command-line flag such as `--nodes` (or an environment variable).
+    Flag(&'a str),
+    /// A CSV cell: the file, the line of the record and the column.
+    Csv {
+        path: &'a Path,
+        line: usize,
+        column: &'a str,
+    },
+    /// A TOML value: the file, the line of the value and its key.
+    Toml {
+        path: &'a Path,
+        line: usize,
+        key: &'a str,
+    },
+}
+
+impl Field<'_> {
+    /// The place for messages: `--nodes`, `fleet.csv line 2, nodes`.
+    pub fn place(&self) -> Place {
+        match *self {
+            Field::Flag(flag) => Place::flag(flag),
+            Field::Csv { path, line, column } => Place::file_line(path, line, column),
+            Field::Toml { path, line, key } => Place::file_line(path, line, key),
+        }
+    }
+
+    /// `example` as it is written here: `--nodes 10`, `10` in a cell, `nodes = 10` or
+    /// `bandwidth = "250MB/s"` in TOML.
+    pub fn write_example(&self, example: &str) -> String {
+        match *self {
+            Field::Flag(flag) if flag.starts_with('-') => format!("{flag} {example}"),
+            Field::Flag(_) | Field::Csv { .. } => example.to_string(),
+            Field::Toml { key, .. } => {
+                let bare = example.parse::<f64>().is_ok_and(f64::is_finite);
+                if bare {
+                    format!("{key} = {example}")
+                } else {
+                    format!("{key} = \"{example}\"")
+                }
+            }
+        }
+    }
+
+    /// The input error for `value`, refused for `refusal`'s reason.
+    pub fn refuse(&self, value: &str, refusal: Refusal) -> Error {
+        let mut message = format!(
+            "{} {}; expected {}",
+            quote(value),
+            refusal.problem,
+            refusal.expected
+        );
+        if let Some(example) = &refusal.example {
+            message.push_str(", e.g. ");
+            message.push_str(&self.write_example(example));
+        }
+        Error::Input {
+            place: self.place(),
+            message,
+        }
+    }
+
+    /// Parses `value` with `parser`, refusing it here.
+    pub fn read<T>(
+        &self,
+        value: &str,
+        parser: impl FnOnce(&str) -> Result<T, Refusal>,
+    ) -> Result<T, Error> {
+        parser(value).map_err(|refusal| self.refuse(value, refusal))
+    }
+}
+
+/// `'value'`, cut after [`QUOTED_CHARS`] characters.
+pub fn quote(value: &str) -> String {
+    if value.chars().count() <= QUOTED_CHARS {
+        format!("'{value}'")
+    } else {
+        let cut: String = value.chars().take(QUOTED_CHARS).collect();
+        format!("'{cut}…' ({} bytes)", value.len())
+    }
+}
+
+/// A count of services, nodes or deploys: a whole number of 1 or more.
+pub fn count(text: &str) -> Result<u64, Refusal> {
+    let trimmed = text.trim();
+    let problem = if trimmed.starts_with('-') {
+        "is negative"
+    } else {
+        match trimmed.parse::<u64>() {
+            Ok(0) => "is zero",
+            Ok(count) => return Ok(count),
+            Err(_) if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) => {
+                "is too large"
+            }
+            Err(_) => "is not a whole number",
+        }
+    };
+    Err(Refusal::new(problem, "a whole number of 1 or more").example("10"))
+}
+
+/// A whole number in `range`, of `noun` (`days`, `tags`).
+pub fn whole(text: &str, range: RangeInclusive<u64>, noun: &str) -> Result<u64, Refusal> {
+    match text.trim().parse::<u64>() {
+        Ok(value) if range.contains(&value) => Ok(value),
+        _ => Err(Refusal::new(
+            "is not accepted",
+            format!(
+                "a whole number of {noun} from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        )),
+    }
+}
+
+/// The range a decimal number must fall in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// Above 0: days, hours.
+    Positive,
+    /// 0 or more: prices.
+    NonNegative,
+    /// From 0 to 1: a share.
+    Fraction,
+}
+
+/// A decimal number of `noun` (`hours`, `days`) within `bound`.
+pub fn number(text: &str, bound: Bound, noun: &str) -> Result<f64, Refusal> {
+    let value = text.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+    let (accepted, words) = match (bound, value) {
+        (Bound::Positive, Some(v)) => (v > 0.0, "above 0"),
+        (Bound::Positive, None) => (false, "above 0"),
+        (Bound::NonNegative, Some(v)) => (v >= 0.0, "of 0 or more"),
+        (Bound::NonNegative, None) => (false, "of 0 or more"),
+        (Bound::Fraction, Some(v)) => ((0.0..=1.0).contains(&v), "from 0 to 1"),
+        (Bound::Fraction, None) => (false, "from 0 to 1"),
+    };
+    match value {
+        Some(value) if accepted => Ok(value),
+        _ => Err(Refusal::new(
+            "is not accepted",
+            if noun.is_empty() {
+                format!("a number {words}")
+            } else {
+                format!("{noun} {words}")
+            },
+        )),
+    }
+}
+
+impl UnitError {
+    /// What is wrong and what is accepted, without the value.
+    pub fn refusal(&self) -> Refusal {
+        match self {
+            UnitError::EmptySize(_) => {
+                Refusal::new("is empty", units::ACCEPTED_SIZES).example("500MB")
+            }
+            UnitError::NegativeSize(_) => Refusal::new(
+                "is negative; sizes are never below zero",
+                units::ACCEPTED_SIZES,
+            )
+            .example("500MB"),
+            UnitError::NotASize(_) => {
+                Refusal::new("is not a size", units::ACCEPTED_SIZES).example("500MB")
+            }
+            UnitError::UnknownUnit { unit, .. } => Refusal::new(
+                format!("has an unknown unit '{unit}'"),
+                units::ACCEPTED_SIZES,
+            )
+            .example("500MB"),
+            UnitError::SizeOverflow(_) => {
+                Refusal::new("is too large", "a size below 18.4 EB (2^64 bytes)")
+            }
+            UnitError::NotARate(_) => {
+                Refusal::new("is not a rate", units::ACCEPTED_RATES).example("125MB/s")
+            }
+            UnitError::ZeroRate(_) => Refusal::new(
+                "is zero",
+                format!("a rate above zero, {}", units::ACCEPTED_RATES),
+            )
+            .example("125MB/s"),
+            UnitError::BadRatio(_) => Refusal::new(
+                "is not a compression ratio",
+                "a number above 0 and at most 1 (compressed wire bytes ÷ unpacked disk bytes)",
+            )
+            .example("0.37"),
+        }
+    }
+}
+
+/// A size in bytes (`500MB`, `1.2 GiB`, `43188023`).
+pub fn size(text: &str) -> Result<u64, Refusal> {
+    units::parse_size(text).map_err(|e| e.refusal())
+}
+
+/// A rate in bytes a second (`125MB/s`).
+pub fn rate(text: &str) -> Result<u64, Refusal> {
+    units::parse_rate(text).map_err(|e| e.refusal())
+}
+
+/// A compression ratio, wire ÷ disk (`0.37`).
+pub fn ratio(text: &str) -> Result<Ratio, Refusal> {
+    Ratio::parse(text).map_err(|e| e.refusal())
+}
+
+/// `disk` or `wire`.
+pub fn basis(text: &str) -> Result<Basis, Refusal> {
+    Basis::parse(text).ok_or_else(|| Refusal::new("is not a basis", Basis::ACCEPTED))
+}
+
+/// What every deploy changes: a size (`40MB`) or a share of the image (`30%`).
+pub fn changed_per_deploy(text: &str) -> Result<ChangedPerDeploy, Refusal> {
+    ChangedPerDeploy::parse(text)
+        .ok_or_else(|| Refusal::new("is not accepted", ChangedPerDeploy::ACCEPTED))
+}
+
+/// New nodes a day: a share of a pool's nodes (`5%`) or a count (`2`).
+pub fn new_nodes(text: &str) -> Result<NewNodes, Refusal> {
+    NewNodes::parse(text).ok_or_else(|| Refusal::new("is not accepted", NewNodes::ACCEPTED))
+}
+
+/// A size budget: a size or `target` (the runtime target's high end).
+pub fn budget(text: &str) -> Result<Budget, Refusal> {
+    if text.trim().eq_ignore_ascii_case("target") {
+        return Ok(Budget::Target);
+    }
+    units::parse_size(text).map(Budget::Bytes).map_err(|e| {
+        let mut refusal = e.refusal();
+        refusal.expected = format!(
+            "{}; or 'target' for the runtime target's high end",
+            refusal.expected
+        );
+        refusal
+    })
+}
+
+/// A growth limit `PCT[,SIZE]`: more than PCT of the baseline and more than SIZE.
+pub fn growth(text: &str) -> Result<GrowthLimit, Refusal> {
+    let accepted = "a percentage with an optional absolute floor";
+    let (percent, floor) = match text.split_once(',') {
+        Some((percent, floor)) => (percent, Some(floor)),
+        None => (text, None),
+    };
+    let percent = Percent::parse(percent)
+        .ok_or_else(|| Refusal::new("is not a growth limit", accepted).example("5%,10MB"))?;
+    let floor_bytes = match floor {
+        Some(floor) => units::parse_size(floor).map_err(|e| {
+            let inner = e.refusal();
+            Refusal::new(
+                format!("has a floor '{}' that {}", floor.trim(), inner.problem),
+                accepted,
+            )
+            .example("5%,10MB")
+        })?,
+        None => 0,
+    };
+    Ok(GrowthLimit {
+        percent,
+        floor_bytes,
+    })
+}
+
+/// A time in RFC 3339 (`2026-11-27T09:00:00Z`), kept as typed.
+pub fn time(text: &str) -> Result<String, Refusal> {
+    humantime::parse_rfc3339_weak(text.trim())
+        .map(|_| text.trim().to_string())
+        .map_err(|_| Refusal::new("is not a time", "RFC 3339").example("2026-11-27T09:00:00Z"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_say_what_is_wrong() {
+        assert_eq!(count("10"), Ok(10));
+        for (bad, problem) in [
+            ("0", "is zero"),
+            ("-3", "is negative"),
+            ("ten", "is not a whole number"),
+            ("1.5", "is not a whole number"),
+            ("", "is not a whole number"),
+            ("99999999999999999999999", "is too large"),
+        ] {
+            assert_eq!(count(bad).unwrap_err().problem, problem, "{bad}");
+        }
+    }
+
+    #[test]
+    fn each_place_writes_the_example_in_its_own_syntax() {
+        let path = Path::new("fleet.csv");
+        let refusal = count("0").unwrap_err();
+        let flag = Field::Flag("--nodes").refuse("0", refusal.clone());
+        assert_eq!(
+            flag.to_string(),
+            "--nodes: '0' is zero; expected a whole number of 1 or more, e.g. --nodes 10"
+        );
+        let csv = Field::Csv {
+            path,
+            line: 2,
+            column: "nodes",
+        }
+        .refuse("0", refusal.clone());
+        assert_eq!(
+            csv.to_string(),
+            "fleet.csv line 2, nodes: '0' is zero; expected a whole number of 1 or more, e.g. 10"
+        );
+        let toml = Field::Toml {
+            path: Path::new("fleet.toml"),
+            line: 3,
+            key: "nodes",
+        };
+        assert_eq!(
+            toml.refuse("0", refusal).to_string(),
+            "fleet.toml line 3, nodes: '0' is zero; expected a whole number of 1 or more, \
+             e.g. nodes = 10"
+        );
+        assert_eq!(toml.write_example("250MB/s"), "nodes = \"250MB/s\"");
+    }
+
+    #[test]
+    fn long_values_are_cut_when_quoted() {
+        let long = "x".repeat(100_000);
+        let message = Field::Flag("--before")
+            .refuse(&long, size(&long).unwrap_err())
+            .to_string();
+        assert!(message.len() < 1_000, "{}", message.len());
+        assert!(message.contains("…' (100000 bytes)"), "{message}");
+    }
+
+    #[test]
+    fn numbers_respect_their_bound() {
+        assert_eq!(number("0", Bound::NonNegative, ""), Ok(0.0));
+        assert!(number("0", Bound::Positive, "").is_err());
+        assert!(number("1.5", Bound::Fraction, "").is_err());
+        assert!(number("NaN", Bound::NonNegative, "").is_err());
+        assert!(number("inf", Bound::Positive, "").is_err());
+        assert_eq!(
+            number("-1", Bound::Positive, "a number of hours")
+                .unwrap_err()
+                .expected,
+            "a number of hours above 0"
+        );
+        assert_eq!(whole("366", 1..=366, "days"), Ok(366));
+        assert!(whole("367", 1..=366, "days").is_err());
+    }
+
+    #[test]
+    fn growth_limits_and_budgets() {
+        let limit = growth("5%,10MB").unwrap();
+        assert_eq!(limit.floor_bytes, 10_000_000);
+        assert_eq!(limit.percent, Percent::parse("5").unwrap());
+        assert!(growth("lots").is_err());
+        assert!(growth("5%,ten").unwrap_err().problem.contains("'ten'"));
+        assert_eq!(budget("TARGET"), Ok(Budget::Target));
+        assert_eq!(budget("1kB"), Ok(Budget::Bytes(1000)));
+        assert!(budget("big").unwrap_err().expected.contains("'target'"));
+    }
+}
