@@ -3,13 +3,13 @@
 //! skopeo (`tests/fixtures/images/build.sh`) read as layout, oci-archive and docker-archive, and
 //! corrupt inputs that must fail with an error naming the file.
 
+#[path = "common/tools.rs"]
+mod tools;
+
 use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-#[path = "common/tools.rs"]
-mod tools;
 
 use fleetsave::input::image::{ImageError, Platform, ReadOptions, read_image};
 use fleetsave::layers::{Compression, Image, SourceKind, compare};
