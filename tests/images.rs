@@ -3,6 +3,9 @@
 //! skopeo (`tests/fixtures/images/build.sh`) read as layout, oci-archive and docker-archive, and
 //! corrupt inputs that must fail with an error naming the file.
 
+#[path = "common/tools.rs"]
+mod tools;
+
 use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
@@ -979,29 +982,9 @@ fn docker_inspect_output_gives_disk_bytes_only() {
 }
 
 #[test]
+#[ignore = "needs umoci, skopeo, jq, zstd"]
 fn rebuilt_fixtures_match_the_tools() {
-    let required = std::env::var("FLEETSAVE_REQUIRE_TOOLS").is_ok_and(|v| v == "1");
-    let missing: Vec<&str> = ["umoci", "skopeo", "jq", "zstd"]
-        .into_iter()
-        .filter(|tool| {
-            std::process::Command::new("sh")
-                .args(["-c", &format!("command -v {tool}")])
-                .output()
-                .map_or(true, |out| !out.status.success())
-        })
-        .collect();
-    if !missing.is_empty() {
-        assert!(
-            !required,
-            "FLEETSAVE_REQUIRE_TOOLS=1 but {} missing",
-            missing.join(", ")
-        );
-        eprintln!(
-            "skipped: rebuilding image fixtures needs {} (not installed)",
-            missing.join(", ")
-        );
-        return;
-    }
+    tools::require_tools(&["umoci", "skopeo", "jq", "zstd"]);
     let out = tempfile::tempdir().unwrap();
     let status = std::process::Command::new("bash")
         .arg(images_dir().join("build.sh"))

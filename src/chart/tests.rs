@@ -483,7 +483,11 @@ fn example_charts_match_their_snapshots() {
 #[test]
 #[ignore = "writes preview HTML; run with FLEETSAVE_CHART_PREVIEW=DIR"]
 fn preview() {
-    let dir = std::env::var("FLEETSAVE_CHART_PREVIEW").expect("FLEETSAVE_CHART_PREVIEW=DIR");
+    // Without FLEETSAVE_CHART_PREVIEW (as in `cargo test -- --include-ignored`), into a
+    // temporary directory that is removed afterwards.
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = std::env::var("FLEETSAVE_CHART_PREVIEW")
+        .unwrap_or_else(|_| scratch.path().display().to_string());
     let mut charts = all_examples();
     charts.push(("many", before_after(&sizes(size_items(25), 180)).unwrap()));
     charts.push(("hostile", all_charts_with_labels(&HOSTILE).remove(0)));

@@ -43,30 +43,21 @@ fn entries(dir: &Path) -> Vec<String> {
     names
 }
 
-/// `chattr +i` on `path` until dropped; `None` (after printing why) where the file system or
-/// the user cannot, which fails the test under `FLEETSAVE_REQUIRE_TOOLS=1`.
+/// `chattr +i` on `path` until dropped. Panics where the user or the file system cannot (it
+/// needs root, with `CAP_LINUX_IMMUTABLE`, on a file system that has the flag).
 struct Immutable(PathBuf);
 
 impl Immutable {
-    fn set(path: &Path) -> Option<Immutable> {
-        let result = Command::new("chattr").arg("+i").arg(path).output();
-        match result {
-            Ok(output) if output.status.success() => Some(Immutable(path.to_path_buf())),
-            other => {
-                let reason = match other {
-                    Ok(output) => String::from_utf8_lossy(&output.stderr).into_owned(),
-                    Err(error) => format!("chattr: {error}"),
-                };
-                assert!(
-                    std::env::var("FLEETSAVE_REQUIRE_TOOLS").as_deref() != Ok("1"),
-                    "FLEETSAVE_REQUIRE_TOOLS=1 but chattr +i failed: {reason}"
-                );
-                println!(
-                    "skipped: chattr +i is not available here ({})",
-                    reason.trim()
-                );
-                None
-            }
+    fn set(path: &Path) -> Immutable {
+        let output = Command::new("chattr").arg("+i").arg(path).output();
+        match output {
+            Ok(output) if output.status.success() => Immutable(path.to_path_buf()),
+            Ok(output) => panic!(
+                "needs root: chattr +i {} failed: {}",
+                path.display(),
+                String::from_utf8_lossy(&output.stderr).trim()
+            ),
+            Err(error) => panic!("needs chattr: apt-get install e2fsprogs ({error})"),
         }
     }
 }
@@ -78,14 +69,13 @@ impl Drop for Immutable {
 }
 
 #[test]
+#[ignore = "needs root (chattr +i)"]
 fn an_immutable_directory_or_file_keeps_the_previous_report() {
     let dir = scratch();
     let report = dir.path().join("report.json");
     std::fs::write(&report, PREVIOUS).unwrap();
     {
-        let Some(_guard) = Immutable::set(dir.path()) else {
-            return;
-        };
+        let _guard = Immutable::set(dir.path());
         let (code, stderr) = write_report(&report);
         assert_eq!(code, 3, "{stderr}");
         assert!(stderr.starts_with("error: cannot write "), "{stderr}");
@@ -98,9 +88,7 @@ fn an_immutable_directory_or_file_keeps_the_previous_report() {
         "no temporary file left"
     );
     {
-        let Some(_guard) = Immutable::set(&report) else {
-            return;
-        };
+        let _guard = Immutable::set(&report);
         let (code, stderr) = write_report(&report);
         assert_eq!(code, 3, "{stderr}");
         assert_eq!(std::fs::read_to_string(&report).unwrap(), PREVIOUS);
@@ -134,6 +122,7 @@ fn a_directory_or_a_missing_parent_is_exit_3_and_nothing_changes() {
 }
 
 #[test]
+#[ignore = "needs root (mount a tmpfs)"]
 fn a_full_disk_keeps_the_previous_report() {
     let dir = scratch();
     let mount = dir.path().join("small");
@@ -141,11 +130,13 @@ fn a_full_disk_keeps_the_previous_report() {
     let mounted = Command::new("mount")
         .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
         .arg(&mount)
-        .output();
-    if !mounted.as_ref().is_ok_and(|o| o.status.success()) {
-        println!("skipped: cannot mount a small tmpfs here (needs root in a privileged container)");
-        return;
-    }
+        .output()
+        .expect("mount runs");
+    assert!(
+        mounted.status.success(),
+        "needs root (in a privileged container): mount -t tmpfs failed: {}",
+        String::from_utf8_lossy(&mounted.stderr).trim()
+    );
     struct Unmount(PathBuf);
     impl Drop for Unmount {
         fn drop(&mut self) {
@@ -198,7 +189,7 @@ fn a_killed_run_leaves_the_previous_report() {
 }
 
 #[test]
-fn devices_fifos_and_symbolic_links_are_written_through() {
+fn fifos_and_symbolic_links_are_written_through() {
     let dir = scratch();
     // A symbolic link: the file it points to is replaced, the link stays a link.
     let target = dir.path().join("real.json");
@@ -223,42 +214,48 @@ fn devices_fifos_and_symbolic_links_are_written_through() {
     // A FIFO is written into, not replaced by a regular file.
     let fifo = dir.path().join("pipe");
     let made = Command::new("mkfifo").arg(&fifo).status();
-    if made.is_ok_and(|s| s.success()) {
-        let reader = {
-            let fifo = fifo.clone();
-            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
-        };
-        let (code, stderr) = write_report(&fifo);
-        assert_eq!(code, 0, "{stderr}");
-        // Checked before joining: a reader of a replaced FIFO would wait forever.
-        assert!(
-            std::fs::symlink_metadata(&fifo)
-                .unwrap()
-                .file_type()
-                .is_fifo()
-        );
-        assert!(reader.join().unwrap().contains("\"schema_version\""));
-    }
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo failed");
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let (code, stderr) = write_report(&fifo);
+    assert_eq!(code, 0, "{stderr}");
+    // Checked before joining: a reader of a replaced FIFO would wait forever.
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+    assert!(reader.join().unwrap().contains("\"schema_version\""));
+}
 
+#[test]
+#[ignore = "needs root (mknod)"]
+fn a_character_device_is_written_through() {
     // A character device (`-o /dev/null`) stays a device: as root, a rename would replace the
     // node. Tested on a copy of /dev/null made with mknod, never on the machine's own.
+    let dir = scratch();
     let null = dir.path().join("null");
     let made = Command::new("mknod")
         .arg(&null)
         .args(["c", "1", "3"])
-        .status();
-    if made.is_ok_and(|s| s.success()) {
-        let (code, stderr) = write_report(&null);
-        assert_eq!(code, 0, "{stderr}");
-        assert!(
-            std::fs::symlink_metadata(&null)
-                .unwrap()
-                .file_type()
-                .is_char_device()
-        );
-    } else {
-        println!("skipped the device case: mknod needs root");
-    }
+        .output()
+        .expect("mknod runs");
+    assert!(
+        made.status.success(),
+        "needs root: mknod failed: {}",
+        String::from_utf8_lossy(&made.stderr).trim()
+    );
+    let (code, stderr) = write_report(&null);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        std::fs::symlink_metadata(&null)
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
 }
 
 /// Every file under `dir` with its length, modification time and content.

@@ -3,8 +3,8 @@
 //! holding the umoci-built fixtures pushed with `skopeo copy`. Every test starts and stops its own
 //! registry (killed on drop, even when the test fails) and contacts no other address.
 //!
-//! The tests skip with a printed reason when `docker-registry`, `skopeo` or `htpasswd` is
-//! missing, and fail instead when `FLEETSAVE_REQUIRE_TOOLS=1` (set by `.ci/run`).
+//! The tests are ignored unless asked for (`cargo test -- --include-ignored`): they need
+//! `docker-registry`, `skopeo` and (for basic auth) `htpasswd`, and fail when one is missing.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -21,33 +21,6 @@ const V2_MANIFEST: &str = "sha256:28bb90bef4beb8fd7d3628274f13cd8fcab5f53b568c1d
 const USER: &str = "alice";
 const PASSWORD: &str = "pw-Kx9-secret";
 const WRONG_PASSWORD: &str = "wrong-Qz7-secret";
-
-/// Whether the tools are installed; panics when they are required, prints why it skips otherwise.
-fn have_tools(tools: &[&str]) -> bool {
-    let missing: Vec<&str> = tools
-        .iter()
-        .copied()
-        .filter(|tool| {
-            Command::new("sh")
-                .args(["-c", &format!("command -v {tool}")])
-                .output()
-                .map_or(true, |out| !out.status.success())
-        })
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(
-        std::env::var("FLEETSAVE_REQUIRE_TOOLS").as_deref() != Ok("1"),
-        "FLEETSAVE_REQUIRE_TOOLS=1 but {} missing",
-        missing.join(", ")
-    );
-    eprintln!(
-        "skipped: the registry tests need {} (not installed)",
-        missing.join(", ")
-    );
-    false
-}
 
 /// A `docker-registry` process on 127.0.0.1, stopped when dropped.
 struct Registry {
@@ -206,10 +179,9 @@ fn multi_platform_layout(dir: &Path) -> PathBuf {
 }
 
 #[test]
+#[ignore = "needs docker-registry, skopeo"]
 fn images_by_reference_read_as_their_layouts_do() {
-    if !have_tools(&["docker-registry", "skopeo"]) {
-        return;
-    }
+    require_tools(&["docker-registry", "skopeo"]);
     let registry = Registry::start(false);
     let layout = project_file(LAYOUT);
     registry.push(&layout, "v1", "app:1");
@@ -357,10 +329,9 @@ fn images_by_reference_read_as_their_layouts_do() {
 }
 
 #[test]
+#[ignore = "needs docker-registry, skopeo, htpasswd"]
 fn basic_auth_registries_take_credentials_and_never_show_them() {
-    if !have_tools(&["docker-registry", "skopeo", "htpasswd"]) {
-        return;
-    }
+    require_tools(&["docker-registry", "skopeo", "htpasswd"]);
     let registry = Registry::start(true);
     registry.push(&project_file(LAYOUT), "v1", "private:1");
     let host = registry.host();
@@ -465,10 +436,9 @@ fn basic_auth_registries_take_credentials_and_never_show_them() {
 }
 
 #[test]
+#[ignore = "needs docker-registry, skopeo"]
 fn a_stopped_registry_is_an_io_failure_within_30_seconds() {
-    if !have_tools(&["docker-registry", "skopeo"]) {
-        return;
-    }
+    require_tools(&["docker-registry", "skopeo"]);
     let mut registry = Registry::start(false);
     registry.push(&project_file(LAYOUT), "v1", "app:1");
     let image = format!("{}/app:1", registry.host());

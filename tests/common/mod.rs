@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+pub mod tools;
+pub use tools::require_tools;
+
 /// The fleetsave binary with a clean, deterministic environment.
 pub fn fleetsave() -> Command {
     let mut command = Command::cargo_bin("fleetsave").expect("the fleetsave binary is built");
