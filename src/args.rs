@@ -1,7 +1,7 @@
 //! The command line: every flag with its typed parser. Parsing reads no file and does no work:
-//! a value is refused here, with its flag, by the same parsers ([`crate::values`]) that read CSV
-//! cells and TOML keys; everything else happens in [`crate::commands`]. Completions and the man
-//! page are generated from these definitions.
+//! a value is refused here, with its flag, by the same parsers ([`crate::model::values`]) that
+//! read CSV cells and TOML keys; everything else happens in the command that runs. Completions
+//! and the man page are generated from these definitions.
 //!
 //! Values that need checking accept a leading `-`, so that `--nodes -3` reaches fleetsave's own
 //! parser and gets its message. The assumption flags are generated from the assumptions table
@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::input::image::Platform;
 use crate::input::registry::Secret;
 use crate::model::assumptions::{ASSUMPTIONS, Assumption, Assumptions, Kind, Overrides, Value};
+use crate::model::values::{self, Field, Refusal};
 use crate::model::{Budget, ChangedPerDeploy, FleetShape, GrowthLimit};
 use crate::render::Format;
 use crate::render::check::CheckFormat;
@@ -24,7 +25,6 @@ use crate::render::inspect::InspectFormat;
 use crate::render::markdown;
 use crate::render::targets::TargetsFormat;
 use crate::units::{Basis, Ratio};
-use crate::values::{self, Field, Refusal};
 
 /// fleetsave: what a smaller container image saves across a whole fleet.
 #[derive(Debug, Parser)]

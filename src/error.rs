@@ -1,4 +1,4 @@
-//! The one error type of fleetsave and its exit codes (SPEC §8): 2 for bad usage or bad input,
+//! The one error type of fleetsave and its exit codes: 2 for bad usage or bad input,
 //! 3 for I/O and internal failures (a registry that cannot be reached included). (Exit code 1, a failed gate, is a result, not an error.)
 //!
 //! Every input error carries a [`Place`] — the flag, or the file with its line and field — so the

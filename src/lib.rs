@@ -2,8 +2,9 @@
 //!
 //! One pipeline, one direction. From the bottom up, each layer imports only those below it:
 //!
-//! - [`error`], [`units`], [`values`] and [`model`]: the error type, sizes and rates, the typed
-//!   parsers every reader shares, and the domain — images, services, the assumptions table.
+//! - [`error`], [`units`] and [`model`]: the error type, sizes and rates, and the domain —
+//!   images, services, the assumptions table, and the typed parsers every reader shares
+//!   ([`model::values`]).
 //! - [`calc`]: the pure models (full pull, layered, cost, targets, the gate).
 //! - [`input`]: inventories, assumption files and image sources (files and registries), read
 //!   into the model.
@@ -28,4 +29,3 @@ pub mod progress;
 pub mod render;
 pub mod report;
 pub mod units;
-pub mod values;

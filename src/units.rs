@@ -1,5 +1,5 @@
 //! Byte sizes, rates and ratios: parsing what users type, displaying what reports show, and the
-//! disk/wire basis with the compression ratio (SPEC §1).
+//! disk/wire basis with the compression ratio (docs/model.md#units-and-bases).
 //!
 //! Parsing is exact. A size is a plain integer (bytes) or a decimal number followed by a unit,
 //! case-insensitive, with an optional space: `B`, `kB`/`KB`, `MB`, `GB`, `TB`, `PB` are decimal

@@ -4,6 +4,8 @@
 mod common;
 mod harness;
 
+#[path = "cli/architecture.rs"]
+mod architecture;
 #[path = "cli/browser.rs"]
 mod browser;
 #[path = "cli/calc.rs"]

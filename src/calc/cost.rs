@@ -1,4 +1,4 @@
-//! Money (SPEC §2, §3): transfer cost at a price per GB, registry storage at a price per
+//! Money (docs/model.md#cost, #registry-storage, #payback): transfer cost at a price per GB, registry storage at a price per
 //! GB-month, and the payback of the engineering effort. Pure functions on the byte figures.
 
 use serde::Serialize;
@@ -50,7 +50,7 @@ pub fn storage_cost_per_month(saved_wire_bytes: i128, price_per_gb_month: f64) -
     saved_wire_bytes as f64 / 1e9 * price_per_gb_month
 }
 
-/// Was it worth it? Effort against what it saves (SPEC §3 `effort_hours`, `hourly_rate`).
+/// Was it worth it? Effort against what it saves (docs/model.md#payback).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Payback {
     pub effort_hours: f64,

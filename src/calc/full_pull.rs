@@ -1,4 +1,4 @@
-//! The full-pull model (SPEC §2): every pull moves the whole image, so these figures are an
+//! The full-pull model (docs/model.md#full-pull-upper-bound): every pull moves the whole image, so these figures are an
 //! upper bound. Pure functions on integers; every byte total is an exact product or sum, and
 //! anything that would not fit is an [`Overflow`] rather than a wrapped number.
 //!

@@ -1,4 +1,4 @@
-//! The layer-aware model (SPEC §7): expected daily wire transfer when nodes cache layers by
+//! The layer-aware model (docs/model.md#layered-expected): expected daily wire transfer when nodes cache layers by
 //! digest, beside the full-pull upper bound. Pure functions on layer lists.
 //!
 //! Each service's image (before and after, separately) is split into a **changed part**, moved by

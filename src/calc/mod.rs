@@ -1,5 +1,6 @@
-//! Pure calculations, no I/O and no strings for people: the full-pull model, money, and runtime
-//! targets. Later models (plans, the layer cache) sit beside these.
+//! Pure calculations, no I/O: the full-pull and layered models, money, runtime targets and
+//! plans, the CI gate's rules, and two images compared by layer. Results are numbers; the
+//! formulas are written down in docs/model.md.
 
 pub mod cost;
 pub mod full_pull;

@@ -1,4 +1,4 @@
-//! Planning (SPEC §4): a service without an after size is projected to its runtime's target
+//! Planning (docs/model.md#targets-and-plans): a service without an after size is projected to its runtime's target
 //! range, so its saving is a range — low when it only reaches the target's high end, high when
 //! it reaches the low end. A projection never grows an image: an image already inside or below
 //! its target is projected to stay as it is at that end.

@@ -1,7 +1,7 @@
-//! Runtime size targets (SPEC §4): the realistic range for each runtime, read from
+//! Runtime size targets (docs/model.md#targets-and-plans): the realistic range for each runtime, read from
 //! `data/runtime_targets.csv`, and the judgement of an image against it.
 
-use crate::values::Refusal;
+use crate::model::values::Refusal;
 use serde::Serialize;
 
 use crate::error::Error;

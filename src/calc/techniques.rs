@@ -1,4 +1,4 @@
-//! The technique checklist (SPEC §4): ways to slim an image, in priority order, with the size
+//! The technique checklist (docs/model.md#targets-and-plans): ways to slim an image, in priority order, with the size
 //! reduction each is expected to bring, read from `data/techniques.csv`. Reports list them as
 //! next steps for images above their target.
 

@@ -77,7 +77,8 @@ fn baseline(
             images::read("--baseline", Path::new(text), read, ratio)?.size,
         ));
     }
-    let bytes = crate::values::Field::Flag("--baseline").read(text, crate::values::size)?;
+    let bytes =
+        crate::model::values::Field::Flag("--baseline").read(text, crate::model::values::size)?;
     images::typed_size("--baseline", bytes, args.basis, ratio).map(Some)
 }
 

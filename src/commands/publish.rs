@@ -10,11 +10,11 @@ use crate::calc::techniques;
 use crate::error::Error;
 use crate::model::Service;
 use crate::model::assumptions::Assumptions;
+use crate::model::values::{Field, Refusal};
 use crate::output;
 use crate::render::markdown::MarkdownOptions;
 use crate::render::{self, Format, RenderOptions};
 use crate::report::{self, BuildInput, Command, CompareView, Report};
-use crate::values::{Field, Refusal};
 
 use super::Environment;
 

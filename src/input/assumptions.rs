@@ -10,7 +10,7 @@ use toml::Spanned;
 use super::limits::read_text;
 use crate::error::{Error, Place};
 use crate::model::assumptions::{self, Overrides, Profile, toml_text};
-use crate::values::{Field, Refusal};
+use crate::model::values::{Field, Refusal};
 
 /// An assumptions table as read, each key and value with its position.
 pub type AssumptionsTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;

@@ -14,8 +14,8 @@ use serde::Deserialize;
 
 use crate::error::Error;
 use crate::model::NewNodes;
+use crate::model::values::{self, Bound, Refusal};
 use crate::units::{Ratio, format_price, format_rate};
-use crate::values::{self, Bound, Refusal};
 
 /// The bundled defaults, with their sources.
 const DEFAULTS_TOML: &str = include_str!("../../data/assumptions.toml");

@@ -3,6 +3,7 @@
 
 pub mod assumptions;
 pub mod image;
+pub mod values;
 
 use crate::units::{Basis, Percent, Ratio};
 use image::Image;
@@ -106,7 +107,7 @@ pub struct Service {
     pub layering: Layering,
 }
 
-/// The layer-aware model's inputs for one service (SPEC §7).
+/// The layer-aware model's inputs for one service (docs/model.md#layered-expected).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Layering {
     pub base_image: Option<Box<Image>>,

@@ -1,5 +1,5 @@
 //! The sentences every format shares: the headline that carries the answer, the label of the
-//! figure it quotes, and the price note that goes with every money figure (REPORT-DESIGN.md).
+//! figure it quotes, and the price note that goes with every money figure (docs/model.md#headline).
 //!
 //! A sentence is a list of [`Piece`]s so each renderer can emphasise the key figures and escape
 //! the strings that came from input in its own way.

@@ -1,4 +1,4 @@
-//! The HTML report (SPEC §8, REPORT-DESIGN.md): one self-contained page — inline CSS, inline SVG
+//! The HTML report: one self-contained page — inline CSS, inline SVG
 //! charts, no script, no external resource — that a manager can read in ten seconds and print
 //! on A4. The view below holds finished strings; the askama templates in `templates/` only
 //! place them. askama escapes every `{{ }}` in `.html` templates with [`HtmlEscaper`]; the few

@@ -1,4 +1,4 @@
-//! The pull-request comment (SPEC §8): a hidden marker first so a bot can update its own comment,
+//! The pull-request comment: a hidden marker first so a bot can update its own comment,
 //! the headline sentence, the service table, a Mermaid `xychart-beta` chart, and the assumptions
 //! and method in `<details>`. Never longer than GitHub's 65,536 characters: rows that do not fit
 //! are summarised in one line.
@@ -311,10 +311,7 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
     // summary line), then add rows while they fit.
     let all_rows: Vec<String> = changed.iter().map(|row| table_row(row)).collect();
     let omitted_line = |omitted: usize| {
-        let rest: i128 = changed[changed.len() - omitted..]
-            .iter()
-            .map(|row| row.saved_per_day.high().wire_bytes)
-            .sum();
+        let rest = crate::report::wire_saved_per_day(&changed[changed.len() - omitted..]);
         format!(
             "… and {} more not shown (GitHub limits a comment to 65,536 characters): {} a day \
              between them. The JSON report has every row.",

@@ -1,7 +1,7 @@
 //! The method: the formulas and the reference example worked through in numbers, shown by the
 //! human formats so a sceptical reader can redo the arithmetic by hand.
 
-/// The formulas of the full-pull model (SPEC §2).
+/// The formulas of the full-pull model (docs/model.md#full-pull-upper-bound).
 pub const FORMULAS: &str = "\
 pulls_per_day  = services × deploys_per_day × nodes
 saved_per_pull = before − after                  (disk and wire bytes, each)

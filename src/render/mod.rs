@@ -1,4 +1,4 @@
-//! Renderers: a finished [`Report`](crate::report::Report) in, text out. No arithmetic here;
+//! Renderers: a finished report in, text out. Every figure comes computed from the report;
 //! numbers are formatted with the functions of [`crate::units`] and the shared sentences of
 //! [`headline`].
 
@@ -17,7 +17,7 @@ pub mod text;
 use crate::error::Error;
 use crate::report::Report;
 
-/// Output formats (SPEC §8).
+/// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// An aligned summary for the terminal.

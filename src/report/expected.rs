@@ -1,4 +1,4 @@
-//! The expected figure (SPEC §7) for a report: the committed services turned into the
+//! The expected figure (docs/model.md#layered-expected) for a report: the committed services turned into the
 //! layer-aware model's inputs, the model run, and its result priced and shaped for every format.
 
 use serde::Serialize;

@@ -1,6 +1,6 @@
 //! The report: one finished set of figures for a run, built once from the services and the
 //! assumptions, and rendered by every format. Its serialised form is the JSON contract of
-//! SPEC §8 (`schema_version` 1); the JSON Schema in `docs/` is generated from these types.
+//! (`schema_version` 1); the JSON Schema in `docs/` is generated from these types.
 //!
 //! All arithmetic ends here: renderers only format what this module computed.
 
@@ -138,6 +138,14 @@ impl Saving {
     }
 }
 
+/// The wire bytes a day that `rows` save between them (a projected row counts at its high end):
+/// what a view that leaves these rows out says they add up to.
+pub fn wire_saved_per_day(rows: &[&ServiceRow]) -> i128 {
+    rows.iter()
+        .map(|row| row.saved_per_day.high().wire_bytes)
+        .sum()
+}
+
 /// One assumption as reports show it.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AssumptionView<T> {
@@ -224,7 +232,7 @@ pub struct Totals {
     pub estimated: Estimated,
     /// True when the committed services grew in total (negative savings).
     pub growth: bool,
-    /// The expected figure with layer caches (SPEC §7), beside these full-pull figures.
+    /// The expected figure with layer caches (docs/model.md#layered-expected), beside these full-pull figures.
     pub expected: expected::ExpectedView,
 }
 

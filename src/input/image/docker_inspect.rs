@@ -1,5 +1,5 @@
 //! `docker inspect IMAGE` (and `podman image inspect`) output: a JSON array of image objects whose
-//! `Size` is the disk size (file contents only, a few percent below the tar length; SPEC §1).
+//! `Size` is the disk size (file contents only, a few percent below the tar length; docs/model.md#units-and-bases).
 //! It has no blobs, so wire bytes and layer sizes are unknown.
 
 use serde::Deserialize;

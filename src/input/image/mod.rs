@@ -1,4 +1,4 @@
-//! Real image artifacts as input (SPEC §6), read offline: registry manifests and indexes, OCI
+//! Real image artifacts as input (what each measures: docs/model.md#units-and-bases), read offline: registry manifests and indexes, OCI
 //! image layouts (directory or `oci-archive` tar), `docker save` tarballs and `docker inspect`
 //! output, detected from their content.
 //!

@@ -2,7 +2,7 @@
 //! asked for, after normalising architecture aliases and ARM variants the way containerd does
 //! (`armv7` → `v7`, `arm` → `arm/v7`, `arm64` → `arm64/v8`, `aarch64` → `arm64`).
 
-use crate::values::Refusal;
+use crate::model::values::Refusal;
 use std::fmt;
 
 /// The platform to select from an index (`--platform`); linux/amd64 by default.

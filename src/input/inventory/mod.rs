@@ -21,9 +21,9 @@ use crate::calc::targets::Targets;
 use crate::error::{Error, Place};
 use crate::model::assumptions::{Overrides, Profile};
 use crate::model::image::Image;
+use crate::model::values::{self, Field};
 use crate::model::{FleetShape, ImageSize, Layering, Service};
 use crate::units::{Basis, Ratio};
-use crate::values::{self, Field};
 
 /// One column of a CSV inventory, or key of a TOML `[[service]]` table.
 #[derive(Debug, Clone, Copy)]

@@ -1,4 +1,4 @@
-//! Images read straight from a registry (SPEC §6): an image reference
+//! Images read straight from a registry: an image reference
 //! `[registry/]repository[:tag][@digest]`, resolved over the OCI distribution API with docker-style
 //! authentication. Only the manifest (or index and the chosen manifest) and the config are
 //! fetched, a few KB per image; with `--disk` (or `--verify`) the layers are streamed too,
