@@ -185,6 +185,13 @@ pub struct Assumption {
     pub set: fn(&mut Assumptions, Assumed<Value>),
 }
 
+/// Declarations are the same when their keys are.
+impl PartialEq for Assumption {
+    fn eq(&self, other: &Assumption) -> bool {
+        self.key == other.key
+    }
+}
+
 /// An assumption's value in force, where it came from, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reading<'a> {
@@ -476,7 +483,7 @@ pub fn keys() -> impl Iterator<Item = &'static str> {
 
 /// Values that replace those in force, already validated, in table order. One layer comes from
 /// each place (a file, the flags).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Overrides {
     values: Vec<(&'static Assumption, Value)>,
 }

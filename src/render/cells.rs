@@ -4,8 +4,8 @@
 use super::headline::format_byte_range;
 use crate::calc::techniques::Technique;
 use crate::model::assumptions::Origin;
-use crate::report::{AssumptionView, Report, Saving, ServiceRow};
-use crate::units::{Ratio, format_bytes, format_price, format_range, format_rate, format_seconds};
+use crate::report::{Report, Saving, ServiceRow};
+use crate::units::{format_bytes, format_range, format_seconds};
 
 /// The display strings of one service row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,7 +133,7 @@ pub struct AssumptionCells {
     pub origin: &'static str,
     pub source: String,
     /// How to change it: `--bandwidth 250MB/s`.
-    pub change_with: &'static str,
+    pub change_with: String,
 }
 
 fn origin(origin: Origin) -> &'static str {
@@ -144,116 +144,21 @@ fn origin(origin: Origin) -> &'static str {
     }
 }
 
-fn assumption<T>(
-    name: &'static str,
-    view: &AssumptionView<T>,
-    value: String,
-    change_with: &'static str,
-) -> AssumptionCells {
-    AssumptionCells {
-        name,
-        value,
-        origin: origin(view.origin),
-        source: view.source.clone(),
-        change_with,
-    }
-}
-
-/// The assumptions of a report, in a fixed order, formatted.
+/// The assumptions of a report, in the order of the assumptions table, formatted; those without
+/// a value are left out.
 pub fn assumption_rows(report: &Report) -> Vec<AssumptionCells> {
-    let a = &report.assumptions;
-    let currency = &report.totals.cost_saved.currency;
-    let ratio = Ratio::from_f64(a.compression_ratio.value)
-        .map(|r| r.to_string())
-        .unwrap_or_else(|_| a.compression_ratio.value.to_string());
-    let mut rows = vec![
-        assumption(
-            "compression_ratio",
-            &a.compression_ratio,
-            ratio,
-            "--compression-ratio 0.4",
-        ),
-        assumption(
-            "bandwidth",
-            &a.bandwidth,
-            format_rate(a.bandwidth.value),
-            "--bandwidth 250MB/s",
-        ),
-        assumption(
-            "extract_rate",
-            &a.extract_rate,
-            format_rate(a.extract_rate.value),
-            "--extract-rate 150MB/s",
-        ),
-        assumption(
-            "pricing",
-            &a.pricing,
-            a.pricing.value.clone(),
-            "--pricing internet",
-        ),
-        assumption(
-            "price_per_gb",
-            &a.price_per_gb,
-            format!("{}/GB", format_price(a.price_per_gb.value, currency)),
-            "--price-per-gb 0.05",
-        ),
-        assumption(
-            "days_per_year",
-            &a.days_per_year,
-            a.days_per_year.value.to_string(),
-            "--days-per-year 260",
-        ),
-        assumption(
-            "registry_storage_price",
-            &a.registry_storage_price,
-            format!(
-                "{}/GB-month",
-                format_price(a.registry_storage_price.value, currency)
-            ),
-            "--registry-storage-price 0.026",
-        ),
-        assumption(
-            "retained_tags",
-            &a.retained_tags,
-            a.retained_tags.value.to_string(),
-            "--retained-tags 20",
-        ),
-    ];
-    rows.push(assumption(
-        "base_refresh_days",
-        &a.base_refresh_days,
-        a.base_refresh_days.value.to_string(),
-        "--base-refresh-days 14",
-    ));
-    rows.push(assumption(
-        "base_refresh_fraction",
-        &a.base_refresh_fraction,
-        a.base_refresh_fraction.value.to_string(),
-        "--base-refresh-fraction 0.5",
-    ));
-    rows.push(assumption(
-        "new_nodes_per_day",
-        &a.new_nodes_per_day,
-        a.new_nodes_per_day.value.clone(),
-        "--new-nodes-per-day 2",
-    ));
-    if let Some(effort) = &a.effort_hours {
-        rows.push(assumption(
-            "effort_hours",
-            effort,
-            effort.value.to_string(),
-            "--effort-hours 16",
-        ));
-    }
-    if let Some(rate) = &a.hourly_rate {
-        rows.push(assumption(
-            "hourly_rate",
-            rate,
-            format!("{}/hour", format_price(rate.value, currency)),
-            "--hourly-rate 120",
-        ));
-    }
-    rows
+    let currency = &report.assumptions.currency;
+    report
+        .assumptions
+        .set()
+        .map(|(row, value)| AssumptionCells {
+            name: row.assumption.key,
+            value: row.assumption.kind.show(value, currency),
+            origin: origin(row.origin),
+            source: row.source.clone(),
+            change_with: format!("{} {}", row.assumption.flag, row.assumption.example),
+        })
+        .collect()
 }
 
 /// Shortens `text` to at most `width` characters, ending with `…` when cut.

@@ -8,7 +8,7 @@ use super::headline::{self, plain};
 use crate::calc::full_pull::DiskWire;
 use crate::calc::layered::Decomposition;
 use crate::report::Report;
-use crate::units::{format_bytes, format_count, format_money, format_price, format_seconds};
+use crate::units::{format_bytes, format_count, format_money, format_seconds};
 
 /// Renders the report as text.
 pub fn render(report: &Report) -> String {
@@ -161,7 +161,7 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
         writeln!(
             out,
             "* estimated from the other basis with compression ratio {}",
-            report.assumptions.compression_ratio.value
+            assumption(report, "compression_ratio")
         )?;
     }
     write_expected(out, report)?;
@@ -187,11 +187,11 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
         "{}",
         wrap(
             &format!(
-                "Registry storage: {} less ({} a month at {}/GB-month, {} tags kept per service).",
+                "Registry storage: {} less ({} a month at {}, {} tags kept per service).",
                 format_bytes(storage.wire_bytes),
                 money(storage.cost_per_month),
-                format_price(report.assumptions.registry_storage_price.value, currency),
-                report.assumptions.retained_tags.value
+                assumption(report, "registry_storage_price"),
+                assumption(report, "retained_tags")
             ),
             78
         )
@@ -405,4 +405,22 @@ fn indent(text: &str, by: usize) -> String {
         .map(|line| format!("{pad}{line}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// An assumption's value as reports show it: `0.37`, `$0.10/GB-month`; empty when unset.
+fn assumption(report: &Report, key: &str) -> String {
+    report
+        .assumptions
+        .rows
+        .iter()
+        .find(|row| row.assumption.key == key)
+        .and_then(|row| {
+            let value = row.value.as_ref()?;
+            Some(
+                row.assumption
+                    .kind
+                    .show(value, &report.assumptions.currency),
+            )
+        })
+        .unwrap_or_default()
 }

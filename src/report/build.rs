@@ -8,7 +8,7 @@ use crate::calc::plan::{self, Projection};
 use crate::calc::targets::Targets;
 use crate::calc::techniques::Technique;
 use crate::error::Error;
-use crate::model::assumptions::{Assumed, Assumptions};
+use crate::model::assumptions::Assumptions;
 use crate::model::{ImageSize, Service};
 
 /// What a report is built from.
@@ -141,7 +141,7 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         command: input.command,
         title: input.title,
         generated_at: input.generated_at,
-        assumptions: assumptions_view(assumptions),
+        assumptions: AssumptionsView::of(assumptions),
         totals: totals(
             &fleet,
             committed.len(),
@@ -470,43 +470,4 @@ fn service_row(service: &Service, outcome: &Outcome, targets: &Targets) -> Servi
         }
     }
     row
-}
-
-fn view<T: Clone, U>(
-    assumed: &Assumed<T>,
-    unit: &str,
-    convert: impl FnOnce(T) -> U,
-) -> AssumptionView<U> {
-    AssumptionView {
-        value: convert(assumed.value.clone()),
-        unit: unit.to_string(),
-        origin: assumed.origin,
-        source: assumed.source.clone(),
-    }
-}
-
-fn assumptions_view(a: &Assumptions) -> AssumptionsView {
-    let money_unit = |per: &str| format!("{}{per}", a.currency);
-    AssumptionsView {
-        compression_ratio: view(&a.compression_ratio, "wire/disk", |r| r.as_f64()),
-        bandwidth: view(&a.bandwidth, "bytes/s", |v| v),
-        extract_rate: view(&a.extract_rate, "disk bytes/s", |v| v),
-        pricing: view(&a.pricing, "profile", |v| v),
-        price_per_gb: view(&a.price_per_gb, &money_unit("/GB"), |v| v),
-        days_per_year: view(&a.days_per_year, "days", |v| v),
-        registry_storage_price: view(&a.registry_storage_price, &money_unit("/GB-month"), |v| v),
-        retained_tags: view(&a.retained_tags, "tags", |v| v),
-        effort_hours: a.effort_hours.as_ref().map(|e| view(e, "hours", |v| v)),
-        hourly_rate: a
-            .hourly_rate
-            .as_ref()
-            .map(|r| view(r, &money_unit("/hour"), |v| v)),
-        base_refresh_days: view(&a.base_refresh_days, "days", |v| v),
-        base_refresh_fraction: view(&a.base_refresh_fraction, "fraction of the base", |v| v),
-        new_nodes_per_day: view(
-            &a.new_nodes_per_day,
-            "of a pool's nodes, or nodes a day",
-            |v| v.to_string(),
-        ),
-    }
 }

@@ -19,7 +19,7 @@ use crate::calc::full_pull::{DiskWire, Seconds, Transfer};
 use crate::calc::targets::Status;
 use crate::calc::techniques::Technique;
 use crate::model::ImageSize;
-use crate::model::assumptions::Origin;
+use crate::model::assumptions::{ASSUMPTIONS, Assumption, Assumptions, Kind, Origin, Value};
 use crate::units::Basis;
 
 /// The version of the JSON contract.
@@ -155,23 +155,149 @@ pub struct AssumptionView<T> {
     pub source: String,
 }
 
-/// Every assumption in force, each with value, unit, origin and source.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+/// Every assumption in force, in the order of the assumptions table, each with its value as the
+/// model holds it, its unit, origin and source. Serialised as an object keyed by each
+/// assumption's key (`null` for one without a value); its schema is derived from the table too.
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssumptionsView {
-    pub compression_ratio: AssumptionView<f64>,
-    pub bandwidth: AssumptionView<u64>,
-    pub extract_rate: AssumptionView<u64>,
-    pub pricing: AssumptionView<String>,
-    pub price_per_gb: AssumptionView<f64>,
-    pub days_per_year: AssumptionView<u64>,
-    pub registry_storage_price: AssumptionView<f64>,
-    pub retained_tags: AssumptionView<u64>,
-    pub effort_hours: Option<AssumptionView<f64>>,
-    pub hourly_rate: Option<AssumptionView<f64>>,
-    pub base_refresh_days: AssumptionView<f64>,
-    pub base_refresh_fraction: AssumptionView<f64>,
-    /// `5%` (of each pool's nodes) or a number of nodes a day.
-    pub new_nodes_per_day: AssumptionView<String>,
+    pub rows: Vec<AssumptionRow>,
+    pub currency: String,
+}
+
+/// One assumption of a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssumptionRow {
+    pub assumption: &'static Assumption,
+    /// `None` for an assumption without a default that was not given.
+    pub value: Option<Value>,
+    /// The unit, with the currency filled in: `USD/GB`.
+    pub unit: String,
+    pub origin: Origin,
+    pub source: String,
+}
+
+impl AssumptionsView {
+    /// The view of the assumptions in force.
+    pub fn of(assumptions: &Assumptions) -> AssumptionsView {
+        let rows = ASSUMPTIONS
+            .iter()
+            .map(|assumption| {
+                let reading = (assumption.get)(assumptions);
+                AssumptionRow {
+                    assumption,
+                    unit: assumption.unit.replace("{currency}", &assumptions.currency),
+                    origin: reading.as_ref().map_or(Origin::Default, |r| r.origin),
+                    source: reading
+                        .as_ref()
+                        .map(|r| r.source.to_string())
+                        .unwrap_or_default(),
+                    value: reading.map(|r| r.value),
+                }
+            })
+            .collect();
+        AssumptionsView {
+            rows,
+            currency: assumptions.currency.clone(),
+        }
+    }
+
+    /// The value of `key`, if set.
+    pub fn value(&self, key: &str) -> Option<&Value> {
+        self.rows
+            .iter()
+            .find(|row| row.assumption.key == key)
+            .and_then(|row| row.value.as_ref())
+    }
+
+    /// The rows with a value, in table order.
+    pub fn set(&self) -> impl Iterator<Item = (&AssumptionRow, &Value)> {
+        self.rows
+            .iter()
+            .filter_map(|row| row.value.as_ref().map(|value| (row, value)))
+    }
+}
+
+/// A value as the JSON contract writes it: ratios, prices and decimals as numbers, rates and
+/// whole numbers as integers, profiles and new-node rates as strings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+enum JsonValue {
+    Number(f64),
+    Integer(u64),
+    Text(String),
+}
+
+/// The JSON type of a kind's values.
+fn json_value(value: &Value) -> JsonValue {
+    match value {
+        Value::Ratio(ratio) => JsonValue::Number(ratio.as_f64()),
+        Value::Rate(rate) => JsonValue::Integer(*rate),
+        Value::Whole(whole) => JsonValue::Integer(*whole),
+        Value::Number(number) => JsonValue::Number(*number),
+        Value::Profile(name) => JsonValue::Text(name.clone()),
+        Value::NewNodes(new_nodes) => JsonValue::Text(new_nodes.to_string()),
+    }
+}
+
+impl Serialize for AssumptionsView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.rows.len()))?;
+        for row in &self.rows {
+            let view = row.value.as_ref().map(|value| AssumptionView {
+                value: json_value(value),
+                unit: row.unit.clone(),
+                origin: row.origin,
+                source: row.source.clone(),
+            });
+            map.serialize_entry(row.assumption.key, &view)?;
+        }
+        map.end()
+    }
+}
+
+impl schemars::JsonSchema for AssumptionsView {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AssumptionsView".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut properties = serde_json::Map::new();
+        let mut required = Vec::new();
+        for assumption in ASSUMPTIONS {
+            let view = match assumption.kind {
+                Kind::Ratio | Kind::TransferPrice | Kind::Price { .. } | Kind::Number { .. } => {
+                    generator.subschema_for::<AssumptionView<f64>>()
+                }
+                Kind::Rate | Kind::Whole { .. } => generator.subschema_for::<AssumptionView<u64>>(),
+                Kind::Profile | Kind::NewNodes => {
+                    generator.subschema_for::<AssumptionView<String>>()
+                }
+            };
+            let mut property = serde_json::Map::new();
+            if let Some(description) = assumption.description {
+                property.insert("description".into(), description.into());
+            }
+            if assumption.has_default {
+                required.push(serde_json::Value::from(assumption.key));
+                if let Some(view) = view.as_object() {
+                    property.extend(view.clone());
+                }
+            } else {
+                property.insert(
+                    "anyOf".into(),
+                    serde_json::json!([view, { "type": "null" }]),
+                );
+            }
+            properties.insert(assumption.key.into(), property.into());
+        }
+        schemars::json_schema!({
+            "description": "Every assumption in force, each with value, unit, origin and source.",
+            "type": "object",
+            "properties": properties,
+            "required": required,
+        })
+    }
 }
 
 /// Money saved on transfer, with the price it was computed at.
