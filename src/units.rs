@@ -175,12 +175,6 @@ pub struct Ratio {
 }
 
 impl Ratio {
-    /// 1: wire bytes equal disk bytes.
-    pub const ONE: Ratio = Ratio {
-        numerator: 1,
-        denominator: 1,
-    };
-
     /// Parses a ratio as typed (`0.37`); it must be above 0 and at most 1.
     pub fn parse(text: &str) -> Result<Ratio, UnitError> {
         let bad = || UnitError::BadRatio(text.to_string());
@@ -220,6 +214,16 @@ impl Ratio {
     pub fn disk_from_wire(self, wire_bytes: u64) -> Option<u64> {
         let product = u128::from(wire_bytes).checked_mul(self.denominator)?;
         u64::try_from(divide_rounded(product, self.numerator)).ok()
+    }
+}
+
+/// 1: wire bytes equal disk bytes (the blank before the defaults are read).
+impl Default for Ratio {
+    fn default() -> Ratio {
+        Ratio {
+            numerator: 1,
+            denominator: 1,
+        }
     }
 }
 

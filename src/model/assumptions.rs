@@ -21,16 +21,17 @@ use crate::units::{Ratio, format_price, format_rate};
 const DEFAULTS_TOML: &str = include_str!("../../data/assumptions.toml");
 
 /// Where an assumption's value came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Origin {
+    #[default]
     Default,
     File,
     Flag,
 }
 
 /// One assumption: its value, where it came from, and the source or reason for it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Assumed<T> {
     pub value: T,
     pub origin: Origin,
@@ -45,8 +46,9 @@ pub struct Profile {
 }
 
 /// Every assumption in force for one run. The fields are typed for the models that read them;
-/// everything that sets or shows them goes through [`ASSUMPTIONS`].
-#[derive(Debug, Clone, PartialEq)]
+/// everything that sets or shows them goes through [`ASSUMPTIONS`]. (`Default` is only the
+/// blank that [`Assumptions::defaults`] fills from the data file.)
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Assumptions {
     pub compression_ratio: Assumed<Ratio>,
     /// Bytes per second of download for one pull.
@@ -541,37 +543,10 @@ impl Assumptions {
         let broken = |why: String| Error::Internal(format!("data/assumptions.toml: {why}"));
         let file: DefaultsFile =
             toml::from_str(DEFAULTS_TOML).map_err(|e| broken(e.to_string()))?;
-        fn unset<T: Default>() -> Assumed<T> {
-            Assumed {
-                value: T::default(),
-                origin: Origin::Default,
-                source: String::new(),
-            }
-        }
         let mut assumptions = Assumptions {
-            compression_ratio: Assumed {
-                value: Ratio::ONE,
-                origin: Origin::Default,
-                source: String::new(),
-            },
-            bandwidth: unset(),
-            extract_rate: unset(),
-            pricing: unset(),
-            price_per_gb: unset(),
-            days_per_year: unset(),
-            registry_storage_price: unset(),
-            retained_tags: unset(),
-            effort_hours: None,
-            hourly_rate: None,
-            base_refresh_days: unset(),
-            base_refresh_fraction: unset(),
-            new_nodes_per_day: Assumed {
-                value: NewNodes::PerDay(0.0),
-                origin: Origin::Default,
-                source: String::new(),
-            },
             currency: file.currency,
             profiles: file.profiles,
+            ..Assumptions::default()
         };
         for assumption in ASSUMPTIONS.iter().filter(|a| a.has_default) {
             if assumption.kind == Kind::TransferPrice {

@@ -188,3 +188,10 @@ impl std::fmt::Display for NewNodes {
         }
     }
 }
+
+/// No new nodes (the blank before the defaults are read).
+impl Default for NewNodes {
+    fn default() -> NewNodes {
+        NewNodes::PerDay(0.0)
+    }
+}
