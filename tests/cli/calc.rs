@@ -483,3 +483,31 @@ fn version_and_help() {
         assert!(help.contains(flag), "calc --help lacks {flag}");
     }
 }
+
+/// A refused flag value is told in fleetsave's words (flag, quoted value, what is accepted, an
+/// example written as a flag), not clap's, and exits 2.
+#[test]
+fn refused_flag_values_read_like_every_other_input_error() {
+    for (args, expected) in [
+        (
+            &["--nodes", "0"][..],
+            "error: --nodes: '0' is zero; expected a whole number of 1 or more, e.g. --nodes 10",
+        ),
+        (
+            &["--retained-tags", "-1"][..],
+            "error: --retained-tags: '-1' is not accepted; expected a whole number of tags from 0 \
+             to 1000000, e.g. --retained-tags 20",
+        ),
+        (
+            &["--deploys-per-day=ten"][..],
+            "error: --deploys-per-day: 'ten' is not a whole number; expected a whole number of 1 \
+             or more, e.g. --deploys-per-day 10",
+        ),
+    ] {
+        let mut all = vec!["calc", "--before", "500MB", "--after", "80MB"];
+        all.extend_from_slice(args);
+        let (code, stderr) = failure_of(&all);
+        assert_eq!(code, 2, "{stderr}");
+        assert_eq!(stderr.trim_end(), expected);
+    }
+}

@@ -245,6 +245,8 @@ fn bad_inventories_name_line_and_column() {
         line.contains("fleet.csv line 2, nodes: '-3' is negative"),
         "{line}"
     );
+    // A CSV user is shown a cell's value, not TOML syntax.
+    assert!(line.ends_with("e.g. 10"), "{line}");
 
     let line = refused(
         "fleet.csv",
@@ -315,6 +317,7 @@ fn bad_inventories_name_line_and_column() {
         line.contains("fleet.toml line 2, nodes: '0' is zero"),
         "{line}"
     );
+    assert!(line.ends_with("e.g. nodes = 10"), "{line}");
 
     let line = refused("fleet.toml", "[[service]\n");
     assert!(line.contains("fleet.toml line 1"), "{line}");
