@@ -165,6 +165,19 @@ pub struct ImageArgs {
         requires = "registry_username"
     )]
     pub registry_password: Option<Secret>,
+    /// Registry host the --registry-username credentials are for (as in docker login HOST);
+    /// repeatable. Without one they go only to registries named on the command line
+    #[arg(
+        long,
+        value_name = "HOST",
+        env = "REGISTRY_HOST",
+        value_delimiter = ','
+    )]
+    pub registry_auth: Vec<String>,
+    /// Seconds one manifest, token or config request to a registry may take, retries included
+    /// [default: 60]
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<String>,
     /// Stop with exit 2 once the layers read unpack to more than SIZE (500MB, 20GiB): a guard
     /// against decompression bombs and enormous inputs [default: no limit]
     #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]

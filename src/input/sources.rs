@@ -45,7 +45,9 @@ pub fn names_image(text: &str) -> bool {
 }
 
 /// Reads the image `source` names: a file (relative paths under `relative_to`) or a registry
-/// reference. `place` (the flag or inventory cell) names an invalid `docker://` reference.
+/// reference. `place` (the flag or inventory cell) names an invalid `docker://` reference; a
+/// flag (or argument) marks the reference's registry as named on the command line, which
+/// unscoped credentials may go to.
 pub fn read(
     source: &Path,
     relative_to: &Path,
@@ -59,6 +61,11 @@ pub fn read(
                 message: error.to_string(),
             })?;
         if let Some(reference) = reference {
+            // Unscoped flag credentials may go to a registry the command line names, never to
+            // one an inventory names.
+            if matches!(place, Place::Flag(_)) {
+                options.registry.named_on_command_line(&reference.registry);
+            }
             return registry::read_image(&reference, text, &options.read, &options.registry)
                 .map_err(|error| {
                     let error = Error::from(error);

@@ -25,7 +25,7 @@ use crate::calc::targets::Targets;
 use crate::cli::{FleetArgs, ImageArgs, OutputArgs};
 use crate::error::Error;
 use crate::input::image::{Platform, ReadLimit, ReadOptions};
-use crate::input::registry::{Client, CredentialSource, Credentials, RegistryOptions};
+use crate::input::registry::{self, Client, CredentialSource, Credentials, RegistryOptions};
 use crate::input::sources::SourceOptions;
 use crate::model::{FleetShape, ImageSize};
 use crate::render::markdown::{self, MarkdownOptions};
@@ -231,10 +231,12 @@ pub fn read_options(args: &ImageArgs) -> Result<SourceOptions, Error> {
         registry: Arc::new(Client::new(RegistryOptions {
             credentials: CredentialSource {
                 explicit,
+                explicit_for: registry::scope_flag(&args.registry_auth)?,
                 docker_config_dir: CredentialSource::docker_config_dir_from_env(),
             },
             insecure_hosts: args.insecure_registry.clone(),
             disk: args.disk,
+            timeout: registry::timeout_flag(args.timeout.as_deref())?,
         })),
     })
 }

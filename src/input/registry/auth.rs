@@ -1,8 +1,15 @@
 //! Authentication as docker does it: the `WWW-Authenticate` challenge a registry answers with
 //! (`Bearer realm=…,service=…,scope=…` or `Basic realm=…`), the token response, and the
 //! credentials to answer with: `--registry-username`/`--registry-password` (or
-//! `REGISTRY_USERNAME`/`REGISTRY_PASSWORD`), else `~/.docker/config.json` (`credHelpers`,
-//! `credsStore` through `docker-credential-*` helpers, then `auths`), else none (anonymous).
+//! `REGISTRY_USERNAME`/`REGISTRY_PASSWORD`) for the registries they are scoped to, else
+//! `~/.docker/config.json` (`credHelpers`, `credsStore` through `docker-credential-*` helpers,
+//! then `auths`), else none (anonymous).
+//!
+//! Credentials from flags or the environment are scoped like `docker login HOST`: to the hosts of
+//! `--registry-auth HOST` (repeatable) or `REGISTRY_HOST`. Unscoped, they go only to registries
+//! named on the command line, never to one an inventory file names (an inventory may come from
+//! someone else's pull request), and never to a token realm on another host (see
+//! docs/reliability.md).
 //!
 //! Secrets are held in [`Secret`], whose `Debug` and `Display` never show the value, so no error
 //! or log line can carry one.
@@ -168,8 +175,11 @@ pub fn token_from_response(body: &[u8]) -> Option<Secret> {
 /// Where credentials come from.
 #[derive(Debug, Clone, Default)]
 pub struct CredentialSource {
-    /// From the flags or environment: used for every registry the command reads from.
+    /// From the flags or environment: used for the registries of `explicit_for`, or when that is
+    /// empty (unscoped) for registries named on the command line only.
     pub explicit: Option<Credentials>,
+    /// `--registry-auth HOST` and `REGISTRY_HOST`, normalised by [`scope_host`].
+    pub explicit_for: Vec<String>,
     /// The docker config directory (`$DOCKER_CONFIG`, else `~/.docker`), when there is one.
     pub docker_config_dir: Option<PathBuf>,
 }
@@ -188,11 +198,62 @@ impl CredentialSource {
     }
 
     /// The credentials for `registry` (as written in references: `docker.io`, `ghcr.io`,
-    /// `127.0.0.1:5000`), and a note when a configured helper could not be used.
-    pub fn lookup(&self, registry: &str) -> (Option<Credentials>, Option<String>) {
+    /// `127.0.0.1:5000`); `named` says whether a reference on the command line names it.
+    pub fn lookup(&self, registry: &str, named: bool) -> Found {
         if let Some(explicit) = &self.explicit {
-            return (Some(explicit.clone()), None);
+            let key = normalise_key(registry);
+            if self
+                .explicit_for
+                .iter()
+                .any(|host| host.eq_ignore_ascii_case(&key))
+            {
+                return Found {
+                    credentials: Some(explicit.clone()),
+                    scoped: true,
+                    note: None,
+                };
+            }
+            if self.explicit_for.is_empty() && named {
+                return Found {
+                    credentials: Some(explicit.clone()),
+                    scoped: false,
+                    note: None,
+                };
+            }
+            let (credentials, note) = self.docker_config_lookup(registry);
+            let not_sent = if self.explicit_for.is_empty() {
+                format!(
+                    "the --registry-username credentials are unscoped, so they go only to \
+                     registries named on the command line, not to {registry}; add \
+                     --registry-auth {registry} (or REGISTRY_HOST) to use them there"
+                )
+            } else {
+                format!(
+                    "the --registry-username credentials are for {} only (--registry-auth, \
+                     REGISTRY_HOST), not {registry}",
+                    self.explicit_for.join(", ")
+                )
+            };
+            return Found {
+                credentials,
+                scoped: true,
+                note: Some(match note {
+                    Some(note) => format!("{not_sent}; {note}"),
+                    None => not_sent,
+                }),
+            };
         }
+        let (credentials, note) = self.docker_config_lookup(registry);
+        Found {
+            credentials,
+            scoped: true,
+            note,
+        }
+    }
+
+    /// docker's credentials for `registry`, and a note when a configured helper could not be
+    /// used.
+    fn docker_config_lookup(&self, registry: &str) -> (Option<Credentials>, Option<String>) {
         let Some(dir) = &self.docker_config_dir else {
             return (None, None);
         };
@@ -210,6 +271,40 @@ impl CredentialSource {
             ),
         }
     }
+}
+
+/// What [`CredentialSource::lookup`] found for a registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub credentials: Option<Credentials>,
+    /// Whether the credentials were given for this registry (a scope, or docker's per-host
+    /// config), so that they may also go to a token realm on another host the registry names.
+    pub scoped: bool,
+    /// Why credentials one might expect were not used.
+    pub note: Option<String>,
+}
+
+/// A `--registry-auth`/`REGISTRY_HOST` value as a registry name: `https://ghcr.io/` → `ghcr.io`,
+/// Docker Hub's aliases → `docker.io`; an error says why it is not a registry host.
+pub fn scope_host(text: &str) -> Result<String, String> {
+    let trimmed = text.trim();
+    let host = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .unwrap_or(trimmed)
+        .trim_end_matches('/');
+    let host = host
+        .strip_suffix("/v1")
+        .or_else(|| host.strip_suffix("/v2"))
+        .unwrap_or(host);
+    let key = normalise_key(host).to_ascii_lowercase();
+    if host.contains('/') || !super::reference::valid_registry(&key) {
+        return Err(format!(
+            "'{}' is not a registry host (HOST or HOST:PORT, as in docker login HOST)",
+            crate::input::quote(text)
+        ));
+    }
+    Ok(key)
 }
 
 /// The parts of `~/.docker/config.json` that hold credentials.
@@ -441,39 +536,91 @@ mod tests {
         .unwrap();
         let source = CredentialSource {
             explicit: None,
+            explicit_for: vec![],
             docker_config_dir: Some(dir.path().to_path_buf()),
         };
         let basic = |user: &str, pw: &str| Credentials::Basic {
             username: user.into(),
             password: Secret::new(pw),
         };
-        assert_eq!(source.lookup("docker.io").0, Some(basic("bob", "pw1")));
         assert_eq!(
-            source.lookup("127.0.0.1:5000").0,
+            source.lookup("docker.io", true).credentials,
+            Some(basic("bob", "pw1"))
+        );
+        assert_eq!(
+            source.lookup("127.0.0.1:5000", false).credentials,
             Some(basic("carol", "pw2"))
         );
         assert_eq!(
-            source.lookup("ghcr.io").0,
+            source.lookup("ghcr.io", true).credentials,
             Some(Credentials::IdentityToken(Secret::new("refresh")))
         );
-        assert_eq!(source.lookup("quay.io").0, None);
+        assert_eq!(source.lookup("quay.io", true).credentials, None);
         // A helper that cannot run leaves a note and falls back to auths.
         std::fs::write(
             dir.path().join("config.json"),
             r#"{"credsStore":"fleetsave-no-such-helper","auths":{"quay.io":{"auth":"dTpw"}}}"#,
         )
         .unwrap();
-        let (credentials, note) = source.lookup("quay.io");
-        assert_eq!(credentials, Some(basic("u", "p")));
+        let found = source.lookup("quay.io", true);
+        assert_eq!(found.credentials, Some(basic("u", "p")));
         assert!(
-            note.unwrap()
+            found
+                .note
+                .unwrap()
                 .contains("docker-credential-fleetsave-no-such-helper")
         );
-        // Flags win over the file.
+        // Flags win over the file, for the registries they apply to.
         let explicit = CredentialSource {
             explicit: Some(basic("ci", "token")),
             ..source
         };
-        assert_eq!(explicit.lookup("quay.io").0, Some(basic("ci", "token")));
+        assert_eq!(
+            explicit.lookup("quay.io", true).credentials,
+            Some(basic("ci", "token"))
+        );
+    }
+
+    #[test]
+    fn flag_credentials_go_only_where_they_are_scoped() {
+        let ci = Credentials::Basic {
+            username: "ci".into(),
+            password: Secret::new("ci-secret"),
+        };
+        let unscoped = CredentialSource {
+            explicit: Some(ci.clone()),
+            ..CredentialSource::default()
+        };
+        // Unscoped: only registries named on the command line, and not as "scoped".
+        let named = unscoped.lookup("ghcr.io", true);
+        assert_eq!(named.credentials, Some(ci.clone()));
+        assert!(!named.scoped);
+        let other = unscoped.lookup("evil.example", false);
+        assert_eq!(other.credentials, None);
+        assert!(other.note.unwrap().contains("unscoped"));
+        // Scoped: exactly the scope's hosts, named or not; Docker Hub's aliases are one host.
+        let scoped = CredentialSource {
+            explicit: Some(ci.clone()),
+            explicit_for: vec![
+                scope_host("https://index.docker.io/v1/").unwrap(),
+                scope_host("127.0.0.1:5000").unwrap(),
+            ],
+            ..CredentialSource::default()
+        };
+        for registry in ["docker.io", "127.0.0.1:5000"] {
+            let found = scoped.lookup(registry, false);
+            assert_eq!(found.credentials, Some(ci.clone()), "{registry}");
+            assert!(found.scoped);
+        }
+        for registry in ["ghcr.io", "127.0.0.1:5001", "127.0.0.1"] {
+            assert_eq!(
+                scoped.lookup(registry, true).credentials,
+                None,
+                "{registry}"
+            );
+        }
+        assert!(scope_host("not a host").is_err());
+        assert!(scope_host("ghcr.io/org").is_err());
+        assert_eq!(scope_host("GHCR.io").unwrap(), "ghcr.io");
     }
 }

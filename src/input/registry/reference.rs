@@ -179,7 +179,7 @@ fn split_registry(name: &str) -> (Option<&str>, &str) {
 }
 
 /// `host[:port]`: domain components, an IPv4 address, or a bracketed IPv6 address.
-fn valid_registry(registry: &str) -> bool {
+pub(crate) fn valid_registry(registry: &str) -> bool {
     let (host, port) = if let Some(rest) = registry.strip_prefix('[') {
         let Some((v6, after)) = rest.split_once(']') else {
             return false;
