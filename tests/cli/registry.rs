@@ -634,4 +634,49 @@ mod hostile {
         assert_eq!(code, 2, "{stderr}");
         assert!(stderr.contains("--timeout"), "{stderr}");
     }
+
+    #[test]
+    fn a_layer_streaming_past_its_declared_size_stops_before_50_mb() {
+        let manifest: serde_json::Value = serde_json::from_slice(&blob(V1_MANIFEST)).unwrap();
+        let layers: Vec<String> = manifest["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|layer| layer["digest"].as_str().unwrap().to_string())
+            .collect();
+        let server = FakeServer::start(move |request: &Request, _| -> Answer {
+            match request.target.as_str() {
+                "/v2/app/manifests/1" => (
+                    200,
+                    vec![header("Content-Type", OCI_MANIFEST)],
+                    blob(V1_MANIFEST),
+                ),
+                target if target == format!("/v2/app/blobs/{CONFIG}") => {
+                    (200, vec![], blob(CONFIG))
+                }
+                target => match layers
+                    .iter()
+                    .find(|digest| target.ends_with(digest.as_str()))
+                {
+                    // The layer's bytes, then again and again: never the end.
+                    Some(digest) => (200, vec![header("x-fake-endless", "1")], blob(digest)),
+                    None => (404, vec![], vec![]),
+                },
+            }
+        });
+        let image = format!("{}/app:1", server.host());
+        let home = tempfile::tempdir().unwrap();
+        for flag in ["--disk", "--verify"] {
+            let mut command = fleetsave();
+            command.env("DOCKER_CONFIG", home.path());
+            let (code, _, stderr) = run(command, &["inspect", &image, flag]);
+            assert_eq!(code, 2, "{stderr}");
+            assert!(stderr.contains("the blob is longer"), "{stderr}");
+        }
+        assert!(
+            server.sent() < 50_000_000,
+            "{} bytes were sent",
+            server.sent()
+        );
+    }
 }
