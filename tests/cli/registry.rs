@@ -679,4 +679,44 @@ mod hostile {
             server.sent()
         );
     }
+
+    #[test]
+    fn a_flooding_credential_helper_is_exit_2_naming_it() {
+        let server = registry(Some("ci-Secret-77"), false);
+        let home = tempfile::tempdir().unwrap();
+        let helper = write_file(
+            home.path(),
+            "docker-credential-flood",
+            "#!/bin/sh\nexec yes '{'\n",
+        );
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        write_file(
+            home.path(),
+            "config.json",
+            &format!(r#"{{"credHelpers":{{"{}":"flood"}}}}"#, server.host()),
+        );
+        let mut command = fleetsave();
+        command
+            .env("DOCKER_CONFIG", home.path())
+            .env_remove("REGISTRY_USERNAME")
+            .env_remove("REGISTRY_PASSWORD")
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    home.path().display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            );
+        let started = Instant::now();
+        let image = format!("{}/app:1", server.host());
+        let (code, _, stderr) = run(command, &["inspect", &image]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains("the credential helper docker-credential-flood printed more than"),
+            "{stderr}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
 }

@@ -16,9 +16,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -211,6 +213,7 @@ impl CredentialSource {
                     credentials: Some(explicit.clone()),
                     scoped: true,
                     note: None,
+                    failure: None,
                 };
             }
             if self.explicit_for.is_empty() && named {
@@ -218,9 +221,10 @@ impl CredentialSource {
                     credentials: Some(explicit.clone()),
                     scoped: false,
                     note: None,
+                    failure: None,
                 };
             }
-            let (credentials, note) = self.docker_config_lookup(registry);
+            let (credentials, note, failure) = self.docker_config_lookup(registry);
             let not_sent = if self.explicit_for.is_empty() {
                 format!(
                     "the --registry-username credentials are unscoped, so they go only to \
@@ -241,33 +245,53 @@ impl CredentialSource {
                     Some(note) => format!("{not_sent}; {note}"),
                     None => not_sent,
                 }),
+                failure,
             };
         }
-        let (credentials, note) = self.docker_config_lookup(registry);
+        let (credentials, note, failure) = self.docker_config_lookup(registry);
         Found {
             credentials,
             scoped: true,
             note,
+            failure,
         }
     }
 
-    /// docker's credentials for `registry`, and a note when a configured helper could not be
-    /// used.
-    fn docker_config_lookup(&self, registry: &str) -> (Option<Credentials>, Option<String>) {
+    /// docker's credentials for `registry`, a note when a configured helper could not be used,
+    /// and a failure when one hung or flooded its output.
+    fn docker_config_lookup(
+        &self,
+        registry: &str,
+    ) -> (Option<Credentials>, Option<String>, Option<String>) {
         let Some(dir) = &self.docker_config_dir else {
-            return (None, None);
+            return (None, None, None);
         };
-        let Ok(bytes) = std::fs::read(dir.join("config.json")) else {
-            return (None, None);
-        };
+        let path = dir.join("config.json");
+        let mut bytes = Vec::new();
+        let read = std::fs::File::open(&path)
+            .and_then(|file| file.take(MAX_DOCKER_CONFIG + 1).read_to_end(&mut bytes));
+        if read.is_err() {
+            return (None, None, None);
+        }
+        if bytes.len() as u64 > MAX_DOCKER_CONFIG {
+            let note = format!(
+                "{} is larger than {MAX_DOCKER_CONFIG} bytes; its credentials were not used",
+                path.display()
+            );
+            return (None, Some(note), None);
+        }
         match serde_json::from_slice::<DockerConfig>(&bytes) {
-            Ok(config) => config.lookup(registry),
+            Ok(config) => match config.lookup(registry) {
+                Ok((credentials, note)) => (credentials, note, None),
+                Err(failure) => (None, None, Some(failure)),
+            },
             Err(_) => (
                 None,
                 Some(format!(
                     "{} is not valid JSON; its credentials were not used",
-                    dir.join("config.json").display()
+                    path.display()
                 )),
+                None,
             ),
         }
     }
@@ -282,6 +306,8 @@ pub struct Found {
     pub scoped: bool,
     /// Why credentials one might expect were not used.
     pub note: Option<String>,
+    /// A credential helper that hung or flooded its output: the lookup fails (exit 2).
+    pub failure: Option<String>,
 }
 
 /// A `--registry-auth`/`REGISTRY_HOST` value as a registry name: `https://ghcr.io/` → `ghcr.io`,
@@ -335,7 +361,8 @@ struct AuthEntry {
 const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
 
 impl DockerConfig {
-    fn lookup(&self, registry: &str) -> (Option<Credentials>, Option<String>) {
+    /// The credentials for `registry` and a note; an error when a helper hung or flooded.
+    fn lookup(&self, registry: &str) -> Result<(Option<Credentials>, Option<String>), String> {
         let server = if registry == DOCKER_HUB {
             DOCKER_HUB_KEY
         } else {
@@ -349,10 +376,12 @@ impl DockerConfig {
             .filter(|h| !h.is_empty());
         let mut note = None;
         if let Some(helper) = helper {
-            match run_helper(helper, server) {
-                Ok(Some(credentials)) => return (Some(credentials), None),
+            let program = format!("docker-credential-{helper}");
+            match run_helper(&program, server, HELPER_TIMEOUT, MAX_HELPER_OUTPUT) {
+                Ok(Some(credentials)) => return Ok((Some(credentials), None)),
                 Ok(None) => {}
-                Err(problem) => note = Some(problem),
+                Err(HelperError::Unusable(problem)) => note = Some(problem),
+                Err(HelperError::Fatal(problem)) => return Err(problem),
             }
         }
         let entry = self
@@ -360,7 +389,7 @@ impl DockerConfig {
             .iter()
             .find(|(key, _)| normalise_key(key) == normalise_key(server))
             .map(|(_, entry)| entry);
-        (entry.and_then(AuthEntry::credentials), note)
+        Ok((entry.and_then(AuthEntry::credentials), note))
     }
 }
 
@@ -400,26 +429,95 @@ fn normalise_key(key: &str) -> String {
     }
 }
 
-/// Runs `docker-credential-HELPER get` with the server on stdin. `Ok(None)` when the helper has no
-/// credentials for it; an error note when the helper cannot be run (never with its output, which
-/// could hold a secret).
-fn run_helper(helper: &str, server: &str) -> Result<Option<Credentials>, String> {
-    let program = format!("docker-credential-{helper}");
-    let mut child = Command::new(&program)
+/// How long a credential helper may take.
+const HELPER_TIMEOUT: Duration = Duration::from_secs(10);
+/// The most a credential helper may print (docker's answer is a few hundred bytes).
+const MAX_HELPER_OUTPUT: u64 = 1024 * 1024;
+/// The largest docker `config.json` read.
+const MAX_DOCKER_CONFIG: u64 = 16 * 1024 * 1024;
+
+/// Why a credential helper gave no credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum HelperError {
+    /// It cannot be run or answered nonsense: noted, and docker's `auths` are tried.
+    Unusable(String),
+    /// It hung or flooded its output: the run stops (exit 2) naming it.
+    Fatal(String),
+}
+
+/// Runs `PROGRAM get` (`docker-credential-HELPER`) with the server on stdin, for at most
+/// `timeout` and `cap` bytes of output (past either it is killed). `Ok(None)` when the helper
+/// has no credentials for it. Messages never carry its output, which could hold a secret.
+fn run_helper(
+    program: &str,
+    server: &str,
+    timeout: Duration,
+    cap: u64,
+) -> Result<Option<Credentials>, HelperError> {
+    let started = Instant::now();
+    let mut child = Command::new(program)
         .arg("get")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("the credential helper {program} could not be run: {e}"))?;
+        .map_err(|e| {
+            HelperError::Unusable(format!(
+                "the credential helper {program} could not be run: {e}"
+            ))
+        })?;
     if let Some(mut stdin) = child.stdin.take() {
         // A helper that exits without reading is reported by its status below.
         let _ = stdin.write_all(server.as_bytes());
     }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format!("the credential helper {program} failed: {e}"))?;
-    if !output.status.success() {
+    let Some(stdout) = child.stdout.take() else {
+        return Err(HelperError::Unusable(format!(
+            "the credential helper {program} has no output"
+        )));
+    };
+    let (sender, receiver) = mpsc::channel();
+    // Reads at most cap + 1 bytes; left behind (blocked) if the helper's children keep the pipe.
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let result = stdout.take(cap + 1).read_to_end(&mut bytes).map(|_| bytes);
+        let _ = sender.send(result);
+    });
+    let fatal = |child: &mut std::process::Child, why: String| {
+        let _ = child.kill();
+        let _ = child.wait();
+        HelperError::Fatal(format!("the credential helper {program} {why}"))
+    };
+    let timed_out = || format!("did not answer within {} s", timeout.as_secs_f64());
+    let output = match receiver.recv_timeout(timeout) {
+        Ok(Ok(bytes)) if bytes.len() as u64 > cap => {
+            return Err(fatal(&mut child, format!("printed more than {cap} bytes")));
+        }
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(e)) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(HelperError::Unusable(format!(
+                "the credential helper {program} failed: {e}"
+            )));
+        }
+        Err(_) => return Err(fatal(&mut child, timed_out())),
+    };
+    // Its output ended: it should be exiting.
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() < timeout => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Ok(None) => return Err(fatal(&mut child, timed_out())),
+            Err(e) => {
+                return Err(HelperError::Unusable(format!(
+                    "the credential helper {program} failed: {e}"
+                )));
+            }
+        }
+    };
+    if !status.success() {
         // "credentials not found in native keychain" and the like: no credentials.
         return Ok(None);
     }
@@ -431,8 +529,11 @@ fn run_helper(helper: &str, server: &str) -> Result<Option<Credentials>, String>
         #[serde(default)]
         secret: String,
     }
-    let answer: HelperAnswer = serde_json::from_slice(&output.stdout)
-        .map_err(|_| format!("the credential helper {program} answered with invalid JSON"))?;
+    let answer: HelperAnswer = serde_json::from_slice(&output).map_err(|_| {
+        HelperError::Unusable(format!(
+            "the credential helper {program} answered with invalid JSON"
+        ))
+    })?;
     if answer.secret.is_empty() {
         return Ok(None);
     }
@@ -579,6 +680,58 @@ mod tests {
             explicit.lookup("quay.io", true).credentials,
             Some(basic("ci", "token"))
         );
+    }
+
+    #[test]
+    fn credential_helpers_are_bounded_in_time_and_output() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let script = |name: &str, body: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            path.to_str().unwrap().to_string()
+        };
+        let second = Duration::from_secs(1);
+        let good = script(
+            "good",
+            r#"read server; printf '{"Username":"u","Secret":"s3cret"}'"#,
+        );
+        assert_eq!(
+            run_helper(&good, "ghcr.io", second, 1024).unwrap(),
+            Some(Credentials::Basic {
+                username: "u".into(),
+                password: Secret::new("s3cret")
+            })
+        );
+        let hung = script("hung", "exec sleep 30");
+        let started = Instant::now();
+        let error = run_helper(&hung, "ghcr.io", second, 1024).unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(
+            error,
+            HelperError::Fatal(format!(
+                "the credential helper {hung} did not answer within 1 s"
+            ))
+        );
+        let flood = script("flood", "exec yes '{'");
+        let started = Instant::now();
+        let error = run_helper(&flood, "ghcr.io", second, 1024).unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(
+            error,
+            HelperError::Fatal(format!(
+                "the credential helper {flood} printed more than 1024 bytes"
+            ))
+        );
+        // Output ended but the helper lingers: still bounded.
+        let linger = script("linger", "exec >&-; exec sleep 30");
+        assert!(matches!(
+            run_helper(&linger, "ghcr.io", second, 1024),
+            Err(HelperError::Fatal(_))
+        ));
+        let missing = run_helper("/nonexistent/helper", "ghcr.io", second, 1024).unwrap_err();
+        assert!(matches!(missing, HelperError::Unusable(_)));
     }
 
     #[test]

@@ -314,7 +314,7 @@ impl Client {
 
     /// The credentials for a registry: from the flags or the environment where they apply,
     /// else docker's config.
-    fn credentials_for(&self, registry: &str) -> Found {
+    fn credentials_for(&self, registry: &str) -> Result<Found, Failure> {
         let named = lock(&self.named).contains(&registry.to_ascii_lowercase());
         let found = lock(&self.credentials)
             .entry((registry.to_string(), named))
@@ -331,7 +331,10 @@ impl Client {
                  another host"
             );
         }
-        found
+        match &found.failure {
+            Some(failure) => Err(Failure::Refused(failure.clone())),
+            None => Ok(found),
+        }
     }
 
     /// Whether `host` (`host[:port]`) may be spoken to without verified TLS.
@@ -457,7 +460,7 @@ impl Client {
                     lock(&self.authorizations).insert(key.clone(), authorization);
                 }
                 401 | 403 => {
-                    let found = self.credentials_for(&reference.registry);
+                    let found = self.credentials_for(&reference.registry)?;
                     return Err(Failure::Unauthorised {
                         host: reference.registry.clone(),
                         detail: format!(
@@ -587,7 +590,7 @@ impl Client {
             .filter_map(|value| value.to_str().ok())
             .flat_map(auth::parse_challenges)
             .collect();
-        let found = self.credentials_for(&reference.registry);
+        let found = self.credentials_for(&reference.registry)?;
         let mut note = found.note.clone();
         let unauthorised = |detail: String, note: &Option<String>| Failure::Unauthorised {
             host: reference.registry.clone(),
