@@ -193,3 +193,31 @@ fn max_read_applies_to_every_image_command() {
         assert!(stderr.starts_with("error: --max-read: '"), "{stderr}");
     }
 }
+
+/// Issue 14, item 9: a sparse archive whose first header is a 2 GB pax or GNU long-name
+/// extension. Before the fix the tar crate read the whole extension into memory (2.1–4 GB RSS).
+#[test]
+fn huge_tar_header_extensions_are_refused_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    for (type_flag, what) in [(b'x', "pax"), (b'L', "GNU long name")] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(2 * 1024 * 1024 * 1024);
+        header.set_entry_type(tar::EntryType::new(type_flag));
+        header.set_path("././@LongLink").unwrap();
+        header.set_cksum();
+        let path = dir.path().join(format!("sparse-{}.tar", type_flag as char));
+        let file = std::fs::File::create(&path).unwrap();
+        std::io::Write::write_all(&mut &file, header.as_bytes()).unwrap();
+        // Sparse: 2 GB of zeros that occupy no disk, then room for an end marker.
+        file.set_len(512 + 2 * 1024 * 1024 * 1024 + 1024).unwrap();
+        let (status, _, peak) = run_measured(&["inspect", path.to_str().unwrap()], dir.path());
+        assert_eq!(status.code(), Some(2), "{what}");
+        assert!(peak < MAX_RSS_BYTES, "{what}: peak RSS {peak} bytes");
+        let (code, stderr) = failure_of(&["inspect", path.to_str().unwrap()]);
+        assert_eq!(code, 2);
+        assert!(
+            stderr.contains(&format!("the tar header extension ({what})")),
+            "{stderr}"
+        );
+    }
+}

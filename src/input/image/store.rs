@@ -60,6 +60,22 @@ impl Store {
         };
         let file = File::open(path).map_err(read_error)?;
         let file_len = file.metadata().map_err(read_error)?.len();
+        // The headers first, by our own walk: it refuses pax and GNU long-name extensions over
+        // 1 MiB, which the tar crate would read into memory whole.
+        let mut headers = Located {
+            path: path.to_path_buf(),
+            offset: 0,
+            len: file_len,
+        }
+        .open()
+        .map_err(read_error)?;
+        if let Err(message) = super::tar_headers::walk(&mut headers, file_len)
+            && message.contains("header extension")
+        {
+            return Err(Problem::NotAnImage(format!(
+                "not a valid tar archive: {message}"
+            )));
+        }
         let mut archive = tar::Archive::new(file);
         let mut entries = HashMap::new();
         let bad =
