@@ -186,13 +186,17 @@ impl Store {
                 ),
             });
         }
-        let mut bytes = Vec::with_capacity(located.len as usize);
-        located
+        // Capped as read too: a file may grow after its length was taken.
+        let bytes = located
             .open()
-            .and_then(|mut reader| reader.read_to_end(&mut bytes))
+            .and_then(|reader| crate::input::read_capped(reader, MAX_DOCUMENT_BYTES))
             .map_err(|source| Problem::Read {
                 what: what.to_string(),
                 source,
+            })?
+            .ok_or_else(|| Problem::Invalid {
+                what: what.to_string(),
+                message: format!("too large for a JSON document (limit {MAX_DOCUMENT_BYTES})"),
             })?;
         Ok(Some(bytes))
     }

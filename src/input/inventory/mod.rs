@@ -117,33 +117,45 @@ impl RawInventory {
 /// Reads an inventory file: TOML when the name ends in `.toml`, CSV otherwise; `-` is CSV on
 /// standard input.
 pub fn read(path: &Path) -> Result<RawInventory, Error> {
-    let (label, text) = if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|source| {
-            Error::Read {
-                path: PathBuf::from("<stdin>"),
-                source,
-            }
-        })?;
-        (PathBuf::from("<stdin>"), text)
+    let stdin = path.as_os_str() == "-";
+    let label = if stdin {
+        PathBuf::from("<stdin>")
     } else {
-        let bytes = std::fs::read(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| Error::Input {
-            place: Place::File {
-                path: path.to_path_buf(),
-                line: None,
-                field: None,
-            },
-            message: format!(
-                "is not UTF-8 text (bad byte at offset {}); save the inventory as UTF-8",
-                e.utf8_error().valid_up_to()
-            ),
-        })?;
-        (path.to_path_buf(), text)
+        path.to_path_buf()
     };
+    let read_error = |source| Error::Read {
+        path: label.clone(),
+        source,
+    };
+    // Capped whatever the source: a pipe or standard input has no length to check first.
+    let cap = super::MAX_INVENTORY_BYTES;
+    let bytes = if stdin {
+        super::read_capped(std::io::stdin().lock(), cap)
+    } else {
+        std::fs::File::open(path).and_then(|file| super::read_capped(file, cap))
+    }
+    .map_err(read_error)?;
+    let place = Place::File {
+        path: label.clone(),
+        line: None,
+        field: None,
+    };
+    let Some(bytes) = bytes else {
+        return Err(Error::Input {
+            place,
+            message: format!(
+                "is larger than {cap} bytes, the most fleetsave reads as an inventory \
+                 (MAX_INVENTORY_BYTES)"
+            ),
+        });
+    };
+    let text = String::from_utf8(bytes).map_err(|e| Error::Input {
+        place,
+        message: format!(
+            "is not UTF-8 text (bad byte at offset {}); save the inventory as UTF-8",
+            e.utf8_error().valid_up_to()
+        ),
+    })?;
     parse(label, text)
 }
 
