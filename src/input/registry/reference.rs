@@ -30,7 +30,7 @@ pub struct Reference {
 
 /// Why a text is not an image reference.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{text}' is not an image reference: {reason}")]
+#[error("'{}' is not an image reference: {reason}", crate::input::quote(text))]
 pub struct ReferenceError {
     pub text: String,
     pub reason: String,
@@ -66,7 +66,8 @@ impl Reference {
             && !valid_tag(tag)
         {
             return Err(fail(&format!(
-                "invalid tag '{tag}' (letters, digits, '_', '.', '-'; at most {MAX_TAG_LEN}, not starting with '.' or '-')"
+                "invalid tag '{}' (letters, digits, '_', '.', '-'; at most {MAX_TAG_LEN}, not starting with '.' or '-')",
+                crate::input::quote(tag)
             )));
         }
         if name.is_empty() {
@@ -416,6 +417,18 @@ mod tests {
     }
 
     /// The invalid cases of the same tests.
+    #[test]
+    fn errors_quote_at_most_200_characters_of_the_input() {
+        for text in [
+            format!("{}:tag", "a".repeat(100_000)),
+            format!("app:{}", "t".repeat(100_000)),
+            "X".repeat(100_000),
+        ] {
+            let message = Reference::parse(&text).unwrap_err().to_string();
+            assert!(message.len() < 700, "{} characters", message.len());
+        }
+    }
+
     #[test]
     fn the_grammar_rejects() {
         for (text, reason) in [
