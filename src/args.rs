@@ -15,7 +15,7 @@ use clap::{Arg, ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 use crate::calc::targets::Targets;
 use crate::error::Error;
 use crate::input::image::Platform;
-use crate::input::registry::Secret;
+use crate::input::registry::{self, Secret};
 use crate::model::assumptions::{ASSUMPTIONS, Assumption, Assumptions, Kind, Overrides, Value};
 use crate::model::values::{self, Field, Refusal};
 use crate::model::{Budget, ChangedPerDeploy, FleetShape, GrowthLimit};
@@ -265,6 +265,20 @@ pub struct ImageArgs {
         requires = "registry_username"
     )]
     pub registry_password: Option<Secret>,
+    /// Registry host the --registry-username credentials are for (as in docker login HOST);
+    /// repeatable. Without one they go only to registries named on the command line
+    #[arg(
+        long,
+        value_name = "HOST",
+        env = "REGISTRY_HOST",
+        value_delimiter = ',',
+        value_parser = registry::scope
+    )]
+    pub registry_auth: Vec<String>,
+    /// Seconds one manifest, token or config request to a registry may take, retries included
+    /// [default: 60]
+    #[arg(long, value_name = "SECONDS", value_parser = registry::timeout)]
+    pub timeout: Option<std::time::Duration>,
     /// Stop with exit 2 once the layers read unpack to more than SIZE (500MB, 20GiB): a guard
     /// against decompression bombs and enormous inputs [default: no limit]
     #[arg(long, value_name = "SIZE", allow_hyphen_values = true, value_parser = values::size)]

@@ -2,6 +2,9 @@
 //! or concern; helpers live in `common`.
 
 mod common;
+#[allow(dead_code)]
+#[path = "../src/input/registry/fake_server.rs"]
+mod fake_server;
 mod harness;
 
 #[path = "cli/architecture.rs"]

@@ -1269,6 +1269,43 @@ fn index_loops_are_detected() {
     fails(dir.path(), &ReadOptions::default(), "in a loop");
 }
 
+#[test]
+fn a_deep_index_chain_is_called_deep_not_a_loop() {
+    // Twelve distinct indexes, each listing the next: no loop, only too deep (issue 14).
+    let digests: Vec<String> = "0123456789ab"
+        .chars()
+        .map(|c| format!("sha256:{}", hex64(c)))
+        .collect();
+    let index_of = |child: &str| -> String {
+        format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"{child}","size":SIZE}}]}}"#
+        )
+    };
+    // From the innermost out, so every entry can give its child's exact size.
+    let mut blobs: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut child_size = 0usize;
+    for position in (0..digests.len()).rev() {
+        let child = digests
+            .get(position + 1)
+            .cloned()
+            .unwrap_or_else(|| digests[0].clone());
+        let body = index_of(&child).replace("SIZE", &child_size.to_string());
+        child_size = body.len();
+        blobs.push((digests[position].clone(), body.into_bytes()));
+    }
+    let root = format!(
+        r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"{}","size":{child_size}}}]}}"#,
+        digests[0]
+    );
+    let blobs: Vec<(&str, Vec<u8>)> = blobs.iter().map(|(d, b)| (d.as_str(), b.clone())).collect();
+    let dir = temp_layout(root.as_bytes(), &blobs);
+    fails(
+        dir.path(),
+        &ReadOptions::default(),
+        "an index chain of more than 8 nested indexes",
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // test data builders
 

@@ -34,10 +34,12 @@ pub fn source_options(args: &ImageArgs) -> SourceOptions {
         registry: Arc::new(Client::new(RegistryOptions {
             credentials: CredentialSource {
                 explicit,
+                explicit_for: args.registry_auth.clone(),
                 docker_config_dir: CredentialSource::docker_config_dir_from_env(),
             },
             insecure_hosts: args.insecure_registry.clone(),
             disk: args.disk,
+            timeout: args.timeout,
         })),
     }
 }

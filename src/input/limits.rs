@@ -7,8 +7,18 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Place};
 
-/// The largest text input read: 1 GiB, ten times a million-service inventory.
-pub const MAX_TEXT_BYTES: u64 = 1 << 30;
+/// The largest text input read (an inventory, an assumptions file, standard input): 256 MiB,
+/// about four times a million-service inventory; a pipe that never ends
+/// (`yes | fleetsave report -`) stops here.
+pub const MAX_TEXT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads `reader` to its end, but never more than `cap` bytes: `Ok(None)` when there is more.
+/// For every input whose size a file length cannot tell (pipes, standard input, FIFOs).
+pub fn read_capped(reader: impl Read, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    reader.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= cap).then_some(bytes))
+}
 
 /// The name standard input goes by in messages.
 pub const STDIN: &str = "<stdin>";
@@ -71,6 +81,14 @@ fn read_bounded(reader: impl Read, path: &Path, limit: u64) -> Result<String, Er
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capped_reads_stop_one_byte_past_the_cap() {
+        assert_eq!(read_capped(&b"abc"[..], 3).unwrap(), Some(b"abc".to_vec()));
+        assert_eq!(read_capped(&b"abcd"[..], 3).unwrap(), None);
+        // An endless reader ends.
+        assert_eq!(read_capped(std::io::repeat(b'{'), 1000).unwrap(), None);
+    }
 
     #[test]
     fn reads_stop_at_the_bound() {

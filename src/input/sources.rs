@@ -21,11 +21,28 @@ pub struct SizedImage {
 
 /// The size of an image on both bases: measured where the source tells, estimated otherwise.
 /// `None` when the source tells neither (e.g. encrypted layers without a disk size).
+/// When some layers were measured and others not, the disk estimate is the measured layers'
+/// disk bytes plus the estimate for the rest, so it is never smaller than a measured layer.
 pub fn size_of(image: &Image, ratio: Ratio) -> Option<ImageSize> {
     match (image.disk_bytes(), image.wire_bytes()) {
         (Some(disk), Some(wire)) => Some(ImageSize::measured(disk, wire)),
         (Some(disk), None) => ImageSize::typed(disk, Basis::Disk, ratio),
-        (None, Some(wire)) => ImageSize::typed(wire, Basis::Wire, ratio),
+        (None, Some(wire)) => {
+            let mut size = ImageSize::typed(wire, Basis::Wire, ratio)?;
+            let (measured, unmeasured_wire) =
+                image
+                    .layers
+                    .iter()
+                    .fold((0u64, 0u64), |(disk, wire), layer| match layer.disk_bytes {
+                        Some(bytes) => (disk.saturating_add(bytes), wire),
+                        None => (disk, wire.saturating_add(layer.wire_bytes)),
+                    });
+            if measured > 0 {
+                let rest = ratio.disk_from_wire(unmeasured_wire)?;
+                size.disk_bytes = size.disk_bytes.max(measured.saturating_add(rest));
+            }
+            Some(size)
+        }
         (None, None) => None,
     }
 }
@@ -45,7 +62,9 @@ pub fn names_image(text: &str) -> bool {
 }
 
 /// Reads the image `source` names: a file (relative paths under `relative_to`) or a registry
-/// reference. `place` (the flag or inventory cell) names an invalid `docker://` reference.
+/// reference. `place` (the flag or inventory cell) names an invalid `docker://` reference; a
+/// flag (or argument) marks the reference's registry as named on the command line, which
+/// unscoped credentials may go to.
 pub fn read(
     source: &Path,
     relative_to: &Path,
@@ -59,6 +78,11 @@ pub fn read(
                 message: error.to_string(),
             })?;
         if let Some(reference) = reference {
+            // Unscoped flag credentials may go to a registry the command line names, never to
+            // one an inventory names.
+            if matches!(place, Place::Flag(_)) {
+                options.registry.named_on_command_line(&reference.registry);
+            }
             return registry::read_image(&reference, text, &options.read, &options.registry)
                 .map_err(|error| {
                     let error = Error::from(error);
@@ -120,6 +144,43 @@ pub fn read_sized(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_estimated_disk_total_is_never_below_a_measured_layer() {
+        use crate::model::image::{Compression, Digest, Layer, SourceKind};
+        let layer = |n: u8, wire: u64, disk: Option<u64>| Layer {
+            digest: Digest::parse(&format!("sha256:{}", format!("{n:02x}").repeat(32))).unwrap(),
+            media_type: "application/vnd.oci.image.layer.v1.tar+gzip".into(),
+            compression: Compression::Gzip,
+            wire_bytes: wire,
+            disk_bytes: disk,
+            non_distributable: n == 2,
+            urls: vec![],
+        };
+        let image = Image {
+            source: "x".into(),
+            kind: SourceKind::Registry,
+            platform: None,
+            is_artifact: false,
+            referrer_of: None,
+            config: None,
+            // A 10 MB layer that unpacks to 1 GB, measured; a foreign one, not downloaded.
+            layers: vec![
+                layer(1, 10_000_000, Some(1_000_000_000)),
+                layer(2, 10_000_000, None),
+            ],
+            reported_disk_bytes: None,
+            wire_known: true,
+            notes: vec![],
+        };
+        let ratio = Ratio::parse("0.37").unwrap();
+        let size = size_of(&image, ratio).unwrap();
+        assert!(size.disk_estimated);
+        assert_eq!(
+            size.disk_bytes,
+            1_000_000_000 + ratio.disk_from_wire(10_000_000).unwrap()
+        );
+    }
 
     #[test]
     fn the_distroless_java17_manifest_has_measured_wire_and_estimated_disk() {

@@ -139,11 +139,19 @@ impl Field<'_> {
 
 /// `'value'`, cut after [`QUOTED_CHARS`] characters.
 pub fn quote(value: &str) -> String {
-    if value.chars().count() <= QUOTED_CHARS {
-        format!("'{value}'")
-    } else {
-        let cut: String = value.chars().take(QUOTED_CHARS).collect();
-        format!("'{cut}…' ({} bytes)", value.len())
+    format!("'{}'", shorten(value))
+}
+
+/// `text` for quoting in a message: whole when short, else its first [`QUOTED_CHARS`]
+/// characters and how long it was, so a huge bad value never floods a log.
+pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((end, _)) => std::borrow::Cow::Owned(format!(
+            "{}… ({} characters)",
+            &text[..end],
+            text.chars().count()
+        )),
     }
 }
 
@@ -392,7 +400,7 @@ mod tests {
             .refuse(&long, size(&long).unwrap_err())
             .to_string();
         assert!(message.len() < 1_000, "{}", message.len());
-        assert!(message.contains("…' (100000 bytes)"), "{message}");
+        assert!(message.contains("… (100000 characters)'"), "{message}");
     }
 
     #[test]

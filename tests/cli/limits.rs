@@ -193,3 +193,118 @@ fn max_read_applies_to_every_image_command() {
         assert!(stderr.starts_with("error: --max-read: '"), "{stderr}");
     }
 }
+
+/// Issue 14, item 9: a sparse archive whose first header is a 2 GB pax or GNU long-name
+/// extension. Before the fix the tar crate read the whole extension into memory (2.1–4 GB RSS).
+#[test]
+fn huge_tar_header_extensions_are_refused_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    for (type_flag, what) in [(b'x', "pax"), (b'L', "GNU long name")] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(2 * 1024 * 1024 * 1024);
+        header.set_entry_type(tar::EntryType::new(type_flag));
+        header.set_path("././@LongLink").unwrap();
+        header.set_cksum();
+        let path = dir.path().join(format!("sparse-{}.tar", type_flag as char));
+        let file = std::fs::File::create(&path).unwrap();
+        std::io::Write::write_all(&mut &file, header.as_bytes()).unwrap();
+        // Sparse: 2 GB of zeros that occupy no disk, then room for an end marker.
+        file.set_len(512 + 2 * 1024 * 1024 * 1024 + 1024).unwrap();
+        let (status, _, peak) = run_measured(&["inspect", path.to_str().unwrap()], dir.path());
+        assert_eq!(status.code(), Some(2), "{what}");
+        assert!(peak < MAX_RSS_BYTES, "{what}: peak RSS {peak} bytes");
+        let (code, stderr) = failure_of(&["inspect", path.to_str().unwrap()]);
+        assert_eq!(code, 2);
+        assert!(
+            stderr.contains(&format!("the tar header extension ({what})")),
+            "{stderr}"
+        );
+    }
+}
+
+/// Runs fleetsave with `args`, its standard input fed by `feed_stdin` (when given) and `feed`
+/// run on a thread of its own; returns the exit code, stderr and the peak RSS (`VmHWM`, sampled
+/// every 5 ms). Fails if fleetsave still runs after 60 s.
+fn run_fed(
+    args: &[&str],
+    feed_stdin: Option<fn(std::process::ChildStdin)>,
+    feed: impl FnOnce() + Send + 'static,
+) -> (i32, String, u64) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fleetsave"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(if feed_stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("fleetsave starts");
+    if let (Some(feed_stdin), Some(stdin)) = (feed_stdin, child.stdin.take()) {
+        std::thread::spawn(move || feed_stdin(stdin));
+    }
+    std::thread::spawn(feed);
+    let status_file = format!("/proc/{}/status", child.id());
+    let started = std::time::Instant::now();
+    let mut peak_kib = 0u64;
+    let status = loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file)
+            && let Some(kib) = status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        {
+            peak_kib = peak_kib.max(kib);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("fleetsave {args:?} still reads after 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    (status.code().unwrap_or(-1), stderr, peak_kib * 1024)
+}
+
+/// Writes `{` lines to `writer` until it fails (the reader hung up), as `yes '{'` does.
+fn yes_brace(mut writer: impl Write) {
+    let chunk = b"{\n".repeat(32 * 1024);
+    while writer.write_all(&chunk).is_ok() {}
+}
+
+/// Issue 14, item 10: `report -` fed by an endless pipe, and `inspect <(yes '{')`, reached
+/// 5–7 GB in 10 s before every read was capped.
+#[test]
+fn endless_pipes_and_stdin_are_capped() {
+    let (code, stderr, peak) = run_fed(&["report", "-"], Some(yes_brace), || {});
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("<stdin>") && stderr.contains("is larger than 268435456 bytes"),
+        "{stderr}"
+    );
+    // The cap (256 MiB) and the program: well under twice the cap.
+    assert!(peak < 2 * 256 * 1024 * 1024, "peak RSS {peak} bytes");
+
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let writer_path = fifo.clone();
+    let (code, stderr, peak) = run_fed(&["inspect", fifo.to_str().unwrap()], None, move || {
+        if let Ok(file) = std::fs::OpenOptions::new().write(true).open(&writer_path) {
+            yes_brace(file);
+        }
+    });
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("too large for a manifest"), "{stderr}");
+    assert!(
+        peak < 2 * 16 * 1024 * 1024 + MAX_RSS_BYTES,
+        "peak RSS {peak} bytes"
+    );
+}

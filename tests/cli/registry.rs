@@ -457,3 +457,236 @@ fn a_stopped_registry_is_an_io_failure_within_30_seconds() {
     );
     assert!(started.elapsed() < Duration::from_secs(30));
 }
+
+// Hostile registries (issue 14): a scripted server on 127.0.0.1 (the unit tests' fake server)
+// that logs every request and header it receives.
+
+mod hostile {
+    use std::time::{Duration, Instant};
+
+    use super::{LAYOUT, V1_MANIFEST, run};
+    use crate::common::*;
+    use crate::fake_server::{Answer, FakeServer, Request};
+
+    const CONFIG: &str = "sha256:b782e6558dc7f2c8c2d609cbd2969cc62a38f0c268094ddf3912f1019ac3a8ab";
+    const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+
+    fn blob(digest: &str) -> Vec<u8> {
+        let hex = digest.strip_prefix("sha256:").unwrap();
+        std::fs::read(project_file(LAYOUT).join("blobs/sha256").join(hex)).unwrap()
+    }
+
+    fn header(name: &str, value: &str) -> (String, String) {
+        (name.to_string(), value.to_string())
+    }
+
+    /// The v1 fixture image; with `password`, behind basic authentication as ci:PASSWORD.
+    fn registry(password: Option<&'static str>, drip: bool) -> FakeServer {
+        FakeServer::start(move |request: &Request, _| -> Answer {
+            if let Some(password) = password {
+                use base64::Engine as _;
+                let expected = format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(format!("ci:{password}"))
+                );
+                if request.header("authorization") != Some(expected.as_str()) {
+                    return (
+                        401,
+                        vec![header("WWW-Authenticate", r#"Basic realm="x""#)],
+                        vec![],
+                    );
+                }
+            }
+            let mut headers = vec![header("Content-Type", OCI_MANIFEST)];
+            if drip {
+                headers.push(header("x-fake-drip-ms", "1000"));
+            }
+            match request.target.as_str() {
+                "/v2/app/manifests/1" => (200, headers, blob(V1_MANIFEST)),
+                target if target == format!("/v2/app/blobs/{CONFIG}") => {
+                    (200, vec![], blob(CONFIG))
+                }
+                _ => (404, vec![], vec![]),
+            }
+        })
+    }
+
+    fn authorizations(server: &FakeServer) -> Vec<String> {
+        server
+            .requests()
+            .iter()
+            .filter_map(|r| r.header("authorization").map(str::to_string))
+            .collect()
+    }
+
+    fn with_ci_credentials(home: &std::path::Path) -> assert_cmd::Command {
+        let mut command = fleetsave();
+        command
+            .env("DOCKER_CONFIG", home)
+            .env_remove("REGISTRY_HOST")
+            .env("REGISTRY_USERNAME", "ci")
+            .env("REGISTRY_PASSWORD", "ci-Secret-77");
+        command
+    }
+
+    #[test]
+    fn ci_credentials_never_reach_a_registry_an_inventory_names() {
+        let attacker = registry(Some("ci-Secret-77"), false);
+        let home = tempfile::tempdir().unwrap();
+        let inventory = write_file(
+            home.path(),
+            "fleet.csv",
+            &format!(
+                "service,before_image,after,nodes\napi,{}/app:1,10MB,3\n",
+                attacker.host()
+            ),
+        );
+        let inventory = inventory.to_str().unwrap();
+        // Unscoped: said once on stderr, and the inventory's registry gets nothing.
+        let (code, _, stderr) = run(with_ci_credentials(home.path()), &["report", inventory]);
+        assert_eq!(code, 2, "{stderr}");
+        assert_eq!(stderr.matches("have no scope").count(), 1, "{stderr}");
+        assert!(!stderr.contains("ci-Secret-77"), "{stderr}");
+        assert!(
+            authorizations(&attacker).is_empty(),
+            "{:?}",
+            authorizations(&attacker)
+        );
+        // Scoped to another registry: still nothing.
+        let mut command = with_ci_credentials(home.path());
+        command.env("REGISTRY_HOST", "ghcr.io");
+        let (code, _, stderr) = run(command, &["report", inventory]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(authorizations(&attacker).is_empty());
+        // Scoped to it (REGISTRY_HOST, or --registry-auth): the user chose to trust it.
+        let mut command = with_ci_credentials(home.path());
+        command.env("REGISTRY_HOST", attacker.host());
+        let (code, _, stderr) = run(command, &["report", inventory]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(!authorizations(&attacker).is_empty());
+        // Named on the command line, unscoped: sent, with the warning.
+        let trusted = registry(Some("ci-Secret-77"), false);
+        let image = format!("{}/app:1", trusted.host());
+        let (code, _, stderr) = run(with_ci_credentials(home.path()), &["inspect", &image]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stderr.contains("have no scope"), "{stderr}");
+        // A bad scope is exit 2 naming the flag.
+        let (code, _, stderr) = run(
+            with_ci_credentials(home.path()),
+            &["inspect", &image, "--registry-auth", "not a host"],
+        );
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("--registry-auth"), "{stderr}");
+    }
+
+    #[test]
+    fn a_registry_dripping_one_byte_a_second_is_exit_3_within_40_seconds() {
+        let slow = registry(None, true);
+        let image = format!("{}/app:1", slow.host());
+        let home = tempfile::tempdir().unwrap();
+        let mut command = fleetsave();
+        command.env("DOCKER_CONFIG", home.path());
+        let started = Instant::now();
+        let (code, _, stderr) = run(command, &["inspect", &image, "--timeout", "5"]);
+        assert_eq!(code, 3, "{stderr}");
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(
+            stderr.contains(&format!("the registry {} did not answer", slow.host())),
+            "{stderr}"
+        );
+        let mut command = fleetsave();
+        command.env("DOCKER_CONFIG", home.path());
+        let (code, _, stderr) = run(command, &["inspect", &image, "--timeout", "soon"]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("--timeout"), "{stderr}");
+    }
+
+    #[test]
+    fn a_layer_streaming_past_its_declared_size_stops_before_50_mb() {
+        let manifest: serde_json::Value = serde_json::from_slice(&blob(V1_MANIFEST)).unwrap();
+        let layers: Vec<String> = manifest["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|layer| layer["digest"].as_str().unwrap().to_string())
+            .collect();
+        let server = FakeServer::start(move |request: &Request, _| -> Answer {
+            match request.target.as_str() {
+                "/v2/app/manifests/1" => (
+                    200,
+                    vec![header("Content-Type", OCI_MANIFEST)],
+                    blob(V1_MANIFEST),
+                ),
+                target if target == format!("/v2/app/blobs/{CONFIG}") => {
+                    (200, vec![], blob(CONFIG))
+                }
+                target => match layers
+                    .iter()
+                    .find(|digest| target.ends_with(digest.as_str()))
+                {
+                    // The layer's bytes, then again and again: never the end.
+                    Some(digest) => (200, vec![header("x-fake-endless", "1")], blob(digest)),
+                    None => (404, vec![], vec![]),
+                },
+            }
+        });
+        let image = format!("{}/app:1", server.host());
+        let home = tempfile::tempdir().unwrap();
+        for flag in ["--disk", "--verify"] {
+            let mut command = fleetsave();
+            command.env("DOCKER_CONFIG", home.path());
+            let (code, _, stderr) = run(command, &["inspect", &image, flag]);
+            assert_eq!(code, 2, "{stderr}");
+            assert!(stderr.contains("the blob is longer"), "{stderr}");
+        }
+        assert!(
+            server.sent() < 50_000_000,
+            "{} bytes were sent",
+            server.sent()
+        );
+    }
+
+    #[test]
+    fn a_flooding_credential_helper_is_exit_2_naming_it() {
+        let server = registry(Some("ci-Secret-77"), false);
+        let home = tempfile::tempdir().unwrap();
+        let helper = write_file(
+            home.path(),
+            "docker-credential-flood",
+            "#!/bin/sh\nexec yes '{'\n",
+        );
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        write_file(
+            home.path(),
+            "config.json",
+            &format!(r#"{{"credHelpers":{{"{}":"flood"}}}}"#, server.host()),
+        );
+        let mut command = fleetsave();
+        command
+            .env("DOCKER_CONFIG", home.path())
+            .env_remove("REGISTRY_USERNAME")
+            .env_remove("REGISTRY_PASSWORD")
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    home.path().display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            );
+        let started = Instant::now();
+        let image = format!("{}/app:1", server.host());
+        let (code, _, stderr) = run(command, &["inspect", &image]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains("the credential helper docker-credential-flood printed more than"),
+            "{stderr}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+}

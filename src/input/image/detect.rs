@@ -50,9 +50,21 @@ pub(crate) fn detect(path: &Path) -> Result<Detected, Problem> {
                 ),
             });
         }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        // Capped as it is read: a pipe or FIFO (`<(…)`) has no length to check first.
+        let rest = MAX_DOCUMENT_BYTES - head.len() as u64;
+        let Some(rest) = crate::input::limits::read_capped(&mut file, rest).map_err(read_error)?
+        else {
+            return Err(Problem::Invalid {
+                what: "JSON".into(),
+                message: format!(
+                    "more than {MAX_DOCUMENT_BYTES} bytes is too large for a manifest or inspect \
+                     output"
+                ),
+            });
+        };
+        let mut bytes = Vec::with_capacity(head.len() + rest.len());
         bytes.extend_from_slice(head);
-        file.read_to_end(&mut bytes).map_err(read_error)?;
+        bytes.extend_from_slice(&rest);
         if bytes.starts_with(b"\xEF\xBB\xBF") {
             bytes.drain(..3);
         }

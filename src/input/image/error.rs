@@ -64,6 +64,15 @@ pub enum Problem {
         expected: u64,
         actual: u64,
     },
+    #[error(
+        "{what} {digest}: the manifest says {expected} bytes but the blob is longer (reading \
+         stopped at byte {})", expected + 1
+    )]
+    TooLong {
+        what: String,
+        digest: String,
+        expected: u64,
+    },
     #[error("{what} {digest}: the content's digest is {actual} (wrong digest or corrupt blob)")]
     DigestMismatch {
         what: String,

@@ -250,6 +250,14 @@ pub(crate) fn image_from_manifest(
                 )
             });
         }
+        if compression == crate::model::image::Compression::Unknown && !is_artifact {
+            notes.push(format!(
+                "layer {} has a media type fleetsave does not know ('{}'): its compression is \
+                 told from its content when it is downloaded, else its disk size is unknown",
+                digest.short(),
+                crate::model::values::shorten(&descriptor.media_type)
+            ));
+        }
         if compression == crate::model::image::Compression::Encrypted {
             notes.push(format!(
                 "layer {} is encrypted: its disk size is unknown",
@@ -320,6 +328,28 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_layer_media_types_are_named_in_a_note() {
+        let layer = format!("sha256:{}", "a".repeat(64));
+        let config = format!("sha256:{}", "b".repeat(64));
+        let json = format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+            "config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config}","size":2}},
+            "layers":[{{"mediaType":"application/x-mystery","digest":"{layer}","size":10}}]}}"#
+        );
+        let Document::Manifest { manifest, .. } = parse_document(json.as_bytes()).unwrap() else {
+            panic!("a manifest")
+        };
+        let image =
+            image_from_manifest(&manifest, "m".into(), SourceKind::OciLayout, vec![]).unwrap();
+        assert!(
+            image.notes.iter().any(|note| note
+                .contains("media type fleetsave does not know ('application/x-mystery')")),
+            "{:?}",
+            image.notes
+        );
+    }
 
     #[test]
     fn base64_decodes() {

@@ -34,13 +34,21 @@ pub(crate) fn follow<E: From<Problem>>(
     let mut platform = descriptor.platform.as_ref().map(|p| p.describe());
     let mut followed: Vec<String> = Vec::new();
     loop {
-        if followed.contains(&descriptor.digest) || followed.len() > MAX_DEPTH {
+        let looped = followed.contains(&descriptor.digest);
+        if looped || followed.len() > MAX_DEPTH {
             followed.push(descriptor.digest.clone());
             let chain: Vec<String> = followed.iter().map(|d| short(d)).collect();
-            return Err(Problem::Loop(format!(
-                "indexes refer to each other in a loop ({}); not followed",
-                chain.join(" → ")
-            ))
+            return Err(Problem::Loop(if looped {
+                format!(
+                    "indexes refer to each other in a loop ({}); not followed",
+                    chain.join(" → ")
+                )
+            } else {
+                format!(
+                    "an index chain of more than {MAX_DEPTH} nested indexes ({}); not followed",
+                    chain.join(" → ")
+                )
+            })
             .into());
         }
         followed.push(descriptor.digest.clone());

@@ -203,7 +203,9 @@ pub(crate) fn measure(
 }
 
 /// Sizes a layer blob that can only be read front to back (a registry download). Its length
-/// must be the descriptor's (`expected_len`).
+/// must be the descriptor's (`expected_len`): reading stops one byte past it, so a stream that
+/// goes on is a mismatch after `expected_len + 1` bytes, not after all it would send. An
+/// uncompressed layer counts its declared length against `limit`, as a file's does.
 pub(crate) fn measure_stream(
     mut reader: impl Read,
     job: &LayerJob,
@@ -213,11 +215,32 @@ pub(crate) fn measure_stream(
     let expected = job.expected_len.unwrap_or(u64::MAX);
     let head = read_head(&mut reader, expected).map_err(read_error)?;
     let compression = compression_of(job, &head)?;
+    if compression == Compression::Uncompressed
+        && let Some(limit) = limit
+    {
+        limit
+            .consume(expected)
+            .map_err(|exceeded| Problem::ReadLimit { limit: exceeded.0 })?;
+    }
     let mut counted = CountingReader {
         inner: io::Cursor::new(head).chain(reader),
         count: 0,
+        most: expected,
+        exceeded: false,
     };
-    let disk_bytes = measure_read(&mut counted, expected, compression, job, limit)?;
+    let too_long = || Problem::TooLong {
+        what: "layer".into(),
+        digest: job.digest.to_string(),
+        expected,
+    };
+    let disk_bytes = match measure_read(&mut counted, expected, compression, job, limit) {
+        Err(_) if counted.exceeded => return Err(too_long()),
+        other => other?,
+    };
+    // Whatever stopped before the end (a decoder at its end marker): one byte more is too many.
+    if counted.count == expected && !matches!(counted.read(&mut [0u8; 1]), Ok(0)) {
+        return Err(too_long());
+    }
     if let Some(expected) = job.expected_len
         && counted.count != expected
     {
@@ -352,16 +375,28 @@ fn compression_of(job: &LayerJob, head: &[u8]) -> Result<Compression, Problem> {
     }
 }
 
-/// Counts the bytes read through it.
+/// Counts the bytes read through it, and fails once more than `most` have come (reading at
+/// most one byte past it).
 struct CountingReader<R> {
     inner: R,
     count: u64,
+    most: u64,
+    exceeded: bool,
 }
 
 impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let read = self.inner.read(buf)?;
+        let room = self.most.saturating_add(1).saturating_sub(self.count);
+        let want = usize::try_from(room).map_or(buf.len(), |room| room.min(buf.len()));
+        let read = self.inner.read(&mut buf[..want])?;
         self.count += read as u64;
+        if self.count > self.most {
+            self.exceeded = true;
+            return Err(io::Error::other(format!(
+                "the blob is longer than the {} bytes its descriptor gives",
+                self.most
+            )));
+        }
         Ok(read)
     }
 }
@@ -516,6 +551,75 @@ mod tests {
             corrupt[last] ^= 1;
             assert!(measure_stream(&corrupt[..], &job, None).is_err());
         }
+    }
+
+    #[test]
+    fn endless_streams_stop_one_byte_past_their_declared_size() {
+        /// Counts what is taken from an endless source.
+        struct Endless<'a> {
+            pattern: &'a [u8],
+            given: u64,
+        }
+        impl Read for Endless<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = buf.len().min(self.pattern.len());
+                let start = (self.given % self.pattern.len() as u64) as usize;
+                for (i, byte) in buf[..n].iter_mut().enumerate() {
+                    *byte = self.pattern[(start + i) % self.pattern.len()];
+                }
+                self.given += n as u64;
+                Ok(n)
+            }
+        }
+        let tar = tar_bytes();
+        let gz = gzip(&tar);
+        for (blob, compression) in [
+            (&gz, Compression::Gzip),
+            (&tar, Compression::Uncompressed),
+            (&tar, Compression::Unknown),
+        ] {
+            for verify in [None, Some(VerifyOf::Stored)] {
+                let job = LayerJob {
+                    name: "stream".into(),
+                    digest: Digest::parse(&super::super::verify::sha256_of(blob)).unwrap(),
+                    expected_len: Some(blob.len() as u64),
+                    compression,
+                    verify,
+                };
+                let mut endless = Endless {
+                    pattern: blob,
+                    given: 0,
+                };
+                let error = measure_stream(&mut endless, &job, None).unwrap_err();
+                assert!(
+                    matches!(error, Problem::TooLong { expected, .. } if expected == blob.len() as u64),
+                    "{compression} {verify:?}: {error}"
+                );
+                assert!(
+                    endless.given <= blob.len() as u64 + 1,
+                    "{compression}: read {} bytes of a {}-byte blob",
+                    endless.given,
+                    blob.len()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn max_read_counts_uncompressed_streams() {
+        let tar = tar_bytes();
+        let job = LayerJob {
+            name: "stream".into(),
+            digest: Digest::parse(&super::super::verify::sha256_of(&tar)).unwrap(),
+            expected_len: Some(tar.len() as u64),
+            compression: Compression::Uncompressed,
+            verify: None,
+        };
+        let limit = ReadLimit::new(tar.len() as u64 - 1);
+        let error = measure_stream(&tar[..], &job, Some(&limit)).unwrap_err();
+        assert!(matches!(error, Problem::ReadLimit { .. }), "{error}");
+        let limit = ReadLimit::new(tar.len() as u64);
+        assert!(measure_stream(&tar[..], &job, Some(&limit)).is_ok());
     }
 
     #[test]

@@ -60,6 +60,22 @@ impl Store {
         };
         let file = File::open(path).map_err(read_error)?;
         let file_len = file.metadata().map_err(read_error)?.len();
+        // The headers first, by our own walk: it refuses pax and GNU long-name extensions over
+        // 1 MiB, which the tar crate would read into memory whole.
+        let mut headers = Located {
+            path: path.to_path_buf(),
+            offset: 0,
+            len: file_len,
+        }
+        .open()
+        .map_err(read_error)?;
+        if let Err(message) = super::tar_headers::walk(&mut headers, file_len)
+            && message.contains("header extension")
+        {
+            return Err(Problem::NotAnImage(format!(
+                "not a valid tar archive: {message}"
+            )));
+        }
         let mut archive = tar::Archive::new(file);
         let mut entries = HashMap::new();
         let bad =
@@ -170,13 +186,17 @@ impl Store {
                 ),
             });
         }
-        let mut bytes = Vec::with_capacity(located.len as usize);
-        located
+        // Capped as read too: a file may grow after its length was taken.
+        let bytes = located
             .open()
-            .and_then(|mut reader| reader.read_to_end(&mut bytes))
+            .and_then(|reader| crate::input::limits::read_capped(reader, MAX_DOCUMENT_BYTES))
             .map_err(|source| Problem::Read {
                 what: what.to_string(),
                 source,
+            })?
+            .ok_or_else(|| Problem::Invalid {
+                what: what.to_string(),
+                message: format!("too large for a JSON document (limit {MAX_DOCUMENT_BYTES})"),
             })?;
         Ok(Some(bytes))
     }

@@ -18,8 +18,10 @@ use std::io::{self, Read};
 use super::store::BlobReader;
 
 pub(crate) const BLOCK: u64 = 512;
-/// pax extended headers longer than this are skipped unread (they only matter for `size=`).
-const MAX_PAX_BYTES: u64 = 1024 * 1024;
+/// pax extended headers (`x`, `g`) and GNU long names and links (`L`, `K`) longer than this are
+/// refused, as Go's archive/tar refuses them: they are metadata, and readers (the tar crate
+/// among them) hold them in memory whole.
+pub(crate) const MAX_EXTENSION_BYTES: u64 = 1024 * 1024;
 
 /// The source of a walk: a blob that can be seeked (sizing) or one that must be read through
 /// (verifying, where every byte goes through the hash anyway).
@@ -113,6 +115,17 @@ pub(crate) fn walk(source: &mut impl TarSource, len: u64) -> Result<TarSummary, 
             )
         })?;
         let type_flag = block[156];
+        if matches!(type_flag, b'x' | b'g' | b'L' | b'K') && header_size > MAX_EXTENSION_BYTES {
+            return Err(format!(
+                "the tar header extension ({}) at byte {} is {header_size} bytes, more than the \
+                 {MAX_EXTENSION_BYTES} accepted",
+                match type_flag {
+                    b'x' | b'g' => "pax",
+                    _ => "GNU long name",
+                },
+                position - BLOCK
+            ));
+        }
         let size = match type_flag {
             b'x' | b'g' => header_size,
             _ => pax_size.take().unwrap_or(header_size),
@@ -134,7 +147,7 @@ pub(crate) fn walk(source: &mut impl TarSource, len: u64) -> Result<TarSummary, 
                 position - BLOCK
             ));
         }
-        if type_flag == b'x' && size <= MAX_PAX_BYTES {
+        if type_flag == b'x' {
             let mut records = vec![0u8; padded as usize];
             for chunk in records.chunks_mut(BLOCK as usize) {
                 let chunk: &mut [u8; 512] =
@@ -273,6 +286,29 @@ mod tests {
         assert_eq!(walk_bytes(&bytes[..512 + 5000]).unwrap().end, 512 + 5000);
         let err = walk_bytes(&[b'x'; 2048]).unwrap_err();
         assert!(err.contains("checksum"), "{err}");
+    }
+
+    #[test]
+    fn huge_header_extensions_are_refused() {
+        for (type_flag, what) in [(b'x', "pax"), (b'g', "pax"), (b'L', "GNU long name")] {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(2 * 1024 * 1024 * 1024);
+            header.set_entry_type(tar::EntryType::new(type_flag));
+            header.set_cksum();
+            // Only the header: the walk must refuse before reading the 2 GB it claims.
+            let mut bytes = header.as_bytes().to_vec();
+            bytes.extend_from_slice(&[0u8; 1024]);
+            let err =
+                walk(&mut ReadThrough(&bytes[..]), 2 * 1024 * 1024 * 1024 + 4096).unwrap_err();
+            assert!(
+                err.contains(what) && err.contains("more than the 1048576"),
+                "{err}"
+            );
+        }
+        // Up to the limit is fine.
+        let long = "d/".repeat(300) + "f";
+        let bytes = tar_with(&[(&long, 3)]);
+        assert_eq!(walk_bytes(&bytes).unwrap().entries, 1);
     }
 
     #[test]

@@ -1,17 +1,27 @@
 //! Authentication as docker does it: the `WWW-Authenticate` challenge a registry answers with
 //! (`Bearer realm=…,service=…,scope=…` or `Basic realm=…`), the token response, and the
 //! credentials to answer with: `--registry-username`/`--registry-password` (or
-//! `REGISTRY_USERNAME`/`REGISTRY_PASSWORD`), else `~/.docker/config.json` (`credHelpers`,
-//! `credsStore` through `docker-credential-*` helpers, then `auths`), else none (anonymous).
+//! `REGISTRY_USERNAME`/`REGISTRY_PASSWORD`) for the registries they are scoped to, else
+//! `~/.docker/config.json` (`credHelpers`, `credsStore` through `docker-credential-*` helpers,
+//! then `auths`), else none (anonymous).
+//!
+//! Credentials from flags or the environment are scoped like `docker login HOST`: to the hosts of
+//! `--registry-auth HOST` (repeatable) or `REGISTRY_HOST`. Unscoped, they go only to registries
+//! named on the command line, never to one an inventory file names (an inventory may come from
+//! someone else's pull request), and never to a token realm on another host (see
+//! docs/reliability.md).
 //!
 //! Secrets are held in [`Secret`], whose `Debug` and `Display` never show the value, so no error
 //! or log line can carry one.
 
+use crate::model::values::Refusal;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -168,8 +178,11 @@ pub fn token_from_response(body: &[u8]) -> Option<Secret> {
 /// Where credentials come from.
 #[derive(Debug, Clone, Default)]
 pub struct CredentialSource {
-    /// From the flags or environment: used for every registry the command reads from.
+    /// From the flags or environment: used for the registries of `explicit_for`, or when that is
+    /// empty (unscoped) for registries named on the command line only.
     pub explicit: Option<Credentials>,
+    /// `--registry-auth HOST` and `REGISTRY_HOST`, normalised by [`scope_host`].
+    pub explicit_for: Vec<String>,
     /// The docker config directory (`$DOCKER_CONFIG`, else `~/.docker`), when there is one.
     pub docker_config_dir: Option<PathBuf>,
 }
@@ -188,28 +201,138 @@ impl CredentialSource {
     }
 
     /// The credentials for `registry` (as written in references: `docker.io`, `ghcr.io`,
-    /// `127.0.0.1:5000`), and a note when a configured helper could not be used.
-    pub fn lookup(&self, registry: &str) -> (Option<Credentials>, Option<String>) {
+    /// `127.0.0.1:5000`); `named` says whether a reference on the command line names it.
+    pub fn lookup(&self, registry: &str, named: bool) -> Found {
         if let Some(explicit) = &self.explicit {
-            return (Some(explicit.clone()), None);
+            let key = normalise_key(registry);
+            if self
+                .explicit_for
+                .iter()
+                .any(|host| host.eq_ignore_ascii_case(&key))
+            {
+                return Found {
+                    credentials: Some(explicit.clone()),
+                    scoped: true,
+                    note: None,
+                    failure: None,
+                };
+            }
+            if self.explicit_for.is_empty() && named {
+                return Found {
+                    credentials: Some(explicit.clone()),
+                    scoped: false,
+                    note: None,
+                    failure: None,
+                };
+            }
+            let (credentials, note, failure) = self.docker_config_lookup(registry);
+            let not_sent = if self.explicit_for.is_empty() {
+                format!(
+                    "the --registry-username credentials are unscoped, so they go only to \
+                     registries named on the command line, not to {registry}; add \
+                     --registry-auth {registry} (or REGISTRY_HOST) to use them there"
+                )
+            } else {
+                format!(
+                    "the --registry-username credentials are for {} only (--registry-auth, \
+                     REGISTRY_HOST), not {registry}",
+                    self.explicit_for.join(", ")
+                )
+            };
+            return Found {
+                credentials,
+                scoped: true,
+                note: Some(match note {
+                    Some(note) => format!("{not_sent}; {note}"),
+                    None => not_sent,
+                }),
+                failure,
+            };
         }
+        let (credentials, note, failure) = self.docker_config_lookup(registry);
+        Found {
+            credentials,
+            scoped: true,
+            note,
+            failure,
+        }
+    }
+
+    /// docker's credentials for `registry`, a note when a configured helper could not be used,
+    /// and a failure when one hung or flooded its output.
+    fn docker_config_lookup(
+        &self,
+        registry: &str,
+    ) -> (Option<Credentials>, Option<String>, Option<String>) {
         let Some(dir) = &self.docker_config_dir else {
-            return (None, None);
+            return (None, None, None);
         };
-        let Ok(bytes) = std::fs::read(dir.join("config.json")) else {
-            return (None, None);
-        };
+        let path = dir.join("config.json");
+        let mut bytes = Vec::new();
+        let read = std::fs::File::open(&path)
+            .and_then(|file| file.take(MAX_DOCKER_CONFIG + 1).read_to_end(&mut bytes));
+        if read.is_err() {
+            return (None, None, None);
+        }
+        if bytes.len() as u64 > MAX_DOCKER_CONFIG {
+            let note = format!(
+                "{} is larger than {MAX_DOCKER_CONFIG} bytes; its credentials were not used",
+                path.display()
+            );
+            return (None, Some(note), None);
+        }
         match serde_json::from_slice::<DockerConfig>(&bytes) {
-            Ok(config) => config.lookup(registry),
+            Ok(config) => match config.lookup(registry) {
+                Ok((credentials, note)) => (credentials, note, None),
+                Err(failure) => (None, None, Some(failure)),
+            },
             Err(_) => (
                 None,
                 Some(format!(
                     "{} is not valid JSON; its credentials were not used",
-                    dir.join("config.json").display()
+                    path.display()
                 )),
+                None,
             ),
         }
     }
+}
+
+/// What [`CredentialSource::lookup`] found for a registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub credentials: Option<Credentials>,
+    /// Whether the credentials were given for this registry (a scope, or docker's per-host
+    /// config), so that they may also go to a token realm on another host the registry names.
+    pub scoped: bool,
+    /// Why credentials one might expect were not used.
+    pub note: Option<String>,
+    /// A credential helper that hung or flooded its output: the lookup fails (exit 2).
+    pub failure: Option<String>,
+}
+
+/// A `--registry-auth`/`REGISTRY_HOST` value as a registry name: `https://ghcr.io/` → `ghcr.io`,
+/// Docker Hub's aliases → `docker.io`; an error says why it is not a registry host.
+pub fn scope_host(text: &str) -> Result<String, Refusal> {
+    let trimmed = text.trim();
+    let host = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .unwrap_or(trimmed)
+        .trim_end_matches('/');
+    let host = host
+        .strip_suffix("/v1")
+        .or_else(|| host.strip_suffix("/v2"))
+        .unwrap_or(host);
+    let key = normalise_key(host).to_ascii_lowercase();
+    if host.contains('/') || !super::reference::valid_registry(&key) {
+        return Err(Refusal::new(
+            "is not a registry host",
+            "HOST or HOST:PORT, as in docker login HOST",
+        )
+        .example("ghcr.io"));
+    }
+    Ok(key)
 }
 
 /// The parts of `~/.docker/config.json` that hold credentials.
@@ -240,7 +363,8 @@ struct AuthEntry {
 const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
 
 impl DockerConfig {
-    fn lookup(&self, registry: &str) -> (Option<Credentials>, Option<String>) {
+    /// The credentials for `registry` and a note; an error when a helper hung or flooded.
+    fn lookup(&self, registry: &str) -> Result<(Option<Credentials>, Option<String>), String> {
         let server = if registry == DOCKER_HUB {
             DOCKER_HUB_KEY
         } else {
@@ -254,10 +378,12 @@ impl DockerConfig {
             .filter(|h| !h.is_empty());
         let mut note = None;
         if let Some(helper) = helper {
-            match run_helper(helper, server) {
-                Ok(Some(credentials)) => return (Some(credentials), None),
+            let program = format!("docker-credential-{helper}");
+            match run_helper(&program, server, HELPER_TIMEOUT, MAX_HELPER_OUTPUT) {
+                Ok(Some(credentials)) => return Ok((Some(credentials), None)),
                 Ok(None) => {}
-                Err(problem) => note = Some(problem),
+                Err(HelperError::Unusable(problem)) => note = Some(problem),
+                Err(HelperError::Fatal(problem)) => return Err(problem),
             }
         }
         let entry = self
@@ -265,7 +391,7 @@ impl DockerConfig {
             .iter()
             .find(|(key, _)| normalise_key(key) == normalise_key(server))
             .map(|(_, entry)| entry);
-        (entry.and_then(AuthEntry::credentials), note)
+        Ok((entry.and_then(AuthEntry::credentials), note))
     }
 }
 
@@ -305,26 +431,95 @@ fn normalise_key(key: &str) -> String {
     }
 }
 
-/// Runs `docker-credential-HELPER get` with the server on stdin. `Ok(None)` when the helper has no
-/// credentials for it; an error note when the helper cannot be run (never with its output, which
-/// could hold a secret).
-fn run_helper(helper: &str, server: &str) -> Result<Option<Credentials>, String> {
-    let program = format!("docker-credential-{helper}");
-    let mut child = Command::new(&program)
+/// How long a credential helper may take.
+const HELPER_TIMEOUT: Duration = Duration::from_secs(10);
+/// The most a credential helper may print (docker's answer is a few hundred bytes).
+const MAX_HELPER_OUTPUT: u64 = 1024 * 1024;
+/// The largest docker `config.json` read.
+const MAX_DOCKER_CONFIG: u64 = 16 * 1024 * 1024;
+
+/// Why a credential helper gave no credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum HelperError {
+    /// It cannot be run or answered nonsense: noted, and docker's `auths` are tried.
+    Unusable(String),
+    /// It hung or flooded its output: the run stops (exit 2) naming it.
+    Fatal(String),
+}
+
+/// Runs `PROGRAM get` (`docker-credential-HELPER`) with the server on stdin, for at most
+/// `timeout` and `cap` bytes of output (past either it is killed). `Ok(None)` when the helper
+/// has no credentials for it. Messages never carry its output, which could hold a secret.
+fn run_helper(
+    program: &str,
+    server: &str,
+    timeout: Duration,
+    cap: u64,
+) -> Result<Option<Credentials>, HelperError> {
+    let started = Instant::now();
+    let mut child = Command::new(program)
         .arg("get")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("the credential helper {program} could not be run: {e}"))?;
+        .map_err(|e| {
+            HelperError::Unusable(format!(
+                "the credential helper {program} could not be run: {e}"
+            ))
+        })?;
     if let Some(mut stdin) = child.stdin.take() {
         // A helper that exits without reading is reported by its status below.
         let _ = stdin.write_all(server.as_bytes());
     }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format!("the credential helper {program} failed: {e}"))?;
-    if !output.status.success() {
+    let Some(stdout) = child.stdout.take() else {
+        return Err(HelperError::Unusable(format!(
+            "the credential helper {program} has no output"
+        )));
+    };
+    let (sender, receiver) = mpsc::channel();
+    // Reads at most cap + 1 bytes; left behind (blocked) if the helper's children keep the pipe.
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let result = stdout.take(cap + 1).read_to_end(&mut bytes).map(|_| bytes);
+        let _ = sender.send(result);
+    });
+    let fatal = |child: &mut std::process::Child, why: String| {
+        let _ = child.kill();
+        let _ = child.wait();
+        HelperError::Fatal(format!("the credential helper {program} {why}"))
+    };
+    let timed_out = || format!("did not answer within {} s", timeout.as_secs_f64());
+    let output = match receiver.recv_timeout(timeout) {
+        Ok(Ok(bytes)) if bytes.len() as u64 > cap => {
+            return Err(fatal(&mut child, format!("printed more than {cap} bytes")));
+        }
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(e)) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(HelperError::Unusable(format!(
+                "the credential helper {program} failed: {e}"
+            )));
+        }
+        Err(_) => return Err(fatal(&mut child, timed_out())),
+    };
+    // Its output ended: it should be exiting.
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() < timeout => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Ok(None) => return Err(fatal(&mut child, timed_out())),
+            Err(e) => {
+                return Err(HelperError::Unusable(format!(
+                    "the credential helper {program} failed: {e}"
+                )));
+            }
+        }
+    };
+    if !status.success() {
         // "credentials not found in native keychain" and the like: no credentials.
         return Ok(None);
     }
@@ -336,8 +531,11 @@ fn run_helper(helper: &str, server: &str) -> Result<Option<Credentials>, String>
         #[serde(default)]
         secret: String,
     }
-    let answer: HelperAnswer = serde_json::from_slice(&output.stdout)
-        .map_err(|_| format!("the credential helper {program} answered with invalid JSON"))?;
+    let answer: HelperAnswer = serde_json::from_slice(&output).map_err(|_| {
+        HelperError::Unusable(format!(
+            "the credential helper {program} answered with invalid JSON"
+        ))
+    })?;
     if answer.secret.is_empty() {
         return Ok(None);
     }
@@ -441,39 +639,143 @@ mod tests {
         .unwrap();
         let source = CredentialSource {
             explicit: None,
+            explicit_for: vec![],
             docker_config_dir: Some(dir.path().to_path_buf()),
         };
         let basic = |user: &str, pw: &str| Credentials::Basic {
             username: user.into(),
             password: Secret::new(pw),
         };
-        assert_eq!(source.lookup("docker.io").0, Some(basic("bob", "pw1")));
         assert_eq!(
-            source.lookup("127.0.0.1:5000").0,
+            source.lookup("docker.io", true).credentials,
+            Some(basic("bob", "pw1"))
+        );
+        assert_eq!(
+            source.lookup("127.0.0.1:5000", false).credentials,
             Some(basic("carol", "pw2"))
         );
         assert_eq!(
-            source.lookup("ghcr.io").0,
+            source.lookup("ghcr.io", true).credentials,
             Some(Credentials::IdentityToken(Secret::new("refresh")))
         );
-        assert_eq!(source.lookup("quay.io").0, None);
+        assert_eq!(source.lookup("quay.io", true).credentials, None);
         // A helper that cannot run leaves a note and falls back to auths.
         std::fs::write(
             dir.path().join("config.json"),
             r#"{"credsStore":"fleetsave-no-such-helper","auths":{"quay.io":{"auth":"dTpw"}}}"#,
         )
         .unwrap();
-        let (credentials, note) = source.lookup("quay.io");
-        assert_eq!(credentials, Some(basic("u", "p")));
+        let found = source.lookup("quay.io", true);
+        assert_eq!(found.credentials, Some(basic("u", "p")));
         assert!(
-            note.unwrap()
+            found
+                .note
+                .unwrap()
                 .contains("docker-credential-fleetsave-no-such-helper")
         );
-        // Flags win over the file.
+        // Flags win over the file, for the registries they apply to.
         let explicit = CredentialSource {
             explicit: Some(basic("ci", "token")),
             ..source
         };
-        assert_eq!(explicit.lookup("quay.io").0, Some(basic("ci", "token")));
+        assert_eq!(
+            explicit.lookup("quay.io", true).credentials,
+            Some(basic("ci", "token"))
+        );
+    }
+
+    #[test]
+    fn credential_helpers_are_bounded_in_time_and_output() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let script = |name: &str, body: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            path.to_str().unwrap().to_string()
+        };
+        let second = Duration::from_secs(1);
+        let good = script(
+            "good",
+            r#"read server; printf '{"Username":"u","Secret":"s3cret"}'"#,
+        );
+        assert_eq!(
+            run_helper(&good, "ghcr.io", second, 1024).unwrap(),
+            Some(Credentials::Basic {
+                username: "u".into(),
+                password: Secret::new("s3cret")
+            })
+        );
+        let hung = script("hung", "exec sleep 30");
+        let started = Instant::now();
+        let error = run_helper(&hung, "ghcr.io", second, 1024).unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(
+            error,
+            HelperError::Fatal(format!(
+                "the credential helper {hung} did not answer within 1 s"
+            ))
+        );
+        let flood = script("flood", "exec yes '{'");
+        let started = Instant::now();
+        let error = run_helper(&flood, "ghcr.io", second, 1024).unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(
+            error,
+            HelperError::Fatal(format!(
+                "the credential helper {flood} printed more than 1024 bytes"
+            ))
+        );
+        // Output ended but the helper lingers: still bounded.
+        let linger = script("linger", "exec >&-; exec sleep 30");
+        assert!(matches!(
+            run_helper(&linger, "ghcr.io", second, 1024),
+            Err(HelperError::Fatal(_))
+        ));
+        let missing = run_helper("/nonexistent/helper", "ghcr.io", second, 1024).unwrap_err();
+        assert!(matches!(missing, HelperError::Unusable(_)));
+    }
+
+    #[test]
+    fn flag_credentials_go_only_where_they_are_scoped() {
+        let ci = Credentials::Basic {
+            username: "ci".into(),
+            password: Secret::new("ci-secret"),
+        };
+        let unscoped = CredentialSource {
+            explicit: Some(ci.clone()),
+            ..CredentialSource::default()
+        };
+        // Unscoped: only registries named on the command line, and not as "scoped".
+        let named = unscoped.lookup("ghcr.io", true);
+        assert_eq!(named.credentials, Some(ci.clone()));
+        assert!(!named.scoped);
+        let other = unscoped.lookup("evil.example", false);
+        assert_eq!(other.credentials, None);
+        assert!(other.note.unwrap().contains("unscoped"));
+        // Scoped: exactly the scope's hosts, named or not; Docker Hub's aliases are one host.
+        let scoped = CredentialSource {
+            explicit: Some(ci.clone()),
+            explicit_for: vec![
+                scope_host("https://index.docker.io/v1/").unwrap(),
+                scope_host("127.0.0.1:5000").unwrap(),
+            ],
+            ..CredentialSource::default()
+        };
+        for registry in ["docker.io", "127.0.0.1:5000"] {
+            let found = scoped.lookup(registry, false);
+            assert_eq!(found.credentials, Some(ci.clone()), "{registry}");
+            assert!(found.scoped);
+        }
+        for registry in ["ghcr.io", "127.0.0.1:5001", "127.0.0.1"] {
+            assert_eq!(
+                scoped.lookup(registry, true).credentials,
+                None,
+                "{registry}"
+            );
+        }
+        assert!(scope_host("not a host").is_err());
+        assert!(scope_host("ghcr.io/org").is_err());
+        assert_eq!(scope_host("GHCR.io").unwrap(), "ghcr.io");
     }
 }

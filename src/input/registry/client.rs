@@ -1,26 +1,31 @@
 //! The HTTP side of the OCI distribution API, on ureq with rustls: manifests (with the `Accept`
 //! header for OCI and Docker v2 manifests and indexes), small blobs read whole under a cap, layer
 //! blobs as streams. Answers a registry's `401` challenge once per repository (the token is kept
-//! for the rest of the run), follows redirects (never forwarding `Authorization`), retries
+//! for the rest of the run), follows redirects itself (never forwarding `Authorization`, never
+//! from HTTPS to HTTP, never over plain HTTP to another host, only to http(s) URLs), retries
 //! connection failures, `429` and `5xx` a bounded number of times with backoff (honouring
-//! `Retry-After`), and times out.
+//! `Retry-After`), and times out: every manifest, token and config request must be complete
+//! within `--timeout` (retries included), and a layer download must keep up a minimum rate.
 //!
 //! HTTPS is required, with verified certificates, except for loopback registries and hosts named
 //! by `--insecure-registry`: those are tried over HTTPS without verifying the certificate, then
-//! over plain HTTP, as docker does for insecure registries.
+//! over plain HTTP, as docker does for insecure registries. Whether a host is loopback is decided
+//! from the parsed URL, never from a prefix of its text.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use ureq::http::Response;
+use ureq::http::{Response, Uri};
 use ureq::tls::TlsConfig;
-use ureq::{Agent, Body};
+use ureq::{Agent, Body, RequestBuilder};
 
-use super::auth::{self, Challenge, CredentialSource, Credentials, Secret};
+use super::auth::{self, Challenge, CredentialSource, Credentials, Found, Secret};
 use super::reference::{self, Reference};
+use crate::model::values::shorten as quote;
 
 /// Attempts of one request before giving up on connection failures, `429` and `5xx`.
 const ATTEMPTS: u32 = 3;
@@ -31,6 +36,15 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Waiting for a response's headers, and for each read of a body.
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a manifest, token or config request may take, retries included, unless `--timeout`
+/// says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// A layer download slower than this many bytes a second, averaged over [`RATE_WINDOW`], is
+/// abandoned.
+pub const MIN_BLOB_RATE: u64 = 10_000;
+pub const RATE_WINDOW: Duration = Duration::from_secs(30);
+/// Redirects followed for one request.
+const MAX_REDIRECTS: u32 = 5;
 /// Registries refuse manifests larger than this; so does fleetsave.
 pub const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
 /// Token responses and error bodies are small.
@@ -50,6 +64,9 @@ pub struct RegistryOptions {
     pub insecure_hosts: Vec<String>,
     /// `--disk`: download the layers to measure their exact disk bytes.
     pub disk: bool,
+    /// `--timeout`: the most one manifest, token or config request may take, retries included
+    /// ([`DEFAULT_TIMEOUT`] when `None`).
+    pub timeout: Option<Duration>,
 }
 
 /// Why a registry request failed.
@@ -88,12 +105,13 @@ pub struct Client {
     authorizations: Mutex<HashMap<(String, String), Secret>>,
     /// API host → `https://host` or `http://host`, once one has answered.
     bases: Mutex<HashMap<String, String>>,
-    /// Registry → its credentials (and a note on a helper that failed), looked up once.
-    credentials: Mutex<HashMap<String, Lookup>>,
+    /// (Registry, named on the command line) → its credentials, looked up once.
+    credentials: Mutex<HashMap<(String, bool), Found>>,
+    /// Registries (lowercase) that image references on the command line name.
+    named: Mutex<HashSet<String>>,
+    /// Whether the warning about unscoped credentials was printed.
+    warned_unscoped: AtomicBool,
 }
-
-/// Credentials found for a registry, and why a configured helper could not be used.
-type Lookup = (Option<Credentials>, Option<String>);
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -102,6 +120,145 @@ impl std::fmt::Debug for Client {
             .field("bases", &*lock(&self.bases))
             .finish_non_exhaustive()
     }
+}
+
+/// The error of one request: the transport's, or a rule of fleetsave's that stopped it.
+#[derive(Debug)]
+enum CallError {
+    Transport(ureq::Error),
+    /// Not retried; exit 2.
+    Refused(String),
+}
+
+impl From<ureq::Error> for CallError {
+    fn from(error: ureq::Error) -> CallError {
+        CallError::Transport(error)
+    }
+}
+
+/// When one registry operation (a request and its retries) must be done, and what to name in the
+/// message when it is not.
+#[derive(Debug, Clone)]
+struct Deadline {
+    at: Instant,
+    limit: Duration,
+    registry: String,
+}
+
+impl Deadline {
+    fn remaining(&self) -> Duration {
+        self.at.saturating_duration_since(Instant::now())
+    }
+
+    fn message(&self) -> String {
+        format!(
+            "the registry {} did not answer in full within {} s (--timeout)",
+            self.registry,
+            self.limit.as_secs_f64()
+        )
+    }
+}
+
+/// Where a URL points: what decides whether a request may go there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Target {
+    /// `http` or `https`.
+    pub scheme: String,
+    /// Lowercase; IPv6 addresses in brackets.
+    pub host: String,
+    /// The URL's port, or the scheme's.
+    pub port: u16,
+}
+
+impl Target {
+    /// Parses an absolute http(s) URL; refuses any other scheme and any user name in it
+    /// (`http://127.0.0.1:1@OTHER/` goes to OTHER, so it is refused rather than misread).
+    pub fn parse(url: &str) -> Result<Target, String> {
+        let scheme = match scheme_of(url).map(str::to_ascii_lowercase) {
+            Some(scheme) if scheme == "http" || scheme == "https" => scheme,
+            Some(scheme) => {
+                return Err(format!(
+                    "'{}' is a {scheme}: URL; only http and https URLs are followed",
+                    quote(url)
+                ));
+            }
+            None => return Err(format!("'{}' is not an absolute URL", quote(url))),
+        };
+        let uri: Uri = url
+            .parse()
+            .map_err(|_| format!("'{}' is not a valid URL", quote(url)))?;
+        let authority = uri
+            .authority()
+            .filter(|a| !a.host().is_empty())
+            .ok_or_else(|| format!("'{}' names no host", quote(url)))?;
+        if authority.as_str().contains('@') {
+            return Err(format!(
+                "'{}' carries a user name before '@'; such URLs are refused",
+                quote(url)
+            ));
+        }
+        let default_port = if scheme == "https" { 443 } else { 80 };
+        Ok(Target {
+            host: authority.host().to_ascii_lowercase(),
+            port: authority.port_u16().unwrap_or(default_port),
+            scheme,
+        })
+    }
+
+    /// `host:port`, as `--insecure-registry` and the loopback rule take it.
+    pub fn host_port(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+}
+
+/// Whether a redirect from `from` to `to` may be followed: never from HTTPS to HTTP, and over
+/// plain HTTP only to the same host and port (whose plain HTTP was allowed already).
+fn redirect_allowed(from: &Target, to: &Target) -> Result<(), String> {
+    if from.scheme == "https" && to.scheme == "http" {
+        return Err(format!(
+            "{} redirected from HTTPS to plain HTTP ({}); refused",
+            from.host_port(),
+            to.host_port()
+        ));
+    }
+    if to.scheme == "http" && (to.host != from.host || to.port != from.port) {
+        return Err(format!(
+            "{} redirected over plain HTTP to another host ({}); refused",
+            from.host_port(),
+            to.host_port()
+        ));
+    }
+    Ok(())
+}
+
+/// The scheme of an absolute URL (`http` of `http://…`, `file` of `file:///…`).
+fn scheme_of(url: &str) -> Option<&str> {
+    let (scheme, _) = url.split_once(':')?;
+    let mut bytes = scheme.bytes();
+    (bytes.next()?.is_ascii_alphabetic()
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
+    .then_some(scheme)
+}
+
+/// A redirect's `Location` made absolute against the URL that answered with it.
+fn resolve_location(current: &str, location: &str) -> String {
+    if scheme_of(location).is_some() {
+        return location.to_string();
+    }
+    let scheme_end = current.find("://").map_or(0, |i| i + 3);
+    if let Some(rest) = location.strip_prefix("//") {
+        return format!("{}{rest}", &current[..scheme_end]);
+    }
+    let path_start = current[scheme_end..]
+        .find(['/', '?'])
+        .map_or(current.len(), |i| scheme_end + i);
+    if location.starts_with('/') {
+        return format!("{}{location}", &current[..path_start]);
+    }
+    let path = &current[path_start..];
+    let path = path.split('?').next().unwrap_or(path);
+    let directory = path.rfind('/').map_or("/", |i| &path[..=i]);
+    format!("{}{directory}{location}", &current[..path_start])
 }
 
 impl Client {
@@ -114,6 +271,12 @@ impl Client {
 
     pub fn options(&self) -> &RegistryOptions {
         &self.options
+    }
+
+    /// Records that an image reference on the command line names `registry`: credentials
+    /// given without a scope may go to it.
+    pub fn named_on_command_line(&self, registry: &str) {
+        lock(&self.named).insert(registry.to_ascii_lowercase());
     }
 
     fn agent(&self, lenient: bool) -> &Agent {
@@ -132,18 +295,46 @@ impl Client {
                 .timeout_connect(Some(CONNECT_TIMEOUT))
                 .timeout_recv_response(Some(RESPONSE_TIMEOUT))
                 .timeout_per_read(Some(RESPONSE_TIMEOUT))
-                .max_redirects(5)
+                // Redirects are followed by `follow`, which checks each hop.
+                .max_redirects(0)
                 .build()
                 .new_agent()
         })
     }
 
-    /// The credentials for a registry, from the flags, the environment or docker's config.
-    fn credentials_for(&self, registry: &str) -> Lookup {
-        lock(&self.credentials)
-            .entry(registry.to_string())
-            .or_insert_with(|| self.options.credentials.lookup(registry))
-            .clone()
+    /// A deadline for one operation against `registry`, starting now.
+    fn deadline(&self, registry: &str) -> Deadline {
+        let limit = self.options.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        Deadline {
+            at: Instant::now() + limit,
+            limit,
+            registry: registry.to_string(),
+        }
+    }
+
+    /// The credentials for a registry: from the flags or the environment where they apply,
+    /// else docker's config.
+    fn credentials_for(&self, registry: &str) -> Result<Found, Failure> {
+        let named = lock(&self.named).contains(&registry.to_ascii_lowercase());
+        let found = lock(&self.credentials)
+            .entry((registry.to_string(), named))
+            .or_insert_with(|| self.options.credentials.lookup(registry, named))
+            .clone();
+        if self.options.credentials.explicit.is_some()
+            && self.options.credentials.explicit_for.is_empty()
+            && !self.warned_unscoped.swap(true, Ordering::SeqCst)
+        {
+            eprintln!(
+                "warning: the --registry-username/REGISTRY_USERNAME credentials have no scope \
+                 (--registry-auth HOST or REGISTRY_HOST): they are sent only to registries named \
+                 on the command line, never to one an inventory names, nor to a token service on \
+                 another host"
+            );
+        }
+        match &found.failure {
+            Some(failure) => Err(Failure::Refused(failure.clone())),
+            None => Ok(found),
+        }
     }
 
     /// Whether `host` (`host[:port]`) may be spoken to without verified TLS.
@@ -151,22 +342,27 @@ impl Client {
         let name = reference::host_name(host);
         name.eq_ignore_ascii_case("localhost")
             || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-            || self
-                .options
-                .insecure_hosts
-                .iter()
-                .any(|allowed| allowed == host || allowed == name)
+            || self.options.insecure_hosts.iter().any(|allowed| {
+                allowed.eq_ignore_ascii_case(host) || allowed.eq_ignore_ascii_case(name)
+            })
     }
 
     /// The manifest (or index) `tag_or_digest` of the reference's repository.
     pub fn manifest(&self, reference: &Reference, tag_or_digest: &str) -> Result<Fetched, Failure> {
         let path = format!("/v2/{}/manifests/{tag_or_digest}", reference.repository);
-        let response = self.get(reference, &path, Some(MANIFEST_ACCEPT), || {
-            format!(
-                "the registry {} has no manifest '{tag_or_digest}' in repository {}",
-                reference.registry, reference.repository
-            )
-        })?;
+        let deadline = self.deadline(&reference.registry);
+        let response = self.get(
+            reference,
+            &path,
+            Some(MANIFEST_ACCEPT),
+            Some(&deadline),
+            || {
+                format!(
+                    "the registry {} has no manifest '{tag_or_digest}' in repository {}",
+                    reference.registry, reference.repository
+                )
+            },
+        )?;
         let header = |name: &str| {
             response
                 .headers()
@@ -176,7 +372,7 @@ impl Client {
         };
         let media_type = header("content-type");
         let digest = header("docker-content-digest");
-        let bytes = read_capped(response, MAX_MANIFEST_BYTES, "manifest")?;
+        let bytes = read_capped(response, MAX_MANIFEST_BYTES, "manifest", &deadline)?;
         Ok(Fetched {
             bytes,
             media_type,
@@ -191,22 +387,37 @@ impl Client {
         digest: &str,
         limit: u64,
     ) -> Result<Vec<u8>, Failure> {
-        let response = self.blob(reference, digest)?;
-        read_capped(response, limit, "blob")
+        let deadline = self.deadline(&reference.registry);
+        let response = self.blob(reference, digest, Some(&deadline))?;
+        read_capped(response, limit, "blob", &deadline)
     }
 
-    /// A layer blob as a stream.
+    /// A layer blob as a stream, which fails once it falls below [`MIN_BLOB_RATE`].
     pub fn blob_stream(
         &self,
         reference: &Reference,
         digest: &str,
     ) -> Result<impl Read + Send + 'static, Failure> {
-        Ok(self.blob(reference, digest)?.into_body().into_reader())
+        let body = self
+            .blob(reference, digest, None)?
+            .into_body()
+            .into_reader();
+        Ok(MinimumRate::new(
+            body,
+            reference.registry.clone(),
+            MIN_BLOB_RATE,
+            RATE_WINDOW,
+        ))
     }
 
-    fn blob(&self, reference: &Reference, digest: &str) -> Result<Response<Body>, Failure> {
+    fn blob(
+        &self,
+        reference: &Reference,
+        digest: &str,
+        deadline: Option<&Deadline>,
+    ) -> Result<Response<Body>, Failure> {
         let path = format!("/v2/{}/blobs/{digest}", reference.repository);
-        self.get(reference, &path, None, || {
+        self.get(reference, &path, None, deadline, || {
             format!(
                 "the registry {} has no blob {digest} in repository {}",
                 reference.registry, reference.repository
@@ -220,6 +431,7 @@ impl Client {
         reference: &Reference,
         path: &str,
         accept: Option<&str>,
+        deadline: Option<&Deadline>,
         not_found: impl Fn() -> String,
     ) -> Result<Response<Body>, Failure> {
         let host = reference.api_host();
@@ -228,13 +440,13 @@ impl Client {
         let mut challenged = false;
         loop {
             let authorization = lock(&self.authorizations).get(&key).cloned();
-            let response = retrying(|| {
-                self.call_registry(host, lenient, |agent, base| {
-                    let mut request = agent.get(format!("{base}{path}"));
+            let response = retrying(deadline, || {
+                self.call_registry(host, lenient, path, |agent, url, first| {
+                    let mut request = timed(agent.get(url), deadline);
                     if let Some(accept) = accept {
                         request = request.header("Accept", accept);
                     }
-                    if let Some(authorization) = &authorization {
+                    if first && let Some(authorization) = &authorization {
                         request = request.header("Authorization", authorization.expose());
                     }
                     request.call()
@@ -248,18 +460,19 @@ impl Client {
                     lock(&self.authorizations).insert(key.clone(), authorization);
                 }
                 401 | 403 => {
-                    let (credentials, _) = self.credentials_for(&reference.registry);
+                    let found = self.credentials_for(&reference.registry)?;
                     return Err(Failure::Unauthorised {
                         host: reference.registry.clone(),
                         detail: format!(
                             "access to {} was refused ({}; some registries answer so for a \
                              repository that does not exist)",
                             reference.repository,
-                            if credentials.is_some() {
-                                "wrong credentials, or no permission to pull"
-                            } else {
-                                "no credentials given: log in with docker login, or give \
-                                 --registry-username and --registry-password"
+                            match (&found.credentials, &found.note) {
+                                (Some(_), _) => "wrong credentials, or no permission to pull",
+                                (None, Some(note)) => note,
+                                (None, None) =>
+                                    "no credentials given: log in with docker login, or give \
+                                     --registry-username and --registry-password",
                             }
                         ),
                     });
@@ -281,11 +494,11 @@ impl Client {
         &self,
         host: &str,
         lenient: bool,
-        call: impl Fn(&Agent, &str) -> Result<Response<Body>, ureq::Error>,
-    ) -> Result<Response<Body>, ureq::Error> {
-        let agent = self.agent(lenient);
+        path: &str,
+        send: impl Fn(&Agent, &str, bool) -> Result<Response<Body>, ureq::Error>,
+    ) -> Result<Response<Body>, CallError> {
         if let Some(base) = lock(&self.bases).get(host).cloned() {
-            return call(agent, &base);
+            return self.follow(&format!("{base}{path}"), &send);
         }
         let schemes: &[&str] = if lenient {
             &["https", "http"]
@@ -295,21 +508,76 @@ impl Client {
         let mut last = None;
         for scheme in schemes {
             let base = format!("{scheme}://{host}");
-            match call(agent, &base) {
+            match self.follow(&format!("{base}{path}"), &send) {
                 Ok(response) => {
                     lock(&self.bases).insert(host.to_string(), base);
                     return Ok(response);
                 }
                 // Nothing listens (or answers) there: plain HTTP to the same port cannot help.
-                Err(error) if !connected(&error) => return Err(error),
+                Err(CallError::Transport(error)) if !connected(&error) => {
+                    return Err(error.into());
+                }
                 Err(error) => last = Some(error),
             }
         }
-        Err(last.unwrap_or(ureq::Error::ConnectionFailed))
+        Err(last.unwrap_or(CallError::Transport(ureq::Error::ConnectionFailed)))
+    }
+
+    /// Sends a GET to `url` with `send` (told whether this is the first hop, the only one that
+    /// may carry credentials) and follows redirects by the rules: only to http(s) URLs, never
+    /// from HTTPS to HTTP, plain HTTP only to a loopback or `--insecure-registry` host and never
+    /// to another host than the one redirecting, at most [`MAX_REDIRECTS`].
+    fn follow(
+        &self,
+        url: &str,
+        send: &impl Fn(&Agent, &str, bool) -> Result<Response<Body>, ureq::Error>,
+    ) -> Result<Response<Body>, CallError> {
+        let mut url = url.to_string();
+        let mut target = Target::parse(&url).map_err(CallError::Refused)?;
+        for hop in 0..=MAX_REDIRECTS {
+            let lenient = self.is_lenient(&target.host_port());
+            if target.scheme == "http" && !lenient {
+                return Err(CallError::Refused(format!(
+                    "refused to use plain HTTP to {} (only loopback registries and \
+                     --insecure-registry hosts may)",
+                    target.host_port()
+                )));
+            }
+            let response = send(self.agent(lenient), &url, hop == 0)?;
+            if !matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
+                return Ok(response);
+            }
+            let from = target.host_port();
+            if hop == MAX_REDIRECTS {
+                return Err(CallError::Refused(format!(
+                    "{from} redirected more than {MAX_REDIRECTS} times in a row"
+                )));
+            }
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| {
+                    CallError::Refused(format!("{from} answered a redirect without a Location"))
+                })?;
+            let next_url = resolve_location(&url, location);
+            let next = Target::parse(&next_url).map_err(|why| {
+                CallError::Refused(format!(
+                    "{from} redirected to a URL fleetsave refuses: {why}"
+                ))
+            })?;
+            redirect_allowed(&target, &next).map_err(CallError::Refused)?;
+            url = next_url;
+            target = next;
+        }
+        unreachable!("the loop returns at its last hop")
     }
 
     /// Answers a `401`: a Bearer token from the realm (anonymous, with basic credentials or with
     /// an identity token), or basic credentials. Returns the `Authorization` header value.
+    ///
+    /// Credentials go to a realm on the registry's own host, or to a realm on another host only
+    /// when they were given for this registry (scoped, or docker's per-host config).
     fn authenticate(
         &self,
         reference: &Reference,
@@ -322,33 +590,58 @@ impl Client {
             .filter_map(|value| value.to_str().ok())
             .flat_map(auth::parse_challenges)
             .collect();
-        let (credentials, note) = self.credentials_for(&reference.registry);
-        let unauthorised = |detail: String| Failure::Unauthorised {
+        let found = self.credentials_for(&reference.registry)?;
+        let mut note = found.note.clone();
+        let unauthorised = |detail: String, note: &Option<String>| Failure::Unauthorised {
             host: reference.registry.clone(),
-            detail: match &note {
+            detail: match note {
                 Some(note) => format!("{detail} ({note})"),
                 None => detail,
             },
         };
         if let Some(bearer) = challenges.iter().find(|c| c.scheme == "bearer") {
             let realm = bearer.param("realm").ok_or_else(|| {
-                unauthorised("the registry's Bearer challenge names no token realm".into())
+                unauthorised(
+                    "the registry's Bearer challenge names no token realm".into(),
+                    &note,
+                )
             })?;
-            let realm_host = realm
-                .strip_prefix("https://")
-                .or_else(|| realm.strip_prefix("http://"))
-                .map(|rest| rest.split(['/', '?']).next().unwrap_or(rest));
-            let Some(realm_host) = realm_host else {
-                return Err(unauthorised(format!(
-                    "the token realm '{realm}' is not an http(s) URL"
-                )));
+            let realm_target = Target::parse(realm).map_err(|why| {
+                Failure::Refused(format!(
+                    "the registry {} names a token realm fleetsave refuses: {why}",
+                    reference.registry
+                ))
+            })?;
+            let registry_target = self.registry_target(reference);
+            let same_host = realm_target.host == registry_target.host
+                && realm_target.port == registry_target.port;
+            let credentials = match &found.credentials {
+                Some(credentials) if same_host || found.scoped => Some(credentials.clone()),
+                Some(_) => {
+                    note = Some(format!(
+                        "the credentials were not sent to the token service at {}, another host \
+                         than the registry, because they are not scoped to {}: add \
+                         --registry-auth {}",
+                        realm_target.host_port(),
+                        reference.registry,
+                        reference.registry
+                    ));
+                    None
+                }
+                None => None,
             };
-            let lenient = self.is_lenient(realm_host);
-            let agent = self.agent(lenient);
+            let deadline = self.deadline(&realm_target.host_port());
             let scope = format!("repository:{}:pull", reference.repository);
             let service = bearer.param("service");
-            let answer = retrying(|| match &credentials {
+            let answer = retrying(Some(&deadline), || match &credentials {
                 Some(Credentials::IdentityToken(token)) => {
+                    let lenient = self.is_lenient(&realm_target.host_port());
+                    if realm_target.scheme == "http" && !lenient {
+                        return Err(CallError::Refused(format!(
+                            "refused to send a token over plain HTTP to {}",
+                            realm_target.host_port()
+                        )));
+                    }
                     let mut form = vec![
                         ("grant_type", "refresh_token"),
                         ("refresh_token", token.expose()),
@@ -358,37 +651,52 @@ impl Client {
                     if let Some(service) = service {
                         form.push(("service", service));
                     }
-                    agent.post(realm).send_form(form)
-                }
-                basic => {
-                    let mut request = agent.get(realm).query("scope", &scope);
-                    if let Some(service) = service {
-                        request = request.query("service", service);
+                    let answer =
+                        timed(self.agent(lenient).post(realm), Some(&deadline)).send_form(form)?;
+                    if answer.status().is_redirection() {
+                        return Err(CallError::Refused(format!(
+                            "the token service at {} answered a POST with a redirect",
+                            realm_target.host_port()
+                        )));
                     }
-                    if let Some(header) = basic.as_ref().and_then(Credentials::basic_header) {
-                        request = request.header("Authorization", header);
+                    Ok(answer)
+                }
+                basic => self.follow(realm, &|agent, url, first| {
+                    let mut request = timed(agent.get(url), Some(&deadline));
+                    if first {
+                        request = request.query("scope", &scope);
+                        if let Some(service) = service {
+                            request = request.query("service", service);
+                        }
+                        if let Some(header) = basic.as_ref().and_then(Credentials::basic_header) {
+                            request = request.header("Authorization", header);
+                        }
                     }
                     request.call()
-                }
+                }),
             })?;
             return match answer.status().as_u16() {
                 200..=299 => {
-                    let body = read_capped(answer, MAX_SMALL_BODY, "token response")?;
+                    let body = read_capped(answer, MAX_SMALL_BODY, "token response", &deadline)?;
                     let token = auth::token_from_response(&body).ok_or_else(|| {
                         Failure::Refused(format!(
-                            "the token service of {} answered without a token",
+                            "the token service of {} answered without a token (a protocol \
+                             error)",
                             reference.registry
                         ))
                     })?;
                     Ok(Secret::new(format!("Bearer {}", token.expose())))
                 }
-                401 | 403 => Err(unauthorised(if credentials.is_some() {
-                    "the token service refused the credentials".to_string()
-                } else {
-                    "the token service refused anonymous access: log in with docker login, or \
-                     give --registry-username and --registry-password"
-                        .to_string()
-                })),
+                401 | 403 => Err(unauthorised(
+                    if credentials.is_some() {
+                        "the token service refused the credentials".to_string()
+                    } else {
+                        "the token service refused anonymous access: log in with docker login, \
+                         or give --registry-username and --registry-password"
+                            .to_string()
+                    },
+                    &note,
+                )),
                 status => Err(Failure::Refused(format!(
                     "the token service of {} answered HTTP {status}",
                     reference.registry
@@ -396,7 +704,8 @@ impl Client {
             };
         }
         if challenges.iter().any(|c| c.scheme == "basic") {
-            return credentials
+            return found
+                .credentials
                 .as_ref()
                 .and_then(Credentials::basic_header)
                 .map(Secret::new)
@@ -405,29 +714,64 @@ impl Client {
                         "the registry asks for a user name and password: log in with docker \
                          login, or give --registry-username and --registry-password"
                             .into(),
+                        &note,
                     )
                 });
         }
         let schemes: Vec<&str> = challenges.iter().map(|c| c.scheme.as_str()).collect();
-        Err(unauthorised(format!(
-            "the registry asks for authentication fleetsave does not speak ({})",
-            if schemes.is_empty() {
-                "no WWW-Authenticate challenge".to_string()
-            } else {
-                schemes.join(", ")
-            }
-        )))
+        Err(unauthorised(
+            format!(
+                "the registry asks for authentication fleetsave does not speak ({})",
+                if schemes.is_empty() {
+                    "no WWW-Authenticate challenge".to_string()
+                } else {
+                    schemes.join(", ")
+                }
+            ),
+            &note,
+        ))
+    }
+
+    /// The registry's API host as a [`Target`], over the scheme it answered on.
+    fn registry_target(&self, reference: &Reference) -> Target {
+        let host = reference.api_host();
+        let base = lock(&self.bases)
+            .get(host)
+            .cloned()
+            .unwrap_or_else(|| format!("https://{host}"));
+        Target::parse(&base).unwrap_or(Target {
+            scheme: "https".into(),
+            host: host.to_ascii_lowercase(),
+            port: 443,
+        })
+    }
+}
+
+/// A request bounded by what is left of `deadline`.
+fn timed<B>(request: RequestBuilder<B>, deadline: Option<&Deadline>) -> RequestBuilder<B> {
+    match deadline {
+        Some(deadline) => request
+            .config()
+            .timeout_global(Some(deadline.remaining()))
+            .build(),
+        None => request,
     }
 }
 
 /// Runs `call` up to [`ATTEMPTS`] times while it fails to connect or the server answers `429`
-/// or `5xx`, waiting between attempts.
+/// or `5xx`, waiting between attempts; never past `deadline`.
 fn retrying(
-    mut call: impl FnMut() -> Result<Response<Body>, ureq::Error>,
+    deadline: Option<&Deadline>,
+    mut call: impl FnMut() -> Result<Response<Body>, CallError>,
 ) -> Result<Response<Body>, Failure> {
     let mut wait = FIRST_BACKOFF;
     let mut last = String::new();
     for attempt in 1..=ATTEMPTS {
+        if let Some(deadline) = deadline
+            && deadline.remaining().is_zero()
+        {
+            return Err(Failure::Network(deadline.message()));
+        }
         let delay = match call() {
             Ok(response) => {
                 let status = response.status().as_u16();
@@ -441,7 +785,20 @@ fn retrying(
                 };
                 retry_after(&response).unwrap_or(wait)
             }
-            Err(error) => {
+            Err(CallError::Refused(message)) => return Err(Failure::Refused(message)),
+            Err(CallError::Transport(ureq::Error::Timeout(ureq::Timeout::Global)))
+                if deadline.is_some() =>
+            {
+                return Err(Failure::Network(
+                    deadline.map(Deadline::message).unwrap_or_default(),
+                ));
+            }
+            Err(CallError::Transport(ureq::Error::Protocol(error))) => {
+                return Err(Failure::Refused(format!(
+                    "the server answered with malformed HTTP ({error}): a protocol error"
+                )));
+            }
+            Err(CallError::Transport(error)) => {
                 let (message, retry) = describe(&error);
                 if !retry {
                     return Err(Failure::Network(message));
@@ -451,6 +808,11 @@ fn retrying(
             }
         };
         if attempt < ATTEMPTS {
+            if let Some(deadline) = deadline
+                && deadline.remaining() <= delay
+            {
+                return Err(Failure::Network(format!("{} ({last})", deadline.message())));
+            }
             std::thread::sleep(delay);
             wait *= 2;
         }
@@ -464,9 +826,10 @@ fn retrying(
 fn connected(error: &ureq::Error) -> bool {
     match error {
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => false,
-        ureq::Error::Timeout(timeout) => {
-            !matches!(timeout, ureq::Timeout::Resolve | ureq::Timeout::Connect)
-        }
+        ureq::Error::Timeout(timeout) => !matches!(
+            timeout,
+            ureq::Timeout::Resolve | ureq::Timeout::Connect | ureq::Timeout::Global
+        ),
         ureq::Error::Io(e) => !matches!(
             e.kind(),
             std::io::ErrorKind::ConnectionRefused
@@ -507,13 +870,17 @@ fn describe(error: &ureq::Error) -> (String, bool) {
                 .into(),
             false,
         ),
-        ureq::Error::TooManyRedirects => ("too many redirects".into(), false),
         other => (other.to_string(), false),
     }
 }
 
-/// Reads a response body whole, refusing more than `limit` bytes.
-fn read_capped(response: Response<Body>, limit: u64, what: &str) -> Result<Vec<u8>, Failure> {
+/// Reads a response body whole, refusing more than `limit` bytes, within `deadline`.
+fn read_capped(
+    response: Response<Body>,
+    limit: u64,
+    what: &str,
+    deadline: &Deadline,
+) -> Result<Vec<u8>, Failure> {
     let too_large = || {
         Failure::Refused(format!(
             "the {what} is larger than {limit} bytes, the most fleetsave (and registries) accept"
@@ -533,11 +900,71 @@ fn read_capped(response: Response<Body>, limit: u64, what: &str) -> Result<Vec<u
         .into_reader()
         .take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| Failure::Network(format!("reading the {what} failed: {e}")))?;
+        .map_err(|e| {
+            if deadline.remaining().is_zero() {
+                Failure::Network(deadline.message())
+            } else {
+                Failure::Network(format!(
+                    "reading the {what} from {} failed: {e}",
+                    deadline.registry
+                ))
+            }
+        })?;
     if bytes.len() as u64 > limit {
         return Err(too_large());
     }
     Ok(bytes)
+}
+
+/// A download that fails once fewer than `rate` bytes a second arrive, averaged over `window`
+/// (a read that blocks is bounded by the agent's per-read timeout).
+pub(crate) struct MinimumRate<R> {
+    inner: R,
+    registry: String,
+    rate: u64,
+    window: Duration,
+    started: Instant,
+    bytes: u64,
+}
+
+impl<R> MinimumRate<R> {
+    pub fn new(inner: R, registry: String, rate: u64, window: Duration) -> MinimumRate<R> {
+        MinimumRate {
+            inner,
+            registry,
+            rate,
+            window,
+            started: Instant::now(),
+            bytes: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for MinimumRate<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.bytes += read as u64;
+        let elapsed = self.started.elapsed();
+        if read > 0 && elapsed >= self.window {
+            let wanted = (self.rate as f64 * elapsed.as_secs_f64()) as u64;
+            if self.bytes < wanted {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!(
+                        "the registry {} sent {} bytes in {:.0} s, slower than the minimum of \
+                         {} bytes/s",
+                        self.registry,
+                        self.bytes,
+                        elapsed.as_secs_f64(),
+                        self.rate
+                    ),
+                ));
+            }
+            self.started = Instant::now();
+            self.bytes = 0;
+        }
+        Ok(read)
+    }
 }
 
 /// A lock that survives another thread's panic (the maps stay consistent either way).
@@ -576,6 +1003,80 @@ mod tests {
         ] {
             assert!(!client.is_lenient(strict), "{strict}");
         }
+    }
+
+    #[test]
+    fn redirects_never_go_from_https_to_http_nor_off_host_in_cleartext() {
+        let t = |url: &str| Target::parse(url).unwrap();
+        let secure = t("https://registry.example/v2/x");
+        assert!(redirect_allowed(&secure, &t("https://cdn.example/blob")).is_ok());
+        let error = redirect_allowed(&secure, &t("http://registry.example/v2/x")).unwrap_err();
+        assert!(error.contains("from HTTPS to plain HTTP"), "{error}");
+        let local = t("http://127.0.0.1:5000/v2/x");
+        assert!(redirect_allowed(&local, &t("http://127.0.0.1:5000/storage")).is_ok());
+        assert!(redirect_allowed(&local, &t("http://127.0.0.1:5001/storage")).is_err());
+        assert!(redirect_allowed(&local, &t("http://evil.example:5000/")).is_err());
+        assert!(redirect_allowed(&local, &t("https://cdn.example/blob")).is_ok());
+        for bad in [
+            "file:///etc/passwd",
+            "ftp://x/y",
+            "http://user:pw@127.0.0.1/",
+            "http://127.0.0.1:1@other.example/token",
+            "/relative",
+        ] {
+            assert!(Target::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(t("http://LOCALHOST/").host_port(), "localhost:80");
+        assert_eq!(t("https://[::1]/").host_port(), "[::1]:443");
+        let here = "http://127.0.0.1:5000/v2/app/blobs/x?y=1";
+        assert_eq!(resolve_location(here, "/s/1"), "http://127.0.0.1:5000/s/1");
+        assert_eq!(
+            resolve_location(here, "z"),
+            "http://127.0.0.1:5000/v2/app/blobs/z"
+        );
+        assert_eq!(resolve_location(here, "//cdn/a"), "http://cdn/a");
+        assert_eq!(resolve_location(here, "https://cdn/a"), "https://cdn/a");
+    }
+
+    #[test]
+    fn slow_downloads_stop_below_the_minimum_rate() {
+        /// Gives one byte per read, waiting `pause` before each.
+        struct Drip {
+            pause: Duration,
+            left: usize,
+        }
+        impl Read for Drip {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.left == 0 || buf.is_empty() {
+                    return Ok(0);
+                }
+                std::thread::sleep(self.pause);
+                self.left -= 1;
+                buf[0] = b'x';
+                Ok(1)
+            }
+        }
+        let window = Duration::from_millis(200);
+        let slow = Drip {
+            pause: Duration::from_millis(20),
+            left: 1000,
+        };
+        let mut reader = MinimumRate::new(slow, "127.0.0.1:1".into(), 1000, window);
+        let error = std::io::copy(&mut reader, &mut std::io::sink()).unwrap_err();
+        assert!(
+            error.to_string().contains("the registry 127.0.0.1:1 sent"),
+            "{error}"
+        );
+        // Fast enough: read to the end.
+        let fast = Drip {
+            pause: Duration::from_micros(100),
+            left: 5000,
+        };
+        let mut reader = MinimumRate::new(fast, "x".into(), 1000, window);
+        assert_eq!(
+            std::io::copy(&mut reader, &mut std::io::sink()).unwrap(),
+            5000
+        );
     }
 
     #[test]

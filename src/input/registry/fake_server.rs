@@ -1,10 +1,18 @@
 //! A scripted HTTP/1.1 server on 127.0.0.1 for unit tests of the client: answers each request with
 //! what a handler returns and records the requests, so the token flow, retries, redirects and
 //! limits can be checked without a real registry (the integration tests use one).
+//!
+//! A handler can also misbehave on purpose, by answering with one of these pseudo-headers (never
+//! sent): `x-fake-drip-ms: N` writes the body one byte every N milliseconds (the head at once);
+//! `x-fake-raw` writes the body as the whole answer, no status line or headers (malformed HTTP);
+//! `x-fake-endless` sends the head without a length and then the body over and over until the
+//! client hangs up. [`FakeServer::sent`] counts the body bytes written.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// One request as received.
 #[derive(Debug, Clone)]
@@ -32,6 +40,8 @@ pub type Answer = (u16, Vec<(String, String)>, Vec<u8>);
 pub struct FakeServer {
     pub port: u16,
     pub requests: Arc<Mutex<Vec<Request>>>,
+    /// Body bytes written to clients so far.
+    sent: Arc<AtomicU64>,
 }
 
 impl FakeServer {
@@ -40,17 +50,34 @@ impl FakeServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(Mutex::new(Vec::new()));
+        let sent = Arc::new(AtomicU64::new(0));
         let handler = Arc::new(handler);
         let log = requests.clone();
+        let counter = sent.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { break };
                 let handler = handler.clone();
                 let log = log.clone();
-                std::thread::spawn(move || serve(stream, port, &*handler, &log));
+                let counter = counter.clone();
+                std::thread::spawn(move || serve(stream, port, &*handler, &log, &counter));
             }
         });
-        FakeServer { port, requests }
+        FakeServer {
+            port,
+            requests,
+            sent,
+        }
+    }
+
+    /// `host:port` of the server.
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Body bytes written to clients so far.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::SeqCst)
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -63,6 +90,7 @@ fn serve(
     port: u16,
     handler: &(dyn Fn(&Request, u16) -> Answer + Send + Sync),
     log: &Mutex<Vec<Request>>,
+    sent: &AtomicU64,
 ) {
     let mut writer = stream.try_clone().unwrap();
     let mut reader = BufReader::new(stream);
@@ -113,13 +141,51 @@ fn serve(
         };
         let (status, headers, body) = handler(&request, port);
         log.lock().unwrap().push(request);
-        let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
-        for (name, value) in headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
+        let special = |name: &str| {
+            headers
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(name))
+                .map(|(_, value)| value.clone())
+        };
+        if special("x-fake-raw").is_some() {
+            let _ = writer.write_all(&body);
+            return;
+        }
+        let endless = special("x-fake-endless").is_some();
+        let drip = special("x-fake-drip-ms").and_then(|ms| ms.parse::<u64>().ok());
+        let mut head = format!("HTTP/1.1 {status} X\r\n");
+        if endless {
+            head.push_str("Connection: close\r\n");
+        } else {
+            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        for (name, value) in &headers {
+            if !name.to_ascii_lowercase().starts_with("x-fake-") {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
         }
         head.push_str("\r\n");
-        if writer.write_all(head.as_bytes()).is_err() || writer.write_all(&body).is_err() {
+        if writer.write_all(head.as_bytes()).is_err() {
             return;
+        }
+        if let Some(ms) = drip {
+            for byte in &body {
+                if writer.write_all(std::slice::from_ref(byte)).is_err() {
+                    return;
+                }
+                sent.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(ms));
+            }
+        } else if endless {
+            while !body.is_empty() && writer.write_all(&body).is_ok() {
+                sent.fetch_add(body.len() as u64, Ordering::SeqCst);
+            }
+            return;
+        } else {
+            if writer.write_all(&body).is_err() {
+                return;
+            }
+            sent.fetch_add(body.len() as u64, Ordering::SeqCst);
         }
     }
 }

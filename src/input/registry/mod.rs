@@ -37,10 +37,11 @@ mod client;
 mod fake_server;
 mod reference;
 
+use crate::model::values::Refusal;
 use std::path::Path;
 
 pub use auth::{CredentialSource, Credentials, Secret};
-pub use client::{Client, Failure, MAX_MANIFEST_BYTES, RegistryOptions};
+pub use client::{Client, DEFAULT_TIMEOUT, Failure, MAX_MANIFEST_BYTES, RegistryOptions};
 pub use reference::{Reference, ReferenceError};
 
 use crate::error::{Error, Place};
@@ -84,6 +85,27 @@ pub fn names_registry_host(text: &str) -> bool {
         || text
             .split_once('/')
             .is_some_and(|(first, _)| first.contains(['.', ':']) || first == "localhost")
+}
+
+/// `--registry-auth HOST` (repeatable) and `REGISTRY_HOST`: the registries flag and environment
+/// `--registry-auth HOST`: the registry host flag credentials are for, normalised as docker
+/// login normalises it.
+pub fn scope(text: &str) -> Result<String, Refusal> {
+    auth::scope_host(text)
+}
+
+/// `--timeout SECONDS`: a positive number of seconds, at most a day.
+pub fn timeout(text: &str) -> Result<std::time::Duration, Refusal> {
+    match text.trim().parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= 86_400.0 => {
+            Ok(std::time::Duration::from_secs_f64(seconds))
+        }
+        _ => Err(Refusal::new(
+            "is not accepted",
+            "a number of seconds above 0 and at most 86400",
+        )
+        .example("30")),
+    }
 }
 
 /// A failure to read an image from a registry, with the reference as the user wrote it.
@@ -450,6 +472,7 @@ mod tests {
         use base64::Engine as _;
         use std::sync::Arc;
         use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::time::Duration;
 
         const MANIFEST: &str =
             "sha256:140f7e942b464707b1d3ae3fe2f9f7c639191e427d6e6f810a2a0cc1945c620a";
@@ -478,7 +501,7 @@ mod tests {
                         username: username.into(),
                         password: Secret::new(password),
                     }),
-                    docker_config_dir: None,
+                    ..CredentialSource::default()
                 },
                 ..RegistryOptions::default()
             })
@@ -491,7 +514,107 @@ mod tests {
         ) -> Result<Image, RegistryError> {
             let text = format!("127.0.0.1:{}/{image}", server.port);
             let reference = Reference::parse(&text).unwrap();
+            // As the command line would: its references name their registries.
+            client.named_on_command_line(&reference.registry);
             read_image(&reference, &text, &ReadOptions::default(), client)
+        }
+
+        /// [`read_from`] for a reference an inventory names (not the command line).
+        fn read_unnamed(
+            server: &FakeServer,
+            client: &Client,
+            image: &str,
+        ) -> Result<Image, RegistryError> {
+            let text = format!("127.0.0.1:{}/{image}", server.port);
+            let reference = Reference::parse(&text).unwrap();
+            read_image(&reference, &text, &ReadOptions::default(), client)
+        }
+
+        fn basic(user: &str) -> String {
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(user)
+            )
+        }
+
+        /// The Authorization headers a server received.
+        fn authorizations(server: &FakeServer) -> Vec<String> {
+            server
+                .requests()
+                .iter()
+                .filter_map(|r| r.header("authorization").map(str::to_string))
+                .collect()
+        }
+
+        /// A token service that gives `t0k` to anyone and logs what it was sent.
+        fn token_service() -> FakeServer {
+            FakeServer::start(|request: &Request, _| -> Answer {
+                if request.target.starts_with("/token") {
+                    (200, vec![], br#"{"token":"t0k"}"#.to_vec())
+                } else {
+                    (404, vec![], vec![])
+                }
+            })
+        }
+
+        /// The v1 fixture image behind a Bearer challenge whose realm is `realm(port)`, taking
+        /// the token `t0k`; `/token` on itself gives it to anyone.
+        fn realm_registry(realm: impl Fn(u16) -> String + Send + Sync + 'static) -> FakeServer {
+            FakeServer::start(move |request: &Request, port| -> Answer {
+                if request.target.starts_with("/token") {
+                    return (200, vec![], br#"{"token":"t0k"}"#.to_vec());
+                }
+                if request.header("authorization") != Some("Bearer t0k") {
+                    let challenge = format!(
+                        r#"Bearer realm="{}",service="fake",scope="repository:app:pull""#,
+                        realm(port)
+                    );
+                    return (401, vec![header("WWW-Authenticate", challenge)], vec![]);
+                }
+                serve_fixture(request)
+            })
+        }
+
+        /// The v1 fixture image behind basic authentication as alice:pw.
+        fn basic_registry() -> FakeServer {
+            FakeServer::start(|request: &Request, _| -> Answer {
+                if request.header("authorization") != Some(basic("alice:pw").as_str()) {
+                    let challenge = r#"Basic realm="fake""#.to_string();
+                    return (401, vec![header("WWW-Authenticate", challenge)], vec![]);
+                }
+                serve_fixture(request)
+            })
+        }
+
+        fn serve_fixture(request: &Request) -> Answer {
+            match request.target.as_str() {
+                "/v2/app/manifests/1" => (
+                    200,
+                    vec![
+                        header("Content-Type", OCI_MANIFEST),
+                        header("Docker-Content-Digest", MANIFEST),
+                    ],
+                    blob(MANIFEST),
+                ),
+                target if target == format!("/v2/app/blobs/{CONFIG}") => {
+                    (200, vec![], blob(CONFIG))
+                }
+                _ => (404, vec![], vec![]),
+            }
+        }
+
+        fn scoped_client(user: &str, password: &str, hosts: &[String]) -> Client {
+            Client::new(RegistryOptions {
+                credentials: CredentialSource {
+                    explicit: Some(Credentials::Basic {
+                        username: user.into(),
+                        password: Secret::new(password),
+                    }),
+                    explicit_for: hosts.to_vec(),
+                    ..CredentialSource::default()
+                },
+                ..RegistryOptions::default()
+            })
         }
 
         /// The v1 fixture image, behind a Bearer token service that takes anonymous requests and
@@ -595,7 +718,7 @@ mod tests {
             let identity = Client::new(RegistryOptions {
                 credentials: CredentialSource {
                     explicit: Some(Credentials::IdentityToken(Secret::new("refresh-xyz"))),
-                    docker_config_dir: None,
+                    ..CredentialSource::default()
                 },
                 ..RegistryOptions::default()
             });
@@ -677,6 +800,187 @@ mod tests {
                 .filter(|r| r.target.ends_with("/down"))
                 .count();
             assert_eq!(down, 3);
+        }
+
+        #[test]
+        fn credentials_for_one_registry_never_reach_another_or_its_realm() {
+            let secret = basic("alice:pw");
+            // Unscoped flag credentials: the registry named on the command line gets them; one
+            // an inventory names does not, even when it asks.
+            let a = basic_registry();
+            let b = basic_registry();
+            let unscoped = client(Some(("alice", "pw")));
+            read_from(&a, &unscoped, "app:1").unwrap();
+            assert!(authorizations(&a).contains(&secret));
+            let error = read_unnamed(&b, &unscoped, "app:1")
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("unscoped"), "{error}");
+            assert!(authorizations(&b).is_empty(), "{:?}", authorizations(&b));
+
+            // Scoped to A: B never gets them, named on the command line or not.
+            let b2 = basic_registry();
+            let scoped = scoped_client("alice", "pw", &[a.host()]);
+            read_unnamed(&a, &scoped, "app:1").unwrap();
+            assert!(read_from(&b2, &scoped, "app:1").is_err());
+            assert!(authorizations(&b2).is_empty());
+
+            // A registry whose token realm is on another host: unscoped credentials stay home
+            // (the token is fetched anonymously); scoped to the registry, they go to the realm it
+            // names, as docker does.
+            let realm = token_service();
+            let realm_url = format!("http://{}/token", realm.host());
+            let c = realm_registry(move |_| realm_url.clone());
+            read_from(&c, &unscoped, "app:1").unwrap();
+            assert!(
+                authorizations(&realm).is_empty(),
+                "{:?}",
+                authorizations(&realm)
+            );
+            let scoped_c = scoped_client("alice", "pw", &[c.host()]);
+            read_from(&c, &scoped_c, "app:1").unwrap();
+            assert_eq!(authorizations(&realm), vec![secret.clone()]);
+            // And a registry pointing its realm at that same token service, with credentials
+            // scoped to another registry, sends it nothing.
+            let before = authorizations(&realm).len();
+            let realm_url = format!("http://{}/token", realm.host());
+            let d = realm_registry(move |_| realm_url.clone());
+            read_from(&d, &scoped_c, "app:1").unwrap();
+            assert_eq!(authorizations(&realm).len(), before);
+            for server in [&c, &d] {
+                assert!(!authorizations(server).contains(&secret));
+            }
+        }
+
+        #[test]
+        fn loopback_is_decided_from_the_parsed_host() {
+            // The attack of issue 14: a "loopback" prefix before '@' and another host after.
+            let other = token_service();
+            let tricky = format!("http://127.0.0.1:1@{}/token", other.host());
+            let registry = realm_registry(move |_| tricky.clone());
+            let alice = scoped_client("alice", "pw", &[registry.host()]);
+            let error: Error = read_from(&registry, &alice, "app:1").unwrap_err().into();
+            assert_eq!(error.exit_code(), 2, "{error}");
+            assert!(
+                error.to_string().contains("user name before '@'"),
+                "{error}"
+            );
+            assert!(other.requests().is_empty());
+            // Plain HTTP to a host that is neither loopback nor --insecure-registry: refused
+            // before any connection.
+            let registry = realm_registry(|_| "http://registry.example.invalid/token".into());
+            let message = read_from(&registry, &alice, "app:1")
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains("refused to use plain HTTP"), "{message}");
+            assert!(
+                client::Target::parse("http://127.0.0.1:1@evil.example/x").is_err(),
+                "userinfo"
+            );
+            let target = client::Target::parse("HTTP://[::1]:5000/v2/").unwrap();
+            assert_eq!(target.host_port(), "[::1]:5000");
+        }
+
+        #[test]
+        fn redirects_stay_on_http_only_to_the_same_loopback_host() {
+            let elsewhere = token_service();
+            let to_elsewhere = format!("http://localhost:{}/storage/config", elsewhere.port);
+            let server = FakeServer::start(move |request: &Request, _| -> Answer {
+                match request.target.as_str() {
+                    "/v2/app/manifests/1" => (
+                        200,
+                        vec![header("Content-Type", OCI_MANIFEST)],
+                        blob(MANIFEST),
+                    ),
+                    "/v2/file/manifests/1" => {
+                        (302, vec![header("Location", "file:///etc/passwd")], vec![])
+                    }
+                    "/v2/loop/manifests/1" => (
+                        302,
+                        vec![header("Location", "/v2/loop/manifests/1")],
+                        vec![],
+                    ),
+                    target if target == format!("/v2/app/blobs/{CONFIG}") => {
+                        (307, vec![header("Location", to_elsewhere.as_str())], vec![])
+                    }
+                    _ => (404, vec![], vec![]),
+                }
+            });
+            let anonymous = client(None);
+            let error: Error = read_from(&server, &anonymous, "app:1").unwrap_err().into();
+            assert_eq!(error.exit_code(), 2, "{error}");
+            assert!(
+                error
+                    .to_string()
+                    .contains("redirected over plain HTTP to another host"),
+                "{error}"
+            );
+            assert!(elsewhere.requests().is_empty());
+            let message = read_from(&server, &anonymous, "file:1")
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains("file: URL"), "{message}");
+            assert!(!message.contains("too many"), "{message}");
+            let message = read_from(&server, &anonymous, "loop:1")
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains("more than 5 times"), "{message}");
+        }
+
+        #[test]
+        fn a_dripping_registry_times_out_naming_it() {
+            let server = FakeServer::start(|request: &Request, _| -> Answer {
+                match request.target.as_str() {
+                    "/v2/app/manifests/1" => (
+                        200,
+                        vec![
+                            header("Content-Type", OCI_MANIFEST),
+                            header("x-fake-drip-ms", "1000"),
+                        ],
+                        blob(MANIFEST),
+                    ),
+                    _ => (404, vec![], vec![]),
+                }
+            });
+            let client = Client::new(RegistryOptions {
+                timeout: Some(Duration::from_secs(2)),
+                ..RegistryOptions::default()
+            });
+            let started = std::time::Instant::now();
+            let error: Error = read_from(&server, &client, "app:1").unwrap_err().into();
+            assert!(
+                started.elapsed() < Duration::from_secs(6),
+                "{:?}",
+                started.elapsed()
+            );
+            assert_eq!(error.exit_code(), 3, "{error}");
+            assert!(server.sent() < 10, "{} bytes were dripped", server.sent());
+            assert!(
+                error.to_string().contains(&format!(
+                    "the registry {} did not answer in full within 2 s",
+                    server.host()
+                )),
+                "{error}"
+            );
+        }
+
+        #[test]
+        fn a_malformed_token_response_is_a_protocol_error() {
+            let token = FakeServer::start(|_: &Request, _| -> Answer {
+                (
+                    200,
+                    vec![header("x-fake-raw", "1")],
+                    b"NOT HTTP AT ALL\r\n\r\n".to_vec(),
+                )
+            });
+            let realm = format!("http://{}/token", token.host());
+            let registry = realm_registry(move |_| realm.clone());
+            let error: Error = read_from(&registry, &client(None), "app:1")
+                .unwrap_err()
+                .into();
+            assert_eq!(error.exit_code(), 2, "{error}");
+            assert!(error.to_string().contains("protocol error"), "{error}");
+            assert_eq!(token.requests().len(), 1, "not retried");
         }
     }
 }

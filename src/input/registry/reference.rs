@@ -30,7 +30,10 @@ pub struct Reference {
 
 /// Why a text is not an image reference.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{text}' is not an image reference: {reason}")]
+#[error(
+    "'{}' is not an image reference: {reason}",
+    crate::model::values::shorten(text)
+)]
 pub struct ReferenceError {
     pub text: String,
     pub reason: String,
@@ -66,7 +69,8 @@ impl Reference {
             && !valid_tag(tag)
         {
             return Err(fail(&format!(
-                "invalid tag '{tag}' (letters, digits, '_', '.', '-'; at most {MAX_TAG_LEN}, not starting with '.' or '-')"
+                "invalid tag '{}' (letters, digits, '_', '.', '-'; at most {MAX_TAG_LEN}, not starting with '.' or '-')",
+                crate::model::values::shorten(tag)
             )));
         }
         if name.is_empty() {
@@ -179,7 +183,7 @@ fn split_registry(name: &str) -> (Option<&str>, &str) {
 }
 
 /// `host[:port]`: domain components, an IPv4 address, or a bracketed IPv6 address.
-fn valid_registry(registry: &str) -> bool {
+pub(crate) fn valid_registry(registry: &str) -> bool {
     let (host, port) = if let Some(rest) = registry.strip_prefix('[') {
         let Some((v6, after)) = rest.split_once(']') else {
             return false;
@@ -416,6 +420,18 @@ mod tests {
     }
 
     /// The invalid cases of the same tests.
+    #[test]
+    fn errors_quote_at_most_200_characters_of_the_input() {
+        for text in [
+            format!("{}:tag", "a".repeat(100_000)),
+            format!("app:{}", "t".repeat(100_000)),
+            "X".repeat(100_000),
+        ] {
+            let message = Reference::parse(&text).unwrap_err().to_string();
+            assert!(message.len() < 700, "{} characters", message.len());
+        }
+    }
+
     #[test]
     fn the_grammar_rejects() {
         for (text, reason) in [
