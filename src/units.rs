@@ -387,6 +387,26 @@ pub fn format_seconds(seconds: f64) -> String {
     }
 }
 
+/// A span of days as people say it: `less than a day`, `12 days`, `3.2 months`,
+/// `about 38 years`; never thousands of days.
+pub fn format_days(days: f64) -> String {
+    let days = days.abs();
+    if days < 1.0 {
+        "less than a day".to_string()
+    } else if days < 60.0 {
+        let whole = days.round();
+        if whole == 1.0 {
+            "1 day".to_string()
+        } else {
+            format!("{whole:.0} days")
+        }
+    } else if days < 730.0 {
+        format!("{:.1} months", days / (365.0 / 12.0))
+    } else {
+        format!("about {:.0} years", days / 365.0)
+    }
+}
+
 /// Formats an amount of money with thousands separators and cents below 100: `$5,103`, `$13.99`.
 pub fn format_money(amount: f64, currency: &str) -> String {
     let symbol = if currency == "USD" { "$" } else { "" };
@@ -565,6 +585,12 @@ mod tests {
         assert_eq!(format_money(1234.0, "EUR"), "1,234 EUR");
         assert_eq!(format_count(2000), "2,000");
         assert_eq!(format_price(0.1, "USD"), "$0.10");
+        assert_eq!(format_days(0.4), "less than a day");
+        assert_eq!(format_days(1.2), "1 day");
+        assert_eq!(format_days(40.0), "40 days");
+        assert_eq!(format_days(273.4), "9.0 months");
+        assert_eq!(format_days(6369.1), "about 17 years");
+        assert_eq!(format_days(13_968.0), "about 38 years");
         assert_eq!(format_price(0.045, "USD"), "$0.045");
         assert_eq!(format_price(0.0, "USD"), "$0.00");
         assert_eq!(format_price(120.0, "EUR"), "120.00 EUR");

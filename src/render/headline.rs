@@ -4,8 +4,9 @@
 //! A sentence is a list of [`Piece`]s so each renderer can emphasise the key figures and escape
 //! the strings that came from input in its own way.
 
+use crate::report::FigureBasis;
 use crate::report::{Report, ServiceRow};
-use crate::units::{format_bytes, format_money, format_price, format_seconds};
+use crate::units::{format_bytes, format_days, format_money, format_price, format_seconds};
 
 /// A part of a sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +50,16 @@ pub fn price_note(report: &Report) -> String {
 /// What the headline figures are: the full-pull upper bound.
 pub const UPPER_BOUND: &str = "upper bound: every pull is a full pull";
 
+/// `every cold pull` for one image; `an average cold pull` for several, where the seconds are a
+/// pull-weighted mean.
+pub fn cold_pull(report: &Report) -> &'static str {
+    if report.totals.rows == 1 {
+        "every cold pull"
+    } else {
+        "an average cold pull"
+    }
+}
+
 /// `20 services`, `1 service`.
 pub fn services_phrase(count: u128) -> String {
     if count == 1 {
@@ -67,21 +78,14 @@ pub fn sentence(report: &Report) -> Vec<Piece> {
         )];
     }
     let currency = &totals.cost_saved.currency;
-    let expected = &totals.expected;
     // Once layers are known the headline quotes the expected figure, the bound beside it.
-    let (saved_wire, saved_year_wire, money_year) = if expected.layer_aware {
-        (
-            expected.per_day.saved.total,
-            expected.per_year.saved,
-            expected.cost_saved.per_year,
-        )
-    } else {
-        (
-            totals.per_day.saved.wire_bytes,
-            totals.per_year.saved.wire_bytes,
-            totals.cost_saved.per_year,
-        )
-    };
+    let headline = &totals.headline;
+    let layer_aware = headline.basis == FigureBasis::Expected;
+    let (saved_wire, saved_year_wire, money_year) = (
+        headline.wire_bytes_per_day,
+        headline.wire_bytes_per_year,
+        headline.cost_per_year,
+    );
     let growth = saved_wire < 0;
     let single = match report.services.as_slice() {
         [only] => only.after.map(|after| (only.before, after)),
@@ -113,7 +117,7 @@ pub fn sentence(report: &Report) -> Vec<Piece> {
     } else {
         (" saves ", 1, "")
     };
-    let which = if expected.layer_aware {
+    let which = if layer_aware {
         format!(
             " expected with layer caches (full pulls: {}; expected {} a year)",
             format_bytes(sign * totals.per_day.saved.wire_bytes),
@@ -141,10 +145,10 @@ pub fn sentence(report: &Report) -> Vec<Piece> {
         figure(format_seconds(
             sign as f64 * totals.pull_seconds_saved_per_pull,
         )),
-        text(if expected.layer_aware {
-            format!("{more} on every cold pull.")
+        text(if layer_aware {
+            format!("{more} on {}.", cold_pull(report))
         } else {
-            format!("{more} on every cold pull ({UPPER_BOUND}).")
+            format!("{more} on {} ({UPPER_BOUND}).", cold_pull(report))
         }),
     ]);
     pieces
@@ -318,4 +322,117 @@ fn short_source(source: &str) -> String {
         .find(|part| !part.is_empty())
         .unwrap_or(source)
         .to_string()
+}
+
+/// `1.17` node-hours: three significant digits, no trailing noise.
+fn node_hours(hours: f64) -> String {
+    let magnitude = hours.abs();
+    if magnitude >= 100.0 {
+        format!("{hours:.0}")
+    } else if magnitude >= 10.0 {
+        format!("{hours:.1}")
+    } else {
+        format!("{hours:.2}")
+    }
+}
+
+/// What the slimming returns besides transfer, for every format: registry storage, node time
+/// and, when the effort is given, the payback — each saying its basis.
+pub fn return_sentences(report: &Report) -> Vec<Vec<Piece>> {
+    let totals = &report.totals;
+    if totals.rows == 0 {
+        return Vec::new();
+    }
+    let currency = &totals.cost_saved.currency;
+    let headline = &totals.headline;
+    let mut sentences = Vec::new();
+    let storage = &totals.registry_storage_saved;
+    let (less, sign) = if storage.wire_bytes < 0 {
+        ("more", -1)
+    } else {
+        ("less", 1)
+    };
+    sentences.push(vec![
+        text("Registry storage: "),
+        figure(format!(
+            "{} {less}",
+            format_bytes(sign * storage.wire_bytes)
+        )),
+        text(format!(
+            " to keep ({} a month {less} at {}, {} tags kept per service).",
+            format_money(storage.cost_per_month.abs(), currency),
+            assumption(report, "registry_storage_price"),
+            assumption(report, "retained_tags")
+        )),
+    ]);
+    let hours = headline.node_hours_per_day;
+    sentences.push(vec![
+        text("Node time: "),
+        figure(format!(
+            "{} node-hours of pulling {} a day",
+            node_hours(hours.abs()),
+            if hours < 0.0 { "added" } else { "saved" }
+        )),
+        text(match headline.basis {
+            FigureBasis::Expected => format!(
+                " (expected with layer caches, estimated from the upper bound's {} a day).",
+                node_hours(totals.node_hours_saved_per_day)
+            ),
+            FigureBasis::UpperBound => " (upper bound: every pull a full pull).".to_string(),
+        }),
+    ]);
+    if let Some(payback) = &totals.payback {
+        let effort = &payback.headline;
+        let mut pieces = vec![text(format!("Effort: {} hours", effort.effort_hours))];
+        match (effort.effort_cost, effort.payback_days) {
+            (Some(cost), Some(days)) => pieces.extend([
+                text(format!(" ({}) pays back in ", format_money(cost, currency))),
+                figure(format_days(days)),
+                text(format!(
+                    " at the {} saving of transfer and storage{}",
+                    match payback.basis {
+                        FigureBasis::Expected => "expected",
+                        FigureBasis::UpperBound => "upper-bound",
+                    },
+                    match (payback.basis, payback.upper_bound_payback_days) {
+                        (FigureBasis::Expected, Some(bound)) =>
+                            format!(" (upper bound: {})", format_days(bound)),
+                        _ => String::new(),
+                    }
+                )),
+            ]),
+            (Some(cost), None) => pieces.push(text(format!(
+                " ({}) does not pay back in money: nothing is saved",
+                format_money(cost, currency)
+            ))),
+            (None, _) => {}
+        }
+        if let Some(days) = effort.node_hours_break_even_days {
+            pieces.push(text(format!(
+                "; the fleet saves as many node-hours of pulling as the work took in {}",
+                format_days(days)
+            )));
+        }
+        pieces.push(text("."));
+        sentences.push(pieces);
+    }
+    sentences
+}
+
+/// An assumption's value as reports show it: `0.37`, `$0.10/GB-month`; empty when unset.
+pub fn assumption(report: &Report, key: &str) -> String {
+    report
+        .assumptions
+        .rows
+        .iter()
+        .find(|row| row.assumption.key == key)
+        .and_then(|row| {
+            let value = row.value.as_ref()?;
+            Some(
+                row.assumption
+                    .kind
+                    .show(value, &report.assumptions.currency),
+            )
+        })
+        .unwrap_or_default()
 }

@@ -13,8 +13,8 @@ use super::headline::{self, Piece};
 use super::method;
 use crate::calc::targets::Status;
 use crate::error::Error;
-use crate::report::Report;
-use crate::units::{format_bytes, format_count, format_money, format_seconds};
+use crate::report::{FigureBasis, Report};
+use crate::units::{format_bytes, format_count, format_days, format_money, format_seconds};
 
 /// The per-service table shows at most this many rows; the JSON has them all.
 pub const TABLE_ROWS: usize = 1000;
@@ -50,7 +50,7 @@ struct HtmlReport {
     rows_more: Option<String>,
     next_steps: Option<NextStepsView>,
     assumptions: Vec<AssumptionCells>,
-    scope: &'static str,
+    scope: String,
     formulas: &'static str,
     worked_example: &'static str,
 }
@@ -112,27 +112,19 @@ fn sentence_html(pieces: &[Piece]) -> String {
 
 fn figures(report: &Report) -> Vec<Figure> {
     let totals = &report.totals;
-    let expected = &totals.expected;
     let currency = &totals.cost_saved.currency;
-    // The expected figure leads once layers are known; the bound goes in the caption.
-    let (saved_wire, money_year, which) = if expected.layer_aware {
-        (
-            expected.per_day.saved.total,
-            expected.cost_saved.per_year,
-            format!(
-                "expected with layer caches (full pulls: {})",
-                format_bytes(totals.per_day.saved.wire_bytes)
-            ),
-        )
-    } else {
-        (
-            totals.per_day.saved.wire_bytes,
-            totals.cost_saved.per_year,
-            format!(
-                "on the wire, every pull a full pull ({} unpacked)",
-                format_bytes(totals.per_day.saved.disk_bytes.abs())
-            ),
-        )
+    let headline = &totals.headline;
+    let (saved_wire, money_year) = (headline.wire_bytes_per_day, headline.cost_per_year);
+    // The basis goes in every caption; the expected figure shows the bound beside it.
+    let which = match headline.basis {
+        FigureBasis::Expected => format!(
+            "expected with layer caches (upper bound: {} with full pulls)",
+            format_bytes(totals.per_day.saved.wire_bytes.abs())
+        ),
+        FigureBasis::UpperBound => format!(
+            "upper bound: every pull a full pull ({} unpacked)",
+            format_bytes(totals.per_day.saved.disk_bytes.abs())
+        ),
     };
     let growth = saved_wire < 0;
     let above = report
@@ -149,7 +141,7 @@ fn figures(report: &Report) -> Vec<Figure> {
         .iter()
         .filter(|row| row.target.is_some())
         .count();
-    vec![
+    let mut figures = vec![
         Figure {
             value: if growth {
                 format!("+{}", format_bytes(-saved_wire))
@@ -157,7 +149,7 @@ fn figures(report: &Report) -> Vec<Figure> {
                 format_bytes(saved_wire)
             },
             caption: format!(
-                "image transfer {} a day, {which}",
+                "image transfer on the wire {} a day, {which}",
                 if growth { "added" } else { "saved" },
             ),
             bad: growth,
@@ -165,8 +157,12 @@ fn figures(report: &Report) -> Vec<Figure> {
         Figure {
             value: format_money(money_year.abs(), currency),
             caption: format!(
-                "{} a year at {}",
+                "{} a year, {}, at {}",
                 if growth { "more" } else { "saved" },
+                match headline.basis {
+                    FigureBasis::Expected => "expected with layer caches",
+                    FigureBasis::UpperBound => "upper bound",
+                },
                 headline::price_note(report)
             ),
             bad: growth,
@@ -174,12 +170,13 @@ fn figures(report: &Report) -> Vec<Figure> {
         Figure {
             value: format_seconds(totals.pull_seconds_saved_per_pull.abs()),
             caption: format!(
-                "{} on every cold pull; a new node is ready {} {}",
+                "{} on {} (every pull a full pull); a new node is ready {} {}",
                 if totals.pull_seconds_saved_per_pull < 0.0 {
                     "lost"
                 } else {
                     "saved"
                 },
+                headline::cold_pull(report),
                 format_seconds(totals.new_node_seconds.saved.abs()),
                 if totals.pull_seconds_saved_per_pull < 0.0 {
                     "later"
@@ -194,7 +191,26 @@ fn figures(report: &Report) -> Vec<Figure> {
             caption: "images above their runtime target".to_string(),
             bad: above > 0,
         },
-    ]
+    ];
+    if let Some(payback) = &totals.payback
+        && let (Some(cost), Some(days)) =
+            (payback.headline.effort_cost, payback.headline.payback_days)
+    {
+        figures.push(Figure {
+            value: format_days(days),
+            caption: format!(
+                "to pay back {} hours ({}) at the {} saving of transfer and storage",
+                payback.headline.effort_hours,
+                format_money(cost, currency),
+                match payback.basis {
+                    FigureBasis::Expected => "expected",
+                    FigureBasis::UpperBound => "upper-bound",
+                }
+            ),
+            bad: false,
+        });
+    }
+    figures
 }
 
 fn next_steps(report: &Report) -> Option<NextStepsView> {
@@ -237,6 +253,7 @@ pub fn render(report: &Report) -> Result<String, Error> {
     let totals = &report.totals;
     let sentences: Vec<String> = headline::supporting_sentences(report)
         .iter()
+        .chain(&headline::return_sentences(report))
         .map(|pieces| sentence_html(pieces))
         .collect();
     let rows: Vec<RowCells> = report
@@ -280,7 +297,7 @@ pub fn render(report: &Report) -> Result<String, Error> {
         }),
         next_steps: next_steps(report),
         assumptions: assumption_rows(report),
-        scope: method::SCOPE,
+        scope: method::scope(report),
         formulas: method::FORMULAS,
         worked_example: method::WORKED_EXAMPLE,
     };

@@ -1,5 +1,8 @@
 //! The method: the formulas and the reference example worked through in numbers, shown by the
-//! human formats so a sceptical reader can redo the arithmetic by hand.
+//! human formats so a sceptical reader can redo the arithmetic by hand, and what this report's
+//! figures are.
+
+use crate::report::{FigureBasis, Report};
 
 /// The formulas of the full-pull model (docs/model.md#full-pull-upper-bound).
 pub const FORMULAS: &str = "\
@@ -21,7 +24,27 @@ Per day: 2,000 × 420 MB = 840 GB disk, 2,000 × 155.4 MB = 310.8 GB wire; × 36
 Money: 310.8 GB × $0.045 = $13.99 a day, $5,104.89 a year (nat-gateway).
 Pull time: 185 MB ÷ 125 MB/s + 500 MB ÷ 100 MB/s = 6.48 s before, 1.04 s after: 5.44 s saved.";
 
-/// What the figures are and are not.
-pub const SCOPE: &str = "Every figure assumes each pull moves the whole image: an upper bound. \
-Nodes that cache shared layers move less; sizes estimated from the other basis with the \
-compression ratio are marked estimated.";
+/// What the figures of `report` are and are not: which are expected with layer caches, which
+/// are upper bounds, and which sizes are estimated.
+pub fn scope(report: &Report) -> String {
+    let bound = "The fleet totals, the per-service rows, the money line, the pull times and the \
+        charts assume each pull moves the whole image: upper bounds. ";
+    let lead = match report.totals.headline.basis {
+        FigureBasis::Expected => {
+            "The headline, the expected table, node time and the payback are expected with \
+             layer caches: a deploy moves only the layers that change, a base is moved when it \
+             is refreshed and a new node pulls everything once. "
+        }
+        FigureBasis::UpperBound => {
+            "No image here comes with its layers, so the headline quotes the upper bound; the \
+             expected table shows what layer caches would leave if every deploy changed the \
+             whole image. "
+        }
+    };
+    let estimated = if report.totals.estimated.disk || report.totals.estimated.wire {
+        "Sizes estimated from the other basis with the compression ratio are marked."
+    } else {
+        "Every size here was measured or typed; none is estimated."
+    };
+    format!("{lead}{bound}{estimated}")
+}

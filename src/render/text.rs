@@ -7,6 +7,7 @@ use super::cells::{RowCells, assumption_rows, row_cells, truncate};
 use super::headline::{self, plain};
 use crate::calc::full_pull::DiskWire;
 use crate::calc::layered::Decomposition;
+use crate::report::FigureBasis;
 use crate::report::Report;
 use crate::units::{format_bytes, format_count, format_money, format_seconds};
 
@@ -161,60 +162,39 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
         writeln!(
             out,
             "* estimated from the other basis with compression ratio {}",
-            assumption(report, "compression_ratio")
+            headline::assumption(report, "compression_ratio")
         )?;
     }
     write_expected(out, report)?;
     writeln!(out)?;
     writeln!(
         out,
-        "Money: {} a day, {} a month, {} a year at {}.",
-        money(totals.cost_saved.per_day),
-        money(totals.cost_saved.per_month),
-        money(totals.cost_saved.per_year),
-        headline::price_note(report)
-    )?;
-    let cold_start = format!(
-        "Cold start: a new node starting one of each service waits {} less \
-         (pulls one after another, kubelet's default); {} node-hours of pulling saved a day.",
-        format_seconds(totals.new_node_seconds.saved),
-        format_decimal(totals.node_hours_saved_per_day)
-    );
-    writeln!(out, "{}", wrap(&cold_start, 78))?;
-    let storage = &totals.registry_storage_saved;
-    writeln!(
-        out,
         "{}",
         wrap(
             &format!(
-                "Registry storage: {} less ({} a month at {}, {} tags kept per service).",
-                format_bytes(storage.wire_bytes),
-                money(storage.cost_per_month),
-                assumption(report, "registry_storage_price"),
-                assumption(report, "retained_tags")
+                "Money ({}): {} a day, {} a month, {} a year at {}.",
+                FigureBasis::UpperBound.words(),
+                money(totals.cost_saved.per_day),
+                money(totals.cost_saved.per_month),
+                money(totals.cost_saved.per_year),
+                headline::price_note(report)
             ),
             78
         )
     )?;
-    if let Some(payback) = &totals.payback {
-        let mut line = format!("Effort: {} hours", format_decimal(payback.effort_hours));
-        if let (Some(cost), Some(days)) = (payback.effort_cost, payback.payback_days) {
-            let _ = write!(
-                line,
-                " ({}) pay back in {} days",
-                money(cost),
-                format_decimal(days)
-            );
+    let cold_start = format!(
+        "Cold start: a new node starting one of each service waits {} {} (pulls one after \
+         another, kubelet's default).",
+        format_seconds(totals.new_node_seconds.saved.abs()),
+        if totals.new_node_seconds.saved < 0.0 {
+            "more"
+        } else {
+            "less"
         }
-        if let Some(days) = payback.node_hours_break_even_days {
-            let _ = write!(
-                line,
-                "; the fleet saves as many node-hours of pulling in {} days",
-                format_decimal(days)
-            );
-        }
-        line.push('.');
-        writeln!(out, "{}", wrap(&line, 78))?;
+    );
+    writeln!(out, "{}", wrap(&cold_start, 78))?;
+    for sentence in headline::return_sentences(report) {
+        writeln!(out, "{}", wrap(&terminal_safe(&plain(&sentence)), 78))?;
     }
     write_services(out, report)?;
     write_assumptions(out, report)
@@ -405,22 +385,4 @@ fn indent(text: &str, by: usize) -> String {
         .map(|line| format!("{pad}{line}"))
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// An assumption's value as reports show it: `0.37`, `$0.10/GB-month`; empty when unset.
-fn assumption(report: &Report, key: &str) -> String {
-    report
-        .assumptions
-        .rows
-        .iter()
-        .find(|row| row.assumption.key == key)
-        .and_then(|row| {
-            let value = row.value.as_ref()?;
-            Some(
-                row.assumption
-                    .kind
-                    .show(value, &report.assumptions.currency),
-            )
-        })
-        .unwrap_or_default()
 }

@@ -172,6 +172,9 @@ fn check_finite(report: &Report) -> Result<(), Error> {
         totals.pull_seconds_saved_per_pull,
         totals.node_hours_saved_per_day,
         totals.registry_storage_saved.cost_per_month,
+        totals.headline.cost_per_day,
+        totals.headline.cost_per_year,
+        totals.headline.node_hours_per_day,
     ];
     figures.extend(periods(&totals.cost_before));
     figures.extend(periods(&totals.cost_after));
@@ -180,9 +183,11 @@ fn check_finite(report: &Report) -> Result<(), Error> {
     if let Some(payback) = &totals.payback {
         figures.extend(
             [
-                payback.effort_cost,
-                payback.payback_days,
-                payback.node_hours_break_even_days,
+                payback.headline.effort_cost,
+                payback.headline.payback_days,
+                payback.headline.node_hours_break_even_days,
+                payback.upper_bound_payback_days,
+                payback.upper_bound_node_hours_break_even_days,
             ]
             .into_iter()
             .flatten(),
@@ -300,7 +305,8 @@ fn projected_totals(
 
 /// Money to the cent.
 fn cents(amount: f64) -> f64 {
-    (amount * 100.0).round() / 100.0
+    // `+ 0.0` turns a rounded -0.0 into 0.0.
+    (amount * 100.0).round() / 100.0 + 0.0
 }
 
 /// Seconds to the millisecond.
@@ -337,23 +343,33 @@ fn totals(
         fleet.registry_storage_saved_wire_bytes,
         assumptions.registry_storage_price.value,
     );
-    let days_per_month = assumptions.days_per_year.value as f64 / 12.0;
+    // Rounded as published, so the payback can be redone from the JSON figures.
+    let headline = rounded(headline(fleet, &costs.saved, &expected, assumptions));
+    let storage_per_day = cents(storage_cost) * 12.0 / assumptions.days_per_year.value as f64;
     let payback = assumptions.effort_hours.as_ref().map(|effort| {
-        let saved_per_day = costs.saved.per_day + storage_cost / days_per_month;
-        let mut payback = cost::payback(
-            effort.value,
-            assumptions.hourly_rate.as_ref().map(|rate| rate.value),
-            saved_per_day,
-            fleet.node_hours_saved_per_day,
+        let rate = assumptions.hourly_rate.as_ref().map(|rate| rate.value);
+        let on = |money_per_day: f64, node_hours_per_day: f64| {
+            let mut payback = cost::payback(
+                effort.value,
+                rate,
+                money_per_day + storage_per_day,
+                node_hours_per_day,
+            );
+            payback.effort_cost = payback.effort_cost.map(cents);
+            payback.payback_days = payback.payback_days.map(tenths);
+            payback.node_hours_break_even_days = payback.node_hours_break_even_days.map(tenths);
+            payback
+        };
+        let bound = on(
+            cents(costs.saved.per_day),
+            millis(fleet.node_hours_saved_per_day),
         );
-        payback.effort_cost = payback.effort_cost.map(cents);
-        payback.payback_days = payback
-            .payback_days
-            .map(|days| (days * 10.0).round() / 10.0);
-        payback.node_hours_break_even_days = payback
-            .node_hours_break_even_days
-            .map(|days| (days * 10.0).round() / 10.0);
-        payback
+        PaybackView {
+            headline: on(headline.cost_per_day, headline.node_hours_per_day),
+            basis: headline.basis,
+            upper_bound_payback_days: bound.payback_days,
+            upper_bound_node_hours_break_even_days: bound.node_hours_break_even_days,
+        }
     });
     Totals {
         rows,
@@ -387,6 +403,57 @@ fn totals(
         estimated,
         growth: fleet.per_day.saved.disk_bytes < 0,
         expected,
+        headline,
+    }
+}
+
+/// The headline with money in cents and node-hours in thousandths, as published.
+fn rounded(headline: Headline) -> Headline {
+    Headline {
+        cost_per_day: cents(headline.cost_per_day),
+        cost_per_year: cents(headline.cost_per_year),
+        node_hours_per_day: millis(headline.node_hours_per_day),
+        ..headline
+    }
+}
+
+/// Rounds days to tenths.
+fn tenths(days: f64) -> f64 {
+    (days * 10.0).round() / 10.0
+}
+
+/// The figure a report leads with (unrounded): the expected one once layers are known, else the
+/// full-pull upper bound.
+fn headline(
+    fleet: &Figures,
+    saved: &cost::PeriodCost,
+    expected: &expected::ExpectedView,
+    assumptions: &Assumptions,
+) -> Headline {
+    if !expected.layer_aware {
+        return Headline {
+            basis: FigureBasis::UpperBound,
+            wire_bytes_per_day: fleet.per_day.saved.wire_bytes,
+            wire_bytes_per_year: fleet.per_year.saved.wire_bytes,
+            cost_per_day: saved.per_day,
+            cost_per_year: saved.per_year,
+            node_hours_per_day: fleet.node_hours_saved_per_day,
+        };
+    }
+    let price = assumptions.price_per_gb.value;
+    let full = fleet.per_day.saved.wire_bytes;
+    let share = if full == 0 {
+        0.0
+    } else {
+        expected.per_day.saved.total as f64 / full as f64
+    };
+    Headline {
+        basis: FigureBasis::Expected,
+        wire_bytes_per_day: expected.per_day.saved.total,
+        wire_bytes_per_year: expected.per_year.saved,
+        cost_per_day: cost::transfer_cost(expected.per_day.saved.total, price),
+        cost_per_year: cost::transfer_cost(expected.per_year.saved, price),
+        node_hours_per_day: fleet.node_hours_saved_per_day * share,
     }
 }
 

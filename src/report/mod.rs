@@ -353,13 +353,67 @@ pub struct Totals {
     pub new_node_seconds: Seconds,
     pub node_hours_saved_per_day: f64,
     pub registry_storage_saved: StorageSaved,
-    /// Present when `effort_hours` was given.
-    pub payback: Option<Payback>,
+    /// Present when `effort_hours` was given: on the headline's basis, the upper bound's beside.
+    pub payback: Option<PaybackView>,
     pub estimated: Estimated,
     /// True when the committed services grew in total (negative savings).
     pub growth: bool,
     /// The expected figure with layer caches (docs/model.md#layered-expected), beside these full-pull figures.
     pub expected: expected::ExpectedView,
+    /// The figure every format leads with: the expected one when layers are known, else the
+    /// full-pull upper bound (docs/model.md#headline).
+    pub headline: Headline,
+}
+
+/// Which figure a number is: what layer caches are expected to leave, or the full-pull bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FigureBasis {
+    /// With layer caches: a deploy moves the layers that changed.
+    Expected,
+    /// Every pull a full pull: an upper bound.
+    UpperBound,
+}
+
+impl FigureBasis {
+    /// The basis in words a manager reads: `expected with layer caches`, `upper bound`.
+    pub fn words(self) -> &'static str {
+        match self {
+            FigureBasis::Expected => "expected with layer caches",
+            FigureBasis::UpperBound => "upper bound: every pull a full pull",
+        }
+    }
+}
+
+/// The headline figures: transfer on the wire, money and node time saved, on one basis.
+/// Negative figures are added (the images grew).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Headline {
+    pub basis: FigureBasis,
+    /// Wire bytes saved a day.
+    pub wire_bytes_per_day: i128,
+    /// Wire bytes saved a year (days_per_year days).
+    pub wire_bytes_per_year: i128,
+    /// Transfer money saved a day, unrounded cents aside.
+    pub cost_per_day: f64,
+    pub cost_per_year: f64,
+    /// Node-hours of pulling saved a day. On the expected basis, the full-pull figure scaled by
+    /// the share of wire bytes still moved (an estimate: docs/model.md#payback).
+    pub node_hours_per_day: f64,
+}
+
+/// The payback of the effort, on the headline's basis, with the upper bound's figures beside.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct PaybackView {
+    #[serde(flatten)]
+    pub headline: Payback,
+    /// The basis of `payback_days` and `node_hours_break_even_days`: the headline's.
+    pub basis: FigureBasis,
+    /// effort cost ÷ (full-pull transfer money a day + storage money a day); `null` without a
+    /// rate or when nothing is saved.
+    pub upper_bound_payback_days: Option<f64>,
+    /// effort_hours ÷ full-pull node-hours saved a day.
+    pub upper_bound_node_hours_break_even_days: Option<f64>,
 }
 
 /// An image's size on both bases, saying which one was estimated.
