@@ -204,16 +204,16 @@ fn text_of_a_fleet_lists_services_plans_and_next_steps() {
     static              —           50.0 MB     50.0 MB   +0.0%          0 B —
     cron                —            300 MB      340 MB  +13.3%     -44.4 MB —
     billing             java         600 MB  180–250 MB    plan 1.55–1.86 GB above
-    Plans: 1.55–1.86 GB a day on the wire if the 1 planned rows reach their
-    targets (not in the totals).
+    Plans: 1.55–1.86 GB a day on the wire if the 1 planned row reaches its target
+    (not in the totals).
 
     Above target
       api: 70–120 MB for python, after 310 MB is above (190 MB recoverable)
       billing: 180–250 MB for java, before 600 MB is above (350 MB recoverable)
 
-    Next steps: bringing the 1 image above their targets down to the high end
-    would save 5.62 GB more a day on the wire (estimated; 15.2 GB unpacked). In
-    priority order:
+    Next steps: bringing the 1 image above its target down to the high end would
+    save 5.62 GB more a day on the wire (estimated; 15.2 GB unpacked). In priority
+    order:
       1. Switch to a slim or alpine base image (50–80% smaller)
       2. Multi-stage build (builder stage; copy only the artifact) (40–70%
       smaller)
