@@ -45,3 +45,6 @@ pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Resul
         Format::Html => html::render(report),
     }
 }
+
+#[cfg(test)]
+mod tests;

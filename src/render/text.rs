@@ -269,13 +269,16 @@ fn write_services(out: &mut String, report: &Report) -> std::fmt::Result {
     }
     if let Some(projected) = &report.projected_totals {
         let plans = format!(
-            "Plans: {} a day on the wire if the {} planned rows reach their targets \
-             (not in the totals).",
+            "Plans: {} a day on the wire if the {} (not in the totals).",
             headline::format_byte_range(
                 projected.per_day.low.wire_bytes,
                 projected.per_day.high.wire_bytes
             ),
-            projected.rows
+            if projected.rows == 1 {
+                "1 planned row reaches its target".to_string()
+            } else {
+                format!("{} planned rows reach their targets", projected.rows)
+            }
         );
         writeln!(out, "{}", wrap(&plans, 78))?;
     }
@@ -296,9 +299,14 @@ fn write_services(out: &mut String, report: &Report) -> std::fmt::Result {
     if let Some(next) = &report.next_steps {
         writeln!(out)?;
         let summary = format!(
-            "Next steps: bringing the {} above their targets down to the high end would \
+            "Next steps: bringing the {} above {} down to the high end would \
              save {} more a day on the wire (estimated; {} unpacked). In priority order:",
             plural(next.services_above_target, "image", "images"),
+            if next.services_above_target == 1 {
+                "its target"
+            } else {
+                "their targets"
+            },
             format_bytes(next.recoverable_per_day.wire_bytes),
             format_bytes(next.recoverable_per_day.disk_bytes),
         );

@@ -478,3 +478,6 @@ pub struct ServiceRow {
     /// True for a plan: a service not slimmed yet, projected to its runtime target.
     pub projected: bool,
 }
+
+#[cfg(test)]
+mod tests;

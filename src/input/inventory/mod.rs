@@ -498,3 +498,6 @@ pub fn resolve(
     }
     Ok(services)
 }
+
+#[cfg(test)]
+mod tests;
