@@ -558,10 +558,13 @@ fn the_assumptions_view_carries_value_unit_origin_and_source() {
     assert_eq!(json["hourly_rate"], serde_json::Value::Null);
     // Effort without an hourly rate: node-hours only. 16 h ÷ 3.02 node-hours saved a day.
     let payback = report.totals.payback.unwrap();
-    assert_eq!(payback.effort_cost, None);
-    assert_eq!(payback.payback_days, None);
+    assert_eq!(payback.headline.effort_cost, None);
+    assert_eq!(payback.headline.payback_days, None);
     assert_eq!(report.totals.node_hours_saved_per_day, 3.024);
-    assert_eq!(payback.node_hours_break_even_days, Some(5.3));
+    assert_eq!(payback.headline.node_hours_break_even_days, Some(5.3));
+    // Typed sizes: the headline is the upper bound, and so is the payback.
+    assert_eq!(payback.basis, FigureBasis::UpperBound);
+    assert_eq!(payback.upper_bound_node_hours_break_even_days, Some(5.3));
 }
 
 #[test]
@@ -720,4 +723,41 @@ fn an_explicit_changed_part_makes_the_view_layer_aware() {
     // A quarter of 29.6 MB on each of the 2,000 pulls.
     assert_eq!(expected.per_day.after.routine_deploys, 2_000 * 7_400_000);
     assert_eq!(expected.pools[0].name, "batch");
+}
+
+/// The payback divides the effort by the headline's money a day plus storage a day, as the JSON
+/// publishes them: here the expected figure, with the upper bound's payback beside it.
+#[test]
+fn payback_is_on_the_headline_basis_and_redone_from_the_published_figures() {
+    let mut assumptions = Assumptions::defaults().unwrap();
+    let flag = |value: f64| Assumed {
+        value,
+        origin: Origin::Flag,
+        source: "test".to_string(),
+    };
+    assumptions.effort_hours = Some(flag(320.0));
+    assumptions.hourly_rate = Some(flag(110.0));
+    let mut service = reference();
+    // An explicit changed part makes the figure layer-aware: the headline is the expected one.
+    service.layering.changed_per_deploy = Some(crate::model::ChangedPerDeploy::Fraction(0.1));
+    let report = try_build_with(&[service], &assumptions).unwrap();
+    let totals = &report.totals;
+    assert_eq!(totals.headline.basis, FigureBasis::Expected);
+    assert!(totals.headline.cost_per_day < totals.cost_saved.per_day);
+    let payback = totals.payback.unwrap();
+    assert_eq!(payback.basis, FigureBasis::Expected);
+    let storage_per_day = totals.registry_storage_saved.cost_per_month * 12.0 / 365.0;
+    let expected_days = 35_200.0 / (totals.headline.cost_per_day + storage_per_day);
+    let days = payback.headline.payback_days.unwrap();
+    assert!(
+        (days - expected_days).abs() <= 0.05,
+        "{days} vs {expected_days}"
+    );
+    let bound_days = 35_200.0 / (totals.cost_saved.per_day + storage_per_day);
+    let bound = payback.upper_bound_payback_days.unwrap();
+    assert!(
+        (bound - bound_days).abs() <= 0.05,
+        "{bound} vs {bound_days}"
+    );
+    assert!(days > bound);
 }
