@@ -305,12 +305,24 @@ fn growth_sentence(row: &ServiceRow) -> Vec<Piece> {
         .change_percent
         .map(|p| format!(" ({p:+.1}%)"))
         .unwrap_or_default();
+    // A row grows by its unpacked bytes; its transfer is on the wire, which may go either way
+    // (a better compressor can make a larger image smaller to pull).
+    let transfer = if per_day.wire_bytes <= 0 {
+        format!(
+            "+{} a day of transfer on the wire",
+            format_bytes(-per_day.wire_bytes)
+        )
+    } else {
+        format!(
+            "yet {} a day less transfer on the wire",
+            format_bytes(per_day.wire_bytes)
+        )
+    };
     vec![
         Piece::Input(row.name.clone()),
         text(format!(
-            " grew by {}{percent}: +{} a day of transfer",
-            format_bytes(-per_pull.disk_bytes),
-            format_bytes(-per_day.wire_bytes)
+            " grew by {}{percent} unpacked: {transfer}",
+            format_bytes(-per_pull.disk_bytes)
         )),
     ]
 }

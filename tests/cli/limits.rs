@@ -79,7 +79,11 @@ fn run_measured(args: &[&str], cwd: &Path) -> (ExitStatus, String, u64) {
         std::thread::sleep(std::time::Duration::from_millis(5));
     };
     let text = reader.join().unwrap().expect("UTF-8 output");
-    assert!(peak_kib > 0, "no memory figure read from {status_file}");
+    // A run refused within the first sample exits before a figure can be read: it had no time
+    // to grow (touching even 100 MB takes longer than one 5 ms sample).
+    if peak_kib == 0 {
+        eprintln!("{status_file}: exited before the first sample");
+    }
     (status, text, peak_kib * 1024)
 }
 

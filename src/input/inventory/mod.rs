@@ -301,6 +301,21 @@ fn effective_defaults(
     Ok((shape, basis, runtime))
 }
 
+/// `read` with the platform written as `value`.
+fn with_platform(
+    inventory: &RawInventory,
+    value: &RawValue,
+    read: &SourceOptions,
+) -> Result<SourceOptions, Error> {
+    Ok(SourceOptions {
+        read: ReadOptions {
+            platform: inventory.read("platform", value, Platform::parse)?,
+            ..read.read.clone()
+        },
+        registry: read.registry.clone(),
+    })
+}
+
 /// Validates every row into a service. `ratio` estimates the basis a row did not give; `read`
 /// says how to read the `before_image`/`after_image` sources (paths relative to the inventory, or
 /// image references).
@@ -319,6 +334,11 @@ pub fn resolve(
     let path = &inventory.path;
     let (default_shape, default_basis, default_runtime) =
         effective_defaults(inventory, flags, targets)?;
+    // The `[defaults]` platform applies to every row that names none.
+    let default_read = match inventory.defaults.get("platform") {
+        Some(value) => with_platform(inventory, value, read)?,
+        None => read.clone(),
+    };
     let mut seen: rustc_hash::FxHashMap<&str, usize> = Default::default();
     let mut services = Vec::with_capacity(inventory.rows.len());
     for row in &inventory.rows {
@@ -377,18 +397,8 @@ pub fn resolve(
                 })
         };
         let row_read = match row.get("platform") {
-            Some(value) => SourceOptions {
-                read: ReadOptions {
-                    platform: Platform::parse(&value.text).map_err(|refusal| {
-                        inventory
-                            .field(value, "platform")
-                            .refuse(&value.text, refusal)
-                    })?,
-                    ..read.read.clone()
-                },
-                registry: read.registry.clone(),
-            },
-            None => read.clone(),
+            Some(value) => with_platform(inventory, value, read)?,
+            None => default_read.clone(),
         };
         let image = |field: &str, size_field: &str| -> Result<Option<SizedImage>, Error> {
             let Some(value) = row.get(field) else {

@@ -459,8 +459,6 @@ fn the_assumptions_table_of_a_toml_inventory_is_validated() {
 }
 
 #[test]
-#[ignore = "bug: [defaults] accepts `platform` (COLUMNS marks it in_defaults) but resolve never \
-            reads it; only a row's own platform is used"]
 fn a_platform_in_the_defaults_table_is_used() {
     // A row's invalid platform is refused; the same value in [defaults] should be too.
     let row = "[[service]]\nservice = \"api\"\nbefore = \"500MB\"\nafter = \"80MB\"\n\
