@@ -81,6 +81,7 @@ pub fn read(path: PathBuf, text: String) -> Result<RawInventory, Error> {
     }
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
+    let mut lines = LineCounter::new(body);
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
@@ -89,7 +90,7 @@ pub fn read(path: PathBuf, text: String) -> Result<RawInventory, Error> {
         }
         let line = record
             .position()
-            .map_or(0, |position| position.line() as usize);
+            .map_or(0, |position| lines.line_at(position.byte() as usize));
         let values: Vec<(&'static str, RawValue)> = columns
             .iter()
             .zip(record.iter())
@@ -112,6 +113,44 @@ pub fn read(path: PathBuf, text: String) -> Result<RawInventory, Error> {
     })
 }
 
+/// The 1-based line of records in a text, counted by `\n` whatever the line ending (the csv
+/// crate's own line numbers run one behind after CRLF). Offsets are asked in order, so the count
+/// goes forward only.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> LineCounter<'a> {
+        LineCounter {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record that the csv crate says starts at `offset`. After a CR it may
+    /// point at the LF that ends the previous line: a record never starts with a line break, so
+    /// those are skipped.
+    fn line_at(&mut self, offset: usize) -> usize {
+        let mut offset = offset.min(self.text.len());
+        while offset < self.text.len() && matches!(self.text[offset], b'\r' | b'\n') {
+            offset += 1;
+        }
+        if offset < self.offset {
+            *self = LineCounter::new(std::str::from_utf8(self.text).unwrap_or_default());
+        }
+        self.line += self.text[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
+    }
+}
+
 fn csv_error(path: &Path, error: &csv::Error) -> Error {
     let line = error.position().map(|p| p.line() as usize);
     let message = match error.kind() {
@@ -125,4 +164,20 @@ fn csv_error(path: &Path, error: &csv::Error) -> Error {
         _ => format!("is not valid CSV: {error}"),
     };
     at(path, line, None, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Line numbers are the same with LF and CRLF endings (the header is line 1).
+    #[test]
+    fn crlf_lines_are_counted_like_lf_lines() {
+        for ending in ["\n", "\r\n"] {
+            let text = ["service,before", "web,800MB", "", "api,700MB"].join(ending) + ending;
+            let inventory = read(PathBuf::from("d.csv"), text).unwrap();
+            let lines: Vec<usize> = inventory.rows.iter().map(|row| row.line).collect();
+            assert_eq!(lines, [2, 4], "{ending:?}");
+        }
+    }
 }
