@@ -27,6 +27,7 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
         deploys_per_day: args.fleet.deploys_per_day,
         basis: args.basis,
     };
+    warn_of_overridden_flags(args, &raw);
     let services = inventory::resolve(
         &raw,
         &flags,
@@ -42,4 +43,34 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
         compare: None,
     };
     publish(subject, &output)
+}
+
+/// Fleet flags are defaults for empty cells: says once on stderr which flags rows override, and
+/// in how many rows, so `--nodes 120` is never silently without effect.
+fn warn_of_overridden_flags(args: &ReportArgs, raw: &inventory::RawInventory) {
+    let given = [
+        (
+            "--services",
+            "services",
+            args.fleet.services.map(|n| n.to_string()),
+        ),
+        ("--nodes", "nodes", args.fleet.nodes.map(|n| n.to_string())),
+        (
+            "--deploys-per-day",
+            "deploys_per_day",
+            args.fleet.deploys_per_day.map(|n| n.to_string()),
+        ),
+        ("--basis", "basis", args.basis.map(|b| b.to_string())),
+    ];
+    for (flag, field, value) in given {
+        let Some(value) = value else { continue };
+        let overriding = raw.rows_setting(field);
+        if overriding > 0 {
+            eprintln!(
+                "warning: {flag} {value} is a default for empty '{field}' cells: {overriding} of \
+                 {} rows set their own and keep it",
+                raw.rows.len()
+            );
+        }
+    }
 }

@@ -394,3 +394,46 @@ fn large_reports_are_written_as_compact_json_with_the_same_content() {
         "indented for reports people read"
     );
 }
+
+/// Fleet flags fill empty cells only; when rows set their own value, one warning per flag says
+/// so, with the count, and the figures keep the rows' values.
+#[test]
+fn fleet_flags_that_rows_override_are_named_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write_file(
+        dir.path(),
+        "fleet.csv",
+        "service,before,after,nodes\na,1GB,100MB,4\nb,1GB,100MB,\nc,1GB,100MB,2\n",
+    );
+    let output = fleetsave()
+        .args([
+            "report",
+            csv.to_str().unwrap(),
+            "--nodes",
+            "120",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        "warning: --nodes 120 is a default for empty 'nodes' cells: 2 of 3 rows set their own \
+         and keep it"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // 4 + 120 + 2 nodes, one deploy a day each.
+    assert_eq!(int(&json["totals"]["pulls_per_day"]), 126);
+    // A flag no row overrides says nothing.
+    let quiet = fleetsave()
+        .args(["report", csv.to_str().unwrap(), "--services", "2"])
+        .output()
+        .unwrap();
+    assert!(
+        quiet.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
+}

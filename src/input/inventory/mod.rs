@@ -202,6 +202,14 @@ impl RawInventory {
             .transpose()
     }
 
+    /// How many rows set `field` themselves (so a default for it does not reach them).
+    pub fn rows_setting(&self, field: &str) -> usize {
+        self.rows
+            .iter()
+            .filter(|row| row.get(field).is_some())
+            .count()
+    }
+
     /// Where `value` of `field` is, for messages in this file's syntax.
     fn field<'a>(&'a self, value: &RawValue, field: &'a str) -> Field<'a> {
         match self.syntax {
