@@ -455,6 +455,15 @@ pub fn format_count(count: u128) -> String {
     group_thousands(&count.to_string())
 }
 
+/// A count with its noun, plural when it is not 1: `1 pull`, `2,000 pulls`, `3 nodes`.
+pub fn counted(count: u128, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", format_count(count))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -47,6 +47,7 @@ pub fn run(args: &CalcArgs, environment: &Environment) -> Result<i32, Error> {
     let subject = Subject {
         command: Command::Calc,
         default_title: "fleetsave: what the smaller image saves",
+        growth_title: "fleetsave: what the larger image costs",
         services: std::slice::from_ref(&service),
         assumptions: &assumptions,
         compare: None,

@@ -48,6 +48,7 @@ pub fn run(args: &CompareArgs, environment: &Environment) -> Result<i32, Error> 
     let subject = Subject {
         command: Command::Compare,
         default_title: "fleetsave: what the new image saves",
+        growth_title: "fleetsave: what the new image adds",
         services: std::slice::from_ref(&service),
         assumptions: &assumptions,
         compare: Some(comparison),

@@ -79,6 +79,8 @@ pub fn output_options(
 pub struct Subject<'a> {
     pub command: Command,
     pub default_title: &'a str,
+    /// The default title when the images grew in total.
+    pub growth_title: &'a str,
     pub services: &'a [Service],
     pub assumptions: &'a Assumptions,
     pub compare: Option<CompareView>,
@@ -87,7 +89,7 @@ pub struct Subject<'a> {
 /// Builds the report, renders it and writes it where `output` says.
 pub fn publish(subject: Subject<'_>, output: &OutputOptions) -> Result<i32, Error> {
     let targets = Targets::bundled()?;
-    let report = report::build(BuildInput {
+    let mut report = report::build(BuildInput {
         command: subject.command,
         title: output
             .title
@@ -100,6 +102,9 @@ pub fn publish(subject: Subject<'_>, output: &OutputOptions) -> Result<i32, Erro
         techniques: &techniques::bundled()?,
         compare: subject.compare,
     })?;
+    if output.title.is_none() && report.totals.growth {
+        report.title = subject.growth_title.to_string();
+    }
     let mut render_options = output.render.clone();
     if let Some(directory) = &output.charts_dir {
         render_options.markdown.chart_links = write_charts(&report, directory)?;

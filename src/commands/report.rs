@@ -38,6 +38,7 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
     let subject = Subject {
         command: Command::Report,
         default_title: "fleetsave: image savings across the fleet",
+        growth_title: "fleetsave: image growth across the fleet",
         services: &services,
         assumptions: &assumptions,
         compare: None,

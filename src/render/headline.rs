@@ -6,7 +6,9 @@
 
 use crate::report::FigureBasis;
 use crate::report::{Report, ServiceRow};
-use crate::units::{format_bytes, format_days, format_money, format_price, format_seconds};
+use crate::units::{
+    counted, format_bytes, format_days, format_money, format_price, format_seconds,
+};
 
 /// A part of a sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,11 +64,7 @@ pub fn cold_pull(report: &Report) -> &'static str {
 
 /// `20 services`, `1 service`.
 pub fn services_phrase(count: u128) -> String {
-    if count == 1 {
-        "1 service".to_string()
-    } else {
-        format!("{count} services")
-    }
+    counted(count, "service")
 }
 
 /// The one sentence with the answer (committed services; plans get [`plan_sentence`]).
@@ -179,10 +177,16 @@ pub fn expected_sentence(report: &Report) -> Option<Vec<Piece>> {
         format_bytes(after.new_nodes)
     );
     if !expected.layer_aware {
+        let missing = if expected.layers_known {
+            "the layers are known but not what a deploy changes (give the previous build, a base \
+             image or a changed_per_deploy)"
+        } else {
+            "without layer lists (image sources) or a changed_per_deploy"
+        };
         return Some(vec![text(format!(
-            "With layer caches the new images would move {decomposition}; without layer lists \
-             (image sources) or a changed_per_deploy, every deploy counts as a full pull, so this \
-             expected figure is the upper bound plus new nodes."
+            "With layer caches the new images would move {decomposition}; {missing}, every \
+             deploy counts as a full pull, so this expected figure is the upper bound plus new \
+             nodes."
         ))]);
     }
     Some(vec![
@@ -215,11 +219,7 @@ pub fn compare_sentence(report: &Report) -> Option<Vec<Piece>> {
         text(format!(
             ": {layers} ({}) are shared. Switching all {} costs {} once.",
             format_bytes(i128::from(compare.shared_wire_bytes)),
-            if compare.nodes == 1 {
-                "1 node".to_string()
-            } else {
-                format!("{} nodes", compare.nodes)
-            },
+            counted(u128::from(compare.nodes), "node"),
             format_bytes(compare.pull_wire_bytes_all_nodes as i128)
         )),
     ])
@@ -343,8 +343,10 @@ fn node_hours(hours: f64) -> String {
         format!("{hours:.0}")
     } else if magnitude >= 10.0 {
         format!("{hours:.1}")
-    } else {
+    } else if magnitude >= 0.01 || magnitude == 0.0 {
         format!("{hours:.2}")
+    } else {
+        format!("{hours:.3}")
     }
 }
 

@@ -14,7 +14,9 @@ use super::method;
 use crate::calc::targets::Status;
 use crate::error::Error;
 use crate::report::{FigureBasis, Report};
-use crate::units::{format_bytes, format_count, format_days, format_money, format_seconds};
+use crate::units::{
+    counted, format_bytes, format_count, format_days, format_money, format_seconds,
+};
 
 /// The per-service table shows at most this many rows; the JSON has them all.
 pub const TABLE_ROWS: usize = 1000;
@@ -267,11 +269,11 @@ pub fn render(report: &Report) -> Result<String, Error> {
         version: env!("CARGO_PKG_VERSION"),
         title: report.title.clone(),
         subtitle: format!(
-            "{} · {} pulls a day",
+            "{} · {} a day",
             headline::services_phrase(
                 totals.services + report.projected_totals.as_ref().map_or(0, |p| p.services)
             ),
-            format_count(totals.pulls_per_day)
+            counted(totals.pulls_per_day, "pull")
         ),
         generated_at: report.generated_at.clone(),
         bound: if totals.expected.layer_aware {

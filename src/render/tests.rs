@@ -379,8 +379,9 @@ fn markdown_stays_within_githubs_limit_and_sums_the_rows_it_leaves_out() {
     assert!(shown[0].starts_with("| service-with-a-rather-long-name-2000 |"));
     let omitted = 2_000 - shown.len() as i128;
     let line = format!(
-        "… and {omitted} services more not shown (GitHub limits a comment to 65,536 \
+        "… and {} services more not shown (GitHub limits a comment to 65,536 \
          characters): {} a day between them. The JSON report has every row.",
+        crate::units::format_count(omitted as u128),
         super::cells::signed_bytes(-370_000 * omitted * (omitted + 1) / 2)
     );
     assert!(markdown.contains(&line), "no line: {line}");

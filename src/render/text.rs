@@ -9,7 +9,7 @@ use crate::calc::full_pull::DiskWire;
 use crate::calc::layered::Decomposition;
 use crate::report::FigureBasis;
 use crate::report::Report;
-use crate::units::{format_bytes, format_count, format_money, format_seconds};
+use crate::units::{counted, format_bytes, format_money, format_seconds};
 
 /// Renders the report as text.
 pub fn render(report: &Report) -> String {
@@ -87,9 +87,9 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
     writeln!(out)?;
     writeln!(
         out,
-        "Fleet: {}, {} pulls a day (upper bound: every pull is a full pull)",
+        "Fleet: {}, {} a day (upper bound: every pull is a full pull)",
         headline::services_phrase(totals.services),
-        format_count(totals.pulls_per_day)
+        counted(totals.pulls_per_day, "pull")
     )?;
     writeln!(out)?;
     let estimated = |is: bool| if is { "*" } else { "" };
@@ -171,14 +171,22 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
         out,
         "{}",
         wrap(
-            &format!(
-                "Money ({}): {} a day, {} a month, {} a year at {}.",
-                FigureBasis::UpperBound.words(),
-                money(totals.cost_saved.per_day),
-                money(totals.cost_saved.per_month),
-                money(totals.cost_saved.per_year),
-                headline::price_note(report)
-            ),
+            &{
+                // Growth reads as a cost: amounts "more", never negative in prose.
+                let (sign, more) = if totals.cost_saved.per_year < 0.0 {
+                    (-1.0, " more")
+                } else {
+                    (1.0, "")
+                };
+                format!(
+                    "Money ({}): {} a day{more}, {} a month{more}, {} a year{more} at {}.",
+                    FigureBasis::UpperBound.words(),
+                    money(sign * totals.cost_saved.per_day),
+                    money(sign * totals.cost_saved.per_month),
+                    money(sign * totals.cost_saved.per_year),
+                    headline::price_note(report)
+                )
+            },
             78
         )
     )?;
@@ -353,10 +361,10 @@ fn write_expected(out: &mut String, report: &Report) -> std::fmt::Result {
     }
     for pool in &expected.pools {
         let line = format!(
-            "New node in pool '{}' ({} nodes, {} new a day): pulls {} → {} once, \
+            "New node in pool '{}' ({}, {} new a day): pulls {} → {} once, \
              {} → {} of serialised pulls; switching a node to the new images moves {}.",
             terminal_safe(&pool.name),
-            pool.nodes,
+            counted(u128::from(pool.nodes), "node"),
             format_decimal(pool.new_nodes_per_day),
             format_bytes(i128::from(pool.union_wire_bytes_before)),
             format_bytes(i128::from(pool.union_wire_bytes_after)),

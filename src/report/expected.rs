@@ -32,6 +32,9 @@ pub struct ExpectedView {
     /// explicit `changed_per_deploy`; false when every image is known by its size only, so the
     /// figure is the full pull plus new nodes.
     pub layer_aware: bool,
+    /// True when at least one service's images came with their layer lists (image sources),
+    /// whether or not what a deploy changes is known.
+    pub layers_known: bool,
     /// Wire bytes a day: routine deploys, base refreshes, new nodes, total.
     pub per_day: DecompositionChange,
     /// Totals × days_per_year.
@@ -163,6 +166,9 @@ pub fn expected(services: &[Service], assumptions: &Assumptions) -> Result<Expec
         },
         days_per_year: assumptions.days_per_year.value,
     };
+    let layers_known = layered
+        .iter()
+        .any(|service| service.before.layers_known || service.after.layers_known);
     let result = layered::expected(&layered, &parameters)?;
     let days = i128::from(assumptions.days_per_year.value);
     let year = |per_day: i128| {
@@ -183,6 +189,7 @@ pub fn expected(services: &[Service], assumptions: &Assumptions) -> Result<Expec
             .changed_from
             .iter()
             .any(|(_, b, a)| *b != ChangedFrom::WholeImage || *a != ChangedFrom::WholeImage),
+        layers_known,
         per_day: result.per_day,
         per_year,
         cost_saved: ExpectedCost {
