@@ -160,25 +160,3 @@ pub fn assumption_rows(report: &Report) -> Vec<AssumptionCells> {
         })
         .collect()
 }
-
-/// Shortens `text` to at most `width` characters, ending with `…` when cut.
-pub fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn truncation_keeps_the_width() {
-        assert_eq!(truncate("payments-gateway-service", 10), "payments-…");
-        assert_eq!(truncate("api", 10), "api");
-        assert_eq!(truncate("ééééééé", 4), "ééé…");
-    }
-}

@@ -2,6 +2,7 @@
 //! marker `<!-- fleetsave:check -->`, and GitHub Actions annotations (`::error::`,
 //! `::warning::`) for broken rules.
 
+use super::table::{Align, Table};
 use std::fmt::Write;
 
 use super::markdown::escape_inline;
@@ -103,12 +104,15 @@ fn text(report: &CheckReport) -> String {
         );
     }
     for rule in &report.rules {
+        let table = Table::new(&[(5, Align::Left), (7, Align::Left)], " ");
         let _ = writeln!(
             out,
-            "  {:<5} {:<7} {}",
-            outcome(rule, report.warn_only),
-            rule_word(rule.rule),
-            sentence(rule, &terminal_safe(&rule.service))
+            "  {}",
+            table.row(&[
+                outcome(rule, report.warn_only),
+                rule_word(rule.rule),
+                &sentence(rule, &terminal_safe(&rule.service)),
+            ])
         );
     }
     out

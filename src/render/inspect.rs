@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::cells::NONE;
+use super::table::{Align, Table};
 use super::text::{terminal_safe, terminal_safe_lines};
 use crate::error::Error;
 use crate::report::inspect::InspectReport;
@@ -78,26 +79,34 @@ fn text(report: &InspectReport) -> String {
             estimated(sized.size.disk_estimated)
         );
         if !image.layers.is_empty() {
-            let _ = writeln!(
-                out,
-                "  {:<21} {:<13} {:>10} {:>10}",
-                "layer", "type", "wire", "disk"
+            let table = Table::new(
+                &[
+                    (21, Align::Left),
+                    (13, Align::Left),
+                    (10, Align::Right),
+                    (10, Align::Right),
+                ],
+                " ",
             );
+            let _ = writeln!(out, "  {}", table.row(&["layer", "type", "wire", "disk"]));
             for layer in &image.layers {
                 let mut kind = layer.compression.to_string();
                 if layer.non_distributable {
                     kind.push_str(", foreign");
                 }
+                let disk = layer
+                    .disk_bytes
+                    .map(|d| format_bytes(i128::from(d)))
+                    .unwrap_or_else(|| NONE.to_string());
                 let _ = writeln!(
                     out,
-                    "  {:<21} {:<13} {:>10} {:>10}",
-                    layer.digest.short(),
-                    kind,
-                    format_bytes(i128::from(layer.wire_bytes)),
-                    layer
-                        .disk_bytes
-                        .map(|d| format_bytes(i128::from(d)))
-                        .unwrap_or_else(|| NONE.to_string())
+                    "  {}",
+                    table.row(&[
+                        &layer.digest.short(),
+                        &kind,
+                        &format_bytes(i128::from(layer.wire_bytes)),
+                        &disk,
+                    ])
                 );
             }
         }

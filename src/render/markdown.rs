@@ -144,7 +144,7 @@ fn mermaid_chart(report: &Report) -> Option<String> {
         .map(|(row, _)| {
             format!(
                 "\"{}\"",
-                escape_mermaid(&super::cells::truncate(&row.name, 24))
+                escape_mermaid(&super::table::truncate(&row.name, 24))
             )
         })
         .collect();

@@ -11,6 +11,7 @@ pub mod inspect;
 pub mod json;
 pub mod markdown;
 pub mod method;
+pub mod table;
 pub mod targets;
 pub mod text;
 

@@ -1,5 +1,6 @@
 //! `fleetsave targets`: the runtime target table as text or JSON.
 
+use super::table::{Align, Table};
 use std::fmt::Write;
 
 use serde::Serialize;
@@ -26,16 +27,18 @@ pub fn render(targets: &Targets, format: TargetsFormat) -> Result<String, Error>
     match format {
         TargetsFormat::Text => {
             let mut out = String::new();
-            let _ = writeln!(out, "{:<12}{:>16}  what", "runtime", "target (disk)");
+            let table = Table::new(&[(12, Align::Left), (16, Align::Right)], "");
+            let _ = writeln!(
+                out,
+                "{}",
+                table.row(&["runtime", "target (disk)", "  what"])
+            );
             for target in &targets.targets {
                 let range = format_range(target.low_disk_bytes, target.high_disk_bytes);
-                let _ = writeln!(
-                    out,
-                    "{:<12}{:>16}  {}",
-                    target.runtime, range, target.description
-                );
+                let what = format!("  {}", target.description);
+                let _ = writeln!(out, "{}", table.row(&[&target.runtime, &range, &what]));
             }
-            let _ = writeln!(out, "{:<12}{:>16}  no target", "other", "—");
+            let _ = writeln!(out, "{}", table.row(&["other", "—", "  no target"]));
             Ok(out)
         }
         TargetsFormat::Json => {

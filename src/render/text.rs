@@ -3,8 +3,9 @@
 
 use std::fmt::Write;
 
-use super::cells::{RowCells, assumption_rows, row_cells, truncate};
+use super::cells::{RowCells, assumption_rows, row_cells};
 use super::headline::{self, plain};
+use super::table::{Align, Table, truncate};
 use crate::calc::full_pull::DiskWire;
 use crate::calc::layered::Decomposition;
 use crate::report::FigureBasis;
@@ -95,8 +96,8 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
     let estimated = |is: bool| if is { "*" } else { "" };
     writeln!(
         out,
-        "{:<22}{:>18}{:>18}{:>18}",
-        "", "before", "after", "saved"
+        "{}",
+        figures_table().row(&["", "before", "after", "saved"])
     )?;
     let mut period = |label: &str, before: DiskWire, after: DiskWire, saved: DiskWire| {
         let cell = |bytes: i128, mark: &str| format!("{}{mark}", format_bytes(bytes));
@@ -104,19 +105,23 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
         let wire = estimated(totals.estimated.wire);
         let _ = writeln!(
             out,
-            "{:<22}{:>18}{:>18}{:>18}",
-            format!("{label}, disk"),
-            cell(before.disk_bytes, disk),
-            cell(after.disk_bytes, disk),
-            cell(saved.disk_bytes, disk)
+            "{}",
+            figures_table().row(&[
+                &format!("{label}, disk"),
+                &cell(before.disk_bytes, disk),
+                &cell(after.disk_bytes, disk),
+                &cell(saved.disk_bytes, disk)
+            ])
         );
         let _ = writeln!(
             out,
-            "{:<22}{:>18}{:>18}{:>18}",
-            format!("{label}, wire"),
-            cell(before.wire_bytes, wire),
-            cell(after.wire_bytes, wire),
-            cell(saved.wire_bytes, wire)
+            "{}",
+            figures_table().row(&[
+                &format!("{label}, wire"),
+                &cell(before.wire_bytes, wire),
+                &cell(after.wire_bytes, wire),
+                &cell(saved.wire_bytes, wire)
+            ])
         );
     };
     let pull_label = if totals.rows == 1 {
@@ -136,27 +141,33 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
     let money = |amount: f64| format_money(amount, currency);
     writeln!(
         out,
-        "{:<22}{:>18}{:>18}{:>18}",
-        "transfer cost / year",
-        money(totals.cost_before.per_year),
-        money(totals.cost_after.per_year),
-        money(totals.cost_saved.per_year)
+        "{}",
+        figures_table().row(&[
+            "transfer cost / year",
+            &money(totals.cost_before.per_year),
+            &money(totals.cost_after.per_year),
+            &money(totals.cost_saved.per_year)
+        ])
     )?;
     writeln!(
         out,
-        "{:<22}{:>18}{:>18}{:>18}",
-        "pull time / pull",
-        format_seconds(totals.pull_seconds.before),
-        format_seconds(totals.pull_seconds.after),
-        format_seconds(totals.pull_seconds.saved)
+        "{}",
+        figures_table().row(&[
+            "pull time / pull",
+            &format_seconds(totals.pull_seconds.before),
+            &format_seconds(totals.pull_seconds.after),
+            &format_seconds(totals.pull_seconds.saved)
+        ])
     )?;
     writeln!(
         out,
-        "{:<22}{:>18}{:>18}{:>18}",
-        "new node cold start",
-        format_seconds(totals.new_node_seconds.before),
-        format_seconds(totals.new_node_seconds.after),
-        format_seconds(totals.new_node_seconds.saved)
+        "{}",
+        figures_table().row(&[
+            "new node cold start",
+            &format_seconds(totals.new_node_seconds.before),
+            &format_seconds(totals.new_node_seconds.after),
+            &format_seconds(totals.new_node_seconds.saved)
+        ])
     )?;
     if totals.estimated.disk || totals.estimated.wire {
         writeln!(
@@ -256,23 +267,44 @@ fn write_services(out: &mut String, report: &Report) -> std::fmt::Result {
         "Services: committed by saving a day, then plans. Sizes unpacked;"
     )?;
     writeln!(out, "saved/day on the wire.")?;
+    let table = Table::new(
+        &[
+            (NAME_WIDTH, Align::Left),
+            (RUNTIME_WIDTH, Align::Left),
+            (8, Align::Right),
+            (11, Align::Right),
+            (7, Align::Right),
+            (12, Align::Right),
+        ],
+        " ",
+    );
     writeln!(
         out,
-        "{:<NAME_WIDTH$} {:<RUNTIME_WIDTH$} {:>8} {:>11} {:>7} {:>12} target",
-        "service", "runtime", "before", "after", "change", "saved/day"
+        "{}",
+        table.row(&[
+            "service",
+            "runtime",
+            "before",
+            "after",
+            "change",
+            "saved/day",
+            "target"
+        ])
     )?;
     for row in &report.services {
         let cells = row_cells(row);
         writeln!(
             out,
-            "{:<NAME_WIDTH$} {:<RUNTIME_WIDTH$} {:>8} {:>11} {:>7} {:>12} {}",
-            truncate(&terminal_safe(&cells.name), NAME_WIDTH),
-            truncate(&cells.runtime, RUNTIME_WIDTH),
-            cells.before,
-            cells.after,
-            cells.change,
-            cells.saved_per_day,
-            cells.status
+            "{}",
+            table.row(&[
+                &truncate(&terminal_safe(&cells.name), NAME_WIDTH),
+                &truncate(&cells.runtime, RUNTIME_WIDTH),
+                &cells.before,
+                &cells.after,
+                &cells.change,
+                &cells.saved_per_day,
+                &cells.status,
+            ])
         )?;
     }
     if let Some(projected) = &report.projected_totals {
@@ -338,8 +370,8 @@ fn write_expected(out: &mut String, report: &Report) -> std::fmt::Result {
     writeln!(out)?;
     writeln!(
         out,
-        "{:<22}{:>18}{:>18}{:>18}",
-        "expected, wire / day", "before", "after", "saved"
+        "{}",
+        figures_table().row(&["expected, wire / day", "before", "after", "saved"])
     )?;
     for (label, pick) in [
         (
@@ -352,11 +384,13 @@ fn write_expected(out: &mut String, report: &Report) -> std::fmt::Result {
     ] {
         writeln!(
             out,
-            "{:<22}{:>18}{:>18}{:>18}",
-            label,
-            format_bytes(pick(&per_day.before)),
-            format_bytes(pick(&per_day.after)),
-            format_bytes(pick(&per_day.saved))
+            "{}",
+            figures_table().row(&[
+                &label,
+                &format_bytes(pick(&per_day.before)),
+                &format_bytes(pick(&per_day.after)),
+                &format_bytes(pick(&per_day.saved))
+            ])
         )?;
     }
     for pool in &expected.pools {
@@ -377,11 +411,25 @@ fn write_expected(out: &mut String, report: &Report) -> std::fmt::Result {
     Ok(())
 }
 
+/// The figures tables: a label, then before, after and saved.
+fn figures_table() -> Table {
+    Table::new(
+        &[
+            (22, Align::Left),
+            (18, Align::Right),
+            (18, Align::Right),
+            (18, Align::Right),
+        ],
+        "",
+    )
+}
+
 fn write_assumptions(out: &mut String, report: &Report) -> std::fmt::Result {
     writeln!(out)?;
     writeln!(out, "Assumptions (value, origin, source)")?;
     for row in assumption_rows(report) {
-        writeln!(out, "  {:<23}{:<16}{}", row.name, row.value, row.origin)?;
+        let table = Table::new(&[(23, Align::Left), (16, Align::Left)], "");
+        writeln!(out, "  {}", table.row(&[row.name, &row.value, row.origin]))?;
         writeln!(out, "{}", indent(&wrap(&row.source, 72), 6))?;
     }
     Ok(())

@@ -437,3 +437,23 @@ fn fleet_flags_that_rows_override_are_named_on_stderr() {
         String::from_utf8_lossy(&quiet.stderr)
     );
 }
+
+/// Wide characters take two terminal columns: every row's columns still line up.
+#[test]
+fn text_tables_line_up_with_wide_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write_file(
+        dir.path(),
+        "fleet.csv",
+        "service,runtime,before,after\n支付服务-网关,go,800MB,20MB\napi,go,700MB,20MB\n",
+    );
+    let text = stdout_of(&["report", csv.to_str().unwrap()]);
+    let columns_to = |line: &str, needle: &str| {
+        let end = line.find(needle).expect("the cell is on the line");
+        unicode_width::UnicodeWidthStr::width(&line[..end])
+    };
+    let wide = text.lines().find(|l| l.starts_with("支付服务")).unwrap();
+    let ascii = text.lines().find(|l| l.starts_with("api ")).unwrap();
+    assert_eq!(columns_to(wide, " go "), columns_to(ascii, " go "), "{text}");
+    assert_eq!(columns_to(wide, "within"), columns_to(ascii, "within"), "{text}");
+}
