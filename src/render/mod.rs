@@ -5,6 +5,7 @@
 pub mod cells;
 pub mod charts;
 pub mod check;
+pub mod comment;
 pub mod headline;
 pub mod html;
 pub mod inspect;

@@ -4,8 +4,9 @@
 //! wiring.
 
 use super::check::CheckFormat;
+use super::comment::COMMENT_LIMIT;
 use super::inspect::InspectFormat;
-use super::markdown::{COMMENT_LIMIT, MarkdownOptions};
+use super::markdown::MarkdownOptions;
 use super::targets::TargetsFormat;
 use super::*;
 use crate::calc::targets::Targets;
@@ -564,7 +565,7 @@ fn check_text_markdown_and_annotations() {
       fail  target  ::error::x�: 130 MB > 120 MB (python target 70–120 MB, high end), over by 10.0 MB
     ");
     let markdown = check::render(&report, CheckFormat::Markdown, Some("gate")).unwrap();
-    insta::assert_snapshot!(markdown.lines().take(9).collect::<Vec<_>>().join("\n"), @r"
+    insta::assert_snapshot!(markdown.lines().take(9).collect::<Vec<_>>().join("\n"), @"
     <!-- fleetsave:gate -->
     ### fleetsave check: ❌ fail
 
@@ -572,8 +573,8 @@ fn check_text_markdown_and_annotations() {
 
     | result | rule | service | size | limit | over | limit from |
     |:--|:--|:--|--:|--:|--:|:--|
-    | ✅ pass | budget | api | 250 MB | 300 MB | — | budget 300 MB |
     | ⚠️ warn | target | api | 250 MB | 120 MB | 130 MB | python target 70–120 MB, high end |
+    | ❌ fail | growth | api | 250 MB | 210 MB | 40.0 MB | baseline 200 MB + the larger of 5% and 10.0 MB |
     ");
     // One annotation per broken rule, each on one line: a name cannot start a command of its own.
     insta::assert_snapshot!(check::annotations(&report), @"

@@ -224,3 +224,47 @@ fn hostile_names_create_no_links_images_or_html_for_a_gfm_parser() {
         }
     }
 }
+
+/// `check --format markdown` goes through the same comment builder: 5,000 services fit in
+/// GitHub's limit, the broken rules first, and the rest counted.
+#[test]
+fn five_thousand_checked_services_stay_under_githubs_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("service,runtime,before,after,budget\n");
+    for i in 0..5000 {
+        // Every seventh service breaks its budget.
+        let budget = if i % 7 == 0 { "50MB" } else { "1GB" };
+        csv.push_str(&format!(
+            "service-with-a-longish-name-{i:05},python,900MB,{}MB,{budget}\n",
+            100 + i % 50
+        ));
+    }
+    let path = write_file(dir.path(), "big.csv", &csv);
+    let output = fleetsave()
+        .args([
+            "check",
+            "--inventory",
+            path.to_str().unwrap(),
+            "--format",
+            "markdown",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let md = String::from_utf8(output.stdout).unwrap();
+    let length = md.chars().count();
+    assert!(length <= 65_536, "{length} characters");
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).skip(1).collect();
+    // 715 budgets are broken, more than fit: every row shown is a failure.
+    assert!(rows.len() > 500, "{} rows", rows.len());
+    assert!(
+        rows.iter().all(|r| r.contains("❌ fail")),
+        "a passing rule shown first"
+    );
+    let summary = md
+        .lines()
+        .find(|l| l.starts_with("… and "))
+        .expect("a summary line");
+    assert!(summary.contains("rules more not shown"), "{summary}");
+    assert!(md.trim_end().ends_with("</sub>"));
+}

@@ -454,6 +454,14 @@ fn text_tables_line_up_with_wide_characters() {
     };
     let wide = text.lines().find(|l| l.starts_with("支付服务")).unwrap();
     let ascii = text.lines().find(|l| l.starts_with("api ")).unwrap();
-    assert_eq!(columns_to(wide, " go "), columns_to(ascii, " go "), "{text}");
-    assert_eq!(columns_to(wide, "within"), columns_to(ascii, "within"), "{text}");
+    assert_eq!(
+        columns_to(wide, " go "),
+        columns_to(ascii, " go "),
+        "{text}"
+    );
+    assert_eq!(
+        columns_to(wide, "within"),
+        columns_to(ascii, "within"),
+        "{text}"
+    );
 }
