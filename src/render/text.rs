@@ -386,7 +386,7 @@ fn write_expected(out: &mut String, report: &Report) -> std::fmt::Result {
             out,
             "{}",
             figures_table().row(&[
-                &label,
+                label,
                 &format_bytes(pick(&per_day.before)),
                 &format_bytes(pick(&per_day.after)),
                 &format_bytes(pick(&per_day.saved))
