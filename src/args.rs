@@ -442,9 +442,11 @@ pub struct CheckArgs {
     /// Name of the image in the output [default: image]
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
-    /// Whether sizes are unpacked (disk) or compressed (wire)
-    #[arg(long, value_name = "BASIS", default_value = "disk", value_parser = values::basis)]
-    pub basis: Basis,
+    /// The basis of typed sizes and of byte budgets and growth limits: disk (unpacked) or wire
+    /// (compressed) [default: typed sizes disk; images their measured basis, wire for manifests
+    /// and registries]
+    #[arg(long, value_name = "BASIS", value_parser = values::basis)]
+    pub basis: Option<Basis>,
     /// Runtime, for `--budget target`: go, python, node, java, java-jlink
     #[arg(long, value_name = "KEY", value_parser = runtime)]
     pub runtime: Option<Runtime>,

@@ -79,7 +79,7 @@ fn baseline(
     }
     let bytes =
         crate::model::values::Field::Flag("--baseline").read(text, crate::model::values::size)?;
-    images::typed_size("--baseline", bytes, args.basis, ratio).map(Some)
+    images::typed_size("--baseline", bytes, typed_basis(args), ratio).map(Some)
 }
 
 /// The images to judge, each with its rules' inputs.
@@ -114,13 +114,13 @@ fn subjects(
         }
         (None, Some(bytes), None) => {
             let name = args.name.clone().unwrap_or_else(|| "image".to_string());
-            let size = images::typed_size("--size", bytes, args.basis, ratio)?;
+            let size = images::typed_size("--size", bytes, typed_basis(args), ratio)?;
             Ok(vec![one(name, size)])
         }
         (None, None, Some(path)) => {
             let raw = inventory::read(path)?;
             let flags = FlagDefaults {
-                basis: Some(args.basis).filter(|b| *b != Basis::Disk),
+                basis: args.basis,
                 ..FlagDefaults::default()
             };
             let services = inventory::resolve(&raw, &flags, ratio, targets, read)?;
@@ -143,4 +143,9 @@ fn subjects(
              for every service",
         )),
     }
+}
+
+/// The basis of sizes typed with `--size` and `--baseline`: `--basis`, else unpacked.
+fn typed_basis(args: &CheckArgs) -> Basis {
+    args.basis.unwrap_or(Basis::Disk)
 }

@@ -48,10 +48,49 @@ pub fn saving_wire(saving: &Saving) -> String {
     }
 }
 
+/// The mark of a figure estimated from the other basis with the compression ratio.
+pub const ESTIMATED: &str = "≈";
+
+/// `≈` before `figure` when it is estimated.
+fn marked(estimated: bool, figure: String) -> String {
+    // Nothing saved is nothing, at any ratio.
+    if estimated && figure != "0 B" {
+        format!("{ESTIMATED}{figure}")
+    } else {
+        figure
+    }
+}
+
+/// Whether a row's wire figures rest on an estimate (a size given unpacked only).
+fn wire_estimated(row: &ServiceRow) -> bool {
+    row.before.wire_estimated || row.after.is_some_and(|after| after.wire_estimated)
+}
+
+/// The note under a table with estimated figures: `≈ estimated from the other basis at
+/// compression ratio 0.37`; `None` when no row has one.
+pub fn estimate_note(report: &Report) -> Option<String> {
+    let any = report.services.iter().any(|row| {
+        !row.projected
+            && (wire_estimated(row)
+                || row.before.disk_estimated
+                || row.after.is_some_and(|after| after.disk_estimated))
+    });
+    any.then(|| {
+        format!(
+            "{ESTIMATED} estimated from the other basis (unpacked from wire, or wire from \
+             unpacked) at compression ratio {}.",
+            super::headline::assumption(report, "compression_ratio")
+        )
+    })
+}
+
 /// The cells of one row.
 pub fn row_cells(row: &ServiceRow) -> RowCells {
     let after = match (&row.after, &row.projected_after) {
-        (Some(after), _) => format_bytes(i128::from(after.disk_bytes)),
+        (Some(after), _) => marked(
+            after.disk_estimated,
+            format_bytes(i128::from(after.disk_bytes)),
+        ),
         (None, Some(range)) => format_range(range.high.disk_bytes, range.low.disk_bytes),
         (None, None) => NONE.to_string(),
     };
@@ -67,8 +106,9 @@ pub fn row_cells(row: &ServiceRow) -> RowCells {
         (false, Some(_)) => "0%".to_string(),
         (false, None) => NONE.to_string(),
     };
+    let wire_marked = wire_estimated(row) && !row.projected;
     let transfer_per_day = match &row.saved_per_day {
-        Saving::Exact(saved) => signed_bytes(-saved.wire_bytes),
+        Saving::Exact(saved) => marked(wire_marked, signed_bytes(-saved.wire_bytes)),
         Saving::Projected(range) => format!(
             "{} to {}",
             signed_bytes(-range.low.wire_bytes),
@@ -93,12 +133,15 @@ pub fn row_cells(row: &ServiceRow) -> RowCells {
     RowCells {
         name: row.name.clone(),
         runtime: row.runtime.clone().unwrap_or_else(|| NONE.to_string()),
-        before: format_bytes(i128::from(row.before.disk_bytes)),
+        before: marked(
+            row.before.disk_estimated,
+            format_bytes(i128::from(row.before.disk_bytes)),
+        ),
         after,
         change,
         change_arrow,
         transfer_per_day,
-        saved_per_day: saving_wire(&row.saved_per_day),
+        saved_per_day: marked(wire_marked, saving_wire(&row.saved_per_day)),
         pull_time_saved: format_seconds(row.pull_seconds.saved),
         status,
         recoverable,

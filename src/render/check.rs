@@ -2,8 +2,10 @@
 //! marker `<!-- fleetsave:check -->`, and GitHub Actions annotations (`::error::`,
 //! `::warning::`) for broken rules.
 
+use super::cells::ESTIMATED;
 use super::comment;
 use super::table::{Align, Table};
+use crate::units::Basis;
 use std::fmt::Write;
 
 use super::markdown::escape_inline;
@@ -57,17 +59,50 @@ fn outcome(rule: &RuleResult, warn_only: bool) -> &'static str {
 /// `image: 130 MB > 120 MB (python target 70–120 MB, high end), over by 10.0 MB`, naming the
 /// service as given (callers escape it for their format).
 fn sentence(rule: &RuleResult, name: &str) -> String {
-    let actual = format_bytes(i128::from(rule.actual_bytes));
+    let actual = size(rule);
     let limit = format_bytes(i128::from(rule.limit_bytes));
+    let estimated = if rule.estimated {
+        format!(
+            "; the {} size is estimated from the {} one with the compression ratio",
+            basis_words(rule.basis),
+            basis_words(match rule.basis {
+                Basis::Disk => Basis::Wire,
+                Basis::Wire => Basis::Disk,
+            })
+        )
+    } else {
+        String::new()
+    };
     if rule.passed {
-        format!("{name}: {actual} ≤ {limit} ({})", rule.limit_from)
+        format!(
+            "{name}: {actual} ≤ {limit} ({}{estimated})",
+            rule.limit_from
+        )
     } else {
         format!(
-            "{name}: {actual} > {limit} ({}), over by {}",
+            "{name}: {actual} > {limit} ({}{estimated}), over by {}",
             rule.limit_from,
             format_bytes(i128::from(rule.over_bytes))
         )
     }
+}
+
+/// `unpacked` or `wire`.
+fn basis_words(basis: Basis) -> &'static str {
+    match basis {
+        Basis::Disk => "unpacked",
+        Basis::Wire => "wire",
+    }
+}
+
+/// The size judged, with its basis and the estimate mark: `130 MB unpacked`, `≈48.1 MB wire`.
+fn size(rule: &RuleResult) -> String {
+    format!(
+        "{}{} {}",
+        if rule.estimated { ESTIMATED } else { "" },
+        format_bytes(i128::from(rule.actual_bytes)),
+        basis_words(rule.basis)
+    )
 }
 
 /// Renders the check report.
@@ -153,7 +188,7 @@ fn markdown(report: &CheckReport, marker: &str) -> String {
                 "| {result} | {} | {} | {} | {} | {} | {} |",
                 rule_word(rule.rule),
                 escape_inline(&rule.service),
-                format_bytes(i128::from(rule.actual_bytes)),
+                size(rule),
                 format_bytes(i128::from(rule.limit_bytes)),
                 if rule.passed {
                     "—".to_string()

@@ -7,7 +7,9 @@
 
 use askama::Template;
 
-use super::cells::{AssumptionCells, RowCells, assumption_rows, reduction, row_cells};
+use super::cells::{
+    AssumptionCells, RowCells, assumption_rows, estimate_note, reduction, row_cells,
+};
 use super::charts::{ChartView, chart_views};
 use super::headline::{self, Piece};
 use super::method;
@@ -286,10 +288,14 @@ pub fn render(report: &Report) -> Result<String, Error> {
         sentences_html: sentences,
         figures: figures(report),
         charts: chart_views(report)?,
-        table_note: "Sorted by image transfer saved a day: committed services first, then plans \
-                     (projected to their runtime target, shown as a range). Sizes are unpacked \
-                     (disk); savings are on the wire."
-            .to_string(),
+        table_note: format!(
+            "Sorted by image transfer saved a day: committed services first, then plans \
+             (projected to their runtime target, shown as a range). Sizes are unpacked (disk); \
+             transfer is on the wire, every pull a full pull (upper bound).{}",
+            estimate_note(report)
+                .map(|note| format!(" {note}"))
+                .unwrap_or_default()
+        ),
         rows,
         rows_more: (hidden > 0).then(|| {
             format!(

@@ -8,7 +8,7 @@
 
 use askama::Template;
 
-use super::cells::{NONE, assumption_rows, row_cells, signed_bytes};
+use super::cells::{NONE, assumption_rows, estimate_note, row_cells, signed_bytes};
 use super::comment;
 use super::headline::{self, Piece};
 use super::method;
@@ -254,7 +254,7 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
         .filter(|row| row.projected || row.saved_per_pull != Saving::Exact(Default::default()))
         .collect();
     let unchanged = report.services.len() - changed.len();
-    let mut table_notes = Vec::new();
+    let mut table_notes: Vec<String> = estimate_note(report).into_iter().collect();
     if unchanged > 0 {
         table_notes.push(format!(
             "{} unchanged (same size before and after).",

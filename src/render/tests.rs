@@ -201,13 +201,15 @@ fn text_of_a_fleet_lists_services_plans_and_next_steps() {
         .0;
     insta::assert_snapshot!(services, @r#"
     committed by saving a day, then plans. Sizes unpacked;
-    saved/day on the wire.
+    saved/day on the wire, every pull a full pull (upper bound).
     service             runtime      before       after  change    saved/day target
-    api                 python       900 MB      310 MB  -65.6%      17.5 GB above
-    worker              go          40.0 MB     20.0 MB  -50.0%       148 MB within
+    api                 python       900 MB      310 MB  -65.6%     ≈17.5 GB above
+    worker              go          40.0 MB     20.0 MB  -50.0%      ≈148 MB within
     static              —           50.0 MB     50.0 MB   +0.0%          0 B —
-    cron                —            300 MB      340 MB  +13.3%     -44.4 MB —
+    cron                —            300 MB      340 MB  +13.3%    ≈-44.4 MB —
     billing             java         600 MB  180–250 MB    plan 1.55–1.86 GB above
+    ≈ estimated from the other basis (unpacked from wire, or wire from unpacked)
+    at compression ratio 0.37.
     Plans: 1.55–1.86 GB a day on the wire if the 1 planned row reaches its target
     (not in the totals).
 
@@ -277,7 +279,7 @@ fn markdown_headline_of_the_reference_example() {
     Node time: **3.02 node-hours of pulling saved a day** (upper bound: every pull a full pull).
     ");
     assert!(
-        markdown.contains("| image | python | 500 MB | 80.0 MB | ▼ 84.0% | −311 GB | within |\n"),
+        markdown.contains("| image | python | 500 MB | 80.0 MB | ▼ 84.0% | ≈−311 GB | within |\n"),
         "{markdown}"
     );
     assert!(
@@ -308,12 +310,15 @@ fn markdown_table_of_a_fleet() {
     insta::assert_snapshot!(table.join("\n"), @"
     | service | runtime | before | after | change | transfer/day | target |
     |:--|:--|--:|--:|--:|--:|:--|
-    | api | python | 900 MB | 310 MB | ▼ 65.6% | −17.5 GB | **above** (190 MB over) |
-    | worker | go | 40.0 MB | 20.0 MB | ▼ 50.0% | −148 MB | within |
-    | cron | — | 300 MB | 340 MB | ▲ 13.3% | +44.4 MB | — |
+    | api | python | 900 MB | 310 MB | ▼ 65.6% | ≈−17.5 GB | **above** (190 MB over) |
+    | worker | go | 40.0 MB | 20.0 MB | ▼ 50.0% | ≈−148 MB | within |
+    | cron | — | 300 MB | 340 MB | ▲ 13.3% | ≈+44.4 MB | — |
     | billing | java | 600 MB | 180–250 MB (plan) | plan | −1.55 GB to −1.86 GB | **above** (350 MB over) |
     ");
-    assert!(markdown.contains("\n\n1 service unchanged (same size before and after).\n"));
+    assert!(markdown.contains(
+        "\n\n≈ estimated from the other basis (unpacked from wire, or wire from unpacked) at \
+         compression ratio 0.37.\n1 service unchanged (same size before and after).\n"
+    ));
     // The chart plots the committed rows, largest saving first.
     assert!(
         markdown.contains("x-axis [\"api\", \"worker\", \"static\", \"cron\"]"),
@@ -526,7 +531,7 @@ fn subject(name: &str, disk_mb: u64) -> Subject {
 
 fn gate(warn_only: bool) -> Gate {
     Gate {
-        basis: Basis::Disk,
+        basis: Some(Basis::Disk),
         max_growth: Some(GrowthLimit {
             percent: Percent::parse("5%").unwrap(),
             floor_bytes: 10 * MB,
@@ -557,12 +562,12 @@ fn check_report(warn_only: bool) -> crate::report::check::CheckReport {
 fn check_text_markdown_and_annotations() {
     let report = check_report(false);
     let text = check::render(&report, CheckFormat::Text, None).unwrap();
-    insta::assert_snapshot!(text, @r"
+    insta::assert_snapshot!(text, @"
     fleetsave check: FAIL (2 checked, 4 rules)
-      pass  budget  api: 250 MB ≤ 300 MB (budget 300 MB)
-      warn  target  api: 250 MB > 120 MB (python target 70–120 MB, high end), over by 130 MB
-      fail  growth  api: 250 MB > 210 MB (baseline 200 MB + the larger of 5% and 10.0 MB), over by 40.0 MB
-      fail  target  ::error::x�: 130 MB > 120 MB (python target 70–120 MB, high end), over by 10.0 MB
+      pass  budget  api: 250 MB unpacked ≤ 300 MB (budget 300 MB)
+      warn  target  api: 250 MB unpacked > 120 MB (python target 70–120 MB, high end), over by 130 MB
+      fail  growth  api: 250 MB unpacked > 210 MB (baseline 200 MB + the larger of 5% and 10.0 MB), over by 40.0 MB
+      fail  target  ::error::x�: 130 MB unpacked > 120 MB (python target 70–120 MB, high end), over by 10.0 MB
     ");
     let markdown = check::render(&report, CheckFormat::Markdown, Some("gate")).unwrap();
     insta::assert_snapshot!(markdown.lines().take(9).collect::<Vec<_>>().join("\n"), @"
@@ -573,14 +578,14 @@ fn check_text_markdown_and_annotations() {
 
     | result | rule | service | size | limit | over | limit from |
     |:--|:--|:--|--:|--:|--:|:--|
-    | ⚠️ warn | target | api | 250 MB | 120 MB | 130 MB | python target 70–120 MB, high end |
-    | ❌ fail | growth | api | 250 MB | 210 MB | 40.0 MB | baseline 200 MB + the larger of 5% and 10.0 MB |
+    | ⚠️ warn | target | api | 250 MB unpacked | 120 MB | 130 MB | python target 70–120 MB, high end |
+    | ❌ fail | growth | api | 250 MB unpacked | 210 MB | 40.0 MB | baseline 200 MB + the larger of 5% and 10.0 MB |
     ");
     // One annotation per broken rule, each on one line: a name cannot start a command of its own.
     insta::assert_snapshot!(check::annotations(&report), @"
-    ::warning title=fleetsave check (target)::api: 250 MB > 120 MB (python target 70–120 MB, high end), over by 130 MB
-    ::error title=fleetsave check (growth)::api: 250 MB > 210 MB (baseline 200 MB + the larger of 5%25 and 10.0 MB), over by 40.0 MB
-    ::error title=fleetsave check (target)::::error::x�: 130 MB > 120 MB (python target 70–120 MB, high end), over by 10.0 MB
+    ::warning title=fleetsave check (target)::api: 250 MB unpacked > 120 MB (python target 70–120 MB, high end), over by 130 MB
+    ::error title=fleetsave check (growth)::api: 250 MB unpacked > 210 MB (baseline 200 MB + the larger of 5%25 and 10.0 MB), over by 40.0 MB
+    ::error title=fleetsave check (target)::::error::x�: 130 MB unpacked > 120 MB (python target 70–120 MB, high end), over by 10.0 MB
     ");
     let json: serde_json::Value =
         serde_json::from_str(&check::render(&report, CheckFormat::Json, None).unwrap()).unwrap();

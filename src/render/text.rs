@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::cells::{RowCells, assumption_rows, row_cells};
+use super::cells::{RowCells, assumption_rows, estimate_note, row_cells};
 use super::headline::{self, plain};
 use super::table::{Align, Table, truncate};
 use crate::calc::full_pull::DiskWire;
@@ -266,7 +266,10 @@ fn write_services(out: &mut String, report: &Report) -> std::fmt::Result {
         out,
         "Services: committed by saving a day, then plans. Sizes unpacked;"
     )?;
-    writeln!(out, "saved/day on the wire.")?;
+    writeln!(
+        out,
+        "saved/day on the wire, every pull a full pull (upper bound)."
+    )?;
     let table = Table::new(
         &[
             (NAME_WIDTH, Align::Left),
@@ -306,6 +309,9 @@ fn write_services(out: &mut String, report: &Report) -> std::fmt::Result {
                 &cells.status,
             ])
         )?;
+    }
+    if let Some(note) = estimate_note(report) {
+        writeln!(out, "{}", wrap(&note, 78))?;
     }
     if let Some(projected) = &report.projected_totals {
         let plans = format!(

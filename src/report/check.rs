@@ -23,7 +23,9 @@ pub struct Subject {
 /// The gate's settings, the same for every subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Gate {
-    pub basis: Basis,
+    /// The basis byte budgets and growth limits compare on; `None`: each image's measured one
+    /// (wire for manifests and registries, unpacked for archives and typed sizes).
+    pub basis: Option<Basis>,
     pub max_growth: Option<GrowthLimit>,
     pub warn_growth: Option<GrowthLimit>,
     pub warn_only: bool,
@@ -38,6 +40,9 @@ pub struct RuleResult {
     pub level: Level,
     /// `disk` or `wire`: the basis both sizes are on.
     pub basis: Basis,
+    /// True when the image's size on this basis was estimated from the other with the
+    /// compression ratio, not measured or typed.
+    pub estimated: bool,
     pub limit_bytes: u64,
     pub actual_bytes: u64,
     pub over_bytes: u64,
@@ -68,11 +73,38 @@ fn size_on(image: &ImageSize, basis: Basis) -> u64 {
     }
 }
 
+fn estimated_on(image: &ImageSize, basis: Basis) -> bool {
+    match basis {
+        Basis::Disk => image.disk_estimated,
+        Basis::Wire => image.wire_estimated,
+    }
+}
+
+/// The basis a subject's byte rules compare on: the gate's, else the one measured for the
+/// image (and its baseline, when it has one), unpacked when both are.
+fn basis_for(subject: &Subject, gate: &Gate) -> Basis {
+    if let Some(basis) = gate.basis {
+        return basis;
+    }
+    let measured = |basis| {
+        !estimated_on(&subject.image, basis)
+            && subject
+                .baseline
+                .as_ref()
+                .is_none_or(|baseline| !estimated_on(baseline, basis))
+    };
+    if !measured(Basis::Disk) && measured(Basis::Wire) {
+        Basis::Wire
+    } else {
+        Basis::Disk
+    }
+}
+
 fn budget_rule(
     subject: &Subject,
     budget: Budget,
     level: Level,
-    gate: &Gate,
+    basis: Basis,
     targets: &Targets,
 ) -> Result<(Rule, u64, String, Basis), Error> {
     match budget {
@@ -82,9 +114,9 @@ fn budget_rule(
                 level,
                 limit_bytes,
             },
-            size_on(&subject.image, gate.basis),
+            size_on(&subject.image, basis),
             format!("budget {}", format_bytes(i128::from(limit_bytes))),
-            gate.basis,
+            basis,
         )),
         Budget::Target => {
             let target = subject
@@ -147,6 +179,7 @@ pub fn check(subjects: &[Subject], gate: &Gate, targets: &Targets) -> Result<Che
     let mut rules = Vec::new();
     let mut verdicts: Vec<Verdict> = Vec::new();
     for subject in subjects {
+        let basis = basis_for(subject, gate);
         let mut push = |rule: Rule, actual: u64, limit_from: String, basis: Basis| {
             let verdict = gate::judge(rule, actual);
             verdicts.push(verdict);
@@ -155,6 +188,7 @@ pub fn check(subjects: &[Subject], gate: &Gate, targets: &Targets) -> Result<Che
                 rule: rule.kind,
                 level: rule.level,
                 basis,
+                estimated: estimated_on(&subject.image, basis),
                 limit_bytes: rule.limit_bytes,
                 actual_bytes: verdict.actual_bytes,
                 over_bytes: verdict.over_bytes,
@@ -168,7 +202,7 @@ pub fn check(subjects: &[Subject], gate: &Gate, targets: &Targets) -> Result<Che
         ] {
             if let Some(budget) = budget {
                 let (rule, actual, from, basis) =
-                    budget_rule(subject, budget, level, gate, targets)?;
+                    budget_rule(subject, budget, level, basis, targets)?;
                 push(rule, actual, from, basis);
             }
         }
@@ -178,8 +212,8 @@ pub fn check(subjects: &[Subject], gate: &Gate, targets: &Targets) -> Result<Che
                 (gate.warn_growth, Level::Warn),
             ] {
                 if let Some(limit) = limit {
-                    let (rule, from) = growth_rule(baseline, limit, level, gate.basis);
-                    push(rule, size_on(&subject.image, gate.basis), from, gate.basis);
+                    let (rule, from) = growth_rule(baseline, limit, level, basis);
+                    push(rule, size_on(&subject.image, basis), from, basis);
                 }
             }
         }

@@ -24,7 +24,7 @@ fn a_python_image_over_its_target_fails_and_warn_only_passes() {
         "target",
     ]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("fail  target  image: 130 MB > 120 MB (python target 70–120 MB, high end), over by 10.0 MB"), "{out}");
+    assert!(out.contains("fail  target  image: 130 MB unpacked > 120 MB (python target 70–120 MB, high end), over by 10.0 MB"), "{out}");
     let (code, out, _) = check(&[
         "--size",
         "130MB",
@@ -36,7 +36,7 @@ fn a_python_image_over_its_target_fails_and_warn_only_passes() {
     ]);
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains("WARN") && out.contains("warn  target  image: 130 MB > 120 MB"),
+        out.contains("WARN") && out.contains("warn  target  image: 130 MB unpacked > 120 MB"),
         "{out}"
     );
     let (code, _, _) = check(&[
@@ -96,11 +96,13 @@ fn warn_levels_warn_without_failing() {
     assert_eq!(code, 0, "{out}");
     assert!(out.starts_with("fleetsave check: WARN"), "{out}");
     assert!(
-        out.contains("pass  budget  image: 300 MB ≤ 400 MB"),
+        out.contains("pass  budget  image: 300 MB unpacked ≤ 400 MB"),
         "{out}"
     );
     assert!(
-        out.contains("warn  budget  image: 300 MB > 250 MB (budget 250 MB), over by 50.0 MB"),
+        out.contains(
+            "warn  budget  image: 300 MB unpacked > 250 MB (budget 250 MB), over by 50.0 MB"
+        ),
         "{out}"
     );
     let (code, out, _) = check(&[
@@ -168,13 +170,13 @@ fn markdown_has_the_check_marker_and_github_annotations_are_printed() {
     let md = String::from_utf8(output.stdout).unwrap();
     assert!(md.starts_with("<!-- fleetsave:check -->\n"), "{md}");
     assert!(
-        md.contains("| ❌ fail | target | image | 130 MB | 120 MB | 10.0 MB |"),
+        md.contains("| ❌ fail | target | image | 130 MB unpacked | 120 MB | 10.0 MB |"),
         "{md}"
     );
     // With the report on stdout, annotations go to stderr so they cannot corrupt it.
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
-        stderr.contains("::error title=fleetsave check (target)::image: 130 MB > 120 MB"),
+        stderr.contains("::error title=fleetsave check (target)::image: 130 MB unpacked > 120 MB"),
         "{stderr}"
     );
     let text = fleetsave()
@@ -222,14 +224,20 @@ fn inventory_mode_checks_every_service_with_its_budget_column() {
     let path = write_file(dir.path(), "fleet.csv", csv);
     let (code, out, _) = check(&["--inventory", path.to_str().unwrap(), "--budget", "80MB"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("fail  target  api: 130 MB > 120 MB"), "{out}");
-    assert!(out.contains("pass  budget  web: 150 MB ≤ 200 MB"), "{out}");
     assert!(
-        out.contains("fail  budget  batch: 90.0 MB > 80.0 MB"),
+        out.contains("fail  target  api: 130 MB unpacked > 120 MB"),
+        "{out}"
+    );
+    assert!(
+        out.contains("pass  budget  web: 150 MB unpacked ≤ 200 MB"),
+        "{out}"
+    );
+    assert!(
+        out.contains("fail  budget  batch: 90.0 MB unpacked > 80.0 MB"),
         "the flag is the default budget: {out}"
     );
     assert!(
-        out.contains("fail  budget  planned: 700 MB > 600 MB"),
+        out.contains("fail  budget  planned: 700 MB unpacked > 600 MB"),
         "a plan is checked as it is: {out}"
     );
     assert!(out.contains("(4 checked, 4 rules)"), "{out}");
@@ -241,7 +249,7 @@ fn inventory_mode_checks_every_service_with_its_budget_column() {
         "no service grew: {out}"
     );
     assert!(
-        out.contains("pass  growth  api: 130 MB ≤ 945 MB (baseline 900 MB"),
+        out.contains("pass  growth  api: 130 MB unpacked ≤ 945 MB (baseline 900 MB"),
         "{out}"
     );
     let bad = write_file(
@@ -334,4 +342,36 @@ fn completions_for_every_shell_and_a_man_page() {
     let man = stdout_of(&["man"]);
     assert!(man.contains(".TH fleetsave 1"), "{man}");
     assert!(man.contains("calc") && man.contains("report") && man.contains("check"));
+}
+
+/// A manifest measures wire bytes only: byte budgets judge them on the wire, unless `--basis`
+/// asks for unpacked bytes, which are then estimated and the verdict says so; `--budget target`
+/// always judges unpacked bytes and marks the estimate.
+#[test]
+fn budgets_compare_on_the_measured_basis_unless_told() {
+    let manifest = "tests/fixtures/manifests/distroless-java-base_latest_2023-02-14.json";
+    let (code, out, _) = check(&[manifest, "--budget", "10MB"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(": 18.5 MB wire > 10.0 MB (budget 10.0 MB)"),
+        "{out}"
+    );
+    let (code, out, _) = check(&[manifest, "--budget", "60MB", "--basis", "disk"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            ": ≈50.1 MB unpacked ≤ 60.0 MB (budget 60.0 MB; the unpacked size is estimated"
+        ),
+        "{out}"
+    );
+    let (_, out, _) = check(&[manifest, "--runtime", "java", "--budget", "target"]);
+    assert!(
+        out.contains(": ≈50.1 MB unpacked ≤ 250 MB (java target"),
+        "{out}"
+    );
+    let (code, out, _) = check(&[manifest, "--budget", "10MB", "--format", "json"]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["rules"][0]["basis"], "wire");
+    assert_eq!(json["rules"][0]["estimated"], false);
 }

@@ -10,12 +10,12 @@ fn the_comment_starts_with_the_marker_and_has_table_chart_and_details() {
     assert!(md.starts_with("<!-- fleetsave:report -->\n"), "{md}");
     assert!(md.contains("| service | runtime | before | after | change | transfer/day | target |"));
     assert!(
-        md.contains("| auth | go | 850 MB | 18.0 MB | ▼ 97.9% | −36.9 GB | within |"),
+        md.contains("| auth | go | 850 MB | 18.0 MB | ▼ 97.9% | ≈−36.9 GB | within |"),
         "{md}"
     );
     assert!(
         md.contains(
-            "| reporting | node | 180 MB | 215 MB | ▲ 19.4% | +104 MB | **above** (35.0 MB over) |"
+            "| reporting | node | 180 MB | 215 MB | ▲ 19.4% | ≈+104 MB | **above** (35.0 MB over) |"
         ),
         "{md}"
     );

@@ -198,7 +198,7 @@ fn check_gate(services: &[fleetsave::model::Service], targets: &Targets) {
         })
         .collect();
     let gate = Gate {
-        basis: fleetsave::units::Basis::Disk,
+        basis: None,
         max_growth: Some(GrowthLimit {
             percent: Percent::parse("5%").expect("a percentage"),
             floor_bytes: 0,
