@@ -357,7 +357,20 @@ pub struct TargetsArgs {
     pub format: TargetsFormat,
 }
 
+/// In `report` the fleet flags fill empty cells only: their help says so.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("services", |arg| arg.help(
+        "Services for rows with an empty 'services' cell [default: the file's [defaults], else 1]"
+    )),
+    mut_arg("nodes", |arg| arg.help(
+        "Nodes for rows with an empty 'nodes' cell [default: the file's [defaults], else 1]"
+    )),
+    mut_arg("deploys_per_day", |arg| arg.help(
+        "Deploys a day for rows with an empty 'deploys_per_day' cell [default: the file's \
+         [defaults], else 1]"
+    )),
+)]
 pub struct ReportArgs {
     /// Inventory file: CSV with a header row, or TOML (`.toml`); `-` reads CSV from stdin
     #[arg(value_name = "INVENTORY")]

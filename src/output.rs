@@ -77,10 +77,13 @@ fn write_atomically(
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
+    // A missing or unreadable directory is told as the system tells it.
+    std::fs::metadata(directory)?;
     let mut temporary = tempfile::Builder::new()
         .prefix(".fleetsave-")
         .suffix(".tmp")
-        .tempfile_in(directory)?;
+        .tempfile_in(directory)
+        .map_err(without_temporary_path)?;
     {
         let mut buffered = io::BufWriter::with_capacity(1 << 16, temporary.as_file_mut());
         produce(&mut buffered)?;
@@ -90,6 +93,13 @@ fn write_atomically(
     set_permissions(temporary.path(), path)?;
     temporary.persist(path).map_err(|error| error.error)?;
     Ok(())
+}
+
+/// tempfile names its own temporary file in errors ("at path …/.fleetsave-x.tmp"); the user
+/// named the target, which the message already names, so only the kind of failure is kept.
+fn without_temporary_path(error: io::Error) -> io::Error {
+    let kind = error.kind();
+    io::Error::new(kind, kind.to_string())
 }
 
 /// Keeps the permissions of the file being replaced; a new file gets rw-r--r--.

@@ -404,3 +404,22 @@ fn reading_images_writes_nowhere_and_extracts_nothing() {
     assert!(entries(&tmp).is_empty());
     assert!(snapshot(&inputs) == before);
 }
+
+/// A failed write names the file the user gave, never fleetsave's temporary file.
+#[test]
+fn write_errors_name_the_target_not_the_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("missing").join("report.json");
+    let (code, stderr) = crate::common::failure_of(&[
+        "calc",
+        "--before",
+        "1GB",
+        "--after",
+        "1MB",
+        "-o",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains(target.to_str().unwrap()), "{stderr}");
+    assert!(!stderr.contains(".fleetsave-"), "{stderr}");
+}
