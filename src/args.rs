@@ -425,10 +425,51 @@ pub struct CompareArgs {
     /// Runtime, to judge the after image against its target
     #[arg(long, value_name = "KEY", value_parser = runtime)]
     pub runtime: Option<Runtime>,
+    /// Name of the new image in the report [default: AFTER_SRC as given]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Name of the old image in the report [default: BEFORE_SRC as given]
+    #[arg(long, value_name = "NAME")]
+    pub before_name: Option<String>,
+    /// The gate, as in `check`, on the new image with the old one as its baseline: the verdict
+    /// leads the comment and a broken fail-level rule makes the exit code 1
+    #[command(flatten)]
+    pub gate: GateArgs,
     #[command(flatten)]
     pub assumptions: AssumptionArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// The CI gate's rules: budgets and growth limits, failing or warning.
+#[derive(Debug, Args, Default)]
+pub struct GateArgs {
+    /// Fail when the image is larger: a size, or `target` for the runtime target's high end
+    #[arg(long, value_name = "SIZE|target", allow_hyphen_values = true, value_parser = values::budget)]
+    pub budget: Option<Budget>,
+    /// Warn (exit 0) when the image is larger: a size, or `target`
+    #[arg(long, value_name = "SIZE|target", allow_hyphen_values = true, value_parser = values::budget)]
+    pub warn_budget: Option<Budget>,
+    /// Fail when the image grew by more than PCT of the baseline AND more than SIZE
+    /// (`5%` alone: a floor of 0)
+    #[arg(long, value_name = "PCT[,SIZE]", allow_hyphen_values = true, value_parser = values::growth)]
+    pub max_growth: Option<GrowthLimit>,
+    /// Warn when the image grew by more than PCT AND more than SIZE
+    #[arg(long, value_name = "PCT[,SIZE]", allow_hyphen_values = true, value_parser = values::growth)]
+    pub warn_growth: Option<GrowthLimit>,
+    /// Report broken rules as warnings and exit 0
+    #[arg(long)]
+    pub warn_only: bool,
+}
+
+impl GateArgs {
+    /// Whether any rule was given.
+    pub fn any(&self) -> bool {
+        self.budget.is_some()
+            || self.warn_budget.is_some()
+            || self.max_growth.is_some()
+            || self.warn_growth.is_some()
+    }
 }
 
 #[derive(Debug, Args)]
@@ -463,26 +504,12 @@ pub struct CheckArgs {
     /// Runtime, for `--budget target`: go, python, node, java, java-jlink
     #[arg(long, value_name = "KEY", value_parser = runtime)]
     pub runtime: Option<Runtime>,
-    /// Fail when the image is larger: a size, or `target` for the runtime target's high end
-    #[arg(long, value_name = "SIZE|target", allow_hyphen_values = true, value_parser = values::budget)]
-    pub budget: Option<Budget>,
-    /// Warn (exit 0) when the image is larger: a size, or `target`
-    #[arg(long, value_name = "SIZE|target", allow_hyphen_values = true, value_parser = values::budget)]
-    pub warn_budget: Option<Budget>,
+    #[command(flatten)]
+    pub gate: GateArgs,
     /// What to measure growth against (e.g. the main branch's image): an image source or a
     /// size; an existing path always means a file
     #[arg(long, value_name = "SRC|SIZE", allow_hyphen_values = true)]
     pub baseline: Option<String>,
-    /// Fail when the image grew by more than PCT of the baseline AND more than SIZE
-    /// (`5%` alone: a floor of 0)
-    #[arg(long, value_name = "PCT[,SIZE]", allow_hyphen_values = true, value_parser = values::growth)]
-    pub max_growth: Option<GrowthLimit>,
-    /// Warn when the image grew by more than PCT AND more than SIZE
-    #[arg(long, value_name = "PCT[,SIZE]", allow_hyphen_values = true, value_parser = values::growth)]
-    pub warn_growth: Option<GrowthLimit>,
-    /// Report broken rules as warnings and exit 0
-    #[arg(long)]
-    pub warn_only: bool,
     /// Compressed ÷ unpacked size, to judge a wire size against a disk target [default: 0.37]
     #[arg(long, value_name = "RATIO", allow_hyphen_values = true, value_parser = values::ratio)]
     pub compression_ratio: Option<Ratio>,

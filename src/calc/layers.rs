@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use crate::model::image::{Digest, Image};
 
 /// What switching a node from one image to another transfers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LayerComparison {
     /// Distinct layers of AFTER that BEFORE already holds.
     pub shared_layers: usize,
@@ -15,6 +15,22 @@ pub struct LayerComparison {
     /// The blobs of AFTER (config included) whose digests BEFORE does not hold: what a node that
     /// holds BEFORE must fetch to run AFTER.
     pub pull_wire_bytes_per_node: u64,
+    /// Distinct layers of AFTER that BEFORE does not hold, in AFTER's order, with their sizes.
+    pub added: Vec<(Digest, u64)>,
+    /// Distinct layers of BEFORE that AFTER no longer has, in BEFORE's order.
+    pub removed: Vec<(Digest, u64)>,
+}
+
+/// The distinct layers of `image` whose digest is not in `other`, in order, with their sizes.
+fn layers_not_in(image: &Image, other: &Image) -> Vec<(Digest, u64)> {
+    let held: HashSet<&Digest> = other.layers.iter().map(|layer| &layer.digest).collect();
+    let mut seen = HashSet::new();
+    image
+        .layers
+        .iter()
+        .filter(|layer| !held.contains(&layer.digest) && seen.insert(&layer.digest))
+        .map(|layer| (layer.digest.clone(), layer.wire_bytes))
+        .collect()
 }
 
 /// Compares two images by digest. Sizes are blob sizes as the sources describe them (for a docker
@@ -43,6 +59,8 @@ pub fn compare(before: &Image, after: &Image) -> LayerComparison {
         shared_layers,
         shared_wire_bytes,
         pull_wire_bytes_per_node,
+        added: layers_not_in(after, before),
+        removed: layers_not_in(before, after),
     }
 }
 
@@ -100,9 +118,13 @@ mod tests {
                 shared_layers: 2,
                 shared_wire_bytes: 150,
                 pull_wire_bytes_per_node: 18,
+                added: vec![(digest('e'), 7)],
+                removed: vec![],
             }
         );
         // Identical images: nothing to pull.
         assert_eq!(compare(&after, &after).pull_wire_bytes_per_node, 0);
+        // The other way round, the layer `e` is removed.
+        assert_eq!(compare(&after, &before).removed, vec![(digest('e'), 7)]);
     }
 }

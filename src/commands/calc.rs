@@ -51,6 +51,7 @@ pub fn run(args: &CalcArgs, environment: &Environment) -> Result<i32, Error> {
         services: std::slice::from_ref(&service),
         assumptions: &assumptions,
         compare: None,
+        gate: None,
     };
     publish(subject, &output)
 }

@@ -26,7 +26,7 @@ pub fn run(args: &CheckArgs, environment: &Environment) -> Result<i32, Error> {
     };
     let read = images::source_options(&args.image);
     let baseline = baseline(args, &read, ratio)?;
-    if (args.max_growth.is_some() || args.warn_growth.is_some())
+    if (args.gate.max_growth.is_some() || args.gate.warn_growth.is_some())
         && baseline.is_none()
         && args.inventory.is_none()
     {
@@ -39,9 +39,9 @@ pub fn run(args: &CheckArgs, environment: &Environment) -> Result<i32, Error> {
     let subjects = subjects(args, &read, ratio, baseline, &targets)?;
     let gate = Gate {
         basis: args.basis,
-        max_growth: args.max_growth,
-        warn_growth: args.warn_growth,
-        warn_only: args.warn_only,
+        max_growth: args.gate.max_growth,
+        warn_growth: args.gate.warn_growth,
+        warn_only: args.gate.warn_only,
     };
     let report = report::check::check(&subjects, &gate, &targets)?;
     let rendered = render::check::render(&report, args.format, args.marker.as_deref())?;
@@ -95,8 +95,8 @@ fn subjects(
         name,
         image,
         runtime: runtime.clone(),
-        fail_budget: args.budget,
-        warn_budget: args.warn_budget,
+        fail_budget: args.gate.budget,
+        warn_budget: args.gate.warn_budget,
         baseline,
     };
     match (&args.source, args.size, &args.inventory) {
@@ -132,8 +132,8 @@ fn subjects(
                     image: service.after.unwrap_or(service.before),
                     baseline: service.after.map(|_| service.before),
                     runtime: service.runtime.or_else(|| runtime.clone()),
-                    fail_budget: service.budget.or(args.budget),
-                    warn_budget: args.warn_budget,
+                    fail_budget: service.budget.or(args.gate.budget),
+                    warn_budget: args.gate.warn_budget,
                 })
                 .collect())
         }

@@ -14,6 +14,7 @@ use crate::model::values::{Field, Refusal};
 use crate::output;
 use crate::render::markdown::MarkdownOptions;
 use crate::render::{self, Format, RenderOptions};
+use crate::report::check::CheckReport;
 use crate::report::{self, BuildInput, Command, CompareView, Report};
 
 use super::Environment;
@@ -84,6 +85,8 @@ pub struct Subject<'a> {
     pub services: &'a [Service],
     pub assumptions: &'a Assumptions,
     pub compare: Option<CompareView>,
+    /// `compare`'s gate verdict, shown with the report.
+    pub gate: Option<CheckReport>,
 }
 
 /// Builds the report, renders it and writes it where `output` says.
@@ -102,6 +105,7 @@ pub fn publish(subject: Subject<'_>, output: &OutputOptions) -> Result<i32, Erro
         techniques: &techniques::bundled()?,
         compare: subject.compare,
     })?;
+    report.gate = subject.gate;
     if output.title.is_none() && report.totals.growth {
         report.title = subject.growth_title.to_string();
     }

@@ -42,6 +42,7 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
         services: &services,
         assumptions: &assumptions,
         compare: None,
+        gate: None,
     };
     publish(subject, &output)
 }

@@ -34,6 +34,7 @@ struct MarkdownComment {
     expected_rows: Vec<String>,
     assumptions: Vec<String>,
     method: String,
+    scope: String,
     footer: String,
 }
 
@@ -93,7 +94,7 @@ pub fn escape_mermaid(input: &str) -> String {
 
 /// Joins sentence pieces into a paragraph: figures in bold, input escaped, and a first
 /// character that would start a list, heading or quote escaped.
-fn sentence(pieces: &[Piece]) -> String {
+pub(super) fn sentence(pieces: &[Piece]) -> String {
     let joined: String = pieces
         .iter()
         .map(|piece| match piece {
@@ -173,7 +174,7 @@ fn mermaid_chart(report: &Report) -> Option<String> {
 }
 
 /// The expected decomposition (routine deploys, base refreshes, new nodes, total).
-fn expected_rows(report: &Report) -> Vec<String> {
+pub(super) fn expected_rows(report: &Report) -> Vec<String> {
     let per_day = &report.totals.expected.per_day;
     [
         (
@@ -243,6 +244,9 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
         .marker
         .clone()
         .unwrap_or_else(|| report.command.as_str().to_string());
+    if let Some(compare) = &report.compare {
+        return Ok(super::compare::comment(report, compare, &marker));
+    }
     let sentences: Vec<String> = headline::supporting_sentences(report)
         .iter()
         .chain(&headline::return_sentences(report))
@@ -290,12 +294,8 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
             .collect(),
         expected_rows: expected_rows(report),
         assumptions,
-        method: format!(
-            "{}\n\n{}\n\n{}",
-            method::FORMULAS,
-            method::WORKED_EXAMPLE,
-            method::scope(report)
-        ),
+        method: method::FORMULAS.to_string(),
+        scope: method::scope(report),
         footer: comment::footer(
             generated.as_deref(),
             match report.totals.headline.basis {

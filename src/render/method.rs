@@ -35,6 +35,11 @@ pub fn scope(report: &Report) -> String {
              layer caches: a deploy moves only the layers that change, a base is moved when it \
              is refreshed and a new node pulls everything once. "
         }
+        FigureBasis::UpperBound if report.totals.expected.layers_known => {
+            "The images' layers are known but not what a deploy changes, so the headline quotes \
+             the upper bound; the expected table shows what layer caches would leave if every \
+             deploy changed the whole image. "
+        }
         FigureBasis::UpperBound => {
             "No image here comes with its layers, so the headline quotes the upper bound; the \
              expected table shows what layer caches would leave if every deploy changed the \

@@ -6,6 +6,7 @@ pub mod cells;
 pub mod charts;
 pub mod check;
 pub mod comment;
+pub mod compare;
 pub mod headline;
 pub mod html;
 pub mod inspect;

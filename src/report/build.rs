@@ -154,6 +154,7 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         projected_totals,
         compare: input.compare.clone(),
         next_steps,
+        gate: None,
     };
     check_finite(&report)?;
     Ok(report)

@@ -20,6 +20,7 @@ use crate::calc::targets::Status;
 use crate::calc::techniques::Technique;
 use crate::model::ImageSize;
 use crate::model::assumptions::{ASSUMPTIONS, Assumption, Assumptions, Kind, Origin, Value};
+use crate::model::image::{Digest, Image};
 use crate::units::Basis;
 
 /// The version of the JSON contract.
@@ -69,6 +70,9 @@ pub struct Report {
     /// For committed images above their runtime target: what reaching the target's high end
     /// would add, and the checklist of techniques; `null` when none is above target.
     pub next_steps: Option<NextSteps>,
+    /// `compare` with budgets or growth limits: the gate's verdict on the new image (its
+    /// baseline the old one); `null` otherwise.
+    pub gate: Option<check::CheckReport>,
 }
 
 /// What moving a node from the BEFORE image to the AFTER image transfers, by layer digest.
@@ -85,6 +89,63 @@ pub struct CompareView {
     /// That, on every node: the one-time switch of the fleet.
     pub pull_wire_bytes_all_nodes: u128,
     pub nodes: u64,
+    /// The two images side by side.
+    pub before_image: ImageSummary,
+    pub after_image: ImageSummary,
+    /// Layers of AFTER that BEFORE does not hold, in order.
+    pub added_layers: Vec<LayerChange>,
+    /// Layers of BEFORE that AFTER no longer has, in order.
+    pub removed_layers: Vec<LayerChange>,
+}
+
+/// One image of a comparison, as its overview shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct ImageSummary {
+    /// The name shown: `--name`/`--before-name`, else the source as given.
+    pub name: String,
+    /// The image's config digest (its image ID), when the source holds a config.
+    pub config_digest: Option<String>,
+    /// `os/architecture[/variant]`, when known.
+    pub platform: Option<String>,
+    pub size: ImageView,
+    pub layers: usize,
+}
+
+impl ImageSummary {
+    /// The summary of `image`, measured or estimated as `size` says.
+    pub fn of(name: String, image: &Image, size: &ImageSize) -> ImageSummary {
+        ImageSummary {
+            name,
+            config_digest: image
+                .config
+                .as_ref()
+                .map(|config| config.digest.to_string()),
+            platform: image.platform.clone(),
+            size: ImageView::of(size),
+            layers: image.layers.len(),
+        }
+    }
+}
+
+/// A layer added or removed between two images.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct LayerChange {
+    pub digest: String,
+    /// Its blob size on the wire (as the source lists it).
+    pub wire_bytes: u64,
+}
+
+impl LayerChange {
+    /// The changes of a comparison's layer list.
+    pub fn list(layers: &[(Digest, u64)]) -> Vec<LayerChange> {
+        layers
+            .iter()
+            .map(|(digest, wire_bytes)| LayerChange {
+                digest: digest.to_string(),
+                wire_bytes: *wire_bytes,
+            })
+            .collect()
+    }
 }
 
 /// Next steps for images above target.

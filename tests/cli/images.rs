@@ -290,3 +290,64 @@ fn snapshots_of_inspect_and_compare() {
         ])
     );
 }
+
+/// The `compare` comment leads with its signed verdict (and the gate's result), names what a
+/// node pulls within its first ten lines, and shows both images in its overview table; a broken
+/// fail-level rule makes the exit code 1.
+#[test]
+fn the_compare_comment_leads_with_the_verdict() {
+    let before = "tests/fixtures/images/v1.oci.tar";
+    let after = "tests/fixtures/images/v2.oci.tar";
+    let md = stdout_of(&[
+        "compare", before, after, "--nodes", "12", "--format", "markdown",
+    ]);
+    let lines: Vec<&str> = md.lines().collect();
+    assert_eq!(lines[0], "<!-- fleetsave:compare -->");
+    assert_eq!(
+        lines[1],
+        "**+13.3 kB wire (+20.2%)** · +160 kB a day across 12 nodes (upper bound) · +$0.00 a year"
+    );
+    let pulls = lines
+        .iter()
+        .position(|l| l.contains("pulls **13.8 kB** to run"))
+        .unwrap();
+    assert!(pulls < 10, "line {pulls}");
+    let overview = lines.iter().find(|l| l.starts_with("| image |")).unwrap();
+    assert!(
+        overview.contains(before) && overview.contains(after),
+        "{overview}"
+    );
+    assert!(md.contains("| added | `sha256:"), "{md}");
+    // No prose inside a code block, no worked example of another fleet.
+    assert!(!md.contains("500 MB → 80 MB"), "{md}");
+
+    let output = fleetsave()
+        .args([
+            "compare", before, after, "--budget", "100kB", "--format", "markdown", "--name", "api",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let md = String::from_utf8(output.stdout).unwrap();
+    let verdict = md.lines().nth(1).unwrap();
+    assert!(verdict.starts_with("❌ **fail**: budget · "), "{verdict}");
+    assert!(
+        md.contains("| image | tests/fixtures/images/v1.oci.tar | api | |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| ❌ fail | budget | 109 kB unpacked | 100 kB |"),
+        "{md}"
+    );
+    let passing = fleetsave()
+        .args([
+            "compare", before, after, "--budget", "1MB", "--format", "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(passing.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&passing.stdout).unwrap();
+    assert_eq!(json["gate"]["status"], "pass");
+    assert_eq!(json["compare"]["added_layers"].as_array().unwrap().len(), 1);
+    assert_eq!(json["compare"]["after_image"]["layers"], 3);
+}
