@@ -20,10 +20,11 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use ureq::http::{Response, Uri};
-use ureq::tls::TlsConfig;
+use ureq::tls::{RootCerts, TlsConfig};
 use ureq::{Agent, Body, RequestBuilder};
 
 use super::auth::{self, Challenge, CredentialSource, Credentials, Found, Secret};
+use super::network::{self, CaFile, Proxies};
 use super::reference::{self, Reference};
 use crate::model::values::shorten as quote;
 
@@ -45,6 +46,8 @@ pub const MIN_BLOB_RATE: u64 = 10_000;
 pub const RATE_WINDOW: Duration = Duration::from_secs(30);
 /// Redirects followed for one request.
 const MAX_REDIRECTS: u32 = 5;
+/// Layers of one image downloaded at once (over as many connections, kept for reuse).
+pub const MAX_CONCURRENT_LAYERS: usize = 4;
 /// Registries refuse manifests larger than this; so does fleetsave.
 pub const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
 /// Token responses and error bodies are small.
@@ -67,6 +70,10 @@ pub struct RegistryOptions {
     /// `--timeout`: the most one manifest, token or config request may take, retries included
     /// ([`DEFAULT_TIMEOUT`] when `None`).
     pub timeout: Option<Duration>,
+    /// `--ca-file`: certificate authorities trusted besides the system's.
+    pub ca_files: Vec<CaFile>,
+    /// `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` and their kin.
+    pub proxies: Proxies,
 }
 
 /// Why a registry request failed.
@@ -97,10 +104,12 @@ pub struct Fetched {
 #[derive(Default)]
 pub struct Client {
     options: RegistryOptions,
-    /// HTTPS only, certificates verified.
-    verified: OnceLock<Agent>,
-    /// Loopback and `--insecure-registry` hosts: certificates not verified, plain HTTP allowed.
-    lenient: OnceLock<Agent>,
+    /// (Lenient, proxy URL) → the agent for it. Strict agents speak HTTPS only, certificates
+    /// verified; lenient ones (loopback and `--insecure-registry` hosts) verify no certificate
+    /// and allow plain HTTP. Each agent keeps its connections for reuse.
+    agents: Mutex<HashMap<(bool, Option<String>), Agent>>,
+    /// The roots verified TLS trusts, read once.
+    roots: OnceLock<RootCerts>,
     /// (API host, repository) → the `Authorization` header value that worked.
     authorizations: Mutex<HashMap<(String, String), Secret>>,
     /// API host → `https://host` or `http://host`, once one has answered.
@@ -279,27 +288,49 @@ impl Client {
         lock(&self.named).insert(registry.to_ascii_lowercase());
     }
 
-    fn agent(&self, lenient: bool) -> &Agent {
-        let cell = if lenient {
-            &self.lenient
+    /// The agent for requests to `target`: lenient or not, through the proxy the environment
+    /// names for it (or none).
+    fn agent_for(&self, target: &Target, lenient: bool) -> Result<Agent, CallError> {
+        let setting = self.options.proxies.for_target(target);
+        let key = (lenient, setting.map(|s| s.url.clone()));
+        if let Some(agent) = lock(&self.agents).get(&key) {
+            return Ok(agent.clone());
+        }
+        let proxy = setting
+            .map(network::ProxySetting::to_proxy)
+            .transpose()
+            .map_err(CallError::Refused)?;
+        let tls = if lenient {
+            TlsConfig::builder().disable_verification(true).build()
         } else {
-            &self.verified
+            let roots = self.roots.get_or_init(|| {
+                let extra: Vec<_> = self
+                    .options
+                    .ca_files
+                    .iter()
+                    .flat_map(|file| file.certs.iter().cloned())
+                    .collect();
+                network::trusted_roots(&extra)
+            });
+            TlsConfig::builder().root_certs(roots.clone()).build()
         };
-        cell.get_or_init(|| {
-            Agent::config_builder()
-                .http_status_as_error(false)
-                .https_only(!lenient)
-                .tls_config(TlsConfig::builder().disable_verification(lenient).build())
-                .user_agent(concat!("fleetsave/", env!("CARGO_PKG_VERSION")))
-                .timeout_resolve(Some(CONNECT_TIMEOUT))
-                .timeout_connect(Some(CONNECT_TIMEOUT))
-                .timeout_recv_response(Some(RESPONSE_TIMEOUT))
-                .timeout_per_read(Some(RESPONSE_TIMEOUT))
-                // Redirects are followed by `follow`, which checks each hop.
-                .max_redirects(0)
-                .build()
-                .new_agent()
-        })
+        let agent = Agent::config_builder()
+            .http_status_as_error(false)
+            .https_only(!lenient)
+            .tls_config(tls)
+            // ureq's own reading of the environment is replaced by `Proxies`.
+            .proxy(proxy)
+            .user_agent(concat!("fleetsave/", env!("CARGO_PKG_VERSION")))
+            .timeout_resolve(Some(CONNECT_TIMEOUT))
+            .timeout_connect(Some(CONNECT_TIMEOUT))
+            .timeout_recv_response(Some(RESPONSE_TIMEOUT))
+            .timeout_per_read(Some(RESPONSE_TIMEOUT))
+            .max_idle_connections_per_host(MAX_CONCURRENT_LAYERS)
+            // Redirects are followed by `follow`, which checks each hop.
+            .max_redirects(0)
+            .build()
+            .new_agent();
+        Ok(lock(&self.agents).entry(key).or_insert(agent).clone())
     }
 
     /// A deadline for one operation against `registry`, starting now.
@@ -440,7 +471,7 @@ impl Client {
         let mut challenged = false;
         loop {
             let authorization = lock(&self.authorizations).get(&key).cloned();
-            let response = retrying(deadline, || {
+            let response = retrying(&reference.registry, deadline, || {
                 self.call_registry(host, lenient, path, |agent, url, first| {
                     let mut request = timed(agent.get(url), deadline);
                     if let Some(accept) = accept {
@@ -543,7 +574,8 @@ impl Client {
                     target.host_port()
                 )));
             }
-            let response = send(self.agent(lenient), &url, hop == 0)?;
+            let agent = self.agent_for(&target, lenient)?;
+            let response = send(&agent, &url, hop == 0)?;
             if !matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
                 return Ok(response);
             }
@@ -633,48 +665,53 @@ impl Client {
             let deadline = self.deadline(&realm_target.host_port());
             let scope = format!("repository:{}:pull", reference.repository);
             let service = bearer.param("service");
-            let answer = retrying(Some(&deadline), || match &credentials {
-                Some(Credentials::IdentityToken(token)) => {
-                    let lenient = self.is_lenient(&realm_target.host_port());
-                    if realm_target.scheme == "http" && !lenient {
-                        return Err(CallError::Refused(format!(
-                            "refused to send a token over plain HTTP to {}",
-                            realm_target.host_port()
-                        )));
-                    }
-                    let mut form = vec![
-                        ("grant_type", "refresh_token"),
-                        ("refresh_token", token.expose()),
-                        ("client_id", "fleetsave"),
-                        ("scope", scope.as_str()),
-                    ];
-                    if let Some(service) = service {
-                        form.push(("service", service));
-                    }
-                    let answer =
-                        timed(self.agent(lenient).post(realm), Some(&deadline)).send_form(form)?;
-                    if answer.status().is_redirection() {
-                        return Err(CallError::Refused(format!(
-                            "the token service at {} answered a POST with a redirect",
-                            realm_target.host_port()
-                        )));
-                    }
-                    Ok(answer)
-                }
-                basic => self.follow(realm, &|agent, url, first| {
-                    let mut request = timed(agent.get(url), Some(&deadline));
-                    if first {
-                        request = request.query("scope", &scope);
+            let answer = retrying(
+                &realm_target.host_port(),
+                Some(&deadline),
+                || match &credentials {
+                    Some(Credentials::IdentityToken(token)) => {
+                        let lenient = self.is_lenient(&realm_target.host_port());
+                        if realm_target.scheme == "http" && !lenient {
+                            return Err(CallError::Refused(format!(
+                                "refused to send a token over plain HTTP to {}",
+                                realm_target.host_port()
+                            )));
+                        }
+                        let mut form = vec![
+                            ("grant_type", "refresh_token"),
+                            ("refresh_token", token.expose()),
+                            ("client_id", "fleetsave"),
+                            ("scope", scope.as_str()),
+                        ];
                         if let Some(service) = service {
-                            request = request.query("service", service);
+                            form.push(("service", service));
                         }
-                        if let Some(header) = basic.as_ref().and_then(Credentials::basic_header) {
-                            request = request.header("Authorization", header);
+                        let agent = self.agent_for(&realm_target, lenient)?;
+                        let answer = timed(agent.post(realm), Some(&deadline)).send_form(form)?;
+                        if answer.status().is_redirection() {
+                            return Err(CallError::Refused(format!(
+                                "the token service at {} answered a POST with a redirect",
+                                realm_target.host_port()
+                            )));
                         }
+                        Ok(answer)
                     }
-                    request.call()
-                }),
-            })?;
+                    basic => self.follow(realm, &|agent, url, first| {
+                        let mut request = timed(agent.get(url), Some(&deadline));
+                        if first {
+                            request = request.query("scope", &scope);
+                            if let Some(service) = service {
+                                request = request.query("service", service);
+                            }
+                            if let Some(header) = basic.as_ref().and_then(Credentials::basic_header)
+                            {
+                                request = request.header("Authorization", header);
+                            }
+                        }
+                        request.call()
+                    }),
+                },
+            )?;
             return match answer.status().as_u16() {
                 200..=299 => {
                     let body = read_capped(answer, MAX_SMALL_BODY, "token response", &deadline)?;
@@ -759,8 +796,10 @@ fn timed<B>(request: RequestBuilder<B>, deadline: Option<&Deadline>) -> RequestB
 }
 
 /// Runs `call` up to [`ATTEMPTS`] times while it fails to connect or the server answers `429`
-/// or `5xx`, waiting between attempts; never past `deadline`.
+/// or `5xx`, waiting between attempts; never past `deadline`. `host` is named when its
+/// certificate is not trusted.
 fn retrying(
+    host: &str,
     deadline: Option<&Deadline>,
     mut call: impl FnMut() -> Result<Response<Body>, CallError>,
 ) -> Result<Response<Body>, Failure> {
@@ -798,6 +837,10 @@ fn retrying(
                     "the server answered with malformed HTTP ({error}): a protocol error"
                 )));
             }
+            Err(CallError::Transport(error)) if certificate_refused(&error).is_some() => {
+                let why = certificate_refused(&error).expect("just checked");
+                return Err(Failure::Network(untrusted(host, why)));
+            }
             Err(CallError::Transport(error)) => {
                 let (message, retry) = describe(&error);
                 if !retry {
@@ -820,6 +863,30 @@ fn retrying(
     Err(Failure::Network(format!(
         "{last} (gave up after {ATTEMPTS} attempts)"
     )))
+}
+
+/// The message for a certificate verified TLS refused: names the host and the way to trust a
+/// private certificate authority.
+fn untrusted(host: &str, why: &rustls::CertificateError) -> String {
+    format!(
+        "the certificate of {host} is not trusted ({why:?}): if a private or corporate \
+         certificate authority signed it, give that authority's certificate with --ca-file PATH \
+         (or add it to the system's store, or point SSL_CERT_FILE at it)"
+    )
+}
+
+/// The reason verified TLS refused the server's certificate, when that is what failed (rustls
+/// reports it directly, or as the cause of an I/O error during the handshake).
+fn certificate_refused(error: &ureq::Error) -> Option<&rustls::CertificateError> {
+    let rustls_error = match error {
+        ureq::Error::Rustls(error) => Some(error),
+        ureq::Error::Io(error) => error.get_ref().and_then(|e| e.downcast_ref()),
+        _ => None,
+    };
+    match rustls_error? {
+        rustls::Error::InvalidCertificate(why) => Some(why),
+        _ => None,
+    }
 }
 
 /// Whether a failed request got as far as a connection (so another scheme may work).

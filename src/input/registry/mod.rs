@@ -29,12 +29,14 @@
 //!
 //! # Modules
 //! `reference` parsing and Docker Hub defaults · `auth` challenges, tokens, credentials ·
-//! `client` HTTP, retries, redirects, TLS policy.
+//! `client` HTTP, retries, redirects, TLS policy · `network` trusted certificate authorities
+//! (`--ca-file`, the system's store) and proxies (`HTTPS_PROXY`, `NO_PROXY`, …).
 
 mod auth;
 mod client;
 #[cfg(test)]
 mod fake_server;
+mod network;
 mod reference;
 
 use crate::model::values::Refusal;
@@ -42,6 +44,7 @@ use std::path::Path;
 
 pub use auth::{CredentialSource, Credentials, Secret};
 pub use client::{Client, DEFAULT_TIMEOUT, Failure, MAX_MANIFEST_BYTES, RegistryOptions};
+pub use network::{CaFile, Proxies, ca_file};
 pub use reference::{Reference, ReferenceError};
 
 use crate::error::{Error, Place};
@@ -467,7 +470,8 @@ mod tests {
     }
 
     mod against_a_scripted_server {
-        use super::super::fake_server::{Answer, FakeServer, Request};
+        use super::super::fake_server::{Answer, ConnectProxy, FakeServer, Request, TestPki};
+        use super::super::network::ProxySetting;
         use super::*;
         use base64::Engine as _;
         use std::sync::Arc;
@@ -960,6 +964,113 @@ mod tests {
                     "the registry {} did not answer in full within 2 s",
                     server.host()
                 )),
+                "{error}"
+            );
+        }
+
+        /// A client reaching `registry.test` through `proxy` (as `HTTPS_PROXY`), trusting
+        /// `ca_files` besides the system's store.
+        fn proxied_client(proxy: &ConnectProxy, ca_files: Vec<CaFile>) -> Client {
+            Client::new(RegistryOptions {
+                proxies: Proxies {
+                    https: Some(ProxySetting {
+                        variable: "HTTPS_PROXY".into(),
+                        url: proxy.url(),
+                    }),
+                    http: Some(ProxySetting {
+                        variable: "HTTP_PROXY".into(),
+                        url: proxy.url(),
+                    }),
+                    no_proxy: vec![],
+                },
+                ca_files,
+                ..RegistryOptions::default()
+            })
+        }
+
+        fn read_test_host(client: &Client) -> Result<Image, RegistryError> {
+            let text = format!("{}/app:1", TestPki::HOST);
+            let reference = Reference::parse(&text).unwrap();
+            read_image(&reference, &text, &ReadOptions::default(), client)
+        }
+
+        #[test]
+        fn a_registry_behind_a_private_ca_is_trusted_with_ca_file() {
+            let pki = TestPki::new();
+            let registry =
+                FakeServer::start_tls(&pki, |request: &Request, _| serve_fixture(request));
+            let port = registry.port;
+            let proxy = ConnectProxy::start(move |target| {
+                (target == format!("{}:443", TestPki::HOST)).then_some(port)
+            });
+            // The throwaway authority is in no store: exit 3, naming the registry and the way
+            // to trust it; nothing reached the registry.
+            let error: Error = read_test_host(&proxied_client(&proxy, vec![]))
+                .unwrap_err()
+                .into();
+            assert_eq!(error.exit_code(), 3, "{error}");
+            let message = error.to_string();
+            assert!(
+                message.contains("the certificate of registry.test is not trusted"),
+                "{message}"
+            );
+            assert!(message.contains("--ca-file PATH"), "{message}");
+            assert!(registry.requests().is_empty());
+            // Trusted with --ca-file (a PEM file, here with the authority twice).
+            let both = pki.dir.path().join("both.pem");
+            let pem = std::fs::read_to_string(pki.ca()).unwrap();
+            std::fs::write(&both, format!("{pem}{pem}")).unwrap();
+            let ca = ca_file(both.to_str().unwrap()).unwrap();
+            assert_eq!(ca.certs.len(), 2);
+            let image = read_test_host(&proxied_client(&proxy, vec![ca])).unwrap();
+            assert_eq!(image.source, "registry.test/app:1");
+            assert!(!registry.requests().is_empty());
+            assert!(
+                proxy.connects().iter().all(|t| t == "registry.test:443"),
+                "{:?}",
+                proxy.connects()
+            );
+        }
+
+        #[test]
+        fn proxies_carry_registry_traffic_but_never_loopback() {
+            let pki = TestPki::new();
+            let registry =
+                FakeServer::start_tls(&pki, |request: &Request, _| serve_fixture(request));
+            let port = registry.port;
+            let proxy = ConnectProxy::start(move |target| {
+                (target == format!("{}:443", TestPki::HOST)).then_some(port)
+            });
+            let ca = ca_file(pki.ca().to_str().unwrap()).unwrap();
+            let client = proxied_client(&proxy, vec![ca]);
+            // registry.test resolves nowhere: only the proxy's tunnel reaches it.
+            read_test_host(&client).unwrap();
+            let connects = proxy.connects();
+            assert!(!connects.is_empty());
+            assert!(
+                connects.iter().all(|t| t == "registry.test:443"),
+                "{connects:?}"
+            );
+            // A loopback registry is reached directly, the proxy settings notwithstanding.
+            let local = FakeServer::start(|request: &Request, _| serve_fixture(request));
+            read_from(&local, &client, "app:1").unwrap();
+            assert_eq!(proxy.connects(), connects);
+            assert!(!local.requests().is_empty());
+            // A proxy of a kind fleetsave does not speak is refused (exit 2), never bypassed.
+            let socks = Client::new(RegistryOptions {
+                proxies: Proxies {
+                    https: Some(ProxySetting {
+                        variable: "ALL_PROXY".into(),
+                        url: "socks5://127.0.0.1:1".into(),
+                    }),
+                    ..Proxies::default()
+                },
+                ..RegistryOptions::default()
+            });
+            let error: Error = read_test_host(&socks).unwrap_err().into();
+            assert_eq!(error.exit_code(), 2, "{error}");
+            assert!(
+                error.to_string().contains("ALL_PROXY is a socks5 proxy"),
                 "{error}"
             );
         }
