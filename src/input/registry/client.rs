@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use ureq::http::{Response, Uri};
@@ -46,6 +46,10 @@ pub const MIN_BLOB_RATE: u64 = 10_000;
 pub const RATE_WINDOW: Duration = Duration::from_secs(30);
 /// Redirects followed for one request.
 const MAX_REDIRECTS: u32 = 5;
+/// Times one layer download goes on from the byte it reached after its connection was cut.
+const RESUMES: u32 = 5;
+/// The wait before the first resume; doubled for each further one (both with jitter).
+const FIRST_RESUME_WAIT: Duration = Duration::from_millis(250);
 /// Layers of one image downloaded at once (over as many connections, kept for reuse).
 pub const MAX_CONCURRENT_LAYERS: usize = 4;
 /// Registries refuse manifests larger than this; so does fleetsave.
@@ -108,6 +112,12 @@ pub struct Client {
     /// verified; lenient ones (loopback and `--insecure-registry` hosts) verify no certificate
     /// and allow plain HTTP. Each agent keeps its connections for reuse.
     agents: Mutex<HashMap<(bool, Option<String>), Agent>>,
+    /// What a [`Client::session`] shares with the client it came from.
+    shared: Arc<Shared>,
+}
+
+#[derive(Default)]
+struct Shared {
     /// The roots verified TLS trusts, read once.
     roots: OnceLock<RootCerts>,
     /// (API host, repository) → the `Authorization` header value that worked.
@@ -126,7 +136,7 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("options", &self.options)
-            .field("bases", &*lock(&self.bases))
+            .field("bases", &*lock(&self.shared.bases))
             .finish_non_exhaustive()
     }
 }
@@ -278,6 +288,25 @@ impl Client {
         }
     }
 
+    /// A client sharing this one's tokens, credentials and trusted roots, with connections of
+    /// its own, which [`Client::shutdown`] closes without touching this one's: one image's layer
+    /// downloads.
+    pub fn session(&self) -> Client {
+        Client {
+            options: self.options.clone(),
+            agents: Mutex::default(),
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// Closes every connection of this client, those in use included: a request or body read
+    /// blocked on one fails at once.
+    pub fn shutdown(&self) {
+        for agent in lock(&self.agents).values() {
+            agent.clone().shutdown();
+        }
+    }
+
     pub fn options(&self) -> &RegistryOptions {
         &self.options
     }
@@ -285,7 +314,7 @@ impl Client {
     /// Records that an image reference on the command line names `registry`: credentials
     /// given without a scope may go to it.
     pub fn named_on_command_line(&self, registry: &str) {
-        lock(&self.named).insert(registry.to_ascii_lowercase());
+        lock(&self.shared.named).insert(registry.to_ascii_lowercase());
     }
 
     /// The agent for requests to `target`: lenient or not, through the proxy the environment
@@ -303,7 +332,7 @@ impl Client {
         let tls = if lenient {
             TlsConfig::builder().disable_verification(true).build()
         } else {
-            let roots = self.roots.get_or_init(|| {
+            let roots = self.shared.roots.get_or_init(|| {
                 let extra: Vec<_> = self
                     .options
                     .ca_files
@@ -346,14 +375,14 @@ impl Client {
     /// The credentials for a registry: from the flags or the environment where they apply,
     /// else docker's config.
     fn credentials_for(&self, registry: &str) -> Result<Found, Failure> {
-        let named = lock(&self.named).contains(&registry.to_ascii_lowercase());
-        let found = lock(&self.credentials)
+        let named = lock(&self.shared.named).contains(&registry.to_ascii_lowercase());
+        let found = lock(&self.shared.credentials)
             .entry((registry.to_string(), named))
             .or_insert_with(|| self.options.credentials.lookup(registry, named))
             .clone();
         if self.options.credentials.explicit.is_some()
             && self.options.credentials.explicit_for.is_empty()
-            && !self.warned_unscoped.swap(true, Ordering::SeqCst)
+            && !self.shared.warned_unscoped.swap(true, Ordering::SeqCst)
         {
             eprintln!(
                 "warning: the --registry-username/REGISTRY_USERNAME credentials have no scope \
@@ -385,7 +414,7 @@ impl Client {
         let response = self.get(
             reference,
             &path,
-            Some(MANIFEST_ACCEPT),
+            &[("Accept", MANIFEST_ACCEPT)],
             Some(&deadline),
             || {
                 format!(
@@ -428,7 +457,7 @@ impl Client {
         &self,
         reference: &Reference,
         digest: &str,
-    ) -> Result<impl Read + Send + 'static, Failure> {
+    ) -> Result<impl Read + Send + 'static + use<>, Failure> {
         let body = self
             .blob(reference, digest, None)?
             .into_body()
@@ -441,14 +470,92 @@ impl Client {
         ))
     }
 
+    /// A layer blob of `length` bytes as a stream that, when its connection is cut, goes on
+    /// from the byte it reached with a `Range` request (at most [`RESUMES`] times, waiting with
+    /// jitter), unless `cancelled`. The caller verifies the digest over the whole.
+    pub fn layer_stream<'a>(
+        &'a self,
+        reference: &'a Reference,
+        digest: &'a str,
+        length: u64,
+        cancelled: &'a AtomicBool,
+    ) -> Result<Resuming<'a>, Failure> {
+        Ok(Resuming {
+            client: self,
+            reference,
+            digest,
+            current: Box::new(self.blob_stream(reference, digest)?),
+            offset: 0,
+            length,
+            resumes: 0,
+            cancelled,
+        })
+    }
+
+    /// The layer blob from byte `offset` on: `206` with the range asked for, or a `200` of the
+    /// whole (a registry that ignores `Range`) whose first `offset` bytes are skipped.
+    fn blob_from(
+        &self,
+        reference: &Reference,
+        digest: &str,
+        offset: u64,
+    ) -> Result<Box<dyn Read + Send>, Failure> {
+        let range = format!("bytes={offset}-");
+        let response = self.blob_with(reference, digest, &[("Range", &range)], None)?;
+        let status = response.status().as_u16();
+        let starts_at = response
+            .headers()
+            .get("content-range")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().strip_prefix("bytes "))
+            .and_then(|v| v.split('-').next()?.trim().parse::<u64>().ok());
+        let mut body = response.into_body().into_reader();
+        match status {
+            206 if starts_at == Some(offset) => {}
+            206 => {
+                return Err(Failure::Refused(format!(
+                    "the registry {} answered a request for layer {digest} from byte {offset} \
+                     with another range",
+                    reference.registry
+                )));
+            }
+            _ => {
+                let skipped = std::io::copy(&mut (&mut body).take(offset), &mut std::io::sink())
+                    .map_err(|e| Failure::Network(format!("resuming layer {digest}: {e}")))?;
+                if skipped != offset {
+                    return Err(Failure::Network(format!(
+                        "resuming layer {digest}: the registry sent {skipped} bytes, fewer than \
+                         the {offset} already read"
+                    )));
+                }
+            }
+        }
+        Ok(Box::new(MinimumRate::new(
+            body,
+            reference.registry.clone(),
+            MIN_BLOB_RATE,
+            RATE_WINDOW,
+        )))
+    }
+
     fn blob(
         &self,
         reference: &Reference,
         digest: &str,
         deadline: Option<&Deadline>,
     ) -> Result<Response<Body>, Failure> {
+        self.blob_with(reference, digest, &[], deadline)
+    }
+
+    fn blob_with(
+        &self,
+        reference: &Reference,
+        digest: &str,
+        headers: &[(&str, &str)],
+        deadline: Option<&Deadline>,
+    ) -> Result<Response<Body>, Failure> {
         let path = format!("/v2/{}/blobs/{digest}", reference.repository);
-        self.get(reference, &path, None, deadline, || {
+        self.get(reference, &path, headers, deadline, || {
             format!(
                 "the registry {} has no blob {digest} in repository {}",
                 reference.registry, reference.repository
@@ -461,7 +568,7 @@ impl Client {
         &self,
         reference: &Reference,
         path: &str,
-        accept: Option<&str>,
+        headers: &[(&str, &str)],
         deadline: Option<&Deadline>,
         not_found: impl Fn() -> String,
     ) -> Result<Response<Body>, Failure> {
@@ -470,12 +577,12 @@ impl Client {
         let key = (host.to_string(), reference.repository.clone());
         let mut challenged = false;
         loop {
-            let authorization = lock(&self.authorizations).get(&key).cloned();
+            let authorization = lock(&self.shared.authorizations).get(&key).cloned();
             let response = retrying(&reference.registry, deadline, || {
                 self.call_registry(host, lenient, path, |agent, url, first| {
                     let mut request = timed(agent.get(url), deadline);
-                    if let Some(accept) = accept {
-                        request = request.header("Accept", accept);
+                    for (name, value) in headers {
+                        request = request.header(*name, *value);
                     }
                     if first && let Some(authorization) = &authorization {
                         request = request.header("Authorization", authorization.expose());
@@ -488,7 +595,7 @@ impl Client {
                 401 if !challenged => {
                     challenged = true;
                     let authorization = self.authenticate(reference, &response)?;
-                    lock(&self.authorizations).insert(key.clone(), authorization);
+                    lock(&self.shared.authorizations).insert(key.clone(), authorization);
                 }
                 401 | 403 => {
                     let found = self.credentials_for(&reference.registry)?;
@@ -528,7 +635,10 @@ impl Client {
         path: &str,
         send: impl Fn(&Agent, &str, bool) -> Result<Response<Body>, ureq::Error>,
     ) -> Result<Response<Body>, CallError> {
-        if let Some(base) = lock(&self.bases).get(host).cloned() {
+        // The guard must not live on into the request: an `if let` keeps the temporaries of its
+        // condition until the end of its block, which serialised every request of the run.
+        let known = lock(&self.shared.bases).get(host).cloned();
+        if let Some(base) = known {
             return self.follow(&format!("{base}{path}"), &send);
         }
         let schemes: &[&str] = if lenient {
@@ -541,7 +651,7 @@ impl Client {
             let base = format!("{scheme}://{host}");
             match self.follow(&format!("{base}{path}"), &send) {
                 Ok(response) => {
-                    lock(&self.bases).insert(host.to_string(), base);
+                    lock(&self.shared.bases).insert(host.to_string(), base);
                     return Ok(response);
                 }
                 // Nothing listens (or answers) there: plain HTTP to the same port cannot help.
@@ -772,7 +882,7 @@ impl Client {
     /// The registry's API host as a [`Target`], over the scheme it answered on.
     fn registry_target(&self, reference: &Reference) -> Target {
         let host = reference.api_host();
-        let base = lock(&self.bases)
+        let base = lock(&self.shared.bases)
             .get(host)
             .cloned()
             .unwrap_or_else(|| format!("https://{host}"));
@@ -822,7 +932,7 @@ fn retrying(
                 } else {
                     format!("the registry answered HTTP {status}")
                 };
-                retry_after(&response).unwrap_or(wait)
+                retry_after(&response).unwrap_or_else(|| jittered(wait))
             }
             Err(CallError::Refused(message)) => return Err(Failure::Refused(message)),
             Err(CallError::Transport(ureq::Error::Timeout(ureq::Timeout::Global)))
@@ -847,7 +957,7 @@ fn retrying(
                     return Err(Failure::Network(message));
                 }
                 last = message;
-                wait
+                jittered(wait)
             }
         };
         if attempt < ATTEMPTS {
@@ -906,6 +1016,86 @@ fn connected(error: &ureq::Error) -> bool {
         ),
         _ => true,
     }
+}
+
+/// `base` times a factor between 0.5 and 1.5, drawn afresh each time, so that clients cut off
+/// together do not come back together.
+pub(crate) fn jittered(base: Duration) -> Duration {
+    use std::hash::BuildHasher as _;
+    // Each RandomState has keys of its own, seeded from the operating system.
+    let draw =
+        std::collections::hash_map::RandomState::new().hash_one(std::time::SystemTime::now());
+    base.mul_f64(0.5 + draw as f64 / u64::MAX as f64)
+}
+
+/// A layer download that goes on where its connection was cut: see [`Client::layer_stream`].
+pub struct Resuming<'a> {
+    client: &'a Client,
+    reference: &'a Reference,
+    digest: &'a str,
+    current: Box<dyn Read + Send>,
+    /// Bytes read so far.
+    offset: u64,
+    /// The blob's declared length.
+    length: u64,
+    resumes: u32,
+    cancelled: &'a AtomicBool,
+}
+
+impl Read for Resuming<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let error = match self.current.read(buf) {
+                // The end before the declared length: the connection was closed early.
+                Ok(0) if !buf.is_empty() && self.offset < self.length => {
+                    std::io::Error::from(std::io::ErrorKind::UnexpectedEof)
+                }
+                Ok(read) => {
+                    self.offset += read as u64;
+                    return Ok(read);
+                }
+                Err(error) => error,
+            };
+            if !cut_short(&error)
+                || self.resumes >= RESUMES
+                || self.cancelled.load(Ordering::SeqCst)
+            {
+                return Err(error);
+            }
+            std::thread::sleep(jittered(FIRST_RESUME_WAIT * 2u32.pow(self.resumes)));
+            self.resumes += 1;
+            if self.cancelled.load(Ordering::SeqCst) {
+                return Err(error);
+            }
+            self.current = self
+                .client
+                .blob_from(self.reference, self.digest, self.offset)
+                .map_err(|failure| {
+                    std::io::Error::other(match failure {
+                        Failure::NotFound(m) | Failure::Network(m) | Failure::Refused(m) => m,
+                        Failure::Unauthorised { detail, .. } => detail,
+                    })
+                })?;
+        }
+    }
+}
+
+/// Whether a read failed because the connection was cut (so a `Range` request may go on),
+/// rather than timing out or being refused.
+fn cut_short(error: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    let kind = match error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+    {
+        Some(ureq::Error::Io(inner)) => inner.kind(),
+        Some(_) => return false,
+        None => error.kind(),
+    };
+    matches!(
+        kind,
+        UnexpectedEof | ConnectionReset | ConnectionAborted | BrokenPipe
+    )
 }
 
 /// `Retry-After: SECONDS`, capped.

@@ -49,6 +49,8 @@ pub struct FakeServer {
     pub requests: Arc<Mutex<Vec<Request>>>,
     /// Body bytes written to clients so far.
     sent: Arc<AtomicU64>,
+    /// Connections accepted so far.
+    connections: Arc<AtomicU64>,
 }
 
 impl FakeServer {
@@ -76,9 +78,12 @@ impl FakeServer {
         let handler = Arc::new(handler);
         let log = requests.clone();
         let counter = sent.clone();
+        let connections = Arc::new(AtomicU64::new(0));
+        let accepted = connections.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { break };
+                accepted.fetch_add(1, Ordering::SeqCst);
                 let handler = handler.clone();
                 let log = log.clone();
                 let counter = counter.clone();
@@ -99,6 +104,7 @@ impl FakeServer {
             port,
             requests,
             sent,
+            connections,
         }
     }
 
@@ -110,6 +116,11 @@ impl FakeServer {
     /// Body bytes written to clients so far.
     pub fn sent(&self) -> u64 {
         self.sent.load(Ordering::SeqCst)
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> u64 {
+        self.connections.load(Ordering::SeqCst)
     }
 
     pub fn requests(&self) -> Vec<Request> {
