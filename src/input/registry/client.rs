@@ -4,8 +4,14 @@
 //! for the rest of the run), follows redirects itself (never forwarding `Authorization`, never
 //! from HTTPS to HTTP, never over plain HTTP to another host, only to http(s) URLs), retries
 //! connection failures, `429` and `5xx` a bounded number of times with backoff (honouring
-//! `Retry-After`), and times out: every manifest, token and config request must be complete
-//! within `--timeout` (retries included), and a layer download must keep up a minimum rate.
+//! `Retry-After`; other waits with jitter), and times out: every manifest, token and config
+//! request must be complete within `--timeout` (retries included), and a layer download must keep
+//! up a minimum rate. A layer download whose connection is cut goes on from the byte it reached
+//! with a `Range` request ([`Client::layer_stream`]); one image's layers go through a
+//! [`Client::session`], whose connections [`Client::shutdown`] closes at once when one fails.
+//!
+//! Verified TLS trusts the system's store and `--ca-file`; requests go through the proxy the
+//! environment names for their URL (see `network`).
 //!
 //! HTTPS is required, with verified certificates, except for loopback registries and hosts named
 //! by `--insecure-registry`: those are tried over HTTPS without verifying the certificate, then
@@ -471,7 +477,7 @@ impl Client {
     }
 
     /// A layer blob of `length` bytes as a stream that, when its connection is cut, goes on
-    /// from the byte it reached with a `Range` request (at most [`RESUMES`] times, waiting with
+    /// from the byte it reached with a `Range` request (at most `RESUMES` times, waiting with
     /// jitter), unless `cancelled`. The caller verifies the digest over the whole.
     pub fn layer_stream<'a>(
         &'a self,

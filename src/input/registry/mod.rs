@@ -22,7 +22,9 @@
 //! # Public API
 //! - [`reference_in`]`(text, relative_to) -> Result<Option<Reference>, ReferenceError>`: the rule.
 //! - [`Reference::parse`], [`Reference`]` { registry, repository, tag, digest }`.
-//! - [`Client::new`]`(RegistryOptions { credentials, insecure_hosts, disk })`: one per run.
+//! - [`Client::new`]`(RegistryOptions { credentials, insecure_hosts, disk, timeout, ca_files,
+//!   proxies })`: one per run; [`ca_file`] parses `--ca-file`, [`Proxies::from_env`] reads the
+//!   proxy variables.
 //! - [`read_image`]`(reference, source, &ReadOptions, &Client) -> Result<Image, RegistryError>`;
 //!   `impl From<RegistryError> for crate::error::Error`: not found and unauthorised are input
 //!   errors (exit 2) naming the reference; network failures are [`Error::Network`] (exit 3).
