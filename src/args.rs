@@ -279,6 +279,10 @@ pub struct ImageArgs {
     /// [default: 60]
     #[arg(long, value_name = "SECONDS", value_parser = registry::timeout)]
     pub timeout: Option<std::time::Duration>,
+    /// PEM file of certificate authorities to trust for registries, besides the system's store
+    /// (which SSL_CERT_FILE and SSL_CERT_DIR replace); repeatable
+    #[arg(long, value_name = "PATH", value_parser = registry::ca_file)]
+    pub ca_file: Vec<registry::CaFile>,
     /// Stop with exit 2 once the layers read unpack to more than SIZE (500MB, 20GiB): a guard
     /// against decompression bombs and enormous inputs [default: no limit]
     #[arg(long, value_name = "SIZE", allow_hyphen_values = true, value_parser = values::size)]

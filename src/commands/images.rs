@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::args::{ImageArgs, LayeringArgs};
 use crate::error::{Error, Place};
 use crate::input::image::{ReadLimit, ReadOptions};
-use crate::input::registry::{Client, CredentialSource, Credentials, RegistryOptions};
+use crate::input::registry::{Client, CredentialSource, Credentials, Proxies, RegistryOptions};
 use crate::input::sources::{self, SizedImage, SourceOptions};
 use crate::model::{ImageSize, Layering};
 use crate::units::{Basis, Ratio};
@@ -40,6 +40,8 @@ pub fn source_options(args: &ImageArgs) -> SourceOptions {
             insecure_hosts: args.insecure_registry.clone(),
             disk: args.disk,
             timeout: args.timeout,
+            ca_files: args.ca_file.clone(),
+            proxies: Proxies::from_env(),
         })),
     }
 }

@@ -690,3 +690,171 @@ mod hostile {
         assert!(started.elapsed() < Duration::from_secs(10));
     }
 }
+
+// Enterprise networks (issue 14): a registry behind a private certificate authority, reached
+// through an HTTP CONNECT proxy. The registry is the scripted server over TLS, with a certificate
+// for `registry.test` from a throwaway authority made with `openssl`; `registry.test` resolves
+// nowhere, so only the scripted proxy on 127.0.0.1 reaches it.
+
+mod enterprise {
+    use super::{LAYOUT, V1_MANIFEST, run};
+    use crate::common::*;
+    use crate::fake_server::{Answer, ConnectProxy, FakeServer, Request, TestPki};
+
+    const CONFIG: &str = "sha256:b782e6558dc7f2c8c2d609cbd2969cc62a38f0c268094ddf3912f1019ac3a8ab";
+    const PROXY_VARIABLES: [&str; 8] = [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ];
+
+    fn blob(digest: &str) -> Vec<u8> {
+        let hex = digest.strip_prefix("sha256:").unwrap();
+        std::fs::read(project_file(LAYOUT).join("blobs/sha256").join(hex)).unwrap()
+    }
+
+    fn fixture(request: &Request, _: u16) -> Answer {
+        let json = (
+            "Content-Type".to_string(),
+            "application/vnd.oci.image.manifest.v1+json".to_string(),
+        );
+        match request.target.as_str() {
+            "/v2/app/manifests/1" => (200, vec![json], blob(V1_MANIFEST)),
+            target if target == format!("/v2/app/blobs/{CONFIG}") => (200, vec![], blob(CONFIG)),
+            _ => (404, vec![], vec![]),
+        }
+    }
+
+    /// The TLS registry, and a proxy that tunnels `registry.test:443` to it.
+    fn behind_a_proxy(pki: &TestPki) -> (FakeServer, ConnectProxy) {
+        let registry = FakeServer::start_tls(pki, fixture);
+        let port = registry.port;
+        let proxy =
+            ConnectProxy::start(move |target| (target == "registry.test:443").then_some(port));
+        (registry, proxy)
+    }
+
+    /// fleetsave with no proxy or trust settings from this environment, and `env` set.
+    fn command(home: &std::path::Path, env: &[(&str, &str)]) -> assert_cmd::Command {
+        let mut command = fleetsave();
+        command.env("DOCKER_CONFIG", home);
+        for variable in PROXY_VARIABLES
+            .iter()
+            .chain(&["SSL_CERT_FILE", "SSL_CERT_DIR"])
+        {
+            command.env_remove(variable);
+        }
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        command
+    }
+
+    #[test]
+    fn a_private_ca_is_trusted_with_ca_file_or_the_system_store() {
+        let pki = TestPki::new();
+        let (registry, proxy) = behind_a_proxy(&pki);
+        let home = tempfile::tempdir().unwrap();
+        let url = proxy.url();
+        let ca = pki.ca();
+        let ca = ca.to_str().unwrap();
+        let image = "registry.test/app:1";
+        // Untrusted: exit 3, naming the registry and --ca-file.
+        let (code, _, stderr) = run(
+            command(home.path(), &[("HTTPS_PROXY", &url)]),
+            &["inspect", image],
+        );
+        assert_eq!(code, 3, "{stderr}");
+        assert!(
+            stderr.contains("the certificate of registry.test is not trusted"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("--ca-file"), "{stderr}");
+        assert!(registry.requests().is_empty());
+        // --ca-file.
+        let (code, stdout, stderr) = run(
+            command(home.path(), &[("HTTPS_PROXY", &url)]),
+            &["inspect", image, "--ca-file", ca],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stdout.contains("registry.test/app:1"), "{stdout}");
+        // The system store, as SSL_CERT_FILE names it ...
+        let (code, _, stderr) = run(
+            command(home.path(), &[("HTTPS_PROXY", &url), ("SSL_CERT_FILE", ca)]),
+            &["inspect", image],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        // ... and as SSL_CERT_DIR does.
+        let store = tempfile::tempdir().unwrap();
+        std::fs::copy(pki.ca(), store.path().join("corporate-ca.pem")).unwrap();
+        let (code, _, stderr) = run(
+            command(
+                home.path(),
+                &[
+                    ("HTTPS_PROXY", &url),
+                    ("SSL_CERT_DIR", store.path().to_str().unwrap()),
+                ],
+            ),
+            &["inspect", image],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        // A --ca-file without a certificate is refused before any connection.
+        let not_pem = write_file(home.path(), "not.pem", "hello\n");
+        let (code, _, stderr) = run(
+            command(home.path(), &[("HTTPS_PROXY", &url)]),
+            &["inspect", image, "--ca-file", not_pem.to_str().unwrap()],
+        );
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("--ca-file"), "{stderr}");
+        assert!(proxy.connects().iter().all(|t| t == "registry.test:443"));
+    }
+
+    #[test]
+    fn proxies_from_the_environment_are_honoured_as_curl_and_docker_do() {
+        let pki = TestPki::new();
+        let (registry, proxy) = behind_a_proxy(&pki);
+        let home = tempfile::tempdir().unwrap();
+        let url = proxy.url();
+        let ca = pki.ca();
+        let ca = ca.to_str().unwrap();
+        let image = "registry.test/app:1";
+        // Lowercase https_proxy, as curl reads it first.
+        for variable in ["https_proxy", "HTTPS_PROXY", "ALL_PROXY"] {
+            let before = registry.requests().len();
+            let (code, _, stderr) = run(
+                command(home.path(), &[(variable, &url)]),
+                &["inspect", image, "--ca-file", ca],
+            );
+            assert_eq!(code, 0, "{variable}: {stderr}");
+            assert!(registry.requests().len() > before, "{variable}");
+        }
+        assert!(proxy.connects().iter().all(|t| t == "registry.test:443"));
+        // HTTP_PROXY is for http:// URLs only: an https registry does not go through it.
+        let (code, _, stderr) = run(
+            command(home.path(), &[("HTTP_PROXY", &url)]),
+            &["inspect", image, "--ca-file", ca, "--timeout", "10"],
+        );
+        assert_eq!(code, 3, "{stderr}");
+        // NO_PROXY names it: not proxied either.
+        let connects = proxy.connects().len();
+        let (code, _, stderr) = run(
+            command(home.path(), &[("HTTPS_PROXY", &url), ("NO_PROXY", ".test")]),
+            &["inspect", image, "--ca-file", ca, "--timeout", "10"],
+        );
+        assert_eq!(code, 3, "{stderr}");
+        assert_eq!(proxy.connects().len(), connects);
+        // A loopback registry is never proxied.
+        let local = FakeServer::start(fixture);
+        let (code, _, stderr) = run(
+            command(home.path(), &[("HTTPS_PROXY", &url), ("HTTP_PROXY", &url)]),
+            &["inspect", &format!("{}/app:1", local.host())],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(proxy.connects().len(), connects);
+    }
+}

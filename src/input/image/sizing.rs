@@ -97,9 +97,19 @@ pub(crate) fn in_parallel<E: Send>(
     measure: impl Fn(&LayerJob) -> Result<Measured, E> + Sync,
     internal: impl Fn(&LayerJob) -> E,
 ) -> Result<Vec<Measured>, E> {
-    let workers = thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(jobs.len());
+    let cores = thread::available_parallelism().map_or(1, |n| n.get());
+    in_parallel_on(cores, jobs, measure, internal)
+}
+
+/// [`in_parallel`] on up to `workers` threads (downloads wait on the network more than on the
+/// cores).
+pub(crate) fn in_parallel_on<E: Send>(
+    workers: usize,
+    jobs: &[LayerJob],
+    measure: impl Fn(&LayerJob) -> Result<Measured, E> + Sync,
+    internal: impl Fn(&LayerJob) -> E,
+) -> Result<Vec<Measured>, E> {
+    let workers = workers.min(jobs.len());
     if workers <= 1 {
         return jobs.iter().map(&measure).collect();
     }

@@ -4,8 +4,14 @@
 //! for the rest of the run), follows redirects itself (never forwarding `Authorization`, never
 //! from HTTPS to HTTP, never over plain HTTP to another host, only to http(s) URLs), retries
 //! connection failures, `429` and `5xx` a bounded number of times with backoff (honouring
-//! `Retry-After`), and times out: every manifest, token and config request must be complete
-//! within `--timeout` (retries included), and a layer download must keep up a minimum rate.
+//! `Retry-After`; other waits with jitter), and times out: every manifest, token and config
+//! request must be complete within `--timeout` (retries included), and a layer download must keep
+//! up a minimum rate. A layer download whose connection is cut goes on from the byte it reached
+//! with a `Range` request ([`Client::layer_stream`]); one image's layers go through a
+//! [`Client::session`], whose connections [`Client::shutdown`] closes at once when one fails.
+//!
+//! Verified TLS trusts the system's store and `--ca-file`; requests go through the proxy the
+//! environment names for their URL (see `network`).
 //!
 //! HTTPS is required, with verified certificates, except for loopback registries and hosts named
 //! by `--insecure-registry`: those are tried over HTTPS without verifying the certificate, then
@@ -16,14 +22,15 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use ureq::http::{Response, Uri};
-use ureq::tls::TlsConfig;
+use ureq::tls::{RootCerts, TlsConfig};
 use ureq::{Agent, Body, RequestBuilder};
 
 use super::auth::{self, Challenge, CredentialSource, Credentials, Found, Secret};
+use super::network::{self, CaFile, Proxies};
 use super::reference::{self, Reference};
 use crate::model::values::shorten as quote;
 
@@ -45,6 +52,12 @@ pub const MIN_BLOB_RATE: u64 = 10_000;
 pub const RATE_WINDOW: Duration = Duration::from_secs(30);
 /// Redirects followed for one request.
 const MAX_REDIRECTS: u32 = 5;
+/// Times one layer download goes on from the byte it reached after its connection was cut.
+const RESUMES: u32 = 5;
+/// The wait before the first resume; doubled for each further one (both with jitter).
+const FIRST_RESUME_WAIT: Duration = Duration::from_millis(250);
+/// Layers of one image downloaded at once (over as many connections, kept for reuse).
+pub const MAX_CONCURRENT_LAYERS: usize = 4;
 /// Registries refuse manifests larger than this; so does fleetsave.
 pub const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
 /// Token responses and error bodies are small.
@@ -67,6 +80,10 @@ pub struct RegistryOptions {
     /// `--timeout`: the most one manifest, token or config request may take, retries included
     /// ([`DEFAULT_TIMEOUT`] when `None`).
     pub timeout: Option<Duration>,
+    /// `--ca-file`: certificate authorities trusted besides the system's.
+    pub ca_files: Vec<CaFile>,
+    /// `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` and their kin.
+    pub proxies: Proxies,
 }
 
 /// Why a registry request failed.
@@ -97,10 +114,18 @@ pub struct Fetched {
 #[derive(Default)]
 pub struct Client {
     options: RegistryOptions,
-    /// HTTPS only, certificates verified.
-    verified: OnceLock<Agent>,
-    /// Loopback and `--insecure-registry` hosts: certificates not verified, plain HTTP allowed.
-    lenient: OnceLock<Agent>,
+    /// (Lenient, proxy URL) → the agent for it. Strict agents speak HTTPS only, certificates
+    /// verified; lenient ones (loopback and `--insecure-registry` hosts) verify no certificate
+    /// and allow plain HTTP. Each agent keeps its connections for reuse.
+    agents: Mutex<HashMap<(bool, Option<String>), Agent>>,
+    /// What a [`Client::session`] shares with the client it came from.
+    shared: Arc<Shared>,
+}
+
+#[derive(Default)]
+struct Shared {
+    /// The roots verified TLS trusts, read once.
+    roots: OnceLock<RootCerts>,
     /// (API host, repository) → the `Authorization` header value that worked.
     authorizations: Mutex<HashMap<(String, String), Secret>>,
     /// API host → `https://host` or `http://host`, once one has answered.
@@ -117,7 +142,7 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("options", &self.options)
-            .field("bases", &*lock(&self.bases))
+            .field("bases", &*lock(&self.shared.bases))
             .finish_non_exhaustive()
     }
 }
@@ -269,6 +294,25 @@ impl Client {
         }
     }
 
+    /// A client sharing this one's tokens, credentials and trusted roots, with connections of
+    /// its own, which [`Client::shutdown`] closes without touching this one's: one image's layer
+    /// downloads.
+    pub fn session(&self) -> Client {
+        Client {
+            options: self.options.clone(),
+            agents: Mutex::default(),
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// Closes every connection of this client, those in use included: a request or body read
+    /// blocked on one fails at once.
+    pub fn shutdown(&self) {
+        for agent in lock(&self.agents).values() {
+            agent.clone().shutdown();
+        }
+    }
+
     pub fn options(&self) -> &RegistryOptions {
         &self.options
     }
@@ -276,30 +320,52 @@ impl Client {
     /// Records that an image reference on the command line names `registry`: credentials
     /// given without a scope may go to it.
     pub fn named_on_command_line(&self, registry: &str) {
-        lock(&self.named).insert(registry.to_ascii_lowercase());
+        lock(&self.shared.named).insert(registry.to_ascii_lowercase());
     }
 
-    fn agent(&self, lenient: bool) -> &Agent {
-        let cell = if lenient {
-            &self.lenient
+    /// The agent for requests to `target`: lenient or not, through the proxy the environment
+    /// names for it (or none).
+    fn agent_for(&self, target: &Target, lenient: bool) -> Result<Agent, CallError> {
+        let setting = self.options.proxies.for_target(target);
+        let key = (lenient, setting.map(|s| s.url.clone()));
+        if let Some(agent) = lock(&self.agents).get(&key) {
+            return Ok(agent.clone());
+        }
+        let proxy = setting
+            .map(network::ProxySetting::to_proxy)
+            .transpose()
+            .map_err(CallError::Refused)?;
+        let tls = if lenient {
+            TlsConfig::builder().disable_verification(true).build()
         } else {
-            &self.verified
+            let roots = self.shared.roots.get_or_init(|| {
+                let extra: Vec<_> = self
+                    .options
+                    .ca_files
+                    .iter()
+                    .flat_map(|file| file.certs.iter().cloned())
+                    .collect();
+                network::trusted_roots(&extra)
+            });
+            TlsConfig::builder().root_certs(roots.clone()).build()
         };
-        cell.get_or_init(|| {
-            Agent::config_builder()
-                .http_status_as_error(false)
-                .https_only(!lenient)
-                .tls_config(TlsConfig::builder().disable_verification(lenient).build())
-                .user_agent(concat!("fleetsave/", env!("CARGO_PKG_VERSION")))
-                .timeout_resolve(Some(CONNECT_TIMEOUT))
-                .timeout_connect(Some(CONNECT_TIMEOUT))
-                .timeout_recv_response(Some(RESPONSE_TIMEOUT))
-                .timeout_per_read(Some(RESPONSE_TIMEOUT))
-                // Redirects are followed by `follow`, which checks each hop.
-                .max_redirects(0)
-                .build()
-                .new_agent()
-        })
+        let agent = Agent::config_builder()
+            .http_status_as_error(false)
+            .https_only(!lenient)
+            .tls_config(tls)
+            // ureq's own reading of the environment is replaced by `Proxies`.
+            .proxy(proxy)
+            .user_agent(concat!("fleetsave/", env!("CARGO_PKG_VERSION")))
+            .timeout_resolve(Some(CONNECT_TIMEOUT))
+            .timeout_connect(Some(CONNECT_TIMEOUT))
+            .timeout_recv_response(Some(RESPONSE_TIMEOUT))
+            .timeout_per_read(Some(RESPONSE_TIMEOUT))
+            .max_idle_connections_per_host(MAX_CONCURRENT_LAYERS)
+            // Redirects are followed by `follow`, which checks each hop.
+            .max_redirects(0)
+            .build()
+            .new_agent();
+        Ok(lock(&self.agents).entry(key).or_insert(agent).clone())
     }
 
     /// A deadline for one operation against `registry`, starting now.
@@ -315,14 +381,14 @@ impl Client {
     /// The credentials for a registry: from the flags or the environment where they apply,
     /// else docker's config.
     fn credentials_for(&self, registry: &str) -> Result<Found, Failure> {
-        let named = lock(&self.named).contains(&registry.to_ascii_lowercase());
-        let found = lock(&self.credentials)
+        let named = lock(&self.shared.named).contains(&registry.to_ascii_lowercase());
+        let found = lock(&self.shared.credentials)
             .entry((registry.to_string(), named))
             .or_insert_with(|| self.options.credentials.lookup(registry, named))
             .clone();
         if self.options.credentials.explicit.is_some()
             && self.options.credentials.explicit_for.is_empty()
-            && !self.warned_unscoped.swap(true, Ordering::SeqCst)
+            && !self.shared.warned_unscoped.swap(true, Ordering::SeqCst)
         {
             eprintln!(
                 "warning: the --registry-username/REGISTRY_USERNAME credentials have no scope \
@@ -354,7 +420,7 @@ impl Client {
         let response = self.get(
             reference,
             &path,
-            Some(MANIFEST_ACCEPT),
+            &[("Accept", MANIFEST_ACCEPT)],
             Some(&deadline),
             || {
                 format!(
@@ -397,7 +463,7 @@ impl Client {
         &self,
         reference: &Reference,
         digest: &str,
-    ) -> Result<impl Read + Send + 'static, Failure> {
+    ) -> Result<impl Read + Send + 'static + use<>, Failure> {
         let body = self
             .blob(reference, digest, None)?
             .into_body()
@@ -410,14 +476,92 @@ impl Client {
         ))
     }
 
+    /// A layer blob of `length` bytes as a stream that, when its connection is cut, goes on
+    /// from the byte it reached with a `Range` request (at most `RESUMES` times, waiting with
+    /// jitter), unless `cancelled`. The caller verifies the digest over the whole.
+    pub fn layer_stream<'a>(
+        &'a self,
+        reference: &'a Reference,
+        digest: &'a str,
+        length: u64,
+        cancelled: &'a AtomicBool,
+    ) -> Result<Resuming<'a>, Failure> {
+        Ok(Resuming {
+            client: self,
+            reference,
+            digest,
+            current: Box::new(self.blob_stream(reference, digest)?),
+            offset: 0,
+            length,
+            resumes: 0,
+            cancelled,
+        })
+    }
+
+    /// The layer blob from byte `offset` on: `206` with the range asked for, or a `200` of the
+    /// whole (a registry that ignores `Range`) whose first `offset` bytes are skipped.
+    fn blob_from(
+        &self,
+        reference: &Reference,
+        digest: &str,
+        offset: u64,
+    ) -> Result<Box<dyn Read + Send>, Failure> {
+        let range = format!("bytes={offset}-");
+        let response = self.blob_with(reference, digest, &[("Range", &range)], None)?;
+        let status = response.status().as_u16();
+        let starts_at = response
+            .headers()
+            .get("content-range")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().strip_prefix("bytes "))
+            .and_then(|v| v.split('-').next()?.trim().parse::<u64>().ok());
+        let mut body = response.into_body().into_reader();
+        match status {
+            206 if starts_at == Some(offset) => {}
+            206 => {
+                return Err(Failure::Refused(format!(
+                    "the registry {} answered a request for layer {digest} from byte {offset} \
+                     with another range",
+                    reference.registry
+                )));
+            }
+            _ => {
+                let skipped = std::io::copy(&mut (&mut body).take(offset), &mut std::io::sink())
+                    .map_err(|e| Failure::Network(format!("resuming layer {digest}: {e}")))?;
+                if skipped != offset {
+                    return Err(Failure::Network(format!(
+                        "resuming layer {digest}: the registry sent {skipped} bytes, fewer than \
+                         the {offset} already read"
+                    )));
+                }
+            }
+        }
+        Ok(Box::new(MinimumRate::new(
+            body,
+            reference.registry.clone(),
+            MIN_BLOB_RATE,
+            RATE_WINDOW,
+        )))
+    }
+
     fn blob(
         &self,
         reference: &Reference,
         digest: &str,
         deadline: Option<&Deadline>,
     ) -> Result<Response<Body>, Failure> {
+        self.blob_with(reference, digest, &[], deadline)
+    }
+
+    fn blob_with(
+        &self,
+        reference: &Reference,
+        digest: &str,
+        headers: &[(&str, &str)],
+        deadline: Option<&Deadline>,
+    ) -> Result<Response<Body>, Failure> {
         let path = format!("/v2/{}/blobs/{digest}", reference.repository);
-        self.get(reference, &path, None, deadline, || {
+        self.get(reference, &path, headers, deadline, || {
             format!(
                 "the registry {} has no blob {digest} in repository {}",
                 reference.registry, reference.repository
@@ -430,7 +574,7 @@ impl Client {
         &self,
         reference: &Reference,
         path: &str,
-        accept: Option<&str>,
+        headers: &[(&str, &str)],
         deadline: Option<&Deadline>,
         not_found: impl Fn() -> String,
     ) -> Result<Response<Body>, Failure> {
@@ -439,12 +583,12 @@ impl Client {
         let key = (host.to_string(), reference.repository.clone());
         let mut challenged = false;
         loop {
-            let authorization = lock(&self.authorizations).get(&key).cloned();
-            let response = retrying(deadline, || {
+            let authorization = lock(&self.shared.authorizations).get(&key).cloned();
+            let response = retrying(&reference.registry, deadline, || {
                 self.call_registry(host, lenient, path, |agent, url, first| {
                     let mut request = timed(agent.get(url), deadline);
-                    if let Some(accept) = accept {
-                        request = request.header("Accept", accept);
+                    for (name, value) in headers {
+                        request = request.header(*name, *value);
                     }
                     if first && let Some(authorization) = &authorization {
                         request = request.header("Authorization", authorization.expose());
@@ -457,7 +601,7 @@ impl Client {
                 401 if !challenged => {
                     challenged = true;
                     let authorization = self.authenticate(reference, &response)?;
-                    lock(&self.authorizations).insert(key.clone(), authorization);
+                    lock(&self.shared.authorizations).insert(key.clone(), authorization);
                 }
                 401 | 403 => {
                     let found = self.credentials_for(&reference.registry)?;
@@ -497,7 +641,10 @@ impl Client {
         path: &str,
         send: impl Fn(&Agent, &str, bool) -> Result<Response<Body>, ureq::Error>,
     ) -> Result<Response<Body>, CallError> {
-        if let Some(base) = lock(&self.bases).get(host).cloned() {
+        // The guard must not live on into the request: an `if let` keeps the temporaries of its
+        // condition until the end of its block, which serialised every request of the run.
+        let known = lock(&self.shared.bases).get(host).cloned();
+        if let Some(base) = known {
             return self.follow(&format!("{base}{path}"), &send);
         }
         let schemes: &[&str] = if lenient {
@@ -510,7 +657,7 @@ impl Client {
             let base = format!("{scheme}://{host}");
             match self.follow(&format!("{base}{path}"), &send) {
                 Ok(response) => {
-                    lock(&self.bases).insert(host.to_string(), base);
+                    lock(&self.shared.bases).insert(host.to_string(), base);
                     return Ok(response);
                 }
                 // Nothing listens (or answers) there: plain HTTP to the same port cannot help.
@@ -543,7 +690,8 @@ impl Client {
                     target.host_port()
                 )));
             }
-            let response = send(self.agent(lenient), &url, hop == 0)?;
+            let agent = self.agent_for(&target, lenient)?;
+            let response = send(&agent, &url, hop == 0)?;
             if !matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
                 return Ok(response);
             }
@@ -633,48 +781,53 @@ impl Client {
             let deadline = self.deadline(&realm_target.host_port());
             let scope = format!("repository:{}:pull", reference.repository);
             let service = bearer.param("service");
-            let answer = retrying(Some(&deadline), || match &credentials {
-                Some(Credentials::IdentityToken(token)) => {
-                    let lenient = self.is_lenient(&realm_target.host_port());
-                    if realm_target.scheme == "http" && !lenient {
-                        return Err(CallError::Refused(format!(
-                            "refused to send a token over plain HTTP to {}",
-                            realm_target.host_port()
-                        )));
-                    }
-                    let mut form = vec![
-                        ("grant_type", "refresh_token"),
-                        ("refresh_token", token.expose()),
-                        ("client_id", "fleetsave"),
-                        ("scope", scope.as_str()),
-                    ];
-                    if let Some(service) = service {
-                        form.push(("service", service));
-                    }
-                    let answer =
-                        timed(self.agent(lenient).post(realm), Some(&deadline)).send_form(form)?;
-                    if answer.status().is_redirection() {
-                        return Err(CallError::Refused(format!(
-                            "the token service at {} answered a POST with a redirect",
-                            realm_target.host_port()
-                        )));
-                    }
-                    Ok(answer)
-                }
-                basic => self.follow(realm, &|agent, url, first| {
-                    let mut request = timed(agent.get(url), Some(&deadline));
-                    if first {
-                        request = request.query("scope", &scope);
+            let answer = retrying(
+                &realm_target.host_port(),
+                Some(&deadline),
+                || match &credentials {
+                    Some(Credentials::IdentityToken(token)) => {
+                        let lenient = self.is_lenient(&realm_target.host_port());
+                        if realm_target.scheme == "http" && !lenient {
+                            return Err(CallError::Refused(format!(
+                                "refused to send a token over plain HTTP to {}",
+                                realm_target.host_port()
+                            )));
+                        }
+                        let mut form = vec![
+                            ("grant_type", "refresh_token"),
+                            ("refresh_token", token.expose()),
+                            ("client_id", "fleetsave"),
+                            ("scope", scope.as_str()),
+                        ];
                         if let Some(service) = service {
-                            request = request.query("service", service);
+                            form.push(("service", service));
                         }
-                        if let Some(header) = basic.as_ref().and_then(Credentials::basic_header) {
-                            request = request.header("Authorization", header);
+                        let agent = self.agent_for(&realm_target, lenient)?;
+                        let answer = timed(agent.post(realm), Some(&deadline)).send_form(form)?;
+                        if answer.status().is_redirection() {
+                            return Err(CallError::Refused(format!(
+                                "the token service at {} answered a POST with a redirect",
+                                realm_target.host_port()
+                            )));
                         }
+                        Ok(answer)
                     }
-                    request.call()
-                }),
-            })?;
+                    basic => self.follow(realm, &|agent, url, first| {
+                        let mut request = timed(agent.get(url), Some(&deadline));
+                        if first {
+                            request = request.query("scope", &scope);
+                            if let Some(service) = service {
+                                request = request.query("service", service);
+                            }
+                            if let Some(header) = basic.as_ref().and_then(Credentials::basic_header)
+                            {
+                                request = request.header("Authorization", header);
+                            }
+                        }
+                        request.call()
+                    }),
+                },
+            )?;
             return match answer.status().as_u16() {
                 200..=299 => {
                     let body = read_capped(answer, MAX_SMALL_BODY, "token response", &deadline)?;
@@ -735,7 +888,7 @@ impl Client {
     /// The registry's API host as a [`Target`], over the scheme it answered on.
     fn registry_target(&self, reference: &Reference) -> Target {
         let host = reference.api_host();
-        let base = lock(&self.bases)
+        let base = lock(&self.shared.bases)
             .get(host)
             .cloned()
             .unwrap_or_else(|| format!("https://{host}"));
@@ -759,8 +912,10 @@ fn timed<B>(request: RequestBuilder<B>, deadline: Option<&Deadline>) -> RequestB
 }
 
 /// Runs `call` up to [`ATTEMPTS`] times while it fails to connect or the server answers `429`
-/// or `5xx`, waiting between attempts; never past `deadline`.
+/// or `5xx`, waiting between attempts; never past `deadline`. `host` is named when its
+/// certificate is not trusted.
 fn retrying(
+    host: &str,
     deadline: Option<&Deadline>,
     mut call: impl FnMut() -> Result<Response<Body>, CallError>,
 ) -> Result<Response<Body>, Failure> {
@@ -783,7 +938,7 @@ fn retrying(
                 } else {
                     format!("the registry answered HTTP {status}")
                 };
-                retry_after(&response).unwrap_or(wait)
+                retry_after(&response).unwrap_or_else(|| jittered(wait))
             }
             Err(CallError::Refused(message)) => return Err(Failure::Refused(message)),
             Err(CallError::Transport(ureq::Error::Timeout(ureq::Timeout::Global)))
@@ -798,13 +953,17 @@ fn retrying(
                     "the server answered with malformed HTTP ({error}): a protocol error"
                 )));
             }
+            Err(CallError::Transport(error)) if certificate_refused(&error).is_some() => {
+                let why = certificate_refused(&error).expect("just checked");
+                return Err(Failure::Network(untrusted(host, why)));
+            }
             Err(CallError::Transport(error)) => {
                 let (message, retry) = describe(&error);
                 if !retry {
                     return Err(Failure::Network(message));
                 }
                 last = message;
-                wait
+                jittered(wait)
             }
         };
         if attempt < ATTEMPTS {
@@ -820,6 +979,30 @@ fn retrying(
     Err(Failure::Network(format!(
         "{last} (gave up after {ATTEMPTS} attempts)"
     )))
+}
+
+/// The message for a certificate verified TLS refused: names the host and the way to trust a
+/// private certificate authority.
+fn untrusted(host: &str, why: &rustls::CertificateError) -> String {
+    format!(
+        "the certificate of {host} is not trusted ({why:?}): if a private or corporate \
+         certificate authority signed it, give that authority's certificate with --ca-file PATH \
+         (or add it to the system's store, or point SSL_CERT_FILE at it)"
+    )
+}
+
+/// The reason verified TLS refused the server's certificate, when that is what failed (rustls
+/// reports it directly, or as the cause of an I/O error during the handshake).
+fn certificate_refused(error: &ureq::Error) -> Option<&rustls::CertificateError> {
+    let rustls_error = match error {
+        ureq::Error::Rustls(error) => Some(error),
+        ureq::Error::Io(error) => error.get_ref().and_then(|e| e.downcast_ref()),
+        _ => None,
+    };
+    match rustls_error? {
+        rustls::Error::InvalidCertificate(why) => Some(why),
+        _ => None,
+    }
 }
 
 /// Whether a failed request got as far as a connection (so another scheme may work).
@@ -839,6 +1022,86 @@ fn connected(error: &ureq::Error) -> bool {
         ),
         _ => true,
     }
+}
+
+/// `base` times a factor between 0.5 and 1.5, drawn afresh each time, so that clients cut off
+/// together do not come back together.
+pub(crate) fn jittered(base: Duration) -> Duration {
+    use std::hash::BuildHasher as _;
+    // Each RandomState has keys of its own, seeded from the operating system.
+    let draw =
+        std::collections::hash_map::RandomState::new().hash_one(std::time::SystemTime::now());
+    base.mul_f64(0.5 + draw as f64 / u64::MAX as f64)
+}
+
+/// A layer download that goes on where its connection was cut: see [`Client::layer_stream`].
+pub struct Resuming<'a> {
+    client: &'a Client,
+    reference: &'a Reference,
+    digest: &'a str,
+    current: Box<dyn Read + Send>,
+    /// Bytes read so far.
+    offset: u64,
+    /// The blob's declared length.
+    length: u64,
+    resumes: u32,
+    cancelled: &'a AtomicBool,
+}
+
+impl Read for Resuming<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let error = match self.current.read(buf) {
+                // The end before the declared length: the connection was closed early.
+                Ok(0) if !buf.is_empty() && self.offset < self.length => {
+                    std::io::Error::from(std::io::ErrorKind::UnexpectedEof)
+                }
+                Ok(read) => {
+                    self.offset += read as u64;
+                    return Ok(read);
+                }
+                Err(error) => error,
+            };
+            if !cut_short(&error)
+                || self.resumes >= RESUMES
+                || self.cancelled.load(Ordering::SeqCst)
+            {
+                return Err(error);
+            }
+            std::thread::sleep(jittered(FIRST_RESUME_WAIT * 2u32.pow(self.resumes)));
+            self.resumes += 1;
+            if self.cancelled.load(Ordering::SeqCst) {
+                return Err(error);
+            }
+            self.current = self
+                .client
+                .blob_from(self.reference, self.digest, self.offset)
+                .map_err(|failure| {
+                    std::io::Error::other(match failure {
+                        Failure::NotFound(m) | Failure::Network(m) | Failure::Refused(m) => m,
+                        Failure::Unauthorised { detail, .. } => detail,
+                    })
+                })?;
+        }
+    }
+}
+
+/// Whether a read failed because the connection was cut (so a `Range` request may go on),
+/// rather than timing out or being refused.
+fn cut_short(error: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    let kind = match error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+    {
+        Some(ureq::Error::Io(inner)) => inner.kind(),
+        Some(_) => return false,
+        None => error.kind(),
+    };
+    matches!(
+        kind,
+        UnexpectedEof | ConnectionReset | ConnectionAborted | BrokenPipe
+    )
 }
 
 /// `Retry-After: SECONDS`, capped.

@@ -22,26 +22,35 @@
 //! # Public API
 //! - [`reference_in`]`(text, relative_to) -> Result<Option<Reference>, ReferenceError>`: the rule.
 //! - [`Reference::parse`], [`Reference`]` { registry, repository, tag, digest }`.
-//! - [`Client::new`]`(RegistryOptions { credentials, insecure_hosts, disk })`: one per run.
+//! - [`Client::new`]`(RegistryOptions { credentials, insecure_hosts, disk, timeout, ca_files,
+//!   proxies })`: one per run; [`ca_file`] parses `--ca-file`, [`Proxies::from_env`] reads the
+//!   proxy variables.
 //! - [`read_image`]`(reference, source, &ReadOptions, &Client) -> Result<Image, RegistryError>`;
 //!   `impl From<RegistryError> for crate::error::Error`: not found and unauthorised are input
 //!   errors (exit 2) naming the reference; network failures are [`Error::Network`] (exit 3).
 //!
 //! # Modules
 //! `reference` parsing and Docker Hub defaults · `auth` challenges, tokens, credentials ·
-//! `client` HTTP, retries, redirects, TLS policy.
+//! `client` HTTP, retries, redirects, TLS policy · `network` trusted certificate authorities
+//! (`--ca-file`, the system's store) and proxies (`HTTPS_PROXY`, `NO_PROXY`, …).
 
 mod auth;
 mod client;
 #[cfg(test)]
 mod fake_server;
+mod network;
 mod reference;
 
 use crate::model::values::Refusal;
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use auth::{CredentialSource, Credentials, Secret};
-pub use client::{Client, DEFAULT_TIMEOUT, Failure, MAX_MANIFEST_BYTES, RegistryOptions};
+pub use client::{
+    Client, DEFAULT_TIMEOUT, Failure, MAX_CONCURRENT_LAYERS, MAX_MANIFEST_BYTES, RegistryOptions,
+};
+pub use network::{CaFile, Proxies, ca_file};
 pub use reference::{Reference, ReferenceError};
 
 use crate::error::{Error, Place};
@@ -325,26 +334,29 @@ fn size_layers(
                 .fold(0u64, u64::saturating_add),
         );
     }
-    let measured = sizing::in_parallel(
+    // One session per image: its connections are reused from layer to layer, and closed at
+    // once, those in use included, when a layer fails.
+    let session = client.session();
+    let cancelled = AtomicBool::new(false);
+    let first_failure: Mutex<Option<RegistryProblem>> = Mutex::new(None);
+    let cancelled_marker = || RegistryProblem::Network("cancelled: another layer failed".into());
+    let outcome = sizing::in_parallel_on(
+        MAX_CONCURRENT_LAYERS,
         &jobs,
         |job| -> Result<sizing::Measured, RegistryProblem> {
-            let stream = client.blob_stream(reference, &job.digest.to_string())?;
-            let mut watched = Watched {
-                inner: ProgressReader {
-                    inner: stream,
-                    progress: progress.cloned(),
-                },
-                failed: None,
-            };
-            match sizing::measure_stream(&mut watched, job, options.max_read.as_deref()) {
-                Ok(measured) => Ok(measured),
-                // A download cut short is the network's failure, not the image's.
-                Err(_) if watched.failed.is_some() => Err(RegistryProblem::Network(format!(
-                    "downloading layer {} failed: {}",
-                    job.digest.short(),
-                    watched.failed.unwrap_or_default()
-                ))),
-                Err(problem) => Err(problem.into()),
+            if cancelled.load(Ordering::SeqCst) {
+                return Err(cancelled_marker());
+            }
+            let result = download_layer(&session, reference, job, options, &cancelled);
+            match result {
+                Err(problem) if !cancelled.swap(true, Ordering::SeqCst) => {
+                    *first_failure
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(problem);
+                    session.shutdown();
+                    Err(cancelled_marker())
+                }
+                other => other,
             }
         },
         |job| {
@@ -355,6 +367,13 @@ fn size_layers(
             })
         },
     );
+    let measured = match first_failure
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
+        Some(problem) => Err(problem),
+        None => outcome,
+    };
     if let Some(progress) = progress {
         progress.finish();
     }
@@ -379,6 +398,36 @@ fn size_layers(
         }
     }
     Ok(())
+}
+
+/// Downloads and sizes one layer through `session`, going on from where a cut connection left off.
+fn download_layer(
+    session: &Client,
+    reference: &Reference,
+    job: &LayerJob,
+    options: &ReadOptions,
+    cancelled: &AtomicBool,
+) -> Result<sizing::Measured, RegistryProblem> {
+    let digest = job.digest.to_string();
+    let length = job.expected_len.unwrap_or(u64::MAX);
+    let stream = session.layer_stream(reference, &digest, length, cancelled)?;
+    let mut watched = Watched {
+        inner: ProgressReader {
+            inner: stream,
+            progress: options.progress.clone(),
+        },
+        failed: None,
+    };
+    match sizing::measure_stream(&mut watched, job, options.max_read.as_deref()) {
+        Ok(measured) => Ok(measured),
+        // A download cut short is the network's failure, not the image's.
+        Err(_) if watched.failed.is_some() => Err(RegistryProblem::Network(format!(
+            "downloading layer {} failed: {}",
+            job.digest.short(),
+            watched.failed.unwrap_or_default()
+        ))),
+        Err(problem) => Err(problem.into()),
+    }
 }
 
 /// Remembers a read failure of the stream under it (which the sizing code reports as a bad blob).
@@ -467,7 +516,8 @@ mod tests {
     }
 
     mod against_a_scripted_server {
-        use super::super::fake_server::{Answer, FakeServer, Request};
+        use super::super::fake_server::{Answer, ConnectProxy, FakeServer, Request, TestPki};
+        use super::super::network::ProxySetting;
         use super::*;
         use base64::Engine as _;
         use std::sync::Arc;
@@ -962,6 +1012,323 @@ mod tests {
                 )),
                 "{error}"
             );
+        }
+
+        /// A client reaching `registry.test` through `proxy` (as `HTTPS_PROXY`), trusting
+        /// `ca_files` besides the system's store.
+        fn proxied_client(proxy: &ConnectProxy, ca_files: Vec<CaFile>) -> Client {
+            Client::new(RegistryOptions {
+                proxies: Proxies {
+                    https: Some(ProxySetting {
+                        variable: "HTTPS_PROXY".into(),
+                        url: proxy.url(),
+                    }),
+                    http: Some(ProxySetting {
+                        variable: "HTTP_PROXY".into(),
+                        url: proxy.url(),
+                    }),
+                    no_proxy: vec![],
+                },
+                ca_files,
+                ..RegistryOptions::default()
+            })
+        }
+
+        fn read_test_host(client: &Client) -> Result<Image, RegistryError> {
+            let text = format!("{}/app:1", TestPki::HOST);
+            let reference = Reference::parse(&text).unwrap();
+            read_image(&reference, &text, &ReadOptions::default(), client)
+        }
+
+        #[test]
+        fn a_registry_behind_a_private_ca_is_trusted_with_ca_file() {
+            let pki = TestPki::new();
+            let registry =
+                FakeServer::start_tls(&pki, |request: &Request, _| serve_fixture(request));
+            let port = registry.port;
+            let proxy = ConnectProxy::start(move |target| {
+                (target == format!("{}:443", TestPki::HOST)).then_some(port)
+            });
+            // The throwaway authority is in no store: exit 3, naming the registry and the way
+            // to trust it; nothing reached the registry.
+            let error: Error = read_test_host(&proxied_client(&proxy, vec![]))
+                .unwrap_err()
+                .into();
+            assert_eq!(error.exit_code(), 3, "{error}");
+            let message = error.to_string();
+            assert!(
+                message.contains("the certificate of registry.test is not trusted"),
+                "{message}"
+            );
+            assert!(message.contains("--ca-file PATH"), "{message}");
+            assert!(registry.requests().is_empty());
+            // Trusted with --ca-file (a PEM file, here with the authority twice).
+            let both = pki.dir.path().join("both.pem");
+            let pem = std::fs::read_to_string(pki.ca()).unwrap();
+            std::fs::write(&both, format!("{pem}{pem}")).unwrap();
+            let ca = ca_file(both.to_str().unwrap()).unwrap();
+            assert_eq!(ca.certs.len(), 2);
+            let image = read_test_host(&proxied_client(&proxy, vec![ca])).unwrap();
+            assert_eq!(image.source, "registry.test/app:1");
+            assert!(!registry.requests().is_empty());
+            assert!(
+                proxy.connects().iter().all(|t| t == "registry.test:443"),
+                "{:?}",
+                proxy.connects()
+            );
+        }
+
+        #[test]
+        fn proxies_carry_registry_traffic_but_never_loopback() {
+            let pki = TestPki::new();
+            let registry =
+                FakeServer::start_tls(&pki, |request: &Request, _| serve_fixture(request));
+            let port = registry.port;
+            let proxy = ConnectProxy::start(move |target| {
+                (target == format!("{}:443", TestPki::HOST)).then_some(port)
+            });
+            let ca = ca_file(pki.ca().to_str().unwrap()).unwrap();
+            let client = proxied_client(&proxy, vec![ca]);
+            // registry.test resolves nowhere: only the proxy's tunnel reaches it.
+            read_test_host(&client).unwrap();
+            let connects = proxy.connects();
+            assert!(!connects.is_empty());
+            assert!(
+                connects.iter().all(|t| t == "registry.test:443"),
+                "{connects:?}"
+            );
+            // A loopback registry is reached directly, the proxy settings notwithstanding.
+            let local = FakeServer::start(|request: &Request, _| serve_fixture(request));
+            read_from(&local, &client, "app:1").unwrap();
+            assert_eq!(proxy.connects(), connects);
+            assert!(!local.requests().is_empty());
+            // A proxy of a kind fleetsave does not speak is refused (exit 2), never bypassed.
+            let socks = Client::new(RegistryOptions {
+                proxies: Proxies {
+                    https: Some(ProxySetting {
+                        variable: "ALL_PROXY".into(),
+                        url: "socks5://127.0.0.1:1".into(),
+                    }),
+                    ..Proxies::default()
+                },
+                ..RegistryOptions::default()
+            });
+            let error: Error = read_test_host(&socks).unwrap_err().into();
+            assert_eq!(error.exit_code(), 2, "{error}");
+            assert!(
+                error.to_string().contains("ALL_PROXY is a socks5 proxy"),
+                "{error}"
+            );
+        }
+
+        /// Blobs by digest.
+        type Blobs = Vec<(String, Vec<u8>)>;
+
+        /// An image of `count` different uncompressed tar layers of about `size` bytes each:
+        /// its manifest, its layers' digests, and every blob (config and layers) by digest.
+        fn synthetic_image(count: usize, size: usize) -> (Vec<u8>, Vec<String>, Blobs) {
+            let mut blobs = Vec::new();
+            let mut layers = Vec::new();
+            for i in 0..count {
+                let content: Vec<u8> = (0..size).map(|j| ((i * 7 + j * 13) % 251) as u8).collect();
+                let mut builder = tar::Builder::new(Vec::new());
+                let mut header = tar::Header::new_gnu();
+                header.set_size(content.len() as u64);
+                header.set_mode(0o644);
+                header.set_cksum();
+                builder
+                    .append_data(&mut header, format!("file{i}"), content.as_slice())
+                    .unwrap();
+                let tar = builder.into_inner().unwrap();
+                layers.push(serde_json::json!({
+                    "mediaType": "application/vnd.oci.image.layer.v1.tar",
+                    "digest": verify::sha256_of(&tar),
+                    "size": tar.len(),
+                }));
+                blobs.push((verify::sha256_of(&tar), tar));
+            }
+            let digests = blobs.iter().map(|(digest, _)| digest.clone()).collect();
+            let config = br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.to_vec();
+            let manifest = serde_json::json!({
+                "schemaVersion": 2,
+                "mediaType": OCI_MANIFEST,
+                "config": {
+                    "mediaType": "application/vnd.oci.image.config.v1+json",
+                    "digest": verify::sha256_of(&config),
+                    "size": config.len(),
+                },
+                "layers": layers,
+            });
+            blobs.push((verify::sha256_of(&config), config));
+            (serde_json::to_vec(&manifest).unwrap(), digests, blobs)
+        }
+
+        /// A registry serving `synthetic_image(count, size)` as app:1, answering layer requests
+        /// with `layer(request, index, bytes)`; returns it and the layers' digests.
+        fn synthetic_registry(
+            count: usize,
+            size: usize,
+            layer: impl Fn(&Request, usize, &[u8]) -> Answer + Send + Sync + 'static,
+        ) -> (FakeServer, Vec<String>) {
+            let (manifest, digests, blobs) = synthetic_image(count, size);
+            let layers = digests.clone();
+            let server = FakeServer::start(move |request: &Request, _| -> Answer {
+                if request.target == "/v2/app/manifests/1" {
+                    return (
+                        200,
+                        vec![header("Content-Type", OCI_MANIFEST)],
+                        manifest.clone(),
+                    );
+                }
+                let Some((digest, bytes)) = blobs
+                    .iter()
+                    .find(|(digest, _)| request.target == format!("/v2/app/blobs/{digest}"))
+                else {
+                    return (404, vec![], vec![]);
+                };
+                match layers.iter().position(|d| d == digest) {
+                    Some(index) => layer(request, index, bytes),
+                    None => (200, vec![], bytes.clone()),
+                }
+            });
+            (server, digests)
+        }
+
+        fn disk_client() -> Client {
+            Client::new(RegistryOptions {
+                disk: true,
+                ..RegistryOptions::default()
+            })
+        }
+
+        #[test]
+        fn layers_download_four_at_a_time_over_reused_connections() {
+            let in_flight = Arc::new(AtomicUsize::new(0));
+            let peak = Arc::new(AtomicUsize::new(0));
+            let asked = Arc::new(AtomicUsize::new(0));
+            let (now, most, count) = (in_flight.clone(), peak.clone(), asked.clone());
+            let (server, digests) = synthetic_registry(8, 2000, move |_, _, bytes| {
+                count.fetch_add(1, Ordering::SeqCst);
+                let running = now.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(running, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_secs(1));
+                now.fetch_sub(1, Ordering::SeqCst);
+                (200, vec![], bytes.to_vec())
+            });
+            let client = disk_client();
+            let started = std::time::Instant::now();
+            let image = read_from(&server, &client, "app:1").unwrap();
+            let elapsed = started.elapsed();
+            // Eight layers of one second each: two rounds of four, not eight (nor four) in a row.
+            assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+            assert_eq!(peak.load(Ordering::SeqCst), MAX_CONCURRENT_LAYERS);
+            assert_eq!(image.layers.len(), 8);
+            assert!(image.layers.iter().all(|layer| layer.disk_bytes.is_some()));
+            assert_eq!(asked.load(Ordering::SeqCst), digests.len());
+            // The second round reuses the first round's connections: one refused HTTPS attempt,
+            // one for the manifest and config, four for the layers.
+            assert!(
+                server.connections() <= 6,
+                "{} connections",
+                server.connections()
+            );
+        }
+
+        #[test]
+        fn a_failing_layer_stops_the_others_at_once() {
+            // Layer 1 is missing (after 300 ms); every other layer hangs for a minute.
+            let asked = Arc::new(AtomicUsize::new(0));
+            let count = asked.clone();
+            let (server, digests) = synthetic_registry(8, 2000, move |_, index, bytes| {
+                count.fetch_add(1, Ordering::SeqCst);
+                if index == 1 {
+                    std::thread::sleep(Duration::from_millis(300));
+                    return (404, vec![], vec![]);
+                }
+                std::thread::sleep(Duration::from_secs(60));
+                (200, vec![], bytes.to_vec())
+            });
+            let client = disk_client();
+            let started = std::time::Instant::now();
+            let error: Error = read_from(&server, &client, "app:1").unwrap_err().into();
+            let elapsed = started.elapsed();
+            assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+            assert_eq!(error.exit_code(), 2, "{error}");
+            let message = error.to_string();
+            assert!(
+                message.contains(&format!("has no blob {}", digests[1])),
+                "{message}"
+            );
+            // The four layers past the first round were never asked for.
+            assert_eq!(asked.load(Ordering::SeqCst), MAX_CONCURRENT_LAYERS);
+            // The client itself is still usable (only the layer session was shut down).
+            let (good, _) =
+                synthetic_registry(2, 2000, |_, _, bytes| (200, vec![], bytes.to_vec()));
+            read_from(&good, &client, "app:1").unwrap();
+        }
+
+        #[test]
+        fn a_cut_layer_download_goes_on_with_a_range_request() {
+            for honours_range in [true, false] {
+                let cut = Arc::new(AtomicUsize::new(0));
+                let cuts = cut.clone();
+                let (server, digests) =
+                    synthetic_registry(2, 300_000, move |request, index, bytes| {
+                        let half = bytes.len() / 2;
+                        if index == 0 && cuts.fetch_add(1, Ordering::SeqCst) == 0 {
+                            return (
+                                200,
+                                vec![header("x-fake-drop-after", half.to_string())],
+                                bytes.to_vec(),
+                            );
+                        }
+                        match request
+                            .header("range")
+                            .and_then(|r| r.strip_prefix("bytes="))
+                        {
+                            Some(from) if honours_range => {
+                                let from: usize = from.trim_end_matches('-').parse().unwrap();
+                                let range =
+                                    format!("bytes {from}-{}/{}", bytes.len() - 1, bytes.len());
+                                (
+                                    206,
+                                    vec![header("Content-Range", range)],
+                                    bytes[from..].to_vec(),
+                                )
+                            }
+                            _ => (200, vec![], bytes.to_vec()),
+                        }
+                    });
+                let client = Client::new(RegistryOptions::default());
+                let text = format!("127.0.0.1:{}/app:1", server.port);
+                let reference = Reference::parse(&text).unwrap();
+                let options = ReadOptions {
+                    verify: true,
+                    ..ReadOptions::default()
+                };
+                let image = read_image(&reference, &text, &options, &client).unwrap();
+                let layer = &image.layers[0];
+                assert_eq!(layer.disk_bytes, Some(layer.wire_bytes), "{honours_range}");
+                let ranges: Vec<String> = server
+                    .requests()
+                    .iter()
+                    .filter(|r| r.target.ends_with(&digests[0]))
+                    .filter_map(|r| r.header("range").map(str::to_string))
+                    .collect();
+                let half = layer.wire_bytes / 2;
+                assert_eq!(ranges, vec![format!("bytes={half}-")], "{honours_range}");
+            }
+        }
+
+        #[test]
+        fn retry_waits_have_jitter() {
+            let base = Duration::from_millis(1000);
+            let waits: Vec<Duration> = (0..20).map(|_| client::jittered(base)).collect();
+            assert!(
+                waits.iter().all(|w| *w >= base / 2 && *w <= base * 3 / 2),
+                "{waits:?}"
+            );
+            assert!(waits.iter().any(|w| *w != waits[0]), "{waits:?}");
         }
 
         #[test]
