@@ -9,7 +9,7 @@ use crate::chart::{
 use crate::error::Error;
 use crate::report::Report;
 use crate::report::series::{self, Pair, Series};
-use crate::units::{format_bytes, format_seconds};
+use crate::units::{counted, format_bytes, format_seconds};
 
 /// A drawn chart with what goes around it.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,9 +39,9 @@ fn unit_for(largest_bytes: f64) -> (f64, &'static str) {
 
 fn top_note(shown: usize, more: usize) -> String {
     if more > 0 {
-        format!("Top {shown} services by saving; {more} more not shown.")
+        format!("Top {shown} images by saving; {more} more not shown.")
     } else {
-        format!("All {shown} services, by saving.")
+        format!("All {}, by saving.", counted(shown as u128, "image"))
     }
 }
 

@@ -131,20 +131,26 @@ fn figures(report: &Report) -> Vec<Figure> {
         ),
     };
     let growth = saved_wire < 0;
-    let above = report
-        .services
-        .iter()
-        .filter(|row| {
-            row.target
-                .as_ref()
-                .is_some_and(|t| t.status == Status::Above)
-        })
-        .count();
+    // Slimmed images are judged on their after size; planned ones, not slimmed yet, are counted
+    // apart so the figure agrees with the next steps.
+    let above = |projected: bool| {
+        report
+            .services
+            .iter()
+            .filter(|row| row.projected == projected)
+            .filter(|row| {
+                row.target
+                    .as_ref()
+                    .is_some_and(|t| t.status == Status::Above)
+            })
+            .count()
+    };
     let judged = report
         .services
         .iter()
-        .filter(|row| row.target.is_some())
+        .filter(|row| !row.projected && row.target.is_some())
         .count();
+    let (above, planned_above) = (above(false), above(true));
     let mut figures = vec![
         Figure {
             value: if growth {
@@ -192,7 +198,15 @@ fn figures(report: &Report) -> Vec<Figure> {
         },
         Figure {
             value: format!("{above} of {judged}"),
-            caption: "images above their runtime target".to_string(),
+            caption: if planned_above > 0 {
+                format!(
+                    "slimmed images above their runtime target ({} planned, not slimmed yet, \
+                     above too)",
+                    planned_above
+                )
+            } else {
+                "slimmed images above their runtime target".to_string()
+            },
             bad: above > 0,
         },
     ];
@@ -271,10 +285,13 @@ pub fn render(report: &Report) -> Result<String, Error> {
         version: env!("CARGO_PKG_VERSION"),
         title: report.title.clone(),
         subtitle: format!(
-            "{} · {} a day",
-            headline::services_phrase(
-                totals.services + report.projected_totals.as_ref().map_or(0, |p| p.services)
-            ),
+            "{} slimmed{} · {} a day",
+            headline::services_phrase(totals.services),
+            report
+                .projected_totals
+                .as_ref()
+                .map(|plans| format!(", {} planned", plans.services))
+                .unwrap_or_default(),
             counted(totals.pulls_per_day, "pull")
         ),
         generated_at: report.generated_at.clone(),
