@@ -113,12 +113,7 @@ pub fn render(
 ) -> Result<String, Error> {
     match format {
         CheckFormat::Text => Ok(terminal_safe_lines(&text(report))),
-        CheckFormat::Json => {
-            let mut json = serde_json::to_string_pretty(report)
-                .map_err(|e| Error::Internal(format!("cannot serialise the check: {e}")))?;
-            json.push('\n');
-            Ok(json)
-        }
+        CheckFormat::Json => super::json::to_string(report, "the check"),
         CheckFormat::Markdown => Ok(markdown(report, marker.unwrap_or("check"))),
     }
 }
@@ -236,12 +231,27 @@ fn markdown(report: &CheckReport, marker: &str) -> String {
     }
 }
 
-/// Escapes a GitHub Actions workflow-command message.
+/// Escapes a GitHub Actions workflow-command message as the runner's toolkit does (`%`, `\r`,
+/// `\n`), and breaks every `::` and `##[` in it with a zero-width joiner: the message keeps no
+/// command from input.
 fn escape_annotation(message: &str) -> String {
-    message
+    super::runner::break_commands(
+        &message
+            .replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A"),
+    )
+}
+
+/// Escapes a workflow-command property value (`title=…`) as the runner's toolkit does: `%`,
+/// `\r`, `\n`, `:` and `,`.
+fn escape_property(value: &str) -> String {
+    value
         .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
+        .replace(':', "%3A")
+        .replace(',', "%2C")
 }
 
 /// `::error title=fleetsave check::image: 130 MB > 120 MB …` for each broken rule.
@@ -252,10 +262,11 @@ pub fn annotations(report: &CheckReport) -> String {
             "fail" => "error",
             _ => "warning",
         };
+        let title = format!("fleetsave check ({})", rule_word(rule.rule));
         let _ = writeln!(
             out,
-            "::{command} title=fleetsave check ({})::{}",
-            rule_word(rule.rule),
+            "::{command} title={}::{}",
+            escape_property(&title),
             escape_annotation(&terminal_safe(&sentence(rule, &rule.service)))
         );
     }
@@ -269,5 +280,25 @@ mod tests {
     #[test]
     fn annotation_messages_cannot_break_out() {
         assert_eq!(escape_annotation("a\nb%c\r"), "a%0Ab%25c%0D");
+        for message in [
+            "x ::error::PWNED",
+            "::add-mask::x",
+            "##[stop-commands]t",
+            "a::::b",
+        ] {
+            let escaped = escape_annotation(message);
+            assert!(
+                !escaped.contains("::") && !escaped.contains("##["),
+                "{escaped}"
+            );
+        }
+    }
+
+    #[test]
+    fn annotation_properties_are_escaped_as_the_toolkit_does() {
+        assert_eq!(
+            escape_property("a%b\r\nc:d,e::f"),
+            "a%25b%0D%0Ac%3Ad%2Ce%3A%3Af"
+        );
     }
 }

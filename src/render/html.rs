@@ -13,6 +13,7 @@ use super::cells::{
 use super::charts::{ChartView, chart_views};
 use super::headline::{self, Piece};
 use super::method;
+use super::runner::Part;
 use crate::calc::targets::Status;
 use crate::error::Error;
 use crate::report::{FigureBasis, Report};
@@ -59,40 +60,47 @@ struct HtmlReport {
     worked_example: &'static str,
 }
 
-/// Escapes text for HTML content and attribute values.
+/// Escapes text for HTML content and attribute values; runner commands (`::`, `##[`) are broken
+/// with character references (`:&#58;`, `##&#91;`), which the page shows unchanged.
 pub fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + 8);
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if replaced_in_html(c) => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
+    super::runner::break_commands_with(input, &mut out, "&#58;", "&#91;", |out, c| match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        c if replaced_in_html(c) => out.push('\u{FFFD}'),
+        c => out.push(c),
+    });
     out
 }
 
 /// The escaper of every `{{ }}` in the `.html` templates (configured in `askama.toml`): askama's
-/// own HTML escaper, after replacing control characters from input.
+/// own HTML escaper, after replacing control characters from input, with runner commands
+/// broken as in [`escape_html`].
 #[derive(Debug, Clone, Copy)]
 pub struct HtmlEscaper;
 
 impl askama::filters::Escaper for HtmlEscaper {
-    fn write_escaped_str<W: std::fmt::Write>(&self, dest: W, string: &str) -> std::fmt::Result {
+    fn write_escaped_str<W: std::fmt::Write>(&self, mut dest: W, string: &str) -> std::fmt::Result {
         let html = askama::filters::Html;
-        if string.contains(replaced_in_html) {
-            let cleaned: String = string
-                .chars()
-                .map(|c| if replaced_in_html(c) { '\u{FFFD}' } else { c })
-                .collect();
-            html.write_escaped_str(dest, &cleaned)
-        } else {
-            html.write_escaped_str(dest, string)
+        if !string.contains(replaced_in_html) && !super::runner::holds_command(string) {
+            return html.write_escaped_str(dest, string);
         }
+        let cleaned: String = string
+            .chars()
+            .map(|c| if replaced_in_html(c) { '\u{FFFD}' } else { c })
+            .collect();
+        // Text goes through askama's escaper; the breaks are character references.
+        for part in super::runner::parts(&cleaned) {
+            match part {
+                Part::Text(text) => html.write_escaped_str(&mut dest, text)?,
+                Part::Colon => dest.write_str("&#58;")?,
+                Part::Bracket => dest.write_str("&#91;")?,
+            }
+        }
+        Ok(())
     }
 }
 

@@ -28,12 +28,7 @@ fn bytes(value: u64) -> String {
 /// Renders the inspected images.
 pub fn render(report: &InspectReport, format: InspectFormat) -> Result<String, Error> {
     match format {
-        InspectFormat::Json => {
-            let mut text = serde_json::to_string_pretty(report)
-                .map_err(|e| Error::Internal(format!("cannot serialise the images: {e}")))?;
-            text.push('\n');
-            Ok(text)
-        }
+        InspectFormat::Json => super::json::to_string(report, "the images"),
         InspectFormat::Text => Ok(terminal_safe_lines(&text(report))),
     }
 }

@@ -1,14 +1,117 @@
-//! The JSON contract: the report serialised as is, pretty-printed, with a final newline.
+//! The JSON contract: the report serialised as is, pretty-printed, with a final newline. Every
+//! JSON fleetsave writes goes through [`to_writer`]: inside strings, the second colon of `::` is
+//! written `\u003a` and the bracket of `##[` `\u005b`, so no runner command from input reaches a
+//! CI log in JSON either (parsers read the strings back exactly).
 
+use std::io;
+
+use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
+
+use super::runner::{self, Part};
 use crate::error::Error;
 use crate::report::Report;
 
 /// Serialises the report.
 pub fn render(report: &Report) -> Result<String, Error> {
-    let mut json = serde_json::to_string_pretty(report)
-        .map_err(|e| Error::Internal(format!("cannot serialise the report: {e}")))?;
-    json.push('\n');
-    Ok(json)
+    to_string(report, "the report")
+}
+
+/// `value` as indented JSON with a final newline, written by [`to_writer`]; `what` names it in
+/// the internal error a failed serialisation is.
+pub fn to_string<T: Serialize + ?Sized>(value: &T, what: &str) -> Result<String, Error> {
+    let mut bytes = Vec::new();
+    to_writer(&mut bytes, value, true)
+        .and_then(|()| io::Write::write_all(&mut bytes, b"\n"))
+        .map_err(|e| Error::Internal(format!("cannot serialise {what}: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| Error::Internal(format!("cannot serialise {what}: {e}")))
+}
+
+/// Writes `value` as JSON, indented when `pretty`, runner commands broken inside strings.
+pub fn to_writer<T: Serialize + ?Sized>(
+    out: impl io::Write,
+    value: &T,
+    pretty: bool,
+) -> io::Result<()> {
+    if pretty {
+        let formatter = RunnerSafe(PrettyFormatter::new());
+        value.serialize(&mut serde_json::Serializer::with_formatter(out, formatter))?;
+    } else {
+        let formatter = RunnerSafe(CompactFormatter);
+        value.serialize(&mut serde_json::Serializer::with_formatter(out, formatter))?;
+    }
+    Ok(())
+}
+
+/// serde_json's formatter `F`, with `::` and `##[` broken inside strings (object keys included).
+struct RunnerSafe<F>(F);
+
+impl<F: Formatter> Formatter for RunnerSafe<F> {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        if !runner::holds_command(fragment) {
+            return self.0.write_string_fragment(writer, fragment);
+        }
+        for part in runner::parts(fragment) {
+            match part {
+                Part::Text(text) => self.0.write_string_fragment(writer, text)?,
+                Part::Colon => writer.write_all(b"\\u003a")?,
+                Part::Bracket => writer.write_all(b"\\u005b")?,
+            }
+        }
+        Ok(())
+    }
+
+    fn begin_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_array(writer)
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_array(writer)
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_array_value(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_array_value(writer)
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_object(writer)
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object(writer)
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_object_key(writer, first)
+    }
+
+    fn end_object_key<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object_key(writer)
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(writer)
+    }
+
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.0.end_object_value(writer)
+    }
 }
 
 /// Reports with more service rows than this are written compact: indentation would make a
@@ -18,11 +121,7 @@ pub const PRETTY_ROWS: usize = 1000;
 /// Streams the report as JSON into `out` (nothing is held whole in memory): indented for
 /// reports people may read, compact beyond [`PRETTY_ROWS`] services.
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    if report.services.len() > PRETTY_ROWS {
-        serde_json::to_writer(&mut *out, report)?;
-    } else {
-        serde_json::to_writer_pretty(&mut *out, report)?;
-    }
+    to_writer(&mut *out, report, report.services.len() <= PRETTY_ROWS)?;
     out.write_all(b"\n")
 }
 
@@ -40,4 +139,31 @@ pub fn check_schema() -> String {
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_hold_no_runner_command_and_read_back_exactly() {
+        let names = [
+            "::error::PWNED",
+            "x ##[stop-commands] y",
+            "a\n::add-mask::b",
+            ":::",
+        ];
+        for pretty in [true, false] {
+            let mut bytes = Vec::new();
+            to_writer(&mut bytes, &names, pretty).unwrap();
+            let json = String::from_utf8(bytes).unwrap();
+            assert!(!json.contains("::") && !json.contains("##["), "{json}");
+            let back: Vec<String> = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, names);
+        }
+        let mut map = std::collections::BTreeMap::new();
+        map.insert("::key", "##[v");
+        let json = to_string(&map, "a map").unwrap();
+        assert_eq!(json, "{\n  \":\\u003akey\": \"##\\u005bv\"\n}\n");
+    }
 }

@@ -49,11 +49,24 @@ pub struct MarkdownOptions {
 
 /// Escapes a string from input for inline Markdown (sentences and table cells): HTML-significant
 /// characters become entities, Markdown punctuation is backslash-escaped, `@` and `#` cannot
-/// mention or link (even once entities are decoded), and line breaks become spaces.
+/// mention or link (even once entities are decoded), bare URLs (`scheme://…`, `www.…`) cannot
+/// become links nor `$…$` math, runner commands (`::`, `##[`) are broken, and line breaks become
+/// spaces.
 pub fn escape_inline(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + 8);
+    // The last three characters of input, lower-cased.
+    let mut last = ['\0'; 3];
     for c in input.chars() {
         match c {
+            // The runner reads `::` at the start of a line as a command: the second colon is a
+            // character reference (`##[` cannot occur: `#` is one).
+            ':' if last[2] == ':' => out.push_str("&#58;"),
+            // GitHub links `scheme://…` and `www.…` in text, after decoding entities: a
+            // zero-width space keeps them plain.
+            '/' if last[2] == ':' => out.push_str("&#8203;/"),
+            '.' if last == ['w', 'w', 'w'] => out.push_str("&#8203;."),
+            // `$…$` is math on GitHub; a character reference is never a delimiter.
+            '$' => out.push_str("&#36;"),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -72,15 +85,16 @@ pub fn escape_inline(input: &str) -> String {
             c if c.is_control() => {}
             c => out.push(c),
         }
+        last = [last[1], last[2], c.to_ascii_lowercase()];
     }
     out
 }
 
 /// Escapes a Mermaid label with Mermaid's own entity codes (`#60;` for `<`): only letters,
-/// digits, spaces and `-_.:/,` pass through.
+/// digits, spaces and `-_.:/,` pass through, and the second colon of `::` is `#58;`.
 pub fn escape_mermaid(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
+    super::runner::break_commands_with(input, &mut out, "#58;", "#91;", |out, c| {
         if c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | ':' | '/' | ',') {
             out.push(c);
         } else if c.is_control() {
@@ -88,7 +102,7 @@ pub fn escape_mermaid(input: &str) -> String {
         } else {
             out.push_str(&format!("#{};", c as u32));
         }
-    }
+    });
     out
 }
 
@@ -290,7 +304,10 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
         chart_links: options
             .chart_links
             .iter()
-            .map(|(title, path)| (escape_inline(title), path.replace(' ', "%20")))
+            .map(|(title, path)| {
+                let path = path.replace('%', "%25").replace(' ', "%20");
+                (escape_inline(title), path.replace('#', "%23"))
+            })
             .collect(),
         expected_rows: expected_rows(report),
         assumptions,
@@ -358,6 +375,12 @@ mod tests {
             "\\*\\*bold\\*\\* \\[link\\](x)"
         );
         assert_eq!(escape_inline("\u{1b}[31mred"), "\\[31mred");
+        assert_eq!(escape_inline("::error::x"), ":&#58;error:&#58;x");
+        assert_eq!(
+            escape_inline("HTTPS://e.x WWW.e.x"),
+            "HTTPS:&#8203;//e.x WWW&#8203;.e.x"
+        );
+        assert_eq!(escape_inline("$x$"), "&#36;x&#36;");
     }
 
     #[test]

@@ -39,10 +39,11 @@ fn wrap(text: &str, width: usize) -> String {
 }
 
 /// Neutralises control characters from input (ANSI escapes, carriage returns) for a terminal,
-/// and bidirectional overrides and isolates, which would reorder the rest of the line as the
-/// terminal shows it ("Trojan Source").
+/// bidirectional overrides and isolates, which would reorder the rest of the line as the
+/// terminal shows it ("Trojan Source"), and GitHub Actions workflow commands (`::`, `##[`,
+/// broken by a zero-width joiner: [`super::runner`]).
 pub fn terminal_safe(input: &str) -> String {
-    input
+    let cleaned: String = input
         .chars()
         .map(|c| {
             if c.is_control() || is_bidi_control(c) {
@@ -51,7 +52,12 @@ pub fn terminal_safe(input: &str) -> String {
                 c
             }
         })
-        .collect()
+        .collect();
+    if super::runner::holds_command(&cleaned) {
+        super::runner::break_commands(&cleaned)
+    } else {
+        cleaned
+    }
 }
 
 /// [`terminal_safe`] for whole outputs: line feeds are kept. Every text output (and every error

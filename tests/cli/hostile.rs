@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use crate::common::{fleetsave, project_file};
 use crate::harness;
 use crate::harness::escaping::{
-    assert_markdown_safe, assert_markup_safe, assert_mermaid_safe, assert_terminal_safe,
+    assert_annotations_safe, assert_json_safe, assert_markdown_safe, assert_markup_safe,
+    assert_mermaid_safe, assert_terminal_characters, assert_terminal_safe,
 };
 
 /// The hostile names; each is also a service name in one inventory, so they are distinct.
@@ -45,6 +46,16 @@ fn hostile_names() -> Vec<String> {
         "::error::injected",
         "%0A::warning::x",
         "{{ template }} {% raw %}",
+        // GitHub Actions workflow commands (issue 14, item 2).
+        "::add-mask::secret",
+        "::error file=a.rs,line=1::PWNED",
+        "##[stop-commands]endtoken",
+        "text ##[cmd] here",
+        "a:::b##[[c",
+        // Bare URLs and math GitHub would render.
+        "https://evil.example/x",
+        "see www.evil.example now",
+        "$x^2$ and $$y$$",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -90,6 +101,12 @@ fn hostile_inventory(dir: &Path) -> PathBuf {
 
 /// Runs fleetsave; returns (exit code, stdout).
 fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let (code, stdout, _) = run_both(args, env);
+    (code, stdout)
+}
+
+/// Runs fleetsave; returns (exit code, stdout, stderr).
+fn run_both(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let mut command = fleetsave();
     command.args(args);
     for (key, value) in env {
@@ -105,6 +122,7 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
     (
         code,
         String::from_utf8(output.stdout).expect("UTF-8 output"),
+        stderr.into_owned(),
     )
 }
 
@@ -133,6 +151,7 @@ fn report_escapes_hostile_names_in_every_format() {
         &["report", inventory, "--format", "json", "--title", title],
         &[],
     );
+    assert_json_safe(&json, "report JSON");
     assert_eq!(json_names(&json, "services", "name"), names);
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value["title"], title, "the title round-trips");
@@ -174,7 +193,11 @@ fn report_escapes_hostile_names_in_every_format() {
     );
     assert_markup_safe(&html, "HTML report");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert!(html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+    // In a sentence (escape_html: `&quot;`) or the table (askama: `&#34;`, `&#62;`), as the sizes fall.
+    assert!(
+        html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;")
+            || html.contains("&#34;&#62;&#60;img src=x onerror=alert(1)&#62;")
+    );
 }
 
 #[test]
@@ -189,16 +212,17 @@ fn check_escapes_hostile_names_in_every_format() {
     assert_eq!(code, 1, "every service breaks its budget");
     assert_terminal_safe(&text, "check text");
     let (_, json) = run(&[&args[..], &["--format", "json"]].concat(), &[]);
+    assert_json_safe(&json, "check JSON");
     assert_eq!(json_names(&json, "rules", "service"), names);
     let (_, markdown) = run(&[&args[..], &["--format", "markdown"]].concat(), &[]);
     assert_markdown_safe(&markdown, 7);
 
-    // GitHub annotations: one line per broken rule, nothing from input starts a command.
+    // GitHub annotations: one line per broken rule, nothing from input starts a command, in the
+    // report beside them or in their messages.
     let (_, annotated) = run(&args, &[("GITHUB_ACTIONS", "true")]);
-    let annotations: Vec<&str> = annotated
+    let (annotations, report): (Vec<&str>, Vec<&str>) = annotated
         .lines()
-        .filter(|line| line.starts_with("::"))
-        .collect();
+        .partition(|line| line.trim_start().starts_with("::"));
     assert_eq!(annotations.len(), names.len(), "{annotated}");
     for line in &annotations {
         assert!(
@@ -206,7 +230,16 @@ fn check_escapes_hostile_names_in_every_format() {
             "an annotation from input: {line}"
         );
     }
-    assert_terminal_safe(&annotated, "GitHub annotations");
+    assert_annotations_safe(&annotations.join("\n"));
+    assert_terminal_characters(&annotated, "GitHub annotations");
+    assert_terminal_safe(&report.join("\n"), "check text beside annotations");
+    // With a machine format on stdout the annotations go to stderr.
+    let (_, json, stderr) = run_both(
+        &[&args[..], &["--format", "json"]].concat(),
+        &[("GITHUB_ACTIONS", "true")],
+    );
+    assert_json_safe(&json, "check JSON beside annotations");
+    assert_annotations_safe(&stderr);
 
     // Arguments cannot hold NUL.
     for name in hostile_names()
@@ -221,6 +254,7 @@ fn check_escapes_hostile_names_in_every_format() {
         let (_, markdown) = run(&[&args[..], &["--format", "markdown"]].concat(), &[]);
         assert_markdown_safe(&markdown, 7);
         let (_, json) = run(&[&args[..], &["--format", "json"]].concat(), &[]);
+        assert_json_safe(&json, "check --name JSON");
         assert_eq!(
             json_names(&json, "rules", "service"),
             BTreeSet::from([name.clone()])
@@ -274,6 +308,7 @@ fn inspect_escapes_hostile_tags_annotations_and_file_names() {
     let (_, text) = run(&args, &[]);
     assert_terminal_safe(&text, "inspect text");
     let (_, json) = run(&[&args[..], &["--format", "json"]].concat(), &[]);
+    assert_json_safe(&json, "inspect JSON");
     let reported = json_names(&json, "images", "source");
     let given: BTreeSet<String> = sources
         .iter()
@@ -297,6 +332,7 @@ fn compare_escapes_hostile_file_names() {
         let (_, html) = run(&[&args[..], &["--format", "html"]].concat(), &[]);
         assert_markup_safe(&html, "compare HTML");
         let (_, json) = run(&[&args[..], &["--format", "json"]].concat(), &[]);
+        assert_json_safe(&json, "compare JSON");
         assert_eq!(
             json_names(&json, "services", "name"),
             BTreeSet::from([name.clone()])

@@ -4,7 +4,10 @@
 //! has no raw `<` but fleetsave's own tags, no `|` that splits a cell, no line break inside a row,
 //! no link, image or raw HTML from input and no `@mention` or `#123` once rendered, and Mermaid
 //! labels only Mermaid's entity codes; HTML and SVG have no tag or attribute from input, every `&`
-//! starts an entity, and no control character.
+//! starts an entity, and no control character. In every format, no GitHub Actions workflow
+//! command from input: no line starting with `::` (after blanks), no `##[` anywhere
+//! ([`assert_no_runner_command`]); Markdown also has no bare URL GitHub would link and no `$…$`
+//! math from input.
 
 /// Characters no terminal output may carry from input: controls (ESC, CR, BEL, NUL, …) and
 /// bidirectional overrides and isolates.
@@ -14,9 +17,23 @@ pub fn is_forbidden_in_terminal(c: char) -> bool {
 }
 
 pub fn assert_terminal_safe(output: &str, what: &str) {
+    assert_terminal_characters(output, what);
+    assert_no_runner_command(output, what);
+}
+
+/// [`assert_terminal_safe`] without the runner-command rule, for fleetsave's own annotation lines.
+pub fn assert_terminal_characters(output: &str, what: &str) {
     if let Some(c) = output.chars().find(|&c| is_forbidden_in_terminal(c)) {
         panic!("{what}: {c:?} from input reached the terminal output");
     }
+}
+
+/// JSON: valid, and no runner command in its text (strings break them with `\u003a`/`\u005b`).
+pub fn assert_json_safe(json: &str, what: &str) {
+    serde_json::from_str::<serde_json::Value>(json)
+        .unwrap_or_else(|error| panic!("{what}: invalid JSON: {error}"));
+    assert_no_runner_command(json, what);
+    assert!(!json.contains("::"), "{what}: '::' in the JSON text");
 }
 
 /// The tags fleetsave's own Markdown uses; any other `<` is input that escaped escaping.
@@ -30,8 +47,48 @@ const MARKDOWN_TAGS: &[&str] = &[
     "</sub>",
 ];
 
+/// No line the GitHub Actions runner would read as a workflow command: `::` at the start of a
+/// line (after blanks, as the runner trims them) or `##[` anywhere in it.
+pub fn assert_no_runner_command(output: &str, what: &str) {
+    for line in output.lines() {
+        assert!(
+            !line.trim_start().starts_with("::"),
+            "{what}: a line starts a runner command: {}",
+            &line[..line.len().min(80)]
+        );
+        assert!(
+            !line.contains("##["),
+            "{what}: a line holds a runner command ##[: {}",
+            &line[..line.len().min(80)]
+        );
+    }
+}
+
+/// fleetsave's own annotation lines: each starts `::error title=…::` or `::warning title=…::`,
+/// its title is escaped as the runner's toolkit does, and its message holds no `::` nor `##[`.
+pub fn assert_annotations_safe(annotations: &str) {
+    for line in annotations.lines() {
+        let rest = line
+            .strip_prefix("::error title=")
+            .or_else(|| line.strip_prefix("::warning title="))
+            .unwrap_or_else(|| panic!("not an annotation of fleetsave's: {line}"));
+        let (title, message) = rest
+            .split_once("::")
+            .unwrap_or_else(|| panic!("an annotation without a message: {line}"));
+        assert!(
+            !title.contains([':', ',', '\r', '\n']),
+            "an unescaped property: {title}"
+        );
+        assert!(
+            !message.contains("::") && !message.contains("##["),
+            "a runner command in an annotation message: {message}"
+        );
+    }
+}
+
 pub fn assert_markdown_safe(markdown: &str, cells_per_row: usize) {
     assert_no_control(markdown, "Markdown");
+    assert_no_runner_command(markdown, "Markdown");
     for (index, _) in markdown.match_indices('<') {
         let rest = &markdown[index..];
         assert!(
@@ -61,7 +118,8 @@ pub fn assert_markdown_safe(markdown: &str, cells_per_row: usize) {
     let mut rendered_text = String::new();
     let mut rendered_html = String::new();
     let mut in_code_block = false;
-    for event in pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES) {
+    let options = pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_MATH;
+    for event in pulldown_cmark::Parser::new_ext(markdown, options) {
         match &event {
             pulldown_cmark::Event::Start(pulldown_cmark::Tag::CodeBlock(_)) => in_code_block = true,
             pulldown_cmark::Event::End(pulldown_cmark::TagEnd::CodeBlock) => in_code_block = false,
@@ -75,6 +133,9 @@ pub fn assert_markdown_safe(markdown: &str, cells_per_row: usize) {
             pulldown_cmark::Event::Html(html) | pulldown_cmark::Event::InlineHtml(html) => {
                 rendered_html.push_str(html);
             }
+            pulldown_cmark::Event::InlineMath(_) | pulldown_cmark::Event::DisplayMath(_) => {
+                panic!("input became math: {event:?}")
+            }
             pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link { .. })
             | pulldown_cmark::Event::Start(pulldown_cmark::Tag::Image { .. }) => {
                 panic!("input became a link or image: {event:?}")
@@ -83,6 +144,14 @@ pub fn assert_markdown_safe(markdown: &str, cells_per_row: usize) {
         }
     }
     assert_no_mention(&rendered_text, "the rendered Markdown");
+    // GitHub links bare URLs in text (pulldown-cmark does not): none may be left whole.
+    let lower = rendered_text.to_lowercase();
+    for url in ["://", "www."] {
+        assert!(
+            !lower.contains(url),
+            "the rendered Markdown holds a bare URL ({url}) GitHub would link"
+        );
+    }
     for tag in ["<script", "<img", "<svg", "onerror", "onload"] {
         assert!(!rendered_html.contains(tag), "raw HTML {tag} from input");
     }
@@ -148,6 +217,7 @@ pub fn assert_mermaid_safe(markdown: &str) {
 /// HTML or SVG: no tag or attribute from input, no control characters.
 pub fn assert_markup_safe(markup: &str, what: &str) {
     assert_no_control(markup, what);
+    assert_no_runner_command(markup, what);
     let lower = markup.to_lowercase();
     assert!(!lower.contains("<script"), "{what}: <script> from input");
     assert!(!lower.contains("<img"), "{what}: <img> from input");

@@ -159,8 +159,10 @@ fn inventory_text(data: &[u8], label: &str) {
             .unwrap_or_else(|error| panic!("{format:?} failed: {error}"))
     };
     escaping::assert_terminal_safe(&render(Format::Text), "text");
+    let json_text = render(Format::Json);
+    escaping::assert_json_safe(&json_text, "JSON");
     let json: serde_json::Value =
-        serde_json::from_str(&render(Format::Json)).expect("the JSON report is valid JSON");
+        serde_json::from_str(&json_text).expect("the JSON report is valid JSON");
     assert_no_null_numbers(&json);
     // Every name reads back exactly.
     let mut names: Vec<&str> = json["services"]
@@ -215,20 +217,16 @@ fn check_gate(services: &[fleetsave::model::Service], targets: &Targets) {
         |format| render::check::render(&report, format, None).expect("the check report renders");
     escaping::assert_terminal_safe(&render(CheckFormat::Text), "check text");
     escaping::assert_markdown_safe(&render(CheckFormat::Markdown), 7);
-    let json: serde_json::Value =
-        serde_json::from_str(&render(CheckFormat::Json)).expect("valid check JSON");
+    let json_text = render(CheckFormat::Json);
+    escaping::assert_json_safe(&json_text, "check JSON");
+    let json: serde_json::Value = serde_json::from_str(&json_text).expect("valid check JSON");
     assert_eq!(
         json["rules"].as_array().map(Vec::len),
         Some(report.rules.len())
     );
     let annotations = render::check::annotations(&report);
-    escaping::assert_terminal_safe(&annotations, "annotations");
-    for line in annotations.lines() {
-        assert!(
-            line.starts_with("::error ") || line.starts_with("::warning "),
-            "{line}"
-        );
-    }
+    escaping::assert_terminal_characters(&annotations, "annotations");
+    escaping::assert_annotations_safe(&annotations);
 }
 
 /// serde_json writes a non-finite float as `null`: a figure that overflowed `f64` would vanish
