@@ -306,6 +306,19 @@ pub struct LayeringArgs {
     pub changed_per_deploy: Option<ChangedPerDeploy>,
 }
 
+impl LayeringArgs {
+    /// The image sources given (files or references).
+    pub fn sources(&self) -> impl Iterator<Item = &PathBuf> {
+        [
+            &self.base_image,
+            &self.before_prev_image,
+            &self.after_prev_image,
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct CalcArgs {
     /// Image size before slimming (500MB, 1.2 GiB, 43188023 bytes)

@@ -1,12 +1,90 @@
 //! The one module that writes: stdout, or a file replaced atomically (a temporary file in the
 //! same directory, synced, then renamed over the target), so an existing report is never left
 //! half-written. A closed pipe (`fleetsave … | head`) is not an error. A symbolic link is
-//! followed (its target replaced, the link kept); a device or FIFO is written in place.
+//! followed (its target replaced, the link kept) unless another user may have planted it
+//! ([`refuse_planted_symlink`]); a device or FIFO is written in place. No file is written over
+//! one the command reads ([`refuse_inputs`]).
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::error::Error;
+use crate::error::{Error, Place};
+
+/// Refuses (exit 2) to write `output`, given with `flag`, when it is one of `inputs`: the same
+/// file (device and inode, so through links and `..`), or an existing file inside an input
+/// directory (an OCI layout). Every command checks its report and chart files here before
+/// writing any: a report written over the inventory or image archive it read would replace it.
+/// `inputs` may hold paths that do not exist (registry references, `-`): they are skipped; an
+/// image `PATH:TAG` is checked as `PATH`.
+pub fn refuse_inputs(flag: &str, output: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
+    // A device or FIFO (`-o /dev/null`) is written in place, never replaced.
+    let Ok(written) = std::fs::metadata(output) else {
+        return Ok(());
+    };
+    if !written.is_file() {
+        return Ok(());
+    }
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            continue;
+        }
+        let Some((input, read)) = existing(input) else {
+            continue;
+        };
+        let clash = if read.is_dir() {
+            match (std::fs::canonicalize(output), std::fs::canonicalize(&input)) {
+                (Ok(output), Ok(directory)) => output.starts_with(directory),
+                _ => false,
+            }
+        } else {
+            same_file(output, &input)
+        };
+        if clash {
+            let what = if read.is_dir() {
+                format!("inside the input directory '{}'", input.display())
+            } else {
+                format!("the input file '{}'", input.display())
+            };
+            return Err(Error::Input {
+                place: Place::flag(flag),
+                message: format!(
+                    "'{}' is {what}: writing there would replace what fleetsave reads; give \
+                     another file",
+                    output.display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `path`, or `PATH` of `PATH:TAG`, with its metadata, when it exists.
+fn existing(path: &Path) -> Option<(PathBuf, std::fs::Metadata)> {
+    if let Ok(meta) = std::fs::metadata(path) {
+        return Some((path.to_path_buf(), meta));
+    }
+    let (base, _tag) = path.to_str()?.rsplit_once(':')?;
+    let meta = std::fs::metadata(base).ok()?;
+    Some((PathBuf::from(base), meta))
+}
+
+/// Whether `a` and `b` (both existing) are the same file.
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
 
 /// Writes `content` to `path`, or to stdout when `path` is `None`.
 pub fn write(path: Option<&Path>, content: &[u8]) -> Result<(), Error> {
@@ -44,6 +122,7 @@ fn write_atomically(
     path: &Path,
     produce: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    refuse_planted_symlink(path)?;
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => {
             return Err(io::Error::new(
@@ -102,6 +181,50 @@ fn without_temporary_path(error: io::Error) -> io::Error {
     io::Error::new(kind, kind.to_string())
 }
 
+/// Refuses to follow `path` when it is a symbolic link another user may have planted: the
+/// kernel's `protected_symlinks` rule, applied whatever the kernel's setting. A link in a sticky
+/// world-writable directory (`/tmp`) is followed only when it belongs to the user running
+/// fleetsave or to the directory's owner. Used for `-o` files and the `--charts-dir` directory.
+#[cfg(unix)]
+pub fn refuse_planted_symlink(path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(link) = std::fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    if !link.file_type().is_symlink() {
+        return Ok(());
+    }
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let directory = std::fs::metadata(directory)?;
+    let follower = rustix::process::geteuid().as_raw();
+    if is_planted(link.uid(), directory.uid(), directory.mode(), follower) {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "it is a symbolic link owned by another user (uid {}) in a world-writable \
+                 sticky directory, which fleetsave does not follow; remove it or write elsewhere",
+                link.uid()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn refuse_planted_symlink(_path: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+/// The kernel's rule: a link in a sticky (`o+t`), world-writable (`o+w`) directory is followed
+/// only by its owner, or when the directory's owner owns it.
+fn is_planted(link_uid: u32, directory_uid: u32, directory_mode: u32, follower: u32) -> bool {
+    let sticky_world_writable = directory_mode & 0o1002 == 0o1002;
+    sticky_world_writable && link_uid != follower && link_uid != directory_uid
+}
+
 /// Keeps the permissions of the file being replaced; a new file gets rw-r--r--.
 #[cfg(unix)]
 fn set_permissions(temporary: &Path, target: &Path) -> io::Result<()> {
@@ -138,6 +261,41 @@ mod tests {
         let error = write(Some(dir.path()), b"x").unwrap_err();
         assert_eq!(error.exit_code(), 3);
         assert!(dir.path().is_dir());
+    }
+
+    #[test]
+    fn symlinks_follow_the_kernels_protected_symlinks_rule() {
+        // In /tmp (root's, 1777): another user's link is refused, the follower's or root's not.
+        assert!(is_planted(1000, 0, 0o41777, 0));
+        assert!(is_planted(1000, 0, 0o41777, 1001));
+        assert!(!is_planted(1000, 0, 0o41777, 1000));
+        assert!(!is_planted(0, 0, 0o41777, 1000));
+        // A directory that is not both sticky and world-writable: followed as before.
+        assert!(!is_planted(1000, 0, 0o40777, 0));
+        assert!(!is_planted(1000, 0, 0o41775, 0));
+        assert!(!is_planted(1000, 1000, 0o41777, 0));
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_link_is_followed_its_target_replaced_next_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let target_dir = dir.path().join("real");
+        std::fs::create_dir(&target_dir).unwrap();
+        let target = target_dir.join("report.md");
+        std::fs::write(&target, "old").unwrap();
+        let link = dir.path().join("link.md");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write(Some(&link), b"new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        // The temporary file was made (O_EXCL) beside the target and renamed over it.
+        assert_eq!(std::fs::read_dir(&target_dir).unwrap().count(), 1);
     }
 
     #[test]

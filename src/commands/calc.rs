@@ -44,6 +44,16 @@ pub fn run(args: &CalcArgs, environment: &Environment) -> Result<i32, Error> {
         after_image,
         layering: images::layering(&args.layering, &read, ratio)?,
     };
+    let inputs: Vec<PathBuf> = [
+        &args.assumptions.file,
+        &args.before_image,
+        &args.after_image,
+    ]
+    .into_iter()
+    .flatten()
+    .chain(args.layering.sources())
+    .cloned()
+    .collect();
     let subject = Subject {
         command: Command::Calc,
         default_title: "fleetsave: what the smaller image saves",
@@ -52,6 +62,7 @@ pub fn run(args: &CalcArgs, environment: &Environment) -> Result<i32, Error> {
         assumptions: &assumptions,
         compare: None,
         gate: None,
+        inputs: &inputs,
     };
     publish(subject, &output)
 }

@@ -2,13 +2,13 @@
 //! judged against budgets, runtime targets and growth over a baseline. Exit 1 when a rule fails
 //! (unless `--warn-only`); on GitHub Actions, annotation lines for the runner.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::args::CheckArgs;
 use crate::calc::gate::Status;
 use crate::calc::targets::Targets;
 use crate::error::Error;
-use crate::input::inventory::{self, FlagDefaults};
+use crate::input::inventory::{self, FlagDefaults, RawInventory};
 use crate::input::sources::{self, SourceOptions};
 use crate::model::ImageSize;
 use crate::model::assumptions::Assumptions;
@@ -36,7 +36,12 @@ pub fn run(args: &CheckArgs, environment: &Environment) -> Result<i32, Error> {
         ));
     }
     let targets = Targets::bundled()?;
-    let subjects = subjects(args, &read, ratio, baseline, &targets)?;
+    // The inventory, when it is the one subject given.
+    let raw = match (&args.source, args.size, &args.inventory) {
+        (None, None, Some(path)) => Some(inventory::read(path)?),
+        _ => None,
+    };
+    let subjects = subjects(args, raw.as_ref(), &read, ratio, baseline, &targets)?;
     let gate = Gate {
         basis: args.basis,
         max_growth: args.gate.max_growth,
@@ -46,6 +51,9 @@ pub fn run(args: &CheckArgs, environment: &Environment) -> Result<i32, Error> {
     let report = report::check::check(&subjects, &gate, &targets)?;
     let rendered = render::check::render(&report, args.format, args.marker.as_deref())?;
     let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+    if let Some(path) = path {
+        output::refuse_inputs("--output", path, &inputs(args, raw.as_ref()))?;
+    }
     output::write(path, rendered.as_bytes())?;
     if environment.github_actions {
         let annotations = render::check::annotations(&report);
@@ -61,6 +69,17 @@ pub fn run(args: &CheckArgs, environment: &Environment) -> Result<i32, Error> {
         Status::Fail => 1,
         _ => 0,
     })
+}
+
+/// The files the check reads: the source, the baseline, the inventory and the images it names.
+fn inputs(args: &CheckArgs, inventory: Option<&RawInventory>) -> Vec<PathBuf> {
+    [&args.source, &args.inventory]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .chain(args.baseline.as_deref().map(PathBuf::from))
+        .chain(inventory.into_iter().flat_map(inventory::image_paths))
+        .collect()
 }
 
 /// `--baseline`: an image source (an existing path or an image reference) or a size.
@@ -85,6 +104,7 @@ fn baseline(
 /// The images to judge, each with its rules' inputs.
 fn subjects(
     args: &CheckArgs,
+    inventory: Option<&RawInventory>,
     read: &SourceOptions,
     ratio: Ratio,
     baseline: Option<ImageSize>,
@@ -99,8 +119,8 @@ fn subjects(
         warn_budget: args.gate.warn_budget,
         baseline,
     };
-    match (&args.source, args.size, &args.inventory) {
-        (Some(source), None, None) => {
+    match (&args.source, args.size, &args.inventory, inventory) {
+        (Some(source), None, None, _) => {
             let name = args.name.clone().unwrap_or_else(|| {
                 source
                     .file_name()
@@ -112,18 +132,17 @@ fn subjects(
                 images::read("SRC", source, read, ratio)?.size,
             )])
         }
-        (None, Some(bytes), None) => {
+        (None, Some(bytes), None, _) => {
             let name = args.name.clone().unwrap_or_else(|| "image".to_string());
             let size = images::typed_size("--size", bytes, typed_basis(args), ratio)?;
             Ok(vec![one(name, size)])
         }
-        (None, None, Some(path)) => {
-            let raw = inventory::read(path)?;
+        (None, None, Some(_), Some(raw)) => {
             let flags = FlagDefaults {
                 basis: args.basis,
                 ..FlagDefaults::default()
             };
-            let services = inventory::resolve(&raw, &flags, ratio, targets, read)?;
+            let services = inventory::resolve(raw, &flags, ratio, targets, read)?;
             Ok(services
                 .into_iter()
                 .map(|service| Subject {

@@ -2,6 +2,8 @@
 //! side, the layers they share and change, what the fleet moves — and, with budgets or growth
 //! limits, the gate's verdict on the new image (exit 1 when a fail-level rule breaks).
 
+use std::path::PathBuf;
+
 use crate::args::CompareArgs;
 use crate::calc::gate::Status;
 use crate::calc::layers;
@@ -71,6 +73,12 @@ pub fn run(args: &CompareArgs, environment: &Environment) -> Result<i32, Error> 
         after_image: Some(Box::new(after.image)),
         layering: images::layering(&args.layering, &read, ratio)?,
     };
+    let inputs: Vec<PathBuf> = [&args.before, &args.after]
+        .into_iter()
+        .chain(&args.assumptions.file)
+        .chain(args.layering.sources())
+        .cloned()
+        .collect();
     let subject = Subject {
         command: Command::Compare,
         default_title: "fleetsave: what the new image saves",
@@ -79,6 +87,7 @@ pub fn run(args: &CompareArgs, environment: &Environment) -> Result<i32, Error> 
         assumptions: &assumptions,
         compare: Some(comparison),
         gate,
+        inputs: &inputs,
     };
     publish(subject, &output)?;
     Ok(if failed { 1 } else { 0 })

@@ -36,6 +36,9 @@ pub fn run(args: &InspectArgs) -> Result<i32, Error> {
     let report = InspectReport::new(images, ratio);
     let rendered = render::inspect::render(&report, args.format)?;
     let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+    if let Some(path) = path {
+        output::refuse_inputs("--output", path, &args.sources)?;
+    }
     output::write(path, rendered.as_bytes())?;
     Ok(0)
 }

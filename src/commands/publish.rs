@@ -12,10 +12,11 @@ use crate::model::Service;
 use crate::model::assumptions::Assumptions;
 use crate::model::values::{Field, Refusal};
 use crate::output;
+use crate::render::charts::ChartView;
 use crate::render::markdown::MarkdownOptions;
 use crate::render::{self, Format, RenderOptions};
 use crate::report::check::CheckReport;
-use crate::report::{self, BuildInput, Command, CompareView, Report};
+use crate::report::{self, BuildInput, Command, CompareView};
 
 use super::Environment;
 
@@ -87,6 +88,8 @@ pub struct Subject<'a> {
     pub compare: Option<CompareView>,
     /// `compare`'s gate verdict, shown with the report.
     pub gate: Option<CheckReport>,
+    /// Every file the report was read from: the report and charts may not be written over one.
+    pub inputs: &'a [PathBuf],
 }
 
 /// Builds the report, renders it and writes it where `output` says.
@@ -109,9 +112,23 @@ pub fn publish(subject: Subject<'_>, output: &OutputOptions) -> Result<i32, Erro
     if output.title.is_none() && report.totals.growth {
         report.title = subject.growth_title.to_string();
     }
+    let charts = match &output.charts_dir {
+        Some(directory) => render::charts::chart_views(&report)?
+            .into_iter()
+            .map(|chart| (directory.join(format!("{}.svg", chart.id)), chart))
+            .collect(),
+        None => Vec::new(),
+    };
+    // Nothing is written when any file would replace an input.
+    if let Some(path) = &output.path {
+        output::refuse_inputs("--output", path, subject.inputs)?;
+    }
+    for (path, _) in &charts {
+        output::refuse_inputs("--charts-dir", path, subject.inputs)?;
+    }
     let mut render_options = output.render.clone();
     if let Some(directory) = &output.charts_dir {
-        render_options.markdown.chart_links = write_charts(&report, directory)?;
+        render_options.markdown.chart_links = write_charts(directory, charts)?;
     }
     if output.format == Format::Json {
         output::write_with(output.path.as_deref(), |out| {
@@ -124,15 +141,20 @@ pub fn publish(subject: Subject<'_>, output: &OutputOptions) -> Result<i32, Erro
     Ok(0)
 }
 
-/// Writes the report's charts as SVG files into `directory`; returns (title, path) to link.
-fn write_charts(report: &Report, directory: &Path) -> Result<Vec<(String, String)>, Error> {
-    std::fs::create_dir_all(directory).map_err(|source| Error::Write {
-        path: directory.to_path_buf(),
-        source,
-    })?;
+/// Writes the report's charts, each to its path in `directory`, as SVG files; returns (title,
+/// path) to link.
+fn write_charts(
+    directory: &Path,
+    charts: Vec<(PathBuf, ChartView)>,
+) -> Result<Vec<(String, String)>, Error> {
+    output::refuse_planted_symlink(directory)
+        .and_then(|()| std::fs::create_dir_all(directory))
+        .map_err(|source| Error::Write {
+            path: directory.to_path_buf(),
+            source,
+        })?;
     let mut links = Vec::new();
-    for chart in render::charts::chart_views(report)? {
-        let path = directory.join(format!("{}.svg", chart.id));
+    for (path, chart) in charts {
         output::write(Some(&path), chart.svg.as_bytes())?;
         links.push((chart.title, path.to_string_lossy().replace('\\', "/")));
     }

@@ -1,6 +1,8 @@
 //! `report`: every service of an inventory, with the fleet flags as defaults for empty cells
 //! (they win over the file's `[defaults]`, as assumption flags win over its `[assumptions]`).
 
+use std::path::PathBuf;
+
 use crate::args::ReportArgs;
 use crate::calc::targets::Targets;
 use crate::error::Error;
@@ -35,6 +37,11 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
         &Targets::bundled()?,
         &images::source_options(&args.image),
     )?;
+    let inputs: Vec<PathBuf> = [args.inventory.clone()]
+        .into_iter()
+        .chain(args.assumptions.file.clone())
+        .chain(inventory::image_paths(&raw))
+        .collect();
     let subject = Subject {
         command: Command::Report,
         default_title: "fleetsave: image savings across the fleet",
@@ -43,6 +50,7 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
         assumptions: &assumptions,
         compare: None,
         gate: None,
+        inputs: &inputs,
     };
     publish(subject, &output)
 }

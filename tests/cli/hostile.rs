@@ -390,3 +390,232 @@ fn assumption_files_and_error_messages_neutralise_hostile_names() {
 fn csv_cell(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
+
+/// Runs fleetsave in `dir`; returns (exit code, stderr).
+fn run_in(dir: &Path, args: &[&str]) -> (i32, String) {
+    let output = fleetsave().current_dir(dir).args(args).output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Issue 14, item 4: `-o` (or a chart `--charts-dir` would write) naming a file the command
+/// reads — by its name, through `..`, a symbolic or a hard link — is refused with exit 2 before
+/// anything is written, and the input is left as it was.
+#[test]
+fn output_onto_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(
+        project_file("tests/fixtures/images/v1.oci.tar"),
+        d.join("v1.tar"),
+    )
+    .unwrap();
+    std::fs::copy(
+        project_file("tests/fixtures/images/v2.oci.tar"),
+        d.join("v2.tar"),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("fleet.csv"),
+        "service,before,after,after_image\napi,1GB,,v2.tar\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("a.toml"), "compression_ratio = 0.4\n").unwrap();
+    std::fs::create_dir(d.join("sub")).unwrap();
+    std::os::unix::fs::symlink(d.join("fleet.csv"), d.join("link.csv")).unwrap();
+    std::fs::hard_link(d.join("v1.tar"), d.join("hard.tar")).unwrap();
+    std::fs::create_dir(d.join("charts")).unwrap();
+    std::fs::write(
+        d.join("charts/chart-sizes.svg"),
+        "compression_ratio = 0.4\n",
+    )
+    .unwrap();
+    let originals: Vec<(&str, Vec<u8>)> = ["fleet.csv", "v1.tar", "v2.tar", "a.toml"]
+        .into_iter()
+        .map(|name| (name, std::fs::read(d.join(name)).unwrap()))
+        .chain([(
+            "charts/chart-sizes.svg",
+            std::fs::read(d.join("charts/chart-sizes.svg")).unwrap(),
+        )])
+        .collect();
+    let cases: &[&[&str]] = &[
+        &["report", "fleet.csv", "-o", "fleet.csv"],
+        &["report", "fleet.csv", "-o", "sub/../fleet.csv"],
+        &["report", "fleet.csv", "-o", "link.csv", "--format", "json"],
+        // An image the inventory names, relative to the inventory.
+        &["report", "fleet.csv", "-o", "v2.tar"],
+        &[
+            "report",
+            "fleet.csv",
+            "--assumptions",
+            "a.toml",
+            "-o",
+            "a.toml",
+        ],
+        &[
+            "calc",
+            "--before-image",
+            "v1.tar",
+            "--after",
+            "1MB",
+            "-o",
+            "v1.tar",
+        ],
+        &[
+            "calc",
+            "--before-image",
+            "hard.tar",
+            "--after",
+            "1MB",
+            "-o",
+            "v1.tar",
+        ],
+        &[
+            "calc",
+            "--before",
+            "1GB",
+            "--after-image",
+            "v2.tar",
+            "--base-image",
+            "v1.tar",
+            "-o",
+            "v1.tar",
+        ],
+        &[
+            "compare", "v1.tar", "v2.tar", "-o", "v2.tar", "--format", "html",
+        ],
+        &["inspect", "v1.tar", "-o", "v1.tar"],
+        &["inspect", "v1.tar:v1", "-o", "v1.tar"],
+        &["check", "v1.tar", "--budget", "1GB", "-o", "v1.tar"],
+        &[
+            "check",
+            "--inventory",
+            "fleet.csv",
+            "-o",
+            "fleet.csv",
+            "--format",
+            "json",
+        ],
+        &["check", "--inventory", "fleet.csv", "-o", "v2.tar"],
+        &[
+            "check",
+            "--size",
+            "1GB",
+            "--baseline",
+            "v1.tar",
+            "-o",
+            "v1.tar",
+        ],
+        // A chart file over an input, the report itself elsewhere.
+        &[
+            "calc",
+            "--before",
+            "1GB",
+            "--after",
+            "1MB",
+            "--assumptions",
+            "charts/chart-sizes.svg",
+            "--format",
+            "markdown",
+            "--charts-dir",
+            "charts",
+            "-o",
+            "report.md",
+        ],
+    ];
+    for args in cases {
+        let (code, stderr) = run_in(d, args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("writing there would replace what fleetsave reads"),
+            "{args:?}: {stderr}"
+        );
+        for (name, bytes) in &originals {
+            assert_eq!(
+                &std::fs::read(d.join(name)).unwrap(),
+                bytes,
+                "{args:?} changed {name}"
+            );
+        }
+        assert!(!d.join("report.md").exists(), "{args:?} wrote the report");
+    }
+    // Another file, and devices, are written as before.
+    let (code, stderr) = run_in(d, &["report", "fleet.csv", "-o", "out.txt"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stderr) = run_in(d, &["inspect", "v1.tar", "-o", "/dev/null"]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+/// Issue 14, item 5: in a sticky world-writable directory (`/tmp`), a symbolic link another user
+/// planted at the `-o` path or the `--charts-dir` path is not followed (the kernel's
+/// `protected_symlinks` rule); the user's own link is. Needs root to give a link to another
+/// user: skipped otherwise.
+#[test]
+fn planted_symlinks_are_not_followed() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("tmp");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let victim = dir.path().join("victim.conf");
+    std::fs::write(&victim, "precious").unwrap();
+    let link = shared.join("report.md");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    if std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).is_err() {
+        eprintln!("skipped: giving a link to another user needs root");
+        return;
+    }
+    let victims = dir.path().join("victims");
+    std::fs::create_dir(&victims).unwrap();
+    let charts = shared.join("charts");
+    std::os::unix::fs::symlink(&victims, &charts).unwrap();
+    std::os::unix::fs::lchown(&charts, Some(65534), Some(65534)).unwrap();
+
+    let args = ["calc", "--before", "1GB", "--after", "100MB", "-o"];
+    let (code, stderr) = run_in(dir.path(), &[&args[..], &[link.to_str().unwrap()]].concat());
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains("symbolic link owned by another user"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    let (code, stderr) = run_in(
+        dir.path(),
+        &[
+            "calc",
+            "--before",
+            "1GB",
+            "--after",
+            "100MB",
+            "--charts-dir",
+            charts.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(&victims).unwrap().count(),
+        0,
+        "charts written through the link"
+    );
+
+    // The user's own link (or the directory owner's) is followed, its target replaced.
+    std::os::unix::fs::lchown(&link, Some(own_uid()), None).unwrap();
+    let (code, stderr) = run_in(dir.path(), &[&args[..], &[link.to_str().unwrap()]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    assert_ne!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+/// The effective user of this test (the owner of a file it makes).
+fn own_uid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    let probe = tempfile::NamedTempFile::new().unwrap();
+    probe.as_file().metadata().unwrap().uid()
+}

@@ -324,6 +324,31 @@ fn with_platform(
     })
 }
 
+/// The image sources the rows name as files (relative to the inventory's directory): what a
+/// report written over one of them would destroy. References to registries are among them too,
+/// as paths that do not exist.
+pub fn image_paths(inventory: &RawInventory) -> Vec<PathBuf> {
+    let directory = inventory
+        .path
+        .parent()
+        .filter(|_| inventory.path.as_os_str() != STDIN)
+        .unwrap_or(Path::new(""));
+    let fields = [
+        "before_image",
+        "after_image",
+        "base_image",
+        "before_prev_image",
+        "after_prev_image",
+    ];
+    inventory
+        .rows
+        .iter()
+        .chain(std::iter::once(&inventory.defaults))
+        .flat_map(|row| fields.iter().filter_map(|field| row.get(field)))
+        .map(|value| directory.join(&value.text))
+        .collect()
+}
+
 /// Validates every row into a service. `ratio` estimates the basis a row did not give; `read`
 /// says how to read the `before_image`/`after_image` sources (paths relative to the inventory, or
 /// image references).
