@@ -107,6 +107,12 @@ pub fn write_with(
 }
 
 fn write_stdout(produce: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
+    if stdout_was_closed() {
+        return Err(Error::Write {
+            path: "standard output".into(),
+            source: io::Error::other("it is closed, so the report would be lost"),
+        });
+    }
     let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     match produce(&mut stdout).and_then(|()| stdout.flush()) {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
@@ -116,6 +122,34 @@ fn write_stdout(produce: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Resul
         }),
         Ok(()) => Ok(()),
     }
+}
+
+/// Whether standard output was closed when fleetsave started (`>&-`): the Rust runtime then
+/// opens `/dev/null` read-write in its place, where writes vanish without an error. A shell's
+/// `>/dev/null` opens it write-only, so that stays a place to discard the report (as does any
+/// write-only or read-only `/dev/null`); `1<>/dev/null` reads as closed.
+#[cfg(unix)]
+fn stdout_was_closed() -> bool {
+    use rustix::fs::{FileType, OFlags};
+    let stdout = io::stdout();
+    let Ok(flags) = rustix::fs::fcntl_getfl(&stdout) else {
+        return true;
+    };
+    if flags & OFlags::RWMODE != OFlags::RDWR {
+        return false;
+    }
+    match (rustix::fs::fstat(&stdout), rustix::fs::stat("/dev/null")) {
+        (Ok(out), Ok(null)) => {
+            FileType::from_raw_mode(out.st_mode) == FileType::CharacterDevice
+                && out.st_rdev == null.st_rdev
+        }
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn stdout_was_closed() -> bool {
+    false
 }
 
 fn write_atomically(

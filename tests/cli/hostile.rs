@@ -619,3 +619,63 @@ fn own_uid() -> u32 {
     let probe = tempfile::NamedTempFile::new().unwrap();
     probe.as_file().metadata().unwrap().uid()
 }
+
+/// The fleetsave binary's path, for shell redirections.
+fn binary() -> String {
+    fleetsave().get_program().to_str().unwrap().to_string()
+}
+
+/// Runs `fleetsave ARGS` under bash with `redirect` applied to its standard output; returns
+/// (fleetsave's exit code, stderr).
+fn run_redirected(args: &str, redirect: &str) -> (i32, String) {
+    let script = format!("\"$0\" {args} {redirect}; echo \"code=${{PIPESTATUS[0]}}\" >&2");
+    let output = std::process::Command::new("bash")
+        .args(["-c", &script, &binary()])
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let code = stderr
+        .rsplit_once("code=")
+        .and_then(|(_, code)| code.trim().parse().ok())
+        .unwrap_or(-1);
+    (code, stderr)
+}
+
+/// Issue 14, item 14: a report to a closed standard output (`>&-`) or a full device
+/// (`>/dev/full`) is lost: exit 3 saying so. `>/dev/null` and a reader that stops early
+/// (`| head`) stay a quiet exit 0.
+#[test]
+fn a_closed_or_full_stdout_is_exit_3_a_broken_pipe_exit_0() {
+    let calc = "calc --before 1GB --after 100MB";
+    for (args, redirect) in [
+        (calc, ">&-"),
+        (&format!("{calc} --format json"), ">&-"),
+        (calc, ">/dev/full"),
+        (&format!("{calc} --format markdown"), ">/dev/full"),
+        ("check --size 1GB --budget 1MB", ">&-"),
+        ("targets", ">&-"),
+    ] {
+        let (code, stderr) = run_redirected(args, redirect);
+        assert_eq!(code, 3, "{args} {redirect}: {stderr}");
+        assert!(
+            stderr.contains("cannot write standard output"),
+            "{args} {redirect}: {stderr}"
+        );
+    }
+    for (args, redirect) in [
+        (calc, ">/dev/null"),
+        (&format!("{calc} --format json"), "| head -c 10 >/dev/null"),
+        (&format!("{calc} --format html"), "| true"),
+    ] {
+        let (code, stderr) = run_redirected(args, redirect);
+        assert_eq!(code, 0, "{args} {redirect}: {stderr}");
+        assert!(!stderr.contains("error"), "{args} {redirect}: {stderr}");
+    }
+    // With the report in a file, a closed stdout does not matter.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("r.txt");
+    let (code, stderr) = run_redirected(&format!("{calc} -o {}", file.display()), ">&-");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(file.exists());
+}
