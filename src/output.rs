@@ -192,11 +192,16 @@ fn write_atomically(
     };
     // A missing or unreadable directory is told as the system tells it.
     std::fs::metadata(directory)?;
+    // Declared first, so dropped last: the file is removed (on an error) before it is
+    // unregistered.
+    let _pending;
     let mut temporary = tempfile::Builder::new()
         .prefix(".fleetsave-")
         .suffix(".tmp")
         .tempfile_in(directory)
         .map_err(without_temporary_path)?;
+    // Removed on SIGINT, SIGTERM or SIGHUP too, not only on an error (tempfile's drop).
+    _pending = Pending::register(temporary.path());
     {
         let mut buffered = io::BufWriter::with_capacity(1 << 16, temporary.as_file_mut());
         produce(&mut buffered)?;
@@ -213,6 +218,63 @@ fn write_atomically(
 fn without_temporary_path(error: io::Error) -> io::Error {
     let kind = error.kind();
     io::Error::new(kind, kind.to_string())
+}
+
+/// Temporary files being written, for the signal handler to remove.
+static PENDING: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// A temporary file registered for removal on a termination signal while it is written.
+struct Pending(PathBuf);
+
+impl Pending {
+    fn register(path: &Path) -> Pending {
+        on_signal_remove_pending();
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        pending().push(path.clone());
+        Pending(path)
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        pending().retain(|path| *path != self.0);
+    }
+}
+
+fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    PENDING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Installs, once, a handler of SIGINT, SIGTERM and SIGHUP (from the first file written on):
+/// a thread that removes the temporary files being written, then lets the signal end the
+/// process as it would have (exit status "killed by SIGTERM", 130/143 in a shell).
+fn on_signal_remove_pending() {
+    #[cfg(unix)]
+    {
+        static INSTALLED: std::sync::Once = std::sync::Once::new();
+        INSTALLED.call_once(|| {
+            use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+            // Without a handler a signal still ends the run, only the file stays behind.
+            let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
+            else {
+                return;
+            };
+            std::thread::spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    // The lock is kept until the process ends: no file is registered
+                    // meanwhile. One already renamed into place is not found, so stays.
+                    let pending = pending();
+                    for path in pending.iter() {
+                        let _ = std::fs::remove_file(path);
+                    }
+                    let _ = signal_hook::low_level::emulate_default_handler(signal);
+                    std::process::exit(128 + signal);
+                }
+            });
+        });
+    }
 }
 
 /// Refuses to follow `path` when it is a symbolic link another user may have planted: the

@@ -679,3 +679,65 @@ fn a_closed_or_full_stdout_is_exit_3_a_broken_pipe_exit_0() {
     assert_eq!(code, 0, "{stderr}");
     assert!(file.exists());
 }
+
+/// Issue 14, item 13: SIGTERM or SIGINT while `-o` is being written (a large JSON report here)
+/// ends the run as the signal would, with the temporary file removed and the old report left.
+#[test]
+fn a_signal_while_writing_leaves_no_temporary_file() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("service,before,after\n");
+    for index in 0..40_000 {
+        csv.push_str(&format!(
+            "svc-{index},{}MB,{}MB\n",
+            1000 + index % 500,
+            100 + index % 50
+        ));
+    }
+    let inventory = dir.path().join("big.csv");
+    std::fs::write(&inventory, csv).unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let report = out.join("report.json");
+    let temporaries = || {
+        std::fs::read_dir(&out)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(".fleetsave-"))
+            .collect::<Vec<_>>()
+    };
+    for (signal, number) in [("TERM", 15), ("INT", 2)] {
+        std::fs::write(&report, "old").unwrap();
+        let mut child = std::process::Command::new(binary())
+            .args([
+                "report",
+                inventory.to_str().unwrap(),
+                "--format",
+                "json",
+                "-o",
+            ])
+            .arg(&report)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while temporaries().is_empty() {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the report was written before its temporary file was seen"
+            );
+            assert!(started.elapsed().as_secs() < 120, "no temporary file");
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        let killed = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.signal(), Some(number), "SIG{signal}: {status:?}");
+        assert_eq!(temporaries(), Vec::<String>::new(), "SIG{signal}");
+        assert_eq!(std::fs::read_to_string(&report).unwrap(), "old");
+    }
+}
