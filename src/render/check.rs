@@ -8,7 +8,7 @@ use super::table::{Align, Table};
 use crate::units::Basis;
 use std::fmt::Write;
 
-use super::markdown::escape_inline;
+use super::markdown::{NAME_CHARS, escape_inline, shorten};
 use super::text::{terminal_safe, terminal_safe_lines};
 use crate::calc::gate::{Level, RuleKind, Status};
 use crate::error::Error;
@@ -182,7 +182,7 @@ fn markdown(report: &CheckReport, marker: &str) -> String {
             format!(
                 "| {result} | {} | {} | {} | {} | {} | {} |",
                 rule_word(rule.rule),
-                escape_inline(&rule.service),
+                escape_inline(&shorten(&rule.service, NAME_CHARS)),
                 size(rule),
                 format_bytes(i128::from(rule.limit_bytes)),
                 if rule.passed {

@@ -16,6 +16,23 @@ use crate::error::Error;
 use crate::report::{FigureBasis, Report, Saving};
 use crate::units::format_bytes;
 
+/// Titles and names longer than this many characters are cut with `…` in a comment (the JSON
+/// keeps them whole), so that one cannot fill GitHub's limit by itself.
+pub const NAME_CHARS: usize = 256;
+
+/// `text` cut to at most `max` characters (not columns: zero-width characters count too),
+/// ending with `…` when cut.
+pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => text.into(),
+        Some(_) => {
+            let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+            cut.push('…');
+            cut.into()
+        }
+    }
+}
+
 /// Bars in the Mermaid chart.
 const CHART_TOP: usize = 20;
 
@@ -112,7 +129,8 @@ pub(super) fn sentence(pieces: &[Piece]) -> String {
     let joined: String = pieces
         .iter()
         .map(|piece| match piece {
-            Piece::Text(text) | Piece::Input(text) => escape_inline(text),
+            Piece::Text(text) => escape_inline(text),
+            Piece::Input(text) => escape_inline(&shorten(text, NAME_CHARS)),
             Piece::Figure(text) => format!("**{}**", escape_inline(text)),
         })
         .collect();
@@ -242,7 +260,7 @@ fn table_row(row: &crate::report::ServiceRow) -> String {
     };
     format!(
         "| {} | {} | {} | {} | {} | {} | {} |",
-        cell(&cells.name),
+        cell(&shorten(&cells.name, NAME_CHARS)),
         cell(&cells.runtime),
         cell(&cells.before),
         cell(&after),
@@ -294,7 +312,7 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
     let generated = report.generated_at.as_deref().map(escape_inline);
     let comment = MarkdownComment {
         marker: comment::marker_line(&marker),
-        title: escape_inline(&report.title),
+        title: escape_inline(&shorten(&report.title, NAME_CHARS)),
         headline: sentence(&headline::sentence(report)),
         sentences,
         empty_line: "No service changed size.".to_string(),
@@ -381,6 +399,14 @@ mod tests {
             "HTTPS:&#8203;//e.x WWW&#8203;.e.x"
         );
         assert_eq!(escape_inline("$x$"), "&#36;x&#36;");
+    }
+
+    #[test]
+    fn names_are_shortened_by_characters() {
+        assert_eq!(shorten("abcdef", 4), "abc…");
+        assert_eq!(shorten("abcd", 4), "abcd");
+        let invisible = "\u{200B}".repeat(1000);
+        assert_eq!(shorten(&invisible, 10).chars().count(), 10);
     }
 
     #[test]

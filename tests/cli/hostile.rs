@@ -741,3 +741,73 @@ fn a_signal_while_writing_leaves_no_temporary_file() {
         assert_eq!(std::fs::read_to_string(&report).unwrap(), "old");
     }
 }
+
+/// Smaller item of issue 14: a huge `--title` or `--name`, or thousands of long names, cannot
+/// push a Markdown comment past GitHub's 65,536 characters; titles and names are cut at 256
+/// characters with `…` (JSON keeps them whole).
+#[test]
+fn markdown_stays_within_githubs_limit() {
+    let chars = |text: &str| text.chars().count();
+    let huge = format!("@{}", "#x|".repeat(40_000));
+    let title = format!("--title={huge}");
+    let (_, markdown) = run(
+        &[
+            "calc", "--before", "1GB", "--after", "1MB", "--format", "markdown", &title,
+        ],
+        &[],
+    );
+    assert!(
+        chars(&markdown) <= 65_536,
+        "{} characters",
+        chars(&markdown)
+    );
+    assert!(markdown.lines().nth(1).unwrap().ends_with('…'));
+    assert_markdown_safe(&markdown, 7);
+    let name = format!("--name={huge}");
+    let (_, markdown) = run(
+        &[
+            "check", "--size", "1GB", "--budget", "1MB", "--format", "markdown", &name,
+        ],
+        &[],
+    );
+    assert!(
+        chars(&markdown) <= 65_536,
+        "{} characters",
+        chars(&markdown)
+    );
+    assert!(markdown.contains('…'));
+    assert_markdown_safe(&markdown, 7);
+    let (_, json) = run(
+        &[
+            "check", "--size", "1GB", "--budget", "1MB", "--format", "json", &name,
+        ],
+        &[],
+    );
+    assert_eq!(
+        json_names(&json, "rules", "service"),
+        BTreeSet::from([huge.clone()])
+    );
+
+    // 2,000 services named with 300 characters each: rows that do not fit are summarised.
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("service,before,after,budget\n");
+    for index in 0..2000 {
+        csv.push_str(&format!("{index}-{},1GB,100MB,50MB\n", "@".repeat(300)));
+    }
+    let inventory = dir.path().join("fleet.csv");
+    std::fs::write(&inventory, csv).unwrap();
+    let inventory = inventory.to_str().unwrap();
+    for args in [
+        vec!["check", "--inventory", inventory, "--format", "markdown"],
+        vec!["report", inventory, "--format", "markdown", &title],
+    ] {
+        let (_, markdown) = run(&args, &[]);
+        assert!(
+            chars(&markdown) <= 65_536,
+            "{args:?}: {} characters",
+            chars(&markdown)
+        );
+        assert!(markdown.contains("more not shown") || markdown.contains("more rules not shown"));
+        assert_markdown_safe(&markdown, 7);
+    }
+}
