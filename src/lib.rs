@@ -2,6 +2,8 @@
 //!
 //! One pipeline, one direction. From the bottom up, each layer imports only those below it:
 //!
+//! - [`runner`]: GitHub Actions workflow commands kept out of everything written (every
+//!   renderer breaks them with it).
 //! - [`error`], [`units`] and [`model`]: the error type, sizes and rates, and the domain —
 //!   images, services, the assumptions table, and the typed parsers every reader shares
 //!   ([`model::values`]).
@@ -28,4 +30,5 @@ pub mod output;
 pub mod progress;
 pub mod render;
 pub mod report;
+pub mod runner;
 pub mod units;

@@ -84,8 +84,8 @@ pub(super) fn draw_text(
     if text.is_empty() {
         return Ok(());
     }
-    if crate::render::runner::holds_command(text) {
-        let text = crate::render::runner::break_commands(text);
+    if crate::runner::holds_command(text) {
+        let text = crate::runner::break_commands(text);
         return area.draw(&Text::new(text.as_str(), at, style.clone()));
     }
     area.draw(&Text::new(text, at, style.clone()))
@@ -177,20 +177,14 @@ fn accessible(
 pub(super) fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     // Runner commands (`::`, `##[`) are broken with character references.
-    crate::render::runner::break_commands_with(
-        text,
-        &mut out,
-        "&#58;",
-        "&#91;",
-        |out, ch| match ch {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            other => out.push(other),
-        },
-    );
+    crate::runner::break_commands_with(text, &mut out, "&#58;", "&#91;", |out, ch| match ch {
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '&' => out.push_str("&amp;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&apos;"),
+        other => out.push(other),
+    });
     out
 }
 
@@ -232,9 +226,9 @@ pub(super) fn clean_label(label: &str) -> String {
     }
     let trimmed = out.trim_end().len();
     out.truncate(trimmed);
-    if crate::render::runner::holds_command(&out) {
+    if crate::runner::holds_command(&out) {
         // Inline in the HTML page, which may go to a CI log: no runner command from input.
-        return crate::render::runner::break_commands(&out);
+        return crate::runner::break_commands(&out);
     }
     out
 }

@@ -235,7 +235,7 @@ fn markdown(report: &CheckReport, marker: &str) -> String {
 /// `\n`), and breaks every `::` and `##[` in it with a zero-width joiner: the message keeps no
 /// command from input.
 fn escape_annotation(message: &str) -> String {
-    super::runner::break_commands(
+    crate::runner::break_commands(
         &message
             .replace('%', "%25")
             .replace('\r', "%0D")

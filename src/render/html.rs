@@ -13,10 +13,10 @@ use super::cells::{
 use super::charts::{ChartView, chart_views};
 use super::headline::{self, Piece};
 use super::method;
-use super::runner::Part;
 use crate::calc::targets::Status;
 use crate::error::Error;
 use crate::report::{FigureBasis, Report};
+use crate::runner::Part;
 use crate::units::{
     counted, format_bytes, format_count, format_days, format_money, format_seconds,
 };
@@ -64,7 +64,7 @@ struct HtmlReport {
 /// with character references (`:&#58;`, `##&#91;`), which the page shows unchanged.
 pub fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + 8);
-    super::runner::break_commands_with(input, &mut out, "&#58;", "&#91;", |out, c| match c {
+    crate::runner::break_commands_with(input, &mut out, "&#58;", "&#91;", |out, c| match c {
         '&' => out.push_str("&amp;"),
         '<' => out.push_str("&lt;"),
         '>' => out.push_str("&gt;"),
@@ -85,7 +85,7 @@ pub struct HtmlEscaper;
 impl askama::filters::Escaper for HtmlEscaper {
     fn write_escaped_str<W: std::fmt::Write>(&self, mut dest: W, string: &str) -> std::fmt::Result {
         let html = askama::filters::Html;
-        if !string.contains(replaced_in_html) && !super::runner::holds_command(string) {
+        if !string.contains(replaced_in_html) && !crate::runner::holds_command(string) {
             return html.write_escaped_str(dest, string);
         }
         let cleaned: String = string
@@ -93,7 +93,7 @@ impl askama::filters::Escaper for HtmlEscaper {
             .map(|c| if replaced_in_html(c) { '\u{FFFD}' } else { c })
             .collect();
         // Text goes through askama's escaper; the breaks are character references.
-        for part in super::runner::parts(&cleaned) {
+        for part in crate::runner::parts(&cleaned) {
             match part {
                 Part::Text(text) => html.write_escaped_str(&mut dest, text)?,
                 Part::Colon => dest.write_str("&#58;")?,

@@ -8,9 +8,9 @@ use std::io;
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
-use super::runner::{self, Part};
 use crate::error::Error;
 use crate::report::Report;
+use crate::runner::{self, Part};
 
 /// Serialises the report.
 pub fn render(report: &Report) -> Result<String, Error> {

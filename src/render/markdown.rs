@@ -111,7 +111,7 @@ pub fn escape_inline(input: &str) -> String {
 /// digits, spaces and `-_.:/,` pass through, and the second colon of `::` is `#58;`.
 pub fn escape_mermaid(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
-    super::runner::break_commands_with(input, &mut out, "#58;", "#91;", |out, c| {
+    crate::runner::break_commands_with(input, &mut out, "#58;", "#91;", |out, c| {
         if c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | ':' | '/' | ',') {
             out.push(c);
         } else if c.is_control() {

@@ -13,7 +13,6 @@ pub mod inspect;
 pub mod json;
 pub mod markdown;
 pub mod method;
-pub mod runner;
 pub mod table;
 pub mod targets;
 pub mod text;

@@ -41,7 +41,7 @@ fn wrap(text: &str, width: usize) -> String {
 /// Neutralises control characters from input (ANSI escapes, carriage returns) for a terminal,
 /// bidirectional overrides and isolates, which would reorder the rest of the line as the
 /// terminal shows it ("Trojan Source"), and GitHub Actions workflow commands (`::`, `##[`,
-/// broken by a zero-width joiner: [`super::runner`]).
+/// broken by a zero-width joiner: [`crate::runner`]).
 pub fn terminal_safe(input: &str) -> String {
     let cleaned: String = input
         .chars()
@@ -53,8 +53,8 @@ pub fn terminal_safe(input: &str) -> String {
             }
         })
         .collect();
-    if super::runner::holds_command(&cleaned) {
-        super::runner::break_commands(&cleaned)
+    if crate::runner::holds_command(&cleaned) {
+        crate::runner::break_commands(&cleaned)
     } else {
         cleaned
     }
