@@ -10,7 +10,7 @@ use toml::Spanned;
 use super::limits::read_text;
 use crate::error::{Error, Place};
 use crate::model::assumptions::{self, Overrides, Profile, toml_text};
-use crate::model::values::{Field, Refusal};
+use crate::model::values::{Field, Refusal, shorten};
 
 /// An assumptions table as read, each key and value with its position.
 pub type AssumptionsTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
@@ -27,7 +27,8 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 /// `unknown key 'x'; known keys: a, b, …`.
 pub fn unknown_key(kind: &str, name: &str, known: impl Iterator<Item = &'static str>) -> String {
     format!(
-        "unknown {kind} '{name}'; known {kind}s: {}",
+        "unknown {kind} '{}'; known {kind}s: {}",
+        shorten(name),
         known.collect::<Vec<_>>().join(", ")
     )
 }
@@ -55,7 +56,7 @@ pub fn validate(
         let written = key.get_ref().as_str();
         let Some(assumption) = assumptions::assumption(written) else {
             return Err(Error::Input {
-                place: Place::file_line(path, line_of(text, key.span().start), written),
+                place: Place::file_line(path, line_of(text, key.span().start), &shorten(written)),
                 message: unknown_key("key", written, assumptions::keys()),
             });
         };

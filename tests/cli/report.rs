@@ -465,3 +465,21 @@ fn text_tables_line_up_with_wide_characters() {
         "{text}"
     );
 }
+
+/// An error quotes at most 200 characters of a bad value, wherever it was.
+#[test]
+fn errors_quote_bad_values_briefly() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(100_000);
+    for (name, content) in [
+        ("header.csv", format!("service,{long}\na,1\n")),
+        ("cell.csv", format!("service,before\na,{long}\n")),
+        ("key.toml", format!("[[service]]\n{long} = 1\n")),
+    ] {
+        let path = write_file(dir.path(), name, &content);
+        let (code, stderr) = failure_of(&["report", path.to_str().unwrap()]);
+        assert_eq!(code, 2, "{name}");
+        assert!(stderr.len() < 1_000, "{name}: {} bytes", stderr.len());
+        assert!(stderr.contains("(100000 characters)"), "{name}: {stderr}");
+    }
+}

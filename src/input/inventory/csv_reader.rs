@@ -62,7 +62,7 @@ pub fn read(path: PathBuf, text: String) -> Result<RawInventory, Error> {
             return Err(at(
                 &path,
                 Some(1),
-                Some(header),
+                Some(&crate::model::values::shorten(header)),
                 unknown_key("column", header, row_fields()),
             ));
         };
@@ -71,7 +71,7 @@ pub fn read(path: PathBuf, text: String) -> Result<RawInventory, Error> {
             return Err(at(
                 &path,
                 Some(1),
-                Some(header),
+                Some(&crate::model::values::shorten(header)),
                 format!(
                     "column '{header}' appears twice (columns {first} and {}); keep one",
                     index + 1

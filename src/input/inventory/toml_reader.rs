@@ -70,7 +70,7 @@ fn raw_row(
         let written = key.get_ref().as_str();
         let Some(name) = known_field(known(), written).filter(|name| *name == written) else {
             return Err(Error::Input {
-                place: Place::file_line(path, key_line, written),
+                place: Place::file_line(path, key_line, &crate::model::values::shorten(written)),
                 message: unknown_key(kind, written, known()),
             });
         };
