@@ -195,13 +195,20 @@ fn write_atomically(
     // Declared first, so dropped last: the file is removed (on an error) before it is
     // unregistered.
     let _pending;
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".fleetsave-")
-        .suffix(".tmp")
-        .tempfile_in(directory)
-        .map_err(without_temporary_path)?;
-    // Removed on SIGINT, SIGTERM or SIGHUP too, not only on an error (tempfile's drop).
-    _pending = Pending::register(temporary.path());
+    let mut temporary;
+    // Removed on SIGINT, SIGTERM or SIGHUP too, not only on an error (tempfile's drop). The
+    // handler is installed before the file exists, and the list of pending files is locked
+    // while it is created and registered: a signal in between waits for the registration.
+    on_signal_remove_pending();
+    {
+        let mut registered = pending();
+        temporary = tempfile::Builder::new()
+            .prefix(".fleetsave-")
+            .suffix(".tmp")
+            .tempfile_in(directory)
+            .map_err(without_temporary_path)?;
+        _pending = Pending::register(temporary.path(), &mut registered);
+    }
     {
         let mut buffered = io::BufWriter::with_capacity(1 << 16, temporary.as_file_mut());
         produce(&mut buffered)?;
@@ -227,10 +234,10 @@ static PENDING: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new(
 struct Pending(PathBuf);
 
 impl Pending {
-    fn register(path: &Path) -> Pending {
-        on_signal_remove_pending();
+    /// Adds `path` to `registered`, the locked list of pending files.
+    fn register(path: &Path, registered: &mut Vec<PathBuf>) -> Pending {
         let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        pending().push(path.clone());
+        registered.push(path.clone());
         Pending(path)
     }
 }
