@@ -97,22 +97,53 @@ pub fn chart(report: &Report) -> Option<String> {
     chart_of(&sizes)
 }
 
-/// Picks an image's (before, after) sizes on one basis.
-type Pick = fn(&Sizes) -> (u64, u64);
+/// The sizes the chart compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Basis {
+    Unpacked,
+    Wire,
+}
 
-/// The basis the chart measures on: unpacked when every unpacked size was measured, else the
-/// wire when every wire size was, else unpacked with the estimate said.
-fn basis(sizes: &[Sizes]) -> (&'static str, Pick) {
-    let disk = |s: &Sizes| (s.before_disk, s.after_disk);
-    let wire = |s: &Sizes| (s.before_wire, s.after_wire);
-    if sizes.iter().all(|s| !s.disk_estimated) {
-        ("unpacked", disk)
-    } else if sizes.iter().all(|s| !s.wire_estimated) {
-        ("on the wire", wire)
-    } else {
-        ("unpacked, partly estimated", disk)
+impl Basis {
+    /// Unpacked when every unpacked size was measured, else the wire when every wire size was,
+    /// else unpacked (the estimated bars are marked).
+    fn of(sizes: &[Sizes]) -> Basis {
+        if sizes.iter().all(|s| !s.disk_estimated) {
+            Basis::Unpacked
+        } else if sizes.iter().all(|s| !s.wire_estimated) {
+            Basis::Wire
+        } else {
+            Basis::Unpacked
+        }
+    }
+
+    /// An image's (before, after) on this basis.
+    fn pick(self, s: &Sizes) -> (u64, u64) {
+        match self {
+            Basis::Unpacked => (s.before_disk, s.after_disk),
+            Basis::Wire => (s.before_wire, s.after_wire),
+        }
+    }
+
+    fn estimated(self, s: &Sizes) -> bool {
+        match self {
+            Basis::Unpacked => s.disk_estimated,
+            Basis::Wire => s.wire_estimated,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Basis::Unpacked => "unpacked",
+            Basis::Wire => "on the wire",
+        }
     }
 }
+
+/// The end of a label that was cut.
+const CUT: &str = "...";
+/// The mark after the label of a bar whose sizes were estimated, as in the tables.
+const ESTIMATED: &str = " ≈";
 
 /// A decimal unit for the largest value, (divisor, name): MB up to 10 GB, as image sizes are
 /// usually quoted.
@@ -156,8 +187,14 @@ fn measured_chars(c: char) -> usize {
 }
 
 /// A label cut to at most [`LABEL_CHARS`] characters and [`LABEL_MEASURE`] measured characters,
-/// with `…`, then escaped.
-fn label(name: &str) -> String {
+/// with `...` (three dots measure less than an escaped `…`), marked [`ESTIMATED`] if `estimated`
+/// (within those limits), then escaped.
+fn label(name: &str, estimated: bool) -> String {
+    let mark = if estimated { ESTIMATED } else { "" };
+    let (max_chars, max_measure) = (
+        LABEL_CHARS - mark.chars().count(),
+        LABEL_MEASURE - mark.chars().map(measured_chars).sum::<usize>(),
+    );
     let chars: Vec<char> = name
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -166,30 +203,30 @@ fn label(name: &str) -> String {
         .chars()
         .collect();
     let measure = |chars: &[char]| chars.iter().map(|c| measured_chars(*c)).sum::<usize>();
-    let short: String = if chars.len() <= LABEL_CHARS && measure(&chars) <= LABEL_MEASURE {
+    let short: String = if chars.len() <= max_chars && measure(&chars) <= max_measure {
         chars.iter().collect()
     } else {
-        let mut used = measured_chars('…');
+        let mut used = CUT.len();
         let mut cut = String::new();
         for (count, c) in chars.iter().enumerate() {
             used += measured_chars(*c);
-            if count + 1 >= LABEL_CHARS || used > LABEL_MEASURE {
+            if count + CUT.len() >= max_chars || used > max_measure {
                 break;
             }
             cut.push(*c);
         }
-        format!("{}…", cut.trim_end())
+        format!("{}{CUT}", cut.trim_end())
     };
-    format!("\"{}\"", escape_mermaid(&short))
+    format!("\"{}\"", escape_mermaid(&format!("{short}{mark}")))
 }
 
 /// The chart of `sizes` (in the report's order), or `None` when fewer than two images shrank.
 pub fn chart_of(sizes: &[Sizes]) -> Option<String> {
-    let (basis, pick) = basis(sizes);
+    let basis = Basis::of(sizes);
     let mut shrank: Vec<(&Sizes, u64)> = sizes
         .iter()
         .filter_map(|s| {
-            let (before, after) = pick(s);
+            let (before, after) = basis.pick(s);
             (after < before).then(|| (s, before - after))
         })
         .collect();
@@ -199,7 +236,7 @@ pub fn chart_of(sizes: &[Sizes]) -> Option<String> {
     let grew = sizes
         .iter()
         .filter(|s| {
-            let (before, after) = pick(s);
+            let (before, after) = basis.pick(s);
             after > before
         })
         .count();
@@ -212,7 +249,14 @@ pub fn chart_of(sizes: &[Sizes]) -> Option<String> {
         .iter()
         .map(|(_, saved)| value(*saved as f64 / divisor))
         .collect();
-    let labels: Vec<String> = shrank.iter().map(|(s, _)| label(&s.name)).collect();
+    let labels: Vec<String> = shrank
+        .iter()
+        .map(|(s, _)| label(&s.name, basis.estimated(s)))
+        .collect();
+    let mut axis = format!("{unit} saved per image, {}", basis.name());
+    if shrank.iter().any(|(s, _)| basis.estimated(s)) {
+        axis.push_str(", ≈ estimated");
+    }
     let ceiling = axis_end(shrank[0].1 as f64 / divisor * 1.05);
     let mut title = if candidates > shrank.len() {
         format!("Image size saved, top {} of {candidates}", shrank.len())
@@ -230,7 +274,7 @@ pub fn chart_of(sizes: &[Sizes]) -> Option<String> {
         init_directive(),
         escape_mermaid(&title),
         labels.join(", "),
-        escape_mermaid(&format!("{unit} saved per image, {basis}")),
+        escape_mermaid(&axis),
         values.join(", ")
     ))
 }
@@ -361,13 +405,18 @@ mod tests {
         ])
         .unwrap();
         let labels = labels(&chart);
-        // `…` is written as its entity code, like every character outside `-_.:/,`.
-        assert_eq!(labels[0], "payments-gateway-se#8230;");
-        assert_eq!(label("x".repeat(300).as_str()).chars().count(), 2 + 19 + 6);
-        // Escaped characters count as Mermaid measures them: at most 28 placeholder characters.
-        assert_eq!(label("<script>alert(1)</script>"), "\"#60;script#8230;\"");
-        assert_eq!(label("api (v2)"), "\"api #40;v2#41;\"");
-        assert_eq!(label("  padded  "), "\"padded\"");
+        assert_eq!(labels[0], "payments-gateway-...");
+        assert_eq!(
+            label(&"x".repeat(300), false),
+            format!("\"{}...\"", "x".repeat(17))
+        );
+        // Escaped characters count as Mermaid measures them (`<` as 7): at most 28.
+        assert_eq!(
+            label("<script>alert(1)</script>", false),
+            "\"#60;script#62;alert...\""
+        );
+        assert_eq!(label("api (v2)", false), "\"api #40;v2#41;\"");
+        assert_eq!(label("  padded  ", false), "\"padded\"");
     }
 
     #[test]
@@ -387,9 +436,20 @@ mod tests {
         b.disk_estimated = false;
         b.wire_estimated = true;
         let chart = chart_of(&[a, b]).unwrap();
+        // Mixed: unpacked sizes, the estimated bar marked as in the tables.
         assert!(
-            chart.contains("\"MB saved per image, unpacked, partly estimated\""),
+            chart.contains("\"MB saved per image, unpacked, #8776; estimated\""),
             "{chart}"
+        );
+        assert_eq!(labels(&chart), ["a #8776;", "b"]);
+        // The mark counts too: 1 + 9 of the 28.
+        assert_eq!(
+            label("payments-gateway-service", true),
+            "\"payments-gatewa... #8776;\""
+        );
+        assert_eq!(
+            label("legacy-billing, v1", true),
+            "\"legacy-billing, v1 #8776;\""
         );
     }
 }

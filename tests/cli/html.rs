@@ -29,7 +29,10 @@ fn one_self_contained_page_with_every_section() {
     );
     assert_eq!(html.matches("<div class=\"chart-wide\">").count(), 5);
     assert_eq!(html.matches("<div class=\"chart-narrow\">").count(), 5);
-    assert!(html.contains("viewBox=\"0 0 360 "), "narrow charts for phones");
+    assert!(
+        html.contains("viewBox=\"0 0 360 "),
+        "narrow charts for phones"
+    );
     for title in [
         "Image size per service, before and after",
         "Image transfer over 12 months, before and after",
