@@ -24,7 +24,7 @@ pub const MAX_BARS: usize = 10;
 /// Labels are cut to this many characters, `…` included.
 pub const LABEL_CHARS: usize = 20;
 /// … and to this many characters as Mermaid measures them (an escaped character counts as its
-/// placeholder, see [`measured_chars`]): with a wider label, Mermaid hides every label of the
+/// placeholder, see [`measured`]): with a wider label, Mermaid hides every label of the
 /// axis (mermaid-cli 11.17, 700 px wide chart).
 const LABEL_MEASURE: usize = 28;
 /// The colour of the bars: GitHub's accent blue, at least 3:1 against both the light (#ffffff)
@@ -175,26 +175,37 @@ fn axis_end(top: f64) -> f64 {
     (top / step).ceil() * step
 }
 
-/// What Mermaid measures a character as while it lays out the axis: itself when it passes
-/// [`escape_mermaid`] unchanged, else its entity's placeholder (`ﬂ°°60¶ß` for `#60;`), which is
-/// only decoded after layout.
-fn measured_chars(c: char) -> usize {
-    if passes(c) {
-        1
-    } else {
-        5 + (c as u32).to_string().len()
+/// How wide Mermaid takes an escaped label to be while it lays out the axis, in characters: an
+/// entity code (`#60;`) counts as the placeholder Mermaid puts in its place until after layout
+/// (`ﬂ°°60¶ß`, 5 characters more than its digits), any other character as one.
+fn measured(escaped: &str) -> usize {
+    let mut total = 0;
+    let mut rest = escaped;
+    while let Some(c) = rest.chars().next() {
+        // `#` only appears in escaped text as the start of an entity code.
+        let entity = (c == '#')
+            .then(|| rest[1..].find(';'))
+            .flatten()
+            .filter(|end| *end > 0 && rest[1..1 + end].bytes().all(|b| b.is_ascii_digit()));
+        match entity {
+            Some(digits) => {
+                total += 5 + digits;
+                rest = &rest[digits + 2..];
+            }
+            None => {
+                total += 1;
+                rest = &rest[c.len_utf8()..];
+            }
+        }
     }
+    total
 }
 
-/// A label cut to at most [`LABEL_CHARS`] characters and [`LABEL_MEASURE`] measured characters,
-/// with `...` (three dots measure less than an escaped `…`), marked [`ESTIMATED`] if `estimated`
-/// (within those limits), then escaped.
+/// A label of at most [`LABEL_CHARS`] characters and [`LABEL_MEASURE`] measured ones, escaped:
+/// the name, cut with `...` when it does not fit (three dots measure less than an escaped `…`),
+/// and [`ESTIMATED`] if `estimated`.
 fn label(name: &str, estimated: bool) -> String {
     let mark = if estimated { ESTIMATED } else { "" };
-    let (max_chars, max_measure) = (
-        LABEL_CHARS - mark.chars().count(),
-        LABEL_MEASURE - mark.chars().map(measured_chars).sum::<usize>(),
-    );
     let chars: Vec<char> = name
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -202,22 +213,25 @@ fn label(name: &str, estimated: bool) -> String {
         .trim()
         .chars()
         .collect();
-    let measure = |chars: &[char]| chars.iter().map(|c| measured_chars(*c)).sum::<usize>();
-    let short: String = if chars.len() <= max_chars && measure(&chars) <= max_measure {
-        chars.iter().collect()
-    } else {
-        let mut used = CUT.len();
-        let mut cut = String::new();
-        for (count, c) in chars.iter().enumerate() {
-            used += measured_chars(*c);
-            if count + CUT.len() >= max_chars || used > max_measure {
-                break;
-            }
-            cut.push(*c);
-        }
-        format!("{}{CUT}", cut.trim_end())
+    let fits = |text: &str| {
+        text.chars().count() <= LABEL_CHARS && measured(&escape_mermaid(text)) <= LABEL_MEASURE
     };
-    format!("\"{}\"", escape_mermaid(&format!("{short}{mark}")))
+    let whole: String = chars.iter().collect::<String>() + mark;
+    if fits(&whole) {
+        return format!("\"{}\"", escape_mermaid(&whole));
+    }
+    // The longest prefix that fits with the cut and the mark (names are cut at LABEL_CHARS
+    // characters at most, so this tries a handful of prefixes).
+    let mut best = format!("{CUT}{mark}");
+    for end in 1..chars.len().min(LABEL_CHARS) {
+        let prefix: String = chars[..end].iter().collect();
+        let candidate = format!("{}{CUT}{mark}", prefix.trim_end());
+        if !fits(&candidate) {
+            break;
+        }
+        best = candidate;
+    }
+    format!("\"{}\"", escape_mermaid(&best))
 }
 
 /// The chart of `sizes` (in the report's order), or `None` when fewer than two images shrank.
@@ -416,6 +430,9 @@ mod tests {
             "\"#60;script#62;alert...\""
         );
         assert_eq!(label("api (v2)", false), "\"api #40;v2#41;\"");
+        // A runner command cannot start in a label: its second colon is escaped, and counts.
+        assert_eq!(label("::error::x", false), "\":#58;error:#58;x\"");
+        assert_eq!(measured(":#58;error:#58;x"), 1 + 7 + 5 + 1 + 7 + 1);
         assert_eq!(label("  padded  ", false), "\"padded\"");
     }
 

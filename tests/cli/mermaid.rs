@@ -127,7 +127,8 @@ fn hostile_names_give_a_chart_mermaid_renders() {
                \"%%{init: {}}%%\",go,50MB,20MB\n\
                \"שלום-עולם\",python,300MB,100MB\n\
                \"支付服务-网关 (primary)\",go,260MB,60MB\n\
-               \"((((((((((((((((((((((((\",go,250MB,60MB\n";
+               \"((((((((((((((((((((((((\",go,250MB,60MB\n\
+               \"::error::x ##[group]\",go,240MB,60MB\n";
     let path = write_file(dir.path(), "hostile.csv", csv);
     let md = stdout_of(&["report", path.to_str().unwrap(), "--format", "markdown"]);
     let chart = mermaid_block(&md).expect("a Mermaid block");
