@@ -31,6 +31,8 @@ mod images;
 mod limits;
 #[path = "cli/markdown.rs"]
 mod markdown;
+#[path = "cli/mermaid.rs"]
+mod mermaid;
 #[path = "cli/numbers.rs"]
 mod numbers;
 #[path = "cli/registry.rs"]

@@ -4,8 +4,8 @@
 use plotters::prelude::*;
 
 use super::canvas::{
-    Area, DrawResult, Weight, clean_label, draw_text, finite, format_change, format_number, render,
-    text_style, text_width,
+    Area, DrawResult, Layout, Weight, clean_label, draw_text, finite, format_change, format_number,
+    render, text_style, text_width,
 };
 use super::rows::{
     RowFrame, Swatch, ValueLabel, chart_height, draw_empty, draw_frame, draw_hatched,
@@ -13,7 +13,7 @@ use super::rows::{
 };
 use super::{
     AFTER_COLOUR, BEFORE_COLOUR, BeforeAfterChart, BeforeAfterItem, GROWTH_COLOUR,
-    MUTED_TEXT_COLOUR, PARTS, StackedChart, TEXT_COLOUR, VALUE_FONT_PX,
+    MUTED_TEXT_COLOUR, PARTS, StackedChart, TEXT_COLOUR, VALUE_FONT_PX, Width,
 };
 use crate::error::Error;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -34,8 +34,27 @@ const SEGMENT_TEXT_PADDING: i32 = 6;
 /// Before (grey) and after (strong colour, warning colour when it grew) bars per item, with
 /// values and the change beside the bars. Used for image sizes and for pull times.
 pub fn before_after(chart: &BeforeAfterChart) -> Result<String, Error> {
+    before_after_at(chart, Width::Wide)
+}
+
+/// [`before_after`] at `width`.
+pub fn before_after_at(chart: &BeforeAfterChart, width: Width) -> Result<String, Error> {
     let (items, more) = visible(&chart.items, chart.more);
-    let height = chart_height(items.len(), PAIR_ROW, more);
+    let mut legend = vec![
+        (Swatch::Fill(BEFORE_COLOUR), "Before".to_string()),
+        (Swatch::Fill(AFTER_COLOUR), "After".to_string()),
+    ];
+    if items
+        .iter()
+        .any(|item| finite(item.after) > finite(item.before))
+    {
+        legend.push((
+            Swatch::Hatched(GROWTH_COLOUR),
+            "After, grew (▲)".to_string(),
+        ));
+    }
+    let layout = Layout::new(width, &chart.title, &legend);
+    let height = chart_height(&layout, items.len(), PAIR_ROW, more);
     let mut description = format!("{}, before and after.", chart.axis.description());
     for item in items {
         let (before, after) = (finite(item.before), finite(item.after));
@@ -54,47 +73,42 @@ pub fn before_after(chart: &BeforeAfterChart) -> Result<String, Error> {
     }
     push_more(&mut description, items.len(), more);
 
-    render(&chart.id, &chart.title, &description, height, |area| {
-        if items.is_empty() {
-            return draw_empty(area, more);
-        }
-        let mut legend = vec![
-            (Swatch::Fill(BEFORE_COLOUR), "Before".to_string()),
-            (Swatch::Fill(AFTER_COLOUR), "After".to_string()),
-        ];
-        if items
-            .iter()
-            .any(|item| finite(item.after) > finite(item.before))
-        {
-            legend.push((
-                Swatch::Hatched(GROWTH_COLOUR),
-                "After, grew (▲)".to_string(),
-            ));
-        }
-        let bars: Vec<[(f64, ValueLabel); 2]> = items.iter().map(pair_labels).collect();
-        let ends = bars
-            .iter()
-            .flatten()
-            .map(|(value, label)| (*value, value_label_room(&label.text)));
-        let labels: Vec<&str> = items.iter().map(|item| item.label.as_str()).collect();
-        let frame = draw_frame(
-            area,
-            &legend,
-            &chart.axis,
-            value_range(ends),
-            &labels,
-            PAIR_ROW,
-            more,
-        )?;
-        for (index, pair) in bars.iter().enumerate() {
-            let mut top = frame.row_top(index) + ROW_PADDING / 2;
-            for (value, label) in pair {
-                draw_bar(area, &frame, top, *value, label)?;
-                top += PAIR_BAR + PAIR_GAP;
+    render(
+        &layout,
+        &chart.id,
+        &chart.title,
+        &description,
+        height,
+        |area| {
+            if items.is_empty() {
+                return draw_empty(area, &layout, more);
             }
-        }
-        Ok(())
-    })
+            let bars: Vec<[(f64, ValueLabel); 2]> = items.iter().map(pair_labels).collect();
+            let ends = bars
+                .iter()
+                .flatten()
+                .map(|(value, label)| (*value, value_label_room(&label.text)));
+            let labels: Vec<&str> = items.iter().map(|item| item.label.as_str()).collect();
+            let frame = draw_frame(
+                area,
+                &layout,
+                &legend,
+                &chart.axis,
+                value_range(&layout, ends),
+                &labels,
+                PAIR_ROW,
+                more,
+            )?;
+            for (index, pair) in bars.iter().enumerate() {
+                let mut top = frame.bars_top(index) + ROW_PADDING / 2;
+                for (value, label) in pair {
+                    draw_bar(area, &frame, top, *value, label)?;
+                    top += PAIR_BAR + PAIR_GAP;
+                }
+            }
+            Ok(())
+        },
+    )
 }
 
 /// The before and after bar of one item with their labels; the after bar and label take the
@@ -154,8 +168,12 @@ fn draw_bar(
 /// the same colour in every row), values inside segments where they fit and the total at the
 /// end. Negative and non-finite parts are drawn as 0.
 pub fn stacked(chart: &StackedChart) -> Result<String, Error> {
+    stacked_at(chart, Width::Wide)
+}
+
+/// [`stacked`] at `width`.
+pub fn stacked_at(chart: &StackedChart, width: Width) -> Result<String, Error> {
     let (items, more) = visible(&chart.items, chart.more);
-    let height = chart_height(items.len(), STACKED_ROW, more);
 
     // Part names in order of first appearance: a Vec, so the legend order is stable.
     let mut names: Vec<String> = Vec::new();
@@ -184,73 +202,90 @@ pub fn stacked(chart: &StackedChart) -> Result<String, Error> {
     }
     push_more(&mut description, items.len(), more);
 
-    render(&chart.id, &chart.title, &description, height, |area| {
-        if items.is_empty() {
-            return draw_empty(area, more);
-        }
-        let legend: Vec<(Swatch, String)> = names
+    let legend: Vec<(Swatch, String)> = if items.is_empty() {
+        Vec::new()
+    } else {
+        names
             .iter()
             .enumerate()
             .map(|(index, name)| {
                 let label = super::canvas::short_label(name, super::LABEL_MAX_CHARS);
                 (Swatch::Fill(part_colour(index)), label)
             })
-            .collect();
-        let labels: Vec<&str> = items.iter().map(|item| item.label.as_str()).collect();
-        let frame = draw_frame(
-            area,
-            &legend,
-            &chart.axis,
-            value_range(items.iter().map(|item| {
-                let total = total(item);
-                (total, value_label_room(&format_number(total)))
-            })),
-            &labels,
-            STACKED_ROW,
-            more,
-        )?;
-        for (index, item) in items.iter().enumerate() {
-            let top = frame.row_top(index) + ROW_PADDING / 2;
-            let centre = top + STACKED_BAR / 2;
-            let mut start = 0.0;
-            let mut last_colour = TEXT_COLOUR;
-            for (name, value) in &item.parts {
-                let end = start + part_value(*value);
-                let colour_index = names
-                    .iter()
-                    .position(|known| *known == clean_label(name))
-                    .unwrap_or(0);
-                let colour = part_colour(colour_index);
-                let (left, right) = (frame.x(start), frame.x(end));
-                area.draw(&Rectangle::new(
-                    [(left, top), (right, top + STACKED_BAR)],
-                    colour.filled(),
-                ))?;
-                let text = format_number(part_value(*value));
-                if text_width(&text, VALUE_FONT_PX) + 2 * SEGMENT_TEXT_PADDING <= right - left {
-                    let style = text_style(
-                        VALUE_FONT_PX,
-                        &super::rows::readable_on(colour),
-                        Weight::Normal,
-                        HPos::Center,
-                        VPos::Center,
-                    );
-                    draw_text(area, &text, ((left + right) / 2, centre), &style)?;
-                }
-                start = end;
-                last_colour = colour;
+            .collect()
+    };
+    let layout = Layout::new(width, &chart.title, &legend);
+    let height = chart_height(&layout, items.len(), STACKED_ROW, more);
+    render(
+        &layout,
+        &chart.id,
+        &chart.title,
+        &description,
+        height,
+        |area| {
+            if items.is_empty() {
+                return draw_empty(area, &layout, more);
             }
-            let label = ValueLabel {
-                text: format_number(start),
-                colour: TEXT_COLOUR,
-                bar: last_colour,
-                hatched: false,
-                weight: Weight::Bold,
-            };
-            draw_value_label(area, &frame, &label, frame.x(start), centre)?;
-        }
-        Ok(())
-    })
+            let labels: Vec<&str> = items.iter().map(|item| item.label.as_str()).collect();
+            let frame = draw_frame(
+                area,
+                &layout,
+                &legend,
+                &chart.axis,
+                value_range(
+                    &layout,
+                    items.iter().map(|item| {
+                        let total = total(item);
+                        (total, value_label_room(&format_number(total)))
+                    }),
+                ),
+                &labels,
+                STACKED_ROW,
+                more,
+            )?;
+            for (index, item) in items.iter().enumerate() {
+                let top = frame.bars_top(index) + ROW_PADDING / 2;
+                let centre = top + STACKED_BAR / 2;
+                let mut start = 0.0;
+                let mut last_colour = TEXT_COLOUR;
+                for (name, value) in &item.parts {
+                    let end = start + part_value(*value);
+                    let colour_index = names
+                        .iter()
+                        .position(|known| *known == clean_label(name))
+                        .unwrap_or(0);
+                    let colour = part_colour(colour_index);
+                    let (left, right) = (frame.x(start), frame.x(end));
+                    area.draw(&Rectangle::new(
+                        [(left, top), (right, top + STACKED_BAR)],
+                        colour.filled(),
+                    ))?;
+                    let text = format_number(part_value(*value));
+                    if text_width(&text, VALUE_FONT_PX) + 2 * SEGMENT_TEXT_PADDING <= right - left {
+                        let style = text_style(
+                            VALUE_FONT_PX,
+                            &super::rows::readable_on(colour),
+                            Weight::Normal,
+                            HPos::Center,
+                            VPos::Center,
+                        );
+                        draw_text(area, &text, ((left + right) / 2, centre), &style)?;
+                    }
+                    start = end;
+                    last_colour = colour;
+                }
+                let label = ValueLabel {
+                    text: format_number(start),
+                    colour: TEXT_COLOUR,
+                    bar: last_colour,
+                    hatched: false,
+                    weight: Weight::Bold,
+                };
+                draw_value_label(area, &frame, &label, frame.x(start), centre)?;
+            }
+            Ok(())
+        },
+    )
 }
 
 /// The colour of the part with legend position `index`.

@@ -11,9 +11,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::rows::{Swatch, legend_lines};
 use super::{
-    BACKGROUND_COLOUR, CHART_WIDTH, FONT_FAMILY, MARGIN, MUTED_TEXT_COLOUR, TEXT_COLOUR,
-    TITLE_FONT_PX, TITLE_TOP,
+    BACKGROUND_COLOUR, FONT_FAMILY, LEGEND_CENTRE_Y, LEGEND_LINE_HEIGHT, MARGIN, MUTED_TEXT_COLOUR,
+    NARROW_TITLE_LINES, PLOT_TOP, TEXT_COLOUR, TITLE_FONT_PX, TITLE_LINE_HEIGHT, TITLE_TOP, Width,
 };
 use crate::error::Error;
 
@@ -96,10 +97,92 @@ pub(super) fn text_width(text: &str, px: f64) -> i32 {
     (text.chars().count() as f64 * px * AVERAGE_GLYPH_EM).ceil() as i32
 }
 
-/// Renders one chart: a white `width × height` canvas with `title` at the top (cut to the
-/// width; the `<title>` element keeps it whole), `draw` for the rest, then the accessible `<svg>` wrapper. plotters errors (none are expected when drawing
-/// into a `String`) become [`Error::Internal`].
+/// Where the parts of one chart go at its [`Width`]: the title's lines and the legend's lines
+/// above the plot. A wide chart has one title line (cut to the width) and one legend line (cut
+/// with `…`); a narrow one wraps both, and everything below moves down.
+pub(super) struct Layout {
+    pub width: Width,
+    title_lines: Vec<String>,
+    legend_lines: usize,
+}
+
+impl Layout {
+    /// The layout of a chart with this title and legend.
+    pub fn new(width: Width, title: &str, legend: &[(Swatch, String)]) -> Layout {
+        let title = clean_label(title);
+        let fits =
+            ((width.px() as i32 - 2 * MARGIN) as f64 / (TITLE_FONT_PX * AVERAGE_GLYPH_EM)) as usize;
+        let title_lines = match width {
+            Width::Wide => vec![short_label(&title, fits)],
+            Width::Narrow => wrap(&title, fits, NARROW_TITLE_LINES),
+        };
+        Layout {
+            width,
+            title_lines,
+            legend_lines: legend_lines(legend, width).len().max(1),
+        }
+    }
+
+    /// The width in pixels.
+    pub fn px(&self) -> i32 {
+        self.width.px() as i32
+    }
+
+    pub fn narrow(&self) -> bool {
+        self.width == Width::Narrow
+    }
+
+    /// The pixels that a wrapped title and legend add above the plot (0 for a wide chart).
+    pub fn extra_top(&self) -> i32 {
+        (self.title_lines.len().max(1) as i32 - 1) * TITLE_LINE_HEIGHT
+            + (self.legend_lines as i32 - 1) * LEGEND_LINE_HEIGHT
+    }
+
+    /// The vertical centre of legend line `line`.
+    pub fn legend_centre(&self, line: usize) -> i32 {
+        LEGEND_CENTRE_Y
+            + (self.title_lines.len().max(1) as i32 - 1) * TITLE_LINE_HEIGHT
+            + line as i32 * LEGEND_LINE_HEIGHT
+    }
+
+    /// The top of the plot, under the title and the legend.
+    pub fn plot_top(&self) -> i32 {
+        PLOT_TOP + self.extra_top()
+    }
+}
+
+/// `text` in lines of at most `fits` characters, broken at spaces, at most `max_lines` lines; a
+/// word too long for a line, and the last line when there are more, are cut with `…`.
+fn wrap(text: &str, fits: usize, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut words = text.split(' ').filter(|word| !word.is_empty()).peekable();
+    while let Some(word) = words.next() {
+        if lines.len() + 1 == max_lines {
+            let rest: Vec<&str> = std::iter::once(word).chain(words.by_ref()).collect();
+            lines.push(short_label(&rest.join(" "), fits));
+            break;
+        }
+        let mut line = short_label(word, fits);
+        while let Some(next) = words.peek() {
+            if line.chars().count() + 1 + next.chars().count() > fits {
+                break;
+            }
+            line.push(' ');
+            line.push_str(next);
+            words.next();
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// Renders one chart: a white canvas of the layout's width and `height` with the title at the
+/// top (cut or wrapped to the width; the `<title>` element keeps it whole), `draw` for the rest,
+/// then the accessible `<svg>` wrapper. A narrow chart's ids end in `-narrow`, so both can be
+/// on one page. plotters errors (none are expected when drawing into a `String`) become
+/// [`Error::Internal`].
 pub(super) fn render(
+    layout: &Layout,
     id: &str,
     title: &str,
     description: &str,
@@ -107,9 +190,14 @@ pub(super) fn render(
     draw: impl FnOnce(&Area<'_>) -> DrawResult,
 ) -> Result<String, Error> {
     let title = clean_label(title);
+    let id = match layout.width {
+        Width::Wide => id.to_string(),
+        Width::Narrow => format!("{id}-narrow"),
+    };
+    let width = layout.width.px();
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (CHART_WIDTH, height)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         let drawn = root
             .fill(&BACKGROUND_COLOUR)
             .and_then(|()| {
@@ -120,20 +208,17 @@ pub(super) fn render(
                     HPos::Left,
                     VPos::Top,
                 );
-                let fits = ((CHART_WIDTH as i32 - 2 * MARGIN) as f64
-                    / (TITLE_FONT_PX * AVERAGE_GLYPH_EM)) as usize;
-                draw_text(
-                    &root,
-                    &short_label(&title, fits),
-                    (MARGIN, TITLE_TOP),
-                    &style,
-                )
+                for (index, line) in layout.title_lines.iter().enumerate() {
+                    let top = TITLE_TOP + index as i32 * TITLE_LINE_HEIGHT;
+                    draw_text(&root, line, (MARGIN, top), &style)?;
+                }
+                Ok(())
             })
             .and_then(|()| draw(&root))
             .and_then(|()| root.present());
         drawn.map_err(|error| Error::Internal(format!("chart {id:?}: {error}")))?;
     }
-    accessible(&svg, id, &title, &clean_label(description), height)
+    accessible(&svg, &id, &title, &clean_label(description), width, height)
 }
 
 /// Replaces plotters' fixed-size `<svg>` tag with a responsive one (`viewBox`, `width="100%"`,
@@ -143,10 +228,11 @@ fn accessible(
     id: &str,
     title: &str,
     description: &str,
+    width: u32,
     height: u32,
 ) -> Result<String, Error> {
     let plotters_tag = format!(
-        "<svg width=\"{CHART_WIDTH}\" height=\"{height}\" viewBox=\"0 0 {CHART_WIDTH} {height}\" \
+        "<svg width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" \
          xmlns=\"http://www.w3.org/2000/svg\">\n"
     );
     let body = svg.strip_prefix(&plotters_tag).ok_or_else(|| {
@@ -157,7 +243,7 @@ fn accessible(
     let id = xml_id(id);
     let mut out = String::with_capacity(svg.len() + title.len() + description.len() + 400);
     out.push_str(&format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {CHART_WIDTH} {height}\" \
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" \
          width=\"100%\" preserveAspectRatio=\"xMidYMin meet\" role=\"img\" \
          aria-labelledby=\"{id}-title {id}-desc\" class=\"fleetsave-chart\">\n"
     ));
@@ -339,7 +425,7 @@ pub(super) fn axis_end(max: f64, headroom: f64) -> f64 {
 }
 
 /// Draws `text` in the muted colour, centred in the area below `top`: the "no data" message.
-pub(super) fn draw_no_data(area: &Area<'_>, top: i32, height: i32) -> DrawResult {
+pub(super) fn draw_no_data(area: &Area<'_>, layout: &Layout, top: i32, height: i32) -> DrawResult {
     let style = text_style(
         super::LABEL_FONT_PX,
         &MUTED_TEXT_COLOUR,
@@ -350,7 +436,7 @@ pub(super) fn draw_no_data(area: &Area<'_>, top: i32, height: i32) -> DrawResult
     draw_text(
         area,
         super::NO_DATA,
-        (CHART_WIDTH as i32 / 2, top + height / 2),
+        (layout.px() / 2, top + height / 2),
         &style,
     )
 }
@@ -423,6 +509,23 @@ mod tests {
         ] {
             assert_eq!(plotters_size(px) / PLOTTERS_FONT_SCALE, px, "{px}");
         }
+    }
+
+    #[test]
+    fn narrow_titles_wrap_at_spaces() {
+        assert_eq!(
+            wrap("Image size per service, before and after", 29, 3),
+            ["Image size per service,", "before and after"]
+        );
+        assert_eq!(wrap("", 29, 3), Vec::<String>::new());
+        assert_eq!(
+            wrap(&"x".repeat(40), 10, 3),
+            [format!("{}…", "x".repeat(9))]
+        );
+        assert_eq!(
+            wrap("one two three four five six", 9, 2),
+            ["one two", "three fo…"]
+        );
     }
 
     #[test]

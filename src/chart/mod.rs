@@ -8,7 +8,9 @@
 //!
 //! Every chart is:
 //! - **responsive**: a fixed `viewBox` [`CHART_WIDTH`] wide with `width="100%"` and no fixed
-//!   height, so it scales with the page and prints on A4;
+//!   height, so it scales with the page and prints on A4; and drawn a second time
+//!   [`NARROW_CHART_WIDTH`] wide for phones ([`Width::Narrow`]: row labels above their bars,
+//!   title and legend wrapped), where the wide chart would shrink its text to a few pixels;
 //! - **accessible**: `role="img"`, `aria-labelledby`, and a `<title>` plus a `<desc>` that lists
 //!   the numbers drawn;
 //! - **safe**: labels from input are cleaned of control characters, cut to a fixed length with
@@ -31,9 +33,31 @@ mod targets;
 use plotters::style::RGBColor;
 
 pub use crate::calc::targets::Status;
-pub use bars::{before_after, stacked};
-pub use cumulative::cumulative;
-pub use targets::targets;
+pub use bars::{before_after, before_after_at, stacked, stacked_at};
+pub use cumulative::{cumulative, cumulative_at};
+pub use targets::{targets, targets_at};
+
+/// How wide a chart is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Width {
+    /// [`CHART_WIDTH`]: screens from a tablet up, print, `--charts-dir`.
+    #[default]
+    Wide,
+    /// [`NARROW_CHART_WIDTH`]: phones. Row labels sit above their bars instead of in a column
+    /// beside them, the title and the legend wrap, and axes have fewer ticks, so that text keeps
+    /// its size when the chart fills a phone's width.
+    Narrow,
+}
+
+impl Width {
+    /// The width of the `viewBox`, in SVG user units.
+    pub const fn px(self) -> u32 {
+        match self {
+            Width::Wide => CHART_WIDTH,
+            Width::Narrow => NARROW_CHART_WIDTH,
+        }
+    }
+}
 
 /// An sRGB colour of the report's palette, usable by other formats too (table badges, CSS),
 /// so a colour means the same thing in every chart and table.
@@ -90,6 +114,9 @@ const ON_BAR_TEXT_COLOUR: RGBColor = RGBColor(0xff, 0xff, 0xff);
 
 /// Width of every chart's `viewBox`, in SVG user units (pixels at 100%).
 pub const CHART_WIDTH: u32 = 960;
+/// Width of a narrow chart's `viewBox`: drawn at 330 to 390 CSS pixels on a phone, its smallest
+/// text (11 units) stays at 10 pixels or more.
+pub const NARROW_CHART_WIDTH: u32 = 360;
 /// The most rows a row chart draws; the rest go into the "… N more" note.
 pub const MAX_ROWS: usize = 20;
 /// Row labels are cut to this many characters, `…` included.
@@ -102,6 +129,13 @@ const TITLE_FONT_PX: f64 = 18.0;
 const LEGEND_CENTRE_Y: i32 = 52;
 const LEGEND_FONT_PX: f64 = 12.0;
 const PLOT_TOP: i32 = 74;
+/// Narrow charts: distance between wrapped title lines, between legend lines, and the line
+/// above each row's bars that holds its label.
+const TITLE_LINE_HEIGHT: i32 = 24;
+const LEGEND_LINE_HEIGHT: i32 = 20;
+const ROW_LABEL_LINE: i32 = 18;
+/// Narrow charts wrap a long title onto at most this many lines.
+const NARROW_TITLE_LINES: usize = 3;
 /// Not 13: plotters-svg divides sizes by 1.24 and no f64 divides back to exactly 13.
 const LABEL_FONT_PX: f64 = 12.5;
 const VALUE_FONT_PX: f64 = 11.0;

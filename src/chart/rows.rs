@@ -2,9 +2,10 @@
 //! under the title, markers, value labels beside bars, and the "… N more" note.
 //!
 //! A row chart is: title, legend, then one row per item — its label right-aligned in a fixed
-//! column, its bars or markers on a shared value axis with round ticks and vertical gridlines —
-//! and the axis description at the bottom. Rows are laid out in pixels from the top, so the
-//! chart's height grows with the number of rows while the width stays fixed.
+//! column (a narrow chart: on a line of its own above the bars), its bars or markers on a shared
+//! value axis with round ticks and vertical gridlines — and the axis description at the bottom.
+//! Rows are laid out in pixels from the top, so the chart's height grows with the number of rows
+//! while the width stays fixed.
 
 use std::ops::Range;
 
@@ -13,17 +14,22 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{
-    Area, DrawResult, Weight, draw_text, finite, format_tick, short_label, text_style, text_width,
+    Area, DrawResult, Layout, Weight, draw_text, finite, format_tick, short_label, text_style,
+    text_width,
 };
 use super::{
-    AXIS_COLOUR, AXIS_HEIGHT, Axis, CHART_WIDTH, GRID_COLOUR, LABEL_COLUMN, LABEL_FONT_PX,
-    LABEL_MAX_CHARS, LEGEND_CENTRE_Y, LEGEND_FONT_PX, MARGIN, MAX_ROWS, MUTED_TEXT_COLOUR,
-    NO_DATA_HEIGHT, NOTE_HEIGHT, ON_BAR_TEXT_COLOUR, PLOT_TOP, RIGHT_MARGIN, TEXT_COLOUR,
-    TICK_FONT_PX, VALUE_FONT_PX,
+    AXIS_COLOUR, AXIS_HEIGHT, Axis, GRID_COLOUR, LABEL_COLUMN, LABEL_FONT_PX, LABEL_MAX_CHARS,
+    LEGEND_FONT_PX, MARGIN, MAX_ROWS, MUTED_TEXT_COLOUR, NO_DATA_HEIGHT, NOTE_HEIGHT,
+    ON_BAR_TEXT_COLOUR, RIGHT_MARGIN, ROW_LABEL_LINE, TEXT_COLOUR, TICK_FONT_PX, VALUE_FONT_PX,
+    Width,
 };
 
 /// Gap between a row label and the value axis.
 const LABEL_GAP: i32 = 10;
+/// How far below the middle of its line a narrow chart's row label sits (nearer its bars).
+const LABEL_LINE_OFFSET: i32 = 3;
+/// How far right of the zero line a narrow chart's row label starts.
+const NARROW_LABEL_INDENT: i32 = 4;
 /// Gap between the end of a bar and its value label.
 const VALUE_GAP: i32 = 4;
 /// Size of a legend swatch.
@@ -45,6 +51,7 @@ const HATCH_SPACING: usize = 8;
 const HATCH_WIDTH: u32 = 2;
 /// Tick count hint for the value axis (plotters picks round values up to this many).
 const VALUE_TICKS: usize = 8;
+const NARROW_VALUE_TICKS: usize = 4;
 
 /// What a legend entry shows beside its text.
 #[derive(Clone, Copy)]
@@ -73,13 +80,23 @@ pub(super) fn visible<T>(items: &[T], more: usize) -> (&[T], usize) {
 }
 
 /// Height of a row chart with `rows` rows of `row_height` pixels (no-data height for 0 rows).
-pub(super) fn chart_height(rows: usize, row_height: i32, more: usize) -> u32 {
+pub(super) fn chart_height(layout: &Layout, rows: usize, row_height: i32, more: usize) -> u32 {
     let body = if rows == 0 {
         NO_DATA_HEIGHT
     } else {
-        rows as i32 * row_height + AXIS_HEIGHT
+        rows as i32 * (row_height + label_line(layout)) + AXIS_HEIGHT
     };
-    (PLOT_TOP + body + note_height(more) + MARGIN) as u32
+    (layout.plot_top() + body + note_height(more) + MARGIN) as u32
+}
+
+/// Height of the label line above each row's bars: only narrow charts have one.
+fn label_line(layout: &Layout) -> i32 {
+    if layout.narrow() { ROW_LABEL_LINE } else { 0 }
+}
+
+/// Width of the row-label column left of the plot: narrow charts have none.
+fn label_column(layout: &Layout) -> i32 {
+    if layout.narrow() { 0 } else { LABEL_COLUMN }
 }
 
 fn note_height(more: usize) -> i32 {
@@ -91,7 +108,10 @@ pub(super) struct RowFrame {
     x_range: Range<f64>,
     plot_x: Range<i32>,
     rows_top: i32,
+    /// Height of a row, its label line included.
     pub row_height: i32,
+    label_line: i32,
+    width: i32,
 }
 
 impl RowFrame {
@@ -108,27 +128,43 @@ impl RowFrame {
         self.rows_top + index as i32 * self.row_height
     }
 
+    /// The pixel y of the top of row `index`'s bars, under its label line if it has one.
+    pub fn bars_top(&self, index: usize) -> i32 {
+        self.row_top(index) + self.label_line
+    }
+
+    /// The vertical centre of row `index`'s label line (narrow charts).
+    pub fn label_centre(&self, index: usize) -> i32 {
+        self.row_top(index) + ROW_LABEL_LINE / 2 + LABEL_LINE_OFFSET
+    }
+
     /// The right edge that text may reach.
     pub fn text_limit(&self) -> i32 {
-        CHART_WIDTH as i32 - MARGIN / 2
+        self.width - MARGIN / 2
     }
 }
 
 /// Width of the plot of a row chart, in pixels.
-const PLOT_WIDTH: i32 = CHART_WIDTH as i32 - MARGIN - RIGHT_MARGIN - LABEL_COLUMN;
+fn plot_width(layout: &Layout) -> i32 {
+    layout.px() - MARGIN - RIGHT_MARGIN - label_column(layout)
+}
 
 /// The value range of a row chart whose rows end at `value` and need `label_px` pixels of
 /// label right of it: from 0 (or a little below the smallest negative value) to just far enough
 /// that every label fits on the chart. The end is not rounded; plotters picks round ticks.
-pub(super) fn value_range(ends: impl IntoIterator<Item = (f64, i32)>) -> Range<f64> {
-    let room = f64::from(PLOT_WIDTH + RIGHT_MARGIN - MARGIN / 2);
-    let plot = f64::from(PLOT_WIDTH);
+pub(super) fn value_range(
+    layout: &Layout,
+    ends: impl IntoIterator<Item = (f64, i32)>,
+) -> Range<f64> {
+    let plot_width = plot_width(layout);
+    let room = f64::from(plot_width + RIGHT_MARGIN - MARGIN / 2);
+    let plot = f64::from(plot_width);
     let (mut min, mut end) = (0.0f64, 0.0f64);
     for (value, label_px) in ends {
         let value = finite(value);
         min = min.min(value);
         if value > 0.0 {
-            let label = f64::from(label_px.clamp(0, PLOT_WIDTH / 2));
+            let label = f64::from(label_px.clamp(0, plot_width / 2));
             end = end.max(value * plot / (room - label));
         }
     }
@@ -148,9 +184,12 @@ pub(super) fn value_range(ends: impl IntoIterator<Item = (f64, i32)>) -> Range<f
 }
 
 /// Draws the frame of a row chart under the title: legend, value axis with gridlines and
-/// description, a baseline at 0, the row labels, and the note for `more` rows not drawn.
+/// description, a baseline at 0, the row labels, and the note for `more` rows not drawn. Rows
+/// are `row_height` high, plus the label line of a narrow chart.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn draw_frame(
     area: &Area<'_>,
+    layout: &Layout,
     legend: &[(Swatch, String)],
     axis: &Axis,
     x_range: Range<f64>,
@@ -158,15 +197,15 @@ pub(super) fn draw_frame(
     row_height: i32,
     more: usize,
 ) -> DrawResult<RowFrame> {
-    draw_legend(area, legend)?;
+    draw_legend(area, layout, legend)?;
     let (_, height) = area.dim_in_pixel();
     let bottom_margin = MARGIN + note_height(more);
     let mut chart = ChartBuilder::on(area)
-        .margin_top(PLOT_TOP)
+        .margin_top(layout.plot_top())
         .margin_left(MARGIN)
         .margin_right(RIGHT_MARGIN)
         .margin_bottom(bottom_margin)
-        .y_label_area_size(LABEL_COLUMN)
+        .y_label_area_size(label_column(layout))
         .x_label_area_size(AXIS_HEIGHT)
         .build_cartesian_2d(x_range.clone(), 0f64..1f64)?;
     let tick_style = text_style(
@@ -191,7 +230,11 @@ pub(super) fn draw_frame(
         .light_line_style(TRANSPARENT)
         .bold_line_style(GRID_COLOUR)
         .axis_style(AXIS_COLOUR)
-        .x_labels(VALUE_TICKS)
+        .x_labels(if layout.narrow() {
+            NARROW_VALUE_TICKS
+        } else {
+            VALUE_TICKS
+        })
         .x_label_formatter(&|value| format_tick(*value))
         .x_label_style(tick_style)
         .x_desc(axis.description())
@@ -203,7 +246,9 @@ pub(super) fn draw_frame(
         x_range,
         plot_x: plot_x.clone(),
         rows_top: plot_y.start,
-        row_height,
+        row_height: row_height + label_line(layout),
+        label_line: label_line(layout),
+        width: layout.px(),
     };
     // The zero line the bars grow from.
     let zero = frame.x(0.0);
@@ -212,29 +257,83 @@ pub(super) fn draw_frame(
         AXIS_COLOUR,
     ))?;
 
+    // Wide: right-aligned in the column left of the plot, centred on the row. Narrow: from the
+    // plot's left edge, on the line above the row's bars.
     let label_style = text_style(
         LABEL_FONT_PX,
         &TEXT_COLOUR,
         Weight::Normal,
-        HPos::Right,
+        if layout.narrow() {
+            HPos::Left
+        } else {
+            HPos::Right
+        },
         VPos::Center,
     );
     for (index, label) in labels.iter().enumerate() {
-        let centre = frame.row_top(index) + row_height / 2;
         let text = short_label(label, LABEL_MAX_CHARS);
-        draw_text(
-            area,
-            &text,
-            (plot_x.start - LABEL_GAP, centre),
-            &label_style,
-        )?;
+        let at = if layout.narrow() {
+            (
+                plot_x.start + NARROW_LABEL_INDENT,
+                frame.label_centre(index),
+            )
+        } else {
+            (
+                plot_x.start - LABEL_GAP,
+                frame.row_top(index) + row_height / 2,
+            )
+        };
+        draw_text(area, &text, at, &label_style)?;
     }
     draw_more_note(area, labels.len(), more, height as i32)?;
     Ok(frame)
 }
 
-/// Draws the legend entries left to right on the line under the title.
-pub(super) fn draw_legend(area: &Area<'_>, entries: &[(Swatch, String)]) -> DrawResult {
+/// Pixels a legend entry needs, its swatch included.
+fn legend_entry_width(text: &str) -> i32 {
+    LINE_SWATCH + LEGEND_SPACING.0 + text_width(text, LEGEND_FONT_PX)
+}
+
+/// The legend's entries line by line: a wide chart has one line (entries that do not fit are
+/// left out, and an `…` says so); a narrow chart starts a new line for an entry that does not fit.
+pub(super) fn legend_lines(entries: &[(Swatch, String)], width: Width) -> Vec<Range<usize>> {
+    let right = width.px() as i32 - MARGIN;
+    let mut lines = Vec::new();
+    let (mut start, mut x) = (0, MARGIN);
+    for (index, (swatch, text)) in entries.iter().enumerate() {
+        if x + legend_entry_width(text) > right {
+            if width == Width::Wide {
+                lines.push(start..index);
+                return lines;
+            }
+            if index > start {
+                lines.push(start..index);
+                start = index;
+                x = MARGIN;
+            }
+        }
+        x += swatch_width(*swatch)
+            + LEGEND_SPACING.0
+            + text_width(text, LEGEND_FONT_PX)
+            + LEGEND_SPACING.1;
+    }
+    lines.push(start..entries.len());
+    lines
+}
+
+fn swatch_width(swatch: Swatch) -> i32 {
+    match swatch {
+        Swatch::Line(..) => LINE_SWATCH,
+        _ => SWATCH,
+    }
+}
+
+/// Draws the legend entries left to right on the line (lines, in a narrow chart) under the title.
+pub(super) fn draw_legend(
+    area: &Area<'_>,
+    layout: &Layout,
+    entries: &[(Swatch, String)],
+) -> DrawResult {
     let style = text_style(
         LEGEND_FONT_PX,
         &TEXT_COLOUR,
@@ -242,45 +341,58 @@ pub(super) fn draw_legend(area: &Area<'_>, entries: &[(Swatch, String)]) -> Draw
         HPos::Left,
         VPos::Center,
     );
-    let mut x = MARGIN;
-    let y = LEGEND_CENTRE_Y;
-    for (swatch, text) in entries {
-        let needed = LINE_SWATCH + LEGEND_SPACING.0 + text_width(text, LEGEND_FONT_PX);
-        if x + needed > CHART_WIDTH as i32 - MARGIN {
+    let lines = legend_lines(entries, layout.width);
+    for (line, range) in lines.iter().enumerate() {
+        let y = layout.legend_centre(line);
+        let mut x = MARGIN;
+        for (swatch, text) in &entries[range.clone()] {
+            x = draw_legend_entry(area, *swatch, text, (x, y), &style)?;
+        }
+        if layout.width == Width::Wide && range.end < entries.len() {
             // One line only: what does not fit is named in the description, not here.
-            return draw_text(area, "…", (x, y), &style);
+            draw_text(area, "…", (x, y), &style)?;
         }
-        let mut width = SWATCH;
-        match *swatch {
-            Swatch::Fill(colour) => area.draw(&Rectangle::new(
-                [(x, y - SWATCH / 2), (x + SWATCH, y + SWATCH / 2)],
-                colour.filled(),
-            ))?,
-            Swatch::Hatched(colour) => draw_hatched(
-                area,
-                (x, y - SWATCH / 2),
-                (x + SWATCH, y + SWATCH / 2),
-                colour,
-            )?,
-            Swatch::Marker(marker, colour) => {
-                draw_marker(area, marker, (x + SWATCH / 2, y), colour)?;
-            }
-            Swatch::Line(colour, dashed) => {
-                let style = colour.stroke_width(3);
-                let ends = vec![(x, y), (x + LINE_SWATCH, y)];
-                if dashed {
-                    area.draw(&DashedPathElement::new(ends, 6, 4, style))?;
-                } else {
-                    area.draw(&PathElement::new(ends, style))?;
-                }
-                width = LINE_SWATCH;
-            }
-        }
-        x += width + LEGEND_SPACING.0;
-        draw_text(area, text, (x, y), &style)?;
-        x += text_width(text, LEGEND_FONT_PX) + LEGEND_SPACING.1;
     }
     Ok(())
+}
+
+/// Draws one legend entry starting at `at`; returns where the next one starts.
+fn draw_legend_entry(
+    area: &Area<'_>,
+    swatch: Swatch,
+    text: &str,
+    at: (i32, i32),
+    style: &TextStyle<'_>,
+) -> DrawResult<i32> {
+    let (x, y) = at;
+    match swatch {
+        Swatch::Fill(colour) => area.draw(&Rectangle::new(
+            [(x, y - SWATCH / 2), (x + SWATCH, y + SWATCH / 2)],
+            colour.filled(),
+        ))?,
+        Swatch::Hatched(colour) => draw_hatched(
+            area,
+            (x, y - SWATCH / 2),
+            (x + SWATCH, y + SWATCH / 2),
+            colour,
+        )?,
+        Swatch::Marker(marker, colour) => {
+            draw_marker(area, marker, (x + SWATCH / 2, y), colour)?;
+        }
+        Swatch::Line(colour, dashed) => {
+            let style = colour.stroke_width(3);
+            let ends = vec![(x, y), (x + LINE_SWATCH, y)];
+            if dashed {
+                area.draw(&DashedPathElement::new(ends, 6, 4, style))?;
+            } else {
+                area.draw(&PathElement::new(ends, style))?;
+            }
+        }
+    }
+    let text_x = x + swatch_width(swatch) + LEGEND_SPACING.0;
+    draw_text(area, text, (text_x, y), style)?;
+    let x = text_x + text_width(text, LEGEND_FONT_PX) + LEGEND_SPACING.1;
+    Ok(x)
 }
 
 /// A filled rectangle with white diagonal stripes, so it differs from a plain bar of the same
@@ -405,9 +517,9 @@ fn draw_more_note(area: &Area<'_>, shown: usize, more: usize, height: i32) -> Dr
 }
 
 /// The whole body of a row chart with no rows: the legend-less "No data" message and the note.
-pub(super) fn draw_empty(area: &Area<'_>, more: usize) -> DrawResult {
+pub(super) fn draw_empty(area: &Area<'_>, layout: &Layout, more: usize) -> DrawResult {
     let (_, height) = area.dim_in_pixel();
-    super::canvas::draw_no_data(area, PLOT_TOP, NO_DATA_HEIGHT)?;
+    super::canvas::draw_no_data(area, layout, layout.plot_top(), NO_DATA_HEIGHT)?;
     draw_more_note(area, 0, more, height as i32)
 }
 

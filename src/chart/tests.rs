@@ -470,6 +470,153 @@ fn a_legend_too_long_for_one_line_ends_in_an_ellipsis() {
     assert!(svg.contains("dependency group 11 10.0, total 120."));
 }
 
+fn narrow_examples() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "sizes",
+            before_after_at(&example_sizes(), Width::Narrow).unwrap(),
+        ),
+        (
+            "year",
+            cumulative_at(&example_cumulative(), Width::Narrow).unwrap(),
+        ),
+        (
+            "targets",
+            targets_at(&example_targets(), Width::Narrow).unwrap(),
+        ),
+        (
+            "pull-times",
+            before_after_at(&example_pull_times(), Width::Narrow).unwrap(),
+        ),
+        (
+            "decomposition",
+            stacked_at(&example_stacked(), Width::Narrow).unwrap(),
+        ),
+    ]
+}
+
+/// Every unrotated `<text>` of an SVG: (content, x, anchor, font size).
+fn texts(svg: &str) -> Vec<(String, f64, String, f64)> {
+    let attribute = |tag: &str, name: &str| -> Option<String> {
+        let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[start..start + tag[start..].find('"')?].to_string())
+    };
+    svg.split("<text ")
+        .skip(1)
+        .filter_map(|rest| {
+            let (tag, body) = rest.split_once('>')?;
+            let tag = format!(" {tag}");
+            let tag = tag.as_str();
+            if tag.contains("transform") {
+                return None;
+            }
+            let content = body.split("</text>").next()?.trim().to_string();
+            Some((
+                content,
+                attribute(tag, "x")?.parse().ok()?,
+                attribute(tag, "text-anchor")?,
+                attribute(tag, "font-size")?.parse().ok()?,
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn narrow_charts_are_accessible_with_their_own_ids() {
+    for (id, svg) in narrow_examples() {
+        assert!(
+            svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 360 "),
+            "{id}"
+        );
+        assert!(svg.contains(&format!(
+            "aria-labelledby=\"{id}-narrow-title {id}-narrow-desc\""
+        )));
+        assert!(svg.contains(&format!("<title id=\"{id}-narrow-title\">")));
+        assert_well_formed(&svg);
+    }
+    // The same description as the wide chart: the text alternative does not depend on width.
+    let wide = before_after(&example_sizes()).unwrap();
+    let narrow = before_after_at(&example_sizes(), Width::Narrow).unwrap();
+    let desc = |svg: &str| {
+        svg.split("-desc\">")
+            .nth(1)
+            .unwrap()
+            .split("</desc>")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(desc(&wide), desc(&narrow));
+}
+
+#[test]
+fn narrow_chart_text_stays_inside_the_chart() {
+    for (id, svg) in narrow_examples() {
+        assert!(texts(&svg).len() > 10, "{id}");
+        for (text, x, anchor, px) in texts(&svg) {
+            let width = text.chars().count() as f64 * px * 0.62;
+            let (left, right) = match anchor.as_str() {
+                "start" => (x, x + width),
+                "end" => (x - width, x),
+                _ => (x - width / 2.0, x + width / 2.0),
+            };
+            assert!(
+                left >= 0.0 && right <= f64::from(NARROW_CHART_WIDTH),
+                "{id}: {text:?} spans {left:.0}..{right:.0}"
+            );
+            assert!(px >= 11.0, "{id}: {text:?} at {px} px");
+        }
+    }
+}
+
+#[test]
+fn narrow_row_labels_sit_above_their_bars() {
+    let svg = before_after_at(&example_sizes(), Width::Narrow).unwrap();
+    let labels: Vec<_> = texts(&svg)
+        .into_iter()
+        .filter(|(text, ..)| text == "checkout-api" || text == "search")
+        .collect();
+    assert_eq!(labels.len(), 2, "{labels:?}");
+    for (_, x, anchor, _) in &labels {
+        assert_eq!((*x, anchor.as_str()), (20.0, "start"));
+    }
+    // Wide: right-aligned in the column left of the plot.
+    let wide = before_after(&example_sizes()).unwrap();
+    assert!(
+        texts(&wide)
+            .iter()
+            .any(|(text, _, anchor, _)| text == "checkout-api" && anchor == "end")
+    );
+}
+
+#[test]
+fn narrow_titles_and_legends_wrap_instead_of_being_cut() {
+    let svg = targets_at(&example_targets(), Width::Narrow).unwrap();
+    let texts = texts(&svg);
+    let has = |wanted: &str| texts.iter().any(|(text, ..)| text == wanted);
+    // "Two images are still above their runtime's target": two lines, nothing cut.
+    assert!(has("Two images are still above"), "{texts:?}");
+    assert!(has("their runtime&apos;s target"), "{texts:?}");
+    assert!(!svg.contains(">\n…\n</text>"), "no legend entry left out");
+    for entry in [
+        "Target range",
+        "Image, below or within",
+        "Image above target",
+    ] {
+        assert!(has(entry), "{entry}");
+    }
+    // The status moves to the label line, right-aligned.
+    assert!(
+        texts
+            .iter()
+            .any(|(text, _, anchor, _)| text == "325 MB · ▲ above by 175 MB" && anchor == "end")
+    );
+    // The 12-month chart names its end values in the legend.
+    let year = cumulative_at(&example_cumulative(), Width::Narrow).unwrap();
+    assert!(year.contains(">\nBefore: 150 TB\n</text>"));
+    assert!(year.contains(">\nAfter: 37.0 TB\n</text>"));
+}
+
 /// The example charts, reviewed by eye (screenshots in headless Chromium) before accepting.
 #[test]
 fn example_charts_match_their_snapshots() {
@@ -492,6 +639,13 @@ fn preview() {
     charts.push(("many", before_after(&sizes(size_items(25), 180)).unwrap()));
     charts.push(("hostile", all_charts_with_labels(&HOSTILE).remove(0)));
     charts.push(("empty", before_after(&sizes(vec![], 0)).unwrap()));
+    let mut charts: Vec<(String, String)> = charts
+        .into_iter()
+        .map(|(name, svg)| (name.to_string(), svg))
+        .collect();
+    for (name, svg) in narrow_examples() {
+        charts.push((format!("{name}-narrow"), svg));
+    }
     for (name, svg) in charts {
         let page = format!(
             "<!doctype html><meta charset=utf-8><title>{name}</title>\
@@ -573,6 +727,7 @@ mod properties {
                 more,
             };
             assert_well_formed(&before_after(&bars).unwrap());
+            assert_well_formed(&before_after_at(&bars, Width::Narrow).unwrap());
 
             let marks = TargetChart {
                 id: "t".into(),
@@ -592,6 +747,7 @@ mod properties {
                 more,
             };
             assert_well_formed(&targets(&marks).unwrap());
+            assert_well_formed(&targets_at(&marks, Width::Narrow).unwrap());
 
             let stack = StackedChart {
                 id: "s".into(),
@@ -608,6 +764,7 @@ mod properties {
                 more,
             };
             assert_well_formed(&stacked(&stack).unwrap());
+            assert_well_formed(&stacked_at(&stack, Width::Narrow).unwrap());
 
             let year = CumulativeChart {
                 id: "y".into(),
@@ -626,6 +783,7 @@ mod properties {
                 saved_label: title.clone(),
             };
             assert_well_formed(&cumulative(&year).unwrap());
+            assert_well_formed(&cumulative_at(&year, Width::Narrow).unwrap());
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::chart::{
     self, Axis, BeforeAfterChart, BeforeAfterItem, CumulativeChart, CumulativePoint, StackedChart,
-    StackedItem, TargetChart, TargetItem,
+    StackedItem, TargetChart, TargetItem, Width,
 };
 use crate::error::Error;
 use crate::report::Report;
@@ -19,6 +19,9 @@ pub struct ChartView {
     pub title: String,
     /// The SVG (labels already escaped).
     pub svg: String,
+    /// The same chart drawn narrow, for phones (ids end in `-narrow`); the HTML page shows one
+    /// of the two by the width of the screen. `--charts-dir` writes only `svg`.
+    pub svg_narrow: String,
     pub caption: String,
     pub headings: Vec<String>,
     pub rows: Vec<Vec<String>>,
@@ -100,6 +103,7 @@ fn decomposition(report: &Report) -> Result<ChartView, Error> {
     Ok(ChartView {
         id: chart.id.clone(),
         svg: chart::stacked(&chart)?,
+        svg_narrow: chart::stacked_at(&chart, Width::Narrow)?,
         title,
         caption: if expected.layer_aware {
             "Deploys move only the layers that change; a shared base is pulled once per node per \
@@ -160,6 +164,7 @@ fn before_after_view(
     Ok(ChartView {
         id: chart.id.clone(),
         svg: chart::before_after(&chart)?,
+        svg_narrow: chart::before_after_at(&chart, Width::Narrow)?,
         title: title.to_string(),
         caption: top_note(pairs.len(), more),
         headings: vec!["service".into(), "before".into(), "after".into()],
@@ -214,6 +219,7 @@ fn cumulative(series: &Series) -> Result<ChartView, Error> {
     Ok(ChartView {
         id: chart.id.clone(),
         svg: chart::cumulative(&chart)?,
+        svg_narrow: chart::cumulative_at(&chart, Width::Narrow)?,
         title,
         caption: format!(
             "Committed services, every pull a full pull: {saved_label}. Plans are not included."
@@ -256,6 +262,7 @@ fn targets(series: &Series) -> Result<ChartView, Error> {
     Ok(ChartView {
         id: chart.id.clone(),
         svg: chart::targets(&chart)?,
+        svg_narrow: chart::targets_at(&chart, Width::Narrow)?,
         title,
         caption: format!(
             "The band is the runtime's realistic range; the marker is the image after slimming \

@@ -109,6 +109,36 @@ fn replaced_in_html(c: char) -> bool {
     c.is_control() && c != '\n'
 }
 
+/// A name as HTML that wraps only after `-`, `_` and `.` (and at spaces): escaped, with `<wbr>`
+/// after each of those characters. Table cells with names forbid breaks anywhere else (CSS
+/// `word-break: keep-all`), so "recommendations" never becomes "recommendatio/ns".
+pub fn breakable_name(name: &str) -> String {
+    use askama::filters::Escaper;
+    let mut out = String::with_capacity(name.len() + 16);
+    for piece in name.split_inclusive(['-', '_', '.']) {
+        // Escaped as every other `{{ }}` of the page is.
+        let _ = HtmlEscaper.write_escaped_str(&mut out, piece);
+        if piece.ends_with(['-', '_', '.']) {
+            out.push_str("<wbr>");
+        }
+    }
+    out
+}
+
+/// Filters of the HTML templates.
+mod filters {
+    /// `{{ name|breakable }}`: see [`super::breakable_name`].
+    #[askama::filter_fn]
+    pub fn breakable<T: std::fmt::Display>(
+        name: T,
+        _: &dyn askama::Values,
+    ) -> askama::Result<askama::filters::Safe<String>> {
+        Ok(askama::filters::Safe(super::breakable_name(
+            &name.to_string(),
+        )))
+    }
+}
+
 /// A sentence as HTML: figures in `<strong>`, input isolated in `<bdi>` (right-to-left names
 /// cannot reorder the sentence), everything escaped.
 fn sentence_html(pieces: &[Piece]) -> String {
@@ -349,6 +379,16 @@ mod tests {
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
         );
         assert_eq!(escape_html("a\u{1b}[31m"), "a\u{FFFD}[31m");
+    }
+
+    #[test]
+    fn names_may_break_only_after_dashes_underscores_and_dots() {
+        assert_eq!(
+            breakable_name("api-gw_v1.2 x"),
+            "api-<wbr>gw_<wbr>v1.<wbr>2 x"
+        );
+        assert_eq!(breakable_name("recommendations"), "recommendations");
+        assert_eq!(breakable_name("<b>-\u{1b}"), "&#60;b&#62;-<wbr>\u{FFFD}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! are summarised in one line.
 //!
 //! askama does not escape `.md` templates, so every string from input is escaped here: for table
-//! cells and sentences by [`escape_inline`], for Mermaid labels by [`escape_mermaid`].
+//! cells and sentences by [`escape_inline`], for Mermaid labels by [`super::mermaid::escape_mermaid`].
 
 use askama::Template;
 
@@ -32,9 +32,6 @@ pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
         }
     }
 }
-
-/// Bars in the Mermaid chart.
-const CHART_TOP: usize = 20;
 
 #[derive(Template, Clone)]
 #[template(path = "report.md", escape = "none")]
@@ -107,22 +104,6 @@ pub fn escape_inline(input: &str) -> String {
     out
 }
 
-/// Escapes a Mermaid label with Mermaid's own entity codes (`#60;` for `<`): only letters,
-/// digits, spaces and `-_.:/,` pass through, and the second colon of `::` is `#58;`.
-pub fn escape_mermaid(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    crate::runner::break_commands_with(input, &mut out, "#58;", "#91;", |out, c| {
-        if c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | ':' | '/' | ',') {
-            out.push(c);
-        } else if c.is_control() {
-            out.push(' ');
-        } else {
-            out.push_str(&format!("#{};", c as u32));
-        }
-    });
-    out
-}
-
 /// Joins sentence pieces into a paragraph: figures in bold, input escaped, and a first
 /// character that would start a list, heading or quote escaped.
 pub(super) fn sentence(pieces: &[Piece]) -> String {
@@ -155,54 +136,6 @@ pub fn valid_marker(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
-}
-
-/// The Mermaid chart: before and after per service, top 20 by saving (committed rows).
-fn mermaid_chart(report: &Report) -> Option<String> {
-    let rows: Vec<_> = report
-        .services
-        .iter()
-        .filter(|row| !row.projected)
-        .filter_map(|row| row.after.map(|after| (row, after)))
-        .take(CHART_TOP)
-        .collect();
-    if rows.is_empty() {
-        return None;
-    }
-    let committed = report.services.iter().filter(|row| !row.projected).count();
-    let labels: Vec<String> = rows
-        .iter()
-        .map(|(row, _)| {
-            format!(
-                "\"{}\"",
-                escape_mermaid(&super::table::truncate(&row.name, 24))
-            )
-        })
-        .collect();
-    let mb = |bytes: u64| format!("{:.1}", bytes as f64 / 1e6);
-    let before: Vec<String> = rows
-        .iter()
-        .map(|(row, _)| mb(row.before.disk_bytes))
-        .collect();
-    let after: Vec<String> = rows.iter().map(|(_, after)| mb(after.disk_bytes)).collect();
-    let top = rows
-        .iter()
-        .map(|(row, after)| row.before.disk_bytes.max(after.disk_bytes))
-        .max()
-        .unwrap_or(0);
-    let ceiling = (top as f64 / 1e6 * 1.1).ceil().max(1.0);
-    let scope = if committed > rows.len() {
-        format!("top {} of {committed} by saving", rows.len())
-    } else {
-        "by saving".to_string()
-    };
-    Some(format!(
-        "xychart-beta\n    title \"Image size before (grey) and after, MB, {scope}\"\n    \
-         x-axis [{}]\n    y-axis \"MB (unpacked)\" 0 --> {ceiling}\n    bar [{}]\n    bar [{}]",
-        labels.join(", "),
-        before.join(", "),
-        after.join(", ")
-    ))
 }
 
 /// The expected decomposition (routine deploys, base refreshes, new nodes, total).
@@ -318,7 +251,7 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
         empty_line: "No service changed size.".to_string(),
         rows: Vec::new(),
         table_notes: Vec::new(),
-        mermaid: mermaid_chart(report),
+        mermaid: super::mermaid::chart(report),
         chart_links: options
             .chart_links
             .iter()
@@ -407,15 +340,6 @@ mod tests {
         assert_eq!(shorten("abcd", 4), "abcd");
         let invisible = "\u{200B}".repeat(1000);
         assert_eq!(shorten(&invisible, 10).chars().count(), 10);
-    }
-
-    #[test]
-    fn mermaid_labels_use_entity_codes() {
-        assert_eq!(escape_mermaid("api-gw"), "api-gw");
-        assert_eq!(escape_mermaid("a\"b"), "a#34;b");
-        assert_eq!(escape_mermaid("<x>"), "#60;x#62;");
-        assert_eq!(escape_mermaid("a]b"), "a#93;b");
-        assert_eq!(escape_mermaid("a`b"), "a#96;b");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod html;
 pub mod inspect;
 pub mod json;
 pub mod markdown;
+pub mod mermaid;
 pub mod method;
 pub mod table;
 pub mod targets;

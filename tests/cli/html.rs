@@ -24,8 +24,14 @@ fn one_self_contained_page_with_every_section() {
     }
     assert_eq!(
         html.matches("<svg").count(),
-        5,
-        "four charts and the decomposition"
+        10,
+        "four charts and the decomposition, each drawn wide and narrow"
+    );
+    assert_eq!(html.matches("<div class=\"chart-wide\">").count(), 5);
+    assert_eq!(html.matches("<div class=\"chart-narrow\">").count(), 5);
+    assert!(
+        html.contains("viewBox=\"0 0 360 "),
+        "narrow charts for phones"
     );
     for title in [
         "Image size per service, before and after",
@@ -38,7 +44,7 @@ fn one_self_contained_page_with_every_section() {
     }
     assert_eq!(
         html.matches("<desc id=").count(),
-        5,
+        10,
         "every chart has a text alternative"
     );
     assert!(
@@ -204,7 +210,7 @@ fn calc_renders_html_and_markdown_too() {
         "--format",
         "html",
     ]));
-    assert_eq!(html.matches("<svg").count(), 5);
+    assert_eq!(html.matches("<svg").count(), 10);
     assert!(
         html.contains("<strong>311 GB of image transfer a day</strong>"),
         "{}",
