@@ -196,15 +196,15 @@ fn cumulative(series: &Series) -> Result<ChartView, Error> {
     let (divisor, unit) = unit_for(largest);
     let saved = series.saved_in_a_year_wire_bytes;
     let saved_label = if saved >= 0 {
-        format!("{} saved in 12 months", format_bytes(saved))
+        format!("{} saved in 12 months (upper bound)", format_bytes(saved))
     } else {
-        format!("{} more in 12 months", format_bytes(-saved))
+        format!("{} more in 12 months (upper bound)", format_bytes(-saved))
     };
-    let title = "Image transfer over 12 months, before and after".to_string();
+    let title = "Image transfer over 12 months, full pulls (upper bound)".to_string();
     let chart = CumulativeChart {
         id: "chart-cumulative".into(),
         title: title.clone(),
-        axis: Axis::new("Cumulative transfer, wire", unit),
+        axis: Axis::new("Cumulative transfer, wire, full pulls", unit),
         points: series
             .months
             .iter()
@@ -293,7 +293,7 @@ fn targets(series: &Series) -> Result<ChartView, Error> {
 fn pull_time(series: &Series) -> Result<ChartView, Error> {
     before_after_view(
         "chart-pull-time",
-        "Pull time per service, before and after",
+        "Pull time per service, before and after (a full pull)",
         Axis::new("Seconds per pull (download + extract)", "s"),
         &series.pull_seconds,
         series.sizes_more,

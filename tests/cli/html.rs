@@ -35,9 +35,9 @@ fn one_self_contained_page_with_every_section() {
     );
     for title in [
         "Image size per service, before and after",
-        "Image transfer over 12 months, before and after",
+        "Image transfer over 12 months, full pulls (upper bound)",
         "Each image against its runtime target",
-        "Pull time per service, before and after",
+        "Pull time per service, before and after (a full pull)",
     ] {
         assert!(html.contains("<title id="), "charts carry a <title>");
         assert!(html.contains(title), "missing chart {title}");
