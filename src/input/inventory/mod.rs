@@ -20,9 +20,9 @@ use super::sources::{self, SizedImage, SourceOptions};
 use crate::calc::targets::Targets;
 use crate::error::{Error, Place};
 use crate::model::assumptions::{Overrides, Profile};
-use crate::model::image::Image;
+
 use crate::model::values::{self, Field};
-use crate::model::{FleetShape, ImageSize, Layering, Service};
+use crate::model::{Budget, ChangedPerDeploy, FleetShape, ImageSize, Layering, Service};
 use crate::units::{Basis, Ratio};
 
 /// One column of a CSV inventory, or key of a TOML `[[service]]` table.
@@ -309,21 +309,6 @@ fn effective_defaults(
     Ok((shape, basis, runtime))
 }
 
-/// `read` with the platform written as `value`.
-fn with_platform(
-    inventory: &RawInventory,
-    value: &RawValue,
-    read: &SourceOptions,
-) -> Result<SourceOptions, Error> {
-    Ok(SourceOptions {
-        read: ReadOptions {
-            platform: inventory.read("platform", value, Platform::parse)?,
-            ..read.read.clone()
-        },
-        registry: read.registry.clone(),
-    })
-}
-
 /// The image sources the rows name as files (relative to the inventory's directory): what a
 /// report written over one of them would destroy. References to registries are among them too,
 /// as paths that do not exist.
@@ -349,9 +334,167 @@ pub fn image_paths(inventory: &RawInventory) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Validates every row into a service. `ratio` estimates the basis a row did not give; `read`
-/// says how to read the `before_image`/`after_image` sources (paths relative to the inventory, or
-/// image references).
+/// One row with every cell typed by its column's parser. Image sources stay as written (with
+/// their line) until [`resolve`] reads them: typing a row reads no file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row<'a> {
+    /// The line the row starts on.
+    pub line: usize,
+    pub service: &'a RawValue,
+    pub runtime: Option<String>,
+    pub shape: FleetShape,
+    pub basis: Basis,
+    /// Typed sizes, on `basis`, each with its cell for messages.
+    pub before: Option<(u64, &'a RawValue)>,
+    pub after: Option<(u64, &'a RawValue)>,
+    pub budget: Option<Budget>,
+    /// The platform to read this row's image sources for, when the row or `[defaults]` names one.
+    pub platform: Option<Platform>,
+    pub before_image: Option<&'a RawValue>,
+    pub after_image: Option<&'a RawValue>,
+    pub base_image: Option<&'a RawValue>,
+    pub before_prev_image: Option<&'a RawValue>,
+    pub after_prev_image: Option<&'a RawValue>,
+    pub changed_per_deploy: Option<ChangedPerDeploy>,
+    pub node_pool: Option<String>,
+}
+
+/// The defaults a row falls back to: flags, then `[defaults]`, then 1 and `disk`.
+struct RowDefaults {
+    shape: FleetShape,
+    basis: Basis,
+    runtime: Option<String>,
+    platform: Option<Platform>,
+}
+
+impl RawInventory {
+    /// Types one row (no file is read): every cell through its parser, empty ones from
+    /// `defaults`; a size and an image source for the same side are refused together.
+    fn typed_row<'a>(
+        &'a self,
+        row: &'a RawRow,
+        defaults: &RowDefaults,
+        targets: &Targets,
+    ) -> Result<Row<'a>, Error> {
+        let Some(service) = row.get("service") else {
+            return Err(Error::Input {
+                place: Place::file_line(&self.path, row.line, "service"),
+                message: "is empty; every row needs a service name".to_string(),
+            });
+        };
+        let count = |field: &str, default: u64| match row.get(field) {
+            Some(value) => self.read(field, value, values::count),
+            None => Ok(default),
+        };
+        let size = |field: &'static str| -> Result<Option<(u64, &'a RawValue)>, Error> {
+            row.get(field)
+                .map(|value| Ok((self.read(field, value, values::size)?, value)))
+                .transpose()
+        };
+        let source =
+            |field: &'static str, size_field: &str| -> Result<Option<&'a RawValue>, Error> {
+                match (row.get(field), row.get(size_field)) {
+                    (Some(value), Some(_)) => Err(bad(
+                        &self.path,
+                        value,
+                        field,
+                        format!("'{}': give {size_field} or {field}, not both", value.text),
+                    )),
+                    (value, _) => Ok(value),
+                }
+            };
+        Ok(Row {
+            line: row.line,
+            service,
+            runtime: match row.get("runtime") {
+                Some(value) => self.read("runtime", value, |text| targets.resolve(text))?,
+                None => defaults.runtime.clone(),
+            },
+            shape: FleetShape {
+                services: count("services", defaults.shape.services)?,
+                nodes: count("nodes", defaults.shape.nodes)?,
+                deploys_per_day: count("deploys_per_day", defaults.shape.deploys_per_day)?,
+            },
+            basis: match row.get("basis") {
+                Some(value) => self.read("basis", value, values::basis)?,
+                None => defaults.basis,
+            },
+            before: size("before")?,
+            after: size("after")?,
+            budget: row
+                .get("budget")
+                .map(|value| self.read("budget", value, values::budget))
+                .transpose()?,
+            platform: match row.get("platform") {
+                Some(value) => Some(self.read("platform", value, Platform::parse)?),
+                None => defaults.platform.clone(),
+            },
+            before_image: source("before_image", "before")?,
+            after_image: source("after_image", "after")?,
+            base_image: row.get("base_image"),
+            before_prev_image: row.get("before_prev_image"),
+            after_prev_image: row.get("after_prev_image"),
+            changed_per_deploy: row
+                .get("changed_per_deploy")
+                .map(|value| self.read("changed_per_deploy", value, values::changed_per_deploy))
+                .transpose()?,
+            node_pool: row.get("node_pool").map(|value| value.text.clone()),
+        })
+    }
+
+    /// Every row typed (no file read); duplicate names refused.
+    pub fn typed_rows(
+        &self,
+        flags: &FlagDefaults,
+        targets: &Targets,
+    ) -> Result<Vec<Row<'_>>, Error> {
+        let (shape, basis, runtime) = effective_defaults(self, flags, targets)?;
+        let platform = self
+            .defaults
+            .get("platform")
+            .map(|value| self.read("platform", value, Platform::parse))
+            .transpose()?;
+        let defaults = RowDefaults {
+            shape,
+            basis,
+            runtime,
+            platform,
+        };
+        let mut seen: rustc_hash::FxHashMap<&str, usize> = Default::default();
+        let mut rows = Vec::with_capacity(self.rows.len());
+        for raw in &self.rows {
+            let row = self.typed_row(raw, &defaults, targets)?;
+            if let Some(first) = seen.insert(row.service.text.as_str(), row.service.line) {
+                return Err(bad(
+                    &self.path,
+                    row.service,
+                    "service",
+                    format!(
+                        "'{}' is a duplicate service name (first on line {first}); names must be \
+                         unique",
+                        row.service.text
+                    ),
+                ));
+            }
+            rows.push(row);
+        }
+        if rows.is_empty() {
+            return Err(Error::Input {
+                place: Place::File {
+                    path: self.path.clone(),
+                    line: None,
+                    field: None,
+                },
+                message: "has no services; add at least one row".to_string(),
+            });
+        }
+        Ok(rows)
+    }
+}
+
+/// Validates every row into a service: each row typed ([`RawInventory::typed_rows`]), then its
+/// image sources read (paths relative to the inventory, or image references) and its sizes put on
+/// both bases, `ratio` estimating the basis a row did not give.
 pub fn resolve(
     inventory: &RawInventory,
     flags: &FlagDefaults,
@@ -365,133 +508,21 @@ pub fn resolve(
         .filter(|_| inventory.path.as_os_str() != STDIN)
         .unwrap_or(Path::new(""));
     let path = &inventory.path;
-    let (default_shape, default_basis, default_runtime) =
-        effective_defaults(inventory, flags, targets)?;
-    // The `[defaults]` platform applies to every row that names none.
-    let default_read = match inventory.defaults.get("platform") {
-        Some(value) => with_platform(inventory, value, read)?,
-        None => read.clone(),
-    };
-    let mut seen: rustc_hash::FxHashMap<&str, usize> = Default::default();
-    let mut services = Vec::with_capacity(inventory.rows.len());
-    for row in &inventory.rows {
-        let Some(name) = row.get("service") else {
-            return Err(Error::Input {
-                place: Place::file_line(path, row.line, "service"),
-                message: "is empty; every row needs a service name".to_string(),
-            });
+    let rows = inventory.typed_rows(flags, targets)?;
+    let mut services = Vec::with_capacity(rows.len());
+    for row in rows {
+        let row_read = match &row.platform {
+            Some(platform) => SourceOptions {
+                read: ReadOptions {
+                    platform: platform.clone(),
+                    ..read.read.clone()
+                },
+                registry: read.registry.clone(),
+            },
+            None => read.clone(),
         };
-        if let Some(first) = seen.insert(name.text.as_str(), name.line) {
-            return Err(bad(
-                path,
-                name,
-                "service",
-                format!(
-                    "'{}' is a duplicate service name (first on line {first}); names must be unique",
-                    name.text
-                ),
-            ));
-        }
-        let count = |field: &str, default: u64| match row.get(field) {
-            Some(value) => inventory.read(field, value, values::count),
-            None => Ok(default),
-        };
-        let shape = FleetShape {
-            services: count("services", default_shape.services)?,
-            nodes: count("nodes", default_shape.nodes)?,
-            deploys_per_day: count("deploys_per_day", default_shape.deploys_per_day)?,
-        };
-        let basis = match row.get("basis") {
-            Some(value) => inventory.read("basis", value, values::basis)?,
-            None => default_basis,
-        };
-        let runtime = match row.get("runtime") {
-            Some(value) => targets.resolve(&value.text).map_err(|refusal| {
-                inventory
-                    .field(value, "runtime")
-                    .refuse(&value.text, refusal)
-            })?,
-            None => default_runtime.clone(),
-        };
-        let size = |field: &str| -> Result<Option<ImageSize>, Error> {
-            let Some(value) = row.get(field) else {
-                return Ok(None);
-            };
-            let bytes = inventory.read(field, value, values::size)?;
-            ImageSize::typed(bytes, basis, ratio)
-                .map(Some)
-                .ok_or_else(|| {
-                    bad(
-                        path,
-                        value,
-                        field,
-                        format!("'{}' is too large to estimate a disk size from", value.text),
-                    )
-                })
-        };
-        let row_read = match row.get("platform") {
-            Some(value) => with_platform(inventory, value, read)?,
-            None => default_read.clone(),
-        };
-        let image = |field: &str, size_field: &str| -> Result<Option<SizedImage>, Error> {
-            let Some(value) = row.get(field) else {
-                return Ok(None);
-            };
-            if row.get(size_field).is_some() {
-                return Err(bad(
-                    path,
-                    value,
-                    field,
-                    format!("'{}': give {size_field} or {field}, not both", value.text),
-                ));
-            }
-            sources::read_sized(
-                Path::new(&value.text),
-                directory,
-                &row_read,
-                ratio,
-                Place::file_line(path, value.line, field),
-            )
-            .map(Some)
-        };
-        let before_image = image("before_image", "before")?;
-        let after_image = image("after_image", "after")?;
-        let Some(before) = before_image.as_ref().map(|i| i.size).or(size("before")?) else {
-            return Err(Error::Input {
-                place: Place::file_line(path, row.line, "before"),
-                message: format!(
-                    "service '{}' has no before size; give its size before slimming (e.g. 850MB) \
-                     or a before_image",
-                    name.text
-                ),
-            });
-        };
-        let after = match &after_image {
-            Some(image) => Some(image.size),
-            None => size("after")?,
-        };
-        if after.is_none() {
-            let has_target = runtime.as_deref().and_then(|r| targets.get(r)).is_some();
-            if !has_target {
-                return Err(Error::Input {
-                    place: Place::file_line(path, row.line, "after"),
-                    message: format!(
-                        "service '{}' has no after size, so it is a plan, but its runtime '{}' has \
-                         no size target to project it to; give an after size or one of the \
-                         runtimes {}",
-                        name.text,
-                        runtime.as_deref().unwrap_or("other"),
-                        targets.accepted_keys().trim_end_matches(", other")
-                    ),
-                });
-            }
-        }
-        let budget = row
-            .get("budget")
-            .map(|value| inventory.read("budget", value, values::budget))
-            .transpose()?;
-        let source = |field: &str| -> Result<Option<Box<Image>>, Error> {
-            row.get(field)
+        let image = |field: &str, value: Option<&RawValue>| -> Result<Option<SizedImage>, Error> {
+            value
                 .map(|value| {
                     sources::read_sized(
                         Path::new(&value.text),
@@ -500,43 +531,82 @@ pub fn resolve(
                         ratio,
                         Place::file_line(path, value.line, field),
                     )
-                    .map(|sized| Box::new(sized.image))
                 })
                 .transpose()
         };
-        let layering = Layering {
-            base_image: source("base_image")?,
-            before_previous: source("before_prev_image")?,
-            after_previous: source("after_prev_image")?,
-            changed_per_deploy: row
-                .get("changed_per_deploy")
-                .map(|value| {
-                    inventory.read("changed_per_deploy", value, values::changed_per_deploy)
+        let typed =
+            |size: Option<(u64, &RawValue)>, field: &str| -> Result<Option<ImageSize>, Error> {
+                size.map(|(bytes, value)| {
+                    ImageSize::typed(bytes, row.basis, ratio).ok_or_else(|| {
+                        bad(
+                            path,
+                            value,
+                            field,
+                            format!("'{}' is too large to estimate a disk size from", value.text),
+                        )
+                    })
                 })
-                .transpose()?,
-            node_pool: row.get("node_pool").map(|value| value.text.clone()),
+                .transpose()
+            };
+        let before_image = image("before_image", row.before_image)?;
+        let after_image = image("after_image", row.after_image)?;
+        let Some(before) = before_image
+            .as_ref()
+            .map(|i| i.size)
+            .or(typed(row.before, "before")?)
+        else {
+            return Err(Error::Input {
+                place: Place::file_line(path, row.line, "before"),
+                message: format!(
+                    "service '{}' has no before size; give its size before slimming (e.g. 850MB) \
+                     or a before_image",
+                    row.service.text
+                ),
+            });
+        };
+        let after = match &after_image {
+            Some(image) => Some(image.size),
+            None => typed(row.after, "after")?,
+        };
+        if after.is_none()
+            && row
+                .runtime
+                .as_deref()
+                .and_then(|r| targets.get(r))
+                .is_none()
+        {
+            return Err(Error::Input {
+                place: Place::file_line(path, row.line, "after"),
+                message: format!(
+                    "service '{}' has no after size, so it is a plan, but its runtime '{}' has no \
+                     size target to project it to; give an after size or one of the runtimes {}",
+                    row.service.text,
+                    row.runtime.as_deref().unwrap_or("other"),
+                    targets.accepted_keys().trim_end_matches(", other")
+                ),
+            });
+        }
+        let layer_source = |field: &str, value: Option<&RawValue>| {
+            image(field, value).map(|sized| sized.map(|sized| Box::new(sized.image)))
+        };
+        let layering = Layering {
+            base_image: layer_source("base_image", row.base_image)?,
+            before_previous: layer_source("before_prev_image", row.before_prev_image)?,
+            after_previous: layer_source("after_prev_image", row.after_prev_image)?,
+            changed_per_deploy: row.changed_per_deploy,
+            node_pool: row.node_pool.clone(),
         };
         services.push(Service {
-            name: name.text.clone(),
-            runtime,
-            shape,
-            basis,
+            name: row.service.text.clone(),
+            runtime: row.runtime.clone(),
+            shape: row.shape,
+            basis: row.basis,
             before,
             after,
-            budget,
+            budget: row.budget,
             before_image: before_image.map(|i| Box::new(i.image)),
             after_image: after_image.map(|i| Box::new(i.image)),
             layering,
-        });
-    }
-    if services.is_empty() {
-        return Err(Error::Input {
-            place: Place::File {
-                path: path.clone(),
-                line: None,
-                field: None,
-            },
-            message: "has no services; add at least one row".to_string(),
         });
     }
     Ok(services)

@@ -468,3 +468,41 @@ fn a_platform_in_the_defaults_table_is_used() {
                     before = \"500MB\"\nafter = \"80MB\"\n";
     assert!(refusal("fleet.toml", defaults).starts_with("fleet.toml line 2, platform: 'linux'"));
 }
+
+/// Typing the rows reads no file: image sources stay as written (with their line) until
+/// `resolve` reads them, and every other cell is typed by its column's parser.
+#[test]
+fn rows_are_typed_before_any_image_is_read() {
+    let text = "[defaults]\nplatform = \"linux/arm64\"\nnodes = 3\n\n[[service]]\n\
+                service = \"api\"\nbefore_image = \"no/such/layout\"\nafter = \"80MB\"\n\
+                budget = \"target\"\nchanged_per_deploy = \"30%\"\nnode_pool = \"batch\"\n";
+    let inventory = parse(PathBuf::from("fleet.toml"), text.to_string()).unwrap();
+    let targets = Targets::bundled().unwrap();
+    let rows = inventory
+        .typed_rows(&FlagDefaults::default(), &targets)
+        .unwrap();
+    let [row] = rows.as_slice() else {
+        panic!("one row")
+    };
+    assert_eq!(row.service.text, "api");
+    assert_eq!(row.shape, shape(1, 3, 1));
+    assert_eq!(row.after.map(|(bytes, _)| bytes), Some(80_000_000));
+    assert_eq!(row.before, None);
+    let image = row.before_image.expect("the source, as written");
+    assert_eq!((image.text.as_str(), image.line), ("no/such/layout", 7));
+    assert_eq!(row.budget, Some(Budget::Target));
+    assert_eq!(
+        row.changed_per_deploy,
+        Some(crate::model::ChangedPerDeploy::Fraction(0.3))
+    );
+    assert_eq!(row.node_pool.as_deref(), Some("batch"));
+    assert_eq!(
+        row.platform,
+        Some(crate::input::image::Platform::parse("linux/arm64").unwrap())
+    );
+    // Reading it is `resolve`'s job, which fails on the missing file.
+    let message = resolve_with("fleet.toml", text, &FlagDefaults::default())
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("no/such/layout"), "{message}");
+}
