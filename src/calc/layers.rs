@@ -67,49 +67,18 @@ pub fn compare(before: &Image, after: &Image) -> LayerComparison {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::image::{Blob, Compression, Layer, SourceKind};
-
-    fn digest(fill: char) -> Digest {
-        Digest::parse(&format!("sha256:{}", fill.to_string().repeat(64))).unwrap()
-    }
-
-    fn layer(fill: char, wire_bytes: u64) -> Layer {
-        Layer {
-            digest: digest(fill),
-            media_type: "application/vnd.oci.image.layer.v1.tar+gzip".into(),
-            compression: Compression::Gzip,
-            wire_bytes,
-            disk_bytes: None,
-            non_distributable: false,
-            urls: vec![],
-        }
-    }
-
-    fn image(config: (char, u64), layers: Vec<Layer>) -> Image {
-        Image {
-            source: "test".into(),
-            kind: SourceKind::Manifest,
-            platform: None,
-            is_artifact: false,
-            referrer_of: None,
-            config: Some(Blob {
-                digest: digest(config.0),
-                media_type: "application/vnd.oci.image.config.v1+json".into(),
-                size: config.1,
-            }),
-            layers,
-            reported_disk_bytes: None,
-            wire_known: true,
-            notes: vec![],
-        }
-    }
+    use crate::model::image::examples::{digest, image, layer};
 
     #[test]
     fn compare_counts_shared_layers_and_blobs_to_pull() {
-        let before = image(('c', 10), vec![layer('a', 100), layer('b', 50)]);
+        let before = image(('c', 10), vec![layer('a', 100, None), layer('b', 50, None)]);
         let after = image(
             ('d', 11),
-            vec![layer('a', 100), layer('b', 50), layer('e', 7)],
+            vec![
+                layer('a', 100, None),
+                layer('b', 50, None),
+                layer('e', 7, None),
+            ],
         );
         let comparison = compare(&before, &after);
         assert_eq!(

@@ -241,15 +241,16 @@ impl Image {
     }
 }
 
+/// Digests, layers and images made up for tests, shared by the modules that test with them.
 #[cfg(test)]
-mod tests {
+pub(crate) mod examples {
     use super::*;
 
-    fn digest(fill: char) -> Digest {
+    pub fn digest(fill: char) -> Digest {
         Digest::parse(&format!("sha256:{}", fill.to_string().repeat(64))).unwrap()
     }
 
-    fn layer(fill: char, wire_bytes: u64, disk_bytes: Option<u64>) -> Layer {
+    pub fn layer(fill: char, wire_bytes: u64, disk_bytes: Option<u64>) -> Layer {
         Layer {
             digest: digest(fill),
             media_type: "application/vnd.oci.image.layer.v1.tar+gzip".into(),
@@ -261,7 +262,7 @@ mod tests {
         }
     }
 
-    fn image(config: (char, u64), layers: Vec<Layer>) -> Image {
+    pub fn image(config: (char, u64), layers: Vec<Layer>) -> Image {
         Image {
             source: "test".into(),
             kind: SourceKind::Manifest,
@@ -279,6 +280,12 @@ mod tests {
             notes: vec![],
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::examples::{digest, image, layer};
+    use super::*;
 
     #[test]
     fn digests_are_validated() {

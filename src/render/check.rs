@@ -205,30 +205,13 @@ fn markdown(report: &CheckReport, marker: &str) -> String {
             }
         )
     };
-    let render =
-        |rows: &[String], omitted: Option<&str>| -> Result<String, std::convert::Infallible> {
-            let mut out = head.clone();
-            if !report.rules.is_empty() {
-                out.push_str("\n| result | rule | service | size | limit | over | limit from |\n");
-                out.push_str("|:--|:--|:--|--:|--:|--:|:--|\n");
-                for row in rows {
-                    out.push_str(row);
-                    out.push('\n');
-                }
-            }
-            if let Some(line) = omitted {
-                out.push_str(line);
-                out.push('\n');
-            }
-            out.push('\n');
-            out.push_str(&comment::footer(None, ""));
-            out.push('\n');
-            Ok(out)
-        };
-    match comment::fit(&rows, omitted, render) {
-        Ok(comment) => comment,
-        Err(never) => match never {},
-    }
+    comment::with_table(
+        &head,
+        "\n| result | rule | service | size | limit | over | limit from |\n|:--|:--|:--|--:|--:|--:|:--|\n",
+        &rows,
+        omitted,
+        &format!("\n{}\n", comment::footer(None, "")),
+    )
 }
 
 /// Escapes a GitHub Actions workflow-command message as the runner's toolkit does (`%`, `\r`,

@@ -3,6 +3,8 @@
 //! into GitHub's 65,536 characters, with as many table rows as fit and one line that says how
 //! many were left out.
 
+use std::convert::Infallible;
+
 /// GitHub's limit on the length of a comment, in characters.
 pub const COMMENT_LIMIT: usize = 65_536;
 
@@ -59,6 +61,37 @@ pub fn fit<E>(
     }
     let rendered = render(&rows[..shown], Some(&omitted(rows.len() - shown)))?;
     Ok(within_limit(rendered))
+}
+
+/// A comment made of `head`, a table — its `header` lines, then as many of `rows` as fit and the
+/// line `omitted` writes for the rest — and `tail`. Without rows there is no table.
+pub fn with_table(
+    head: &str,
+    header: &str,
+    rows: &[String],
+    omitted: impl Fn(usize) -> String,
+    tail: &str,
+) -> String {
+    let render = |shown: &[String], line: Option<&str>| -> Result<String, Infallible> {
+        let mut out = head.to_string();
+        if !rows.is_empty() {
+            out.push_str(header);
+            for row in shown {
+                out.push_str(row);
+                out.push('\n');
+            }
+        }
+        if let Some(line) = line {
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push_str(tail);
+        Ok(out)
+    };
+    match fit(rows, omitted, render) {
+        Ok(comment) => comment,
+        Err(never) => match never {},
+    }
 }
 
 /// A comment whose fixed parts alone are over the limit (they hold text from input, which the

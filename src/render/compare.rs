@@ -25,33 +25,19 @@ pub fn comment(report: &Report, compare: &CompareView, marker: &str) -> String {
     layer_rows.extend(layer_lines("added", &compare.added_layers));
     layer_rows.extend(layer_lines("removed", &compare.removed_layers));
     let tail = tail(report);
-    let render =
-        |rows: &[String], omitted: Option<&str>| -> Result<String, std::convert::Infallible> {
-            let mut out = head.clone();
-            if !rows.is_empty() {
-                out.push_str("| | layer | wire |\n|:--|:--|--:|\n");
-                for row in rows {
-                    out.push_str(row);
-                    out.push('\n');
-                }
-            }
-            if let Some(line) = omitted {
-                out.push_str(line);
-                out.push('\n');
-            }
-            out.push_str(&tail);
-            Ok(out)
-        };
     let omitted = |count: usize| {
         format!(
             "\n… and {} more not shown.",
             counted(count as u128, "layer")
         )
     };
-    match comment::fit(&layer_rows, omitted, render) {
-        Ok(text) => text,
-        Err(never) => match never {},
-    }
+    comment::with_table(
+        &head,
+        "| | layer | wire |\n|:--|:--|--:|\n",
+        &layer_rows,
+        omitted,
+        &tail,
+    )
 }
 
 /// `+7.6 MB`, `−185 MB` (U+2212): a change, signed.
