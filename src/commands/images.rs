@@ -30,6 +30,7 @@ pub fn source_options(args: &ImageArgs) -> SourceOptions {
             tag: None,
             progress: crate::progress::layer_progress(),
             max_read: args.max_read.map(|bytes| Arc::new(ReadLimit::new(bytes))),
+            files: false,
         },
         registry: Arc::new(Client::new(RegistryOptions {
             credentials: CredentialSource {

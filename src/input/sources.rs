@@ -156,6 +156,7 @@ mod tests {
             disk_bytes: disk,
             non_distributable: n == 2,
             urls: vec![],
+            files: None,
         };
         let image = Image {
             source: "x".into(),
@@ -172,6 +173,7 @@ mod tests {
             reported_disk_bytes: None,
             wire_known: true,
             notes: vec![],
+            history: None,
         };
         let ratio = Ratio::parse("0.37").unwrap();
         let size = size_of(&image, ratio).unwrap();

@@ -148,6 +148,9 @@ pub struct Layer {
     /// registry. Still counted in wire and disk bytes, and flagged.
     pub non_distributable: bool,
     pub urls: Vec<String>,
+    /// The tar entries, in order, when they were walked (`layers`); not serialised.
+    #[serde(skip)]
+    pub files: Option<Vec<super::files::FileEntry>>,
 }
 
 /// Which kind of source an image was read from.
@@ -200,6 +203,9 @@ pub struct Image {
     pub wire_known: bool,
     /// What a reader should know: choices made, flagged layers, sizes that are unknown.
     pub notes: Vec<String>,
+    /// The config's `history`, when the config was read and has one; not serialised.
+    #[serde(skip)]
+    pub history: Option<Vec<super::files::HistoryEntry>>,
 }
 
 impl Image {
@@ -259,6 +265,7 @@ pub(crate) mod examples {
             disk_bytes,
             non_distributable: false,
             urls: vec![],
+            files: None,
         }
     }
 
@@ -278,6 +285,7 @@ pub(crate) mod examples {
             reported_disk_bytes: None,
             wire_known: true,
             notes: vec![],
+            history: None,
         }
     }
 }

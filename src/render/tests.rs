@@ -644,6 +644,7 @@ fn layer(digit: char, wire: u64, disk: Option<u64>) -> Layer {
         disk_bytes: disk,
         non_distributable: false,
         urls: Vec::new(),
+        files: None,
     }
 }
 
@@ -670,6 +671,7 @@ fn inspect_text_and_json() {
         reported_disk_bytes: None,
         wire_known: true,
         notes: vec!["picked linux/amd64 from 2 platforms".to_string()],
+        history: None,
     };
     let manifest = Image {
         source: "manifest.json".to_string(),

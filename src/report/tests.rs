@@ -600,11 +600,13 @@ fn layered(layers: &[(char, u64, u64)]) -> Box<Image> {
                 disk_bytes: Some(disk * MB),
                 non_distributable: false,
                 urls: Vec::new(),
+                files: None,
             })
             .collect(),
         reported_disk_bytes: None,
         wire_known: true,
         notes: Vec::new(),
+        history: None,
     })
 }
 

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use super::platform;
+use crate::model::files::HistoryEntry;
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ImageConfig {
@@ -15,6 +16,16 @@ pub(crate) struct ImageConfig {
     pub variant: Option<String>,
     #[serde(default)]
     pub rootfs: Option<RootFs>,
+    #[serde(default)]
+    pub history: Option<Vec<History>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct History {
+    #[serde(default)]
+    pub created_by: Option<String>,
+    #[serde(default)]
+    pub empty_layer: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -27,6 +38,19 @@ impl ImageConfig {
     /// Parses a config; `None` when it is not a JSON object of this shape (artifact configs).
     pub fn parse(bytes: &[u8]) -> Option<ImageConfig> {
         serde_json::from_slice(bytes).ok()
+    }
+
+    /// The `history` entries, when the config has them.
+    pub fn history(&self) -> Option<Vec<HistoryEntry>> {
+        self.history.as_ref().map(|entries| {
+            entries
+                .iter()
+                .map(|entry| HistoryEntry {
+                    created_by: entry.created_by.clone(),
+                    empty_layer: entry.empty_layer,
+                })
+                .collect()
+        })
     }
 
     /// `os/arch[/variant]` when both are given.
@@ -42,9 +66,12 @@ impl ImageConfig {
 
 /// Takes the platform of an image's config into the image (artifacts' configs say nothing).
 pub(crate) fn apply(image: &mut crate::model::image::Image, bytes: &[u8]) {
-    if !image.is_artifact
-        && let Some(platform) = ImageConfig::parse(bytes).and_then(|c| c.platform())
-    {
+    if image.is_artifact {
+        return;
+    }
+    let config = ImageConfig::parse(bytes);
+    if let Some(platform) = config.as_ref().and_then(|c| c.platform()) {
         image.platform = Some(platform);
     }
+    image.history = config.and_then(|c| c.history());
 }

@@ -109,6 +109,7 @@ pub(crate) fn read(
             expected_len: None,
             compression: Compression::Unknown,
             verify: options.verify.then_some(VerifyOf::Uncompressed),
+            files: options.files,
         });
     }
     let measured = sizing::measure_all(store, &jobs, options)?;
@@ -131,6 +132,7 @@ pub(crate) fn read(
                 disk_bytes: measured.disk_bytes,
                 non_distributable: source.is_some(),
                 urls: source.and_then(|s| s.urls.clone()).unwrap_or_default(),
+                files: measured.files,
             }
         })
         .collect();
@@ -156,6 +158,7 @@ pub(crate) fn read(
         reported_disk_bytes: None,
         wire_known: false,
         notes,
+        history: config.history(),
     })
 }
 

@@ -77,6 +77,7 @@ pub(crate) fn read(
         reported_disk_bytes: Some(chosen.size),
         wire_known: false,
         notes,
+        history: None,
     })
 }
 

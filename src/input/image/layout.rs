@@ -116,6 +116,7 @@ fn add_config_and_layers(
             expected_len: Some(layer.wire_bytes),
             compression: layer.compression,
             verify: options.verify.then_some(VerifyOf::Stored),
+            files: options.files,
         });
         sized.push(position);
     }
@@ -124,6 +125,7 @@ fn add_config_and_layers(
         let layer = &mut image.layers[position];
         layer.disk_bytes = measured.disk_bytes;
         layer.compression = measured.compression;
+        layer.files = measured.files;
         if measured.disk_bytes.is_none() && !image.is_artifact {
             image.notes.push(format!(
                 "layer {} ({}): its disk size is unknown",

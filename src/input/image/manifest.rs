@@ -272,6 +272,7 @@ pub(crate) fn image_from_manifest(
             disk_bytes: None,
             non_distributable,
             urls,
+            files: None,
         });
     }
     // Totals are sums of these sizes: a manifest whose sizes cannot add up in 64 bits is refused
@@ -294,6 +295,7 @@ pub(crate) fn image_from_manifest(
         reported_disk_bytes: None,
         wire_known: true,
         notes,
+        history: None,
     })
 }
 

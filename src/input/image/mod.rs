@@ -78,6 +78,8 @@ pub struct ReadOptions {
     /// `--max-read`: stop once this much layer content has been read (shared by every image
     /// read with these options).
     pub max_read: Option<Arc<ReadLimit>>,
+    /// Record every layer's tar entries while sizing it (`layers`): reads every layer through.
+    pub files: bool,
 }
 
 impl fmt::Debug for ReadOptions {

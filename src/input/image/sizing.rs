@@ -22,6 +22,7 @@ use super::progress::Progress;
 use super::store::Store;
 use super::tar_headers::{self, ReadThrough};
 use super::verify::{CountingSink, Hasher, HashingReader};
+use crate::model::files::FileEntry;
 use crate::model::image::{Compression, Digest};
 
 /// Bytes moved per read when streaming a blob.
@@ -47,13 +48,17 @@ pub(crate) struct LayerJob {
     /// From the media type; `Unknown` means: look at the first bytes.
     pub compression: Compression,
     pub verify: Option<VerifyOf>,
+    /// Record the tar entries (reads the layer through, uncompressed ones too).
+    pub files: bool,
 }
 
 /// What sizing found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Measured {
     pub stored_bytes: u64,
     pub disk_bytes: Option<u64>,
+    /// The tar entries in order, when the job asked for them and the layer is a tar.
+    pub files: Option<Vec<FileEntry>>,
     /// The compression the content has (the media type's, or sniffed when it gave none).
     pub compression: Compression,
 }
@@ -192,16 +197,16 @@ pub(crate) fn measure(
             .consume(stored_bytes)
             .map_err(|exceeded| Problem::ReadLimit { limit: exceeded.0 })?;
     }
-    let disk_bytes = match compression {
-        Compression::Uncompressed if job.verify.is_none() => {
+    let (disk_bytes, files) = match compression {
+        Compression::Uncompressed if job.verify.is_none() && !job.files => {
             tar_headers::walk(&mut reader, stored_bytes).map_err(|m| bad_layer(job, m))?;
             // The rest is end-of-archive padding: skipped, and reported as done.
             reader.seek_to(stored_bytes).map_err(read_error)?;
-            Some(stored_bytes)
+            (Some(stored_bytes), None)
         }
         Compression::Encrypted | Compression::Unknown if job.verify.is_none() => {
             reader.seek_to(stored_bytes).map_err(read_error)?;
-            None
+            (None, None)
         }
         _ => measure_read(reader, stored_bytes, compression, job, limit)?,
     };
@@ -209,6 +214,7 @@ pub(crate) fn measure(
         stored_bytes,
         disk_bytes,
         compression,
+        files,
     })
 }
 
@@ -243,7 +249,7 @@ pub(crate) fn measure_stream(
         digest: job.digest.to_string(),
         expected,
     };
-    let disk_bytes = match measure_read(&mut counted, expected, compression, job, limit) {
+    let (disk_bytes, files) = match measure_read(&mut counted, expected, compression, job, limit) {
         Err(_) if counted.exceeded => return Err(too_long()),
         other => other?,
     };
@@ -265,18 +271,22 @@ pub(crate) fn measure_stream(
         stored_bytes: counted.count,
         disk_bytes,
         compression,
+        files,
     })
 }
 
 /// Reads every byte of a blob of `stored_bytes` (hashing them when verifying) and returns its
-/// disk bytes.
+/// disk bytes, and its tar entries when the job asks for them.
 fn measure_read(
     reader: impl Read,
     stored_bytes: u64,
     compression: Compression,
     job: &LayerJob,
     limit: Option<&ReadLimit>,
-) -> Result<Option<u64>, Problem> {
+) -> Result<(Option<u64>, Option<Vec<FileEntry>>), Problem> {
+    let mut entries = Vec::new();
+    let mut record = |entry: FileEntry| entries.push(entry);
+    let visit: Option<&mut dyn FnMut(FileEntry)> = if job.files { Some(&mut record) } else { None };
     let what = "layer";
     let bad = |message: String| bad_layer(job, message);
     let read_error = |e: io::Error| bad(format!("cannot read: {e}"));
@@ -290,7 +300,8 @@ fn measure_read(
                 inner: reader,
                 hasher: hasher.take(),
             };
-            tar_headers::walk(&mut ReadThrough(&mut hashing), stored_bytes).map_err(&bad)?;
+            tar_headers::walk_entries(&mut ReadThrough(&mut hashing), Some(stored_bytes), visit)
+                .map_err(&bad)?;
             pump(&mut hashing, &mut io::sink()).map_err(read_error)?;
             hasher = hashing.hasher;
             Some(stored_bytes)
@@ -313,14 +324,32 @@ fn measure_read(
                 Some(exceeded) => Problem::ReadLimit { limit: exceeded.0 },
                 None => bad(format!("cannot decompress the {compression} data: {e}")),
             };
+            // With entries asked for, the tar is walked as it is decompressed: every byte still
+            // goes through the sink (count, hash, limit); nothing is kept but the headers.
+            let through = |decoder: &mut dyn Read, sink: &mut CountingSink| match visit {
+                Some(visit) => {
+                    let mut tee = Tee {
+                        inner: decoder,
+                        sink,
+                        exceeded: None,
+                    };
+                    tar_headers::walk_entries(&mut ReadThrough(&mut tee), None, Some(visit))
+                        .map_err(|message| match tee.exceeded {
+                            Some(exceeded) => Problem::ReadLimit { limit: exceeded },
+                            None => bad(message),
+                        })?;
+                    pump(&mut tee, &mut io::sink()).map_err(decompress_error)
+                }
+                None => pump(decoder, sink).map_err(decompress_error),
+            };
             let mut rest = if compression == Compression::Gzip {
                 let mut decoder = flate2::read::MultiGzDecoder::new(hashing);
-                pump(&mut decoder, &mut sink).map_err(decompress_error)?;
+                through(&mut decoder, &mut sink)?;
                 decoder.into_inner()
             } else {
                 let mut decoder =
                     zstd::stream::read::Decoder::new(hashing).map_err(decompress_error)?;
-                pump(&mut decoder, &mut sink).map_err(decompress_error)?;
+                through(&mut decoder, &mut sink)?;
                 let mut buffered = decoder.finish();
                 pump(&mut buffered, &mut io::sink()).map_err(read_error)?;
                 buffered.into_inner()
@@ -346,7 +375,29 @@ fn measure_read(
     if let Some(hasher) = hasher {
         hasher.check(&job.digest, what)?;
     }
-    Ok(disk_bytes)
+    let files = (job.files && disk_bytes.is_some()).then_some(entries);
+    Ok((disk_bytes, files))
+}
+
+/// Reads from `inner`, writing everything read into `sink` (counting, hashing and limiting it),
+/// and remembers a `--max-read` limit passed on the way.
+struct Tee<'a, 'b> {
+    inner: &'a mut dyn Read,
+    sink: &'a mut CountingSink<'b>,
+    exceeded: Option<u64>,
+}
+
+impl Read for Tee<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        if let Err(e) = self.sink.write_all(&buf[..read]) {
+            if let Some(exceeded) = limit::exceeded(&e) {
+                self.exceeded = Some(exceeded.0);
+            }
+            return Err(e);
+        }
+        Ok(read)
+    }
 }
 
 /// A layer problem naming its digest.
@@ -448,7 +499,7 @@ fn sniff(head: &[u8]) -> Compression {
 }
 
 /// Copies everything with one large buffer; returns the byte count.
-fn pump(reader: &mut impl Read, writer: &mut impl Write) -> io::Result<u64> {
+fn pump(reader: &mut (impl Read + ?Sized), writer: &mut impl Write) -> io::Result<u64> {
     let mut buffer = vec![0u8; COPY_BUFFER];
     let mut total = 0u64;
     loop {
@@ -502,6 +553,7 @@ mod tests {
             expected_len: Some(blob.len() as u64),
             compression,
             verify,
+            files: false,
         };
         measure(&Store::dir(dir.path()), &job, None, None)
     }
@@ -542,6 +594,7 @@ mod tests {
                 expected_len: Some(blob.len() as u64),
                 compression: Compression::Unknown,
                 verify: Some(VerifyOf::Stored),
+                files: false,
             };
             let measured = measure_stream(&blob[..], &job, None).unwrap();
             assert_eq!(measured.disk_bytes, Some(tar.len() as u64));
@@ -595,6 +648,7 @@ mod tests {
                     expected_len: Some(blob.len() as u64),
                     compression,
                     verify,
+                    files: false,
                 };
                 let mut endless = Endless {
                     pattern: blob,
@@ -624,6 +678,7 @@ mod tests {
             expected_len: Some(tar.len() as u64),
             compression: Compression::Uncompressed,
             verify: None,
+            files: false,
         };
         let limit = ReadLimit::new(tar.len() as u64 - 1);
         let error = measure_stream(&tar[..], &job, Some(&limit)).unwrap_err();

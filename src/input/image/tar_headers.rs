@@ -16,6 +16,7 @@
 use std::io::{self, Read};
 
 use super::store::BlobReader;
+use crate::model::files::FileEntry;
 
 pub(crate) const BLOCK: u64 = 512;
 /// pax extended headers (`x`, `g`) and GNU long names and links (`L`, `K`) longer than this are
@@ -30,6 +31,15 @@ pub(crate) trait TarSource {
     fn read_block(&mut self, block: &mut [u8; 512]) -> io::Result<()>;
     /// Moves forward `bytes`.
     fn skip(&mut self, bytes: u64) -> io::Result<()>;
+    /// Reads one header block; `false` when the source ended cleanly before it (only a source of
+    /// unknown length may).
+    fn read_header(&mut self, block: &mut [u8; 512]) -> io::Result<bool> {
+        self.read_block(block).map(|()| true)
+    }
+    /// Moves past the padding of an entry (a source of unknown length may end inside it).
+    fn skip_padding(&mut self, bytes: u64) -> io::Result<()> {
+        self.skip(bytes)
+    }
 }
 
 impl TarSource for BlobReader {
@@ -58,6 +68,24 @@ impl<R: Read> TarSource for ReadThrough<R> {
         }
         Ok(())
     }
+
+    fn read_header(&mut self, block: &mut [u8; 512]) -> io::Result<bool> {
+        let mut filled = 0;
+        while filled < block.len() {
+            match self.0.read(&mut block[filled..]) {
+                Ok(0) if filled == 0 => return Ok(false),
+                Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                Ok(read) => filled += read,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(true)
+    }
+
+    fn skip_padding(&mut self, bytes: u64) -> io::Result<()> {
+        io::copy(&mut (&mut self.0).take(bytes), &mut io::sink()).map(|_| ())
+    }
 }
 
 /// What the headers say.
@@ -72,10 +100,25 @@ pub(crate) struct TarSummary {
 
 /// Walks the headers of a tar of `len` bytes. The error says what is wrong and where.
 pub(crate) fn walk(source: &mut impl TarSource, len: u64) -> Result<TarSummary, String> {
+    walk_entries(source, Some(len), None)
+}
+
+/// Walks the headers of a tar of `len` bytes (`None`: a stream of unknown length, which may end
+/// at a header boundary or inside the last entry's padding), telling `visit` every entry (long
+/// names and pax records applied). The error says what is wrong and where.
+pub(crate) fn walk_entries(
+    source: &mut impl TarSource,
+    len: Option<u64>,
+    mut visit: Option<&mut dyn FnMut(FileEntry)>,
+) -> Result<TarSummary, String> {
+    let stream = len.is_none();
+    let len = len.unwrap_or(u64::MAX);
     let mut position = 0u64;
     let mut entries = 0u64;
     let mut content_bytes = 0u64;
     let mut pax_size: Option<u64> = None;
+    let mut pax_path: Option<String> = None;
+    let mut long_name: Option<String> = None;
     let mut block = [0u8; 512];
     loop {
         if position == len {
@@ -91,9 +134,16 @@ pub(crate) fn walk(source: &mut impl TarSource, len: u64) -> Result<TarSummary, 
                 "the tar ends at byte {len}, inside a header (truncated?)"
             ));
         }
-        source
-            .read_block(&mut block)
+        let more = source
+            .read_header(&mut block)
             .map_err(|e| format!("cannot read the tar header at byte {position}: {e}"))?;
+        if !more {
+            return Ok(TarSummary {
+                entries,
+                content_bytes,
+                end: position,
+            });
+        }
         position += BLOCK;
         if block.iter().all(|&b| b == 0) {
             return Ok(TarSummary {
@@ -147,7 +197,8 @@ pub(crate) fn walk(source: &mut impl TarSource, len: u64) -> Result<TarSummary, 
                 position - BLOCK
             ));
         }
-        if type_flag == b'x' {
+        let names = visit.is_some() && type_flag == b'L';
+        if type_flag == b'x' || names {
             let mut records = vec![0u8; padded as usize];
             for chunk in records.chunks_mut(BLOCK as usize) {
                 let chunk: &mut [u8; 512] =
@@ -156,16 +207,37 @@ pub(crate) fn walk(source: &mut impl TarSource, len: u64) -> Result<TarSummary, 
                     .read_block(chunk)
                     .map_err(|e| format!("cannot read the pax header at byte {position}: {e}"))?;
             }
-            pax_size = pax_record_size(&records[..size as usize]);
+            let records = &records[..size as usize];
+            if type_flag == b'x' {
+                pax_size = pax_record_size(records);
+                pax_path = pax_record(records, b"path=")
+                    .map(|path| String::from_utf8_lossy(path).into_owned());
+            } else {
+                long_name = Some(text_field(records));
+            }
+        } else if stream {
+            source
+                .skip(size)
+                .and_then(|()| source.skip_padding(padded - size))
+                .map_err(|e| format!("cannot skip the tar entry at byte {position}: {e}"))?;
         } else {
             source
                 .skip(padded)
                 .map_err(|e| format!("cannot skip the tar entry at byte {position}: {e}"))?;
         }
-        position += padded;
+        position = position.saturating_add(padded);
         if !matches!(type_flag, b'x' | b'g' | b'L' | b'K') {
             entries += 1;
             content_bytes = content_bytes.saturating_add(size);
+            let path = pax_path.take().or_else(|| long_name.take());
+            if let Some(visit) = visit.as_mut() {
+                let path = path.unwrap_or_else(|| header_name(&block));
+                let mode = parse_octal(&block[100..108]).unwrap_or(0);
+                let is_dir = type_flag == b'5'
+                    || (type_flag == 0 && path.ends_with('/'))
+                    || mode & !0o7777 == 0o40000;
+                visit(FileEntry { path, size, is_dir });
+            }
         }
     }
 }
@@ -215,6 +287,43 @@ fn parse_octal(field: &[u8]) -> Option<u64> {
         digits += 1;
     }
     (digits > 0 || field.iter().all(|&b| b == 0 || b == b' ')).then_some(value)
+}
+
+/// The text of a NUL-terminated field.
+fn text_field(field: &[u8]) -> String {
+    let end = field.iter().position(|&b| b == 0).unwrap_or(field.len());
+    String::from_utf8_lossy(&field[..end]).into_owned()
+}
+
+/// The name of a header: its name field, after the ustar prefix when the header is ustar or pax
+/// (as Go's archive/tar reads it; GNU headers use that space for other fields).
+fn header_name(block: &[u8; 512]) -> String {
+    let name = text_field(&block[..100]);
+    if &block[257..263] == b"ustar\0" {
+        let prefix = text_field(&block[345..500]);
+        if !prefix.is_empty() {
+            return format!("{prefix}/{name}");
+        }
+    }
+    name
+}
+
+/// The value of the record with `key` (`b"path="`) of a pax extended header.
+fn pax_record<'a>(records: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    let mut rest = records;
+    while !rest.is_empty() {
+        let space = rest.iter().position(|&b| b == b' ')?;
+        let length: usize = std::str::from_utf8(&rest[..space]).ok()?.parse().ok()?;
+        if length <= space || length > rest.len() {
+            return None;
+        }
+        let record = &rest[space + 1..length];
+        if let Some(value) = record.strip_prefix(key) {
+            return Some(value.strip_suffix(b"\n").unwrap_or(value));
+        }
+        rest = &rest[length..];
+    }
+    None
 }
 
 /// The `size=` record of a pax extended header (`"%d size=%d\n"` records).

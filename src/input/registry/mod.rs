@@ -324,6 +324,7 @@ fn size_layers(
             expected_len: Some(layer.wire_bytes),
             compression: layer.compression,
             verify: Some(VerifyOf::Stored),
+            files: options.files,
         });
     }
     let progress = options.progress.as_ref();
@@ -389,6 +390,7 @@ fn size_layers(
         };
         layer.disk_bytes = measured[position].disk_bytes;
         layer.compression = measured[position].compression;
+        layer.files = measured[position].files.clone();
         if layer.disk_bytes.is_none() && !image.is_artifact {
             image.notes.push(format!(
                 "layer {} ({}): its disk size is unknown",
