@@ -10,3 +10,4 @@ pub mod layers;
 pub mod plan;
 pub mod targets;
 pub mod techniques;
+pub mod waste;
