@@ -22,6 +22,7 @@ use crate::model::{Budget, ChangedPerDeploy, FleetShape, GrowthLimit};
 use crate::render::Format;
 use crate::render::check::CheckFormat;
 use crate::render::inspect::InspectFormat;
+use crate::render::layers::LayersFormat;
 use crate::render::markdown;
 use crate::render::targets::TargetsFormat;
 use crate::units::{Basis, Ratio};
@@ -43,6 +44,9 @@ pub enum CommandArgs {
     /// Sizes and layers of real images: manifests, OCI layouts, oci-archives, docker save
     /// tarballs, docker inspect output.
     Inspect(Box<InspectArgs>),
+    /// Each layer of an image: its bytes, the step that made it, its fleet cost, and the image's
+    /// waste as dive counts it.
+    Layers(Box<LayersArgs>),
     /// Savings of moving from one real image to another across a fleet, and the layers they share.
     Compare(Box<CompareArgs>),
     /// The CI gate: fail (exit 1) or warn when an image breaks its budget, its runtime target or
@@ -423,6 +427,24 @@ pub struct InspectArgs {
     /// Compressed ÷ unpacked size, to estimate the size a source does not tell [default: 0.37]
     #[arg(long, value_name = "RATIO", allow_hyphen_values = true, value_parser = values::ratio)]
     pub compression_ratio: Option<Ratio>,
+}
+
+#[derive(Debug, Args)]
+pub struct LayersArgs {
+    /// Image source: OCI layout directory, oci-archive, docker save tarball (PATH:TAG picks one
+    /// image of several), or an image reference (every layer is downloaded)
+    #[arg(value_name = "SRC")]
+    pub source: PathBuf,
+    #[command(flatten)]
+    pub image: ImageArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: LayersFormat,
+    /// Write to FILE (atomically) instead of stdout; `-` is stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -27,6 +27,8 @@ mod hostile;
 mod html;
 #[path = "cli/images.rs"]
 mod images;
+#[path = "cli/layers.rs"]
+mod layers;
 #[path = "cli/limits.rs"]
 mod limits;
 #[path = "cli/markdown.rs"]

@@ -11,6 +11,7 @@ mod compare;
 mod help;
 mod images;
 mod inspect;
+mod layers;
 mod publish;
 mod report;
 mod targets;
@@ -42,6 +43,7 @@ pub fn run(cli: Cli, environment: &Environment) -> Result<i32, Error> {
         CommandArgs::Calc(args) => calc::run(&args, environment),
         CommandArgs::Report(args) => report::run(&args, environment),
         CommandArgs::Inspect(args) => inspect::run(&args),
+        CommandArgs::Layers(args) => layers::run(&args),
         CommandArgs::Compare(args) => compare::run(&args, environment),
         CommandArgs::Check(args) => check::run(&args, environment),
         CommandArgs::Targets(args) => targets::run(&args),

@@ -11,6 +11,7 @@ pub mod headline;
 pub mod html;
 pub mod inspect;
 pub mod json;
+pub mod layers;
 pub mod markdown;
 pub mod mermaid;
 pub mod method;

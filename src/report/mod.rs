@@ -8,6 +8,7 @@ mod build;
 pub mod check;
 pub mod expected;
 pub mod inspect;
+pub mod layers;
 pub mod series;
 
 pub use build::{BuildInput, build};

@@ -1,0 +1,56 @@
+//! `layers`: each layer of one image — bytes, the step that made it, share, fleet cost under
+//! full pulls — and the image's waste as dive counts it, from the tar entries read while every
+//! layer is streamed (nothing extracted).
+
+use std::path::Path;
+
+use crate::args::LayersArgs;
+use crate::calc::waste;
+use crate::error::{Error, Place};
+use crate::input::sources;
+use crate::model::assumptions::Assumptions;
+use crate::report::layers::LayersReport;
+use crate::{output, render};
+
+use super::images;
+
+pub fn run(args: &LayersArgs) -> Result<i32, Error> {
+    let mut read = images::source_options(&args.image);
+    read.read.files = true;
+    let image = sources::read(&args.source, Path::new(""), &read, &Place::flag("SRC"))?;
+    let walked: Option<Vec<&[_]>> = image
+        .layers
+        .iter()
+        .map(|layer| layer.files.as_deref())
+        .collect();
+    let waste = walked
+        .filter(|layers| !layers.is_empty())
+        .map(|layers| waste::waste(&layers));
+    let given = &args.fleet;
+    let fleet =
+        if given.services.is_some() || given.nodes.is_some() || given.deploys_per_day.is_some() {
+            let defaults = Assumptions::defaults()?;
+            Some((
+                given.shape(),
+                defaults.price_per_gb.value,
+                defaults.days_per_year.value,
+            ))
+        } else {
+            None
+        };
+    let mut report = LayersReport::new(&image, waste, fleet);
+    if report.findings.waste.is_none() {
+        report.notes.push(
+            "no waste figures: not every layer's tar entries could be read (a manifest or \
+             registry source without --disk, or a layer that is not a tar)"
+                .to_string(),
+        );
+    }
+    let rendered = render::layers::render(&report, args.format)?;
+    let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+    if let Some(path) = path {
+        output::refuse_inputs("--output", path, std::slice::from_ref(&args.source))?;
+    }
+    output::write(path, rendered.as_bytes())?;
+    Ok(0)
+}

@@ -1,0 +1,169 @@
+//! `fleetsave layers`: each layer with its bytes, the step that made it and its fleet cost, and
+//! dive's waste figures — as text or JSON.
+
+use std::fmt::Write;
+
+use super::cells::NONE;
+use super::table::{Align, Table, truncate};
+use super::text::{terminal_safe, terminal_safe_lines};
+use crate::error::Error;
+use crate::report::layers::LayersReport;
+use crate::units::{format_bytes, format_count};
+
+/// Formats of `layers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LayersFormat {
+    Text,
+    Json,
+}
+
+/// Renders the report.
+pub fn render(report: &LayersReport, format: LayersFormat) -> Result<String, Error> {
+    match format {
+        LayersFormat::Json => super::json::to_string(report, "the layers"),
+        LayersFormat::Text => Ok(terminal_safe_lines(&text(report))),
+    }
+}
+
+fn bytes(value: Option<u64>) -> String {
+    value
+        .map(|v| format_bytes(i128::from(v)))
+        .unwrap_or_else(|| NONE.to_string())
+}
+
+fn text(report: &LayersReport) -> String {
+    let mut out = String::new();
+    let platform = report
+        .platform
+        .as_deref()
+        .map(|p| format!(", {}", terminal_safe(p)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{} ({}{platform})",
+        terminal_safe(&report.source),
+        report.kind
+    );
+    let _ = writeln!(out, "  history: {}", report.history);
+    if let Some(fleet) = &report.fleet {
+        let _ = writeln!(
+            out,
+            "  fleet: {} pulls a day ({} services × {} nodes × {} deploys a day) at {}/GB — {}",
+            format_count(u128::from(fleet.pulls_per_day)),
+            fleet.services,
+            fleet.nodes,
+            fleet.deploys_per_day,
+            fleet.price_per_gb,
+            fleet.basis
+        );
+    }
+    let table = Table::new(
+        &[
+            (3, Align::Right),
+            (21, Align::Left),
+            (10, Align::Right),
+            (10, Align::Right),
+            (6, Align::Right),
+            (12, Align::Right),
+            (10, Align::Right),
+        ],
+        " ",
+    );
+    let _ = writeln!(
+        out,
+        "  {}",
+        table.row(&[
+            "#",
+            "layer",
+            "wire",
+            "unpacked",
+            "share",
+            "transfer/day",
+            "money/year",
+            "created by"
+        ])
+    );
+    for layer in &report.layers {
+        let short = layer
+            .digest
+            .split_once(':')
+            .map(|(a, e)| format!("{a}:{}", &e[..e.len().min(12)]))
+            .unwrap_or_else(|| layer.digest.clone());
+        let created = layer
+            .created_by
+            .as_deref()
+            .map(|c| truncate(&terminal_safe(c), 60))
+            .unwrap_or_else(|| "(no history entry)".to_string());
+        let _ = writeln!(
+            out,
+            "  {}",
+            table.row(&[
+                &layer.index.to_string(),
+                &short,
+                &bytes(layer.wire_bytes),
+                &bytes(layer.unpacked_bytes),
+                &layer
+                    .share
+                    .map(|s| format!("{:.1}%", s * 100.0))
+                    .unwrap_or_else(|| NONE.to_string()),
+                &layer
+                    .transfer_per_day_bytes
+                    .map(|b| format_bytes(i128::try_from(b).unwrap_or(i128::MAX)))
+                    .unwrap_or_else(|| NONE.to_string()),
+                &layer
+                    .cost_per_year
+                    .map(|c| format!("{c:.2}"))
+                    .unwrap_or_else(|| NONE.to_string()),
+                &created,
+            ])
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  wire and unpacked: the layer blob and its tar stream; share: {}",
+        report.share_basis
+    );
+    if let Some(waste) = &report.findings.waste {
+        let w = &waste.figures;
+        let _ = writeln!(out, "waste, as dive counts it ({})", waste.basis);
+        let _ = writeln!(out, "  efficiency           {}", w.efficiency);
+        let _ = writeln!(
+            out,
+            "  size                 {} bytes",
+            format_count(u128::from(w.size_bytes))
+        );
+        let _ = writeln!(
+            out,
+            "  user size            {} bytes (every layer but the first)",
+            format_count(u128::from(w.user_size_bytes))
+        );
+        let _ = writeln!(
+            out,
+            "  wasted               {} bytes",
+            format_count(u128::from(w.wasted_bytes))
+        );
+        let _ = writeln!(
+            out,
+            "  user wasted percent  {}",
+            w.user_wasted_percent
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| NONE.to_string())
+        );
+        if !w.inefficient_files.is_empty() {
+            let _ = writeln!(out, "  inefficient files (count, cumulative bytes, path):");
+            for file in &w.inefficient_files {
+                let _ = writeln!(
+                    out,
+                    "  {:>5} {:>14} {}",
+                    file.count,
+                    format_count(u128::from(file.cumulative_bytes)),
+                    terminal_safe(&file.path)
+                );
+            }
+        }
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, "note: {}", terminal_safe(note));
+    }
+    out
+}

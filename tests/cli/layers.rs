@@ -1,0 +1,110 @@
+//! `layers`: per-layer bytes, history and fleet cost, and dive's waste figures on dive's own test
+//! image (tests/fixtures/dive/README.md says where dive's expected figures are).
+
+use crate::common::*;
+
+const DIVE: &str = "tests/fixtures/dive/test-docker-image.tar";
+
+#[test]
+fn layers_gives_dives_figures_on_dives_test_image() {
+    let json = json_of(&["layers", DIVE, "--format", "json"]);
+    let waste = &json["findings"]["waste"];
+    // dive/image/docker/image_archive_analysis_test.go
+    assert_eq!(waste["efficiency"].as_f64(), Some(0.9844212134184309));
+    assert_eq!(int(&waste["size_bytes"]), 1_220_598);
+    assert_eq!(int(&waste["user_size_bytes"]), 66_237);
+    assert_eq!(int(&waste["wasted_bytes"]), 32_025);
+    assert_eq!(
+        waste["user_wasted_percent"].as_f64(),
+        Some(0.4834911001404049)
+    );
+    assert!(
+        waste["basis"]
+            .as_str()
+            .unwrap()
+            .contains("file content bytes"),
+        "{waste}"
+    );
+    // cmd/dive/cli/internal/command/export/testdata/snapshots/export_test.snap
+    let files: Vec<(String, i128, i128)> = waste["inefficient_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                int(&f["count"]),
+                int(&f["cumulative_bytes"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        files,
+        vec![
+            ("/root/saved.txt".to_string(), 2, 12_810),
+            ("/root/example/somefile1.txt".to_string(), 2, 12_810),
+            ("/root/example/somefile3.txt".to_string(), 2, 6_405),
+        ]
+    );
+    let layers = json["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 14);
+    assert_eq!(layers[9]["created_by"], "/bin/sh -c rm -rf /root/example/");
+    assert!(json["history"].as_str().unwrap().starts_with("lines up"));
+    let text = stdout_of(&["layers", DIVE]);
+    for line in [
+        "efficiency           0.9844212134184309",
+        "wasted               32,025 bytes",
+        "user wasted percent  0.4834911001404049",
+        "2         12,810 /root/saved.txt",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+}
+
+#[test]
+fn layers_prices_each_layer_under_full_pulls() {
+    let json = json_of(&[
+        "layers",
+        "tests/fixtures/images/v1.oci.tar",
+        "--nodes",
+        "10",
+        "--services",
+        "3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        json["fleet"]["basis"],
+        "upper bound: every pull a full pull"
+    );
+    assert_eq!(int(&json["fleet"]["pulls_per_day"]), 30);
+    for layer in json["layers"].as_array().unwrap() {
+        assert_eq!(
+            int(&layer["transfer_per_day_bytes"]),
+            int(&layer["wire_bytes"]) * 30
+        );
+        let money = layer["cost_per_year"].as_f64().unwrap();
+        let expected = (int(&layer["wire_bytes"]) * 30) as f64 / 1e9 * 0.045 * 365.0;
+        assert!((money - expected).abs() < 1e-9, "{money} {expected}");
+        assert_eq!(layer["created_by"], "umoci insert");
+    }
+    let text = stdout_of(&["layers", "tests/fixtures/images/v1.oci.tar", "--nodes", "2"]);
+    assert!(
+        text.contains("upper bound: every pull a full pull"),
+        "{text}"
+    );
+}
+
+#[test]
+fn layers_refuses_bad_input_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = write_file(dir.path(), "garbage.tar", "not a tar at all");
+    let (code, message) = failure_of(&["layers", garbage.to_str().unwrap()]);
+    assert_eq!(code, 2, "{message}");
+    // A docker save archive cut short.
+    let bytes = std::fs::read(project_file(DIVE)).unwrap();
+    let cut = dir.path().join("cut.tar");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let (code, message) = failure_of(&["layers", cut.to_str().unwrap()]);
+    assert_eq!(code, 2, "{message}");
+}
