@@ -227,13 +227,19 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
                 .fold(0u64, |sum, entry| sum.saturating_add(entry.size))
         })
         .collect();
-    let trees: Vec<Tree> = layers.iter().map(|entries| Tree::of(entries)).collect();
     let mut seen: HashMap<String, Seen> = HashMap::new();
     let mut inefficient: Vec<String> = Vec::new();
-    let mut stacked = trees.first().cloned().unwrap_or_else(Tree::new);
-    for (index, tree) in trees.iter().enumerate() {
-        if index >= 1 {
-            stacked.stack(&trees[index - 1]);
+    // Only the stacked tree and two layer trees are held at once (dive restacks from the first
+    // layer for every whiteout; stacking one layer at a time gives the same tree).
+    let mut stacked = layers
+        .first()
+        .map(|entries| Tree::of(entries))
+        .unwrap_or_else(Tree::new);
+    let mut previous: Option<Tree> = None;
+    for entries in layers {
+        let tree = Tree::of(entries);
+        if let Some(previous) = &previous {
+            stacked.stack(previous);
         }
         for node in tree.post_order(0) {
             if !tree.nodes[node].children.is_empty() {
@@ -264,6 +270,7 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
                 inefficient.push(path);
             }
         }
+        previous = Some(tree);
     }
     let (smallest, discovered) = seen.values().fold((0i64, 0i64), |(s, d), data| {
         (

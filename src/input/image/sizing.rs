@@ -579,6 +579,65 @@ mod tests {
     }
 
     #[test]
+    fn entries_are_recorded_for_every_compression_in_the_sizing_pass() {
+        let tar = tar_bytes();
+        let gz = gzip(&tar);
+        let zst = zstd::encode_all(&tar[..], 3).unwrap();
+        for (blob, compression) in [
+            (&gz, Compression::Gzip),
+            (&zst, Compression::Zstd),
+            (&tar, Compression::Uncompressed),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("blob"), blob).unwrap();
+            for verify in [None, Some(VerifyOf::Stored)] {
+                let job = LayerJob {
+                    name: "blob".into(),
+                    digest: Digest::parse(&super::super::verify::sha256_of(blob)).unwrap(),
+                    expected_len: Some(blob.len() as u64),
+                    compression,
+                    verify,
+                    files: true,
+                };
+                let measured = measure(&Store::dir(dir.path()), &job, None, None).unwrap();
+                assert_eq!(measured.disk_bytes, Some(tar.len() as u64), "{compression}");
+                let files = measured.files.expect("entries");
+                assert_eq!(files.len(), 1);
+                assert_eq!(files[0].path, "hello.txt");
+                assert_eq!(files[0].size, 16_000);
+                let streamed = measure_stream(&blob[..], &job, None).unwrap();
+                assert_eq!(streamed.files.map(|f| f.len()), Some(1));
+            }
+        }
+        // A compressed stream that is not a whole tar is an error, not a panic.
+        let cut = gzip(&tar[..600]);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("blob"), &cut).unwrap();
+        let job = LayerJob {
+            name: "blob".into(),
+            digest: Digest::parse(&super::super::verify::sha256_of(&cut)).unwrap(),
+            expected_len: Some(cut.len() as u64),
+            compression: Compression::Gzip,
+            verify: None,
+            files: true,
+        };
+        assert!(measure(&Store::dir(dir.path()), &job, None, None).is_err());
+        // --max-read still counts what the walk decompresses.
+        let limit = ReadLimit::new(1000);
+        let job = LayerJob {
+            name: "blob".into(),
+            digest: Digest::parse(&super::super::verify::sha256_of(&gz)).unwrap(),
+            expected_len: Some(gz.len() as u64),
+            compression: Compression::Gzip,
+            verify: None,
+            files: true,
+        };
+        std::fs::write(dir.path().join("blob"), &gz).unwrap();
+        let error = measure(&Store::dir(dir.path()), &job, None, Some(&limit)).unwrap_err();
+        assert!(matches!(error, Problem::ReadLimit { .. }), "{error}");
+    }
+
+    #[test]
     fn streams_are_sized_as_stored_blobs_are() {
         let tar = tar_bytes();
         let gz = gzip(&tar);

@@ -420,6 +420,88 @@ mod tests {
         assert_eq!(walk_bytes(&bytes).unwrap().entries, 1);
     }
 
+    fn entries_of(bytes: &[u8], len: Option<u64>) -> Result<Vec<FileEntry>, String> {
+        let mut entries = Vec::new();
+        let mut record = |entry: FileEntry| entries.push(entry);
+        walk_entries(&mut ReadThrough(bytes), len, Some(&mut record))?;
+        Ok(entries)
+    }
+
+    #[test]
+    fn entries_carry_long_names_pax_paths_and_directories() {
+        let long = "d/".repeat(80) + "file";
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut dir = tar::Header::new_gnu();
+        dir.set_entry_type(tar::EntryType::Directory);
+        dir.set_mode(0o755);
+        dir.set_size(0);
+        builder.append_data(&mut dir, "etc/", &[][..]).unwrap();
+        let mut file = tar::Header::new_gnu();
+        file.set_size(3);
+        file.set_mode(0o644);
+        builder.append_data(&mut file, &long, &b"abc"[..]).unwrap();
+        // A pax `path` record (ustar header with a short name).
+        let mut pax = tar::Header::new_ustar();
+        pax.set_size(2);
+        pax.set_mode(0o644);
+        builder
+            .append_pax_extensions([("path", &b"pax/named/file"[..])])
+            .unwrap();
+        builder.append_data(&mut pax, "short", &b"xy"[..]).unwrap();
+        let mut link = tar::Header::new_gnu();
+        link.set_entry_type(tar::EntryType::Link);
+        link.set_size(0);
+        builder
+            .append_link(&mut link, "etc/.wh.hard", "etc/x")
+            .unwrap();
+        let bytes = builder.into_inner().unwrap();
+        let expected = vec![
+            FileEntry {
+                path: "etc/".into(),
+                size: 0,
+                is_dir: true,
+            },
+            FileEntry {
+                path: long.clone(),
+                size: 3,
+                is_dir: false,
+            },
+            FileEntry {
+                path: "pax/named/file".into(),
+                size: 2,
+                is_dir: false,
+            },
+            FileEntry {
+                path: "etc/.wh.hard".into(),
+                size: 0,
+                is_dir: false,
+            },
+        ];
+        assert_eq!(
+            entries_of(&bytes, Some(bytes.len() as u64)).unwrap(),
+            expected
+        );
+        assert_eq!(entries_of(&bytes, None).unwrap(), expected);
+        // A stream without end-of-archive blocks (as umoci writes) is whole; one cut inside a
+        // header or a content is not.
+        let end = bytes.len() - 1024;
+        assert_eq!(entries_of(&bytes[..end], None).unwrap(), expected);
+        assert!(entries_of(&bytes[..end - 100], None).is_err());
+        assert!(entries_of(&bytes[..700], None).is_err());
+    }
+
+    #[test]
+    fn ustar_names_join_their_prefix() {
+        let mut header = tar::Header::new_ustar();
+        let name = format!("{}/{}", "p".repeat(120), "name");
+        header.set_path(&name).unwrap();
+        header.set_size(0);
+        header.set_cksum();
+        let mut bytes = header.as_bytes().to_vec();
+        bytes.extend_from_slice(&[0u8; 1024]);
+        assert_eq!(entries_of(&bytes, None).unwrap()[0].path, name);
+    }
+
     #[test]
     fn numeric_fields() {
         assert_eq!(parse_size(b"00000001750\0"), Some(1000));
