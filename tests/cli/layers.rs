@@ -108,3 +108,56 @@ fn layers_refuses_bad_input_with_exit_2() {
     let (code, message) = failure_of(&["layers", cut.to_str().unwrap()]);
     assert_eq!(code, 2, "{message}");
 }
+
+#[test]
+fn layers_counts_deletions_opaque_dirs_and_hard_links_as_dive_would() {
+    // tests/fixtures/waste/README.md works these figures by hand.
+    let json = json_of(&[
+        "layers",
+        "tests/fixtures/waste/layout:waste",
+        "--format",
+        "json",
+    ]);
+    let waste = &json["findings"]["waste"];
+    assert_eq!(waste["efficiency"].as_f64(), Some(15_910.0 / 17_310.0));
+    assert_eq!(int(&waste["size_bytes"]), 12_310);
+    assert_eq!(int(&waste["user_size_bytes"]), 5_210);
+    assert_eq!(int(&waste["wasted_bytes"]), 2_400);
+    assert_eq!(
+        waste["user_wasted_percent"].as_f64(),
+        Some(2_400.0 / 5_210.0)
+    );
+    let files: Vec<(&str, i128)> = waste["inefficient_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), int(&f["cumulative_bytes"])))
+        .collect();
+    assert_eq!(files, vec![("/etc/config", 2_200), ("/etc/hosts", 200)]);
+    let layers = json["layers"].as_array().unwrap();
+    assert_eq!(
+        layers[2]["created_by"],
+        "cleanup: delete etc/hosts and opt, opaque lists"
+    );
+    // The two bases differ: the tar streams are far larger than the file contents.
+    let unpacked: i128 = layers.iter().map(|l| int(&l["unpacked_bytes"])).sum();
+    assert!(unpacked > 12_310, "{unpacked}");
+}
+
+#[test]
+fn layers_says_when_history_or_entries_are_missing() {
+    let json = json_of(&[
+        "layers",
+        "tests/fixtures/manifests/distroless-java17_latest_2023-02-14.json",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        json["history"].as_str().unwrap().starts_with("missing"),
+        "{}",
+        json["history"]
+    );
+    assert!(json["findings"]["waste"].is_null());
+    let notes = json["notes"].to_string();
+    assert!(notes.contains("no waste figures"), "{notes}");
+}
