@@ -439,6 +439,9 @@ pub struct LayersArgs {
     pub image: ImageArgs,
     #[command(flatten)]
     pub fleet: FleetArgs,
+    /// The base image SRC builds on: layers it shares (same digest) are marked
+    #[arg(long, value_name = "SRC")]
+    pub base_image: Option<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
     pub format: LayersFormat,

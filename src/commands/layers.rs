@@ -18,6 +18,18 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
     let mut read = images::source_options(&args.image);
     read.read.files = true;
     let image = sources::read(&args.source, Path::new(""), &read, &Place::flag("SRC"))?;
+    let base = match &args.base_image {
+        Some(path) => {
+            let plain = images::source_options(&args.image);
+            Some(sources::read(
+                path,
+                Path::new(""),
+                &plain,
+                &Place::flag("--base-image"),
+            )?)
+        }
+        None => None,
+    };
     let walked: Option<Vec<&[_]>> = image
         .layers
         .iter()
@@ -38,7 +50,7 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
         } else {
             None
         };
-    let mut report = LayersReport::new(&image, waste, fleet);
+    let mut report = LayersReport::new(&image, waste, fleet, base.as_ref());
     if report.findings.waste.is_none() {
         report.notes.push(
             "no waste figures: not every layer's tar entries could be read (a manifest or \
@@ -49,7 +61,11 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
     let rendered = render::layers::render(&report, args.format)?;
     let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     if let Some(path) = path {
-        output::refuse_inputs("--output", path, std::slice::from_ref(&args.source))?;
+        let inputs: Vec<_> = std::iter::once(&args.source)
+            .chain(&args.base_image)
+            .cloned()
+            .collect();
+        output::refuse_inputs("--output", path, &inputs)?;
     }
     output::write(path, rendered.as_bytes())?;
     Ok(0)

@@ -45,6 +45,13 @@ fn text(report: &LayersReport) -> String {
         report.kind
     );
     let _ = writeln!(out, "  history: {}", report.history);
+    if let Some(base) = &report.base_image {
+        let _ = writeln!(
+            out,
+            "  base image: {} — its layers (same digest) marked [base]",
+            terminal_safe(base)
+        );
+    }
     if let Some(fleet) = &report.fleet {
         let _ = writeln!(
             out,
@@ -114,7 +121,10 @@ fn text(report: &LayersReport) -> String {
                     .cost_per_year
                     .map(|c| format!("{c:.2}"))
                     .unwrap_or_else(|| NONE.to_string()),
-                &created,
+                &match layer.in_base {
+                    Some(true) => format!("[base] {created}"),
+                    _ => created,
+                },
             ])
         );
     }

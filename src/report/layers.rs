@@ -33,6 +33,8 @@ pub struct LayersReport {
     pub layers: Vec<LayerRow>,
     pub findings: Findings,
     pub notes: Vec<String>,
+    /// The `--base-image` source, when given.
+    pub base_image: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -57,6 +59,8 @@ pub struct LayerRow {
     pub created_by: Option<String>,
     /// unpacked bytes ÷ the image's unpacked bytes.
     pub share: Option<f64>,
+    /// Whether `--base-image` has this layer (same digest); `null` without `--base-image`.
+    pub in_base: Option<bool>,
     /// wire bytes × pulls a day (full pulls); `null` without fleet flags or wire bytes.
     pub transfer_per_day_bytes: Option<u128>,
     pub cost_per_year: Option<f64>,
@@ -81,6 +85,7 @@ impl LayersReport {
         image: &Image,
         waste: Option<Waste>,
         fleet: Option<(FleetShape, f64, u64)>,
+        base: Option<&Image>,
     ) -> LayersReport {
         let (history, created_by) = history_of(image);
         let total: u64 = image
@@ -125,6 +130,11 @@ impl LayersReport {
                         .disk_bytes
                         .filter(|_| total > 0)
                         .map(|disk| disk as f64 / total as f64),
+                    in_base: base.map(|base| {
+                        base.layers
+                            .iter()
+                            .any(|shared| shared.digest == layer.digest)
+                    }),
                     transfer_per_day_bytes: per_day,
                     cost_per_year: per_day.zip(fleet.as_ref()).map(|(bytes, (fleet, days))| {
                         transfer_cost(
@@ -160,6 +170,7 @@ impl LayersReport {
                 }),
             },
             notes,
+            base_image: base.map(|base| base.source.clone()),
         }
     }
 }

@@ -161,3 +161,36 @@ fn layers_says_when_history_or_entries_are_missing() {
     let notes = json["notes"].to_string();
     assert!(notes.contains("no waste figures"), "{notes}");
 }
+
+#[test]
+fn layers_marks_the_layers_shared_with_the_base_image() {
+    let json = json_of(&[
+        "layers",
+        "tests/fixtures/images/v2.oci.tar",
+        "--base-image",
+        "tests/fixtures/images/v1.oci.tar",
+        "--format",
+        "json",
+    ]);
+    let marks: Vec<bool> = json["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["in_base"].as_bool().unwrap())
+        .collect();
+    assert_eq!(marks, vec![true, true, false]);
+    let plain = json_of(&[
+        "layers",
+        "tests/fixtures/images/v2.oci.tar",
+        "--format",
+        "json",
+    ]);
+    assert!(plain["layers"][0]["in_base"].is_null());
+    let (code, message) = failure_of(&[
+        "layers",
+        "tests/fixtures/images/v2.oci.tar",
+        "--base-image",
+        "/nonexistent/base.tar",
+    ]);
+    assert_eq!(code, 2, "{message}");
+}
