@@ -78,7 +78,8 @@ pub struct ReadOptions {
     /// `--max-read`: stop once this much layer content has been read (shared by every image
     /// read with these options).
     pub max_read: Option<Arc<ReadLimit>>,
-    /// Record every layer's tar entries while sizing it (`layers`): reads every layer through.
+    /// Record every layer's tar entries while sizing it (`layers`): headers only, contents of
+    /// uncompressed layers seeked past, compressed ones decompressed as `--disk` does.
     pub files: bool,
 }
 

@@ -155,8 +155,8 @@ pub(crate) fn in_parallel_on<E: Send>(
 }
 
 /// Sizes one layer blob of a store, counting its content against `limit`. Uncompressed and
-/// unknown layers are walked or skipped by seeking unless verifying; everything else is read
-/// through [`measure_read`].
+/// unknown layers are walked (their entries recorded when the job asks) or skipped by seeking
+/// unless verifying; everything else is read through [`measure_read`].
 pub(crate) fn measure(
     store: &Store,
     job: &LayerJob,
@@ -198,11 +198,17 @@ pub(crate) fn measure(
             .map_err(|exceeded| Problem::ReadLimit { limit: exceeded.0 })?;
     }
     let (disk_bytes, files) = match compression {
-        Compression::Uncompressed if job.verify.is_none() && !job.files => {
-            tar_headers::walk(&mut reader, stored_bytes).map_err(|m| bad_layer(job, m))?;
+        Compression::Uncompressed if job.verify.is_none() => {
+            // Headers read, contents seeked past; the entries recorded when asked for.
+            let mut entries = Vec::new();
+            let mut record = |entry: FileEntry| entries.push(entry);
+            let visit: Option<&mut dyn FnMut(FileEntry)> =
+                if job.files { Some(&mut record) } else { None };
+            tar_headers::walk_entries(&mut reader, Some(stored_bytes), visit)
+                .map_err(|m| bad_layer(job, m))?;
             // The rest is end-of-archive padding: skipped, and reported as done.
             reader.seek_to(stored_bytes).map_err(read_error)?;
-            (Some(stored_bytes), None)
+            (Some(stored_bytes), job.files.then_some(entries))
         }
         Compression::Encrypted | Compression::Unknown if job.verify.is_none() => {
             reader.seek_to(stored_bytes).map_err(read_error)?;
