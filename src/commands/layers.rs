@@ -46,6 +46,7 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
                 given.shape(),
                 defaults.price_per_gb.value,
                 defaults.days_per_year.value,
+                defaults.currency.clone(),
             ))
         } else {
             None

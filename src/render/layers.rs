@@ -8,7 +8,7 @@ use super::table::{Align, Table, truncate};
 use super::text::{terminal_safe, terminal_safe_lines};
 use crate::error::Error;
 use crate::report::layers::LayersReport;
-use crate::units::{format_bytes, format_count};
+use crate::units::{counted, format_bytes, format_count, format_money, format_price};
 
 /// Formats of `layers`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -55,12 +55,12 @@ fn text(report: &LayersReport) -> String {
     if let Some(fleet) = &report.fleet {
         let _ = writeln!(
             out,
-            "  fleet: {} pulls a day ({} services × {} nodes × {} deploys a day) at {}/GB — {}",
-            format_count(u128::from(fleet.pulls_per_day)),
-            fleet.services,
-            fleet.nodes,
-            fleet.deploys_per_day,
-            fleet.price_per_gb,
+            "  fleet: {} a day ({} × {} × {} a day) at {}/GB — {}",
+            counted(u128::from(fleet.pulls_per_day), "pull"),
+            counted(u128::from(fleet.services), "service"),
+            counted(u128::from(fleet.nodes), "node"),
+            counted(u128::from(fleet.deploys_per_day), "deploy"),
+            format_price(fleet.price_per_gb, &fleet.currency),
             fleet.basis
         );
     }
@@ -117,10 +117,10 @@ fn text(report: &LayersReport) -> String {
                     .transfer_per_day_bytes
                     .map(|b| format_bytes(i128::try_from(b).unwrap_or(i128::MAX)))
                     .unwrap_or_else(|| NONE.to_string()),
-                &layer
-                    .cost_per_year
-                    .map(|c| format!("{c:.2}"))
-                    .unwrap_or_else(|| NONE.to_string()),
+                &match (&report.fleet, layer.cost_per_year) {
+                    (Some(fleet), Some(cost)) => format_money(cost, &fleet.currency),
+                    _ => NONE.to_string(),
+                },
                 &match layer.in_base {
                     Some(true) => format!("[base] {created}"),
                     _ => created,

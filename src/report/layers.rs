@@ -44,6 +44,7 @@ pub struct Fleet {
     pub deploys_per_day: u64,
     pub pulls_per_day: u64,
     pub price_per_gb: f64,
+    pub currency: String,
     pub basis: &'static str,
 }
 
@@ -84,7 +85,7 @@ impl LayersReport {
     pub fn new(
         image: &Image,
         waste: Option<Waste>,
-        fleet: Option<(FleetShape, f64, u64)>,
+        fleet: Option<(FleetShape, f64, u64, String)>,
         base: Option<&Image>,
     ) -> LayersReport {
         let (history, created_by) = history_of(image);
@@ -93,7 +94,7 @@ impl LayersReport {
             .iter()
             .filter_map(|layer| layer.disk_bytes)
             .fold(0, u64::saturating_add);
-        let fleet = fleet.map(|(shape, price, days)| {
+        let fleet = fleet.map(|(shape, price, days, currency)| {
             let pulls = shape
                 .services
                 .saturating_mul(shape.nodes)
@@ -105,6 +106,7 @@ impl LayersReport {
                     deploys_per_day: shape.deploys_per_day,
                     pulls_per_day: pulls,
                     price_per_gb: price,
+                    currency,
                     basis: FULL_PULL_BASIS,
                 },
                 days,

@@ -194,3 +194,19 @@ fn layers_marks_the_layers_shared_with_the_base_image() {
     ]);
     assert_eq!(code, 2, "{message}");
 }
+
+/// The text and JSON of `layers`, with fleet figures, on the hand-built image (reviewed).
+#[test]
+fn snapshots_of_the_layers_outputs() {
+    let args = [
+        "layers",
+        "tests/fixtures/waste/layout",
+        "--nodes",
+        "10",
+        "--deploys-per-day",
+        "5",
+    ];
+    insta::assert_snapshot!("layers_text", stdout_of(&args));
+    let json: Vec<&str> = args.iter().copied().chain(["--format", "json"]).collect();
+    insta::assert_snapshot!("layers_json", stdout_of(&json));
+}
