@@ -1,6 +1,7 @@
 //! `fleetsave report`: inventories in CSV and TOML, plans, targets, totals and errors.
 
 use crate::common::*;
+use sha2::Digest as _;
 
 const CSV: &str = "data/examples/fleet.csv";
 const TOML: &str = "data/examples/fleet.toml";
@@ -482,4 +483,81 @@ fn errors_quote_bad_values_briefly() {
         assert!(stderr.len() < 1_000, "{name}: {} bytes", stderr.len());
         assert!(stderr.contains("(100000 characters)"), "{name}: {stderr}");
     }
+}
+
+/// The inventory `scripts/gen-inventory.sh N` writes (the benchmarks' input), made here without a
+/// shell: all five runtimes, mixed units, one row in ten a plan, one in fifty grown.
+fn generated_inventory(n: u64) -> String {
+    let runtimes = ["go", "python", "node", "java", "java-jlink"];
+    let mut csv = String::from("service,runtime,before,after,services,nodes,deploys_per_day\n");
+    for i in 1..=n {
+        let runtime = runtimes[(i % 5) as usize];
+        let before = 200 + (i * 37) % 1800;
+        let after = if i % 10 == 0 {
+            String::new()
+        } else if i % 50 == 1 {
+            format!("{}MB", before + 15)
+        } else {
+            format!("{}MB", 40 + (i * 13) % 260)
+        };
+        csv += &format!(
+            "svc-{i:06},{runtime},{before} MB,{after},{},{},{}\n",
+            1 + i % 3,
+            1 + i % 40,
+            1 + i % 12
+        );
+    }
+    csv
+}
+
+/// The JSON report of a generated inventory (compact, beyond 1,000 services) is byte for byte
+/// the committed expectation, written to a file and to stdout alike: performance work on the
+/// JSON writer, the inventory reader or the model may not change one byte. When the report
+/// changes on purpose, update the digest and length from the message.
+#[test]
+fn the_json_of_a_generated_inventory_is_byte_identical_to_the_committed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "inv.csv", &generated_inventory(3000));
+    let run = |args: &[&str]| {
+        let output = fleetsave()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        output.stdout
+    };
+    let stdout = run(&["report", "inv.csv", "--format", "json"]);
+    run(&["report", "inv.csv", "--format", "json", "-o", "out.json"]);
+    let file = std::fs::read(dir.path().join("out.json")).unwrap();
+    assert!(stdout == file, "stdout and the file differ");
+    let digest: String = sha2::Sha256::digest(&file)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    assert_eq!(
+        (digest.as_str(), file.len()),
+        (GENERATED_3000_SHA256, GENERATED_3000_BYTES),
+        "the JSON report of 3,000 generated services changed"
+    );
+}
+
+const GENERATED_3000_SHA256: &str =
+    "e18edb37f8966979c3c8bd66294d6fb98b841afcc2137e4213f25b18ae032eb4";
+const GENERATED_3000_BYTES: usize = 2_692_580;
+
+/// The example fleet's JSON written to a file is the bytes written to stdout (whose text the
+/// `report_example_json` snapshot holds).
+#[test]
+fn the_example_fleet_json_is_the_same_in_a_file_and_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fleet.json");
+    let stdout = stdout_of(&["report", CSV, "--format", "json"]);
+    let status = fleetsave()
+        .args(["report", CSV, "--format", "json", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), stdout);
 }
