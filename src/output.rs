@@ -167,8 +167,10 @@ fn write_atomically(
         // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`, a FIFO) is written in place:
         // renaming a file over it would replace the device node itself.
         Ok(meta) if !meta.is_file() => {
-            let mut device =
-                io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
+            let mut device = io::BufWriter::with_capacity(
+                1 << 16,
+                std::fs::OpenOptions::new().write(true).open(path)?,
+            );
             produce(&mut device)?;
             return device.flush();
         }
