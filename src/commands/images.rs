@@ -44,6 +44,7 @@ pub fn source_options(args: &ImageArgs) -> SourceOptions {
             ca_files: args.ca_file.clone(),
             proxies: Proxies::from_env(),
         })),
+        memo: Arc::default(),
     }
 }
 

@@ -2,10 +2,12 @@
 //! reference by the rule of [`super::registry`]) is read, and what it tells turned into an
 //! [`ImageSize`] on both bases, estimating the basis it lacks with the compression ratio.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-use super::image::{self, ReadOptions};
+use rustc_hash::FxHashMap;
+
+use super::image::{self, Platform, ReadOptions};
 use super::registry::{self, Client};
 use crate::error::{Error, Place};
 use crate::model::ImageSize;
@@ -53,6 +55,86 @@ pub struct SourceOptions {
     pub read: ReadOptions,
     /// Shared by every source of the run, so tokens and connections are reused.
     pub registry: Arc<Client>,
+    /// Shared by every source of the run, so a source named by many rows is read once.
+    pub memo: Arc<ReadMemo>,
+}
+
+/// The images read in a run, by what identifies a read ([`ReadKey`]): an image source named by
+/// many inventory rows (a shared base, the same registry reference) is read once, and each
+/// later row gets a copy of what the first read. Failed reads are not kept (the run stops).
+#[derive(Default)]
+pub struct ReadMemo {
+    images: Mutex<FxHashMap<ReadKey, Image>>,
+    /// Reads that were not memoised: how the tests see that a source was read once.
+    #[cfg(test)]
+    reads: std::sync::atomic::AtomicUsize,
+}
+
+impl std::fmt::Debug for ReadMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadMemo")
+            .field("images", &self.lock().len())
+            .finish()
+    }
+}
+
+/// What identifies a read: the resolved file or the reference (as written: the image names its
+/// source by it; with `--disk`), and the read options that change what is read. The progress bar and the
+/// `--max-read` budget are the run's, not the read's.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ReadKey {
+    source: Named,
+    platform: Platform,
+    verify: bool,
+    tag: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Named {
+    File(PathBuf),
+    /// With the client's `--disk`: whether the layers are downloaded to measure them.
+    Reference {
+        text: String,
+        disk: bool,
+    },
+}
+
+impl ReadMemo {
+    fn lock(&self) -> std::sync::MutexGuard<'_, FxHashMap<ReadKey, Image>> {
+        self.images
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The image read for `source` with `options`: memoised, or read by `read` and kept.
+    fn get_or_read(
+        &self,
+        source: Named,
+        options: &ReadOptions,
+        read: impl FnOnce() -> Result<Image, Error>,
+    ) -> Result<Image, Error> {
+        let key = ReadKey {
+            source,
+            platform: options.platform.clone(),
+            verify: options.verify,
+            tag: options.tag.clone(),
+        };
+        if let Some(image) = self.lock().get(&key) {
+            return Ok(image.clone());
+        }
+        #[cfg(test)]
+        self.reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let image = read()?;
+        self.lock().insert(key, image.clone());
+        Ok(image)
+    }
+
+    /// How many reads were not memoised.
+    #[cfg(test)]
+    pub fn reads(&self) -> usize {
+        self.reads.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// Whether `text` names an image source rather than something else (a size): an existing path
@@ -83,32 +165,44 @@ pub fn read(
             if matches!(place, Place::Flag(_)) {
                 options.registry.named_on_command_line(&reference.registry);
             }
-            return registry::read_image(&reference, text, &options.read, &options.registry)
-                .map_err(|error| {
-                    let error = Error::from(error);
-                    if registry::names_registry_host(text) {
-                        return error;
-                    }
-                    // A mistyped path can read as a Docker Hub reference: say no file matched.
-                    let hint = format!(
-                        " (read as an image reference: there is no file '{}')",
-                        relative_to.join(text).display()
-                    );
-                    match error {
-                        Error::Input { place, message } => Error::Input {
-                            place,
-                            message: message + &hint,
-                        },
-                        Error::Network { image, message } => Error::Network {
-                            image,
-                            message: message + &hint,
-                        },
-                        other => other,
-                    }
-                });
+            let named = Named::Reference {
+                text: text.to_string(),
+                disk: options.registry.options().disk,
+            };
+            return options.memo.get_or_read(named, &options.read, || {
+                registry::read_image(&reference, text, &options.read, &options.registry).map_err(
+                    |error| {
+                        let error = Error::from(error);
+                        if registry::names_registry_host(text) {
+                            return error;
+                        }
+                        // A mistyped path can read as a Docker Hub reference: say no file matched.
+                        let hint = format!(
+                            " (read as an image reference: there is no file '{}')",
+                            relative_to.join(text).display()
+                        );
+                        match error {
+                            Error::Input { place, message } => Error::Input {
+                                place,
+                                message: message + &hint,
+                            },
+                            Error::Network { image, message } => Error::Network {
+                                image,
+                                message: message + &hint,
+                            },
+                            other => other,
+                        }
+                    },
+                )
+            });
         }
     }
-    Ok(image::read_image(&relative_to.join(source), &options.read)?)
+    let path = relative_to.join(source);
+    options
+        .memo
+        .get_or_read(Named::File(path.clone()), &options.read, || {
+            Ok(image::read_image(&path, &options.read)?)
+        })
 }
 
 /// Reads the image `source` names (see [`read`]) and sizes it; `place` names it in errors.

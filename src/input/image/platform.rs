@@ -6,7 +6,7 @@ use crate::model::values::Refusal;
 use std::fmt;
 
 /// The platform to select from an index (`--platform`); linux/amd64 by default.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Platform {
     pub os: String,
     pub architecture: String,

@@ -518,6 +518,7 @@ pub fn resolve(
                     ..read.read.clone()
                 },
                 registry: read.registry.clone(),
+                memo: read.memo.clone(),
             },
             None => read.clone(),
         };

@@ -506,3 +506,132 @@ fn rows_are_typed_before_any_image_is_read() {
         .to_string();
     assert!(message.contains("no/such/layout"), "{message}");
 }
+
+/// An inventory of `rows` rows, each naming `before` and `after` as its images and `base` as its
+/// base image.
+fn rows_naming(rows: usize, before: &str, after: &str, base: &str) -> String {
+    let mut csv = String::from("service,before_image,after_image,base_image\n");
+    for row in 0..rows {
+        csv += &format!("svc-{row},{before},{after},{base}\n");
+    }
+    csv
+}
+
+fn resolve_sharing(name: &str, text: &str, read: &SourceOptions) -> Vec<Service> {
+    let inventory = parse(PathBuf::from(name), text.to_string()).unwrap();
+    resolve(
+        &inventory,
+        &FlagDefaults::default(),
+        ratio(),
+        &Targets::bundled().unwrap(),
+        read,
+    )
+    .unwrap()
+}
+
+#[test]
+fn an_image_source_named_by_many_rows_is_read_once() {
+    // 50 rows naming two images of one OCI layout, one of them twice (after and base): 150
+    // image cells, two reads.
+    let read = SourceOptions::default();
+    let services = resolve_sharing(
+        "tests/fixtures/images/fleet.csv",
+        &rows_naming(50, "layout:v1", "layout:v2", "layout:v2"),
+        &read,
+    );
+    assert_eq!(services.len(), 50);
+    assert_eq!(read.memo.reads(), 2);
+    // Every row holds what a read of its own gives.
+    let alone = |tag: &str| {
+        sources::read(
+            Path::new(&format!("layout:{tag}")),
+            Path::new("tests/fixtures/images"),
+            &SourceOptions::default(),
+            &Place::flag("test"),
+        )
+        .unwrap()
+    };
+    let (v1, v2) = (alone("v1"), alone("v2"));
+    for service in &services {
+        assert_eq!(**service.before_image.as_ref().unwrap(), v1);
+        assert_eq!(**service.after_image.as_ref().unwrap(), v2);
+        assert_eq!(**service.layering.base_image.as_ref().unwrap(), v2);
+    }
+    // Another platform or `--verify` is another read.
+    let verifying = SourceOptions {
+        read: ReadOptions {
+            verify: true,
+            ..ReadOptions::default()
+        },
+        memo: read.memo.clone(),
+        ..SourceOptions::default()
+    };
+    resolve_sharing(
+        "tests/fixtures/images/fleet.csv",
+        &rows_naming(3, "layout:v1", "layout:v2", "layout:v2"),
+        &verifying,
+    );
+    assert_eq!(read.memo.reads(), 4);
+}
+
+#[test]
+fn fifty_rows_naming_two_registry_images_make_at_most_ten_requests() {
+    use crate::input::registry::fake_server::{Answer, FakeServer, Request};
+    let blob = |digest: &str| -> Vec<u8> {
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/images/layout/blobs/sha256")
+                .join(digest.trim_start_matches("sha256:")),
+        )
+        .unwrap()
+    };
+    let manifests = [
+        (
+            "1",
+            "sha256:140f7e942b464707b1d3ae3fe2f9f7c639191e427d6e6f810a2a0cc1945c620a",
+        ),
+        (
+            "2",
+            "sha256:28bb90bef4beb8fd7d3628274f13cd8fcab5f53b568c1d74d834f58324f4632a",
+        ),
+    ];
+    let server = FakeServer::start(move |request: &Request, _| -> Answer {
+        let target = request.target.as_str();
+        for (tag, digest) in manifests {
+            if target == format!("/v2/app/manifests/{tag}") {
+                let headers = vec![
+                    (
+                        "Content-Type".to_string(),
+                        "application/vnd.oci.image.manifest.v1+json".to_string(),
+                    ),
+                    ("Docker-Content-Digest".to_string(), digest.to_string()),
+                ];
+                return (200, headers, blob(digest));
+            }
+        }
+        match target.strip_prefix("/v2/app/blobs/") {
+            Some(digest) => (200, vec![], blob(digest)),
+            None => (404, vec![], vec![]),
+        }
+    });
+    let image = |tag: &str| format!("127.0.0.1:{}/app:{tag}", server.port);
+    let read = SourceOptions::default();
+    let services = resolve_sharing(
+        "fleet.csv",
+        &rows_naming(50, &image("1"), &image("2"), &image("1")),
+        &read,
+    );
+    assert_eq!(services.len(), 50);
+    assert_eq!(read.memo.reads(), 2);
+    let requests = server.requests();
+    assert!(
+        requests.len() <= 10,
+        "{} requests: {requests:?}",
+        requests.len()
+    );
+    assert!(
+        services
+            .iter()
+            .all(|s| s.before_image == services[0].before_image)
+    );
+}

@@ -37,7 +37,7 @@
 mod auth;
 mod client;
 #[cfg(test)]
-mod fake_server;
+pub(crate) mod fake_server;
 mod network;
 mod reference;
 
