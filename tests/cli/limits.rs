@@ -164,12 +164,26 @@ fn max_read_applies_to_every_image_command() {
     ]);
     assert_eq!(json["images"].as_array().unwrap().len(), 2);
     // The limit is shared by every image of a command: each fits alone, together they do not.
-    let one = json_of(&["inspect", oci, "--format", "json"]);
-    let disk = one["images"][0]["disk_bytes"].as_u64().unwrap();
-    let limit = (disk + 1).to_string();
+    let disk = |image: &str| {
+        let one = json_of(&["inspect", image, "--format", "json"]);
+        one["images"][0]["disk_bytes"].as_u64().unwrap()
+    };
+    let limit = (disk(oci).max(disk(docker)) + 1).to_string();
     json_of(&["inspect", oci, "--max-read", &limit, "--format", "json"]);
-    let (code, stderr) = failure_of(&["inspect", oci, oci, "--max-read", &limit]);
+    json_of(&["inspect", docker, "--max-read", &limit, "--format", "json"]);
+    let (code, stderr) = failure_of(&["inspect", oci, docker, "--max-read", &limit]);
     assert_eq!(code, 2, "{stderr}");
+    // An image named twice is read once in a run, so counts once.
+    let json = json_of(&[
+        "inspect",
+        oci,
+        oci,
+        "--max-read",
+        &limit,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json["images"].as_array().unwrap().len(), 2);
     for args in [
         vec!["inspect", oci, "--max-read", "1kB"],
         vec!["compare", oci, docker, "--max-read", "1kB"],
