@@ -79,14 +79,16 @@ impl std::fmt::Debug for ReadMemo {
 }
 
 /// What identifies a read: the resolved file or the reference (as written: the image names its
-/// source by it; with `--disk`), and the read options that change what is read. The progress bar and the
-/// `--max-read` budget are the run's, not the read's.
+/// source by it; with `--disk`), and the read options that change what is read. The progress
+/// bar and the `--max-read` budget are the run's, not the read's.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct ReadKey {
     source: Named,
     platform: Platform,
     verify: bool,
     tag: Option<String>,
+    /// Whether the layers' tar entries are recorded (`layers`).
+    files: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -118,6 +120,7 @@ impl ReadMemo {
             platform: options.platform.clone(),
             verify: options.verify,
             tag: options.tag.clone(),
+            files: options.files,
         };
         if let Some(image) = self.lock().get(&key) {
             return Ok(image.clone());
