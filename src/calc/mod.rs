@@ -7,6 +7,7 @@ pub mod full_pull;
 pub mod gate;
 pub mod layered;
 pub mod layers;
+pub mod leftovers;
 pub mod plan;
 pub mod targets;
 pub mod techniques;

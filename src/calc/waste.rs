@@ -62,6 +62,12 @@ struct Node {
     parent: usize,
     size: i64,
     is_dir: bool,
+    /// The path has its own entry (not only a parent added for a child).
+    entry: bool,
+    /// The layer whose entry last wrote it.
+    layer: usize,
+    /// The layer marked it opaque (`.wh..wh..opq`): nothing below shows through.
+    opaque: bool,
 }
 
 /// One layer's file tree, nodes in an arena (index 0 is the root).
@@ -97,23 +103,24 @@ impl Tree {
         }
     }
 
-    fn of(entries: &[FileEntry]) -> Tree {
+    fn of(entries: &[FileEntry], layer: usize) -> Tree {
         let mut tree = Tree::new();
         for entry in entries {
             let size = i64::try_from(entry.size).unwrap_or(i64::MAX);
-            tree.add(&components(&entry.path), size, entry.is_dir);
+            tree.add(&components(&entry.path), size, entry.is_dir, layer);
         }
         tree
     }
 
-    /// dive's `AddPath`.
-    fn add(&mut self, names: &[&str], size: i64, is_dir: bool) {
+    /// dive's `AddPath` (an opaque marker adds nothing but marks its directory).
+    fn add(&mut self, names: &[&str], size: i64, is_dir: bool, layer: usize) {
         let mut node = 0;
         for (index, name) in names.iter().enumerate() {
             node = match self.nodes[node].children.get(*name) {
                 Some(&child) => child,
                 None => {
                     if name.starts_with(OPAQUE) {
+                        self.nodes[node].opaque = true;
                         return;
                     }
                     let child = self.nodes.len();
@@ -127,8 +134,11 @@ impl Tree {
                 }
             };
             if index == names.len() - 1 {
-                self.nodes[node].size = size;
-                self.nodes[node].is_dir = is_dir;
+                let node = &mut self.nodes[node];
+                node.size = size;
+                node.is_dir = is_dir;
+                node.entry = true;
+                node.layer = layer;
             }
         }
     }
@@ -189,15 +199,25 @@ impl Tree {
         format!("/{}", names.join("/")).replace("//", "/")
     }
 
-    /// dive's `Stack`: `upper` laid over this tree.
-    fn stack(&mut self, upper: &Tree) {
-        for node in upper.post_order(0) {
+    /// dive's `Stack`: `upper` laid over this tree. dive ignores opaque markers; with
+    /// `honour_opaque` (the filesystem a container sees) an opaque directory of `upper` first
+    /// hides everything below it in this tree.
+    fn stack(&mut self, upper: &Tree, honour_opaque: bool) {
+        let order = upper.post_order(0);
+        if honour_opaque {
+            for &node in order.iter().filter(|&&node| upper.nodes[node].opaque) {
+                if let Some(below) = self.get(&upper.path(node)) {
+                    self.nodes[below].children.clear();
+                }
+            }
+        }
+        for node in order {
             let path = upper.path(node);
             if upper.is_whiteout(node) {
                 self.remove(&path);
             } else {
                 let info = &upper.nodes[node];
-                self.add(&components(&path), info.size, info.is_dir);
+                self.add(&components(&path), info.size, info.is_dir, info.layer);
             }
         }
     }
@@ -207,6 +227,40 @@ impl Tree {
             .into_iter()
             .fold(0i64, |sum, n| sum.saturating_add(self.nodes[n].size))
     }
+}
+
+/// A file of the final filesystem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinalFile {
+    /// `/` and the cleaned names, as dive writes paths.
+    pub path: String,
+    /// File content bytes (hard links and symlinks 0), as dive counts them.
+    pub size: u64,
+    /// The layer whose entry last wrote it.
+    pub layer: usize,
+}
+
+/// The files that survive the layers stacked as a container sees them: dive's stacking, with
+/// whiteouts removing what is below and, unlike dive, opaque directories hiding everything
+/// below them. Directories are left out; files in path order.
+pub fn final_files(layers: &[&[FileEntry]]) -> Vec<FinalFile> {
+    let mut stacked = Tree::new();
+    for (index, entries) in layers.iter().enumerate() {
+        stacked.stack(&Tree::of(entries, index), true);
+    }
+    stacked
+        .post_order(0)
+        .into_iter()
+        .filter(|&node| {
+            let info = &stacked.nodes[node];
+            info.entry && !info.is_dir && info.children.is_empty() && !stacked.is_whiteout(node)
+        })
+        .map(|node| FinalFile {
+            path: stacked.path(node),
+            size: u64::try_from(stacked.nodes[node].size).unwrap_or(0),
+            layer: stacked.nodes[node].layer,
+        })
+        .collect()
 }
 
 #[derive(Debug)]
@@ -233,13 +287,13 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
     // layer for every whiteout; stacking one layer at a time gives the same tree).
     let mut stacked = layers
         .first()
-        .map(|entries| Tree::of(entries))
+        .map(|entries| Tree::of(entries, 0))
         .unwrap_or_else(Tree::new);
     let mut previous: Option<Tree> = None;
-    for entries in layers {
-        let tree = Tree::of(entries);
+    for (index, entries) in layers.iter().enumerate() {
+        let tree = Tree::of(entries, index);
         if let Some(previous) = &previous {
-            stacked.stack(previous);
+            stacked.stack(previous, false);
         }
         for node in tree.post_order(0) {
             if !tree.nodes[node].children.is_empty() {
@@ -377,6 +431,40 @@ mod tests {
         // no size, as dive leaves it), /opt 50, /srv 0 = 139. Every size: 140 + 7 + 0 + 30 + 20
         // + 0 + 50 + 0 = 247.
         assert_eq!(w.efficiency, 139.0 / 247.0);
+    }
+
+    #[test]
+    fn the_final_filesystem_honours_whiteouts_and_opaque_directories() {
+        let base = vec![
+            dir("etc/"),
+            file("etc/a", 100),
+            file("etc/gone", 9),
+            dir("opt/"),
+            file("opt/x", 30),
+            dir("lists/"),
+            file("lists/old", 50),
+        ];
+        let second = vec![
+            file("etc/a", 40),
+            file("etc/.wh.gone", 0),
+            file(".wh.opt", 0),
+            dir("lists/"),
+            file("lists/.wh..wh..opq", 0),
+            file("lists/new", 5),
+            file("link", 0),
+        ];
+        let files: Vec<(String, u64, usize)> = final_files(&[&base, &second])
+            .into_iter()
+            .map(|f| (f.path, f.size, f.layer))
+            .collect();
+        assert_eq!(
+            files,
+            vec![
+                ("/etc/a".to_string(), 40, 1),
+                ("/link".to_string(), 0, 1),
+                ("/lists/new".to_string(), 5, 1),
+            ]
+        );
     }
 
     #[test]

@@ -1,0 +1,251 @@
+//! Leftovers: files of the final filesystem that a final image should not ship — package-manager
+//! caches and lists, language caches, build toolchains, documentation — matched by the rules of
+//! `data/leftovers.csv` (a data table, not code) against every file that survives the layers
+//! stacked (`calc::waste::final_files`). Sizes are file content bytes, as dive counts them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+
+use super::waste::{FinalFile, Waste};
+use crate::error::Error;
+
+const LEFTOVERS_CSV: &str = include_str!("../../data/leftovers.csv");
+
+/// How many of a leftover's paths are listed (the largest).
+pub const TOP_PATHS: usize = 5;
+
+/// One rule of the table.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Rule {
+    pub rule: String,
+    /// Space-separated path patterns.
+    pub patterns: String,
+    /// The priority of the technique in `data/techniques.csv` that removes it.
+    pub technique: u32,
+    pub description: String,
+}
+
+impl Rule {
+    pub fn matches(&self, path: &str) -> bool {
+        self.patterns
+            .split_whitespace()
+            .any(|pattern| matches(pattern, path))
+    }
+}
+
+/// The bundled rules, in the table's order (a file goes to the first rule it matches).
+pub fn bundled() -> Result<Vec<Rule>, Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(LEFTOVERS_CSV.as_bytes());
+    reader
+        .deserialize::<Rule>()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::Internal(format!("data/leftovers.csv: {e}")))
+}
+
+/// Whether `path` (absolute, cleaned) matches `pattern`: `*` within one segment, `**` any
+/// number of segments (none included), `?` one character; a pattern is anchored at `/`.
+pub fn matches(pattern: &str, path: &str) -> bool {
+    let pattern: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
+    let path: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    segments(&pattern, &path)
+}
+
+fn segments(pattern: &[&str], path: &[&str]) -> bool {
+    match pattern.split_first() {
+        None => path.is_empty(),
+        Some((&"**", rest)) => (0..=path.len()).any(|skip| segments(rest, &path[skip..])),
+        Some((first, rest)) => path.split_first().is_some_and(|(name, tail)| {
+            segment(first.as_bytes(), name.as_bytes()) && segments(rest, tail)
+        }),
+    }
+}
+
+fn segment(pattern: &[u8], name: &[u8]) -> bool {
+    match pattern.split_first() {
+        None => name.is_empty(),
+        Some((b'*', rest)) => (0..=name.len()).any(|skip| segment(rest, &name[skip..])),
+        Some((b'?', rest)) => !name.is_empty() && segment(rest, &name[1..]),
+        Some((c, rest)) => name.first() == Some(c) && segment(rest, &name[1..]),
+    }
+}
+
+/// The files one rule found that one layer brought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Index into the rules.
+    pub rule: usize,
+    pub layer: usize,
+    /// Every file, largest first (path order among equals).
+    pub files: Vec<(String, u64)>,
+}
+
+impl Found {
+    pub fn bytes(&self) -> u64 {
+        self.files
+            .iter()
+            .fold(0u64, |sum, (_, size)| sum.saturating_add(*size))
+    }
+}
+
+/// The leftovers of the final filesystem: one per rule and layer that brought its files, the
+/// largest first. A file is counted once, under the first rule it matches.
+pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
+    let mut groups: BTreeMap<(usize, usize), Vec<(String, u64)>> = BTreeMap::new();
+    for file in files {
+        if let Some(rule) = rules.iter().position(|rule| rule.matches(&file.path)) {
+            groups
+                .entry((rule, file.layer))
+                .or_default()
+                .push((file.path.clone(), file.size));
+        }
+    }
+    let mut found: Vec<Found> = groups
+        .into_iter()
+        .map(|((rule, layer), mut files)| {
+            files.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            Found { rule, layer, files }
+        })
+        .collect();
+    // Stable: rule then layer order among equal sizes.
+    found.sort_by_key(|found| std::cmp::Reverse(found.bytes()));
+    found
+}
+
+/// The bytes dive's wasted figure and the leftovers both count: a leftover file whose path dive
+/// lists as inefficient has its surviving copy in that path's cumulative bytes too, so it is
+/// counted once — the smaller of its size and the path's cumulative bytes is taken off.
+pub fn counted_twice(found: &[Found], waste: &Waste) -> u64 {
+    let wasted: HashMap<&str, u64> = waste
+        .inefficient_files
+        .iter()
+        .map(|file| (file.path.as_str(), file.cumulative_bytes))
+        .collect();
+    found
+        .iter()
+        .flat_map(|found| &found.files)
+        .filter_map(|(path, size)| wasted.get(path.as_str()).map(|c| (*size).min(*c)))
+        .fold(0u64, u64::saturating_add)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calc::techniques;
+
+    #[test]
+    fn the_table_parses_and_every_technique_it_names_exists() {
+        let rules = bundled().unwrap();
+        assert!(rules.len() >= 18, "{}", rules.len());
+        let techniques = techniques::bundled().unwrap();
+        for rule in &rules {
+            assert!(
+                techniques.iter().any(|t| t.priority == rule.technique),
+                "{}: technique {} is not in data/techniques.csv",
+                rule.rule,
+                rule.technique
+            );
+            assert!(!rule.patterns.trim().is_empty(), "{}", rule.rule);
+            assert!(!rule.description.is_empty(), "{}", rule.rule);
+        }
+        let mut ids: Vec<&str> = rules.iter().map(|r| r.rule.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), rules.len(), "rule ids are unique");
+    }
+
+    #[test]
+    fn the_rules_match_what_the_checklist_names() {
+        let rules = bundled().unwrap();
+        let first = |path: &str| {
+            rules
+                .iter()
+                .find(|rule| rule.matches(path))
+                .map(|rule| rule.rule.as_str())
+        };
+        for (path, rule) in [
+            ("/var/lib/apt/lists/deb_InRelease", Some("apt-lists")),
+            ("/var/lib/apt/lists/partial/x", Some("apt-lists")),
+            ("/var/lib/apt/listsx", None),
+            ("/var/cache/apt/archives/curl_8.deb", Some("apt-archives")),
+            ("/var/cache/apt/archives/lock", None),
+            ("/var/cache/apk/APKINDEX.tar.gz", Some("apk-cache")),
+            ("/home/app/.cache/pip/wheels/x.whl", Some("pip-cache")),
+            ("/root/.npm/_cacache/index-v5/aa", Some("npm-cache")),
+            ("/usr/local/share/.cache/yarn/v6/x", Some("yarn-cache")),
+            ("/root/.cache/go-build/00/x", Some("go-build-cache")),
+            ("/go/pkg/mod/github.com/x/y.go", Some("go-module-cache")),
+            ("/root/.m2/repository/x.jar", Some("maven-repository")),
+            ("/home/u/.gradle/caches/x", Some("gradle-cache")),
+            ("/usr/lib/gcc/x86_64-linux-gnu/12/cc1", Some("compilers")),
+            ("/usr/bin/gcc-12", Some("compilers")),
+            ("/usr/bin/g++", Some("compilers")),
+            ("/usr/local/cargo/bin/rustc", Some("compilers")),
+            ("/usr/local/go/bin/go", Some("compilers")),
+            ("/usr/bin/go", None),
+            ("/usr/include/stdio.h", Some("headers")),
+            ("/usr/lib/libfoo.a", Some("static-libraries")),
+            ("/usr/share/doc/curl/copyright", Some("documentation")),
+            // The first rule wins: a static library under the docs is a static library.
+            ("/usr/share/doc/x/libx.a", Some("static-libraries")),
+            ("/usr/share/man/man1/ls.1.gz", Some("documentation")),
+            ("/usr/share/info/dir", Some("documentation")),
+            ("/usr/bin/ls", None),
+        ] {
+            assert_eq!(first(path), rule, "{path}");
+        }
+    }
+
+    #[test]
+    fn globs_match_within_and_across_segments() {
+        assert!(matches("/a/**", "/a/b/c"));
+        assert!(matches("/a/**", "/a"));
+        assert!(matches("**/x", "/x"));
+        assert!(matches("**/x", "/p/q/x"));
+        assert!(!matches("/a/*", "/a/b/c"));
+        assert!(matches("/a/*.deb", "/a/z.deb"));
+        assert!(!matches("/a/*.deb", "/a/z.debx"));
+        assert!(matches("/a/?", "/a/b"));
+        assert!(!matches("/usr/bin/gcc*", "/usr/bin/x/gcc"));
+    }
+
+    #[test]
+    fn a_file_is_counted_once_and_grouped_by_the_layer_that_brought_it() {
+        let rules = bundled().unwrap();
+        let file = |path: &str, size, layer| FinalFile {
+            path: path.to_string(),
+            size,
+            layer,
+        };
+        let files = vec![
+            file("/usr/share/doc/a/copyright", 10, 0),
+            file("/usr/share/doc/b/copyright", 30, 1),
+            file("/usr/share/doc/b/libb.a", 7, 1),
+            file("/usr/share/man/man1/b.1", 20, 1),
+            file("/bin/b", 1000, 1),
+        ];
+        let found = find(&rules, &files);
+        let summary: Vec<(&str, usize, u64, usize)> = found
+            .iter()
+            .map(|f| {
+                (
+                    rules[f.rule].rule.as_str(),
+                    f.layer,
+                    f.bytes(),
+                    f.files.len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("documentation", 1, 50, 2),
+                ("documentation", 0, 10, 1),
+                ("static-libraries", 1, 7, 1),
+            ]
+        );
+        assert_eq!(found[0].files[0].0, "/usr/share/doc/b/copyright");
+    }
+}
