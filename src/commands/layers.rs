@@ -5,11 +5,11 @@
 use std::path::Path;
 
 use crate::args::LayersArgs;
-use crate::calc::waste;
+use crate::calc::{leftovers, techniques, waste};
 use crate::error::{Error, Place};
 use crate::input::sources;
 use crate::model::assumptions::Assumptions;
-use crate::report::layers::LayersReport;
+use crate::report::layers::{FleetInput, LayersReport, LeftoverInput};
 use crate::{output, render};
 
 use super::images;
@@ -35,26 +35,33 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
         .iter()
         .map(|layer| layer.files.as_deref())
         .collect();
-    let waste = walked
-        .filter(|layers| !layers.is_empty())
-        .map(|layers| waste::waste(&layers));
+    let walked = walked.filter(|layers| !layers.is_empty());
+    let waste = walked.as_ref().map(|layers| waste::waste(layers));
+    let rules = leftovers::bundled()?;
+    let checklist = techniques::bundled()?;
+    let found = walked.as_ref().map(|layers| LeftoverInput {
+        rules: &rules,
+        techniques: &checklist,
+        found: leftovers::find(&rules, &waste::final_files(layers)),
+    });
     let given = &args.fleet;
     let fleet =
         if given.services.is_some() || given.nodes.is_some() || given.deploys_per_day.is_some() {
             let defaults = Assumptions::defaults()?;
-            Some((
-                given.shape(),
-                defaults.price_per_gb.value,
-                defaults.days_per_year.value,
-                defaults.currency.clone(),
-            ))
+            Some(FleetInput {
+                shape: given.shape(),
+                price_per_gb: defaults.price_per_gb.value,
+                days_per_year: defaults.days_per_year.value,
+                currency: defaults.currency.clone(),
+                compression_ratio: defaults.compression_ratio.value,
+            })
         } else {
             None
         };
-    let mut report = LayersReport::new(&image, waste, fleet, base.as_ref());
+    let mut report = LayersReport::new(&image, waste, found, fleet, base.as_ref());
     if report.findings.waste.is_none() {
         report.notes.push(
-            "no waste figures: not every layer's tar entries could be read (a manifest or \
+            "no waste figures and no leftovers: not every layer's tar entries could be read (a manifest or \
              registry source without --disk, or a layer that is not a tar)"
                 .to_string(),
         );

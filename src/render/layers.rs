@@ -7,7 +7,7 @@ use super::cells::NONE;
 use super::table::{Align, Table, truncate};
 use super::text::{terminal_safe, terminal_safe_lines};
 use crate::error::Error;
-use crate::report::layers::LayersReport;
+use crate::report::layers::{LayersReport, Value};
 use crate::units::{counted, format_bytes, format_count, format_money, format_price};
 
 /// Formats of `layers`.
@@ -172,8 +172,113 @@ fn text(report: &LayersReport) -> String {
             }
         }
     }
+    leftovers(&mut out, report);
     for note in &report.notes {
         let _ = writeln!(out, "note: {}", terminal_safe(note));
     }
     out
+}
+
+/// The leftovers (at most 5 rows and "… N more") and the recoverable total, after the waste.
+fn leftovers(out: &mut String, report: &LayersReport) {
+    let Some(found) = &report.findings.leftovers else {
+        return;
+    };
+    let _ = writeln!(out, "leftovers in the final filesystem ({})", found.basis);
+    if found.items.is_empty() {
+        let _ = writeln!(out, "  none found");
+    } else {
+        let table = Table::new(
+            &[
+                (14, Align::Right),
+                (6, Align::Right),
+                (5, Align::Right),
+                (18, Align::Left),
+                (12, Align::Right),
+                (10, Align::Right),
+            ],
+            " ",
+        );
+        let _ = writeln!(
+            out,
+            "  {}",
+            table.row(&[
+                "bytes",
+                "files",
+                "layer",
+                "rule",
+                "transfer/day",
+                "money/year",
+                "largest path; technique"
+            ])
+        );
+        for item in found.items.iter().take(ROWS) {
+            let (transfer, money) = value_cells(report, item.value.as_ref());
+            let largest = item
+                .paths
+                .first()
+                .map(|p| truncate(&terminal_safe(&p.path), 50))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {}",
+                table.row(&[
+                    &format_count(u128::from(item.bytes)),
+                    &item.path_count.to_string(),
+                    &item.layer.index.to_string(),
+                    &item.rule,
+                    &transfer,
+                    &money,
+                    &format!(
+                        "{largest}; {}. {}",
+                        item.technique.priority, item.technique.technique
+                    ),
+                ])
+            );
+        }
+        if found.items.len() > ROWS {
+            let _ = writeln!(out, "  … {} more", found.items.len() - ROWS);
+        }
+        let _ = writeln!(
+            out,
+            "  total {} bytes in {}",
+            format_count(u128::from(found.bytes)),
+            counted(u128::from(found.files), "file")
+        );
+    }
+    if let Some(basis) = &found.value_basis {
+        let _ = writeln!(out, "  transfer and money: {basis}");
+    }
+    if let Some(recoverable) = &report.findings.recoverable {
+        let (transfer, money) = value_cells(report, recoverable.value.as_ref());
+        let value = if recoverable.value.is_some() {
+            format!(" — {transfer} a day, {money} a year (estimated)")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "recoverable          {} bytes (wasted {} + leftovers {} − {} counted in both){value}",
+            format_count(u128::from(recoverable.bytes)),
+            format_count(u128::from(recoverable.wasted_bytes)),
+            format_count(u128::from(recoverable.leftover_bytes)),
+            format_count(u128::from(recoverable.counted_in_both_bytes)),
+        );
+    }
+}
+
+/// Leftover rows shown in text.
+const ROWS: usize = 5;
+
+fn value_cells(report: &LayersReport, value: Option<&Value>) -> (String, String) {
+    match (&report.fleet, value) {
+        (Some(fleet), Some(value)) => (
+            format!(
+                "~{}",
+                format_bytes(i128::try_from(value.transfer_per_day_bytes).unwrap_or(i128::MAX))
+            ),
+            format!("~{}", format_money(value.cost_per_year, &fleet.currency)),
+        ),
+        _ => (NONE.to_string(), NONE.to_string()),
+    }
 }

@@ -7,9 +7,12 @@ use serde::Serialize;
 
 use super::SCHEMA_VERSION;
 use crate::calc::cost::transfer_cost;
+use crate::calc::leftovers::{self, Found, Rule, TOP_PATHS};
+use crate::calc::techniques::Technique;
 use crate::calc::waste::Waste;
 use crate::model::FleetShape;
 use crate::model::image::Image;
+use crate::units::Ratio;
 
 /// The basis of the fleet figures, in words.
 pub const FULL_PULL_BASIS: &str = "upper bound: every pull a full pull";
@@ -67,9 +70,114 @@ pub struct LayerRow {
     pub cost_per_year: Option<f64>,
 }
 
+/// The basis of the leftovers, in words.
+pub const LEFTOVERS_BASIS: &str = "files of the final filesystem (the layers stacked: whiteouts \
+and opaque directories applied) matched by the rules of data/leftovers.csv, first rule wins; \
+file content bytes as dive counts them";
+
+/// How `recoverable` avoids counting bytes twice, in words.
+pub const RECOVERABLE_BASIS: &str = "dive's wasted bytes + the leftovers' bytes − the bytes of \
+each leftover file whose path dive also lists as wasted (its surviving copy is in both; counted \
+once); file content bytes";
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Findings {
     pub waste: Option<WasteFinding>,
+    /// What the final filesystem should not ship; `null` when the entries could not be read.
+    pub leftovers: Option<LeftoversFinding>,
+    /// Waste and leftovers without double counting; `null` when the entries could not be read.
+    pub recoverable: Option<Recoverable>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftoversFinding {
+    pub basis: &'static str,
+    /// Σ of the leftovers' bytes.
+    pub bytes: u64,
+    /// Files matched.
+    pub files: u64,
+    /// The fleet figures' basis; `null` without fleet flags.
+    pub value_basis: Option<String>,
+    /// One per rule and layer that brought its files, the largest first.
+    pub items: Vec<Leftover>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Leftover {
+    /// The rule's id in data/leftovers.csv.
+    pub rule: String,
+    pub description: String,
+    /// The largest files (at most 5).
+    pub paths: Vec<LeftoverPath>,
+    /// Every file the rule matched in this layer.
+    pub path_count: u64,
+    /// Σ of their file content bytes.
+    pub bytes: u64,
+    /// The layer whose entries brought these files (the last to write each).
+    pub layer: LayerRef,
+    pub created_by: Option<String>,
+    pub technique: TechniqueRef,
+    #[serde(flatten)]
+    pub value: Option<Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftoverPath {
+    pub path: String,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerRef {
+    pub index: usize,
+    pub digest: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TechniqueRef {
+    pub priority: u32,
+    pub technique: String,
+}
+
+/// The fleet value of some file content bytes: estimated wire bytes (× the compression ratio)
+/// × pulls a day (every pull a full pull).
+#[derive(Debug, Clone, Serialize)]
+pub struct Value {
+    /// Always true: the wire share of file bytes is estimated, not measured.
+    pub estimated: bool,
+    pub wire_bytes_estimated: u64,
+    pub transfer_per_day_bytes: u128,
+    pub cost_per_year: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Recoverable {
+    pub basis: &'static str,
+    pub bytes: u64,
+    pub wasted_bytes: u64,
+    pub leftover_bytes: u64,
+    /// Taken off: in both the wasted and the leftover bytes.
+    pub counted_in_both_bytes: u64,
+    pub value_basis: Option<String>,
+    #[serde(flatten)]
+    pub value: Option<Value>,
+}
+
+/// What the leftovers are read with: the rules, the checklist, and the final files' leftovers.
+pub struct LeftoverInput<'a> {
+    pub rules: &'a [Rule],
+    pub techniques: &'a [Technique],
+    pub found: Vec<Found>,
+}
+
+/// The fleet given to the report: its shape, `price_per_gb`, `days_per_year`, currency and
+/// compression ratio from the assumptions.
+pub struct FleetInput {
+    pub shape: FleetShape,
+    pub price_per_gb: f64,
+    pub days_per_year: u64,
+    pub currency: String,
+    pub compression_ratio: Ratio,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -85,16 +193,24 @@ impl LayersReport {
     pub fn new(
         image: &Image,
         waste: Option<Waste>,
-        fleet: Option<(FleetShape, f64, u64, String)>,
+        leftovers: Option<LeftoverInput>,
+        fleet: Option<FleetInput>,
         base: Option<&Image>,
     ) -> LayersReport {
+        let ratio = fleet.as_ref().map(|fleet| fleet.compression_ratio);
         let (history, created_by) = history_of(image);
         let total: u64 = image
             .layers
             .iter()
             .filter_map(|layer| layer.disk_bytes)
             .fold(0, u64::saturating_add);
-        let fleet = fleet.map(|(shape, price, days, currency)| {
+        let fleet = fleet.map(|given| {
+            let (shape, price, days, currency) = (
+                given.shape,
+                given.price_per_gb,
+                given.days_per_year,
+                given.currency,
+            );
             let pulls = shape
                 .services
                 .saturating_mul(shape.nodes)
@@ -155,6 +271,107 @@ impl LayersReport {
                     .to_string(),
             );
         }
+        let value_of = |bytes: u64| {
+            fleet.as_ref().zip(ratio).map(|((fleet, days), ratio)| {
+                let wire = ratio.wire_from_disk(bytes);
+                let per_day = u128::from(wire) * u128::from(fleet.pulls_per_day);
+                Value {
+                    estimated: true,
+                    wire_bytes_estimated: wire,
+                    transfer_per_day_bytes: per_day,
+                    cost_per_year: transfer_cost(
+                        i128::try_from(per_day).unwrap_or(i128::MAX),
+                        fleet.price_per_gb,
+                    ) * *days as f64,
+                }
+            })
+        };
+        let value_basis = ratio.map(|ratio| {
+            format!(
+                "estimated: file content bytes × the compression ratio {} (assumptions) for the \
+                 wire share, × pulls a day ({FULL_PULL_BASIS})",
+                ratio.as_f64()
+            )
+        });
+        let leftovers = leftovers.map(|input| {
+            let items: Vec<Leftover> = input
+                .found
+                .iter()
+                .map(|found| {
+                    let rule = &input.rules[found.rule];
+                    let bytes = found.bytes();
+                    Leftover {
+                        rule: rule.rule.clone(),
+                        description: rule.description.clone(),
+                        paths: found
+                            .files
+                            .iter()
+                            .take(TOP_PATHS)
+                            .map(|(path, bytes)| LeftoverPath {
+                                path: path.clone(),
+                                bytes: *bytes,
+                            })
+                            .collect(),
+                        path_count: found.files.len() as u64,
+                        bytes,
+                        layer: LayerRef {
+                            index: found.layer,
+                            digest: image
+                                .layers
+                                .get(found.layer)
+                                .map(|layer| layer.digest.to_string())
+                                .unwrap_or_default(),
+                        },
+                        created_by: created_by.get(found.layer).cloned().flatten(),
+                        technique: TechniqueRef {
+                            priority: rule.technique,
+                            technique: input
+                                .techniques
+                                .iter()
+                                .find(|t| t.priority == rule.technique)
+                                .map(|t| t.technique.clone())
+                                .unwrap_or_default(),
+                        },
+                        value: value_of(bytes),
+                    }
+                })
+                .collect();
+            let twice = waste
+                .as_ref()
+                .map(|waste| leftovers::counted_twice(&input.found, waste))
+                .unwrap_or(0);
+            (
+                LeftoversFinding {
+                    basis: LEFTOVERS_BASIS,
+                    bytes: items
+                        .iter()
+                        .fold(0u64, |sum, l| sum.saturating_add(l.bytes)),
+                    files: items.iter().map(|l| l.path_count).sum(),
+                    value_basis: value_basis.clone(),
+                    items,
+                },
+                twice,
+            )
+        });
+        let recoverable =
+            waste
+                .as_ref()
+                .zip(leftovers.as_ref())
+                .map(|(waste, (leftovers, twice))| {
+                    let bytes = waste
+                        .wasted_bytes
+                        .saturating_add(leftovers.bytes)
+                        .saturating_sub(*twice);
+                    Recoverable {
+                        basis: RECOVERABLE_BASIS,
+                        bytes,
+                        wasted_bytes: waste.wasted_bytes,
+                        leftover_bytes: leftovers.bytes,
+                        counted_in_both_bytes: *twice,
+                        value_basis: value_basis.clone(),
+                        value: value_of(bytes),
+                    }
+                });
         LayersReport {
             schema_version: SCHEMA_VERSION,
             command: "layers",
@@ -170,6 +387,8 @@ impl LayersReport {
                     basis: WASTE_BASIS,
                     figures,
                 }),
+                leftovers: leftovers.map(|(leftovers, _)| leftovers),
+                recoverable,
             },
             notes,
             base_image: base.map(|base| base.source.clone()),
