@@ -213,7 +213,7 @@ fn leftovers(out: &mut String, report: &LayersReport) {
             ])
         );
         for item in found.items.iter().take(ROWS) {
-            let (transfer, money) = value_cells(report, item.value.as_ref());
+            let (transfer, money) = value_cells(report, item.fleet_value.as_ref());
             let largest = item
                 .paths
                 .first()
@@ -250,8 +250,8 @@ fn leftovers(out: &mut String, report: &LayersReport) {
         let _ = writeln!(out, "  transfer and money: {basis}");
     }
     if let Some(recoverable) = &report.findings.recoverable {
-        let (transfer, money) = value_cells(report, recoverable.value.as_ref());
-        let value = if recoverable.value.is_some() {
+        let (transfer, money) = value_cells(report, recoverable.fleet_value.as_ref());
+        let value = if recoverable.fleet_value.is_some() {
             format!(" — {transfer} a day, {money} a year (estimated)")
         } else {
             String::new()

@@ -117,8 +117,8 @@ pub struct Leftover {
     pub layer: LayerRef,
     pub created_by: Option<String>,
     pub technique: TechniqueRef,
-    #[serde(flatten)]
-    pub value: Option<Value>,
+    /// The fleet value; `null` without fleet flags.
+    pub fleet_value: Option<Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -159,8 +159,8 @@ pub struct Recoverable {
     /// Taken off: in both the wasted and the leftover bytes.
     pub counted_in_both_bytes: u64,
     pub value_basis: Option<String>,
-    #[serde(flatten)]
-    pub value: Option<Value>,
+    /// The fleet value; `null` without fleet flags.
+    pub fleet_value: Option<Value>,
 }
 
 /// What the leftovers are read with: the rules, the checklist, and the final files' leftovers.
@@ -332,7 +332,7 @@ impl LayersReport {
                                 .map(|t| t.technique.clone())
                                 .unwrap_or_default(),
                         },
-                        value: value_of(bytes),
+                        fleet_value: value_of(bytes),
                     }
                 })
                 .collect();
@@ -369,7 +369,7 @@ impl LayersReport {
                         leftover_bytes: leftovers.bytes,
                         counted_in_both_bytes: *twice,
                         value_basis: value_basis.clone(),
-                        value: value_of(bytes),
+                        fleet_value: value_of(bytes),
                     }
                 });
         LayersReport {
