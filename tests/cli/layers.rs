@@ -195,6 +195,137 @@ fn layers_marks_the_layers_shared_with_the_base_image() {
     assert_eq!(code, 2, "{message}");
 }
 
+#[test]
+fn layers_finds_the_apt_lists_an_apt_get_layer_left_with_its_fleet_value() {
+    // tests/fixtures/leftovers/README.md works these figures by hand.
+    let image = "tests/fixtures/leftovers/layout:leftovers";
+    let json = json_of(&[
+        "layers",
+        image,
+        "--nodes",
+        "10",
+        "--deploys-per-day",
+        "5",
+        "--format",
+        "json",
+    ]);
+    let findings = &json["findings"];
+    let leftovers = &findings["leftovers"];
+    let items = leftovers["items"].as_array().unwrap();
+    let summary: Vec<(&str, i128, i128, i128)> = items
+        .iter()
+        .map(|l| {
+            (
+                l["rule"].as_str().unwrap(),
+                int(&l["layer"]["index"]),
+                int(&l["path_count"]),
+                int(&l["bytes"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("apt-lists", 1, 3, 15_000),
+            ("apt-archives", 1, 1, 2_000),
+            ("documentation", 0, 1, 700),
+            ("documentation", 1, 2, 440),
+            ("static-libraries", 0, 1, 250),
+            ("headers", 1, 1, 150),
+        ]
+    );
+    let lists = &items[0];
+    assert_eq!(
+        lists["created_by"],
+        "/bin/sh -c apt-get update && apt-get install -y curl"
+    );
+    assert_eq!(lists["layer"]["digest"], json["layers"][1]["digest"]);
+    assert_eq!(
+        lists["paths"][0]["path"],
+        "/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4"
+    );
+    assert_eq!(int(&lists["paths"][0]["bytes"]), 9_000);
+    assert_eq!(int(&lists["technique"]["priority"]), 3);
+    assert_eq!(
+        lists["technique"]["technique"],
+        "Chain RUN instructions so cleanup happens in the same layer"
+    );
+    let value = &lists["fleet_value"];
+    assert_eq!(value["estimated"], true);
+    assert_eq!(int(&value["wire_bytes_estimated"]), 5_550);
+    assert_eq!(int(&value["transfer_per_day_bytes"]), 277_500);
+    let money = value["cost_per_year"].as_f64().unwrap();
+    assert!(
+        (money - 277_500.0 / 1e9 * 0.045 * 365.0).abs() < 1e-12,
+        "{money}"
+    );
+    assert!(
+        leftovers["value_basis"]
+            .as_str()
+            .unwrap()
+            .contains("compression ratio 0.37"),
+        "{leftovers}"
+    );
+    assert_eq!(int(&leftovers["bytes"]), 18_540);
+    assert_eq!(int(&leftovers["files"]), 9);
+    // The deleted file and directory of the first layer, as dive counts them.
+    let waste = &findings["waste"];
+    assert_eq!(int(&waste["size_bytes"]), 21_090);
+    assert_eq!(int(&waste["user_size_bytes"]), 18_390);
+    assert_eq!(int(&waste["wasted_bytes"]), 670);
+    assert_eq!(waste["efficiency"].as_f64(), Some(21_120.0 / 21_490.0));
+    assert_eq!(
+        waste["user_wasted_percent"].as_f64(),
+        Some(670.0 / 18_390.0)
+    );
+    // The surviving copyright is wasted (dive) and a leftover: counted once.
+    let recoverable = &findings["recoverable"];
+    assert_eq!(int(&recoverable["counted_in_both_bytes"]), 320);
+    assert_eq!(int(&recoverable["bytes"]), 670 + 18_540 - 320);
+    assert_eq!(
+        int(&recoverable["fleet_value"]["transfer_per_day_bytes"]),
+        6_989 * 50
+    );
+    // Without fleet flags: no value.
+    let plain = json_of(&["layers", image, "--format", "json"]);
+    assert!(plain["findings"]["leftovers"]["items"][0]["fleet_value"].is_null());
+    assert!(plain["findings"]["recoverable"]["fleet_value"].is_null());
+    let text = stdout_of(&["layers", image]);
+    for line in [
+        "15,000      3     1 apt-lists",
+        "250      1     0 static-libraries",
+        "… 1 more",
+        "total 18,540 bytes in 9 files",
+        "recoverable          18,890 bytes (wasted 670 + leftovers 18,540 − 320 counted in both)",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+    assert!(!text.contains(" 1 headers "), "{text}");
+    assert!(
+        text.find("wasted               670 bytes").unwrap()
+            < text.find("leftovers in the final filesystem").unwrap(),
+        "{text}"
+    );
+}
+
+#[test]
+fn layers_leftovers_see_through_no_opaque_directory() {
+    // The waste image's apt lists (4,000 bytes, layer 1) are hidden by layer 2's opaque
+    // directory: only its new 10-byte file is left.
+    let json = json_of(&[
+        "layers",
+        "tests/fixtures/waste/layout:waste",
+        "--format",
+        "json",
+    ]);
+    let items = json["findings"]["leftovers"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["paths"][0]["path"], "/var/lib/apt/lists/new");
+    assert_eq!(int(&items[0]["bytes"]), 10);
+    assert_eq!(int(&items[0]["layer"]["index"]), 2);
+    assert_eq!(int(&json["findings"]["recoverable"]["bytes"]), 2_410);
+}
+
 /// The text and JSON of `layers`, with fleet figures, on the hand-built image (reviewed).
 #[test]
 fn snapshots_of_the_layers_outputs() {
