@@ -3,6 +3,7 @@
 //! formulas are written down in docs/model.md.
 
 pub mod cost;
+pub mod dive;
 pub mod full_pull;
 pub mod gate;
 pub mod layered;

@@ -4,6 +4,7 @@
 //! anywhere becomes an image.
 
 pub mod assumptions;
+pub mod dive_ci;
 pub mod image;
 pub mod inventory;
 pub mod limits;
