@@ -12,6 +12,8 @@ use std::path::PathBuf;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
+use crate::calc::dive::{self, DiveRule, Limit};
+use crate::calc::gate::Level;
 use crate::calc::targets::Targets;
 use crate::error::Error;
 use crate::input::image::Platform;
@@ -514,6 +516,77 @@ impl GateArgs {
     }
 }
 
+/// dive's CI rules, on the image's files as dive counts them: each a threshold or `disabled`.
+#[derive(Debug, Args, Default)]
+pub struct DiveArgs {
+    /// Read dive's rules from its CI file (YAML, `rules:` with dive's keys); a rule the file
+    /// leaves out takes dive's default, and a flag below overrides the file's rule
+    #[arg(long, value_name = "FILE")]
+    pub dive_ci: Option<PathBuf>,
+    /// Fail when dive's efficiency is below RATIO (0–1, e.g. 0.9)
+    #[arg(long, value_name = "RATIO", allow_hyphen_values = true, value_parser = dive::efficiency_limit)]
+    pub lowest_efficiency: Option<Limit>,
+    /// Warn when dive's efficiency is below RATIO
+    #[arg(long, value_name = "RATIO", allow_hyphen_values = true, value_parser = dive::efficiency_limit)]
+    pub warn_lowest_efficiency: Option<Limit>,
+    /// Fail when dive's wasted bytes are above SIZE (as dive reads it: 20MB, 20Mb = 20,000,000)
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true, value_parser = dive::wasted_bytes_limit)]
+    pub highest_wasted_bytes: Option<Limit>,
+    /// Warn when dive's wasted bytes are above SIZE
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true, value_parser = dive::wasted_bytes_limit)]
+    pub warn_highest_wasted_bytes: Option<Limit>,
+    /// Fail when wasted bytes ÷ bytes of every layer but the first are above RATIO (0–1)
+    #[arg(long, value_name = "RATIO", allow_hyphen_values = true, value_parser = dive::user_wasted_limit)]
+    pub highest_user_wasted_percent: Option<Limit>,
+    /// Warn when wasted bytes ÷ bytes of every layer but the first are above RATIO
+    #[arg(long, value_name = "RATIO", allow_hyphen_values = true, value_parser = dive::user_wasted_limit)]
+    pub warn_highest_user_wasted_percent: Option<Limit>,
+}
+
+impl DiveArgs {
+    /// Whether any of dive's rules was asked for.
+    pub fn any(&self) -> bool {
+        self.dive_ci.is_some()
+            || [
+                &self.lowest_efficiency,
+                &self.warn_lowest_efficiency,
+                &self.highest_wasted_bytes,
+                &self.warn_highest_wasted_bytes,
+                &self.highest_user_wasted_percent,
+                &self.warn_highest_user_wasted_percent,
+            ]
+            .iter()
+            .any(|flag| flag.is_some())
+    }
+
+    /// The flag of `rule` at `level`, with its name.
+    pub fn flag(&self, rule: DiveRule, level: Level) -> (&Option<Limit>, &'static str) {
+        match (rule, level) {
+            (DiveRule::LowestEfficiency, Level::Fail) => {
+                (&self.lowest_efficiency, "--lowest-efficiency")
+            }
+            (DiveRule::LowestEfficiency, Level::Warn) => {
+                (&self.warn_lowest_efficiency, "--warn-lowest-efficiency")
+            }
+            (DiveRule::HighestWastedBytes, Level::Fail) => {
+                (&self.highest_wasted_bytes, "--highest-wasted-bytes")
+            }
+            (DiveRule::HighestWastedBytes, Level::Warn) => (
+                &self.warn_highest_wasted_bytes,
+                "--warn-highest-wasted-bytes",
+            ),
+            (DiveRule::HighestUserWastedPercent, Level::Fail) => (
+                &self.highest_user_wasted_percent,
+                "--highest-user-wasted-percent",
+            ),
+            (DiveRule::HighestUserWastedPercent, Level::Warn) => (
+                &self.warn_highest_user_wasted_percent,
+                "--warn-highest-user-wasted-percent",
+            ),
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// The image to check: manifest, layout, archive, docker inspect JSON or image reference (or
@@ -548,6 +621,8 @@ pub struct CheckArgs {
     pub runtime: Option<Runtime>,
     #[command(flatten)]
     pub gate: GateArgs,
+    #[command(flatten)]
+    pub dive: DiveArgs,
     /// What to measure growth against (e.g. the main branch's image): an image source or a
     /// size; an existing path always means a file
     #[arg(long, value_name = "SRC|SIZE", allow_hyphen_values = true)]

@@ -17,6 +17,8 @@ mod calc;
 mod check;
 #[path = "cli/crashers.rs"]
 mod crashers;
+#[path = "cli/dive_ci.rs"]
+mod dive_ci;
 #[path = "cli/expected.rs"]
 mod expected;
 #[path = "cli/files.rs"]

@@ -89,6 +89,21 @@ pub fn limit(rule: DiveRule, text: &str) -> Result<Limit, Refusal> {
     })
 }
 
+/// `--lowest-efficiency`'s parser.
+pub fn efficiency_limit(text: &str) -> Result<Limit, Refusal> {
+    limit(DiveRule::LowestEfficiency, text)
+}
+
+/// `--highest-wasted-bytes`'s parser.
+pub fn wasted_bytes_limit(text: &str) -> Result<Limit, Refusal> {
+    limit(DiveRule::HighestWastedBytes, text)
+}
+
+/// `--highest-user-wasted-percent`'s parser.
+pub fn user_wasted_limit(text: &str) -> Result<Limit, Refusal> {
+    limit(DiveRule::HighestUserWastedPercent, text)
+}
+
 /// dive's `isRuleDisabled`.
 pub fn is_disabled(text: &str) -> bool {
     matches!(

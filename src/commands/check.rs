@@ -5,15 +5,18 @@
 use std::path::{Path, PathBuf};
 
 use crate::args::CheckArgs;
-use crate::calc::gate::Status;
+use crate::calc::dive::DiveRule;
+use crate::calc::gate::{Level, Status};
 use crate::calc::targets::Targets;
+use crate::calc::waste::{self, Waste};
 use crate::error::Error;
+use crate::input::dive_ci::{self, DiveCi};
 use crate::input::inventory::{self, FlagDefaults, RawInventory};
 use crate::input::sources::{self, SourceOptions};
 use crate::model::ImageSize;
 use crate::model::assumptions::Assumptions;
 use crate::render::check::CheckFormat;
-use crate::report::check::{Gate, Subject};
+use crate::report::check::{DiveCheck, Gate, Subject};
 use crate::units::{Basis, Ratio};
 use crate::{output, render, report};
 
@@ -25,6 +28,7 @@ pub fn run(args: &CheckArgs, environment: &Environment) -> Result<i32, Error> {
         None => Assumptions::defaults()?.compression_ratio.value,
     };
     let read = images::source_options(&args.image);
+    let dive = dive_checks(args)?;
     let baseline = baseline(args, &read, ratio)?;
     if (args.gate.max_growth.is_some() || args.gate.warn_growth.is_some())
         && baseline.is_none()
@@ -41,14 +45,36 @@ pub fn run(args: &CheckArgs, environment: &Environment) -> Result<i32, Error> {
         (None, None, Some(path)) => Some(inventory::read(path)?),
         _ => None,
     };
-    let subjects = subjects(args, raw.as_ref(), &read, ratio, baseline, &targets)?;
+    let (subjects, waste) = subjects(
+        args,
+        raw.as_ref(),
+        &read,
+        dive.is_some(),
+        ratio,
+        baseline,
+        &targets,
+    )?;
     let gate = Gate {
         basis: args.basis,
         max_growth: args.gate.max_growth,
         warn_growth: args.gate.warn_growth,
         warn_only: args.gate.warn_only,
     };
-    let report = report::check::check(&subjects, &gate, &targets)?;
+    let mut report = report::check::check(&subjects, &gate, &targets)?;
+    if let Some((checks, file)) = dive {
+        let waste = waste.ok_or_else(|| {
+            Error::flag(
+                "SRC",
+                "dive's rules need every layer's tar entries, which this source does not give                  (a manifest or registry source without --disk, or a layer that is not a tar)",
+            )
+        })?;
+        let (dive_ci, ignored) = match file {
+            Some(file) => (Some(file.path.display().to_string()), file.ignored),
+            None => (None, Vec::new()),
+        };
+        let service = subjects.first().map_or("image", |s| s.name.as_str());
+        report::check::add_dive(&mut report, service, &waste, &checks, dive_ci, ignored);
+    }
     let rendered = render::check::render(&report, args.format, args.marker.as_deref())?;
     let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     if let Some(path) = path {
@@ -101,15 +127,78 @@ fn baseline(
     images::typed_size("--baseline", bytes, typed_basis(args), ratio).map(Some)
 }
 
-/// The images to judge, each with its rules' inputs.
+/// dive's rules asked for, each level's flag over the CI file's rule (itself over dive's
+/// default), and the file; `None` when no dive rule nor file was given.
+fn dive_checks(args: &CheckArgs) -> Result<Option<(Vec<DiveCheck>, Option<DiveCi>)>, Error> {
+    if !args.dive.any() {
+        return Ok(None);
+    }
+    if args.source.is_none() {
+        return Err(Error::flag(
+            if args.dive.dive_ci.is_some() {
+                "--dive-ci"
+            } else {
+                "--lowest-efficiency"
+            },
+            "dive's rules judge an image's files: give SRC (an archive or layout, or a \
+             reference with --disk), not --size or --inventory",
+        ));
+    }
+    let file = args
+        .dive
+        .dive_ci
+        .as_deref()
+        .map(dive_ci::read)
+        .transpose()?;
+    let mut checks = Vec::new();
+    for level in [Level::Fail, Level::Warn] {
+        for rule in DiveRule::ALL {
+            let (flag, name) = args.dive.flag(rule, level);
+            let from_file = file.as_ref().filter(|_| level == Level::Fail).map(|file| {
+                let (_, limit, set) = file
+                    .rules
+                    .iter()
+                    .find(|(r, _, _)| *r == rule)
+                    .expect("every rule");
+                let from = if *set {
+                    format!("{}: {}", file.path.display(), rule.key())
+                } else {
+                    format!(
+                        "dive's default {} ({} leaves it out)",
+                        rule.key(),
+                        file.path.display()
+                    )
+                };
+                (limit.clone(), from)
+            });
+            let given = match flag {
+                Some(limit) => Some((limit.clone(), name.to_string())),
+                None => from_file,
+            };
+            if let Some((limit, limit_from)) = given {
+                checks.push(DiveCheck {
+                    rule,
+                    level,
+                    limit,
+                    limit_from,
+                });
+            }
+        }
+    }
+    Ok(Some((checks, file)))
+}
+
+/// The images to judge, each with its rules' inputs, and with `entries` the waste figures of
+/// the one image given as SRC (`None` when its entries could not all be read).
 fn subjects(
     args: &CheckArgs,
     inventory: Option<&RawInventory>,
     read: &SourceOptions,
+    entries: bool,
     ratio: Ratio,
     baseline: Option<ImageSize>,
     targets: &Targets,
-) -> Result<Vec<Subject>, Error> {
+) -> Result<(Vec<Subject>, Option<Waste>), Error> {
     let runtime = args.runtime.clone().and_then(|runtime| runtime.0);
     let one = |name: String, image: ImageSize| Subject {
         name,
@@ -127,15 +216,28 @@ fn subjects(
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_else(|| "image".to_string())
             });
-            Ok(vec![one(
-                name,
-                images::read("SRC", source, read, ratio)?.size,
-            )])
+            let mut read = read.clone();
+            read.read.files = entries;
+            let sized = images::read("SRC", source, &read, ratio)?;
+            let waste = if entries {
+                let walked: Option<Vec<&[_]>> = sized
+                    .image
+                    .layers
+                    .iter()
+                    .map(|layer| layer.files.as_deref())
+                    .collect();
+                walked
+                    .filter(|layers| !layers.is_empty())
+                    .map(|layers| waste::waste(&layers))
+            } else {
+                None
+            };
+            Ok((vec![one(name, sized.size)], waste))
         }
         (None, Some(bytes), None, _) => {
             let name = args.name.clone().unwrap_or_else(|| "image".to_string());
             let size = images::typed_size("--size", bytes, typed_basis(args), ratio)?;
-            Ok(vec![one(name, size)])
+            Ok((vec![one(name, size)], None))
         }
         (None, None, Some(_), Some(raw)) => {
             let flags = FlagDefaults {
@@ -143,7 +245,7 @@ fn subjects(
                 ..FlagDefaults::default()
             };
             let services = inventory::resolve(raw, &flags, ratio, targets, read)?;
-            Ok(services
+            let subjects = services
                 .into_iter()
                 .map(|service| Subject {
                     name: service.name,
@@ -154,7 +256,8 @@ fn subjects(
                     fail_budget: service.budget.or(args.gate.budget),
                     warn_budget: args.gate.warn_budget,
                 })
-                .collect())
+                .collect();
+            Ok((subjects, None))
         }
         _ => Err(Error::flag(
             "--size",

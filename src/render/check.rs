@@ -10,9 +10,10 @@ use std::fmt::Write;
 
 use super::markdown::{NAME_CHARS, escape_inline, shorten};
 use super::text::{terminal_safe, terminal_safe_lines};
+use crate::calc::dive::{DiveRule, Outcome, Threshold};
 use crate::calc::gate::{Level, RuleKind, Status};
 use crate::error::Error;
-use crate::report::check::{CheckReport, RuleResult};
+use crate::report::check::{CheckReport, DiveRuleResult, RuleResult};
 use crate::units::format_bytes;
 
 /// Formats of the check report.
@@ -105,6 +106,68 @@ fn size(rule: &RuleResult) -> String {
     )
 }
 
+/// A dive figure: `0.9844 (98.44%)`, `32,025 bytes (32.0 kB)`.
+fn dive_figure(figure: Threshold) -> String {
+    match figure {
+        Threshold::Ratio(ratio) => format!("{ratio:.4} ({:.2}%)", ratio * 100.0),
+        Threshold::Bytes(bytes) => format!("{bytes} bytes ({})", format_bytes(i128::from(bytes))),
+    }
+}
+
+/// What a dive rule's figure is called.
+fn dive_noun(rule: DiveRule) -> &'static str {
+    match rule {
+        DiveRule::LowestEfficiency => "efficiency",
+        DiveRule::HighestWastedBytes => "wasted",
+        DiveRule::HighestUserWastedPercent => "user wasted",
+    }
+}
+
+/// What a dive rule does: `pass`, `fail`, `warn` or `skip` (disabled).
+fn dive_outcome(rule: &DiveRuleResult, warn_only: bool) -> &'static str {
+    match (rule.outcome, rule.level, warn_only) {
+        (Outcome::Disabled, _, _) => "skip",
+        (Outcome::Passed, _, _) => "pass",
+        (Outcome::Failed, Level::Fail, false) => "fail",
+        (Outcome::Failed, _, _) => "warn",
+    }
+}
+
+/// `image: efficiency 0.9844 (98.44%) ≥ 0.95 (lowestEfficiency from …; basis …)`.
+fn dive_sentence(rule: &DiveRuleResult, name: &str) -> String {
+    let key = serde_json::to_value(rule.rule)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let Some(limit) = rule.limit else {
+        return format!(
+            "{name}: {key} disabled ({}; {} {})",
+            rule.limit_from,
+            dive_noun(rule.rule),
+            dive_figure(rule.value)
+        );
+    };
+    let relation = match (rule.rule, rule.passed) {
+        (DiveRule::LowestEfficiency, true) => "≥",
+        (DiveRule::LowestEfficiency, false) => "<",
+        (_, true) => "≤",
+        (_, false) => ">",
+    };
+    let mut out = format!(
+        "{name}: {} {} {relation} {} ({key} {} from {}; {})",
+        dive_noun(rule.rule),
+        dive_figure(rule.value),
+        dive_figure(limit),
+        rule.configured,
+        rule.limit_from,
+        rule.basis
+    );
+    if !rule.message.is_empty() {
+        let _ = write!(out, ": {}", rule.message);
+    }
+    out
+}
+
 /// Renders the check report.
 pub fn render(
     report: &CheckReport,
@@ -120,15 +183,16 @@ pub fn render(
 
 fn text(report: &CheckReport) -> String {
     let mut out = String::new();
+    let dive_rules = report.dive.as_ref().map_or(0, |dive| dive.rules.len());
     let _ = writeln!(
         out,
         "fleetsave check: {} ({} checked, {}{})",
         status_word(report.status).to_uppercase(),
         report.checked,
-        rules_phrase(report.rules.len()),
+        rules_phrase(report.rules.len() + dive_rules),
         if report.warn_only { ", warn only" } else { "" }
     );
-    if report.rules.is_empty() {
+    if report.rules.is_empty() && dive_rules == 0 {
         let _ = writeln!(
             out,
             "No rules given: add --budget, --warn-budget or --baseline with --max-growth."
@@ -146,6 +210,26 @@ fn text(report: &CheckReport) -> String {
             ])
         );
     }
+    if let Some(dive) = &report.dive {
+        for rule in &dive.rules {
+            let table = Table::new(&[(5, Align::Left), (7, Align::Left)], " ");
+            let _ = writeln!(
+                out,
+                "  {}",
+                table.row(&[
+                    dive_outcome(rule, report.warn_only),
+                    "dive",
+                    &dive_sentence(rule, &terminal_safe(&dive.service)),
+                ])
+            );
+        }
+        if let Some(path) = &dive.dive_ci {
+            let _ = writeln!(out, "dive CI file: {}", terminal_safe(path));
+        }
+        for key in &dive.ignored {
+            let _ = writeln!(out, "ignored as dive ignores it: {}", terminal_safe(key));
+        }
+    }
     out
 }
 
@@ -155,12 +239,14 @@ fn markdown(report: &CheckReport, marker: &str) -> String {
         Status::Warn => "⚠️ warn",
         Status::Fail => "❌ fail",
     };
-    let broken = report.rules.iter().filter(|r| !r.passed).count();
+    let dive_rules: &[DiveRuleResult] = report.dive.as_ref().map_or(&[], |d| &d.rules);
+    let broken = report.rules.iter().filter(|r| !r.passed).count()
+        + dive_rules.iter().filter(|r| !r.passed).count();
     let head = format!(
         "{}\n### fleetsave check: {badge}\n\n{} checked against {}: {} broken{}.\n",
         comment::marker_line(marker),
         report.checked,
-        rules_phrase(report.rules.len()),
+        rules_phrase(report.rules.len() + dive_rules.len()),
         broken,
         if report.warn_only {
             " (warn only: the build is not failed)"
@@ -194,6 +280,51 @@ fn markdown(report: &CheckReport, marker: &str) -> String {
             )
         })
         .collect();
+    let mut rows = rows;
+    if let Some(dive) = &report.dive {
+        // dive's rules: three of each level at most, broken first.
+        let mut sorted: Vec<_> = dive.rules.iter().collect();
+        sorted.sort_by_key(|rule| rule.passed);
+        let at = rules.iter().take_while(|rule| !rule.passed).count();
+        let mut broken_rows = Vec::new();
+        let mut other_rows = Vec::new();
+        for rule in sorted {
+            let result = match dive_outcome(rule, report.warn_only) {
+                "pass" => "✅ pass",
+                "warn" => "⚠️ warn",
+                "skip" => "➖ skip",
+                _ => "❌ fail",
+            };
+            let key = serde_json::to_value(rule.rule)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let row = format!(
+                "| {result} | dive {key} | {} | {} | {} | {} | {} |",
+                escape_inline(&shorten(&dive.service, NAME_CHARS)),
+                dive_figure(rule.value),
+                rule.limit.map_or("disabled".to_string(), dive_figure),
+                match (rule.passed, rule.rule) {
+                    (true, _) => "—",
+                    (false, DiveRule::LowestEfficiency) => "below",
+                    (false, _) => "over",
+                },
+                escape_inline(&format!(
+                    "{} from {}; {}",
+                    rule.configured, rule.limit_from, rule.basis
+                ))
+            );
+            if rule.passed {
+                other_rows.push(row);
+            } else {
+                broken_rows.push(row);
+            }
+        }
+        let tail = rows.split_off(at);
+        rows.extend(broken_rows);
+        rows.extend(tail);
+        rows.extend(other_rows);
+    }
     let omitted = |count: usize| {
         format!(
             "\n… and {} more not shown (GitHub limits a comment to 65,536 characters). The JSON \
@@ -252,6 +383,20 @@ pub fn annotations(report: &CheckReport) -> String {
             escape_property(&title),
             escape_annotation(&terminal_safe(&sentence(rule, &rule.service)))
         );
+    }
+    if let Some(dive) = &report.dive {
+        for rule in dive.rules.iter().filter(|r| !r.passed) {
+            let command = match dive_outcome(rule, report.warn_only) {
+                "fail" => "error",
+                _ => "warning",
+            };
+            let _ = writeln!(
+                out,
+                "::{command} title={}::{}",
+                escape_property("fleetsave check (dive)"),
+                escape_annotation(&terminal_safe(&dive_sentence(rule, &dive.service)))
+            );
+        }
     }
     out
 }

@@ -3,8 +3,10 @@
 
 use serde::Serialize;
 
+use crate::calc::dive::{self, DiveRule, Limit, Outcome, Threshold};
 use crate::calc::gate::{self, Level, Rule, RuleKind, Status, Verdict};
 use crate::calc::targets::Targets;
+use crate::calc::waste::Waste;
 use crate::error::Error;
 use crate::model::{Budget, GrowthLimit, ImageSize};
 use crate::units::{Basis, format_bytes, format_range};
@@ -53,7 +55,7 @@ pub struct RuleResult {
 }
 
 /// The result of `fleetsave check`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[schemars(title = "fleetsave check")]
 pub struct CheckReport {
     pub schema_version: u32,
@@ -64,6 +66,129 @@ pub struct CheckReport {
     /// Images checked.
     pub checked: usize,
     pub rules: Vec<RuleResult>,
+    /// dive's CI rules (`--dive-ci`, `--lowest-efficiency`, …), when any was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dive: Option<DiveReport>,
+}
+
+/// dive's rules on one image, with the figures they judge.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct DiveReport {
+    /// The service or image checked.
+    pub service: String,
+    /// The dive CI file read, when one was.
+    pub dive_ci: Option<String>,
+    /// Keys of the CI file ignored as dive ignores them (its plugin placeholders).
+    pub ignored: Vec<String>,
+    /// dive's efficiency: Σ smallest size of each path ÷ Σ every size seen.
+    pub efficiency: f64,
+    /// Σ of every layer's file content bytes.
+    pub size_bytes: u64,
+    /// The same without the first (base) layer.
+    pub user_size_bytes: u64,
+    /// Σ of the cumulative size of every path seen in more than one layer.
+    pub wasted_bytes: u64,
+    /// wasted ÷ user size; `null` when the user size is 0 (no threshold fails it, as in dive).
+    pub user_wasted_percent: Option<f64>,
+    pub rules: Vec<DiveRuleResult>,
+}
+
+/// One of dive's rules with its verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct DiveRuleResult {
+    /// dive's key: `lowestEfficiency`, `highestWastedBytes`, `highestUserWastedPercent`.
+    pub rule: DiveRule,
+    pub level: Level,
+    /// `passed`, `failed` or `disabled` (as dive reports it, before `--warn-only`).
+    pub outcome: Outcome,
+    /// False only when failed.
+    pub passed: bool,
+    /// The image's figure: a ratio (0–1) or bytes.
+    pub value: Threshold,
+    /// The threshold: a ratio (0–1) or bytes; `null` when disabled.
+    pub limit: Option<Threshold>,
+    /// The threshold as written: `0.95`, `20Mb`, `disabled`.
+    pub configured: String,
+    /// Where the threshold comes from: a flag, `FILE line N, KEY`, or dive's default.
+    pub limit_from: String,
+    /// What the figure is, in file content bytes as dive counts them.
+    pub basis: String,
+    /// dive's own message for a failure, else empty.
+    pub message: String,
+}
+
+/// One of dive's rules to check: its level, threshold and where that came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiveCheck {
+    pub rule: DiveRule,
+    pub level: Level,
+    pub limit: Limit,
+    pub limit_from: String,
+}
+
+/// What each rule's figure is.
+fn dive_basis(rule: DiveRule) -> &'static str {
+    match rule {
+        DiveRule::LowestEfficiency => {
+            "efficiency: Σ smallest size of each path ÷ Σ every size seen, file content bytes"
+        }
+        DiveRule::HighestWastedBytes => {
+            "wasted bytes: Σ sizes of every path seen in more than one layer, file content bytes"
+        }
+        DiveRule::HighestUserWastedPercent => {
+            "user wasted: wasted bytes ÷ file content bytes of every layer but the first"
+        }
+    }
+}
+
+/// Judges `checks` on one image's waste figures and adds them to `report`, its status too.
+pub fn add_dive(
+    report: &mut CheckReport,
+    service: &str,
+    waste: &Waste,
+    checks: &[DiveCheck],
+    dive_ci: Option<String>,
+    ignored: Vec<String>,
+) {
+    let mut rules = Vec::new();
+    for check in checks {
+        let value = dive::value(check.rule, waste);
+        let outcome = dive::judge(check.rule, check.limit.threshold, value);
+        let message = match (outcome, check.limit.threshold) {
+            (Outcome::Failed, Some(threshold)) => dive::message(check.rule, threshold, value),
+            _ => String::new(),
+        };
+        if outcome == Outcome::Failed {
+            let status = match (check.level, report.warn_only) {
+                (Level::Fail, false) => Status::Fail,
+                _ => Status::Warn,
+            };
+            report.status = report.status.max(status);
+        }
+        rules.push(DiveRuleResult {
+            rule: check.rule,
+            level: check.level,
+            outcome,
+            passed: outcome != Outcome::Failed,
+            value,
+            limit: check.limit.threshold,
+            configured: check.limit.configured.clone(),
+            limit_from: check.limit_from.clone(),
+            basis: dive_basis(check.rule).to_string(),
+            message,
+        });
+    }
+    report.dive = Some(DiveReport {
+        service: service.to_string(),
+        dive_ci,
+        ignored,
+        efficiency: waste.efficiency,
+        size_bytes: waste.size_bytes,
+        user_size_bytes: waste.user_size_bytes,
+        wasted_bytes: waste.wasted_bytes,
+        user_wasted_percent: waste.user_wasted_percent,
+        rules,
+    });
 }
 
 fn size_on(image: &ImageSize, basis: Basis) -> u64 {
@@ -225,5 +350,6 @@ pub fn check(subjects: &[Subject], gate: &Gate, targets: &Targets) -> Result<Che
         warn_only: gate.warn_only,
         checked: subjects.len(),
         rules,
+        dive: None,
     })
 }
