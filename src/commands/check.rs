@@ -127,9 +127,12 @@ fn baseline(
     images::typed_size("--baseline", bytes, typed_basis(args), ratio).map(Some)
 }
 
+/// dive's rules to check and the CI file they came from.
+type DiveChecks = (Vec<DiveCheck>, Option<DiveCi>);
+
 /// dive's rules asked for, each level's flag over the CI file's rule (itself over dive's
 /// default), and the file; `None` when no dive rule nor file was given.
-fn dive_checks(args: &CheckArgs) -> Result<Option<(Vec<DiveCheck>, Option<DiveCi>)>, Error> {
+fn dive_checks(args: &CheckArgs) -> Result<Option<DiveChecks>, Error> {
     if !args.dive.any() {
         return Ok(None);
     }

@@ -282,7 +282,7 @@ fn markdown(report: &CheckReport, marker: &str) -> String {
         .collect();
     let mut rows = rows;
     if let Some(dive) = &report.dive {
-        // dive's rules: three of each level at most, broken first.
+        // dive's broken rules after the other broken rules, the rest last.
         let mut sorted: Vec<_> = dive.rules.iter().collect();
         sorted.sort_by_key(|rule| rule.passed);
         let at = rules.iter().take_while(|rule| !rule.passed).count();
