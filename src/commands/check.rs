@@ -65,7 +65,8 @@ pub fn run(args: &CheckArgs, environment: &Environment) -> Result<i32, Error> {
         let waste = waste.ok_or_else(|| {
             Error::flag(
                 "SRC",
-                "dive's rules need every layer's tar entries, which this source does not give                  (a manifest or registry source without --disk, or a layer that is not a tar)",
+                "dive's rules need every layer's tar entries, which this source does not give \
+                 (a manifest or registry source without --disk, or a layer that is not a tar)",
             )
         })?;
         let (dive_ci, ignored) = match file {
