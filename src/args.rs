@@ -541,9 +541,21 @@ pub struct DiveArgs {
     /// Warn when wasted bytes ÷ bytes of every layer but the first are above RATIO
     #[arg(long, value_name = "RATIO", allow_hyphen_values = true, value_parser = dive::user_wasted_limit)]
     pub warn_highest_user_wasted_percent: Option<Limit>,
+    /// Fail when the leftovers of the final filesystem (package caches and lists, language
+    /// caches, toolchains, docs: data/leftovers.csv) are above SIZE of file content
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true, value_parser = values::size)]
+    pub max_leftovers: Option<u64>,
+    /// Warn when the leftovers are above SIZE
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true, value_parser = values::size)]
+    pub warn_max_leftovers: Option<u64>,
 }
 
 impl DiveArgs {
+    /// Whether a leftovers limit was given.
+    pub fn leftovers(&self) -> bool {
+        self.max_leftovers.is_some() || self.warn_max_leftovers.is_some()
+    }
+
     /// Whether any of dive's rules was asked for.
     pub fn any(&self) -> bool {
         self.dive_ci.is_some()

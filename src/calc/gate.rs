@@ -38,6 +38,8 @@ pub enum RuleKind {
     Target,
     /// Growth against a baseline.
     Growth,
+    /// Leftovers in the final filesystem (caches, lists, toolchains, docs), in file content bytes.
+    Leftovers,
 }
 
 /// One rule to check.

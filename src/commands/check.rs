@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::args::CheckArgs;
 use crate::calc::dive::DiveRule;
 use crate::calc::gate::{Level, Status};
+use crate::calc::leftovers;
 use crate::calc::targets::Targets;
 use crate::calc::waste::{self, Waste};
 use crate::error::Error;
@@ -45,11 +46,11 @@ pub fn run(args: &CheckArgs, environment: &Environment) -> Result<i32, Error> {
         (None, None, Some(path)) => Some(inventory::read(path)?),
         _ => None,
     };
-    let (subjects, waste) = subjects(
+    let (subjects, findings) = subjects(
         args,
         raw.as_ref(),
         &read,
-        dive.is_some(),
+        dive.is_some() || args.dive.leftovers(),
         ratio,
         baseline,
         &targets,
@@ -61,20 +62,39 @@ pub fn run(args: &CheckArgs, environment: &Environment) -> Result<i32, Error> {
         warn_only: args.gate.warn_only,
     };
     let mut report = report::check::check(&subjects, &gate, &targets)?;
+    let service = subjects.first().map_or("image", |s| s.name.as_str());
+    let needs_entries = || {
+        Error::flag(
+            "SRC",
+            "dive's rules and the leftovers limit need every layer's tar entries, which this \
+             source does not give (a manifest or registry source without --disk, or a layer \
+             that is not a tar)",
+        )
+    };
+    if args.dive.leftovers() {
+        let found = findings.as_ref().ok_or_else(needs_entries)?;
+        for (limit, level) in [
+            (args.dive.max_leftovers, Level::Fail),
+            (args.dive.warn_max_leftovers, Level::Warn),
+        ] {
+            if let Some(limit) = limit {
+                report::check::add_leftovers(
+                    &mut report,
+                    service,
+                    found.leftover_bytes,
+                    limit,
+                    level,
+                );
+            }
+        }
+    }
     if let Some((checks, file)) = dive {
-        let waste = waste.ok_or_else(|| {
-            Error::flag(
-                "SRC",
-                "dive's rules need every layer's tar entries, which this source does not give \
-                 (a manifest or registry source without --disk, or a layer that is not a tar)",
-            )
-        })?;
+        let waste = &findings.as_ref().ok_or_else(needs_entries)?.waste;
         let (dive_ci, ignored) = match file {
             Some(file) => (Some(file.path.display().to_string()), file.ignored),
             None => (None, Vec::new()),
         };
-        let service = subjects.first().map_or("image", |s| s.name.as_str());
-        report::check::add_dive(&mut report, service, &waste, &checks, dive_ci, ignored);
+        report::check::add_dive(&mut report, service, waste, &checks, dive_ci, ignored);
     }
     let rendered = render::check::render(&report, args.format, args.marker.as_deref())?;
     let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
@@ -192,8 +212,14 @@ fn dive_checks(args: &CheckArgs) -> Result<Option<DiveChecks>, Error> {
     Ok(Some((checks, file)))
 }
 
-/// The images to judge, each with its rules' inputs, and with `entries` the waste figures of
-/// the one image given as SRC (`None` when its entries could not all be read).
+/// What the walk of an image's files found: dive's waste figures and the leftovers' file bytes.
+struct Findings {
+    waste: Waste,
+    leftover_bytes: u64,
+}
+
+/// The images to judge, each with its rules' inputs, and with `entries` the findings of the
+/// one image given as SRC (`None` when its entries could not all be read).
 fn subjects(
     args: &CheckArgs,
     inventory: Option<&RawInventory>,
@@ -202,7 +228,7 @@ fn subjects(
     ratio: Ratio,
     baseline: Option<ImageSize>,
     targets: &Targets,
-) -> Result<(Vec<Subject>, Option<Waste>), Error> {
+) -> Result<(Vec<Subject>, Option<Findings>), Error> {
     let runtime = args.runtime.clone().and_then(|runtime| runtime.0);
     let one = |name: String, image: ImageSize| Subject {
         name,
@@ -230,9 +256,15 @@ fn subjects(
                     .iter()
                     .map(|layer| layer.files.as_deref())
                     .collect();
+                let rules = leftovers::bundled()?;
                 walked
                     .filter(|layers| !layers.is_empty())
-                    .map(|layers| waste::waste(&layers))
+                    .map(|layers| Findings {
+                        waste: waste::waste(&layers),
+                        leftover_bytes: leftovers::find(&rules, &waste::final_files(&layers))
+                            .iter()
+                            .fold(0u64, |sum, found| sum.saturating_add(found.bytes())),
+                    })
             } else {
                 None
             };

@@ -45,6 +45,7 @@ fn rule_word(rule: RuleKind) -> &'static str {
         RuleKind::Budget => "budget",
         RuleKind::Target => "target",
         RuleKind::Growth => "growth",
+        RuleKind::Leftovers => "leftovers",
     }
 }
 

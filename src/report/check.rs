@@ -142,6 +142,47 @@ fn dive_basis(rule: DiveRule) -> &'static str {
 }
 
 /// Judges `checks` on one image's waste figures and adds them to `report`, its status too.
+/// Adds the leftovers rule of `level`: the bytes of files the checklist says should not ship
+/// (data/leftovers.csv) against `limit_bytes`, file content bytes as dive counts them.
+pub fn add_leftovers(
+    report: &mut CheckReport,
+    service: &str,
+    leftover_bytes: u64,
+    limit_bytes: u64,
+    level: Level,
+) {
+    let verdict = gate::judge(
+        Rule {
+            kind: RuleKind::Leftovers,
+            level,
+            limit_bytes,
+        },
+        leftover_bytes,
+    );
+    if !verdict.passed {
+        let status = match (level, report.warn_only) {
+            (Level::Fail, false) => Status::Fail,
+            _ => Status::Warn,
+        };
+        report.status = report.status.max(status);
+    }
+    report.rules.push(RuleResult {
+        service: service.to_string(),
+        rule: RuleKind::Leftovers,
+        level,
+        basis: Basis::Disk,
+        estimated: false,
+        limit_bytes,
+        actual_bytes: verdict.actual_bytes,
+        over_bytes: verdict.over_bytes,
+        passed: verdict.passed,
+        limit_from: format!(
+            "leftovers limit {} (file content bytes of caches, lists, toolchains and docs)",
+            format_bytes(i128::from(limit_bytes))
+        ),
+    });
+}
+
 pub fn add_dive(
     report: &mut CheckReport,
     service: &str,

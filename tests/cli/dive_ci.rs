@@ -321,3 +321,54 @@ fn bad_dive_ci_files_and_values_are_exit_2_naming_file_line_and_key() {
     assert_eq!(code, 2);
     assert!(err.contains("dive's rules judge an image's files"), "{err}");
 }
+
+/// `--max-leftovers` judges the leftovers of the final filesystem (18,540 bytes of file content
+/// in the leftovers fixture, worked by hand in its README) at fail or warn level.
+#[test]
+fn leftovers_limits_fail_and_warn() {
+    let layout = "tests/fixtures/leftovers/layout";
+    let output = fleetsave()
+        .args([
+            "check",
+            layout,
+            "--max-leftovers",
+            "10kB",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rule = &json["rules"][0];
+    assert_eq!(rule["rule"], "leftovers");
+    assert_eq!(int(&rule["actual_bytes"]), 18_540);
+    assert_eq!(int(&rule["limit_bytes"]), 10_000);
+    assert_eq!(rule["passed"], false);
+    let output = fleetsave()
+        .args([
+            "check",
+            layout,
+            "--warn-max-leftovers",
+            "10kB",
+            "--max-leftovers",
+            "20kB",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("fleetsave check: WARN"), "{text}");
+    // A manifest holds no files: the limit cannot be judged, and says why.
+    let (code, stderr) = failure_of(&[
+        "check",
+        "tests/fixtures/manifests/distroless-java-base_latest_2023-02-14.json",
+        "--max-leftovers",
+        "10MB",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("need every layer's tar entries"),
+        "{stderr}"
+    );
+}
