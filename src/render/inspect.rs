@@ -41,16 +41,10 @@ fn text(report: &InspectReport) -> String {
             out.push('\n');
         }
         let image = &sized.image;
-        let platform = image
-            .platform
-            .as_deref()
-            .map(|p| format!(", {}", terminal_safe(p)))
-            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "{} ({}{platform})",
-            terminal_safe(&image.source),
-            image.kind
+            "{}",
+            super::text::image_line(&image.source, &image.kind, image.platform.as_deref())
         );
         let estimated = |is: bool| {
             if is {

@@ -33,16 +33,10 @@ fn bytes(value: Option<u64>) -> String {
 
 fn text(report: &LayersReport) -> String {
     let mut out = String::new();
-    let platform = report
-        .platform
-        .as_deref()
-        .map(|p| format!(", {}", terminal_safe(p)))
-        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "{} ({}{platform})",
-        terminal_safe(&report.source),
-        report.kind
+        "{}",
+        super::text::image_line(&report.source, &report.kind, report.platform.as_deref())
     );
     let _ = writeln!(out, "  history: {}", report.history);
     if let Some(base) = &report.base_image {

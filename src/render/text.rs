@@ -462,3 +462,11 @@ fn indent(text: &str, by: usize) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// The first line about an image source: `path (OCI image layout, linux/amd64)`.
+pub fn image_line(source: &str, kind: &dyn std::fmt::Display, platform: Option<&str>) -> String {
+    let platform = platform
+        .map(|p| format!(", {}", terminal_safe(p)))
+        .unwrap_or_default();
+    format!("{} ({kind}{platform})", terminal_safe(source))
+}
