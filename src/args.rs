@@ -441,9 +441,12 @@ pub struct LayersArgs {
     pub image: ImageArgs,
     #[command(flatten)]
     pub fleet: FleetArgs,
-    /// The base image SRC builds on: layers it shares (same digest) are marked
+    /// The base image SRC builds on: layers it shares (same digest) are marked, and move only
+    /// on base refreshes in the expected figures
     #[arg(long, value_name = "SRC")]
     pub base_image: Option<PathBuf>,
+    #[command(flatten)]
+    pub assumptions: AssumptionArgs,
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
     pub format: LayersFormat,

@@ -8,11 +8,10 @@ use crate::args::LayersArgs;
 use crate::calc::{leftovers, techniques, waste};
 use crate::error::{Error, Place};
 use crate::input::sources;
-use crate::model::assumptions::Assumptions;
 use crate::report::layers::{FleetInput, LayersReport, LeftoverInput};
 use crate::{output, render};
 
-use super::images;
+use super::{assumptions, images};
 
 pub fn run(args: &LayersArgs) -> Result<i32, Error> {
     let mut read = images::source_options(&args.image);
@@ -44,21 +43,16 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
         techniques: &checklist,
         found: leftovers::find(&rules, &waste::final_files(layers)),
     });
+    let assumptions = assumptions::in_force(&args.assumptions, None)?;
     let given = &args.fleet;
     let fleet =
-        if given.services.is_some() || given.nodes.is_some() || given.deploys_per_day.is_some() {
-            let defaults = Assumptions::defaults()?;
-            Some(FleetInput {
+        (given.services.is_some() || given.nodes.is_some() || given.deploys_per_day.is_some())
+            .then(|| FleetInput {
                 shape: given.shape(),
-                price_per_gb: defaults.price_per_gb.value,
-                days_per_year: defaults.days_per_year.value,
-                currency: defaults.currency.clone(),
-                compression_ratio: defaults.compression_ratio.value,
-            })
-        } else {
-            None
-        };
-    let mut report = LayersReport::new(&image, waste, found, fleet, base.as_ref());
+                assumptions: &assumptions,
+            });
+    let mut report = LayersReport::new(&image, waste, found, fleet, base.as_ref())
+        .map_err(|overflow| Error::Overflow(overflow.to_string()))?;
     if report.findings.waste.is_none() {
         report.notes.push(
             "no waste figures and no leftovers: not every layer's tar entries could be read (a manifest or \
@@ -71,6 +65,7 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
     if let Some(path) = path {
         let inputs: Vec<_> = std::iter::once(&args.source)
             .chain(&args.base_image)
+            .chain(&args.assumptions.file)
             .cloned()
             .collect();
         output::refuse_inputs("--output", path, &inputs)?;

@@ -141,6 +141,14 @@ pub fn schema() -> String {
     text
 }
 
+/// The JSON Schema of `fleetsave layers --format json`.
+pub fn layers_schema() -> String {
+    let schema = schemars::schema_for!(crate::report::layers::LayersReport);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// The JSON Schema of `fleetsave check`'s JSON output.
 pub fn check_schema() -> String {
     let schema = schemars::schema_for!(crate::report::check::CheckReport);

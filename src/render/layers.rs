@@ -49,24 +49,26 @@ fn text(report: &LayersReport) -> String {
     if let Some(fleet) = &report.fleet {
         let _ = writeln!(
             out,
-            "  fleet: {} a day ({} × {} × {} a day) at {}/GB — {}",
-            counted(u128::from(fleet.pulls_per_day), "pull"),
+            "  fleet: {} a day ({} × {} × {} a day) at {}/GB\n  full pull: {}\n  {}",
+            counted(fleet.pulls_per_day, "pull"),
             counted(u128::from(fleet.services), "service"),
             counted(u128::from(fleet.nodes), "node"),
             counted(u128::from(fleet.deploys_per_day), "deploy"),
             format_price(fleet.price_per_gb, &fleet.currency),
-            fleet.basis
+            fleet.basis,
+            fleet.expected_basis
         );
     }
     let table = Table::new(
         &[
             (3, Align::Right),
-            (21, Align::Left),
+            (19, Align::Left),
             (10, Align::Right),
             (10, Align::Right),
             (6, Align::Right),
+            (13, Align::Right),
             (12, Align::Right),
-            (10, Align::Right),
+            (12, Align::Right),
         ],
         " ",
     );
@@ -79,8 +81,9 @@ fn text(report: &LayersReport) -> String {
             "wire",
             "unpacked",
             "share",
-            "transfer/day",
-            "money/year",
+            "full pull/day",
+            "expected/day",
+            "expected/year",
             "created by"
         ])
     );
@@ -108,10 +111,14 @@ fn text(report: &LayersReport) -> String {
                     .map(|s| format!("{:.1}%", s * 100.0))
                     .unwrap_or_else(|| NONE.to_string()),
                 &layer
-                    .transfer_per_day_bytes
+                    .full_pull_transfer_per_day_bytes
                     .map(|b| format_bytes(i128::try_from(b).unwrap_or(i128::MAX)))
                     .unwrap_or_else(|| NONE.to_string()),
-                &match (&report.fleet, layer.cost_per_year) {
+                &layer
+                    .expected_transfer_per_day_bytes
+                    .map(format_bytes)
+                    .unwrap_or_else(|| NONE.to_string()),
+                &match (&report.fleet, layer.expected_cost_per_year) {
                     (Some(fleet), Some(cost)) => format_money(cost, &fleet.currency),
                     _ => NONE.to_string(),
                 },
@@ -269,9 +276,14 @@ fn value_cells(report: &LayersReport, value: Option<&Value>) -> (String, String)
         (Some(fleet), Some(value)) => (
             format!(
                 "~{}",
-                format_bytes(i128::try_from(value.transfer_per_day_bytes).unwrap_or(i128::MAX))
+                format_bytes(
+                    i128::try_from(value.full_pull_transfer_per_day_bytes).unwrap_or(i128::MAX)
+                )
             ),
-            format!("~{}", format_money(value.cost_per_year, &fleet.currency)),
+            format!(
+                "~{}",
+                format_money(value.full_pull_cost_per_year, &fleet.currency)
+            ),
         ),
         _ => (NONE.to_string(), NONE.to_string()),
     }

@@ -11,7 +11,7 @@ use crate::calc::layered::{
 };
 use crate::model::assumptions::Assumptions;
 use crate::model::image::Image;
-use crate::model::{ImageSize, Service};
+use crate::model::{FleetShape, ImageSize, Service};
 use crate::units::Ratio;
 
 /// The pool every service runs on unless its row names one.
@@ -117,6 +117,63 @@ fn layers_for(
     }
 }
 
+/// The model's parameters from the assumptions in force.
+fn parameters(assumptions: &Assumptions) -> LayeredParameters {
+    LayeredParameters {
+        base_refresh_days: assumptions.base_refresh_days.value,
+        base_refresh_fraction: assumptions.base_refresh_fraction.value,
+        new_nodes: assumptions.new_nodes_per_day.value,
+        rates: PullRates {
+            bandwidth: assumptions.bandwidth.value,
+            extract_rate: assumptions.extract_rate.value,
+        },
+        days_per_year: assumptions.days_per_year.value,
+    }
+}
+
+/// What each layer of one image costs a day under the layer-aware model, in wire bytes: the
+/// image run as one row of `shape` on one pool (with `base`'s layers as its declared base), and
+/// each layer's share the model's total less the total without that layer's bytes. The model is
+/// a sum over blobs, so the shares add up to the image's figure less its config blob's (to a
+/// byte per layer: the fractional terms are rounded per pool).
+pub fn per_layer(
+    image: &Image,
+    base: Option<&Image>,
+    shape: FleetShape,
+    assumptions: &Assumptions,
+) -> Result<Vec<i128>, Overflow> {
+    let ratio = assumptions.compression_ratio.value;
+    let parameters = parameters(assumptions);
+    let blobs = blobs_of(image, ratio);
+    let configs = blobs.len() - image.layers.len();
+    let run = |blobs: Vec<BlobSize>| {
+        let layers = ImageLayers {
+            blobs,
+            layers_known: true,
+            previous: None,
+        };
+        let service = LayeredService {
+            name: image.source.clone(),
+            pool: DEFAULT_POOL.to_string(),
+            shape,
+            before: layers.clone(),
+            after: layers,
+            declared_base: base.map(|base| keys_of(base, ratio)).unwrap_or_default(),
+            changed_per_deploy: None,
+        };
+        layered::expected(std::slice::from_ref(&service), &parameters)
+            .map(|result| result.per_day.after.total)
+    };
+    let whole = run(blobs.clone())?;
+    (0..image.layers.len())
+        .map(|index| {
+            let mut without = blobs.clone();
+            without[configs + index].wire_bytes = 0;
+            Ok(whole - run(without)?)
+        })
+        .collect()
+}
+
 /// Runs the layer-aware model over the committed services (plans have no after image).
 pub fn expected(services: &[Service], assumptions: &Assumptions) -> Result<ExpectedView, Overflow> {
     let ratio = assumptions.compression_ratio.value;
@@ -156,16 +213,7 @@ pub fn expected(services: &[Service], assumptions: &Assumptions) -> Result<Expec
             })
         })
         .collect();
-    let parameters = LayeredParameters {
-        base_refresh_days: assumptions.base_refresh_days.value,
-        base_refresh_fraction: assumptions.base_refresh_fraction.value,
-        new_nodes: assumptions.new_nodes_per_day.value,
-        rates: PullRates {
-            bandwidth: assumptions.bandwidth.value,
-            extract_rate: assumptions.extract_rate.value,
-        },
-        days_per_year: assumptions.days_per_year.value,
-    };
+    let parameters = parameters(assumptions);
     let layers_known = layered
         .iter()
         .any(|service| service.before.layers_known || service.after.layers_known);

@@ -7,12 +7,13 @@ use serde::Serialize;
 
 use super::SCHEMA_VERSION;
 use crate::calc::cost::transfer_cost;
+use crate::calc::full_pull::Overflow;
 use crate::calc::leftovers::{self, Found, Rule, TOP_PATHS};
 use crate::calc::techniques::Technique;
 use crate::calc::waste::Waste;
 use crate::model::FleetShape;
+use crate::model::assumptions::Assumptions;
 use crate::model::image::Image;
-use crate::units::Ratio;
 
 /// The basis of the fleet figures, in words.
 pub const FULL_PULL_BASIS: &str = "upper bound: every pull a full pull";
@@ -21,7 +22,7 @@ pub const FULL_PULL_BASIS: &str = "upper bound: every pull a full pull";
 pub const WASTE_BASIS: &str = "file content bytes as dive counts them (tar header sizes), not \
 the tar-stream unpacked bytes of the layer table (which add headers, padding and end blocks)";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LayersReport {
     pub schema_version: u32,
     pub command: &'static str,
@@ -40,18 +41,21 @@ pub struct LayersReport {
     pub base_image: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Fleet {
     pub services: u64,
     pub nodes: u64,
     pub deploys_per_day: u64,
-    pub pulls_per_day: u64,
+    pub pulls_per_day: u128,
     pub price_per_gb: f64,
     pub currency: String,
+    /// The basis of `full_pull_*` figures.
     pub basis: &'static str,
+    /// The basis of `expected_*` figures.
+    pub expected_basis: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LayerRow {
     pub index: usize,
     pub digest: String,
@@ -65,9 +69,16 @@ pub struct LayerRow {
     pub share: Option<f64>,
     /// Whether `--base-image` has this layer (same digest); `null` without `--base-image`.
     pub in_base: Option<bool>,
-    /// wire bytes × pulls a day (full pulls); `null` without fleet flags or wire bytes.
-    pub transfer_per_day_bytes: Option<u128>,
-    pub cost_per_year: Option<f64>,
+    /// Upper bound: wire bytes × pulls a day (every pull a full pull); `null` without fleet
+    /// flags or wire bytes.
+    pub full_pull_transfer_per_day_bytes: Option<u128>,
+    /// Upper bound: the money a year those bytes cost.
+    pub full_pull_cost_per_year: Option<f64>,
+    /// Expected: the wire bytes a day this layer moves under the layer-aware model (deploys,
+    /// base refreshes, new nodes); `null` without fleet flags or wire bytes.
+    pub expected_transfer_per_day_bytes: Option<i128>,
+    /// Expected: the money a year those bytes cost.
+    pub expected_cost_per_year: Option<f64>,
 }
 
 /// The basis of the leftovers, in words.
@@ -80,7 +91,7 @@ pub const RECOVERABLE_BASIS: &str = "dive's wasted bytes + the leftovers' bytes 
 each leftover file whose path dive also lists as wasted (its surviving copy is in both; counted \
 once); file content bytes";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Findings {
     pub waste: Option<WasteFinding>,
     /// What the final filesystem should not ship; `null` when the entries could not be read.
@@ -89,7 +100,7 @@ pub struct Findings {
     pub recoverable: Option<Recoverable>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LeftoversFinding {
     pub basis: &'static str,
     /// Σ of the leftovers' bytes.
@@ -102,7 +113,7 @@ pub struct LeftoversFinding {
     pub items: Vec<Leftover>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Leftover {
     /// The rule's id in data/leftovers.csv.
     pub rule: String,
@@ -121,19 +132,19 @@ pub struct Leftover {
     pub fleet_value: Option<Value>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LeftoverPath {
     pub path: String,
     pub bytes: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LayerRef {
     pub index: usize,
     pub digest: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TechniqueRef {
     pub priority: u32,
     pub technique: String,
@@ -141,16 +152,17 @@ pub struct TechniqueRef {
 
 /// The fleet value of some file content bytes: estimated wire bytes (× the compression ratio)
 /// × pulls a day (every pull a full pull).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Value {
     /// Always true: the wire share of file bytes is estimated, not measured.
     pub estimated: bool,
     pub wire_bytes_estimated: u64,
-    pub transfer_per_day_bytes: u128,
-    pub cost_per_year: f64,
+    /// Upper bound: every pull a full pull.
+    pub full_pull_transfer_per_day_bytes: u128,
+    pub full_pull_cost_per_year: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Recoverable {
     pub basis: &'static str,
     pub bytes: u64,
@@ -170,17 +182,14 @@ pub struct LeftoverInput<'a> {
     pub found: Vec<Found>,
 }
 
-/// The fleet given to the report: its shape, `price_per_gb`, `days_per_year`, currency and
-/// compression ratio from the assumptions.
-pub struct FleetInput {
+/// The fleet given to the report: its shape, and the assumptions in force (price, days a year,
+/// currency, compression ratio and the layer model's parameters).
+pub struct FleetInput<'a> {
     pub shape: FleetShape,
-    pub price_per_gb: f64,
-    pub days_per_year: u64,
-    pub currency: String,
-    pub compression_ratio: Ratio,
+    pub assumptions: &'a Assumptions,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct WasteFinding {
     pub basis: &'static str,
     #[serde(flatten)]
@@ -196,47 +205,60 @@ impl LayersReport {
         leftovers: Option<LeftoverInput>,
         fleet: Option<FleetInput>,
         base: Option<&Image>,
-    ) -> LayersReport {
-        let ratio = fleet.as_ref().map(|fleet| fleet.compression_ratio);
+    ) -> Result<LayersReport, Overflow> {
+        let ratio = fleet
+            .as_ref()
+            .map(|fleet| fleet.assumptions.compression_ratio.value);
         let (history, created_by) = history_of(image);
         let total: u64 = image
             .layers
             .iter()
             .filter_map(|layer| layer.disk_bytes)
             .fold(0, u64::saturating_add);
-        let fleet = fleet.map(|given| {
-            let (shape, price, days, currency) = (
+        let expected = match &fleet {
+            Some(given) if image.wire_known => Some(super::expected::per_layer(
+                image,
+                base,
                 given.shape,
-                given.price_per_gb,
-                given.days_per_year,
-                given.currency,
-            );
-            let pulls = shape
-                .services
-                .saturating_mul(shape.nodes)
-                .saturating_mul(shape.deploys_per_day);
-            (
-                Fleet {
-                    services: shape.services,
-                    nodes: shape.nodes,
-                    deploys_per_day: shape.deploys_per_day,
-                    pulls_per_day: pulls,
-                    price_per_gb: price,
-                    currency,
-                    basis: FULL_PULL_BASIS,
-                },
-                days,
-            )
-        });
+                given.assumptions,
+            )?),
+            _ => None,
+        };
+        let fleet = match fleet {
+            Some(given) => {
+                let assumptions = given.assumptions;
+                let shape = given.shape;
+                Some((
+                    Fleet {
+                        services: shape.services,
+                        nodes: shape.nodes,
+                        deploys_per_day: shape.deploys_per_day,
+                        pulls_per_day: crate::calc::full_pull::pulls_per_day(shape)?,
+                        price_per_gb: assumptions.price_per_gb.value,
+                        currency: assumptions.currency.clone(),
+                        basis: FULL_PULL_BASIS,
+                        expected_basis: expected_basis(base.is_some()),
+                    },
+                    assumptions.days_per_year.value,
+                ))
+            }
+            None => None,
+        };
+        let money_a_year = |bytes: i128| {
+            fleet
+                .as_ref()
+                .map(|(fleet, days)| transfer_cost(bytes, fleet.price_per_gb) * *days as f64)
+        };
         let layers = image
             .layers
             .iter()
             .enumerate()
             .map(|(index, layer)| {
                 let wire = image.wire_known.then_some(layer.wire_bytes);
-                let per_day = fleet.as_ref().and_then(|(fleet, _)| {
-                    wire.map(|wire| u128::from(wire) * u128::from(fleet.pulls_per_day))
-                });
+                let per_day = fleet
+                    .as_ref()
+                    .and_then(|(fleet, _)| wire.map(|wire| u128::from(wire) * fleet.pulls_per_day));
+                let expected = expected.as_ref().and_then(|e| e.get(index).copied());
                 LayerRow {
                     index,
                     digest: layer.digest.to_string(),
@@ -253,13 +275,11 @@ impl LayersReport {
                             .iter()
                             .any(|shared| shared.digest == layer.digest)
                     }),
-                    transfer_per_day_bytes: per_day,
-                    cost_per_year: per_day.zip(fleet.as_ref()).map(|(bytes, (fleet, days))| {
-                        transfer_cost(
-                            i128::try_from(bytes).unwrap_or(i128::MAX),
-                            fleet.price_per_gb,
-                        ) * *days as f64
-                    }),
+                    full_pull_transfer_per_day_bytes: per_day,
+                    full_pull_cost_per_year: per_day
+                        .and_then(|bytes| money_a_year(i128::try_from(bytes).unwrap_or(i128::MAX))),
+                    expected_transfer_per_day_bytes: expected,
+                    expected_cost_per_year: expected.and_then(money_a_year),
                 }
             })
             .collect();
@@ -274,12 +294,12 @@ impl LayersReport {
         let value_of = |bytes: u64| {
             fleet.as_ref().zip(ratio).map(|((fleet, days), ratio)| {
                 let wire = ratio.wire_from_disk(bytes);
-                let per_day = u128::from(wire) * u128::from(fleet.pulls_per_day);
+                let per_day = u128::from(wire) * fleet.pulls_per_day;
                 Value {
                     estimated: true,
                     wire_bytes_estimated: wire,
-                    transfer_per_day_bytes: per_day,
-                    cost_per_year: transfer_cost(
+                    full_pull_transfer_per_day_bytes: per_day,
+                    full_pull_cost_per_year: transfer_cost(
                         i128::try_from(per_day).unwrap_or(i128::MAX),
                         fleet.price_per_gb,
                     ) * *days as f64,
@@ -372,7 +392,7 @@ impl LayersReport {
                         fleet_value: value_of(bytes),
                     }
                 });
-        LayersReport {
+        Ok(LayersReport {
             schema_version: SCHEMA_VERSION,
             command: "layers",
             source: image.source.clone(),
@@ -392,8 +412,22 @@ impl LayersReport {
             },
             notes,
             base_image: base.map(|base| base.source.clone()),
-        }
+        })
     }
+}
+
+/// The basis of the per-layer expected figures, in words.
+fn expected_basis(with_base: bool) -> String {
+    let split = if with_base {
+        "the layers --base-image holds move only on base refreshes and to new nodes; the others \
+         with every deploy"
+    } else {
+        "without --base-image every layer moves with every deploy, so the expected figure is the \
+         full pull plus the new nodes' pulls"
+    };
+    format!(
+        "expected: the layer-aware model (docs/model.md#layered-expected) for this image as one row of the fleet; {split}"
+    )
 }
 
 /// Whether the history lines up, and each layer's `created_by` (history entries without

@@ -80,10 +80,10 @@ fn layers_prices_each_layer_under_full_pulls() {
     assert_eq!(int(&json["fleet"]["pulls_per_day"]), 30);
     for layer in json["layers"].as_array().unwrap() {
         assert_eq!(
-            int(&layer["transfer_per_day_bytes"]),
+            int(&layer["full_pull_transfer_per_day_bytes"]),
             int(&layer["wire_bytes"]) * 30
         );
-        let money = layer["cost_per_year"].as_f64().unwrap();
+        let money = layer["full_pull_cost_per_year"].as_f64().unwrap();
         let expected = (int(&layer["wire_bytes"]) * 30) as f64 / 1e9 * 0.045 * 365.0;
         assert!((money - expected).abs() < 1e-9, "{money} {expected}");
         assert_eq!(layer["created_by"], "umoci insert");
@@ -253,8 +253,8 @@ fn layers_finds_the_apt_lists_an_apt_get_layer_left_with_its_fleet_value() {
     let value = &lists["fleet_value"];
     assert_eq!(value["estimated"], true);
     assert_eq!(int(&value["wire_bytes_estimated"]), 5_550);
-    assert_eq!(int(&value["transfer_per_day_bytes"]), 277_500);
-    let money = value["cost_per_year"].as_f64().unwrap();
+    assert_eq!(int(&value["full_pull_transfer_per_day_bytes"]), 277_500);
+    let money = value["full_pull_cost_per_year"].as_f64().unwrap();
     assert!(
         (money - 277_500.0 / 1e9 * 0.045 * 365.0).abs() < 1e-12,
         "{money}"
@@ -283,7 +283,7 @@ fn layers_finds_the_apt_lists_an_apt_get_layer_left_with_its_fleet_value() {
     assert_eq!(int(&recoverable["counted_in_both_bytes"]), 320);
     assert_eq!(int(&recoverable["bytes"]), 670 + 18_540 - 320);
     assert_eq!(
-        int(&recoverable["fleet_value"]["transfer_per_day_bytes"]),
+        int(&recoverable["fleet_value"]["full_pull_transfer_per_day_bytes"]),
         6_989 * 50
     );
     // Without fleet flags: no value.
@@ -340,4 +340,73 @@ fn snapshots_of_the_layers_outputs() {
     insta::assert_snapshot!("layers_text", stdout_of(&args));
     let json: Vec<&str> = args.iter().copied().chain(["--format", "json"]).collect();
     insta::assert_snapshot!("layers_json", stdout_of(&json));
+}
+
+#[test]
+fn layers_prices_each_layer_under_the_expected_model_with_the_base_on_refreshes() {
+    // v2 = v1's two layers + one of its own. 10 nodes × 4 deploys a day; defaults: base refresh
+    // every 7 days moving 0.7 of the base, new nodes 5% of the nodes a day (0.5).
+    let json = json_of(&[
+        "layers",
+        "tests/fixtures/images/v2.oci.tar",
+        "--base-image",
+        "tests/fixtures/images/v1.oci.tar",
+        "--nodes",
+        "10",
+        "--deploys-per-day",
+        "4",
+        "--format",
+        "json",
+    ]);
+    let layers = json["layers"].as_array().unwrap();
+    let wire: Vec<i128> = layers.iter().map(|l| int(&l["wire_bytes"])).collect();
+    assert_eq!(wire, vec![48_670, 16_788, 13_191]);
+    let expected: Vec<i128> = layers
+        .iter()
+        .map(|l| int(&l["expected_transfer_per_day_bytes"]))
+        .collect();
+    // Base layers: 10 × 0.7 ÷ 7 = 1 refresh pull a day + 0.5 new-node pulls.
+    // Own layer: 40 deploy pulls + 0.5 new-node pulls (534,235.5, rounded per pool).
+    assert_eq!(expected, vec![73_005, 25_182, 534_235]);
+    let full: Vec<i128> = layers
+        .iter()
+        .map(|l| int(&l["full_pull_transfer_per_day_bytes"]))
+        .collect();
+    assert_eq!(full, vec![48_670 * 40, 16_788 * 40, 13_191 * 40]);
+    let money = layers[2]["expected_cost_per_year"].as_f64().unwrap();
+    assert!(
+        (money - 534_235.0 / 1e9 * 0.045 * 365.0).abs() < 1e-9,
+        "{money}"
+    );
+    assert!(
+        json["fleet"]["expected_basis"]
+            .as_str()
+            .unwrap()
+            .contains("--base-image holds move only on base refreshes"),
+        "{json}"
+    );
+    // Assumption flags apply: no new nodes and no refreshes leave only the deploys.
+    let json = json_of(&[
+        "layers",
+        "tests/fixtures/images/v2.oci.tar",
+        "--base-image",
+        "tests/fixtures/images/v1.oci.tar",
+        "--nodes",
+        "10",
+        "--deploys-per-day",
+        "4",
+        "--new-nodes-per-day",
+        "0",
+        "--base-refresh-fraction",
+        "0",
+        "--format",
+        "json",
+    ]);
+    let expected: Vec<i128> = json["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| int(&l["expected_transfer_per_day_bytes"]))
+        .collect();
+    assert_eq!(expected, vec![0, 0, 13_191 * 40]);
 }

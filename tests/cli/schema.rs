@@ -5,11 +5,58 @@ use crate::common::*;
 
 const SCHEMA_PATH: &str = "docs/report.schema.json";
 const CHECK_SCHEMA_PATH: &str = "docs/check.schema.json";
+const LAYERS_SCHEMA_PATH: &str = "docs/layers.schema.json";
 
 #[test]
 fn the_committed_schemas_are_generated_from_the_types() {
     assert_schema_file(SCHEMA_PATH, &fleetsave::render::json::schema());
     assert_schema_file(CHECK_SCHEMA_PATH, &fleetsave::render::json::check_schema());
+    assert_schema_file(
+        LAYERS_SCHEMA_PATH,
+        &fleetsave::render::json::layers_schema(),
+    );
+}
+
+#[test]
+fn layers_output_validates_against_its_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&fleetsave::render::json::layers_schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    for args in [
+        &[
+            "layers",
+            "tests/fixtures/dive/test-docker-image.tar",
+            "--format",
+            "json",
+        ][..],
+        &[
+            "layers",
+            "tests/fixtures/leftovers/layout:leftovers",
+            "--nodes",
+            "300",
+            "--deploys-per-day",
+            "4",
+            "--format",
+            "json",
+        ],
+        &[
+            "layers",
+            "tests/fixtures/images/v2.oci.tar",
+            "--base-image",
+            "tests/fixtures/images/v1.oci.tar",
+            "--services",
+            "3",
+            "--format",
+            "json",
+        ],
+    ] {
+        let json = json_of(args);
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{args:?}: {errors:#?}");
+    }
 }
 
 fn assert_schema_file(relative: &str, generated: &str) {
