@@ -5,10 +5,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::waste::{FinalFile, Waste};
 use crate::error::Error;
+use crate::model::files::FileEntry;
 
 const LEFTOVERS_CSV: &str = include_str!("../../data/leftovers.csv");
 
@@ -130,6 +131,46 @@ pub fn counted_twice(found: &[Found], waste: &Waste) -> u64 {
         .fold(0u64, u64::saturating_add)
 }
 
+/// Where one layer's file content bytes are in the final image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
+pub struct LayerBytes {
+    /// Σ of the layer's entries' sizes (file content bytes, as dive counts them).
+    pub file_bytes: u64,
+    /// Of those, the files a later layer overwrites or deletes: shipped, but not in the final
+    /// filesystem.
+    pub hidden_later_bytes: u64,
+    /// Of the files this layer leaves in the final filesystem, the leftovers' bytes.
+    pub leftover_bytes: u64,
+}
+
+/// Each layer's file content bytes split into hidden by a later layer, leftovers, and the rest.
+pub fn by_layer(layers: &[&[FileEntry]], files: &[FinalFile], found: &[Found]) -> Vec<LayerBytes> {
+    let mut split: Vec<LayerBytes> = layers
+        .iter()
+        .map(|entries| LayerBytes {
+            file_bytes: entries
+                .iter()
+                .fold(0u64, |sum, entry| sum.saturating_add(entry.size)),
+            ..LayerBytes::default()
+        })
+        .collect();
+    let mut kept = vec![0u64; layers.len()];
+    for file in files {
+        if let Some(slot) = kept.get_mut(file.layer) {
+            *slot = slot.saturating_add(file.size);
+        }
+    }
+    for found in found {
+        if let Some(layer) = split.get_mut(found.layer) {
+            layer.leftover_bytes = layer.leftover_bytes.saturating_add(found.bytes());
+        }
+    }
+    for (layer, kept) in split.iter_mut().zip(kept) {
+        layer.hidden_later_bytes = layer.file_bytes.saturating_sub(kept);
+    }
+    split
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,5 +288,40 @@ mod tests {
             ]
         );
         assert_eq!(found[0].files[0].0, "/usr/share/doc/b/copyright");
+    }
+
+    #[test]
+    fn each_layer_splits_into_hidden_later_leftovers_and_the_rest() {
+        let entry = |path: &str, size: u64| FileEntry {
+            path: path.to_string(),
+            size,
+            is_dir: false,
+        };
+        let first = vec![
+            entry("etc/config", 100),
+            entry("var/lib/apt/lists/Packages", 1_000),
+            entry("opt/tool", 50),
+        ];
+        let second = vec![entry("etc/config", 30), entry("opt/.wh.tool", 0)];
+        let layers: Vec<&[FileEntry]> = vec![&first, &second];
+        let files = super::super::waste::final_files(&layers);
+        let rules = bundled().unwrap();
+        let found = find(&rules, &files);
+        let split = by_layer(&layers, &files, &found);
+        assert_eq!(
+            split,
+            vec![
+                LayerBytes {
+                    file_bytes: 1_150,
+                    hidden_later_bytes: 150,
+                    leftover_bytes: 1_000,
+                },
+                LayerBytes {
+                    file_bytes: 30,
+                    hidden_later_bytes: 0,
+                    leftover_bytes: 0,
+                },
+            ]
+        );
     }
 }

@@ -21,7 +21,9 @@ pub fn run(args: &CompareArgs, environment: &Environment) -> Result<i32, Error> 
     let output = output_options(&args.output, environment)?;
     let assumptions = assumptions::in_force(&args.assumptions, None)?;
     let ratio = assumptions.compression_ratio.value;
-    let read = images::source_options(&args.image);
+    // Layer entries are read while layers stream, for the images' findings.
+    let mut read = images::source_options(&args.image);
+    read.read.files = true;
     let before = images::read("BEFORE_SRC", &args.before, &read, ratio)?;
     let after = images::read("AFTER_SRC", &args.after, &read, ratio)?;
     let shape = args.fleet.shape();

@@ -5,10 +5,9 @@
 use std::path::Path;
 
 use crate::args::LayersArgs;
-use crate::calc::{leftovers, techniques, waste};
 use crate::error::{Error, Place};
 use crate::input::sources;
-use crate::report::layers::{FleetInput, LayersReport, LeftoverInput};
+use crate::report::layers::{FleetInput, LayersReport};
 use crate::{output, render};
 
 use super::{assumptions, images};
@@ -29,20 +28,6 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
         }
         None => None,
     };
-    let walked: Option<Vec<&[_]>> = image
-        .layers
-        .iter()
-        .map(|layer| layer.files.as_deref())
-        .collect();
-    let walked = walked.filter(|layers| !layers.is_empty());
-    let waste = walked.as_ref().map(|layers| waste::waste(layers));
-    let rules = leftovers::bundled()?;
-    let checklist = techniques::bundled()?;
-    let found = walked.as_ref().map(|layers| LeftoverInput {
-        rules: &rules,
-        techniques: &checklist,
-        found: leftovers::find(&rules, &waste::final_files(layers)),
-    });
     let assumptions = assumptions::in_force(&args.assumptions, None)?;
     let given = &args.fleet;
     let fleet =
@@ -51,8 +36,7 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
                 shape: given.shape(),
                 assumptions: &assumptions,
             });
-    let mut report = LayersReport::new(&image, waste, found, fleet, base.as_ref())
-        .map_err(|overflow| Error::Overflow(overflow.to_string()))?;
+    let mut report = LayersReport::new(&image, fleet, base.as_ref())?;
     if report.findings.waste.is_none() {
         report.notes.push(
             "no waste figures and no leftovers: not every layer's tar entries could be read (a manifest or \

@@ -30,12 +30,15 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
         basis: args.basis,
     };
     warn_of_overridden_flags(args, &raw);
+    // Layer entries are read while layers stream, for each image's findings.
+    let mut read = images::source_options(&args.image);
+    read.read.files = true;
     let services = inventory::resolve(
         &raw,
         &flags,
         assumptions.compression_ratio.value,
         &Targets::bundled()?,
-        &images::source_options(&args.image),
+        &read,
     )?;
     let inputs: Vec<PathBuf> = [args.inventory.clone()]
         .into_iter()

@@ -30,7 +30,7 @@ pub struct ChartView {
 const MB: f64 = 1e6;
 
 /// A decimal unit that suits the largest value: (divisor, name).
-fn unit_for(largest_bytes: f64) -> (f64, &'static str) {
+pub(super) fn unit_for(largest_bytes: f64) -> (f64, &'static str) {
     match largest_bytes.abs() {
         v if v >= 1e15 => (1e15, "PB"),
         v if v >= 1e12 => (1e12, "TB"),

@@ -305,6 +305,10 @@ fn tail(report: &Report) -> String {
         }
         let _ = writeln!(out);
     }
+    let findings = super::findings::markdown_for_report(&report.findings);
+    if !findings.is_empty() {
+        let _ = write!(out, "{findings}");
+    }
     let _ = writeln!(out, "<details><summary>Assumptions and method</summary>\n");
     let _ = writeln!(out, "| expected a day, wire | before | after | saved |");
     let _ = writeln!(out, "|:--|--:|--:|--:|");

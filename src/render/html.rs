@@ -11,6 +11,7 @@ use super::cells::{
     AssumptionCells, RowCells, assumption_rows, estimate_note, reduction, row_cells,
 };
 use super::charts::{ChartView, chart_views};
+use super::findings::ImageSection;
 use super::headline::{self, Piece};
 use super::method;
 use crate::calc::targets::Status;
@@ -54,6 +55,8 @@ struct HtmlReport {
     rows: Vec<RowCells>,
     rows_more: Option<String>,
     next_steps: Option<NextStepsView>,
+    findings: Vec<ImageSection>,
+    findings_more: Option<String>,
     assumptions: Vec<AssumptionCells>,
     scope: String,
     formulas: &'static str,
@@ -126,7 +129,7 @@ pub fn breakable_name(name: &str) -> String {
 }
 
 /// Filters of the HTML templates.
-mod filters {
+pub(super) mod filters {
     /// `{{ name|breakable }}`: see [`super::breakable_name`].
     #[askama::filter_fn]
     pub fn breakable<T: std::fmt::Display>(
@@ -319,6 +322,7 @@ pub fn render(report: &Report) -> Result<String, Error> {
         .map(row_cells)
         .collect();
     let hidden = report.services.len().saturating_sub(rows.len());
+    let (findings, findings_more) = super::findings::sections_for_report(&report.findings)?;
     let page = HtmlReport {
         version: env!("CARGO_PKG_VERSION"),
         title: report.title.clone(),
@@ -359,6 +363,8 @@ pub fn render(report: &Report) -> Result<String, Error> {
             )
         }),
         next_steps: next_steps(report),
+        findings,
+        findings_more,
         assumptions: assumption_rows(report),
         scope: method::scope(report),
         formulas: method::FORMULAS,

@@ -4,10 +4,13 @@
 use std::fmt::Write;
 
 use super::cells::NONE;
+use super::comment;
+use super::html::filters;
+use super::markdown::{NAME_CHARS, escape_inline, shorten};
 use super::table::{Align, Table, truncate};
 use super::text::{terminal_safe, terminal_safe_lines};
 use crate::error::Error;
-use crate::report::layers::{LayersReport, Value};
+use crate::report::layers::{Fleet, LayersReport, Value};
 use crate::units::{counted, format_bytes, format_count, format_money, format_price};
 
 /// Formats of `layers`.
@@ -15,6 +18,10 @@ use crate::units::{counted, format_bytes, format_count, format_money, format_pri
 pub enum LayersFormat {
     Text,
     Json,
+    /// A pull-request comment: the layers, and the top findings with their fleet value.
+    Markdown,
+    /// A self-contained page: the layers, and where the bytes are (chart and findings).
+    Html,
 }
 
 /// Renders the report.
@@ -22,7 +29,38 @@ pub fn render(report: &LayersReport, format: LayersFormat) -> Result<String, Err
     match format {
         LayersFormat::Json => super::json::to_string(report, "the layers"),
         LayersFormat::Text => Ok(terminal_safe_lines(&text(report))),
+        LayersFormat::Markdown => Ok(markdown(report)),
+        LayersFormat::Html => html(report),
     }
+}
+
+/// `1,200 pulls a day (1 service × 300 nodes × 4 deploys a day) at $0.045/GB`.
+fn pulls(fleet: &Fleet) -> String {
+    format!(
+        "{} a day ({} × {} × {} a day) at {}/GB",
+        counted(fleet.pulls_per_day, "pull"),
+        counted(u128::from(fleet.services), "service"),
+        counted(u128::from(fleet.nodes), "node"),
+        counted(u128::from(fleet.deploys_per_day), "deploy"),
+        format_price(fleet.price_per_gb, &fleet.currency)
+    )
+}
+
+/// The fleet and both bases, as a paragraph of the comment and the page.
+fn fleet_note(fleet: &Fleet) -> String {
+    format!(
+        "{}. Full pull per layer: the upper bound, every pull a full pull. {}",
+        pulls(fleet),
+        fleet.expected_basis
+    )
+}
+
+/// `sha256:` and the first 12 hex digits.
+fn short_digest(digest: &str) -> String {
+    digest
+        .split_once(':')
+        .map(|(algorithm, hex)| format!("{algorithm}:{}", hex.get(..12).unwrap_or(hex)))
+        .unwrap_or_else(|| digest.to_string())
 }
 
 fn bytes(value: Option<u64>) -> String {
@@ -49,12 +87,8 @@ fn text(report: &LayersReport) -> String {
     if let Some(fleet) = &report.fleet {
         let _ = writeln!(
             out,
-            "  fleet: {} a day ({} × {} × {} a day) at {}/GB\n  full pull: {}\n  {}",
-            counted(fleet.pulls_per_day, "pull"),
-            counted(u128::from(fleet.services), "service"),
-            counted(u128::from(fleet.nodes), "node"),
-            counted(u128::from(fleet.deploys_per_day), "deploy"),
-            format_price(fleet.price_per_gb, &fleet.currency),
+            "  fleet: {}\n  full pull: {}\n  {}",
+            pulls(fleet),
             fleet.basis,
             fleet.expected_basis
         );
@@ -88,11 +122,7 @@ fn text(report: &LayersReport) -> String {
         ])
     );
     for layer in &report.layers {
-        let short = layer
-            .digest
-            .split_once(':')
-            .map(|(a, e)| format!("{a}:{}", &e[..e.len().min(12)]))
-            .unwrap_or_else(|| layer.digest.clone());
+        let short = short_digest(&layer.digest);
         let created = layer
             .created_by
             .as_deref()
@@ -272,19 +302,163 @@ fn leftovers(out: &mut String, report: &LayersReport) {
 const ROWS: usize = 5;
 
 fn value_cells(report: &LayersReport, value: Option<&Value>) -> (String, String) {
-    match (&report.fleet, value) {
-        (Some(fleet), Some(value)) => (
-            format!(
-                "~{}",
-                format_bytes(
-                    i128::try_from(value.full_pull_transfer_per_day_bytes).unwrap_or(i128::MAX)
-                )
-            ),
-            format!(
-                "~{}",
-                format_money(value.full_pull_cost_per_year, &fleet.currency)
-            ),
-        ),
-        _ => (NONE.to_string(), NONE.to_string()),
+    super::findings::value_cells(
+        value,
+        report.fleet.as_ref().map(|fleet| fleet.currency.as_str()),
+    )
+}
+
+/// The pull-request comment: the layers (as many as fit), then where the bytes are.
+fn markdown(report: &LayersReport) -> String {
+    let currency = report.fleet.as_ref().map(|fleet| fleet.currency.as_str());
+    let mut head = format!(
+        "{}\n### fleetsave: where the bytes of {} are\n\n",
+        comment::marker_line("layers"),
+        escape_inline(&shorten(&report.source, NAME_CHARS))
+    );
+    if let Some(fleet) = &report.fleet {
+        head.push_str(&escape_inline(&fleet_note(fleet)));
+        head.push_str("\n\n");
     }
+    let rows: Vec<String> = report
+        .layers
+        .iter()
+        .map(|layer| {
+            let money = match (&report.fleet, layer.expected_cost_per_year) {
+                (Some(fleet), Some(cost)) => format_money(cost, &fleet.currency),
+                _ => NONE.to_string(),
+            };
+            format!(
+                "| {}{} | {} | {} | {} | {} | {} |",
+                escape_inline(&super::findings::layer_label(
+                    layer.index,
+                    layer.created_by.as_deref()
+                )),
+                if layer.in_base == Some(true) {
+                    " (base)"
+                } else {
+                    ""
+                },
+                bytes(layer.wire_bytes),
+                bytes(layer.unpacked_bytes),
+                layer
+                    .full_pull_transfer_per_day_bytes
+                    .map(|b| format_bytes(i128::try_from(b).unwrap_or(i128::MAX)))
+                    .unwrap_or_else(|| NONE.to_string()),
+                layer
+                    .expected_transfer_per_day_bytes
+                    .map(format_bytes)
+                    .unwrap_or_else(|| NONE.to_string()),
+                escape_inline(&money)
+            )
+        })
+        .collect();
+    let mut tail = String::from("\n");
+    if report.findings.waste.is_some() {
+        tail.push_str(&super::findings::markdown(
+            &report.source,
+            &report.findings,
+            currency,
+        ));
+        tail.push('\n');
+    }
+    for note in &report.notes {
+        tail.push_str(&format!("Note: {}\n\n", escape_inline(note)));
+    }
+    tail.push_str(&comment::footer(None, ""));
+    tail.push('\n');
+    comment::with_table(
+        &head,
+        "| layer | wire | unpacked | full pull/day | expected/day | expected/year |\n|:--|--:|--:|--:|--:|--:|\n",
+        &rows,
+        |omitted| {
+            format!(
+                "\n… and {} more not shown.",
+                counted(omitted as u128, "layer")
+            )
+        },
+        &tail,
+    )
+}
+
+/// The rows of the HTML page's layer table.
+struct LayerCells {
+    step: String,
+    base: bool,
+    digest: String,
+    wire: String,
+    unpacked: String,
+    full_pull: String,
+    expected: String,
+    money: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "layers.html")]
+struct LayersPage {
+    version: &'static str,
+    title: String,
+    subtitle: String,
+    fleet_note: Option<String>,
+    layers: Vec<LayerCells>,
+    section: super::findings::ImageSection,
+    has_findings: bool,
+    notes: Vec<String>,
+}
+
+/// The HTML page: the layers, then where the bytes are.
+fn html(report: &LayersReport) -> Result<String, Error> {
+    use askama::Template;
+    let currency = report.fleet.as_ref().map(|fleet| fleet.currency.as_str());
+    let page = LayersPage {
+        version: env!("CARGO_PKG_VERSION"),
+        title: format!("fleetsave: where the bytes of {} are", report.source),
+        subtitle: format!(
+            "{}{} · {} · history {}",
+            report.kind,
+            report
+                .platform
+                .as_deref()
+                .map(|p| format!(" {p}"))
+                .unwrap_or_default(),
+            counted(report.layers.len() as u128, "layer"),
+            report.history
+        ),
+        fleet_note: report.fleet.as_ref().map(fleet_note),
+        layers: report
+            .layers
+            .iter()
+            .map(|layer| LayerCells {
+                step: super::findings::layer_label(layer.index, layer.created_by.as_deref()),
+                base: layer.in_base == Some(true),
+                digest: short_digest(&layer.digest),
+                wire: bytes(layer.wire_bytes),
+                unpacked: bytes(layer.unpacked_bytes),
+                full_pull: layer
+                    .full_pull_transfer_per_day_bytes
+                    .map(|b| format_bytes(i128::try_from(b).unwrap_or(i128::MAX)))
+                    .unwrap_or_else(|| NONE.to_string()),
+                expected: layer
+                    .expected_transfer_per_day_bytes
+                    .map(format_bytes)
+                    .unwrap_or_else(|| NONE.to_string()),
+                money: match (&report.fleet, layer.expected_cost_per_year) {
+                    (Some(fleet), Some(cost)) => format_money(cost, &fleet.currency),
+                    _ => NONE.to_string(),
+                },
+            })
+            .collect(),
+        section: super::findings::section(
+            0,
+            &report.source,
+            "",
+            &report.layers,
+            &report.findings,
+            currency,
+        )?,
+        has_findings: report.findings.waste.is_some(),
+        notes: report.notes.clone(),
+    };
+    page.render()
+        .map_err(|e| Error::Internal(format!("cannot render the HTML template: {e}")))
 }

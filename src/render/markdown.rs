@@ -45,6 +45,8 @@ struct MarkdownComment {
     table_notes: Vec<String>,
     mermaid: Option<String>,
     chart_links: Vec<(String, String)>,
+    /// Where the bytes are, per image (already escaped); empty when no entries were read.
+    findings: String,
     expected_rows: Vec<String>,
     assumptions: Vec<String>,
     method: String,
@@ -260,6 +262,7 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
                 (escape_inline(title), path.replace('#', "%23"))
             })
             .collect(),
+        findings: super::findings::markdown_for_report(&report.findings),
         expected_rows: expected_rows(report),
         assumptions,
         method: method::FORMULAS.to_string(),

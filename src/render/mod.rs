@@ -7,6 +7,7 @@ pub mod charts;
 pub mod check;
 pub mod comment;
 pub mod compare;
+pub mod findings;
 pub mod headline;
 pub mod html;
 pub mod inspect;

@@ -222,7 +222,56 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
         writeln!(out, "{}", wrap(&terminal_safe(&plain(&sentence)), 78))?;
     }
     write_services(out, report)?;
+    write_findings(out, report)?;
     write_assumptions(out, report)
+}
+
+/// Where the bytes are: each image with findings, its recoverable bytes and its largest
+/// findings (at most [`super::findings::TOP_FINDINGS`]).
+fn write_findings(out: &mut String, report: &Report) -> std::fmt::Result {
+    if report.findings.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Where the bytes are (layer entries read from the image sources):"
+    )?;
+    for image in super::findings::by_recoverable(&report.findings) {
+        let currency = image.fleet.as_ref().map(|fleet| fleet.currency.as_str());
+        writeln!(
+            out,
+            "  {}",
+            terminal_safe(&super::findings::image_title(image))
+        )?;
+        if let Some(sentence) = super::findings::recoverable_sentence(&image.findings, currency) {
+            let wrapped = wrap(&terminal_safe(&sentence), 74);
+            writeln!(out, "    {}", wrapped.replace('\n', "\n    "))?;
+        }
+        let rows = super::findings::rows(&image.findings, currency);
+        for row in rows.iter().take(super::findings::TOP_FINDINGS) {
+            writeln!(
+                out,
+                "    {:>10}  {}  ({}; {} a day, {} a year)",
+                row.bytes_text,
+                terminal_safe(&row.what),
+                terminal_safe(&row.layer),
+                row.transfer_per_day,
+                row.money_per_year
+            )?;
+        }
+        if rows.len() > super::findings::TOP_FINDINGS {
+            writeln!(
+                out,
+                "    … {} more",
+                counted(
+                    (rows.len() - super::findings::TOP_FINDINGS) as u128,
+                    "finding"
+                )
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn format_decimal(value: f64) -> String {

@@ -155,6 +155,7 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         compare: input.compare.clone(),
         next_steps,
         gate: None,
+        findings: super::layers::image_findings(input.services, assumptions)?,
     };
     check_finite(&report)?;
     Ok(report)

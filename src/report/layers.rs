@@ -7,12 +7,13 @@ use serde::Serialize;
 
 use super::SCHEMA_VERSION;
 use crate::calc::cost::transfer_cost;
-use crate::calc::full_pull::Overflow;
-use crate::calc::leftovers::{self, Found, Rule, TOP_PATHS};
-use crate::calc::techniques::Technique;
-use crate::calc::waste::Waste;
+use crate::calc::leftovers::{self, Found, LayerBytes, Rule, TOP_PATHS};
+use crate::calc::techniques::{self, Technique};
+use crate::calc::waste::{self, Waste};
+use crate::error::Error;
 use crate::model::FleetShape;
 use crate::model::assumptions::Assumptions;
+use crate::model::files::FileEntry;
 use crate::model::image::Image;
 
 /// The basis of the fleet figures, in words.
@@ -22,7 +23,7 @@ pub const FULL_PULL_BASIS: &str = "upper bound: every pull a full pull";
 pub const WASTE_BASIS: &str = "file content bytes as dive counts them (tar header sizes), not \
 the tar-stream unpacked bytes of the layer table (which add headers, padding and end blocks)";
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LayersReport {
     pub schema_version: u32,
     pub command: &'static str,
@@ -41,7 +42,7 @@ pub struct LayersReport {
     pub base_image: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Fleet {
     pub services: u64,
     pub nodes: u64,
@@ -55,7 +56,7 @@ pub struct Fleet {
     pub expected_basis: String,
 }
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LayerRow {
     pub index: usize,
     pub digest: String,
@@ -69,6 +70,9 @@ pub struct LayerRow {
     pub share: Option<f64>,
     /// Whether `--base-image` has this layer (same digest); `null` without `--base-image`.
     pub in_base: Option<bool>,
+    /// The layer's file content bytes and where they are in the final image; `null` when the
+    /// entries were not read.
+    pub files: Option<LayerBytes>,
     /// Upper bound: wire bytes × pulls a day (every pull a full pull); `null` without fleet
     /// flags or wire bytes.
     pub full_pull_transfer_per_day_bytes: Option<u128>,
@@ -91,7 +95,7 @@ pub const RECOVERABLE_BASIS: &str = "dive's wasted bytes + the leftovers' bytes 
 each leftover file whose path dive also lists as wasted (its surviving copy is in both; counted \
 once); file content bytes";
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Findings {
     pub waste: Option<WasteFinding>,
     /// What the final filesystem should not ship; `null` when the entries could not be read.
@@ -100,7 +104,7 @@ pub struct Findings {
     pub recoverable: Option<Recoverable>,
 }
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LeftoversFinding {
     pub basis: &'static str,
     /// Σ of the leftovers' bytes.
@@ -113,7 +117,7 @@ pub struct LeftoversFinding {
     pub items: Vec<Leftover>,
 }
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Leftover {
     /// The rule's id in data/leftovers.csv.
     pub rule: String,
@@ -132,19 +136,19 @@ pub struct Leftover {
     pub fleet_value: Option<Value>,
 }
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LeftoverPath {
     pub path: String,
     pub bytes: u64,
 }
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LayerRef {
     pub index: usize,
     pub digest: String,
 }
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TechniqueRef {
     pub priority: u32,
     pub technique: String,
@@ -152,7 +156,7 @@ pub struct TechniqueRef {
 
 /// The fleet value of some file content bytes: estimated wire bytes (× the compression ratio)
 /// × pulls a day (every pull a full pull).
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Value {
     /// Always true: the wire share of file bytes is estimated, not measured.
     pub estimated: bool,
@@ -162,7 +166,7 @@ pub struct Value {
     pub full_pull_cost_per_year: f64,
 }
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Recoverable {
     pub basis: &'static str,
     pub bytes: u64,
@@ -175,11 +179,38 @@ pub struct Recoverable {
     pub fleet_value: Option<Value>,
 }
 
-/// What the leftovers are read with: the rules, the checklist, and the final files' leftovers.
-pub struct LeftoverInput<'a> {
-    pub rules: &'a [Rule],
-    pub techniques: &'a [Technique],
-    pub found: Vec<Found>,
+/// What the layers' tar entries gave: dive's waste, the rules and the leftovers they found,
+/// and each layer's file bytes split.
+struct Walk {
+    waste: Waste,
+    rules: Vec<Rule>,
+    techniques: Vec<Technique>,
+    found: Vec<Found>,
+    by_layer: Vec<LayerBytes>,
+}
+
+impl Walk {
+    /// `None` when not every layer's entries were read.
+    fn of(image: &Image) -> Result<Option<Walk>, Error> {
+        let walked: Option<Vec<&[FileEntry]>> = image
+            .layers
+            .iter()
+            .map(|layer| layer.files.as_deref())
+            .collect();
+        let Some(layers) = walked.filter(|layers| !layers.is_empty()) else {
+            return Ok(None);
+        };
+        let rules = leftovers::bundled()?;
+        let files = waste::final_files(&layers);
+        let found = leftovers::find(&rules, &files);
+        Ok(Some(Walk {
+            waste: waste::waste(&layers),
+            by_layer: leftovers::by_layer(&layers, &files, &found),
+            techniques: techniques::bundled()?,
+            rules,
+            found,
+        }))
+    }
 }
 
 /// The fleet given to the report: its shape, and the assumptions in force (price, days a year,
@@ -189,9 +220,11 @@ pub struct FleetInput<'a> {
     pub assumptions: &'a Assumptions,
 }
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct WasteFinding {
     pub basis: &'static str,
+    /// The fleet value of the wasted bytes; `null` without fleet flags.
+    pub fleet_value: Option<Value>,
     #[serde(flatten)]
     pub figures: Waste,
 }
@@ -201,11 +234,12 @@ impl LayersReport {
     /// `days_per_year` from the assumptions).
     pub fn new(
         image: &Image,
-        waste: Option<Waste>,
-        leftovers: Option<LeftoverInput>,
         fleet: Option<FleetInput>,
         base: Option<&Image>,
-    ) -> Result<LayersReport, Overflow> {
+    ) -> Result<LayersReport, Error> {
+        let overflow =
+            |overflow: crate::calc::full_pull::Overflow| Error::Overflow(overflow.to_string());
+        let walk = Walk::of(image)?;
         let ratio = fleet
             .as_ref()
             .map(|fleet| fleet.assumptions.compression_ratio.value);
@@ -216,12 +250,10 @@ impl LayersReport {
             .filter_map(|layer| layer.disk_bytes)
             .fold(0, u64::saturating_add);
         let expected = match &fleet {
-            Some(given) if image.wire_known => Some(super::expected::per_layer(
-                image,
-                base,
-                given.shape,
-                given.assumptions,
-            )?),
+            Some(given) if image.wire_known => Some(
+                super::expected::per_layer(image, base, given.shape, given.assumptions)
+                    .map_err(overflow)?,
+            ),
             _ => None,
         };
         let fleet = match fleet {
@@ -233,7 +265,8 @@ impl LayersReport {
                         services: shape.services,
                         nodes: shape.nodes,
                         deploys_per_day: shape.deploys_per_day,
-                        pulls_per_day: crate::calc::full_pull::pulls_per_day(shape)?,
+                        pulls_per_day: crate::calc::full_pull::pulls_per_day(shape)
+                            .map_err(overflow)?,
                         price_per_gb: assumptions.price_per_gb.value,
                         currency: assumptions.currency.clone(),
                         basis: FULL_PULL_BASIS,
@@ -278,6 +311,9 @@ impl LayersReport {
                     full_pull_transfer_per_day_bytes: per_day,
                     full_pull_cost_per_year: per_day
                         .and_then(|bytes| money_a_year(i128::try_from(bytes).unwrap_or(i128::MAX))),
+                    files: walk
+                        .as_ref()
+                        .and_then(|walk| walk.by_layer.get(index).copied()),
                     expected_transfer_per_day_bytes: expected,
                     expected_cost_per_year: expected.and_then(money_a_year),
                 }
@@ -313,7 +349,7 @@ impl LayersReport {
                 ratio.as_f64()
             )
         });
-        let leftovers = leftovers.map(|input| {
+        let leftovers = walk.as_ref().map(|input| {
             let items: Vec<Leftover> = input
                 .found
                 .iter()
@@ -356,10 +392,7 @@ impl LayersReport {
                     }
                 })
                 .collect();
-            let twice = waste
-                .as_ref()
-                .map(|waste| leftovers::counted_twice(&input.found, waste))
-                .unwrap_or(0);
+            let twice = leftovers::counted_twice(&input.found, &input.waste);
             (
                 LeftoversFinding {
                     basis: LEFTOVERS_BASIS,
@@ -373,6 +406,7 @@ impl LayersReport {
                 twice,
             )
         });
+        let waste = walk.as_ref().map(|walk| walk.waste.clone());
         let recoverable =
             waste
                 .as_ref()
@@ -392,6 +426,11 @@ impl LayersReport {
                         fleet_value: value_of(bytes),
                     }
                 });
+        let waste = waste.map(|figures| WasteFinding {
+            basis: WASTE_BASIS,
+            fleet_value: value_of(figures.wasted_bytes),
+            figures,
+        });
         Ok(LayersReport {
             schema_version: SCHEMA_VERSION,
             command: "layers",
@@ -403,10 +442,7 @@ impl LayersReport {
             fleet: fleet.map(|(fleet, _)| fleet),
             layers,
             findings: Findings {
-                waste: waste.map(|figures| WasteFinding {
-                    basis: WASTE_BASIS,
-                    figures,
-                }),
+                waste,
                 leftovers: leftovers.map(|(leftovers, _)| leftovers),
                 recoverable,
             },
@@ -414,6 +450,57 @@ impl LayersReport {
             base_image: base.map(|base| base.source.clone()),
         })
     }
+}
+
+/// Where the bytes of one service's image are, in a fleet report: the image's layers and
+/// findings priced with that service's shape (its `layers` JSON, less what describes the source).
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ImageFindings {
+    pub service: String,
+    /// Which of the service's images: `after` when its after image was read, else `before`.
+    pub image: &'static str,
+    pub source: String,
+    pub fleet: Option<Fleet>,
+    pub layers: Vec<LayerRow>,
+    pub findings: Findings,
+}
+
+/// The findings of every service whose image's layer entries were read (an image source with
+/// its blobs: layouts, archives, registry references with `--disk`), in `services` order.
+pub fn image_findings(
+    services: &[crate::model::Service],
+    assumptions: &Assumptions,
+) -> Result<Vec<ImageFindings>, Error> {
+    let mut out = Vec::new();
+    for service in services {
+        fn walked(image: &Option<Box<Image>>) -> Option<&Image> {
+            image.as_deref().filter(|image| {
+                !image.layers.is_empty() && image.layers.iter().all(|layer| layer.files.is_some())
+            })
+        }
+        let (side, image) = match (walked(&service.after_image), walked(&service.before_image)) {
+            (Some(after), _) => ("after", after),
+            (None, Some(before)) => ("before", before),
+            (None, None) => continue,
+        };
+        let report = LayersReport::new(
+            image,
+            Some(FleetInput {
+                shape: service.shape,
+                assumptions,
+            }),
+            service.layering.base_image.as_deref(),
+        )?;
+        out.push(ImageFindings {
+            service: service.name.clone(),
+            image: side,
+            source: report.source,
+            fleet: report.fleet,
+            layers: report.layers,
+            findings: report.findings,
+        });
+    }
+    Ok(out)
 }
 
 /// The basis of the per-layer expected figures, in words.

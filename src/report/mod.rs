@@ -74,6 +74,10 @@ pub struct Report {
     /// `compare` with budgets or growth limits: the gate's verdict on the new image (its
     /// baseline the old one); `null` otherwise.
     pub gate: Option<check::CheckReport>,
+    /// Where the bytes are: one entry per service whose image's layer entries were read (an
+    /// image source with its blobs), its waste, leftovers and recoverable bytes priced with that
+    /// service's shape; empty when no image was read that way.
+    pub findings: Vec<layers::ImageFindings>,
 }
 
 /// What moving a node from the BEFORE image to the AFTER image transfers, by layer digest.

@@ -340,6 +340,21 @@ fn snapshots_of_the_layers_outputs() {
     insta::assert_snapshot!("layers_text", stdout_of(&args));
     let json: Vec<&str> = args.iter().copied().chain(["--format", "json"]).collect();
     insta::assert_snapshot!("layers_json", stdout_of(&json));
+    let html: Vec<&str> = args.iter().copied().chain(["--format", "html"]).collect();
+    insta::assert_snapshot!("layers_html", stdout_of(&html));
+    insta::assert_snapshot!(
+        "layers_markdown",
+        stdout_of(&[
+            "layers",
+            "tests/fixtures/leftovers/layout:leftovers",
+            "--nodes",
+            "300",
+            "--deploys-per-day",
+            "4",
+            "--format",
+            "markdown",
+        ])
+    );
 }
 
 #[test]

@@ -113,6 +113,16 @@ fn validate(instance: &serde_json::Value) {
 }
 
 #[test]
+fn report_output_with_findings_validates_against_the_schema() {
+    validate(&json_of(&[
+        "report",
+        "tests/fixtures/findings/fleet.csv",
+        "--format",
+        "json",
+    ]));
+}
+
+#[test]
 fn calc_output_validates_against_the_schema() {
     validate(&json_of(&reference_with(&[
         "--runtime",
