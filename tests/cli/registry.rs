@@ -858,3 +858,95 @@ mod enterprise {
         assert_eq!(proxy.connects().len(), connects);
     }
 }
+
+/// The leftovers image in every form a source takes — OCI layout (gzip), oci-archive, docker
+/// save archive (uncompressed layers), an OCI layout of zstd layers, one of uncompressed layers,
+/// and a registry reference read with `--disk` — gives the same findings.
+#[test]
+#[ignore = "needs docker-registry, skopeo"]
+fn findings_are_the_same_from_every_kind_of_source() {
+    require_tools(&["docker-registry", "skopeo"]);
+    let layout = project_file("tests/fixtures/leftovers/layout");
+    let work = tempfile::tempdir().unwrap();
+    let source = format!("oci:{}:leftovers", layout.display());
+    let copy_from = |args: &[&str], source: &str, destination: String| {
+        let status = Command::new("skopeo")
+            .args(["copy", "--quiet"])
+            .args(args)
+            .arg(source)
+            .arg(&destination)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "skopeo copy to {destination} failed");
+    };
+    let copy = |args: &[&str], destination: String| copy_from(args, &source, destination);
+    let at = |name: &str| work.path().join(name).display().to_string();
+    copy(&[], format!("oci-archive:{}", at("oci.tar")));
+    copy(
+        &[],
+        format!("docker-archive:{}:leftovers:1", at("docker.tar")),
+    );
+    copy(
+        &["--dest-compress-format", "zstd"],
+        format!("oci:{}:leftovers", at("zstd")),
+    );
+    // Uncompressed OCI layers: decompressed into a `dir:` copy, then kept as they are.
+    copy(&["--dest-decompress"], format!("dir:{}", at("dir")));
+    copy_from(
+        &["--dest-oci-accept-uncompressed-layers"],
+        &format!("dir:{}", at("dir")),
+        format!("oci:{}:leftovers", at("plain")),
+    );
+    let registry = Registry::start(false);
+    registry.push(&layout, "leftovers", "apps/leftovers:1");
+    let reference = format!("{}/apps/leftovers:1", registry.host());
+
+    let findings = |source: &str, disk: bool| {
+        let mut args = vec!["layers", source, "--nodes", "10", "--format", "json"];
+        if disk {
+            args.push("--disk");
+        }
+        let json = json(isolated(work.path()), &args);
+        // A layer's digest is its blob's: another compression is another digest.
+        let mut found = json["findings"].clone();
+        if let Some(items) = found["leftovers"]["items"].as_array_mut() {
+            for item in items {
+                item["layer"]["digest"] = serde_json::Value::Null;
+            }
+        }
+        (
+            found,
+            json["layers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|layer| layer["media_type"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let (expected, gzip) = findings("tests/fixtures/leftovers/layout:leftovers", false);
+    assert!(gzip.iter().all(|m| m.ends_with("tar+gzip")), "{gzip:?}");
+    assert_eq!(int(&expected["leftovers"]["bytes"]), 18_540);
+    let zstd_layout = format!("{}:leftovers", at("zstd"));
+    let plain_layout = format!("{}:leftovers", at("plain"));
+    let oci_archive = at("oci.tar");
+    let docker_archive = at("docker.tar");
+    for (source, disk, compression) in [
+        (oci_archive.as_str(), false, "gzip"),
+        (docker_archive.as_str(), false, "tar"),
+        (zstd_layout.as_str(), false, "zstd"),
+        (plain_layout.as_str(), false, "tar"),
+        (reference.as_str(), true, "gzip"),
+    ] {
+        let (found, media_types) = findings(source, disk);
+        assert!(found == expected, "{source}: {found}");
+        assert!(
+            media_types.iter().all(|m| m.ends_with(compression)),
+            "{source}: {media_types:?}"
+        );
+    }
+    // Without --disk a registry reference has no entries to read, and says so.
+    let (found, _) = findings(&reference, false);
+    assert!(found["waste"].is_null(), "{found}");
+}
