@@ -8,6 +8,7 @@ pub mod check;
 pub mod comment;
 pub mod compare;
 pub mod headline;
+pub mod history;
 pub mod html;
 pub mod inspect;
 pub mod json;
