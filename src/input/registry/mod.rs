@@ -271,7 +271,8 @@ const TAGS_PER_PAGE: usize = 1000;
 
 /// The tags of the reference's repository that `keep` accepts, in the registry's listing order:
 /// the tags list API, page after page by the `Link` header's `rel="next"` (same registry,
-/// `/v2/` paths only; a page seen twice ends the list). Only the kept names are held.
+/// `/v2/` paths only; a page seen twice ends the list). Only the kept names are held; a name
+/// that is not a valid tag is skipped.
 pub fn list_tags(
     reference: &Reference,
     client: &Client,
@@ -318,13 +319,24 @@ pub fn list_tags(
                 "the repository lists more than {MAX_LISTED_TAGS} tags"
             ))));
         }
-        kept.extend(tags.into_iter().filter(|tag| keep(tag)));
+        kept.extend(tags.into_iter().filter(|tag| valid_tag(tag) && keep(tag)));
         next = match link {
             Some(link) => Some(next_page_path(reference, &link).map_err(fail)?),
             None => None,
         };
     }
     Ok(kept)
+}
+
+/// A tag as the distribution spec writes it (`[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`): anything
+/// else a registry lists is skipped, never put in a request path.
+fn valid_tag(tag: &str) -> bool {
+    let mut bytes = tag.bytes();
+    bytes
+        .next()
+        .is_some_and(|first| first.is_ascii_alphanumeric() || first == b'_')
+        && tag.len() <= 128
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
 /// The path and query of a `Link` target: a `/v2/` path, or an absolute URL on the same
