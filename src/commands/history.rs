@@ -62,13 +62,13 @@ pub fn run(args: &HistoryArgs, environment: &Environment) -> Result<i32, Error> 
         Some(image) => (
             image.layers.len().max(1),
             format!(
-                "the {} of --base-image",
-                crate::units::counted(image.layers.len() as u128, "layer")
+                "the bottom {} (as many as --base-image has)",
+                crate::units::counted(image.layers.len().max(1) as u128, "layer")
             ),
         ),
         None => (
             1,
-            "the bottom layer; --base-image says how many".to_string(),
+            "the bottom layer (--base-image says how many)".to_string(),
         ),
     };
     let mut sized = Vec::with_capacity(builds.len());

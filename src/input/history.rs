@@ -54,7 +54,12 @@ pub fn read_sources(sources: &[&Path], options: &SourceOptions) -> Result<Vec<Re
         .iter()
         .map(|source| {
             let image = sources::read(source, Path::new(""), options, &Place::flag("SRC"))?;
-            Ok(ReadBuild::new(source.display().to_string(), image))
+            // The last part of the path (`layout:v2`, `app.tar`); the image keeps the whole.
+            let name = source
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_else(|| source.display().to_string());
+            Ok(ReadBuild::new(name, image))
         })
         .collect()
 }

@@ -9,7 +9,7 @@ use super::table::{Align, Table, truncate};
 use super::text::{terminal_safe, terminal_safe_lines};
 use crate::error::Error;
 use crate::report::history::{BuildView, HistoryReport};
-use crate::units::{counted, format_bytes};
+use crate::units::{counted, format_bytes, format_range};
 
 /// Formats of `history`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -82,15 +82,15 @@ pub fn measured_lines(report: &HistoryReport) -> Vec<(&'static str, String, Stri
             m.builds_per_day
                 .map(|rate| format!("{rate:.2}"))
                 .unwrap_or_else(none),
-            format!("{} over {span}", counted(m.pairs as u128, "build")),
+            format!("{} over {span}", counted(m.pairs as u128, "pair")),
         ),
         (
             "changed part per deploy",
             m.changed_per_deploy_bytes.map(bytes).unwrap_or_else(none),
             match m.changed_per_deploy_share {
                 Some(share) => format!(
-                    "median pull of {}; {} of a build",
-                    counted(m.routine_pairs as u128, "routine build"),
+                    "median of {} ({})",
+                    counted(m.routine_pairs as u128, "routine pull"),
                     percent(share)
                 ),
                 None => "no routine build".to_string(),
@@ -109,8 +109,7 @@ pub fn measured_lines(report: &HistoryReport) -> Vec<(&'static str, String, Stri
             m.base_refresh_fraction
                 .map(|f| format!("{f:.2}"))
                 .unwrap_or_else(none),
-            "median share of a build's bytes outside the changed part that a base change pulled"
-                .to_string(),
+            "of a build beyond its changed part, median".to_string(),
         ),
     ]
 }
@@ -126,15 +125,15 @@ pub fn enough_sentence(report: &HistoryReport) -> String {
         )
     } else {
         format!(
-            "Only {} of builds (fewer than {}): too few to measure; the defaults are kept.",
+            "only {} of builds (fewer than {}): too few to measure; the defaults are kept.",
             counted(m.pairs as u128, "pair"),
             m.min_pairs
         )
     }
 }
 
-/// The backtest in two lines (defaults, measured), or why there is none.
-pub fn backtest_lines(report: &HistoryReport) -> (String, Vec<String>) {
+/// The backtest: its sentence, and rows of (model, expected, error); no rows without one.
+pub fn backtest_rows(report: &HistoryReport) -> (String, Vec<(String, String, String)>) {
     let Some(test) = &report.backtest else {
         return (
             "No backtest: it needs two builds with creation times apart.".to_string(),
@@ -142,29 +141,35 @@ pub fn backtest_lines(report: &HistoryReport) -> (String, Vec<String>) {
         );
     };
     let head = format!(
-        "Backtest over {} ({}): a node that pulled every build really fetched {} (wire, measured).",
+        "Backtest over {}: a node pulling all {} fetched {} (wire).",
         days(test.days),
         counted(test.deploys as u128, "deploy"),
         bytes(test.fetched_wire_bytes)
     );
-    let mut lines = vec![format!(
-        "layer-aware model with the defaults (base every {}, fraction {}): expected {}, error {}",
-        days(test.defaults.base_refresh_days),
-        test.defaults.base_refresh_fraction,
-        bytes(test.predicted_with_defaults),
-        error_percent(test.error_with_defaults)
-    )];
-    match (test.predicted_with_measured, test.error_with_measured) {
-        (Some(predicted), Some(error)) => lines.push(format!(
-            "layer-aware model with the measured parameters: expected {}, error {}",
-            bytes(predicted),
-            error_percent(error)
-        )),
-        _ => lines.push(
-            "layer-aware model with the measured parameters: too few pairs to measure".to_string(),
+    let mut rows = vec![(
+        format!(
+            "defaults (base every {}, fraction {})",
+            days(test.defaults.base_refresh_days),
+            test.defaults.base_refresh_fraction
         ),
-    }
-    (head, lines)
+        bytes(test.predicted_with_defaults),
+        error_percent(test.error_with_defaults),
+    )];
+    rows.push(
+        match (test.predicted_with_measured, test.error_with_measured) {
+            (Some(predicted), Some(error)) => (
+                "measured parameters".to_string(),
+                bytes(predicted),
+                error_percent(error),
+            ),
+            _ => (
+                "measured parameters".to_string(),
+                NONE.to_string(),
+                "too few pairs".to_string(),
+            ),
+        },
+    );
+    (head, rows)
 }
 
 fn heading(report: &HistoryReport) -> String {
@@ -178,64 +183,69 @@ fn heading(report: &HistoryReport) -> String {
     }
 }
 
+/// `2026-01-01T00:00:00Z` as `2026-01-01 00:00`; other text cut to 16 columns.
+fn short_time(created: &str) -> String {
+    let bytes = created.as_bytes();
+    if created.len() >= 16 && created.is_char_boundary(16) && bytes.get(10) == Some(&b'T') {
+        format!("{} {}", &created[..10], &created[11..16])
+    } else {
+        truncate(created, 16)
+    }
+}
+
 fn text(report: &HistoryReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", terminal_safe(&report.title));
     let _ = writeln!(out, "{}", terminal_safe(&heading(report)));
-    let _ = writeln!(
-        out,
-        "base change: one of the bottom {} changed ({})",
-        counted(report.base_layers as u128, "layer"),
-        terminal_safe(&report.base_from)
-    );
     out.push('\n');
     let table = Table::new(
         &[
-            (22, Align::Left),
-            (20, Align::Left),
-            (9, Align::Right),
-            (9, Align::Right),
+            (16, Align::Left),
+            (16, Align::Left),
+            (8, Align::Right),
+            (8, Align::Right),
+            (8, Align::Right),
             (6, Align::Right),
-            (9, Align::Right),
-            (6, Align::Right),
+            (4, Align::Left),
         ],
         "  ",
     );
+    let row = |cells: &[&str]| table.row(cells).trim_end().to_string();
     let _ = writeln!(
         out,
         "{}",
-        table
-            .row(&[
-                "build", "created", "wire", "disk", "layers", "pulled", "new", "base"
-            ])
-            .trim_end()
+        row(&[
+            "build", "created", "wire", "disk", "pulled", "share", "base"
+        ])
     );
     for (index, build) in report.builds.iter().enumerate() {
         let pair = index.checked_sub(1).and_then(|i| report.pairs.get(i));
         let created = build
             .created
             .as_deref()
-            .map(|c| truncate(c, 20))
+            .map(|c| short_time(&terminal_safe(c)))
             .unwrap_or_else(|| NONE.to_string());
-        let line = table.row(&[
-            &truncate(&terminal_safe(&build.tag), 22),
-            &terminal_safe(&created),
-            &sized(build.wire_bytes, build.wire_estimated),
-            &sized(build.disk_bytes, build.disk_estimated),
-            &build.layers.to_string(),
-            &pair
-                .map(|p| bytes(p.pull_wire_bytes))
-                .unwrap_or_else(|| NONE.to_string()),
-            &pair
-                .map(|p| percent(p.new_share))
-                .unwrap_or_else(|| NONE.to_string()),
-            if pair.is_some_and(|p| p.base_changed) {
-                "changed"
-            } else {
-                ""
-            },
-        ]);
-        let _ = writeln!(out, "{}", line.trim_end());
+        let _ = writeln!(
+            out,
+            "{}",
+            row(&[
+                &truncate(&terminal_safe(&build.tag), 16),
+                &created,
+                &sized(build.wire_bytes, build.wire_estimated),
+                &sized(build.disk_bytes, build.disk_estimated),
+                &pair
+                    .map(|p| bytes(p.pull_wire_bytes))
+                    .unwrap_or_else(|| NONE.to_string()),
+                &pair
+                    .map(|p| percent(p.new_share))
+                    .unwrap_or_else(|| NONE.to_string()),
+                if pair.is_some_and(|p| p.base_changed) {
+                    "new"
+                } else {
+                    ""
+                },
+            ])
+        );
     }
     if report
         .builds
@@ -249,26 +259,45 @@ fn text(report: &HistoryReport) -> String {
     }
     let _ = writeln!(
         out,
-        "pulled: wire bytes a node holding the build before pulls (new blobs and config)"
+        "pulled: wire bytes of the blobs the build before lacks; share: of the build"
+    );
+    let _ = writeln!(
+        out,
+        "base: new when {} changed",
+        terminal_safe(&report.base_from)
     );
     out.push('\n');
     let _ = writeln!(out, "Measured: {}", enough_sentence(report));
     for (name, value, how) in measured_lines(report) {
-        let _ = writeln!(out, "  {name:<24} {value:>10}  {how}");
+        let _ = writeln!(out, "  {name:<24}{value:>10}  {how}");
     }
     out.push('\n');
-    let (head, lines) = backtest_lines(report);
+    let (head, rows) = backtest_rows(report);
     let _ = writeln!(out, "{head}");
-    for line in lines {
-        let _ = writeln!(out, "  {line}");
+    if !rows.is_empty() {
+        let table = Table::new(
+            &[(48, Align::Left), (10, Align::Right), (14, Align::Right)],
+            "",
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            table.row(&["  layer-aware model with", "expected", "error"])
+        );
+        for (model, expected, error) in &rows {
+            let _ = writeln!(
+                out,
+                "{}",
+                table.row(&[&format!("    {model}"), expected, error])
+            );
+        }
     }
     if let Some(target) = &report.target {
         let _ = writeln!(
             out,
-            "\nTarget for {}: {}–{} unpacked.",
+            "\nTarget for {}: {} unpacked.",
             terminal_safe(&target.runtime),
-            bytes(target.low_disk_bytes),
-            bytes(target.high_disk_bytes)
+            format_range(target.low_disk_bytes, target.high_disk_bytes)
         );
     }
     for note in &report.notes {
@@ -329,10 +358,13 @@ fn markdown(report: &HistoryReport) -> String {
     for (name, value, how) in measured_lines(report) {
         let _ = writeln!(out, "| {name} | {} | {} |", cell(&value), cell(&how));
     }
-    let (head, lines) = backtest_lines(report);
-    let _ = writeln!(out, "\n**{}**\n", cell(&head));
-    for line in lines {
-        let _ = writeln!(out, "- {}", cell(&line));
+    let (head, rows) = backtest_rows(report);
+    let _ = writeln!(out, "\n{}\n", cell(&head));
+    if !rows.is_empty() {
+        out.push_str("| layer-aware model with | expected | error |\n|---|--:|--:|\n");
+        for (model, expected, error) in &rows {
+            let _ = writeln!(out, "| {} | {expected} | {error} |", cell(model));
+        }
     }
     for note in &report.notes {
         let _ = writeln!(out, "\n> {}", cell(note));

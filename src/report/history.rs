@@ -27,7 +27,7 @@ pub struct HistoryReport {
     pub repository: Option<String>,
     /// The layers a base change is judged on: the bottom `base_layers` layers of each build.
     pub base_layers: usize,
-    /// Where `base_layers` comes from: `--base-image SRC`, or `bottom layer`.
+    /// Which layers a base change is judged on, in words.
     pub base_from: String,
     /// Oldest first.
     pub builds: Vec<BuildView>,

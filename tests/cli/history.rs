@@ -182,13 +182,22 @@ fn eight_builds_given_in_order_show_their_pulls_base_change_and_measured_paramet
     let json = json_of(&args);
     assert_history_matches(&json, &built);
     assert_eq!(json["repository"], serde_json::Value::Null);
-    // Text says both errors.
+    // Text says both errors, beside the bytes really fetched.
     let text = stdout_of(&args[..args.len() - 2]);
-    assert!(text.contains("with the defaults"), "{text}");
-    assert!(
-        text.contains("with the measured parameters: expected"),
-        "{text}"
-    );
+    let backtest = &json["backtest"];
+    let percent = |key: &str| {
+        let error = backtest[key].as_f64().unwrap() * 100.0;
+        format!("{}{:.1}%", if error > 0.0 { "+" } else { "−" }, error.abs())
+    };
+    for expected in [
+        "layer-aware model with".to_string(),
+        "defaults (base every 7 days, fraction 0.7)".to_string(),
+        percent("error_with_defaults"),
+        "measured parameters".to_string(),
+        percent("error_with_measured"),
+    ] {
+        assert!(text.contains(&expected), "{expected} in {text}");
+    }
 }
 
 #[test]
@@ -384,4 +393,20 @@ fn a_bad_tag_pattern_is_refused_with_its_flag() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("--tags"), "{stderr}");
     assert!(stderr.contains("not a regular expression"), "{stderr}");
+}
+
+#[test]
+fn snapshots_of_every_format() {
+    let mut args = vec!["history".to_string()];
+    args.extend(sources());
+    args.extend(["--runtime", "go"].map(String::from));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let with = |format: &str| {
+        let mut all = args.clone();
+        all.extend(["--format", format]);
+        stdout_of(&all)
+    };
+    insta::assert_snapshot!("history_text", with("text"));
+    insta::assert_snapshot!("history_markdown", with("markdown"));
+    insta::assert_snapshot!("history_json", with("json"));
 }
