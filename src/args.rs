@@ -20,9 +20,10 @@ use crate::input::image::Platform;
 use crate::input::registry::{self, Secret};
 use crate::model::assumptions::{ASSUMPTIONS, Assumption, Assumptions, Kind, Overrides, Value};
 use crate::model::values::{self, Field, Refusal};
-use crate::model::{Budget, ChangedPerDeploy, FleetShape, GrowthLimit};
+use crate::model::{Budget, FleetShape, GrowthLimit};
 use crate::render::Format;
 use crate::render::check::CheckFormat;
+use crate::render::history::HistoryFormat;
 use crate::render::inspect::InspectFormat;
 use crate::render::layers::LayersFormat;
 use crate::render::markdown;
@@ -51,6 +52,9 @@ pub enum CommandArgs {
     Layers(Box<LayersArgs>),
     /// Savings of moving from one real image to another across a fleet, and the layers they share.
     Compare(Box<CompareArgs>),
+    /// The builds of one repository (from its registry tags, or image sources in order): the
+    /// layers each pull moved, the layer model's parameters measured, a backtest, the trend.
+    History(Box<HistoryArgs>),
     /// The CI gate: fail (exit 1) or warn when an image breaks its budget, its runtime target or
     /// grows too much against a baseline.
     Check(Box<CheckArgs>),
@@ -307,9 +311,6 @@ pub struct LayeringArgs {
     /// The previous build of the after image
     #[arg(long, value_name = "SRC", alias = "previous")]
     pub after_prev_image: Option<PathBuf>,
-    /// What every deploy changes, when no layers tell: a size (40MB) or a share (30%)
-    #[arg(long, value_name = "SIZE|PCT", value_parser = values::changed_per_deploy)]
-    pub changed_per_deploy: Option<ChangedPerDeploy>,
 }
 
 impl LayeringArgs {
@@ -453,6 +454,47 @@ pub struct LayersArgs {
     /// Write to FILE (atomically) instead of stdout; `-` is stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// A registry repository without tag (ghcr.io/org/app: its tags, ordered by the configs'
+    /// created times), or image sources in order, oldest first (files, directories, PATH:TAG,
+    /// references with a tag)
+    #[arg(value_name = "SRC", required = true)]
+    pub sources: Vec<PathBuf>,
+    /// Only the repository's tags that match REGEX (anywhere in the tag: anchor with ^…$)
+    #[arg(long, value_name = "REGEX", value_parser = values::tag_pattern)]
+    pub tags: Option<regex::Regex>,
+    /// Keep the N most recently created matching tags
+    #[arg(long, value_name = "N", default_value = "30", allow_hyphen_values = true, value_parser = values::count)]
+    pub last: u64,
+    /// The base image the builds start from: a base change is a change of its number of bottom
+    /// layers (else of the bottom layer)
+    #[arg(long, value_name = "SRC")]
+    pub base_image: Option<PathBuf>,
+    /// Runtime whose target band the size chart shows: go, python, node, java, java-jlink
+    #[arg(long, value_name = "KEY", value_parser = runtime)]
+    pub runtime: Option<Runtime>,
+    /// Write the measured parameters as an assumptions TOML file (for --assumptions)
+    #[arg(long, value_name = "FILE")]
+    pub write_assumptions: Option<PathBuf>,
+    #[command(flatten)]
+    pub image: ImageArgs,
+    #[command(flatten)]
+    pub assumptions: AssumptionArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: HistoryFormat,
+    /// Write to FILE (atomically) instead of stdout; `-` is stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Title of the report
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// Time of generation to print (RFC 3339); without it (or SOURCE_DATE_EPOCH) none is shown
+    #[arg(long, value_name = "TIME", value_parser = values::time)]
+    pub generated_at: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,8 @@ mod expected;
 mod files;
 #[path = "cli/findings.rs"]
 mod findings;
+#[path = "cli/history.rs"]
+mod history;
 #[path = "cli/hostile.rs"]
 mod hostile;
 #[path = "cli/html.rs"]

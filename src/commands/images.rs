@@ -83,7 +83,8 @@ pub fn layering(
         base_image: image("--base-image", &args.base_image)?,
         before_previous: image("--before-prev-image", &args.before_prev_image)?,
         after_previous: image("--after-prev-image", &args.after_prev_image)?,
-        changed_per_deploy: args.changed_per_deploy,
+        // The assumption `changed_per_deploy` (flag or file) applies where a row gives none.
+        changed_per_deploy: None,
         node_pool: None,
     })
 }

@@ -9,6 +9,7 @@ mod calc;
 mod check;
 mod compare;
 mod help;
+mod history;
 mod images;
 mod inspect;
 mod layers;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli, environment: &Environment) -> Result<i32, Error> {
         CommandArgs::Inspect(args) => inspect::run(&args),
         CommandArgs::Layers(args) => layers::run(&args),
         CommandArgs::Compare(args) => compare::run(&args, environment),
+        CommandArgs::History(args) => history::run(&args, environment),
         CommandArgs::Check(args) => check::run(&args, environment),
         CommandArgs::Targets(args) => targets::run(&args),
         CommandArgs::Completions(args) => help::completions(&args),

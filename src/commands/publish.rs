@@ -36,12 +36,12 @@ pub struct OutputOptions {
     pub charts_dir: Option<PathBuf>,
 }
 
-/// Output options; the time of generation is `--generated-at`, else `SOURCE_DATE_EPOCH`.
-pub fn output_options(
-    args: &OutputArgs,
+/// The time of generation: `given` (`--generated-at`), else `SOURCE_DATE_EPOCH`, else none.
+pub fn generated_at(
+    given: Option<&String>,
     environment: &Environment,
-) -> Result<OutputOptions, Error> {
-    let generated_at = match (&args.generated_at, environment.source_date_epoch.as_deref()) {
+) -> Result<Option<String>, Error> {
+    Ok(match (given, environment.source_date_epoch.as_deref()) {
         (Some(time), _) => Some(time.clone()),
         (None, Some(epoch)) if !epoch.trim().is_empty() => {
             let seconds = Field::Flag("SOURCE_DATE_EPOCH").read(epoch, |text| {
@@ -61,7 +61,15 @@ pub fn output_options(
             Some(humantime::format_rfc3339_seconds(time).to_string())
         }
         _ => None,
-    };
+    })
+}
+
+/// Output options; the time of generation is `--generated-at`, else `SOURCE_DATE_EPOCH`.
+pub fn output_options(
+    args: &OutputArgs,
+    environment: &Environment,
+) -> Result<OutputOptions, Error> {
+    let generated_at = generated_at(args.generated_at.as_ref(), environment)?;
     Ok(OutputOptions {
         format: args.format,
         path: args.output.clone().filter(|path| path.as_os_str() != "-"),

@@ -271,6 +271,7 @@ mod tests {
             wire_known: true,
             notes: vec![],
             history: None,
+            created: None,
         };
         let ratio = Ratio::parse("0.37").unwrap();
         let size = size_of(&image, ratio).unwrap();

@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::error::Error;
-use crate::model::NewNodes;
 use crate::model::values::{self, Bound, Refusal};
+use crate::model::{ChangedPerDeploy, NewNodes};
 use crate::units::{Ratio, format_price, format_rate};
 
 /// The bundled defaults, with their sources.
@@ -70,6 +70,8 @@ pub struct Assumptions {
     pub base_refresh_fraction: Assumed<f64>,
     /// New nodes a day per pool (autoscaling, replacement).
     pub new_nodes_per_day: Assumed<NewNodes>,
+    /// What every deploy changes where no layers tell (a service's own value wins).
+    pub changed_per_deploy: Option<Assumed<ChangedPerDeploy>>,
     pub currency: String,
     pub profiles: BTreeMap<String, Profile>,
 }
@@ -85,6 +87,7 @@ pub enum Value {
     /// A pricing profile's name.
     Profile(String),
     NewNodes(NewNodes),
+    ChangedPerDeploy(ChangedPerDeploy),
 }
 
 /// What an assumption holds: how its text is parsed and checked, how it is shown, and what
@@ -111,6 +114,8 @@ pub enum Kind {
     Number { bound: Bound, noun: &'static str },
     /// New nodes a day: `5%` of a pool's nodes or a count.
     NewNodes,
+    /// What every deploy changes: a size (`40MB`) or a share of the image (`30%`).
+    ChangedPerDeploy,
 }
 
 impl Kind {
@@ -139,6 +144,7 @@ impl Kind {
             Kind::Whole { min, max, noun } => Value::Whole(values::whole(text, min..=max, noun)?),
             Kind::Number { bound, noun } => Value::Number(values::number(text, bound, noun)?),
             Kind::NewNodes => Value::NewNodes(values::new_nodes(text)?),
+            Kind::ChangedPerDeploy => Value::ChangedPerDeploy(values::changed_per_deploy(text)?),
         })
     }
 
@@ -157,6 +163,7 @@ impl Kind {
             (_, Value::Number(number)) => number.to_string(),
             (_, Value::Profile(name)) => name.clone(),
             (_, Value::NewNodes(new_nodes)) => new_nodes.to_string(),
+            (_, Value::ChangedPerDeploy(changed)) => changed.to_string(),
         }
     }
 }
@@ -257,6 +264,12 @@ impl Value {
     fn new_nodes(self) -> Option<NewNodes> {
         match self {
             Value::NewNodes(new_nodes) => Some(new_nodes),
+            _ => None,
+        }
+    }
+    fn changed_per_deploy(self) -> Option<ChangedPerDeploy> {
+        match self {
+            Value::ChangedPerDeploy(changed) => Some(changed),
             _ => None,
         }
     }
@@ -471,6 +484,23 @@ pub const ASSUMPTIONS: &[Assumption] = &[
         get: |a| a.new_nodes_per_day.read(Value::NewNodes),
         set: store!(new_nodes_per_day, Value::new_nodes),
     },
+    Assumption {
+        key: "changed_per_deploy",
+        flag: "--changed-per-deploy",
+        value_name: "SIZE|PCT",
+        help: "What every deploy changes where no layers tell: a size (40MB) or a share of the \
+               image (30%); an inventory row's own value wins",
+        unit: "wire bytes, or share of the image",
+        kind: Kind::ChangedPerDeploy,
+        example: "40MB",
+        has_default: false,
+        description: Some(
+            "`40MB` (wire bytes every deploy moves) or `30%` (of the image); `fleetsave history \
+             --write-assumptions` measures it.",
+        ),
+        get: |a| a.changed_per_deploy.as_ref()?.read(Value::ChangedPerDeploy),
+        set: store!(optional changed_per_deploy, Value::changed_per_deploy),
+    },
 ];
 
 /// The declaration of `key`.
@@ -667,7 +697,7 @@ mod tests {
                 assumption.key
             );
         }
-        assert_eq!(a.readings().count(), ASSUMPTIONS.len() - 2);
+        assert_eq!(a.readings().count(), ASSUMPTIONS.len() - 3);
     }
 
     /// Every entry's example parses as its kind, is stored where the entry reads it back, and

@@ -206,6 +206,10 @@ pub struct Image {
     /// The config's `history`, when the config was read and has one; not serialised.
     #[serde(skip)]
     pub history: Option<Vec<super::files::HistoryEntry>>,
+    /// The config's `created` time as written (RFC 3339), when the source has one; not
+    /// serialised (`history` orders builds by it).
+    #[serde(skip)]
+    pub created: Option<String>,
 }
 
 impl Image {
@@ -286,6 +290,7 @@ pub(crate) mod examples {
             wire_known: true,
             notes: vec![],
             history: None,
+            created: None,
         }
     }
 }

@@ -149,6 +149,19 @@ impl ChangedPerDeploy {
     }
 }
 
+/// `40000000` (bytes, exact, so it reads back the same) or `30%`.
+impl std::fmt::Display for ChangedPerDeploy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChangedPerDeploy::Bytes(bytes) => write!(f, "{bytes}"),
+            // Rounded so `30%` (0.3) shows as typed, not as 30.000000000000004%.
+            ChangedPerDeploy::Fraction(fraction) => {
+                write!(f, "{}%", (fraction * 100.0 * 1e9).round() / 1e9)
+            }
+        }
+    }
+}
+
 /// New nodes a day in each pool.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum NewNodes {

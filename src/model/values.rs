@@ -342,9 +342,71 @@ pub fn time(text: &str) -> Result<String, Refusal> {
         .map_err(|_| Refusal::new("is not a time", "RFC 3339").example("2026-11-27T09:00:00Z"))
 }
 
+/// `--tags REGEX`: a regular expression a tag must match (anywhere: anchor it with `^…$`), at
+/// most 1000 characters, compiled within a bounded size.
+pub fn tag_pattern(text: &str) -> Result<regex::Regex, Refusal> {
+    let refuse = |problem: String| {
+        Refusal::new(problem, "a regular expression (Rust regex syntax)").example("^v[0-9]+$")
+    };
+    if text.len() > 1000 {
+        return Err(refuse("is longer than 1000 characters".to_string()));
+    }
+    regex::RegexBuilder::new(text)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|error| {
+            let first = error.to_string();
+            let reason = first.lines().last().unwrap_or("invalid").trim().to_string();
+            refuse(format!(
+                "is not a regular expression ({})",
+                shorten(&reason)
+            ))
+        })
+}
+
+/// Seconds since the Unix epoch of an RFC 3339 time as image configs write it
+/// (`2026-11-27T09:00:00.123456789Z`, or with an offset `+02:00`); `None` when it is not one.
+pub fn epoch_seconds(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let at = text
+        .len()
+        .checked_sub(6)
+        .filter(|at| text.is_char_boundary(*at));
+    let (utc, offset) = match at.map(|at| text.split_at(at)) {
+        Some((time, zone))
+            if (zone.starts_with('+') || zone.starts_with('-'))
+                && zone.as_bytes()[3] == b':'
+                && time.contains('T') =>
+        {
+            let hours: i64 = zone[1..3].parse().ok()?;
+            let minutes: i64 = zone[4..6].parse().ok()?;
+            let sign = if zone.starts_with('-') { -1 } else { 1 };
+            (format!("{time}Z"), sign * (hours * 3600 + minutes * 60))
+        }
+        _ => (text.to_string(), 0),
+    };
+    let time = humantime::parse_rfc3339_weak(&utc).ok()?;
+    let seconds = match time.duration_since(std::time::UNIX_EPOCH) {
+        Ok(after) => after.as_secs_f64(),
+        Err(before) => -before.duration().as_secs_f64(),
+    };
+    Some(seconds - offset as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn config_times_are_read_with_fractions_and_offsets() {
+        assert_eq!(epoch_seconds("1970-01-02T00:00:00Z"), Some(86_400.0));
+        assert_eq!(epoch_seconds("1970-01-02T00:00:00.5Z"), Some(86_400.5));
+        assert_eq!(epoch_seconds("1970-01-02T02:00:00+02:00"), Some(86_400.0));
+        assert_eq!(epoch_seconds("1970-01-01T23:30:00-00:30"), Some(86_400.0));
+        assert_eq!(epoch_seconds("yesterday"), None);
+        assert_eq!(epoch_seconds("1970-01-02T00:00:0€"), None);
+        assert_eq!(epoch_seconds(""), None);
+    }
 
     #[test]
     fn counts_say_what_is_wrong() {

@@ -157,6 +157,14 @@ pub fn check_schema() -> String {
     text
 }
 
+/// The JSON Schema of `fleetsave history`'s JSON output.
+pub fn history_schema() -> String {
+    let schema = schemars::schema_for!(crate::report::history::HistoryReport);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -123,7 +123,8 @@ pub(super) fn sentence(pieces: &[Piece]) -> String {
     }
 }
 
-fn cell(text: &str) -> String {
+/// A table cell from input: escaped, `—` when empty.
+pub(super) fn cell(text: &str) -> String {
     if text.is_empty() {
         NONE.to_string()
     } else {

@@ -9,6 +9,7 @@ pub mod comment;
 pub mod compare;
 pub mod findings;
 pub mod headline;
+pub mod history;
 pub mod html;
 pub mod inspect;
 pub mod json;

@@ -672,6 +672,7 @@ fn inspect_text_and_json() {
         wire_known: true,
         notes: vec!["picked linux/amd64 from 2 platforms".to_string()],
         history: None,
+        created: None,
     };
     let manifest = Image {
         source: "manifest.json".to_string(),

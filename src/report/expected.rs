@@ -209,7 +209,10 @@ pub fn expected(services: &[Service], assumptions: &Assumptions) -> Result<Expec
                     .as_ref()
                     .map(|base| keys_of(base, ratio))
                     .unwrap_or_default(),
-                changed_per_deploy: layering.changed_per_deploy,
+                changed_per_deploy: layering.changed_per_deploy.or(assumptions
+                    .changed_per_deploy
+                    .as_ref()
+                    .map(|assumed| assumed.value)),
             })
         })
         .collect();

@@ -7,6 +7,7 @@
 mod build;
 pub mod check;
 pub mod expected;
+pub mod history;
 pub mod inspect;
 pub mod layers;
 pub mod series;
@@ -302,6 +303,7 @@ fn json_value(value: &Value) -> JsonValue {
         Value::Number(number) => JsonValue::Number(*number),
         Value::Profile(name) => JsonValue::Text(name.clone()),
         Value::NewNodes(new_nodes) => JsonValue::Text(new_nodes.to_string()),
+        Value::ChangedPerDeploy(changed) => JsonValue::Text(changed.to_string()),
     }
 }
 
@@ -336,7 +338,7 @@ impl schemars::JsonSchema for AssumptionsView {
                     generator.subschema_for::<AssumptionView<f64>>()
                 }
                 Kind::Rate | Kind::Whole { .. } => generator.subschema_for::<AssumptionView<u64>>(),
-                Kind::Profile | Kind::NewNodes => {
+                Kind::Profile | Kind::NewNodes | Kind::ChangedPerDeploy => {
                     generator.subschema_for::<AssumptionView<String>>()
                 }
             };

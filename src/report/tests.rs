@@ -607,6 +607,7 @@ fn layered(layers: &[(char, u64, u64)]) -> Box<Image> {
         wire_known: true,
         notes: Vec::new(),
         history: None,
+        created: None,
     })
 }
 

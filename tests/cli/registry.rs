@@ -950,3 +950,58 @@ fn findings_are_the_same_from_every_kind_of_source() {
     let (found, _) = findings(&reference, false);
     assert!(found["waste"].is_null(), "{found}");
 }
+
+#[test]
+#[ignore = "needs umoci, docker-registry, skopeo"]
+fn the_history_of_eight_umoci_builds_pushed_to_a_registry() {
+    require_tools(&["umoci", "docker-registry", "skopeo"]);
+    use crate::history::{TAGS, assert_history_matches, construction};
+    let work = tempfile::tempdir().unwrap();
+    let status = Command::new("bash")
+        .arg(project_file("tests/fixtures/history/build.sh"))
+        .arg(work.path())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "build.sh failed");
+    let layout = work.path().join("layout");
+    let built = construction(&layout);
+    let registry = Registry::start(false);
+    for tag in TAGS {
+        registry.push(&layout, tag, &format!("app:{tag}"));
+    }
+    let repository = format!("{}/app", registry.host());
+    let history = json(
+        isolated(work.path()),
+        &["history", &repository, "--format", "json"],
+    );
+    assert_history_matches(&history, &built);
+    // The registry lists the tags by name; the builds come in created order all the same.
+    let mut by_name = TAGS.to_vec();
+    by_name.sort_unstable();
+    assert_ne!(by_name, TAGS);
+    let written = work.path().join("measured.toml");
+    let written_text = written.display().to_string();
+    json(
+        isolated(work.path()),
+        &[
+            "history",
+            &repository,
+            "--write-assumptions",
+            &written_text,
+            "--format",
+            "json",
+        ],
+    );
+    let calc = |extra: &[&str]| {
+        let mut args = vec![
+            "calc", "--before", "50MB", "--after", "40MB", "--format", "json",
+        ];
+        args.extend(extra);
+        json(isolated(work.path()), &args)
+    };
+    assert_ne!(
+        calc(&[])["totals"]["expected"],
+        calc(&["--assumptions", &written_text])["totals"]["expected"]
+    );
+}

@@ -6,11 +6,16 @@ use crate::common::*;
 const SCHEMA_PATH: &str = "docs/report.schema.json";
 const CHECK_SCHEMA_PATH: &str = "docs/check.schema.json";
 const LAYERS_SCHEMA_PATH: &str = "docs/layers.schema.json";
+const HISTORY_SCHEMA_PATH: &str = "docs/history.schema.json";
 
 #[test]
 fn the_committed_schemas_are_generated_from_the_types() {
     assert_schema_file(SCHEMA_PATH, &fleetsave::render::json::schema());
     assert_schema_file(CHECK_SCHEMA_PATH, &fleetsave::render::json::check_schema());
+    assert_schema_file(
+        HISTORY_SCHEMA_PATH,
+        &fleetsave::render::json::history_schema(),
+    );
     assert_schema_file(
         LAYERS_SCHEMA_PATH,
         &fleetsave::render::json::layers_schema(),
@@ -149,4 +154,24 @@ fn the_schema_rejects_output_that_breaks_the_contract() {
         serde_json::from_str(&fleetsave::render::json::schema()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     assert!(!validator.is_valid(&json));
+}
+
+#[test]
+fn history_output_validates_against_its_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&fleetsave::render::json::history_schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let layout = "tests/fixtures/history/layout";
+    for tags in [&["g", "c"][..], &["g", "c", "h", "a", "f", "b", "e", "d"]] {
+        let mut args = vec!["history".to_string()];
+        args.extend(tags.iter().map(|tag| format!("{layout}:{tag}")));
+        args.extend(["--runtime", "go", "--format", "json"].map(String::from));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let json = json_of(&args);
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
 }

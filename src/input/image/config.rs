@@ -1,5 +1,5 @@
-//! The few fields of an image config fleetsave reads: the platform and the layer diff IDs
-//! (docker save names layers by them). Unknown fields are ignored.
+//! The few fields of an image config fleetsave reads: the platform, the layer diff IDs
+//! (docker save names layers by them), the history and the creation time. Unknown fields are ignored.
 
 use serde::Deserialize;
 
@@ -18,6 +18,9 @@ pub(crate) struct ImageConfig {
     pub rootfs: Option<RootFs>,
     #[serde(default)]
     pub history: Option<Vec<History>>,
+    /// When the image was made (RFC 3339), as the builder wrote it.
+    #[serde(default)]
+    pub created: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -73,5 +76,6 @@ pub(crate) fn apply(image: &mut crate::model::image::Image, bytes: &[u8]) {
     if let Some(platform) = config.as_ref().and_then(|c| c.platform()) {
         image.platform = Some(platform);
     }
+    image.created = config.as_ref().and_then(|c| c.created.clone());
     image.history = config.and_then(|c| c.history());
 }

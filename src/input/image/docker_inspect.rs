@@ -23,6 +23,8 @@ struct Inspected {
     architecture: Option<String>,
     #[serde(default)]
     variant: Option<String>,
+    #[serde(default)]
+    created: Option<String>,
 }
 
 /// Whether a JSON value looks like `docker inspect` output (an object, or array of objects,
@@ -78,6 +80,7 @@ pub(crate) fn read(
         wire_known: false,
         notes,
         history: None,
+        created: chosen.created.clone(),
     })
 }
 

@@ -296,6 +296,7 @@ pub(crate) fn image_from_manifest(
         wire_known: true,
         notes,
         history: None,
+        created: None,
     })
 }
 

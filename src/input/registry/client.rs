@@ -62,6 +62,8 @@ pub const MAX_CONCURRENT_LAYERS: usize = 4;
 pub const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
 /// Token responses and error bodies are small.
 const MAX_SMALL_BODY: u64 = 1024 * 1024;
+/// The largest page of a tag list read (a page of 10,000 long tags is under 1 MiB).
+pub const MAX_TAGS_PAGE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// What a manifest request accepts: OCI and Docker v2 manifests and indexes (never schema 1).
 const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
@@ -444,6 +446,37 @@ impl Client {
             media_type,
             digest,
         })
+    }
+
+    /// One page of the repository's tag list: `path_and_query` is `/v2/<name>/tags/list?n=…`
+    /// or the `Link` the previous page named. The body (at most [`MAX_TAGS_PAGE_BYTES`]) and
+    /// the `Link` header's `rel="next"` target, as sent.
+    pub fn tags_page(
+        &self,
+        reference: &Reference,
+        path_and_query: &str,
+    ) -> Result<(Vec<u8>, Option<String>), Failure> {
+        let deadline = self.deadline(&reference.registry);
+        let response = self.get(
+            reference,
+            path_and_query,
+            &[("Accept", "application/json")],
+            Some(&deadline),
+            || {
+                format!(
+                    "the registry {} has no repository {} to list tags of",
+                    reference.registry, reference.repository
+                )
+            },
+        )?;
+        let next = response
+            .headers()
+            .get_all("link")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .find_map(next_link);
+        let bytes = read_capped(response, MAX_TAGS_PAGE_BYTES, "tag list page", &deadline)?;
+        Ok((bytes, next))
     }
 
     /// A small blob (a config) read whole, at most `limit` bytes.
@@ -898,6 +931,28 @@ impl Client {
             port: 443,
         })
     }
+}
+
+/// The target of a `Link` header's `rel="next"` entry: `</v2/app/tags/list?n=2&last=b>;
+/// rel="next"` gives `/v2/app/tags/list?n=2&last=b`.
+fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|entry| {
+        let (target, params) = entry.trim().split_once(';')?;
+        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        params
+            .split(';')
+            .any(|param| {
+                param.trim().split_once('=').is_some_and(|(name, value)| {
+                    name.trim().eq_ignore_ascii_case("rel")
+                        && value
+                            .trim()
+                            .trim_matches('"')
+                            .split_ascii_whitespace()
+                            .any(|rel| rel.eq_ignore_ascii_case("next"))
+                })
+            })
+            .then(|| target.to_string())
+    })
 }
 
 /// A request bounded by what is left of `deadline`.

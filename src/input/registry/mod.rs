@@ -41,7 +41,7 @@ pub(crate) mod fake_server;
 mod network;
 mod reference;
 
-use crate::model::values::Refusal;
+use crate::model::values::{self, Refusal};
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -260,6 +260,110 @@ fn read(
         );
     }
     Ok(image)
+}
+
+/// Tags listed in one run at most (matching or not): a bound on the pages followed.
+pub const MAX_LISTED_TAGS: usize = 1_000_000;
+/// Pages of a tag list followed at most.
+pub const MAX_TAG_PAGES: usize = 20_000;
+/// Tags asked for per page (`n=`); a registry may send fewer, and some ignore it.
+const TAGS_PER_PAGE: usize = 1000;
+
+/// The tags of the reference's repository that `keep` accepts, in the registry's listing order:
+/// the tags list API, page after page by the `Link` header's `rel="next"` (same registry,
+/// `/v2/` paths only; a page seen twice ends the list). Only the kept names are held; a name
+/// that is not a valid tag is skipped.
+pub fn list_tags(
+    reference: &Reference,
+    client: &Client,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<Vec<String>, RegistryError> {
+    let fail = |problem: RegistryProblem| RegistryError {
+        image: format!("{}/{}", reference.registry, reference.repository),
+        problem,
+    };
+    #[derive(serde::Deserialize)]
+    struct Page {
+        #[serde(default)]
+        tags: Option<Vec<String>>,
+    }
+    let mut next = Some(format!(
+        "/v2/{}/tags/list?n={TAGS_PER_PAGE}",
+        reference.repository
+    ));
+    let mut seen_pages = std::collections::HashSet::new();
+    let mut kept = Vec::new();
+    let mut listed = 0usize;
+    while let Some(path) = next.take() {
+        if !seen_pages.insert(path.clone()) {
+            break;
+        }
+        if seen_pages.len() > MAX_TAG_PAGES {
+            return Err(fail(RegistryProblem::Refused(format!(
+                "the tag list runs past {MAX_TAG_PAGES} pages"
+            ))));
+        }
+        let (bytes, link) = client
+            .tags_page(reference, &path)
+            .map_err(|failure| fail(failure.into()))?;
+        let page: Page = serde_json::from_slice(&bytes).map_err(|error| {
+            fail(RegistryProblem::Refused(format!(
+                "the tag list page {} is not a tag list: {error}",
+                values::shorten(&path)
+            )))
+        })?;
+        let tags = page.tags.unwrap_or_default();
+        listed = listed.saturating_add(tags.len());
+        if listed > MAX_LISTED_TAGS {
+            return Err(fail(RegistryProblem::Refused(format!(
+                "the repository lists more than {MAX_LISTED_TAGS} tags"
+            ))));
+        }
+        kept.extend(tags.into_iter().filter(|tag| valid_tag(tag) && keep(tag)));
+        next = match link {
+            Some(link) => Some(next_page_path(reference, &link).map_err(fail)?),
+            None => None,
+        };
+    }
+    Ok(kept)
+}
+
+/// A tag as the distribution spec writes it (`[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`): anything
+/// else a registry lists is skipped, never put in a request path.
+fn valid_tag(tag: &str) -> bool {
+    let mut bytes = tag.bytes();
+    bytes
+        .next()
+        .is_some_and(|first| first.is_ascii_alphanumeric() || first == b'_')
+        && tag.len() <= 128
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// The path and query of a `Link` target: a `/v2/` path, or an absolute URL on the same
+/// registry host.
+fn next_page_path(reference: &Reference, link: &str) -> Result<String, RegistryProblem> {
+    let refused = || {
+        RegistryProblem::Refused(format!(
+            "the tag list's next page '{}' is not a /v2/ path on {}",
+            values::shorten(link),
+            reference.registry
+        ))
+    };
+    let path = match link.split_once("://") {
+        Some((scheme, rest)) if scheme == "http" || scheme == "https" => {
+            let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            if !host.eq_ignore_ascii_case(reference.api_host()) {
+                return Err(refused());
+            }
+            path
+        }
+        Some(_) => return Err(refused()),
+        None => link,
+    };
+    if !path.starts_with("/v2/") || path.chars().any(|c| c.is_control() || c == ' ') {
+        return Err(refused());
+    }
+    Ok(path.to_string())
 }
 
 /// The digest of a manifest fetched by tag: its sha256, which must agree with the
@@ -1350,6 +1454,84 @@ mod tests {
             assert_eq!(error.exit_code(), 2, "{error}");
             assert!(error.to_string().contains("protocol error"), "{error}");
             assert_eq!(token.requests().len(), 1, "not retried");
+        }
+
+        /// A repository of tags `t1`…`t7` listed two a page, `Link` to the next page; the first
+        /// answer to each page after the first is a 429 with `Retry-After: 0`.
+        fn paged_tags() -> FakeServer {
+            let limited = Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
+            FakeServer::start(move |request: &Request, _| -> Answer {
+                let tags: Vec<String> = (1..=7).map(|n| format!("t{n}")).collect();
+                let Some(query) = request.target.strip_prefix("/v2/org/app/tags/list?") else {
+                    return (404, vec![], vec![]);
+                };
+                let start = query
+                    .split('&')
+                    .find_map(|pair| pair.strip_prefix("last="))
+                    .and_then(|last| tags.iter().position(|t| t == last).map(|i| i + 1))
+                    .unwrap_or(0);
+                if start > 0 && limited.lock().unwrap().insert(start) {
+                    return (429, vec![header("Retry-After", "0")], vec![]);
+                }
+                let page = &tags[start..(start + 2).min(tags.len())];
+                let body = serde_json::json!({"name": "org/app", "tags": page});
+                let mut headers = vec![];
+                if start + 2 < tags.len() {
+                    headers.push(header(
+                        "Link",
+                        format!(
+                            r#"</v2/org/app/tags/list?n=2&last={}>; rel="next""#,
+                            page.last().unwrap()
+                        ),
+                    ));
+                }
+                (200, headers, body.to_string().into_bytes())
+            })
+        }
+
+        #[test]
+        fn tags_are_listed_page_by_page_through_rate_limits() {
+            let server = paged_tags();
+            let reference = Reference::parse(&format!("{}/org/app", server.host())).unwrap();
+            let all = list_tags(&reference, &client(None), &|_| true).unwrap();
+            assert_eq!(all, ["t1", "t2", "t3", "t4", "t5", "t6", "t7"]);
+            let targets: Vec<String> = server.requests().iter().map(|r| r.target.clone()).collect();
+            assert_eq!(targets[0], "/v2/org/app/tags/list?n=1000");
+            // Four pages, three of them asked twice (the 429 first).
+            assert_eq!(targets.len(), 7, "{targets:?}");
+            let odd =
+                list_tags(&reference, &client(None), &|tag| tag.ends_with(['1', '3'])).unwrap();
+            assert_eq!(odd, ["t1", "t3"]);
+        }
+
+        #[test]
+        fn a_next_page_elsewhere_is_refused_and_a_loop_ends_the_list() {
+            let foreign = FakeServer::start(|_: &Request, _| -> Answer {
+                (
+                    200,
+                    vec![header(
+                        "Link",
+                        r#"<http://example.com/v2/x/tags/list>; rel="next""#,
+                    )],
+                    br#"{"tags":["a"]}"#.to_vec(),
+                )
+            });
+            let reference = Reference::parse(&format!("{}/app", foreign.host())).unwrap();
+            let error = list_tags(&reference, &client(None), &|_| true).unwrap_err();
+            assert!(error.to_string().contains("is not a /v2/ path"), "{error}");
+            let looping = FakeServer::start(|_: &Request, _| -> Answer {
+                (
+                    200,
+                    vec![header("Link", r#"</v2/app/tags/list?n=1000>; rel="next""#)],
+                    br#"{"tags":["a"]}"#.to_vec(),
+                )
+            });
+            let reference = Reference::parse(&format!("{}/app", looping.host())).unwrap();
+            assert_eq!(
+                list_tags(&reference, &client(None), &|_| true).unwrap(),
+                ["a"]
+            );
+            assert_eq!(looping.requests().len(), 1);
         }
     }
 }
