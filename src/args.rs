@@ -19,6 +19,7 @@ use crate::error::Error;
 use crate::input::image::Platform;
 use crate::input::registry::{self, Secret};
 use crate::model::assumptions::{ASSUMPTIONS, Assumption, Assumptions, Kind, Overrides, Value};
+use crate::model::rate::DeployRate;
 use crate::model::values::{self, Field, Refusal};
 use crate::model::{Budget, ChangedPerDeploy, FleetShape, GrowthLimit};
 use crate::render::Format;
@@ -71,9 +72,10 @@ pub struct FleetArgs {
     /// Nodes that pull the image on each deploy [default: 1]
     #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = values::count)]
     pub nodes: Option<u64>,
-    /// Deploys of each service per day [default: 1]
-    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = values::count)]
-    pub deploys_per_day: Option<u64>,
+    /// Deploys of each service: a day (10, 0.5) or per week or month (3/week, 20/month)
+    /// [default: 1]
+    #[arg(long, value_name = "RATE", allow_hyphen_values = true, value_parser = values::deploy_rate)]
+    pub deploys_per_day: Option<DeployRate>,
 }
 
 impl FleetArgs {
@@ -390,8 +392,8 @@ pub struct TargetsArgs {
         "Nodes for rows with an empty 'nodes' cell [default: the file's [defaults], else 1]"
     )),
     mut_arg("deploys_per_day", |arg| arg.help(
-        "Deploys a day for rows with an empty 'deploys_per_day' cell [default: the file's \
-         [defaults], else 1]"
+        "Deploys (10 a day, 0.5, 3/week, 20/month) for rows with an empty 'deploys_per_day' \
+         cell [default: the file's [defaults], else 1]"
     )),
 )]
 pub struct ReportArgs {

@@ -4,18 +4,20 @@
 pub mod assumptions;
 pub mod files;
 pub mod image;
+pub mod rate;
 pub mod values;
 
 use crate::units::{Basis, Percent, Ratio};
 use image::Image;
 
 /// How many pulls one inventory row stands for: `services` identical services, each deployed
-/// `deploys_per_day` times to `nodes` nodes. Each is at least 1.
+/// `deploys_per_day` times to `nodes` nodes. The counts are at least 1; the deploy rate is above
+/// 0 and may be fractional or said per week or month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FleetShape {
     pub services: u64,
     pub nodes: u64,
-    pub deploys_per_day: u64,
+    pub deploys_per_day: rate::DeployRate,
 }
 
 impl Default for FleetShape {
@@ -23,7 +25,7 @@ impl Default for FleetShape {
         FleetShape {
             services: 1,
             nodes: 1,
-            deploys_per_day: 1,
+            deploys_per_day: rate::DeployRate::daily(1),
         }
     }
 }

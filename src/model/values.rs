@@ -17,6 +17,7 @@ use std::ops::RangeInclusive;
 use std::path::Path;
 
 use crate::error::{Error, Place};
+use crate::model::rate::DeployRate;
 use crate::model::{Budget, ChangedPerDeploy, GrowthLimit, NewNodes};
 use crate::units::{self, Basis, Percent, Ratio, UnitError};
 
@@ -171,6 +172,24 @@ pub fn count(text: &str) -> Result<u64, Refusal> {
         }
     };
     Err(Refusal::new(problem, "a whole number of 1 or more").example("10"))
+}
+
+/// A deploy rate: deploys a day (`10`, `0.5`) or per week or month (`3/week`, `20/month`).
+pub fn deploy_rate(text: &str) -> Result<DeployRate, Refusal> {
+    DeployRate::parse(text).ok_or_else(|| {
+        let trimmed = text.trim();
+        let problem = if trimmed.starts_with('-') {
+            "is negative"
+        } else if DeployRate::parse(&format!("1{}", trimmed.trim_start_matches(['0', '.'])))
+            .is_some()
+            && !trimmed.is_empty()
+        {
+            "is zero"
+        } else {
+            "is not a deploy rate"
+        };
+        Refusal::new(problem, DeployRate::ACCEPTED).example("3/week")
+    })
 }
 
 /// A whole number in `range`, of `noun` (`days`, `tags`).
@@ -358,6 +377,20 @@ mod tests {
             ("99999999999999999999999", "is too large"),
         ] {
             assert_eq!(count(bad).unwrap_err().problem, problem, "{bad}");
+        }
+    }
+
+    #[test]
+    fn deploy_rates_say_what_is_wrong() {
+        assert_eq!(deploy_rate("3/week").unwrap().to_string(), "3/week");
+        for (bad, problem) in [
+            ("0", "is zero"),
+            ("0/week", "is zero"),
+            ("-3", "is negative"),
+            ("often", "is not a deploy rate"),
+            ("3/fortnight", "is not a deploy rate"),
+        ] {
+            assert_eq!(deploy_rate(bad).unwrap_err().problem, problem, "{bad}");
         }
     }
 

@@ -50,10 +50,10 @@ fn text(report: &LayersReport) -> String {
         let _ = writeln!(
             out,
             "  fleet: {} a day ({} × {} × {} a day) at {}/GB — {}",
-            counted(u128::from(fleet.pulls_per_day), "pull"),
+            fleet.pulls_per_day.counted("pull"),
             counted(u128::from(fleet.services), "service"),
             counted(u128::from(fleet.nodes), "node"),
-            counted(u128::from(fleet.deploys_per_day), "deploy"),
+            fleet.deploys_per_day.counted("deploy"),
             format_price(fleet.price_per_gb, &fleet.currency),
             fleet.basis
         );

@@ -12,6 +12,7 @@ use crate::calc::techniques::Technique;
 use crate::calc::waste::Waste;
 use crate::model::FleetShape;
 use crate::model::image::Image;
+use crate::model::rate::Fraction;
 use crate::units::Ratio;
 
 /// The basis of the fleet figures, in words.
@@ -44,8 +45,9 @@ pub struct LayersReport {
 pub struct Fleet {
     pub services: u64,
     pub nodes: u64,
-    pub deploys_per_day: u64,
-    pub pulls_per_day: u64,
+    /// Deploys a day, exactly (3/week is 3/7).
+    pub deploys_per_day: Fraction,
+    pub pulls_per_day: Fraction,
     pub price_per_gb: f64,
     pub currency: String,
     pub basis: &'static str,
@@ -187,6 +189,14 @@ pub struct WasteFinding {
     pub figures: Waste,
 }
 
+/// `bytes × pulls`, rounded to the nearest byte; saturating (as layer costs are quoted).
+fn pulls_times(pulls: Fraction, bytes: u64) -> u128 {
+    pulls
+        .times_rounded(i128::from(bytes))
+        .and_then(|product| u128::try_from(product).ok())
+        .unwrap_or(u128::MAX)
+}
+
 impl LayersReport {
     /// The report of `image`, with fleet figures when `fleet` is given (`price_per_gb`,
     /// `days_per_year` from the assumptions).
@@ -211,15 +221,13 @@ impl LayersReport {
                 given.days_per_year,
                 given.currency,
             );
-            let pulls = shape
-                .services
-                .saturating_mul(shape.nodes)
-                .saturating_mul(shape.deploys_per_day);
+            let pulls = crate::calc::full_pull::pulls_per_day(shape, days)
+                .unwrap_or(Fraction::whole(u128::MAX));
             (
                 Fleet {
                     services: shape.services,
                     nodes: shape.nodes,
-                    deploys_per_day: shape.deploys_per_day,
+                    deploys_per_day: shape.deploys_per_day.per_day(days),
                     pulls_per_day: pulls,
                     price_per_gb: price,
                     currency,
@@ -234,9 +242,9 @@ impl LayersReport {
             .enumerate()
             .map(|(index, layer)| {
                 let wire = image.wire_known.then_some(layer.wire_bytes);
-                let per_day = fleet.as_ref().and_then(|(fleet, _)| {
-                    wire.map(|wire| u128::from(wire) * u128::from(fleet.pulls_per_day))
-                });
+                let per_day = fleet
+                    .as_ref()
+                    .and_then(|(fleet, _)| wire.map(|wire| pulls_times(fleet.pulls_per_day, wire)));
                 LayerRow {
                     index,
                     digest: layer.digest.to_string(),
@@ -274,7 +282,7 @@ impl LayersReport {
         let value_of = |bytes: u64| {
             fleet.as_ref().zip(ratio).map(|((fleet, days), ratio)| {
                 let wire = ratio.wire_from_disk(bytes);
-                let per_day = u128::from(wire) * u128::from(fleet.pulls_per_day);
+                let per_day = pulls_times(fleet.pulls_per_day, wire);
                 Value {
                     estimated: true,
                     wire_bytes_estimated: wire,

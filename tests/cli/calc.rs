@@ -500,8 +500,9 @@ fn refused_flag_values_read_like_every_other_input_error() {
         ),
         (
             &["--deploys-per-day=ten"][..],
-            "error: --deploys-per-day: 'ten' is not a whole number; expected a whole number of 1 \
-             or more, e.g. --deploys-per-day 10",
+            "error: --deploys-per-day: 'ten' is not a deploy rate; expected a number of deploys \
+             above 0 a day (10, 0.5) or per week or month (3/week, 20/month), e.g. \
+             --deploys-per-day 3/week",
         ),
     ] {
         let mut all = vec!["calc", "--before", "500MB", "--after", "80MB"];

@@ -561,3 +561,60 @@ fn the_example_fleet_json_is_the_same_in_a_file_and_on_stdout() {
     assert!(status.status.success(), "{status:?}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), stdout);
 }
+
+#[test]
+fn three_deploys_a_week_on_ten_nodes_are_thirty_sevenths_of_a_pull_a_day_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write_file(
+        dir.path(),
+        "fleet.csv",
+        "service,before,after,nodes,deploys_per_day\nweekly,700MB,70MB,10,3/week\n\
+         monthly,1GB,1GB,1,20/month\nhalf,1GB,0.5GB,1,0.5\n",
+    );
+    let path = csv.to_str().unwrap();
+    let json = json_of(&["report", path, "--format", "json"]);
+    let row = |name: &str| {
+        json["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let weekly = row("weekly");
+    assert_eq!(weekly["pulls_per_day"].as_f64(), Some(4.285714285714286));
+    assert_eq!(weekly["deploys_per_day"].as_f64(), Some(3.0 / 7.0));
+    // 630 MB × 30/7 = 2.7 GB a day exactly; a year of 365 days: 630 MB × 10950/7 pulls,
+    // rounded once to the byte (no float drift).
+    assert_eq!(int(&weekly["saved_per_day"]["disk_bytes"]), 2_700_000_000);
+    assert_eq!(
+        int(&weekly["saved_per_year"]["disk_bytes"]),
+        985_500_000_000
+    );
+    // 20 a month on 1 node: 240 pulls a year, whatever days_per_year says.
+    let monthly = row("monthly");
+    assert_eq!(monthly["pulls_per_day"].as_f64(), Some(240.0 / 365.0));
+    assert_eq!(row("half")["pulls_per_day"].as_f64(), Some(0.5));
+    // Text rounds: 4.3 + 0.66 + 0.5 pulls a day.
+    let text = stdout_of(&["report", path]);
+    assert!(text.contains("5.4 pulls a day"), "{text}");
+    // The flag takes the same forms.
+    let json = json_of(&[
+        "calc",
+        "--before",
+        "700MB",
+        "--after",
+        "70MB",
+        "--nodes",
+        "10",
+        "--deploys-per-day",
+        "3/week",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        json["totals"]["pulls_per_day"].as_f64(),
+        Some(4.285714285714286)
+    );
+}

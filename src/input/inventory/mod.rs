@@ -21,6 +21,7 @@ use crate::calc::targets::Targets;
 use crate::error::{Error, Place};
 use crate::model::assumptions::{Overrides, Profile};
 
+use crate::model::rate::DeployRate;
 use crate::model::values::{self, Field};
 use crate::model::{Budget, ChangedPerDeploy, FleetShape, ImageSize, Layering, Service};
 use crate::units::{Basis, Ratio};
@@ -70,7 +71,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "deploys_per_day",
         in_defaults: true,
-        meaning: "deploys of each service a day",
+        meaning: "deploys of each service: a day (10, 0.5), or 3/week, 20/month",
     },
     Column {
         name: "basis",
@@ -262,7 +263,7 @@ pub fn parse(label: PathBuf, text: String) -> Result<RawInventory, Error> {
 pub struct FlagDefaults {
     pub services: Option<u64>,
     pub nodes: Option<u64>,
-    pub deploys_per_day: Option<u64>,
+    pub deploys_per_day: Option<DeployRate>,
     pub basis: Option<Basis>,
 }
 
@@ -288,10 +289,15 @@ fn effective_defaults(
             (None, None) => Ok(1),
         }
     };
+    let deploys_per_day = match (flags.deploys_per_day, file.get("deploys_per_day")) {
+        (Some(rate), _) => rate,
+        (None, Some(value)) => inventory.read("deploys_per_day", value, values::deploy_rate)?,
+        (None, None) => DeployRate::daily(1),
+    };
     let shape = FleetShape {
         services: count("services", flags.services)?,
         nodes: count("nodes", flags.nodes)?,
-        deploys_per_day: count("deploys_per_day", flags.deploys_per_day)?,
+        deploys_per_day,
     };
     let basis = match (flags.basis, file.get("basis")) {
         (Some(basis), _) => basis,
@@ -413,7 +419,10 @@ impl RawInventory {
             shape: FleetShape {
                 services: count("services", defaults.shape.services)?,
                 nodes: count("nodes", defaults.shape.nodes)?,
-                deploys_per_day: count("deploys_per_day", defaults.shape.deploys_per_day)?,
+                deploys_per_day: match row.get("deploys_per_day") {
+                    Some(value) => self.read("deploys_per_day", value, values::deploy_rate)?,
+                    None => defaults.shape.deploys_per_day,
+                },
             },
             basis: match row.get("basis") {
                 Some(value) => self.read("basis", value, values::basis)?,
