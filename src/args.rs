@@ -21,7 +21,7 @@ use crate::input::registry::{self, Secret};
 use crate::model::assumptions::{ASSUMPTIONS, Assumption, Assumptions, Kind, Overrides, Value};
 use crate::model::rate::DeployRate;
 use crate::model::values::{self, Field, Refusal};
-use crate::model::{Budget, ChangedPerDeploy, FleetShape, GrowthLimit};
+use crate::model::{Budget, ChangedPerDeploy, Cluster, FleetShape, GrowthLimit, Nodes};
 use crate::render::Format;
 use crate::render::check::CheckFormat;
 use crate::render::inspect::InspectFormat;
@@ -69,24 +69,43 @@ pub struct FleetArgs {
     /// Distinct services of this size [default: 1]
     #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = values::count)]
     pub services: Option<u64>,
-    /// Nodes that pull the image on each deploy [default: 1]
-    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = values::count)]
-    pub nodes: Option<u64>,
+    /// Nodes that pull the image on each deploy, or 'all' (every node of the cluster)
+    /// [default: 1]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = values::nodes)]
+    pub nodes: Option<Nodes>,
     /// Deploys of each service: a day (10, 0.5) or per week or month (3/week, 20/month)
     /// [default: 1]
     #[arg(long, value_name = "RATE", allow_hyphen_values = true, value_parser = values::deploy_rate)]
     pub deploys_per_day: Option<DeployRate>,
+    /// Nodes of the cluster, which '--nodes all' stands for (and a forecast grows)
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = values::count)]
+    pub cluster_nodes: Option<u64>,
+    /// Nodes of a node pool, NAME=N, which 'all' stands for on that pool (repeatable)
+    #[arg(long, value_name = "NAME=N", allow_hyphen_values = true, value_parser = values::pool_nodes)]
+    pub pool_nodes: Vec<(String, u64)>,
 }
 
 impl FleetArgs {
-    /// The fleet shape, 1 for each count not given.
-    pub fn shape(&self) -> FleetShape {
+    /// The fleet shape, 1 for each count not given; `--nodes all` is `--cluster-nodes`.
+    pub fn shape(&self) -> Result<FleetShape, Error> {
         let defaults = FleetShape::default();
-        FleetShape {
+        let nodes = match self.nodes {
+            None => defaults.nodes,
+            Some(Nodes::Count(nodes)) => nodes,
+            Some(Nodes::All) => self
+                .cluster_nodes
+                .ok_or_else(|| Error::flag("--nodes", Cluster::missing(None)))?,
+        };
+        Ok(FleetShape {
             services: self.services.unwrap_or(defaults.services),
-            nodes: self.nodes.unwrap_or(defaults.nodes),
+            nodes,
             deploys_per_day: self.deploys_per_day.unwrap_or(defaults.deploys_per_day),
-        }
+        })
+    }
+
+    /// Whether `--nodes all` was given.
+    pub fn every_node(&self) -> bool {
+        self.nodes == Some(Nodes::All)
     }
 }
 
@@ -389,7 +408,8 @@ pub struct TargetsArgs {
         "Services for rows with an empty 'services' cell [default: the file's [defaults], else 1]"
     )),
     mut_arg("nodes", |arg| arg.help(
-        "Nodes for rows with an empty 'nodes' cell [default: the file's [defaults], else 1]"
+        "Nodes (or 'all') for rows with an empty 'nodes' cell [default: the file's [defaults], \
+         else 1]"
     )),
     mut_arg("deploys_per_day", |arg| arg.help(
         "Deploys (10 a day, 0.5, 3/week, 20/month) for rows with an empty 'deploys_per_day' \

@@ -7,7 +7,7 @@ use crate::args::CalcArgs;
 use crate::error::Error;
 use crate::input::sources::SourceOptions;
 use crate::model::image::Image;
-use crate::model::{ImageSize, Service};
+use crate::model::{ImageSize, Layering, Service};
 use crate::report::Command;
 use crate::units::{Basis, Ratio};
 
@@ -35,14 +35,17 @@ pub fn run(args: &CalcArgs, environment: &Environment) -> Result<i32, Error> {
     let service = Service {
         name: "image".to_string(),
         runtime: args.runtime.clone().and_then(|runtime| runtime.0),
-        shape: args.fleet.shape(),
+        shape: args.fleet.shape()?,
         basis: args.basis,
         before,
         after: Some(after),
         budget: None,
         before_image,
         after_image,
-        layering: images::layering(&args.layering, &read, ratio)?,
+        layering: Layering {
+            every_node: args.fleet.every_node(),
+            ..images::layering(&args.layering, &read, ratio)?
+        },
     };
     let inputs: Vec<PathBuf> = [
         &args.assumptions.file,

@@ -85,5 +85,6 @@ pub fn layering(
         after_previous: image("--after-prev-image", &args.after_prev_image)?,
         changed_per_deploy: args.changed_per_deploy,
         node_pool: None,
+        every_node: false,
     })
 }

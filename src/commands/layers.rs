@@ -49,7 +49,7 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
         if given.services.is_some() || given.nodes.is_some() || given.deploys_per_day.is_some() {
             let defaults = Assumptions::defaults()?;
             Some(FleetInput {
-                shape: given.shape(),
+                shape: given.shape()?,
                 price_per_gb: defaults.price_per_gb.value,
                 days_per_year: defaults.days_per_year.value,
                 currency: defaults.currency.clone(),

@@ -28,6 +28,8 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
         nodes: args.fleet.nodes,
         deploys_per_day: args.fleet.deploys_per_day,
         basis: args.basis,
+        cluster_nodes: args.fleet.cluster_nodes,
+        pool_nodes: args.fleet.pool_nodes.clone(),
     };
     warn_of_overridden_flags(args, &raw);
     let services = inventory::resolve(

@@ -30,6 +30,58 @@ impl Default for FleetShape {
     }
 }
 
+/// A node count as written: a number, or `all` — every node of the cluster, or of the service's
+/// node pool (a DaemonSet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nodes {
+    Count(u64),
+    All,
+}
+
+impl std::fmt::Display for Nodes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Nodes::Count(count) => write!(f, "{count}"),
+            Nodes::All => f.write_str("all"),
+        }
+    }
+}
+
+/// The declared size of the cluster and of its node pools. `nodes = "all"` reads it; a forecast
+/// grows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cluster {
+    pub nodes: Option<u64>,
+    /// Node pools by name, each with its node count.
+    pub pools: std::collections::BTreeMap<String, u64>,
+}
+
+impl Cluster {
+    /// The nodes `all` stands for on `pool` (the whole cluster when `None`), if declared.
+    pub fn nodes_of(&self, pool: Option<&str>) -> Option<u64> {
+        match pool {
+            Some(pool) => self.pools.get(pool).copied(),
+            None => self.nodes,
+        }
+    }
+
+    /// What to give so that `all` can be read on `pool`, for messages.
+    pub fn missing(pool: Option<&str>) -> String {
+        match pool {
+            Some(pool) => format!(
+                "'all' on node pool '{}' needs the pool's size: give --pool-nodes {}=N, or \
+                 pools = {{ {} = N }} in the TOML [cluster] table",
+                values::shorten(pool),
+                values::shorten(pool),
+                values::shorten(pool),
+            ),
+            None => "'all' needs the cluster's size: give --cluster-nodes N, or nodes = N in the \
+                     TOML [cluster] table"
+                .to_string(),
+        }
+    }
+}
+
 /// The size of one image on both bases. A basis that was not measured or typed is derived with
 /// the compression ratio and marked estimated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +171,9 @@ pub struct Layering {
     pub changed_per_deploy: Option<ChangedPerDeploy>,
     /// `None`: the default pool, where every service runs on every node.
     pub node_pool: Option<String>,
+    /// `nodes = all`: the service runs on every node of its pool (or of the cluster), so its node
+    /// count grows with it (a forecast's cluster ramp).
+    pub every_node: bool,
 }
 
 /// How much of an image a deploy changes, when said explicitly.

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use crate::error::{Error, Place};
 use crate::model::rate::DeployRate;
-use crate::model::{Budget, ChangedPerDeploy, GrowthLimit, NewNodes};
+use crate::model::{Budget, ChangedPerDeploy, GrowthLimit, NewNodes, Nodes};
 use crate::units::{self, Basis, Percent, Ratio, UnitError};
 
 /// Longest stretch of a bad value quoted in a message; longer values are cut with `…`.
@@ -172,6 +172,32 @@ pub fn count(text: &str) -> Result<u64, Refusal> {
         }
     };
     Err(Refusal::new(problem, "a whole number of 1 or more").example("10"))
+}
+
+/// A node count (a whole number of 1 or more), or `all`: every node of the cluster or of the
+/// service's pool.
+pub fn nodes(text: &str) -> Result<Nodes, Refusal> {
+    if text.trim().eq_ignore_ascii_case("all") {
+        return Ok(Nodes::All);
+    }
+    // A bad count is refused as every count is (the help and docs name 'all').
+    count(text).map(Nodes::Count)
+}
+
+/// A node pool's size, `NAME=N` (`--pool-nodes gpu=8`).
+pub fn pool_nodes(text: &str) -> Result<(String, u64), Refusal> {
+    let accepted = "a node pool's name and its number of nodes";
+    let Some((name, count_text)) = text.split_once('=') else {
+        return Err(Refusal::new("is not a pool size", accepted).example("gpu=8"));
+    };
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Refusal::new("has no pool name", accepted).example("gpu=8"));
+    }
+    let nodes = count(count_text).map_err(|inner| {
+        Refusal::new(format!("has a node count that {}", inner.problem), accepted).example("gpu=8")
+    })?;
+    Ok((name.to_string(), nodes))
 }
 
 /// A deploy rate: deploys a day (`10`, `0.5`) or per week or month (`3/week`, `20/month`).
@@ -378,6 +404,16 @@ mod tests {
         ] {
             assert_eq!(count(bad).unwrap_err().problem, problem, "{bad}");
         }
+    }
+
+    #[test]
+    fn nodes_are_a_count_or_all() {
+        assert_eq!(nodes("12"), Ok(Nodes::Count(12)));
+        assert_eq!(nodes(" ALL "), Ok(Nodes::All));
+        assert_eq!(nodes("0").unwrap_err().problem, "is zero");
+        assert_eq!(pool_nodes("gpu=8"), Ok(("gpu".to_string(), 8)));
+        assert!(pool_nodes("gpu").is_err());
+        assert!(pool_nodes("gpu=0").unwrap_err().problem.contains("is zero"));
     }
 
     #[test]

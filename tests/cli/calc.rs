@@ -512,3 +512,30 @@ fn refused_flag_values_read_like_every_other_input_error() {
         assert_eq!(stderr.trim_end(), expected);
     }
 }
+
+#[test]
+fn nodes_all_is_the_cluster() {
+    let json = json_of(&[
+        "calc",
+        "--before",
+        "900MB",
+        "--after",
+        "250MB",
+        "--nodes",
+        "all",
+        "--cluster-nodes",
+        "40",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json["totals"]["pulls_per_day"], 40);
+    let (code, stderr) = failure_of(&[
+        "calc", "--before", "900MB", "--after", "250MB", "--nodes", "all",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "error: --nodes: 'all' needs the cluster's size: give --cluster-nodes N, or nodes = N in \
+         the TOML [cluster] table"
+    );
+}
