@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::input::image::Platform;
 use crate::input::registry::{self, Secret};
 use crate::model::assumptions::{ASSUMPTIONS, Assumption, Assumptions, Kind, Overrides, Value};
-use crate::model::rate::DeployRate;
+use crate::model::rate::{DeployRate, Fraction};
 use crate::model::values::{self, Field, Refusal};
 use crate::model::{Budget, ChangedPerDeploy, Cluster, FleetShape, GrowthLimit, Nodes};
 use crate::render::Format;
@@ -106,6 +106,48 @@ impl FleetArgs {
     /// Whether `--nodes all` was given.
     pub fn every_node(&self) -> bool {
         self.nodes == Some(Nodes::All)
+    }
+}
+
+/// A scenario on today's fleet: every row's nodes and deploys multiplied.
+#[derive(Debug, Args, Default)]
+pub struct ScaleArgs {
+    /// Multiply every row's nodes by this factor (3, 1.5), rounded to the nearest node: the
+    /// cluster grown
+    #[arg(long, value_name = "FACTOR", allow_hyphen_values = true, value_parser = values::factor)]
+    pub scale_nodes: Option<Fraction>,
+    /// Multiply every row's deploy rate by this factor (2, 0.5)
+    #[arg(long, value_name = "FACTOR", allow_hyphen_values = true, value_parser = values::factor)]
+    pub scale_deploys: Option<Fraction>,
+}
+
+impl ScaleArgs {
+    /// Every service's shape scaled; the title's note (`nodes × 3, deploys × 2`), if any.
+    pub fn apply(&self, services: &mut [crate::model::Service]) -> Result<Option<String>, Error> {
+        if self.scale_nodes.is_none() && self.scale_deploys.is_none() {
+            return Ok(None);
+        }
+        let one = Fraction::whole(1);
+        for service in services.iter_mut() {
+            service.shape = service
+                .shape
+                .scaled(
+                    self.scale_nodes.unwrap_or(one),
+                    self.scale_deploys.unwrap_or(one),
+                )
+                .ok_or_else(|| {
+                    Error::Overflow(format!(
+                        "service '{}' scaled is too large to compute exactly; check the factors",
+                        values::shorten(&service.name)
+                    ))
+                })?;
+        }
+        let note = [("nodes", self.scale_nodes), ("deploys", self.scale_deploys)]
+            .into_iter()
+            .filter_map(|(what, factor)| factor.map(|factor| format!("{what} × {factor}")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Ok(Some(note))
     }
 }
 
@@ -381,6 +423,8 @@ pub struct CalcArgs {
     pub layering: LayeringArgs,
     #[command(flatten)]
     pub fleet: FleetArgs,
+    #[command(flatten)]
+    pub scale: ScaleArgs,
     /// Whether the sizes are unpacked (disk, as docker images shows) or compressed (wire)
     #[arg(long, value_name = "BASIS", default_value = "disk", value_parser = values::basis)]
     pub basis: Basis,
@@ -424,6 +468,8 @@ pub struct ReportArgs {
     pub image: ImageArgs,
     #[command(flatten)]
     pub fleet: FleetArgs,
+    #[command(flatten)]
+    pub scale: ScaleArgs,
     /// Basis of sizes in rows without a `basis` cell: disk or wire [default: disk]
     #[arg(long, value_name = "BASIS", value_parser = values::basis)]
     pub basis: Option<Basis>,

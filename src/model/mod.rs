@@ -20,6 +20,19 @@ pub struct FleetShape {
     pub deploys_per_day: rate::DeployRate,
 }
 
+impl FleetShape {
+    /// A scenario's shape: nodes × `nodes` rounded to the nearest node (at least 1), the deploy
+    /// rate × `deploys` exactly; `None` when it would not fit.
+    pub fn scaled(self, nodes: rate::Fraction, deploys: rate::Fraction) -> Option<FleetShape> {
+        let scaled_nodes = nodes.checked_mul_whole(u128::from(self.nodes))?.rounded();
+        Some(FleetShape {
+            services: self.services,
+            nodes: u64::try_from(scaled_nodes).ok()?.max(1),
+            deploys_per_day: self.deploys_per_day.scaled(deploys)?,
+        })
+    }
+}
+
 impl Default for FleetShape {
     fn default() -> Self {
         FleetShape {

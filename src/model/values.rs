@@ -17,7 +17,7 @@ use std::ops::RangeInclusive;
 use std::path::Path;
 
 use crate::error::{Error, Place};
-use crate::model::rate::DeployRate;
+use crate::model::rate::{DeployRate, Fraction};
 use crate::model::{Budget, ChangedPerDeploy, GrowthLimit, NewNodes, Nodes};
 use crate::units::{self, Basis, Percent, Ratio, UnitError};
 
@@ -198,6 +198,20 @@ pub fn pool_nodes(text: &str) -> Result<(String, u64), Refusal> {
         Refusal::new(format!("has a node count that {}", inner.problem), accepted).example("gpu=8")
     })?;
     Ok((name.to_string(), nodes))
+}
+
+/// A scenario's factor above 0 (`3`, `1.5`, `2x`), exact.
+pub fn factor(text: &str) -> Result<Fraction, Refusal> {
+    let trimmed = text.trim();
+    let number = trimmed
+        .strip_suffix(['x', 'X', '×'])
+        .unwrap_or(trimmed)
+        .trim();
+    match crate::model::rate::parse_decimal(number) {
+        Some(factor) if !factor.is_zero() => Ok(factor),
+        Some(_) => Err(Refusal::new("is zero", "a factor above 0").example("3")),
+        None => Err(Refusal::new("is not a factor", "a number above 0 (3, 1.5)").example("3")),
+    }
 }
 
 /// A deploy rate: deploys a day (`10`, `0.5`) or per week or month (`3/week`, `20/month`).
@@ -404,6 +418,14 @@ mod tests {
         ] {
             assert_eq!(count(bad).unwrap_err().problem, problem, "{bad}");
         }
+    }
+
+    #[test]
+    fn factors_are_exact() {
+        assert_eq!(factor("3").unwrap().to_string(), "3");
+        assert_eq!(factor("1.5x").unwrap().to_string(), "1.5");
+        assert_eq!(factor("0").unwrap_err().problem, "is zero");
+        assert_eq!(factor("-2").unwrap_err().problem, "is not a factor");
     }
 
     #[test]

@@ -422,7 +422,7 @@ fn fleet_flags_that_rows_override_are_named_on_stderr() {
     assert_eq!(
         stderr.trim_end(),
         "warning: --nodes 120 is a default for empty 'nodes' cells: 2 of 3 rows set their own \
-         and keep it"
+         and keep it (--scale-nodes FACTOR multiplies every row's)"
     );
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     // 4 + 120 + 2 nodes, one deploy a day each.
@@ -617,4 +617,70 @@ fn three_deploys_a_week_on_ten_nodes_are_thirty_sevenths_of_a_pull_a_day_exactly
         json["totals"]["pulls_per_day"].as_f64(),
         Some(4.285714285714286)
     );
+}
+
+/// `--scale-nodes` and `--scale-deploys` multiply every row's value, and the title says so.
+#[test]
+fn scenario_flags_multiply_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write_file(
+        dir.path(),
+        "fleet.csv",
+        "service,before,after,nodes,deploys_per_day\na,1GB,100MB,4,2\nb,1GB,100MB,,3/week\n",
+    );
+    let path = csv.to_str().unwrap();
+    let output = fleetsave()
+        .args([
+            "report",
+            path,
+            "--nodes",
+            "7",
+            "--deploys-per-day",
+            "1",
+            "--scale-nodes",
+            "3",
+            "--scale-deploys",
+            "2",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // Every flag a row overrides is named.
+    assert!(
+        stderr.contains("warning: --nodes 7 is a default"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning: --deploys-per-day 1 is a default"),
+        "{stderr}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // a: 4 × 3 nodes × 2 × 2 deploys = 48; b (empty cells take nothing: it sets deploys, not
+    // nodes): 7 × 3 nodes × 6/week = 18 pulls a day.
+    assert_eq!(int(&json["totals"]["pulls_per_day"]), 48 + 18);
+    assert_eq!(
+        json["title"],
+        "fleetsave: image savings across the fleet (scenario: nodes × 3, deploys × 2)"
+    );
+    let json = json_of(&[
+        "calc",
+        "--before",
+        "900MB",
+        "--after",
+        "250MB",
+        "--nodes",
+        "40",
+        "--deploys-per-day",
+        "4",
+        "--scale-nodes",
+        "3",
+        "--scale-deploys",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(int(&json["totals"]["pulls_per_day"]), 960);
 }
