@@ -6,6 +6,7 @@ use fleetsave::calc::full_pull::{self, ModelParameters, PullRates};
 use fleetsave::calc::targets::Targets;
 use fleetsave::calc::techniques;
 use fleetsave::model::assumptions::Assumptions;
+use fleetsave::model::rate::DeployRate;
 use fleetsave::model::{FleetShape, ImageSize, Layering, Service};
 use fleetsave::render::{self, Format, RenderOptions};
 use fleetsave::report::{self, BuildInput, Command, Report};
@@ -34,7 +35,7 @@ fn fleet(rows: usize) -> Vec<Service> {
             shape: FleetShape {
                 services: 1 + i as u64 % 3,
                 nodes: 1 + i as u64 % 40,
-                deploys_per_day: 1 + i as u64 % 12,
+                deploys_per_day: DeployRate::daily(1 + i as u64 % 12),
             },
             basis: Basis::Disk,
             before: ImageSize::typed(
@@ -83,7 +84,7 @@ fn service_figures() -> full_pull::Figures {
     let shape = FleetShape {
         services: 20,
         nodes: 10,
-        deploys_per_day: 10,
+        deploys_per_day: DeployRate::daily(10),
     };
     full_pull::service_figures(divan::black_box(&before), &after, shape, PARAMETERS).unwrap()
 }

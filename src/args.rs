@@ -19,8 +19,9 @@ use crate::error::Error;
 use crate::input::image::Platform;
 use crate::input::registry::{self, Secret};
 use crate::model::assumptions::{ASSUMPTIONS, Assumption, Assumptions, Kind, Overrides, Value};
+use crate::model::rate::{DeployRate, Fraction};
 use crate::model::values::{self, Field, Refusal};
-use crate::model::{Budget, FleetShape, GrowthLimit};
+use crate::model::{Budget, Cluster, FleetShape, GrowthLimit, Nodes};
 use crate::render::Format;
 use crate::render::check::CheckFormat;
 use crate::render::history::HistoryFormat;
@@ -72,23 +73,85 @@ pub struct FleetArgs {
     /// Distinct services of this size [default: 1]
     #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = values::count)]
     pub services: Option<u64>,
-    /// Nodes that pull the image on each deploy [default: 1]
+    /// Nodes that pull the image on each deploy, or 'all' (every node of the cluster)
+    /// [default: 1]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = values::nodes)]
+    pub nodes: Option<Nodes>,
+    /// Deploys of each service: a day (10, 0.5) or per week or month (3/week, 20/month)
+    /// [default: 1]
+    #[arg(long, value_name = "RATE", allow_hyphen_values = true, value_parser = values::deploy_rate)]
+    pub deploys_per_day: Option<DeployRate>,
+    /// Nodes of the cluster, which '--nodes all' stands for (and a forecast grows)
     #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = values::count)]
-    pub nodes: Option<u64>,
-    /// Deploys of each service per day [default: 1]
-    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = values::count)]
-    pub deploys_per_day: Option<u64>,
+    pub cluster_nodes: Option<u64>,
+    /// Nodes of a node pool, NAME=N, which 'all' stands for on that pool (repeatable)
+    #[arg(long, value_name = "NAME=N", allow_hyphen_values = true, value_parser = values::pool_nodes)]
+    pub pool_nodes: Vec<(String, u64)>,
 }
 
 impl FleetArgs {
-    /// The fleet shape, 1 for each count not given.
-    pub fn shape(&self) -> FleetShape {
+    /// The fleet shape, 1 for each count not given; `--nodes all` is `--cluster-nodes`.
+    pub fn shape(&self) -> Result<FleetShape, Error> {
         let defaults = FleetShape::default();
-        FleetShape {
+        let nodes = match self.nodes {
+            None => defaults.nodes,
+            Some(Nodes::Count(nodes)) => nodes,
+            Some(Nodes::All) => self
+                .cluster_nodes
+                .ok_or_else(|| Error::flag("--nodes", Cluster::missing(None)))?,
+        };
+        Ok(FleetShape {
             services: self.services.unwrap_or(defaults.services),
-            nodes: self.nodes.unwrap_or(defaults.nodes),
+            nodes,
             deploys_per_day: self.deploys_per_day.unwrap_or(defaults.deploys_per_day),
+        })
+    }
+
+    /// Whether `--nodes all` was given.
+    pub fn every_node(&self) -> bool {
+        self.nodes == Some(Nodes::All)
+    }
+}
+
+/// A scenario on today's fleet: every row's nodes and deploys multiplied.
+#[derive(Debug, Args, Default)]
+pub struct ScaleArgs {
+    /// Multiply every row's nodes by this factor (3, 1.5), rounded to the nearest node: the
+    /// cluster grown
+    #[arg(long, value_name = "FACTOR", allow_hyphen_values = true, value_parser = values::factor)]
+    pub scale_nodes: Option<Fraction>,
+    /// Multiply every row's deploy rate by this factor (2, 0.5)
+    #[arg(long, value_name = "FACTOR", allow_hyphen_values = true, value_parser = values::factor)]
+    pub scale_deploys: Option<Fraction>,
+}
+
+impl ScaleArgs {
+    /// Every service's shape scaled; the title's note (`nodes × 3, deploys × 2`), if any.
+    pub fn apply(&self, services: &mut [crate::model::Service]) -> Result<Option<String>, Error> {
+        if self.scale_nodes.is_none() && self.scale_deploys.is_none() {
+            return Ok(None);
         }
+        let one = Fraction::whole(1);
+        for service in services.iter_mut() {
+            service.shape = service
+                .shape
+                .scaled(
+                    self.scale_nodes.unwrap_or(one),
+                    self.scale_deploys.unwrap_or(one),
+                )
+                .ok_or_else(|| {
+                    Error::Overflow(format!(
+                        "service '{}' scaled is too large to compute exactly; check the factors",
+                        values::shorten(&service.name)
+                    ))
+                })?;
+        }
+        let note = [("nodes", self.scale_nodes), ("deploys", self.scale_deploys)]
+            .into_iter()
+            .filter_map(|(what, factor)| factor.map(|factor| format!("{what} × {factor}")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Ok(Some(note))
     }
 }
 
@@ -361,6 +424,8 @@ pub struct CalcArgs {
     pub layering: LayeringArgs,
     #[command(flatten)]
     pub fleet: FleetArgs,
+    #[command(flatten)]
+    pub scale: ScaleArgs,
     /// Whether the sizes are unpacked (disk, as docker images shows) or compressed (wire)
     #[arg(long, value_name = "BASIS", default_value = "disk", value_parser = values::basis)]
     pub basis: Basis,
@@ -388,11 +453,12 @@ pub struct TargetsArgs {
         "Services for rows with an empty 'services' cell [default: the file's [defaults], else 1]"
     )),
     mut_arg("nodes", |arg| arg.help(
-        "Nodes for rows with an empty 'nodes' cell [default: the file's [defaults], else 1]"
+        "Nodes (or 'all') for rows with an empty 'nodes' cell [default: the file's [defaults], \
+         else 1]"
     )),
     mut_arg("deploys_per_day", |arg| arg.help(
-        "Deploys a day for rows with an empty 'deploys_per_day' cell [default: the file's \
-         [defaults], else 1]"
+        "Deploys (10 a day, 0.5, 3/week, 20/month) for rows with an empty 'deploys_per_day' \
+         cell [default: the file's [defaults], else 1]"
     )),
 )]
 pub struct ReportArgs {
@@ -403,6 +469,8 @@ pub struct ReportArgs {
     pub image: ImageArgs,
     #[command(flatten)]
     pub fleet: FleetArgs,
+    #[command(flatten)]
+    pub scale: ScaleArgs,
     /// Basis of sizes in rows without a `basis` cell: disk or wire [default: disk]
     #[arg(long, value_name = "BASIS", value_parser = values::basis)]
     pub basis: Option<Basis>,

@@ -166,6 +166,17 @@ pub fn divide_rounded(numerator: u128, denominator: u128) -> u128 {
     }
 }
 
+/// `value / divisor` rounded to the nearest integer, halves away from zero.
+pub fn divide_rounded_signed(value: i128, divisor: u128) -> i128 {
+    if divisor == 0 {
+        return 0;
+    }
+    let magnitude = divide_rounded(value.unsigned_abs(), divisor);
+    // magnitude ≤ |value|, which fits in i128 except for i128::MIN: saturate there.
+    let magnitude = i128::try_from(magnitude).unwrap_or(i128::MAX);
+    if value < 0 { -magnitude } else { magnitude }
+}
+
 /// The compression ratio wire ÷ disk, kept as an exact decimal fraction so that sizes derived
 /// with it are exact: `0.37` is 37/100, not the nearest binary float.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,14 +3,21 @@
 //! anything that would not fit is an [`Overflow`] rather than a wrapped number.
 //!
 //! ```text
-//! pulls_per_day  = services × deploys_per_day × nodes
+//! pulls_per_day  = services × deploys_per_day × nodes   (an exact fraction: 3/week → 3/7 a day)
 //! per_day        = pulls_per_day × size            (before, after, saved; disk and wire)
-//! per_year       = per_day × days_per_year ;  per_month = round(per_year / 12)
+//! per_year       = pulls_per_day × days_per_year × size ;  per_month = round(per_year / 12)
+//! ```
+//!
+//! With a fractional rate, per_day and per_year are each rounded to the nearest byte once, from
+//! the exact product (saved = before − after of the rounded figures); whole rates are exact.
+//!
+//! ```text
 //! pull_seconds   = wire / bandwidth + disk / extract_rate
 //! ```
 
 use serde::Serialize;
 
+use crate::model::rate::Fraction;
 use crate::model::{FleetShape, ImageSize};
 
 /// Numbers too large to compute exactly; the message names the quantity.
@@ -69,6 +76,26 @@ impl DiskWire {
         })
     }
 
+    /// Each basis times an exact fraction, rounded to the nearest byte.
+    fn scaled(self, factor: Fraction, what: &'static str) -> Result<DiskWire, Overflow> {
+        Ok(DiskWire {
+            disk_bytes: factor
+                .times_rounded(self.disk_bytes)
+                .ok_or(Overflow(what))?,
+            wire_bytes: factor
+                .times_rounded(self.wire_bytes)
+                .ok_or(Overflow(what))?,
+        })
+    }
+
+    /// Each basis divided by an exact fraction, rounded to the nearest byte.
+    fn divided_by(self, divisor: Fraction) -> DiskWire {
+        DiskWire {
+            disk_bytes: divisor.divide_rounded(self.disk_bytes).unwrap_or(i128::MAX),
+            wire_bytes: divisor.divide_rounded(self.wire_bytes).unwrap_or(i128::MAX),
+        }
+    }
+
     /// Each basis divided and rounded to the nearest byte, halves away from zero.
     fn divided_rounded(self, divisor: u128) -> DiskWire {
         DiskWire {
@@ -78,16 +105,7 @@ impl DiskWire {
     }
 }
 
-/// `value / divisor` rounded to the nearest integer, halves away from zero.
-pub fn divide_rounded_signed(value: i128, divisor: u128) -> i128 {
-    if divisor == 0 {
-        return 0;
-    }
-    let magnitude = crate::units::divide_rounded(value.unsigned_abs(), divisor);
-    // magnitude ≤ |value|, which fits in i128 except for i128::MIN: saturate there.
-    let magnitude = i128::try_from(magnitude).unwrap_or(i128::MAX);
-    if value < 0 { -magnitude } else { magnitude }
-}
+pub use crate::units::divide_rounded_signed;
 
 /// Bytes before, after and saved (before − after) over one period.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -98,12 +116,30 @@ pub struct Transfer {
 }
 
 impl Transfer {
-    fn checked_mul(self, factor: u128, what: &'static str) -> Result<Transfer, Overflow> {
+    /// Times an exact fraction: before and after rounded to the nearest byte, saved their
+    /// difference (for a whole factor, all three exact products).
+    pub fn scaled(self, factor: Fraction, what: &'static str) -> Result<Transfer, Overflow> {
+        let before = self.before.scaled(factor, what)?;
+        let after = self.after.scaled(factor, what)?;
+        let saved = if factor.is_whole() {
+            self.saved.checked_mul(factor.numerator(), what)?
+        } else {
+            before.checked_sub(after, what)?
+        };
         Ok(Transfer {
-            before: self.before.checked_mul(factor, what)?,
-            after: self.after.checked_mul(factor, what)?,
-            saved: self.saved.checked_mul(factor, what)?,
+            before,
+            after,
+            saved,
         })
+    }
+
+    /// Divided by an exact fraction, each figure rounded to the nearest byte.
+    fn divided_by(self, divisor: Fraction) -> Transfer {
+        Transfer {
+            before: self.before.divided_by(divisor),
+            after: self.after.divided_by(divisor),
+            saved: self.saved.divided_by(divisor),
+        }
     }
 
     fn checked_add(self, other: Transfer, what: &'static str) -> Result<Transfer, Overflow> {
@@ -146,18 +182,22 @@ pub fn pull_seconds(image: &ImageSize, rates: PullRates) -> f64 {
         + image.disk_bytes as f64 / rates.extract_rate as f64
 }
 
-/// Pulls per day of one row: `services × deploys_per_day × nodes`.
-pub fn pulls_per_day(shape: FleetShape) -> Result<u128, Overflow> {
-    u128::from(shape.services)
-        .checked_mul(u128::from(shape.deploys_per_day))
-        .and_then(|p| p.checked_mul(u128::from(shape.nodes)))
+/// Pulls per day of one row, exactly: `services × deploys_per_day × nodes` (a month of a
+/// monthly rate is `days_per_year ÷ 12` days).
+pub fn pulls_per_day(shape: FleetShape, days_per_year: u64) -> Result<Fraction, Overflow> {
+    shape
+        .deploys_per_day
+        .per_day(days_per_year)
+        .checked_mul_whole(u128::from(shape.services))
+        .and_then(|p| p.checked_mul_whole(u128::from(shape.nodes)))
         .ok_or(Overflow("number of pulls per day"))
 }
 
 /// The full-pull figures of one service, or of a whole fleet (see [`combine`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Figures {
-    pub pulls_per_day: u128,
+    /// Exact: fractional for rates such as 3/week.
+    pub pulls_per_day: Fraction,
     /// Distinct services this stands for (a new node runs one of each).
     pub services: u128,
     /// One pull; for a fleet, the pull-weighted mean (per_day ÷ pulls, rounded).
@@ -190,15 +230,25 @@ pub fn service_figures(
     shape: FleetShape,
     parameters: ModelParameters,
 ) -> Result<Figures, Overflow> {
-    let pulls = pulls_per_day(shape)?;
+    let pulls = pulls_per_day(shape, parameters.days_per_year)?;
     let per_pull = Transfer {
         before: DiskWire::of(before),
         after: DiskWire::of(after),
         saved: DiskWire::of(before).checked_sub(DiskWire::of(after), "saving per pull")?,
     };
-    let per_day = per_pull.checked_mul(pulls, "transfer per day")?;
-    let per_year =
-        per_day.checked_mul(u128::from(parameters.days_per_year), "transfer per year")?;
+    let per_day = per_pull.scaled(pulls, "transfer per day")?;
+    let per_year = if pulls.is_whole() {
+        per_day.scaled(
+            Fraction::whole(u128::from(parameters.days_per_year)),
+            "transfer per year",
+        )?
+    } else {
+        // Rounded once, from the exact pulls of the year.
+        let pulls_per_year = pulls
+            .checked_mul_whole(u128::from(parameters.days_per_year))
+            .ok_or(Overflow("transfer per year"))?;
+        per_pull.scaled(pulls_per_year, "transfer per year")?
+    };
     let seconds_before = pull_seconds(before, parameters.rates);
     let seconds_after = pull_seconds(after, parameters.rates);
     let pull_seconds = Seconds {
@@ -223,7 +273,7 @@ pub fn service_figures(
         per_year,
         pull_seconds,
         new_node_seconds: scale_seconds(pull_seconds, services as f64),
-        node_hours_saved_per_day: pulls as f64 * pull_seconds.saved / 3600.0,
+        node_hours_saved_per_day: pulls.as_f64() * pull_seconds.saved / 3600.0,
         registry_storage_saved_wire_bytes,
     })
 }
@@ -254,7 +304,7 @@ pub fn combine<'a>(rows: impl IntoIterator<Item = &'a Figures>) -> Result<Figure
         total.per_year = total
             .per_year
             .checked_add(row.per_year, "transfer per year")?;
-        let pulls = row.pulls_per_day as f64;
+        let pulls = row.pulls_per_day.as_f64();
         weighted_seconds.before += row.pull_seconds.before * pulls;
         weighted_seconds.after += row.pull_seconds.after * pulls;
         weighted_seconds.saved += row.pull_seconds.saved * pulls;
@@ -268,9 +318,9 @@ pub fn combine<'a>(rows: impl IntoIterator<Item = &'a Figures>) -> Result<Figure
             .ok_or(Overflow("registry storage saving"))?;
     }
     total.per_month = total.per_year.divided_rounded(12);
-    if total.pulls_per_day > 0 {
-        total.per_pull = total.per_day.divided_rounded(total.pulls_per_day);
-        total.pull_seconds = scale_seconds(weighted_seconds, 1.0 / total.pulls_per_day as f64);
+    if !total.pulls_per_day.is_zero() {
+        total.per_pull = total.per_day.divided_by(total.pulls_per_day);
+        total.pull_seconds = scale_seconds(weighted_seconds, 1.0 / total.pulls_per_day.as_f64());
     }
     Ok(total)
 }
@@ -278,6 +328,7 @@ pub fn combine<'a>(rows: impl IntoIterator<Item = &'a Figures>) -> Result<Figure
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::rate::DeployRate;
     use crate::units::{Basis, Ratio};
     use proptest::prelude::*;
 
@@ -298,7 +349,7 @@ mod tests {
         let shape = FleetShape {
             services: 20,
             nodes: 10,
-            deploys_per_day: 10,
+            deploys_per_day: DeployRate::daily(10),
         };
         service_figures(&disk(500_000_000), &disk(80_000_000), shape, DEFAULTS).unwrap()
     }
@@ -306,7 +357,7 @@ mod tests {
     #[test]
     fn the_reference_example_of_spec_section_2() {
         let f = reference();
-        assert_eq!(f.pulls_per_day, 2000);
+        assert_eq!(f.pulls_per_day, Fraction::whole(2000));
         assert_eq!(f.per_pull.saved.disk_bytes, 420_000_000);
         assert_eq!(f.per_pull.saved.wire_bytes, 155_400_000);
         assert_eq!(f.per_day.saved.disk_bytes, 840_000_000_000);
@@ -368,7 +419,7 @@ mod tests {
         let shape = FleetShape {
             services: 1_000,
             nodes: 1_000,
-            deploys_per_day: 1_000,
+            deploys_per_day: DeployRate::daily(1_000),
         };
         let image = ImageSize::measured(1_000_000_000_000_000, 400_000_000_000_000);
         let small = ImageSize::measured(0, 0);
@@ -388,16 +439,16 @@ mod tests {
         let shape = FleetShape {
             services: u64::MAX,
             nodes: u64::MAX,
-            deploys_per_day: u64::MAX,
+            deploys_per_day: DeployRate::daily(u64::MAX),
         };
         assert_eq!(
-            pulls_per_day(shape),
+            pulls_per_day(shape, 365),
             Err(Overflow("number of pulls per day"))
         );
         let shape = FleetShape {
             services: u64::MAX,
             nodes: u64::MAX,
-            deploys_per_day: 1,
+            deploys_per_day: DeployRate::daily(1),
         };
         let image = ImageSize::measured(u64::MAX, u64::MAX);
         let error = service_figures(&image, &ImageSize::measured(0, 0), shape, DEFAULTS);
@@ -412,7 +463,7 @@ mod tests {
             FleetShape {
                 services: 1,
                 nodes: 3,
-                deploys_per_day: 1,
+                deploys_per_day: DeployRate::daily(1),
             },
             DEFAULTS,
         )
@@ -425,7 +476,7 @@ mod tests {
         )
         .unwrap();
         let total = combine([&a, &b]).unwrap();
-        assert_eq!(total.pulls_per_day, 4);
+        assert_eq!(total.pulls_per_day, Fraction::whole(4));
         // (3 × 400 MB + 1 × 100 MB) / 4 pulls = 325 MB
         assert_eq!(total.per_pull.saved.disk_bytes, 325_000_000);
         assert_eq!(total.per_day.saved.disk_bytes, 1_300_000_000);
@@ -441,7 +492,7 @@ mod tests {
             nodes in 1u64..10_000,
             deploys in 1u64..1_000,
         ) {
-            let shape = FleetShape { services, nodes, deploys_per_day: deploys };
+            let shape = FleetShape { services, nodes, deploys_per_day: DeployRate::daily(deploys) };
             let row = service_figures(&disk(before), &disk(after), shape, DEFAULTS).unwrap();
             let total = combine([&row]).unwrap();
             prop_assert_eq!(total.per_pull, row.per_pull);

@@ -247,7 +247,7 @@ pub fn predict(
         shape: FleetShape {
             services: 1,
             nodes: 1,
-            deploys_per_day: 1,
+            deploys_per_day: crate::model::rate::DeployRate::daily(1),
         },
         before: layers.clone(),
         after: layers,

@@ -298,10 +298,10 @@ pub fn expected(
                 } else {
                     entry.1 = split.from;
                 }
-                let pulls = super::full_pull::pulls_per_day(service.shape)?;
-                let moved = i128::try_from(pulls)
-                    .ok()
-                    .and_then(|p| p.checked_mul(i128::from(split.changed_wire)))
+                let pulls =
+                    super::full_pull::pulls_per_day(service.shape, parameters.days_per_year)?;
+                let moved = pulls
+                    .times_rounded(i128::from(split.changed_wire))
                     .ok_or(Overflow("expected transfer per day"))?;
                 routine = routine
                     .checked_add(moved)
@@ -448,7 +448,7 @@ mod tests {
         FleetShape {
             services,
             nodes,
-            deploys_per_day: deploys,
+            deploys_per_day: crate::model::rate::DeployRate::daily(deploys),
         }
     }
 

@@ -7,7 +7,7 @@ use crate::args::CalcArgs;
 use crate::error::Error;
 use crate::input::sources::SourceOptions;
 use crate::model::image::Image;
-use crate::model::{ImageSize, Service};
+use crate::model::{ImageSize, Layering, Service};
 use crate::report::Command;
 use crate::units::{Basis, Ratio};
 
@@ -32,18 +32,27 @@ pub fn run(args: &CalcArgs, environment: &Environment) -> Result<i32, Error> {
         ("--after", args.after),
         ("--after-image", &args.after_image),
     )?;
-    let service = Service {
+    let mut service = Service {
         name: "image".to_string(),
         runtime: args.runtime.clone().and_then(|runtime| runtime.0),
-        shape: args.fleet.shape(),
+        shape: args.fleet.shape()?,
         basis: args.basis,
         before,
         after: Some(after),
         budget: None,
         before_image,
         after_image,
-        layering: images::layering(&args.layering, &read, ratio)?,
+        layering: Layering {
+            every_node: args.fleet.every_node(),
+            ..images::layering(&args.layering, &read, ratio)?
+        },
     };
+    let scenario = args.scale.apply(std::slice::from_mut(&mut service))?;
+    let titles = super::publish::scenario_titles(
+        "fleetsave: what the smaller image saves",
+        "fleetsave: what the larger image costs",
+        scenario.as_deref(),
+    );
     let inputs: Vec<PathBuf> = [
         &args.assumptions.file,
         &args.before_image,
@@ -56,8 +65,8 @@ pub fn run(args: &CalcArgs, environment: &Environment) -> Result<i32, Error> {
     .collect();
     let subject = Subject {
         command: Command::Calc,
-        default_title: "fleetsave: what the smaller image saves",
-        growth_title: "fleetsave: what the larger image costs",
+        default_title: &titles.0,
+        growth_title: &titles.1,
         services: std::slice::from_ref(&service),
         assumptions: &assumptions,
         compare: None,

@@ -26,7 +26,7 @@ pub fn run(args: &CompareArgs, environment: &Environment) -> Result<i32, Error> 
     read.read.files = true;
     let before = images::read("BEFORE_SRC", &args.before, &read, ratio)?;
     let after = images::read("AFTER_SRC", &args.after, &read, ratio)?;
-    let shape = args.fleet.shape();
+    let shape = args.fleet.shape()?;
     let shared = layers::compare(&before.image, &after.image);
     let name_of =
         |name: &Option<String>, source: &str| name.clone().unwrap_or_else(|| source.to_string());

@@ -86,5 +86,6 @@ pub fn layering(
         // The assumption `changed_per_deploy` (flag or file) applies where a row gives none.
         changed_per_deploy: None,
         node_pool: None,
+        every_node: false,
     })
 }

@@ -31,11 +31,14 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
     let assumptions = assumptions::in_force(&args.assumptions, None)?;
     let given = &args.fleet;
     let fleet =
-        (given.services.is_some() || given.nodes.is_some() || given.deploys_per_day.is_some())
-            .then(|| FleetInput {
-                shape: given.shape(),
+        if given.services.is_some() || given.nodes.is_some() || given.deploys_per_day.is_some() {
+            Some(FleetInput {
+                shape: given.shape()?,
                 assumptions: &assumptions,
-            });
+            })
+        } else {
+            None
+        };
     let mut report = LayersReport::new(&image, fleet, base.as_ref())?;
     if report.findings.waste.is_none() {
         report.notes.push(

@@ -100,6 +100,18 @@ pub struct Subject<'a> {
     pub inputs: &'a [PathBuf],
 }
 
+/// The default and growth titles, with the scenario named when one scaled the fleet:
+/// `… (scenario: nodes × 3, deploys × 2)`.
+pub fn scenario_titles(default: &str, growth: &str, scenario: Option<&str>) -> (String, String) {
+    match scenario {
+        Some(scenario) => (
+            format!("{default} (scenario: {scenario})"),
+            format!("{growth} (scenario: {scenario})"),
+        ),
+        None => (default.to_string(), growth.to_string()),
+    }
+}
+
 /// Builds the report, renders it and writes it where `output` says.
 pub fn publish(subject: Subject<'_>, output: &OutputOptions) -> Result<i32, Error> {
     let targets = Targets::bundled()?;

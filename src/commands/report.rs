@@ -1,5 +1,7 @@
 //! `report`: every service of an inventory, with the fleet flags as defaults for empty cells
 //! (they win over the file's `[defaults]`, as assumption flags win over its `[assumptions]`).
+//! `--scale-nodes` and `--scale-deploys` then multiply every row's value: a scenario, which the
+//! title names.
 
 use std::path::PathBuf;
 
@@ -28,18 +30,26 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
         nodes: args.fleet.nodes,
         deploys_per_day: args.fleet.deploys_per_day,
         basis: args.basis,
+        cluster_nodes: args.fleet.cluster_nodes,
+        pool_nodes: args.fleet.pool_nodes.clone(),
     };
     warn_of_overridden_flags(args, &raw);
     // Layer entries are read while layers stream, for each image's findings.
     let mut read = images::source_options(&args.image);
     read.read.files = true;
-    let services = inventory::resolve(
+    let mut services = inventory::resolve(
         &raw,
         &flags,
         assumptions.compression_ratio.value,
         &Targets::bundled()?,
         &read,
     )?;
+    let scenario = args.scale.apply(&mut services)?;
+    let titles = super::publish::scenario_titles(
+        "fleetsave: image savings across the fleet",
+        "fleetsave: image growth across the fleet",
+        scenario.as_deref(),
+    );
     let inputs: Vec<PathBuf> = [args.inventory.clone()]
         .into_iter()
         .chain(args.assumptions.file.clone())
@@ -47,8 +57,8 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
         .collect();
     let subject = Subject {
         command: Command::Report,
-        default_title: "fleetsave: image savings across the fleet",
-        growth_title: "fleetsave: image growth across the fleet",
+        default_title: &titles.0,
+        growth_title: &titles.1,
         services: &services,
         assumptions: &assumptions,
         compare: None,
@@ -66,22 +76,32 @@ fn warn_of_overridden_flags(args: &ReportArgs, raw: &inventory::RawInventory) {
             "--services",
             "services",
             args.fleet.services.map(|n| n.to_string()),
+            None,
         ),
-        ("--nodes", "nodes", args.fleet.nodes.map(|n| n.to_string())),
+        (
+            "--nodes",
+            "nodes",
+            args.fleet.nodes.map(|n| n.to_string()),
+            Some("--scale-nodes"),
+        ),
         (
             "--deploys-per-day",
             "deploys_per_day",
             args.fleet.deploys_per_day.map(|n| n.to_string()),
+            Some("--scale-deploys"),
         ),
-        ("--basis", "basis", args.basis.map(|b| b.to_string())),
+        ("--basis", "basis", args.basis.map(|b| b.to_string()), None),
     ];
-    for (flag, field, value) in given {
+    for (flag, field, value, scale) in given {
         let Some(value) = value else { continue };
         let overriding = raw.rows_setting(field);
         if overriding > 0 {
+            let hint = scale
+                .map(|scale| format!(" ({scale} FACTOR multiplies every row's)"))
+                .unwrap_or_default();
             eprintln!(
                 "warning: {flag} {value} is a default for empty '{field}' cells: {overriding} of \
-                 {} rows set their own and keep it",
+                 {} rows set their own and keep it{hint}",
                 raw.rows.len()
             );
         }

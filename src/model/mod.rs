@@ -4,18 +4,33 @@
 pub mod assumptions;
 pub mod files;
 pub mod image;
+pub mod rate;
 pub mod values;
 
 use crate::units::{Basis, Percent, Ratio};
 use image::Image;
 
 /// How many pulls one inventory row stands for: `services` identical services, each deployed
-/// `deploys_per_day` times to `nodes` nodes. Each is at least 1.
+/// `deploys_per_day` times to `nodes` nodes. The counts are at least 1; the deploy rate is above
+/// 0 and may be fractional or said per week or month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FleetShape {
     pub services: u64,
     pub nodes: u64,
-    pub deploys_per_day: u64,
+    pub deploys_per_day: rate::DeployRate,
+}
+
+impl FleetShape {
+    /// A scenario's shape: nodes × `nodes` rounded to the nearest node (at least 1), the deploy
+    /// rate × `deploys` exactly; `None` when it would not fit.
+    pub fn scaled(self, nodes: rate::Fraction, deploys: rate::Fraction) -> Option<FleetShape> {
+        let scaled_nodes = nodes.checked_mul_whole(u128::from(self.nodes))?.rounded();
+        Some(FleetShape {
+            services: self.services,
+            nodes: u64::try_from(scaled_nodes).ok()?.max(1),
+            deploys_per_day: self.deploys_per_day.scaled(deploys)?,
+        })
+    }
 }
 
 impl Default for FleetShape {
@@ -23,7 +38,59 @@ impl Default for FleetShape {
         FleetShape {
             services: 1,
             nodes: 1,
-            deploys_per_day: 1,
+            deploys_per_day: rate::DeployRate::daily(1),
+        }
+    }
+}
+
+/// A node count as written: a number, or `all` — every node of the cluster, or of the service's
+/// node pool (a DaemonSet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nodes {
+    Count(u64),
+    All,
+}
+
+impl std::fmt::Display for Nodes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Nodes::Count(count) => write!(f, "{count}"),
+            Nodes::All => f.write_str("all"),
+        }
+    }
+}
+
+/// The declared size of the cluster and of its node pools. `nodes = "all"` reads it; a forecast
+/// grows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cluster {
+    pub nodes: Option<u64>,
+    /// Node pools by name, each with its node count.
+    pub pools: std::collections::BTreeMap<String, u64>,
+}
+
+impl Cluster {
+    /// The nodes `all` stands for on `pool` (the whole cluster when `None`), if declared.
+    pub fn nodes_of(&self, pool: Option<&str>) -> Option<u64> {
+        match pool {
+            Some(pool) => self.pools.get(pool).copied(),
+            None => self.nodes,
+        }
+    }
+
+    /// What to give so that `all` can be read on `pool`, for messages.
+    pub fn missing(pool: Option<&str>) -> String {
+        match pool {
+            Some(pool) => format!(
+                "'all' on node pool '{}' needs the pool's size: give --pool-nodes {}=N, or \
+                 pools = {{ {} = N }} in the TOML [cluster] table",
+                values::shorten(pool),
+                values::shorten(pool),
+                values::shorten(pool),
+            ),
+            None => "'all' needs the cluster's size: give --cluster-nodes N, or nodes = N in the \
+                     TOML [cluster] table"
+                .to_string(),
         }
     }
 }
@@ -117,6 +184,9 @@ pub struct Layering {
     pub changed_per_deploy: Option<ChangedPerDeploy>,
     /// `None`: the default pool, where every service runs on every node.
     pub node_pool: Option<String>,
+    /// `nodes = all`: the service runs on every node of its pool (or of the cluster), so its node
+    /// count grows with it (a forecast's cluster ramp).
+    pub every_node: bool,
 }
 
 /// How much of an image a deploy changes, when said explicitly.

@@ -17,7 +17,8 @@ use std::ops::RangeInclusive;
 use std::path::Path;
 
 use crate::error::{Error, Place};
-use crate::model::{Budget, ChangedPerDeploy, GrowthLimit, NewNodes};
+use crate::model::rate::{DeployRate, Fraction};
+use crate::model::{Budget, ChangedPerDeploy, GrowthLimit, NewNodes, Nodes};
 use crate::units::{self, Basis, Percent, Ratio, UnitError};
 
 /// Longest stretch of a bad value quoted in a message; longer values are cut with `…`.
@@ -171,6 +172,64 @@ pub fn count(text: &str) -> Result<u64, Refusal> {
         }
     };
     Err(Refusal::new(problem, "a whole number of 1 or more").example("10"))
+}
+
+/// A node count (a whole number of 1 or more), or `all`: every node of the cluster or of the
+/// service's pool.
+pub fn nodes(text: &str) -> Result<Nodes, Refusal> {
+    if text.trim().eq_ignore_ascii_case("all") {
+        return Ok(Nodes::All);
+    }
+    // A bad count is refused as every count is (the help and docs name 'all').
+    count(text).map(Nodes::Count)
+}
+
+/// A node pool's size, `NAME=N` (`--pool-nodes gpu=8`).
+pub fn pool_nodes(text: &str) -> Result<(String, u64), Refusal> {
+    let accepted = "a node pool's name and its number of nodes";
+    let Some((name, count_text)) = text.split_once('=') else {
+        return Err(Refusal::new("is not a pool size", accepted).example("gpu=8"));
+    };
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Refusal::new("has no pool name", accepted).example("gpu=8"));
+    }
+    let nodes = count(count_text).map_err(|inner| {
+        Refusal::new(format!("has a node count that {}", inner.problem), accepted).example("gpu=8")
+    })?;
+    Ok((name.to_string(), nodes))
+}
+
+/// A scenario's factor above 0 (`3`, `1.5`, `2x`), exact.
+pub fn factor(text: &str) -> Result<Fraction, Refusal> {
+    let trimmed = text.trim();
+    let number = trimmed
+        .strip_suffix(['x', 'X', '×'])
+        .unwrap_or(trimmed)
+        .trim();
+    match crate::model::rate::parse_decimal(number) {
+        Some(factor) if !factor.is_zero() => Ok(factor),
+        Some(_) => Err(Refusal::new("is zero", "a factor above 0").example("3")),
+        None => Err(Refusal::new("is not a factor", "a number above 0 (3, 1.5)").example("3")),
+    }
+}
+
+/// A deploy rate: deploys a day (`10`, `0.5`) or per week or month (`3/week`, `20/month`).
+pub fn deploy_rate(text: &str) -> Result<DeployRate, Refusal> {
+    DeployRate::parse(text).ok_or_else(|| {
+        let trimmed = text.trim();
+        let problem = if trimmed.starts_with('-') {
+            "is negative"
+        } else if DeployRate::parse(&format!("1{}", trimmed.trim_start_matches(['0', '.'])))
+            .is_some()
+            && !trimmed.is_empty()
+        {
+            "is zero"
+        } else {
+            "is not a deploy rate"
+        };
+        Refusal::new(problem, DeployRate::ACCEPTED).example("3/week")
+    })
 }
 
 /// A whole number in `range`, of `noun` (`days`, `tags`).
@@ -420,6 +479,38 @@ mod tests {
             ("99999999999999999999999", "is too large"),
         ] {
             assert_eq!(count(bad).unwrap_err().problem, problem, "{bad}");
+        }
+    }
+
+    #[test]
+    fn factors_are_exact() {
+        assert_eq!(factor("3").unwrap().to_string(), "3");
+        assert_eq!(factor("1.5x").unwrap().to_string(), "1.5");
+        assert_eq!(factor("0").unwrap_err().problem, "is zero");
+        assert_eq!(factor("-2").unwrap_err().problem, "is not a factor");
+    }
+
+    #[test]
+    fn nodes_are_a_count_or_all() {
+        assert_eq!(nodes("12"), Ok(Nodes::Count(12)));
+        assert_eq!(nodes(" ALL "), Ok(Nodes::All));
+        assert_eq!(nodes("0").unwrap_err().problem, "is zero");
+        assert_eq!(pool_nodes("gpu=8"), Ok(("gpu".to_string(), 8)));
+        assert!(pool_nodes("gpu").is_err());
+        assert!(pool_nodes("gpu=0").unwrap_err().problem.contains("is zero"));
+    }
+
+    #[test]
+    fn deploy_rates_say_what_is_wrong() {
+        assert_eq!(deploy_rate("3/week").unwrap().to_string(), "3/week");
+        for (bad, problem) in [
+            ("0", "is zero"),
+            ("0/week", "is zero"),
+            ("-3", "is negative"),
+            ("often", "is not a deploy rate"),
+            ("3/fortnight", "is not a deploy rate"),
+        ] {
+            assert_eq!(deploy_rate(bad).unwrap_err().problem, problem, "{bad}");
         }
     }
 

@@ -18,9 +18,7 @@ use crate::calc::targets::Status;
 use crate::error::Error;
 use crate::report::{FigureBasis, Report};
 use crate::runner::Part;
-use crate::units::{
-    counted, format_bytes, format_count, format_days, format_money, format_seconds,
-};
+use crate::units::{format_bytes, format_count, format_days, format_money, format_seconds};
 
 /// The per-service table shows at most this many rows; the JSON has them all.
 pub const TABLE_ROWS: usize = 1000;
@@ -334,7 +332,7 @@ pub fn render(report: &Report) -> Result<String, Error> {
                 .as_ref()
                 .map(|plans| format!(", {} planned", plans.services))
                 .unwrap_or_default(),
-            counted(totals.pulls_per_day, "pull")
+            totals.pulls_per_day.counted("pull")
         ),
         generated_at: report.generated_at.clone(),
         bound: if totals.expected.layer_aware {

@@ -38,10 +38,10 @@ pub fn render(report: &LayersReport, format: LayersFormat) -> Result<String, Err
 fn pulls(fleet: &Fleet) -> String {
     format!(
         "{} a day ({} × {} × {} a day) at {}/GB",
-        counted(fleet.pulls_per_day, "pull"),
+        fleet.pulls_per_day.counted("pull"),
         counted(u128::from(fleet.services), "service"),
         counted(u128::from(fleet.nodes), "node"),
-        counted(u128::from(fleet.deploys_per_day), "deploy"),
+        fleet.deploys_per_day.counted("deploy"),
         format_price(fleet.price_per_gb, &fleet.currency)
     )
 }

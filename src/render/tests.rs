@@ -42,7 +42,7 @@ fn service(
         shape: FleetShape {
             services,
             nodes,
-            deploys_per_day,
+            deploys_per_day: crate::model::rate::DeployRate::daily(deploys_per_day),
         },
         basis: Basis::Disk,
         before: disk(before),

@@ -96,7 +96,7 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
         out,
         "Fleet: {}, {} a day (upper bound: every pull is a full pull)",
         headline::services_phrase(totals.services),
-        counted(totals.pulls_per_day, "pull")
+        totals.pulls_per_day.counted("pull")
     )?;
     writeln!(out)?;
     let estimated = |is: bool| if is { "*" } else { "" };

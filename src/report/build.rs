@@ -134,7 +134,14 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
     });
     let services = order
         .iter()
-        .map(|&i| service_row(&input.services[i], &outcomes[i], input.targets))
+        .map(|&i| {
+            service_row(
+                &input.services[i],
+                &outcomes[i],
+                input.targets,
+                assumptions.days_per_year.value,
+            )
+        })
         .collect();
     let report = Report {
         schema_version: SCHEMA_VERSION,
@@ -242,12 +249,12 @@ fn next_steps(
             continue;
         }
         above += 1;
-        let pulls = i128::try_from(figures.pulls_per_day).map_err(|_| overflow())?;
-        let disk = i128::from(recoverable)
-            .checked_mul(pulls)
+        let pulls = figures.pulls_per_day;
+        let disk = pulls
+            .times_rounded(i128::from(recoverable))
             .ok_or_else(overflow)?;
-        let wire = i128::from(ratio.wire_from_disk(recoverable))
-            .checked_mul(pulls)
+        let wire = pulls
+            .times_rounded(i128::from(ratio.wire_from_disk(recoverable)))
             .ok_or_else(overflow)?;
         per_day.disk_bytes = per_day.disk_bytes.checked_add(disk).ok_or_else(overflow)?;
         per_day.wire_bytes = per_day.wire_bytes.checked_add(wire).ok_or_else(overflow)?;
@@ -459,7 +466,12 @@ fn headline(
     }
 }
 
-fn service_row(service: &Service, outcome: &Outcome, targets: &Targets) -> ServiceRow {
+fn service_row(
+    service: &Service,
+    outcome: &Outcome,
+    targets: &Targets,
+    days_per_year: u64,
+) -> ServiceRow {
     // A committed image is judged on its after size; a plan on its before size.
     let judged = match outcome {
         Outcome::Committed { after, .. } => after,
@@ -484,8 +496,8 @@ fn service_row(service: &Service, outcome: &Outcome, targets: &Targets) -> Servi
         runtime: service.runtime.clone(),
         services: service.shape.services,
         nodes: service.shape.nodes,
-        deploys_per_day: service.shape.deploys_per_day,
-        pulls_per_day: 0,
+        deploys_per_day: service.shape.deploys_per_day.per_day(days_per_year),
+        pulls_per_day: Fraction::ZERO,
         basis: service.basis,
         before: ImageView::of(&service.before),
         after: None,

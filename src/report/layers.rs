@@ -15,6 +15,7 @@ use crate::model::FleetShape;
 use crate::model::assumptions::Assumptions;
 use crate::model::files::FileEntry;
 use crate::model::image::Image;
+use crate::model::rate::Fraction;
 
 /// The basis of the fleet figures, in words.
 pub const FULL_PULL_BASIS: &str = "upper bound: every pull a full pull";
@@ -46,8 +47,9 @@ pub struct LayersReport {
 pub struct Fleet {
     pub services: u64,
     pub nodes: u64,
-    pub deploys_per_day: u64,
-    pub pulls_per_day: u128,
+    /// Deploys a day, exactly (3/week is 3/7).
+    pub deploys_per_day: Fraction,
+    pub pulls_per_day: Fraction,
     pub price_per_gb: f64,
     pub currency: String,
     /// The basis of `full_pull_*` figures.
@@ -229,6 +231,14 @@ pub struct WasteFinding {
     pub figures: Waste,
 }
 
+/// `bytes × pulls`, rounded to the nearest byte; saturating (as layer costs are quoted).
+fn pulls_times(pulls: Fraction, bytes: u64) -> u128 {
+    pulls
+        .times_rounded(i128::from(bytes))
+        .and_then(|product| u128::try_from(product).ok())
+        .unwrap_or(u128::MAX)
+}
+
 impl LayersReport {
     /// The report of `image`, with fleet figures when `fleet` is given (`price_per_gb`,
     /// `days_per_year` from the assumptions).
@@ -264,9 +274,14 @@ impl LayersReport {
                     Fleet {
                         services: shape.services,
                         nodes: shape.nodes,
-                        deploys_per_day: shape.deploys_per_day,
-                        pulls_per_day: crate::calc::full_pull::pulls_per_day(shape)
-                            .map_err(overflow)?,
+                        deploys_per_day: shape
+                            .deploys_per_day
+                            .per_day(assumptions.days_per_year.value),
+                        pulls_per_day: crate::calc::full_pull::pulls_per_day(
+                            shape,
+                            assumptions.days_per_year.value,
+                        )
+                        .map_err(overflow)?,
                         price_per_gb: assumptions.price_per_gb.value,
                         currency: assumptions.currency.clone(),
                         basis: FULL_PULL_BASIS,
@@ -290,7 +305,7 @@ impl LayersReport {
                 let wire = image.wire_known.then_some(layer.wire_bytes);
                 let per_day = fleet
                     .as_ref()
-                    .and_then(|(fleet, _)| wire.map(|wire| u128::from(wire) * fleet.pulls_per_day));
+                    .and_then(|(fleet, _)| wire.map(|wire| pulls_times(fleet.pulls_per_day, wire)));
                 let expected = expected.as_ref().and_then(|e| e.get(index).copied());
                 LayerRow {
                     index,
@@ -330,7 +345,7 @@ impl LayersReport {
         let value_of = |bytes: u64| {
             fleet.as_ref().zip(ratio).map(|((fleet, days), ratio)| {
                 let wire = ratio.wire_from_disk(bytes);
-                let per_day = u128::from(wire) * fleet.pulls_per_day;
+                let per_day = pulls_times(fleet.pulls_per_day, wire);
                 Value {
                     estimated: true,
                     wire_bytes_estimated: wire,

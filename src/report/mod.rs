@@ -23,6 +23,7 @@ use crate::calc::techniques::Technique;
 use crate::model::ImageSize;
 use crate::model::assumptions::{ASSUMPTIONS, Assumption, Assumptions, Kind, Origin, Value};
 use crate::model::image::{Digest, Image};
+use crate::model::rate::Fraction;
 use crate::units::Basis;
 
 /// The version of the JSON contract.
@@ -180,7 +181,8 @@ pub struct ProjectedTotals {
     /// Number of plan rows.
     pub rows: usize,
     pub services: u128,
-    pub pulls_per_day: u128,
+    /// Exact; a number with a fraction for rates such as 3/week.
+    pub pulls_per_day: Fraction,
     pub per_day: Range<DiskWire>,
     pub per_year: Range<DiskWire>,
     pub cost_saved_per_year: Range<f64>,
@@ -402,7 +404,8 @@ pub struct Totals {
     pub rows: usize,
     /// Distinct services (sum of each row's `services`).
     pub services: u128,
-    pub pulls_per_day: u128,
+    /// Exact; a number with a fraction for rates such as 3/week.
+    pub pulls_per_day: Fraction,
     /// Saved per pull; for several rows the pull-weighted mean.
     pub per_pull_saved: DiskWire,
     /// Before, after and saved per pull (pull-weighted means for several rows).
@@ -524,8 +527,10 @@ pub struct ServiceRow {
     pub runtime: Option<String>,
     pub services: u64,
     pub nodes: u64,
-    pub deploys_per_day: u64,
-    pub pulls_per_day: u128,
+    /// Deploys a day, exactly (3/week is 3/7).
+    pub deploys_per_day: Fraction,
+    /// services × nodes × deploys_per_day, exactly.
+    pub pulls_per_day: Fraction,
     /// The basis the sizes were typed on.
     pub basis: Basis,
     pub before: ImageView,

@@ -27,7 +27,7 @@ fn shape(services: u64, nodes: u64, deploys_per_day: u64) -> FleetShape {
     FleetShape {
         services,
         nodes,
-        deploys_per_day,
+        deploys_per_day: crate::model::rate::DeployRate::daily(deploys_per_day),
     }
 }
 

@@ -500,8 +500,9 @@ fn refused_flag_values_read_like_every_other_input_error() {
         ),
         (
             &["--deploys-per-day=ten"][..],
-            "error: --deploys-per-day: 'ten' is not a whole number; expected a whole number of 1 \
-             or more, e.g. --deploys-per-day 10",
+            "error: --deploys-per-day: 'ten' is not a deploy rate; expected a number of deploys \
+             above 0 a day (10, 0.5) or per week or month (3/week, 20/month), e.g. \
+             --deploys-per-day 3/week",
         ),
     ] {
         let mut all = vec!["calc", "--before", "500MB", "--after", "80MB"];
@@ -510,4 +511,31 @@ fn refused_flag_values_read_like_every_other_input_error() {
         assert_eq!(code, 2, "{stderr}");
         assert_eq!(stderr.trim_end(), expected);
     }
+}
+
+#[test]
+fn nodes_all_is_the_cluster() {
+    let json = json_of(&[
+        "calc",
+        "--before",
+        "900MB",
+        "--after",
+        "250MB",
+        "--nodes",
+        "all",
+        "--cluster-nodes",
+        "40",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json["totals"]["pulls_per_day"], 40);
+    let (code, stderr) = failure_of(&[
+        "calc", "--before", "900MB", "--after", "250MB", "--nodes", "all",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "error: --nodes: 'all' needs the cluster's size: give --cluster-nodes N, or nodes = N in \
+         the TOML [cluster] table"
+    );
 }

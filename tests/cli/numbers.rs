@@ -6,6 +6,7 @@
 //! (proptest) runs of every fuzz harness on random bytes.
 
 use fleetsave::calc::full_pull::{self, ModelParameters, PullRates};
+use fleetsave::model::rate::DeployRate;
 use fleetsave::model::{FleetShape, ImageSize};
 use fleetsave::units::{self, Ratio, UnitError};
 use proptest::prelude::*;
@@ -119,7 +120,7 @@ proptest! {
             days_per_year: days,
             retained_tags: tags,
         };
-        let shape = FleetShape { services, nodes, deploys_per_day: deploys };
+        let shape = FleetShape { services, nodes, deploys_per_day: DeployRate::daily(deploys) };
         let size = |bytes| ImageSize::measured(bytes, bytes / 3);
         let result = full_pull::service_figures(&size(before), &size(after), shape, parameters);
         // The oracle: the same formulas in checked 128-bit arithmetic.
@@ -142,7 +143,7 @@ proptest! {
             Ok(figures) => {
                 prop_assert!(fits, "a figure that overflows was computed");
                 let per_year_saved = per_year[2].unwrap();
-                prop_assert_eq!(figures.pulls_per_day as i128, pulls.unwrap());
+                prop_assert_eq!(figures.pulls_per_day, pulls.unwrap() as u128);
                 prop_assert_eq!(figures.per_day.saved.disk_bytes, per_day[2].unwrap());
                 prop_assert_eq!(figures.per_day.before.disk_bytes, per_day[0].unwrap());
                 prop_assert_eq!(figures.per_year.saved.disk_bytes, per_year_saved);

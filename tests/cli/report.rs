@@ -422,7 +422,7 @@ fn fleet_flags_that_rows_override_are_named_on_stderr() {
     assert_eq!(
         stderr.trim_end(),
         "warning: --nodes 120 is a default for empty 'nodes' cells: 2 of 3 rows set their own \
-         and keep it"
+         and keep it (--scale-nodes FACTOR multiplies every row's)"
     );
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     // 4 + 120 + 2 nodes, one deploy a day each.
@@ -560,4 +560,127 @@ fn the_example_fleet_json_is_the_same_in_a_file_and_on_stdout() {
         .unwrap();
     assert!(status.status.success(), "{status:?}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), stdout);
+}
+
+#[test]
+fn three_deploys_a_week_on_ten_nodes_are_thirty_sevenths_of_a_pull_a_day_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write_file(
+        dir.path(),
+        "fleet.csv",
+        "service,before,after,nodes,deploys_per_day\nweekly,700MB,70MB,10,3/week\n\
+         monthly,1GB,1GB,1,20/month\nhalf,1GB,0.5GB,1,0.5\n",
+    );
+    let path = csv.to_str().unwrap();
+    let json = json_of(&["report", path, "--format", "json"]);
+    let row = |name: &str| {
+        json["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let weekly = row("weekly");
+    assert_eq!(weekly["pulls_per_day"].as_f64(), Some(4.285714285714286));
+    assert_eq!(weekly["deploys_per_day"].as_f64(), Some(3.0 / 7.0));
+    // 630 MB × 30/7 = 2.7 GB a day exactly; a year of 365 days: 630 MB × 10950/7 pulls,
+    // rounded once to the byte (no float drift).
+    assert_eq!(int(&weekly["saved_per_day"]["disk_bytes"]), 2_700_000_000);
+    assert_eq!(
+        int(&weekly["saved_per_year"]["disk_bytes"]),
+        985_500_000_000
+    );
+    // 20 a month on 1 node: 240 pulls a year, whatever days_per_year says.
+    let monthly = row("monthly");
+    assert_eq!(monthly["pulls_per_day"].as_f64(), Some(240.0 / 365.0));
+    assert_eq!(row("half")["pulls_per_day"].as_f64(), Some(0.5));
+    // Text rounds: 4.3 + 0.66 + 0.5 pulls a day.
+    let text = stdout_of(&["report", path]);
+    assert!(text.contains("5.4 pulls a day"), "{text}");
+    // The flag takes the same forms.
+    let json = json_of(&[
+        "calc",
+        "--before",
+        "700MB",
+        "--after",
+        "70MB",
+        "--nodes",
+        "10",
+        "--deploys-per-day",
+        "3/week",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        json["totals"]["pulls_per_day"].as_f64(),
+        Some(4.285714285714286)
+    );
+}
+
+/// `--scale-nodes` and `--scale-deploys` multiply every row's value, and the title says so.
+#[test]
+fn scenario_flags_multiply_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write_file(
+        dir.path(),
+        "fleet.csv",
+        "service,before,after,nodes,deploys_per_day\na,1GB,100MB,4,2\nb,1GB,100MB,,3/week\n",
+    );
+    let path = csv.to_str().unwrap();
+    let output = fleetsave()
+        .args([
+            "report",
+            path,
+            "--nodes",
+            "7",
+            "--deploys-per-day",
+            "1",
+            "--scale-nodes",
+            "3",
+            "--scale-deploys",
+            "2",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // Every flag a row overrides is named.
+    assert!(
+        stderr.contains("warning: --nodes 7 is a default"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning: --deploys-per-day 1 is a default"),
+        "{stderr}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // a: 4 × 3 nodes × 2 × 2 deploys = 48; b (empty cells take nothing: it sets deploys, not
+    // nodes): 7 × 3 nodes × 6/week = 18 pulls a day.
+    assert_eq!(int(&json["totals"]["pulls_per_day"]), 48 + 18);
+    assert_eq!(
+        json["title"],
+        "fleetsave: image savings across the fleet (scenario: nodes × 3, deploys × 2)"
+    );
+    let json = json_of(&[
+        "calc",
+        "--before",
+        "900MB",
+        "--after",
+        "250MB",
+        "--nodes",
+        "40",
+        "--deploys-per-day",
+        "4",
+        "--scale-nodes",
+        "3",
+        "--scale-deploys",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(int(&json["totals"]["pulls_per_day"]), 960);
 }

@@ -21,8 +21,11 @@ use crate::calc::targets::Targets;
 use crate::error::{Error, Place};
 use crate::model::assumptions::{Overrides, Profile};
 
+use crate::model::rate::DeployRate;
 use crate::model::values::{self, Field};
-use crate::model::{Budget, ChangedPerDeploy, FleetShape, ImageSize, Layering, Service};
+use crate::model::{
+    Budget, ChangedPerDeploy, Cluster, FleetShape, ImageSize, Layering, Nodes, Service,
+};
 use crate::units::{Basis, Ratio};
 
 /// One column of a CSV inventory, or key of a TOML `[[service]]` table.
@@ -65,12 +68,12 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "nodes",
         in_defaults: true,
-        meaning: "nodes that pull on each deploy",
+        meaning: "nodes that pull on each deploy, or all (every node of the cluster or pool)",
     },
     Column {
         name: "deploys_per_day",
         in_defaults: true,
-        meaning: "deploys of each service a day",
+        meaning: "deploys of each service: a day (10, 0.5), or 3/week, 20/month",
     },
     Column {
         name: "basis",
@@ -188,6 +191,16 @@ pub struct RawInventory {
     pub defaults: RawRow,
     /// TOML `[assumptions]`.
     pub assumptions: Option<AssumptionsTable>,
+    /// TOML `[cluster]`.
+    pub cluster: RawCluster,
+}
+
+/// The TOML `[cluster]` table as written: `nodes = 40`, `pools = { gpu = 8 }`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawCluster {
+    pub nodes: Option<RawValue>,
+    /// (pool name, node count), each with its line.
+    pub pools: Vec<(RawValue, RawValue)>,
 }
 
 impl RawInventory {
@@ -208,6 +221,25 @@ impl RawInventory {
             .iter()
             .filter(|row| row.get(field).is_some())
             .count()
+    }
+
+    /// The cluster's and pools' sizes: the flags, else the file's `[cluster]` table.
+    pub fn cluster(&self, flags: &FlagDefaults) -> Result<Cluster, Error> {
+        let mut cluster = Cluster::default();
+        if let Some(value) = &self.cluster.nodes {
+            cluster.nodes = Some(self.read("nodes", value, values::count)?);
+        }
+        for (name, value) in &self.cluster.pools {
+            let nodes = self.read(&name.text, value, values::count)?;
+            cluster.pools.insert(name.text.clone(), nodes);
+        }
+        if let Some(nodes) = flags.cluster_nodes {
+            cluster.nodes = Some(nodes);
+        }
+        for (pool, nodes) in &flags.pool_nodes {
+            cluster.pools.insert(pool.clone(), *nodes);
+        }
+        Ok(cluster)
     }
 
     /// Where `value` of `field` is, for messages in this file's syntax.
@@ -261,9 +293,12 @@ pub fn parse(label: PathBuf, text: String) -> Result<RawInventory, Error> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FlagDefaults {
     pub services: Option<u64>,
-    pub nodes: Option<u64>,
-    pub deploys_per_day: Option<u64>,
+    pub nodes: Option<Nodes>,
+    pub deploys_per_day: Option<DeployRate>,
     pub basis: Option<Basis>,
+    /// `--cluster-nodes`, `--pool-nodes NAME=N`: win over the file's `[cluster]`.
+    pub cluster_nodes: Option<u64>,
+    pub pool_nodes: Vec<(String, u64)>,
 }
 
 /// A failure at a row's field.
@@ -279,7 +314,7 @@ fn effective_defaults(
     inventory: &RawInventory,
     flags: &FlagDefaults,
     targets: &Targets,
-) -> Result<(FleetShape, Basis, Option<String>), Error> {
+) -> Result<(FleetShape, Nodes, Basis, Option<String>), Error> {
     let file = &inventory.defaults;
     let count = |field: &str, flag: Option<u64>| -> Result<u64, Error> {
         match (flag, file.get(field)) {
@@ -288,10 +323,21 @@ fn effective_defaults(
             (None, None) => Ok(1),
         }
     };
+    let deploys_per_day = match (flags.deploys_per_day, file.get("deploys_per_day")) {
+        (Some(rate), _) => rate,
+        (None, Some(value)) => inventory.read("deploys_per_day", value, values::deploy_rate)?,
+        (None, None) => DeployRate::daily(1),
+    };
+    let nodes = match (flags.nodes, file.get("nodes")) {
+        (Some(nodes), _) => nodes,
+        (None, Some(value)) => inventory.read("nodes", value, values::nodes)?,
+        (None, None) => Nodes::Count(1),
+    };
     let shape = FleetShape {
         services: count("services", flags.services)?,
-        nodes: count("nodes", flags.nodes)?,
-        deploys_per_day: count("deploys_per_day", flags.deploys_per_day)?,
+        // Each row resolves `nodes` (a count or `all`) on its own pool.
+        nodes: 1,
+        deploys_per_day,
     };
     let basis = match (flags.basis, file.get("basis")) {
         (Some(basis), _) => basis,
@@ -306,7 +352,7 @@ fn effective_defaults(
         })?,
         None => None,
     };
-    Ok((shape, basis, runtime))
+    Ok((shape, nodes, basis, runtime))
 }
 
 /// The image sources the rows name as files (relative to the inventory's directory): what a
@@ -357,11 +403,15 @@ pub struct Row<'a> {
     pub after_prev_image: Option<&'a RawValue>,
     pub changed_per_deploy: Option<ChangedPerDeploy>,
     pub node_pool: Option<String>,
+    /// `nodes` was `all`: `shape.nodes` is the size of the row's pool or of the cluster.
+    pub every_node: bool,
 }
 
 /// The defaults a row falls back to: flags, then `[defaults]`, then 1 and `disk`.
 struct RowDefaults {
     shape: FleetShape,
+    nodes: Nodes,
+    cluster: Cluster,
     basis: Basis,
     runtime: Option<String>,
     platform: Option<Platform>,
@@ -403,6 +453,26 @@ impl RawInventory {
                     (value, _) => Ok(value),
                 }
             };
+        let node_pool = row.get("node_pool").map(|value| value.text.clone());
+        let nodes = match row.get("nodes") {
+            Some(value) => self.read("nodes", value, values::nodes)?,
+            None => defaults.nodes,
+        };
+        let every_node = nodes == Nodes::All;
+        let nodes = match nodes {
+            Nodes::Count(count) => count,
+            Nodes::All => defaults
+                .cluster
+                .nodes_of(node_pool.as_deref())
+                .ok_or_else(|| Error::Input {
+                    place: Place::file_line(
+                        &self.path,
+                        row.get("nodes").map_or(row.line, |value| value.line),
+                        "nodes",
+                    ),
+                    message: Cluster::missing(node_pool.as_deref()),
+                })?,
+        };
         Ok(Row {
             line: row.line,
             service,
@@ -412,8 +482,11 @@ impl RawInventory {
             },
             shape: FleetShape {
                 services: count("services", defaults.shape.services)?,
-                nodes: count("nodes", defaults.shape.nodes)?,
-                deploys_per_day: count("deploys_per_day", defaults.shape.deploys_per_day)?,
+                nodes,
+                deploys_per_day: match row.get("deploys_per_day") {
+                    Some(value) => self.read("deploys_per_day", value, values::deploy_rate)?,
+                    None => defaults.shape.deploys_per_day,
+                },
             },
             basis: match row.get("basis") {
                 Some(value) => self.read("basis", value, values::basis)?,
@@ -438,7 +511,8 @@ impl RawInventory {
                 .get("changed_per_deploy")
                 .map(|value| self.read("changed_per_deploy", value, values::changed_per_deploy))
                 .transpose()?,
-            node_pool: row.get("node_pool").map(|value| value.text.clone()),
+            node_pool,
+            every_node,
         })
     }
 
@@ -448,7 +522,7 @@ impl RawInventory {
         flags: &FlagDefaults,
         targets: &Targets,
     ) -> Result<Vec<Row<'_>>, Error> {
-        let (shape, basis, runtime) = effective_defaults(self, flags, targets)?;
+        let (shape, nodes, basis, runtime) = effective_defaults(self, flags, targets)?;
         let platform = self
             .defaults
             .get("platform")
@@ -456,6 +530,8 @@ impl RawInventory {
             .transpose()?;
         let defaults = RowDefaults {
             shape,
+            nodes,
+            cluster: self.cluster(flags)?,
             basis,
             runtime,
             platform,
@@ -596,6 +672,7 @@ pub fn resolve(
             after_previous: layer_source("after_prev_image", row.after_prev_image)?,
             changed_per_deploy: row.changed_per_deploy,
             node_pool: row.node_pool.clone(),
+            every_node: row.every_node,
         };
         services.push(Service {
             name: row.service.text.clone(),

@@ -3,8 +3,8 @@
 //! example in the file's own syntax.
 
 use super::*;
-use crate::model::Budget;
 use crate::model::assumptions::{Assumptions, Value};
+use crate::model::{Budget, Nodes};
 
 const MB: u64 = 1_000_000;
 
@@ -42,7 +42,7 @@ fn shape(services: u64, nodes: u64, deploys_per_day: u64) -> FleetShape {
     FleetShape {
         services,
         nodes,
-        deploys_per_day,
+        deploys_per_day: crate::model::rate::DeployRate::daily(deploys_per_day),
     }
 }
 
@@ -203,9 +203,10 @@ nodes = 12
 "#;
     let flags = FlagDefaults {
         services: None,
-        nodes: Some(7),
-        deploys_per_day: Some(5),
+        nodes: Some(Nodes::Count(7)),
+        deploys_per_day: Some(crate::model::rate::DeployRate::daily(5)),
         basis: Some(Basis::Disk),
+        ..FlagDefaults::default()
     };
     let services = resolve_with("fleet.toml", text, &flags).unwrap();
     // nodes and deploys from the flags, services from [defaults].
@@ -280,8 +281,8 @@ fn csv_refusals_end_with_a_bare_example() {
         ),
         (
             "service,before,after,deploys_per_day\napi,500MB,80MB,-2\n",
-            "fleet.csv line 2, deploys_per_day: '-2' is negative; expected a whole number of 1 \
-             or more, e.g. 10",
+            "fleet.csv line 2, deploys_per_day: '-2' is negative; expected a number of deploys \
+             above 0 a day (10, 0.5) or per week or month (3/week, 20/month), e.g. 3/week",
         ),
     ] {
         let message = refusal("fleet.csv", csv);
@@ -321,9 +322,101 @@ fn toml_refusals_end_with_a_key_value_example() {
                 before = \"500MB\"\nafter = \"80MB\"\n";
     assert_eq!(
         refusal("fleet.toml", text),
-        "fleet.toml line 2, deploys_per_day: '-1' is negative; expected a whole number of 1 or \
-         more, e.g. deploys_per_day = 10"
+        "fleet.toml line 2, deploys_per_day: '-1' is negative; expected a number of deploys \
+         above 0 a day (10, 0.5) or per week or month (3/week, 20/month), e.g. \
+         deploys_per_day = \"3/week\""
     );
+}
+
+#[test]
+fn all_nodes_are_the_cluster_or_the_pool() {
+    let text = r#"
+[cluster]
+nodes = 40
+pools = { gpu = 8 }
+
+[defaults]
+nodes = "all"
+
+[[service]]
+service = "agent"
+before = "900MB"
+after = "250MB"
+
+[[service]]
+service = "trainer"
+before = "900MB"
+after = "250MB"
+node_pool = "gpu"
+
+[[service]]
+service = "api"
+before = "900MB"
+after = "250MB"
+nodes = 3
+"#;
+    let services = resolve_with("fleet.toml", text, &FlagDefaults::default()).unwrap();
+    let nodes: Vec<(u64, bool)> = services
+        .iter()
+        .map(|s| (s.shape.nodes, s.layering.every_node))
+        .collect();
+    assert_eq!(nodes, [(40, true), (8, true), (3, false)]);
+    // The flags win over [cluster].
+    let flags = FlagDefaults {
+        cluster_nodes: Some(120),
+        pool_nodes: vec![("gpu".to_string(), 16)],
+        ..FlagDefaults::default()
+    };
+    let services = resolve_with("fleet.toml", text, &flags).unwrap();
+    assert_eq!(services[0].shape.nodes, 120);
+    assert_eq!(services[1].shape.nodes, 16);
+    // A CSV cell 'all' with --cluster-nodes; without it, a message that says what to give.
+    let csv = "service,before,after,nodes\nagent,900MB,250MB,all\n";
+    let flags = FlagDefaults {
+        cluster_nodes: Some(40),
+        ..FlagDefaults::default()
+    };
+    assert_eq!(
+        resolve_with("fleet.csv", csv, &flags).unwrap()[0]
+            .shape
+            .nodes,
+        40
+    );
+    assert_eq!(
+        refusal("fleet.csv", csv),
+        "fleet.csv line 2, nodes: 'all' needs the cluster's size: give --cluster-nodes N, or \
+         nodes = N in the TOML [cluster] table"
+    );
+    let csv = "service,before,after,nodes,node_pool\nagent,900MB,250MB,all,gpu\n";
+    assert!(
+        refusal_with("fleet.csv", csv, &flags).contains("'all' on node pool 'gpu' needs"),
+        "{}",
+        refusal_with("fleet.csv", csv, &flags)
+    );
+}
+
+#[test]
+fn deploy_rates_are_read_as_people_say_them() {
+    let csv = "service,before,after,nodes,deploys_per_day\na,1GB,1GB,10,3/week\n\
+               b,1GB,1GB,1,0.5\nc,1GB,1GB,1,20/month\nd,1GB,1GB,1,\n";
+    let raw = parse(PathBuf::from("fleet.csv"), csv.to_string()).unwrap();
+    let rows = raw
+        .typed_rows(&FlagDefaults::default(), &Targets::bundled().unwrap())
+        .unwrap();
+    let rates: Vec<String> = rows
+        .iter()
+        .map(|row| row.shape.deploys_per_day.to_string())
+        .collect();
+    assert_eq!(rates, ["3/week", "0.5", "20/month", "1"]);
+    let toml = "[defaults]\ndeploys_per_day = \"3/week\"\n[[service]]\nservice = \"a\"\n\
+                before = \"1GB\"\nafter = \"1GB\"\n[[service]]\nservice = \"b\"\n\
+                before = \"1GB\"\nafter = \"1GB\"\ndeploys_per_day = 0.25\n";
+    let raw = parse(PathBuf::from("fleet.toml"), toml.to_string()).unwrap();
+    let rows = raw
+        .typed_rows(&FlagDefaults::default(), &Targets::bundled().unwrap())
+        .unwrap();
+    assert_eq!(rows[0].shape.deploys_per_day.to_string(), "3/week");
+    assert_eq!(rows[1].shape.deploys_per_day.to_string(), "0.25");
 }
 
 #[test]
