@@ -528,7 +528,7 @@ fn expected_basis(with_base: bool) -> String {
          full pull plus the new nodes' pulls"
     };
     format!(
-        "expected: the layer-aware model (docs/model.md#layered-expected) for this image as one row of the fleet; {split}"
+        "Expected: the layer-aware model (docs/model.md#layered-expected) for this image as one row of the fleet; {split}"
     )
 }
 
