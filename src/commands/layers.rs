@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::args::LayersArgs;
+use crate::args::{FleetArgs, LayersArgs};
 use crate::calc::{leftovers, techniques, waste};
 use crate::error::{Error, Place};
 use crate::input::sources;
@@ -44,20 +44,7 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
         techniques: &checklist,
         found: leftovers::find(&rules, &waste::final_files(layers)),
     });
-    let given = &args.fleet;
-    let fleet =
-        if given.services.is_some() || given.nodes.is_some() || given.deploys_per_day.is_some() {
-            let defaults = Assumptions::defaults()?;
-            Some(FleetInput {
-                shape: given.shape(),
-                price_per_gb: defaults.price_per_gb.value,
-                days_per_year: defaults.days_per_year.value,
-                currency: defaults.currency.clone(),
-                compression_ratio: defaults.compression_ratio.value,
-            })
-        } else {
-            None
-        };
+    let fleet = fleet_input(&args.fleet)?;
     let mut report = LayersReport::new(&image, waste, found, fleet, base.as_ref());
     if report.findings.waste.is_none() {
         report.notes.push(
@@ -77,4 +64,20 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
     }
     output::write(path, rendered.as_bytes())?;
     Ok(0)
+}
+
+/// The fleet the fleet flags describe, with the price, days, currency and compression ratio of
+/// the default assumptions; `None` when no fleet flag is given.
+pub(super) fn fleet_input(given: &FleetArgs) -> Result<Option<FleetInput>, Error> {
+    if given.services.is_none() && given.nodes.is_none() && given.deploys_per_day.is_none() {
+        return Ok(None);
+    }
+    let defaults = Assumptions::defaults()?;
+    Ok(Some(FleetInput {
+        shape: given.shape(),
+        price_per_gb: defaults.price_per_gb.value,
+        days_per_year: defaults.days_per_year.value,
+        currency: defaults.currency.clone(),
+        compression_ratio: defaults.compression_ratio.value,
+    }))
 }

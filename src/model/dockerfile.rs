@@ -1,6 +1,6 @@
 //! A Dockerfile as BuildKit reads it: parser directives, then instructions, each with the line
 //! and column it starts at, its `--flags`, its arguments in shell or JSON (exec) form and its
-//! here-documents. Read by [`crate::input::dockerfile`]; judged by [`crate::calc::audit`].
+//! here-documents. Read by `input::dockerfile`; judged by `calc::audit`.
 
 /// A parsed Dockerfile.
 #[derive(Debug, Clone, PartialEq, Eq)]

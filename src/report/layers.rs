@@ -187,6 +187,55 @@ pub struct WasteFinding {
     pub figures: Waste,
 }
 
+/// The basis of a fleet value of file content bytes, in words.
+pub fn value_basis(ratio: Ratio) -> String {
+    format!(
+        "estimated: file content bytes × the compression ratio {} (assumptions) for the wire \
+         share, × pulls a day ({FULL_PULL_BASIS})",
+        ratio.as_f64()
+    )
+}
+
+impl FleetInput {
+    /// The fleet as reports show it.
+    pub fn fleet(&self) -> Fleet {
+        let shape = self.shape;
+        Fleet {
+            services: shape.services,
+            nodes: shape.nodes,
+            deploys_per_day: shape.deploys_per_day,
+            pulls_per_day: self.pulls_per_day(),
+            price_per_gb: self.price_per_gb,
+            currency: self.currency.clone(),
+            basis: FULL_PULL_BASIS,
+        }
+    }
+
+    /// Pulls a day: services × nodes × deploys a day.
+    pub fn pulls_per_day(&self) -> u64 {
+        self.shape
+            .services
+            .saturating_mul(self.shape.nodes)
+            .saturating_mul(self.shape.deploys_per_day)
+    }
+
+    /// The fleet value of `bytes` of file content: estimated wire bytes × pulls a day, and the
+    /// money a year that transfer costs.
+    pub fn value(&self, bytes: u64) -> Value {
+        let wire = self.compression_ratio.wire_from_disk(bytes);
+        let per_day = u128::from(wire) * u128::from(self.pulls_per_day());
+        Value {
+            estimated: true,
+            wire_bytes_estimated: wire,
+            transfer_per_day_bytes: per_day,
+            cost_per_year: transfer_cost(
+                i128::try_from(per_day).unwrap_or(i128::MAX),
+                self.price_per_gb,
+            ) * self.days_per_year as f64,
+        }
+    }
+}
+
 impl LayersReport {
     /// The report of `image`, with fleet figures when `fleet` is given (`price_per_gb`,
     /// `days_per_year` from the assumptions).
@@ -204,30 +253,11 @@ impl LayersReport {
             .iter()
             .filter_map(|layer| layer.disk_bytes)
             .fold(0, u64::saturating_add);
-        let fleet = fleet.map(|given| {
-            let (shape, price, days, currency) = (
-                given.shape,
-                given.price_per_gb,
-                given.days_per_year,
-                given.currency,
-            );
-            let pulls = shape
-                .services
-                .saturating_mul(shape.nodes)
-                .saturating_mul(shape.deploys_per_day);
-            (
-                Fleet {
-                    services: shape.services,
-                    nodes: shape.nodes,
-                    deploys_per_day: shape.deploys_per_day,
-                    pulls_per_day: pulls,
-                    price_per_gb: price,
-                    currency,
-                    basis: FULL_PULL_BASIS,
-                },
-                days,
-            )
-        });
+        let valued = fleet
+            .as_ref()
+            .map(|given| (given.fleet(), given.days_per_year));
+        let value_of = |bytes: u64| fleet.as_ref().map(|given| given.value(bytes));
+        let fleet = valued;
         let layers = image
             .layers
             .iter()
@@ -271,28 +301,7 @@ impl LayersReport {
                     .to_string(),
             );
         }
-        let value_of = |bytes: u64| {
-            fleet.as_ref().zip(ratio).map(|((fleet, days), ratio)| {
-                let wire = ratio.wire_from_disk(bytes);
-                let per_day = u128::from(wire) * u128::from(fleet.pulls_per_day);
-                Value {
-                    estimated: true,
-                    wire_bytes_estimated: wire,
-                    transfer_per_day_bytes: per_day,
-                    cost_per_year: transfer_cost(
-                        i128::try_from(per_day).unwrap_or(i128::MAX),
-                        fleet.price_per_gb,
-                    ) * *days as f64,
-                }
-            })
-        };
-        let value_basis = ratio.map(|ratio| {
-            format!(
-                "estimated: file content bytes × the compression ratio {} (assumptions) for the \
-                 wire share, × pulls a day ({FULL_PULL_BASIS})",
-                ratio.as_f64()
-            )
-        });
+        let value_basis = ratio.map(value_basis);
         let leftovers = leftovers.map(|input| {
             let items: Vec<Leftover> = input
                 .found

@@ -2,11 +2,10 @@
 //! `data/audit-rules.csv` (names, hadolint codes, techniques, severities: data) whose logic is
 //! keyed by id in [`rules`]. Pure: the Dockerfile comes parsed, the context as facts.
 
+pub mod price;
 pub mod rules;
 pub mod shell;
 pub mod stages;
-#[cfg(test)]
-mod tests;
 
 use serde::Deserialize;
 
@@ -78,3 +77,6 @@ pub fn bundled() -> Result<Vec<Rule>, Error> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Error::Internal(format!("data/audit-rules.csv: {e}")))
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,6 +3,8 @@
 //! case; the `onBuildRuleCatches` variants are left out: an `ONBUILD` trigger runs in the images
 //! built FROM this one, not in this one), then fleetsave's own rules.
 
+#![cfg(test)]
+
 use super::rules::{Context, Hit, audit};
 use super::{Severity, bundled};
 use crate::calc::{leftovers, techniques};
