@@ -7,7 +7,7 @@ use super::cells::NONE;
 use super::table::{Align, Table, truncate};
 use super::text::{terminal_safe, terminal_safe_lines};
 use crate::error::Error;
-use crate::report::layers::{LayersReport, Value};
+use crate::report::layers::{Fleet, LayersReport, Value};
 use crate::units::{counted, format_bytes, format_count, format_money, format_price};
 
 /// Formats of `layers`.
@@ -23,6 +23,19 @@ pub fn render(report: &LayersReport, format: LayersFormat) -> Result<String, Err
         LayersFormat::Json => super::json::to_string(report, "the layers"),
         LayersFormat::Text => Ok(terminal_safe_lines(&text(report))),
     }
+}
+
+/// `50 pulls a day (1 service × 10 nodes × 5 deploys a day) at $0.045/GB — upper bound: …`.
+pub fn fleet_line(fleet: &Fleet) -> String {
+    format!(
+        "{} a day ({} × {} × {} a day) at {}/GB — {}",
+        counted(u128::from(fleet.pulls_per_day), "pull"),
+        counted(u128::from(fleet.services), "service"),
+        counted(u128::from(fleet.nodes), "node"),
+        counted(u128::from(fleet.deploys_per_day), "deploy"),
+        format_price(fleet.price_per_gb, &fleet.currency),
+        fleet.basis
+    )
 }
 
 fn bytes(value: Option<u64>) -> String {
@@ -47,16 +60,7 @@ fn text(report: &LayersReport) -> String {
         );
     }
     if let Some(fleet) = &report.fleet {
-        let _ = writeln!(
-            out,
-            "  fleet: {} a day ({} × {} × {} a day) at {}/GB — {}",
-            counted(u128::from(fleet.pulls_per_day), "pull"),
-            counted(u128::from(fleet.services), "service"),
-            counted(u128::from(fleet.nodes), "node"),
-            counted(u128::from(fleet.deploys_per_day), "deploy"),
-            format_price(fleet.price_per_gb, &fleet.currency),
-            fleet.basis
-        );
+        let _ = writeln!(out, "  fleet: {}", fleet_line(fleet));
     }
     let table = Table::new(
         &[

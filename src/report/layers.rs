@@ -40,7 +40,7 @@ pub struct LayersReport {
     pub base_image: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Fleet {
     pub services: u64,
     pub nodes: u64,
@@ -121,19 +121,19 @@ pub struct Leftover {
     pub fleet_value: Option<Value>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LeftoverPath {
     pub path: String,
     pub bytes: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LayerRef {
     pub index: usize,
     pub digest: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TechniqueRef {
     pub priority: u32,
     pub technique: String,
@@ -141,7 +141,7 @@ pub struct TechniqueRef {
 
 /// The fleet value of some file content bytes: estimated wire bytes (× the compression ratio)
 /// × pulls a day (every pull a full pull).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Value {
     /// Always true: the wire share of file bytes is estimated, not measured.
     pub estimated: bool,

@@ -5,11 +5,13 @@ use crate::common::*;
 
 const SCHEMA_PATH: &str = "docs/report.schema.json";
 const CHECK_SCHEMA_PATH: &str = "docs/check.schema.json";
+const AUDIT_SCHEMA_PATH: &str = "docs/audit.schema.json";
 
 #[test]
 fn the_committed_schemas_are_generated_from_the_types() {
     assert_schema_file(SCHEMA_PATH, &fleetsave::render::json::schema());
     assert_schema_file(CHECK_SCHEMA_PATH, &fleetsave::render::json::check_schema());
+    assert_schema_file(AUDIT_SCHEMA_PATH, &fleetsave::render::json::audit_schema());
 }
 
 fn assert_schema_file(relative: &str, generated: &str) {

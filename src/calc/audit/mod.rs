@@ -57,7 +57,10 @@ pub struct Rule {
     /// Space-separated ids of `data/leftovers.csv` whose files measure the finding.
     #[serde(default)]
     pub leftovers: String,
+    /// What is wrong, in a few words.
     pub message: String,
+    /// What to do.
+    pub fix: String,
 }
 
 impl Rule {

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use super::stages;
 use crate::calc::leftovers::{self, Found};
 use crate::calc::techniques::Technique;
+use crate::calc::waste::FinalFile;
 use crate::model::dockerfile::{Args, Dockerfile, Instruction};
 use crate::model::files::FileEntry;
 
@@ -128,28 +129,57 @@ pub fn leftovers_in(
     files
 }
 
-/// The files of one layer's entries under the removed paths (which may hold `*`).
-pub fn removed_in(entries: &[FileEntry], layer: usize, removed: &[String]) -> Vec<FoundFile> {
-    let mut files: Vec<FoundFile> = entries
+/// The files one layer's entries write (directories and whiteouts left out), paths as dive
+/// writes them.
+pub fn layer_files(entries: &[FileEntry], layer: usize) -> Vec<FinalFile> {
+    entries
         .iter()
         .filter(|entry| !entry.is_dir)
-        .filter_map(|entry| {
-            let path = format!("/{}", entry.path.trim_start_matches("./").trim_matches('/'));
-            let name = path.rsplit('/').next().unwrap_or("");
-            let covered = !name.starts_with(".wh.")
-                && removed.iter().any(|r| {
-                    let r = r.trim_end_matches('/');
-                    path == r
-                        || path.starts_with(&format!("{r}/"))
-                        || (r.contains(['*', '?'])
-                            && (leftovers::matches(r, &path)
-                                || leftovers::matches(&format!("{r}/**"), &path)))
-                });
-            covered.then_some(FoundFile {
-                layer,
-                path,
-                bytes: entry.size,
+        .map(|entry| FinalFile {
+            path: format!("/{}", entry.path.trim_start_matches("./").trim_matches('/')),
+            size: entry.size,
+            layer,
+        })
+        .filter(|file| {
+            !file
+                .path
+                .rsplit('/')
+                .next()
+                .is_some_and(|name| name.starts_with(".wh."))
+        })
+        .collect()
+}
+
+/// The leftovers of the rules `ids` among the files one layer's entries write (what the layer
+/// carries, even when a later layer removes it), largest first.
+pub fn leftovers_of_layer(
+    ids: &[&str],
+    rules: &[leftovers::Rule],
+    entries: &[FileEntry],
+    layer: usize,
+) -> Vec<FoundFile> {
+    let found = leftovers::find(rules, &layer_files(entries, layer));
+    leftovers_in(ids, rules, &found, Some(layer))
+}
+
+/// The files of one layer's entries under the removed paths (which may hold `*`).
+pub fn removed_in(entries: &[FileEntry], layer: usize, removed: &[String]) -> Vec<FoundFile> {
+    let mut files: Vec<FoundFile> = layer_files(entries, layer)
+        .into_iter()
+        .filter(|file| {
+            removed.iter().any(|r| {
+                let r = r.trim_end_matches('/');
+                file.path == r
+                    || file.path.starts_with(&format!("{r}/"))
+                    || (r.contains(['*', '?'])
+                        && (leftovers::matches(r, &file.path)
+                            || leftovers::matches(&format!("{r}/**"), &file.path)))
             })
+        })
+        .map(|file| FoundFile {
+            layer,
+            path: file.path,
+            bytes: file.size,
         })
         .collect();
     sort(&mut files);

@@ -526,11 +526,7 @@ pub fn slimmer(base: &str) -> Option<String> {
         }
     };
     match name {
-        "python" | "ruby" | "perl" | "debian" | "openjdk" => Some(format!(
-            "{} ({name}:{tag} → {})",
-            "a -slim tag",
-            suffixed("slim")
-        )),
+        "python" | "ruby" | "perl" | "debian" | "openjdk" => Some(suffixed("slim")),
         "node" => Some(format!("{} or {}", suffixed("slim"), suffixed("alpine"))),
         "golang" | "rust" => Some(
             "scratch or a distroless image (build in a builder stage, copy only the binary)"
@@ -540,6 +536,25 @@ pub fn slimmer(base: &str) -> Option<String> {
         "eclipse-temurin" | "amazoncorretto" | "ibm-semeru-runtimes" if !tag.contains("jre") => {
             Some(format!("a JRE or jlink image ({name}:…-jre)"))
         }
+        _ => None,
+    }
+}
+
+/// The runtime of `data/runtime_targets.csv` a base image stands for, by its name.
+pub fn runtime_of(base: &str) -> Option<&'static str> {
+    let reference = base.split('@').next().unwrap_or(base);
+    let last = reference.rsplit('/').next().unwrap_or(reference);
+    let name = last.split(':').next().unwrap_or(last);
+    match name {
+        "python" | "pypy" => Some("python"),
+        "node" => Some("node"),
+        "golang" => Some("go"),
+        "openjdk"
+        | "eclipse-temurin"
+        | "amazoncorretto"
+        | "ibm-semeru-runtimes"
+        | "maven"
+        | "gradle" => Some("java"),
         _ => None,
     }
 }
@@ -739,14 +754,12 @@ fn deleted_later(dockerfile: &Dockerfile, stages: &[Stage], runs: &[Run]) -> Vec
                                     .find(|(p, at, _)| p == package && *at != index)
                                     && reported.insert((index, *at))
                                 {
-                                    {
-                                        found.push((
-                                            index,
-                                            Some(*at),
-                                            format!("package {package} installed on line {line}, removed here"),
-                                            Vec::new(),
-                                        ));
-                                    }
+                                    found.push((
+                                        index,
+                                        Some(*at),
+                                        format!("package {package} installed on line {line}, removed here"),
+                                        Vec::new(),
+                                    ));
                                 }
                             }
                         }

@@ -97,6 +97,15 @@ pub fn root(stages: &[Stage], stage: usize) -> usize {
     at
 }
 
+/// The image the final stage is built on at the root (through the stages it is built FROM);
+/// `None` for a Dockerfile without `FROM`.
+pub fn final_base(dockerfile: &Dockerfile) -> Option<String> {
+    let stages = stages(dockerfile);
+    let last = stages.len().checked_sub(1)?;
+    let root = &stages[root(&stages, last)];
+    root.from.map(|_| root.base.clone())
+}
+
 /// `$NAME` and `${NAME}` (and `${NAME:-default}`) replaced from `values`; unknown names left.
 pub fn substitute(text: &str, values: &[(String, String)]) -> String {
     let lookup = |name: &str| {
@@ -114,22 +123,20 @@ pub fn substitute(text: &str, values: &[(String, String)]) -> String {
         if let Some(inner) = after.strip_prefix('{')
             && let Some(end) = inner.find('}')
         {
+            let expr = &inner[..end];
+            let (name, default) = match expr.split_once(":-") {
+                Some((name, default)) => (name, Some(default)),
+                None => (expr, None),
+            };
+            match lookup(name)
+                .filter(|v| !v.is_empty())
+                .or(default.map(str::to_string))
             {
-                let expr = &inner[..end];
-                let (name, default) = match expr.split_once(":-") {
-                    Some((name, default)) => (name, Some(default)),
-                    None => (expr, None),
-                };
-                match lookup(name)
-                    .filter(|v| !v.is_empty())
-                    .or(default.map(str::to_string))
-                {
-                    Some(value) => out.push_str(&value),
-                    None => out.push_str(&rest[at..at + 2 + end + 1]),
-                }
-                rest = &inner[end + 1..];
-                continue;
+                Some(value) => out.push_str(&value),
+                None => out.push_str(&rest[at..at + 2 + end + 1]),
             }
+            rest = &inner[end + 1..];
+            continue;
         }
         let len = after
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))

@@ -62,3 +62,77 @@ pub fn parse_named(path: &Path, text: &str) -> Result<Dockerfile, Error> {
     }
     Ok(parsed)
 }
+
+/// The most entries of a build context walked; past it the size is a lower bound.
+pub const MAX_CONTEXT_ENTRIES: u64 = 200_000;
+
+/// What the build context holds, as far as the audit asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextFacts {
+    /// A `.dockerignore` in the context, or `<Dockerfile name>.dockerignore` beside the
+    /// Dockerfile (BuildKit reads either).
+    pub dockerignore: bool,
+    /// File content bytes and files, when measured.
+    pub size: Option<(u64, u64)>,
+    /// The walk stopped at [`MAX_CONTEXT_ENTRIES`].
+    pub truncated: bool,
+}
+
+/// Looks at the build context `dir`; measures it when `measure` (symbolic links are not
+/// followed, at most [`MAX_CONTEXT_ENTRIES`] entries).
+pub fn context(dir: &Path, dockerfile: &Path, measure: bool) -> Result<ContextFacts, Error> {
+    let beside = dockerfile
+        .file_name()
+        .map(|name| {
+            let mut name = name.to_os_string();
+            name.push(".dockerignore");
+            dockerfile.with_file_name(name)
+        })
+        .is_some_and(|path| path.is_file());
+    let dockerignore = beside || dir.join(".dockerignore").is_file();
+    if !measure {
+        return Ok(ContextFacts {
+            dockerignore,
+            size: None,
+            truncated: false,
+        });
+    }
+    if !dir.is_dir() {
+        return Err(Error::Input {
+            place: Place::flag("--context"),
+            message: format!(
+                "{} is not a directory; expected the build context, e.g. --context .",
+                crate::model::values::quote(&dir.display().to_string())
+            ),
+        });
+    }
+    let (mut bytes, mut files, mut seen) = (0u64, 0u64, 0u64);
+    let mut stack = vec![dir.to_path_buf()];
+    let mut truncated = false;
+    'walk: while let Some(at) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&at) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            seen += 1;
+            if seen > MAX_CONTEXT_ENTRIES {
+                truncated = true;
+                break 'walk;
+            }
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                stack.push(entry.path());
+            } else if kind.is_file() {
+                files += 1;
+                bytes = bytes.saturating_add(entry.metadata().map(|m| m.len()).unwrap_or(0));
+            }
+        }
+    }
+    Ok(ContextFacts {
+        dockerignore,
+        size: Some((bytes, files)),
+        truncated,
+    })
+}
