@@ -454,3 +454,137 @@ fn the_documented_rules_are_the_table() {
         "docs/audit.md is stale: FLEETSAVE_UPDATE_DOCS=1 cargo test --test cli audit"
     );
 }
+
+/// A layer tar of `(path, bytes)` files (directories made as needed), written with the `tar`
+/// crate.
+fn layer_tar(path: &std::path::Path, files: &[(&str, usize)]) {
+    let mut builder = tar::Builder::new(std::fs::File::create(path).unwrap());
+    let mut dirs = std::collections::BTreeSet::new();
+    for (name, size) in files {
+        let parts: Vec<&str> = name.split('/').collect();
+        for end in 1..parts.len() {
+            let dir = format!("{}/", parts[..end].join("/"));
+            if dirs.insert(dir.clone()) {
+                let mut header = tar::Header::new_ustar();
+                header.set_entry_type(tar::EntryType::Directory);
+                header.set_mode(0o755);
+                header.set_size(0);
+                header.set_mtime(0);
+                builder
+                    .append_data(&mut header, &dir, std::io::empty())
+                    .unwrap();
+            }
+        }
+        let data: Vec<u8> = (0..*size).map(|i| (i % 251) as u8).collect();
+        let mut header = tar::Header::new_ustar();
+        header.set_mode(0o644);
+        header.set_size(*size as u64);
+        header.set_mtime(0);
+        builder
+            .append_data(&mut header, name, data.as_slice())
+            .unwrap();
+    }
+    builder.finish().unwrap();
+}
+
+/// The acceptance of issue 17 on an image umoci builds here from a known sequence of layers,
+/// one per step of the Dockerfile, with BuildKit's `created_by`: each measured finding's bytes
+/// are the bytes of its paths in the matched layer.
+#[test]
+#[ignore = "needs umoci"]
+fn findings_are_measured_in_an_image_umoci_builds_from_known_layers() {
+    require_tools(&["umoci"]);
+    let dir = tempfile::tempdir().unwrap();
+    let dockerfile = write_file(
+        dir.path(),
+        "Dockerfile",
+        "FROM python:3.12-slim\n\
+         RUN apt-get update && apt-get install -y --no-install-recommends libpq5\n\
+         RUN pip install flask\n\
+         RUN curl -o /tmp/data.tar.gz https://example.com/data.tar.gz\n\
+         RUN tar -xzf /tmp/data.tar.gz -C /srv && rm /tmp/data.tar.gz\n",
+    );
+    let steps: [(&str, Vec<(&str, usize)>); 5] = [
+        ("base: python slim", vec![("usr/local/bin/python3", 4_000)]),
+        (
+            "RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends libpq5 # buildkit",
+            vec![
+                ("usr/lib/libpq.so.5", 3_000),
+                ("var/lib/apt/lists/deb_bookworm_InRelease", 1_234),
+                ("var/lib/apt/lists/deb_bookworm_Packages.lz4", 5_678),
+            ],
+        ),
+        (
+            "RUN /bin/sh -c pip install flask # buildkit",
+            vec![
+                ("usr/local/lib/python3.12/site-packages/flask/app.py", 2_000),
+                ("root/.cache/pip/http-v2/a/b/c", 7_000),
+                ("root/.cache/pip/wheels/flask.whl", 900),
+            ],
+        ),
+        (
+            "RUN /bin/sh -c curl -o /tmp/data.tar.gz https://example.com/data.tar.gz # buildkit",
+            vec![("tmp/data.tar.gz", 11_111)],
+        ),
+        (
+            "RUN /bin/sh -c tar -xzf /tmp/data.tar.gz -C /srv && rm /tmp/data.tar.gz # buildkit",
+            vec![("srv/data.bin", 20_000), ("tmp/.wh.data.tar.gz", 0)],
+        ),
+    ];
+    let layout = dir.path().join("layout");
+    let umoci = |args: &[&str]| {
+        let output = std::process::Command::new("umoci")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "umoci {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let image = format!("{}:built", layout.display());
+    umoci(&["init", "--layout", layout.to_str().unwrap()]);
+    umoci(&["new", "--image", &image]);
+    for (index, (created_by, files)) in steps.iter().enumerate() {
+        let tar = dir.path().join(format!("layer{index}.tar"));
+        layer_tar(&tar, files);
+        umoci(&[
+            "raw",
+            "add-layer",
+            "--image",
+            &image,
+            "--history.created_by",
+            created_by,
+            tar.to_str().unwrap(),
+        ]);
+    }
+    let json = json_of(&[
+        "audit",
+        dockerfile.to_str().unwrap(),
+        "--image",
+        &image,
+        "--format",
+        "json",
+    ]);
+    assert!(
+        json["history"].as_str().unwrap().starts_with("4 of 4"),
+        "{json}"
+    );
+    let measured = |id: &str| {
+        let price = &finding(&json, id)["price"];
+        assert_eq!(price["measured"], true, "{id}: {price}");
+        (int(&price["layer"]["index"]), int(&price["low_bytes"]))
+    };
+    // The apt lists of layer 1, the pip cache of layer 2.
+    assert_eq!(measured("apt-lists"), (1, 1_234 + 5_678));
+    assert_eq!(measured("pip-cache"), (2, 7_000 + 900));
+    // The tarball created in layer 3 and removed in layer 4 still ships in layer 3.
+    assert_eq!(measured("deleted-later"), (3, 11_111));
+    assert_eq!(
+        int(&json["total"]["measured_bytes"]),
+        1_234 + 5_678 + 7_000 + 900 + 11_111
+    );
+    // What the image ships is not what a clean build would: the apt-recommends rule is silent.
+    assert!(!ids(&json).contains(&"apt-recommends".to_string()));
+}
