@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
+use crate::calc::audit::Severity;
 use crate::calc::dive::{self, DiveRule, Limit};
 use crate::calc::gate::Level;
 use crate::calc::targets::Targets;
@@ -23,6 +24,7 @@ use crate::model::rate::{DeployRate, Fraction};
 use crate::model::values::{self, Field, Refusal};
 use crate::model::{Budget, Cluster, FleetShape, GrowthLimit, Nodes};
 use crate::render::Format;
+use crate::render::audit::AuditFormat;
 use crate::render::check::CheckFormat;
 use crate::render::history::HistoryFormat;
 use crate::render::inspect::InspectFormat;
@@ -56,6 +58,9 @@ pub enum CommandArgs {
     /// The builds of one repository (from its registry tags, or image sources in order): the
     /// layers each pull moved, the layer model's parameters measured, a backtest, the trend.
     History(Box<HistoryArgs>),
+    /// The size techniques a Dockerfile leaves out, each priced across the fleet: measured in
+    /// the image built from it (--image), else the checklist's range
+    Audit(Box<AuditArgs>),
     /// The CI gate: fail (exit 1) or warn when an image breaks its budget, its runtime target or
     /// grows too much against a baseline.
     Check(Box<CheckArgs>),
@@ -248,6 +253,16 @@ fn runtime(text: &str) -> Result<Runtime, Refusal> {
     let targets =
         Targets::bundled().map_err(|e| Refusal::new("cannot be checked", e.to_string()))?;
     targets.resolve(text).map(Runtime)
+}
+
+/// A `--fail-on` severity.
+fn severity(text: &str) -> Result<Severity, Refusal> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "error" => Ok(Severity::Error),
+        "warning" => Ok(Severity::Warning),
+        "info" => Ok(Severity::Info),
+        _ => Err(Refusal::new("is not a severity", "error, warning or info").example("warning")),
+    }
 }
 
 /// A `--marker` name.
@@ -563,6 +578,42 @@ pub struct HistoryArgs {
     /// Time of generation to print (RFC 3339); without it (or SOURCE_DATE_EPOCH) none is shown
     #[arg(long, value_name = "TIME", value_parser = values::time)]
     pub generated_at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The Dockerfile to audit
+    #[arg(value_name = "DOCKERFILE")]
+    pub dockerfile: PathBuf,
+    /// The image built from it, to price each finding with the bytes found in the layer its
+    /// instruction made: OCI layout directory, oci-archive, docker save tarball (PATH:TAG), or an
+    /// image reference (every layer is downloaded)
+    #[arg(long = "image", value_name = "SRC")]
+    pub source: Option<PathBuf>,
+    #[command(flatten)]
+    pub image: ImageArgs,
+    /// The build context: its .dockerignore is looked for and its size measured [default: the
+    /// Dockerfile's directory, size not measured]
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
+    /// Runtime whose target size the estimates are taken of, without --image [default: guessed
+    /// from the final stage's base image]
+    #[arg(long, value_name = "KEY", value_parser = runtime)]
+    pub runtime: Option<Runtime>,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    /// Exit 1 when a finding is at least this severe: error, warning or info
+    #[arg(long, value_name = "SEVERITY", value_parser = severity)]
+    pub fail_on: Option<Severity>,
+    /// Exit 1 when the recoverable bytes (the total's low end) are above SIZE
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true, value_parser = values::size)]
+    pub max_recoverable: Option<u64>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: AuditFormat,
+    /// Write to FILE (atomically) instead of stdout; `-` is stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

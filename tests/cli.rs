@@ -9,6 +9,8 @@ mod harness;
 
 #[path = "cli/architecture.rs"]
 mod architecture;
+#[path = "cli/audit.rs"]
+mod audit;
 #[path = "cli/browser.rs"]
 mod browser;
 #[path = "cli/calc.rs"]

@@ -2,6 +2,7 @@
 //! plans, the CI gate's rules, two images compared by layer, and a build history measured. Results are numbers; the
 //! formulas are written down in docs/model.md.
 
+pub mod audit;
 pub mod cost;
 pub mod dive;
 pub mod full_pull;

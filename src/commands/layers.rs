@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
-use crate::args::LayersArgs;
+use crate::args::{FleetArgs, LayersArgs};
 use crate::error::{Error, Place};
 use crate::input::sources;
+use crate::model::assumptions::Assumptions;
 use crate::report::layers::{FleetInput, LayersReport};
 use crate::{output, render};
 
@@ -29,16 +30,7 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
         None => None,
     };
     let assumptions = assumptions::in_force(&args.assumptions, None)?;
-    let given = &args.fleet;
-    let fleet =
-        if given.services.is_some() || given.nodes.is_some() || given.deploys_per_day.is_some() {
-            Some(FleetInput {
-                shape: given.shape()?,
-                assumptions: &assumptions,
-            })
-        } else {
-            None
-        };
+    let fleet = fleet_input(&args.fleet, &assumptions)?;
     let mut report = LayersReport::new(&image, fleet, base.as_ref())?;
     if report.findings.waste.is_none() {
         report.notes.push(
@@ -59,4 +51,18 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
     }
     output::write(path, rendered.as_bytes())?;
     Ok(0)
+}
+
+/// The fleet the fleet flags describe, with `assumptions`; `None` when no fleet flag is given.
+pub(super) fn fleet_input(
+    given: &FleetArgs,
+    assumptions: &Assumptions,
+) -> Result<Option<FleetInput>, Error> {
+    if given.services.is_none() && given.nodes.is_none() && given.deploys_per_day.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(FleetInput {
+        shape: given.shape()?,
+        assumptions: assumptions.clone(),
+    }))
 }

@@ -5,6 +5,7 @@
 //! and written atomically).
 
 mod assumptions;
+mod audit;
 mod calc;
 mod check;
 mod compare;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli, environment: &Environment) -> Result<i32, Error> {
         CommandArgs::Layers(args) => layers::run(&args),
         CommandArgs::Compare(args) => compare::run(&args, environment),
         CommandArgs::History(args) => history::run(&args, environment),
+        CommandArgs::Audit(args) => audit::run(&args),
         CommandArgs::Check(args) => check::run(&args, environment),
         CommandArgs::Targets(args) => targets::run(&args),
         CommandArgs::Completions(args) => help::completions(&args),

@@ -5,6 +5,7 @@
 
 pub mod assumptions;
 pub mod dive_ci;
+pub mod dockerfile;
 pub mod history;
 pub mod image;
 pub mod inventory;

@@ -2,6 +2,7 @@
 //! that every input produces and every calculation consumes.
 
 pub mod assumptions;
+pub mod dockerfile;
 pub mod files;
 pub mod image;
 pub mod rate;

@@ -165,6 +165,14 @@ pub fn history_schema() -> String {
     text
 }
 
+/// The JSON Schema of `fleetsave audit`'s JSON output.
+pub fn audit_schema() -> String {
+    let schema = schemars::schema_for!(crate::report::audit::AuditReport);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,12 +46,17 @@ fn pulls(fleet: &Fleet) -> String {
     )
 }
 
+/// `50 pulls a day (1 service × 10 nodes × 5 deploys a day) at $0.045/GB — upper bound: …`.
+pub fn fleet_line(fleet: &Fleet) -> String {
+    format!("{} — {}", pulls(fleet), fleet.basis)
+}
+
 /// The fleet and both bases, as a paragraph of the comment and the page.
 fn fleet_note(fleet: &Fleet) -> String {
     format!(
         "{}. Full pull per layer: the upper bound, every pull a full pull. {}",
         pulls(fleet),
-        fleet.expected_basis
+        fleet.expected_basis.as_deref().unwrap_or_default()
     )
 }
 
@@ -87,11 +92,13 @@ fn text(report: &LayersReport) -> String {
     if let Some(fleet) = &report.fleet {
         let _ = writeln!(
             out,
-            "  fleet: {}\n  full pull: {}\n  {}",
+            "  fleet: {}\n  full pull: {}",
             pulls(fleet),
             fleet.basis,
-            fleet.expected_basis
         );
+        if let Some(expected) = &fleet.expected_basis {
+            let _ = writeln!(out, "  {expected}");
+        }
     }
     let table = Table::new(
         &[

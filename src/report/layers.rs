@@ -16,6 +16,7 @@ use crate::model::assumptions::Assumptions;
 use crate::model::files::FileEntry;
 use crate::model::image::Image;
 use crate::model::rate::Fraction;
+use crate::units::Ratio;
 
 /// The basis of the fleet figures, in words.
 pub const FULL_PULL_BASIS: &str = "upper bound: every pull a full pull";
@@ -54,8 +55,8 @@ pub struct Fleet {
     pub currency: String,
     /// The basis of `full_pull_*` figures.
     pub basis: &'static str,
-    /// The basis of `expected_*` figures.
-    pub expected_basis: String,
+    /// The basis of `expected_*` figures; `null` where none are shown.
+    pub expected_basis: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
@@ -217,9 +218,66 @@ impl Walk {
 
 /// The fleet given to the report: its shape, and the assumptions in force (price, days a year,
 /// currency, compression ratio and the layer model's parameters).
-pub struct FleetInput<'a> {
+#[derive(Debug, Clone)]
+pub struct FleetInput {
     pub shape: FleetShape,
-    pub assumptions: &'a Assumptions,
+    pub assumptions: Assumptions,
+}
+
+/// The basis of a fleet value of file content bytes, in words.
+pub fn value_basis(ratio: Ratio) -> String {
+    format!(
+        "estimated: file content bytes × the compression ratio {} (assumptions) for the wire \
+         share, × pulls a day ({FULL_PULL_BASIS})",
+        ratio.as_f64()
+    )
+}
+
+impl FleetInput {
+    /// The fleet as reports show it (no expected basis: see [`LayersReport::new`]).
+    pub fn fleet(&self) -> Fleet {
+        let days = self.assumptions.days_per_year.value;
+        Fleet {
+            services: self.shape.services,
+            nodes: self.shape.nodes,
+            deploys_per_day: self.shape.deploys_per_day.per_day(days),
+            pulls_per_day: self.pulls_per_day(),
+            price_per_gb: self.assumptions.price_per_gb.value,
+            currency: self.assumptions.currency.clone(),
+            basis: FULL_PULL_BASIS,
+            expected_basis: None,
+        }
+    }
+
+    /// Pulls a day, exactly: services × nodes × deploys a day (saturating).
+    pub fn pulls_per_day(&self) -> Fraction {
+        crate::calc::full_pull::pulls_per_day(self.shape, self.assumptions.days_per_year.value)
+            .unwrap_or(Fraction::whole(u128::MAX))
+    }
+
+    /// The money a year `bytes` a day cost.
+    pub fn money_a_year(&self, bytes: i128) -> f64 {
+        transfer_cost(bytes, self.assumptions.price_per_gb.value)
+            * self.assumptions.days_per_year.value as f64
+    }
+
+    /// The fleet value of `bytes` of file content: estimated wire bytes × pulls a day, and the
+    /// money a year that transfer costs.
+    pub fn value(&self, bytes: u64) -> Value {
+        let wire = self
+            .assumptions
+            .compression_ratio
+            .value
+            .wire_from_disk(bytes);
+        let per_day = pulls_times(self.pulls_per_day(), wire);
+        Value {
+            estimated: true,
+            wire_bytes_estimated: wire,
+            full_pull_transfer_per_day_bytes: per_day,
+            full_pull_cost_per_year: self
+                .money_a_year(i128::try_from(per_day).unwrap_or(i128::MAX)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
@@ -261,42 +319,25 @@ impl LayersReport {
             .fold(0, u64::saturating_add);
         let expected = match &fleet {
             Some(given) if image.wire_known => Some(
-                super::expected::per_layer(image, base, given.shape, given.assumptions)
+                super::expected::per_layer(image, base, given.shape, &given.assumptions)
                     .map_err(overflow)?,
             ),
             _ => None,
         };
-        let fleet = match fleet {
-            Some(given) => {
-                let assumptions = given.assumptions;
-                let shape = given.shape;
-                Some((
-                    Fleet {
-                        services: shape.services,
-                        nodes: shape.nodes,
-                        deploys_per_day: shape
-                            .deploys_per_day
-                            .per_day(assumptions.days_per_year.value),
-                        pulls_per_day: crate::calc::full_pull::pulls_per_day(
-                            shape,
-                            assumptions.days_per_year.value,
-                        )
-                        .map_err(overflow)?,
-                        price_per_gb: assumptions.price_per_gb.value,
-                        currency: assumptions.currency.clone(),
-                        basis: FULL_PULL_BASIS,
-                        expected_basis: expected_basis(base.is_some()),
-                    },
-                    assumptions.days_per_year.value,
-                ))
-            }
-            None => None,
-        };
-        let money_a_year = |bytes: i128| {
-            fleet
-                .as_ref()
-                .map(|(fleet, days)| transfer_cost(bytes, fleet.price_per_gb) * *days as f64)
-        };
+        if let Some(given) = &fleet {
+            // Refused, not saturated: the figures below would be wrong.
+            crate::calc::full_pull::pulls_per_day(
+                given.shape,
+                given.assumptions.days_per_year.value,
+            )
+            .map_err(overflow)?;
+        }
+        let value_of = |bytes: u64| fleet.as_ref().map(|given| given.value(bytes));
+        let money_a_year = |bytes: i128| fleet.as_ref().map(|given| given.money_a_year(bytes));
+        let shown = fleet.as_ref().map(|given| Fleet {
+            expected_basis: Some(expected_basis(base.is_some())),
+            ..given.fleet()
+        });
         let layers = image
             .layers
             .iter()
@@ -305,7 +346,7 @@ impl LayersReport {
                 let wire = image.wire_known.then_some(layer.wire_bytes);
                 let per_day = fleet
                     .as_ref()
-                    .and_then(|(fleet, _)| wire.map(|wire| pulls_times(fleet.pulls_per_day, wire)));
+                    .and_then(|given| wire.map(|wire| pulls_times(given.pulls_per_day(), wire)));
                 let expected = expected.as_ref().and_then(|e| e.get(index).copied());
                 LayerRow {
                     index,
@@ -342,28 +383,7 @@ impl LayersReport {
                     .to_string(),
             );
         }
-        let value_of = |bytes: u64| {
-            fleet.as_ref().zip(ratio).map(|((fleet, days), ratio)| {
-                let wire = ratio.wire_from_disk(bytes);
-                let per_day = pulls_times(fleet.pulls_per_day, wire);
-                Value {
-                    estimated: true,
-                    wire_bytes_estimated: wire,
-                    full_pull_transfer_per_day_bytes: per_day,
-                    full_pull_cost_per_year: transfer_cost(
-                        i128::try_from(per_day).unwrap_or(i128::MAX),
-                        fleet.price_per_gb,
-                    ) * *days as f64,
-                }
-            })
-        };
-        let value_basis = ratio.map(|ratio| {
-            format!(
-                "estimated: file content bytes × the compression ratio {} (assumptions) for the \
-                 wire share, × pulls a day ({FULL_PULL_BASIS})",
-                ratio.as_f64()
-            )
-        });
+        let value_basis = ratio.map(value_basis);
         let leftovers = walk.as_ref().map(|input| {
             let items: Vec<Leftover> = input
                 .found
@@ -454,7 +474,7 @@ impl LayersReport {
             platform: image.platform.clone(),
             share_basis: "share of the image's unpacked (tar-stream) bytes",
             history,
-            fleet: fleet.map(|(fleet, _)| fleet),
+            fleet: shown,
             layers,
             findings: Findings {
                 waste,
@@ -502,7 +522,7 @@ pub fn image_findings(
             image,
             Some(FleetInput {
                 shape: service.shape,
-                assumptions,
+                assumptions: assumptions.clone(),
             }),
             service.layering.base_image.as_deref(),
         )?;

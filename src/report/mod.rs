@@ -4,6 +4,7 @@
 //!
 //! All arithmetic ends here: renderers only format what this module computed.
 
+pub mod audit;
 mod build;
 pub mod check;
 pub mod expected;

@@ -7,6 +7,7 @@ const SCHEMA_PATH: &str = "docs/report.schema.json";
 const CHECK_SCHEMA_PATH: &str = "docs/check.schema.json";
 const LAYERS_SCHEMA_PATH: &str = "docs/layers.schema.json";
 const HISTORY_SCHEMA_PATH: &str = "docs/history.schema.json";
+const AUDIT_SCHEMA_PATH: &str = "docs/audit.schema.json";
 
 #[test]
 fn the_committed_schemas_are_generated_from_the_types() {
@@ -16,6 +17,7 @@ fn the_committed_schemas_are_generated_from_the_types() {
         HISTORY_SCHEMA_PATH,
         &fleetsave::render::json::history_schema(),
     );
+    assert_schema_file(AUDIT_SCHEMA_PATH, &fleetsave::render::json::audit_schema());
     assert_schema_file(
         LAYERS_SCHEMA_PATH,
         &fleetsave::render::json::layers_schema(),

@@ -1,0 +1,452 @@
+//! `fleetsave audit`: the findings as a linter writes them (`Dockerfile:12 DL3009 apt lists
+//! kept — 41.8 MB, 6.2 GB a day across the fleet`), as JSON (the report as is), as SARIF 2.1.0
+//! for code scanning, and as a Markdown pull-request comment through the shared comment builder.
+
+use std::fmt::Write;
+
+use serde_json::json;
+
+use super::comment;
+use super::headline::{format_byte_range, format_money_range};
+use super::markdown::escape_inline;
+use super::text::{terminal_safe, terminal_safe_lines};
+use crate::calc::audit::{Rule, Severity};
+use crate::error::Error;
+use crate::report::audit::{AuditReport, Finding, Price};
+use crate::report::layers::Value;
+use crate::units::{counted, format_bytes, format_count, format_money};
+
+/// Formats of `audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    Text,
+    Json,
+    Markdown,
+    Sarif,
+}
+
+/// The URI of the SARIF 2.1.0 schema written in `$schema`.
+pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Renders the report; `rules` is the whole table (SARIF lists every rule).
+pub fn render(report: &AuditReport, rules: &[Rule], format: AuditFormat) -> Result<String, Error> {
+    match format {
+        AuditFormat::Json => super::json::to_string(report, "the audit"),
+        AuditFormat::Text => Ok(terminal_safe_lines(&text(report))),
+        AuditFormat::Markdown => Ok(markdown(report)),
+        AuditFormat::Sarif => super::json::to_string(&sarif(report, rules), "the SARIF log"),
+    }
+}
+
+fn bytes(value: u64) -> String {
+    format_bytes(i128::from(value))
+}
+
+/// `15.0 kB measured` or `est. 3.50–36.0 MB`.
+fn price_words(price: &Price) -> String {
+    if price.measured {
+        format!("{} measured", bytes(price.low_bytes))
+    } else {
+        format!(
+            "est. {}",
+            format_byte_range(i128::from(price.low_bytes), i128::from(price.high_bytes))
+        )
+    }
+}
+
+/// `, 6.2 GB a day across the fleet ($1,234 a year)` for a priced finding with a fleet.
+fn fleet_words(low: Option<&Value>, high: Option<&Value>, currency: &str) -> Option<String> {
+    let (low, high) = (low?, high?);
+    let day = if low.full_pull_transfer_per_day_bytes == high.full_pull_transfer_per_day_bytes {
+        bytes(u64::try_from(low.full_pull_transfer_per_day_bytes).unwrap_or(u64::MAX))
+    } else {
+        format_byte_range(
+            i128::try_from(low.full_pull_transfer_per_day_bytes).unwrap_or(i128::MAX),
+            i128::try_from(high.full_pull_transfer_per_day_bytes).unwrap_or(i128::MAX),
+        )
+    };
+    let year = if low.full_pull_cost_per_year == high.full_pull_cost_per_year {
+        format_money(low.full_pull_cost_per_year, currency)
+    } else {
+        format_money_range(
+            low.full_pull_cost_per_year,
+            high.full_pull_cost_per_year,
+            currency,
+        )
+    };
+    Some(format!("{day} a day across the fleet ({year} a year)"))
+}
+
+fn code(finding: &Finding) -> &str {
+    finding.hadolint.as_deref().unwrap_or(&finding.id)
+}
+
+fn currency(report: &AuditReport) -> &str {
+    report
+        .fleet
+        .as_ref()
+        .map(|f| f.currency.as_str())
+        .unwrap_or("USD")
+}
+
+fn finding_value(report: &AuditReport, finding: &Finding) -> String {
+    match &finding.price {
+        Some(price) => {
+            let mut out = price_words(price);
+            if let Some(fleet) = fleet_words(
+                price.fleet_value_low.as_ref(),
+                price.fleet_value_high.as_ref(),
+                currency(report),
+            ) {
+                out.push_str(", ");
+                out.push_str(&fleet);
+            }
+            out
+        }
+        None => "not priced".to_string(),
+    }
+}
+
+fn text(report: &AuditReport) -> String {
+    let mut out = String::new();
+    let path = terminal_safe(&report.dockerfile);
+    for finding in &report.findings {
+        let _ = writeln!(
+            out,
+            "{path}:{} {} {} — {}",
+            finding.line,
+            code(finding),
+            finding.message,
+            finding_value(report, finding)
+        );
+        let _ = writeln!(
+            out,
+            "  {} ({}): {}",
+            finding.id,
+            finding.severity.as_str(),
+            terminal_safe(&finding.detail)
+        );
+        let _ = writeln!(out, "  fix: {}", finding.fix);
+        if let Some(price) = &finding.price {
+            let _ = writeln!(out, "  {}", price.basis);
+            for path in &price.paths {
+                let _ = writeln!(
+                    out,
+                    "    {:>14} {}",
+                    format_count(u128::from(path.bytes)),
+                    terminal_safe(&path.path)
+                );
+            }
+            if price.path_count > price.paths.len() as u64 {
+                let _ = writeln!(
+                    out,
+                    "    … {} more",
+                    format_count(u128::from(price.path_count - price.paths.len() as u64))
+                );
+            }
+        }
+    }
+    let c = &report.counts;
+    let _ = writeln!(
+        out,
+        "{}: {} ({} error, {} warning, {} info)",
+        path,
+        counted(report.findings.len() as u128, "finding"),
+        c.error,
+        c.warning,
+        c.info
+    );
+    let total = &report.total;
+    if total.high_bytes > 0 {
+        let _ = writeln!(
+            out,
+            "recoverable: {} ({} measured + {} estimated){}",
+            format_byte_range(i128::from(total.low_bytes), i128::from(total.high_bytes)),
+            bytes(total.measured_bytes),
+            format_byte_range(
+                i128::from(total.estimated_low_bytes),
+                i128::from(total.estimated_high_bytes)
+            ),
+            fleet_words(
+                total.fleet_value_low.as_ref(),
+                total.fleet_value_high.as_ref(),
+                currency(report)
+            )
+            .map(|f| format!(", {f}"))
+            .unwrap_or_default()
+        );
+        let _ = writeln!(out, "  {}", total.basis);
+    }
+    if let Some(image) = &report.image {
+        let _ = writeln!(out, "image: {}", terminal_safe(image));
+    }
+    if let Some(history) = &report.history {
+        let _ = writeln!(out, "  history: {history}");
+    }
+    if let Some(basis) = &report.estimate_basis {
+        let _ = writeln!(out, "estimates: of {}", terminal_safe(basis));
+    }
+    if let Some(fleet) = &report.fleet {
+        let _ = writeln!(out, "fleet: {}", super::layers::fleet_line(fleet));
+    }
+    if let Some(basis) = &report.value_basis {
+        let _ = writeln!(out, "  fleet values: {basis}");
+    }
+    if let Some(context) = &report.context {
+        let measured = match (context.bytes, context.files) {
+            (Some(b), Some(f)) => format!(
+                ", {}{} in {}",
+                if context.truncated { "at least " } else { "" },
+                bytes(b),
+                counted(u128::from(f), "file")
+            ),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "context: {}{} ({})",
+            terminal_safe(&context.path),
+            measured,
+            if context.dockerignore {
+                ".dockerignore found"
+            } else {
+                "no .dockerignore"
+            }
+        );
+    }
+    if let Some(gate) = &report.gate {
+        let _ = writeln!(out, "gate: {}", gate.status);
+        for reason in &gate.reasons {
+            let _ = writeln!(out, "  {reason}");
+        }
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, "note: {}", terminal_safe(note));
+    }
+    out
+}
+
+/// The level SARIF knows for a severity.
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A SARIF 2.1.0 log: one run, every rule of the table, one result per finding located on the
+/// Dockerfile's lines.
+fn sarif(report: &AuditReport, rules: &[Rule]) -> serde_json::Value {
+    let uri = report
+        .dockerfile
+        .trim_start_matches("./")
+        .replace('\\', "/");
+    let driver_rules: Vec<serde_json::Value> = rules
+        .iter()
+        .map(|rule| {
+            json!({
+                "id": rule.id,
+                "name": rule.id,
+                "shortDescription": { "text": rule.message },
+                "help": { "text": rule.fix },
+                "defaultConfiguration": { "level": sarif_level(rule.severity) },
+                "properties": {
+                    "hadolint": rule.hadolint,
+                    "technique": rule.technique,
+                    "final_stage_only": rule.final_stage_only,
+                },
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = report
+        .findings
+        .iter()
+        .map(|finding| {
+            let index = rules.iter().position(|r| r.id == finding.id).unwrap_or(0);
+            let value = finding_value(report, finding);
+            json!({
+                "ruleId": finding.id,
+                "ruleIndex": index,
+                "level": sarif_level(finding.severity),
+                "message": {
+                    "text": format!(
+                        "{}: {} ({}) — {}. Fix: {}",
+                        code(finding),
+                        finding.message,
+                        finding.detail,
+                        value,
+                        finding.fix
+                    )
+                },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri },
+                        "region": {
+                            "startLine": finding.line,
+                            "startColumn": finding.column,
+                            "endLine": finding.end_line,
+                        }
+                    }
+                }],
+                "partialFingerprints": {
+                    "fleetsave/v1": format!("{}:{}", finding.id, finding.instruction)
+                },
+                "properties": {
+                    "hadolint": finding.hadolint,
+                    "detail": finding.detail,
+                    "measured": finding.price.as_ref().map(|p| p.measured),
+                    "low_bytes": finding.price.as_ref().map(|p| p.low_bytes),
+                    "high_bytes": finding.price.as_ref().map(|p| p.high_bytes),
+                },
+            })
+        })
+        .collect();
+    json!({
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "fleetsave",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": driver_rules,
+                }
+            },
+            "results": results,
+        }]
+    })
+}
+
+/// The Markdown comment: a summary, then the findings worth most first.
+fn markdown(report: &AuditReport) -> String {
+    let mut head = comment::marker_line("audit");
+    head.push_str("\n### Dockerfile audit: ");
+    head.push_str(&escape_inline(&super::markdown::shorten(
+        &report.dockerfile,
+        super::markdown::NAME_CHARS,
+    )));
+    head.push_str("\n\n");
+    let total = &report.total;
+    let _ = write!(
+        head,
+        "**{}** ({} error, {} warning, {} info)",
+        counted(report.findings.len() as u128, "finding"),
+        report.counts.error,
+        report.counts.warning,
+        report.counts.info
+    );
+    if total.high_bytes > 0 {
+        let _ = write!(
+            head,
+            "; recoverable **{}**",
+            format_byte_range(i128::from(total.low_bytes), i128::from(total.high_bytes))
+        );
+        if total.measured_bytes > 0 {
+            let _ = write!(head, " ({} measured)", bytes(total.measured_bytes));
+        }
+        if let Some(fleet) = fleet_words(
+            total.fleet_value_low.as_ref(),
+            total.fleet_value_high.as_ref(),
+            currency(report),
+        ) {
+            let _ = write!(head, ": **{}**", escape_inline(&fleet));
+        }
+    }
+    head.push_str(".\n\n");
+    if let Some(gate) = &report.gate {
+        let _ = writeln!(head, "Gate: **{}**.\n", gate.status);
+        for reason in &gate.reasons {
+            let _ = writeln!(head, "- {}", escape_inline(reason));
+        }
+        if !gate.reasons.is_empty() {
+            head.push('\n');
+        }
+    }
+    let header = "| line | rule | finding | bytes | across the fleet |\n|---:|---|---|---|---|\n";
+    let mut ordered: Vec<&Finding> = report.findings.iter().collect();
+    ordered.sort_by_key(|f| std::cmp::Reverse(f.price.as_ref().map(|p| p.high_bytes).unwrap_or(0)));
+    let rows: Vec<String> = ordered
+        .iter()
+        .map(|finding| {
+            let (size, fleet) = match &finding.price {
+                Some(price) => (
+                    price_words(price),
+                    fleet_words(
+                        price.fleet_value_low.as_ref(),
+                        price.fleet_value_high.as_ref(),
+                        currency(report),
+                    )
+                    .unwrap_or_else(|| "—".to_string()),
+                ),
+                None => ("not priced".to_string(), "—".to_string()),
+            };
+            format!(
+                "| {} | `{}` {} | {}: {} | {} | {} |",
+                finding.line,
+                code(finding),
+                escape_inline(finding.severity.as_str()),
+                escape_inline(&finding.message),
+                escape_inline(&super::markdown::shorten(&finding.detail, 120)),
+                escape_inline(&size),
+                escape_inline(&fleet)
+            )
+        })
+        .collect();
+    let mut tail = String::new();
+    if let Some(basis) = &report.estimate_basis {
+        let _ = writeln!(
+            tail,
+            "\nEstimates are the checklist's ranges of {}.",
+            escape_inline(basis)
+        );
+    }
+    if let Some(basis) = &report.value_basis {
+        let _ = writeln!(tail, "\nFleet figures: {}.", escape_inline(basis));
+    }
+    tail.push('\n');
+    tail.push_str(&comment::footer(None, ""));
+    tail.push('\n');
+    comment::with_table(
+        &head,
+        header,
+        &rows,
+        |left| format!("\n_{} more not shown._", format_count(left as u128)),
+        &tail,
+    )
+}
+
+/// The rules table of docs/audit.md, generated from `data/audit-rules.csv`.
+pub fn rules_table(rules: &[Rule]) -> String {
+    let mut out = String::from(
+        "| id | hadolint | technique | stages | severity | priced by | finding | fix |\n\
+         |---|---|---:|---|---|---|---|---|\n",
+    );
+    for rule in rules {
+        let measured: Vec<String> = rule.leftover_ids().map(|id| format!("`{id}`")).collect();
+        let priced = if !measured.is_empty() {
+            format!("leftovers {}", measured.join(", "))
+        } else if rule.id == "deleted-later" {
+            "the removed files in the earlier layer".to_string()
+        } else {
+            "estimate".to_string()
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
+            rule.id,
+            rule.hadolint.as_deref().unwrap_or("—"),
+            rule.technique,
+            if rule.final_stage_only {
+                "those that ship"
+            } else {
+                "all"
+            },
+            rule.severity.as_str(),
+            priced,
+            escape_inline(&rule.message),
+            escape_inline(&rule.fix)
+        );
+    }
+    out
+}
