@@ -409,4 +409,8 @@ fn snapshots_of_every_format() {
     insta::assert_snapshot!("history_text", with("text"));
     insta::assert_snapshot!("history_markdown", with("markdown"));
     insta::assert_snapshot!("history_json", with("json"));
+    let html = with("html");
+    assert!(html.contains("<svg") && html.contains("Target for go (unpacked)"));
+    assert!(html.contains("Bytes a node pulled per build"));
+    insta::assert_snapshot!("history_html", html);
 }
