@@ -125,10 +125,7 @@ pub fn run(args: &HistoryArgs, environment: &Environment) -> Result<i32, Error> 
         from_history,
         rates,
     )
-    .map_err(|overflow| Error::Input {
-        place: Place::flag("SRC"),
-        message: overflow.to_string(),
-    })?;
+    .map_err(|overflow| Error::Overflow(format!("the backtest: {overflow}")))?;
     let targets = Targets::bundled()?;
     let target = args
         .runtime
