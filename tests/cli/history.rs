@@ -279,24 +279,32 @@ fn the_assumptions_written_are_accepted_by_calc_and_change_the_expected_figure()
 /// Serves the layout's eight tags as a registry that ignores `n=` and lists the tags two a page
 /// with `Link` headers (in name order, as registries do), manifests by tag and blobs by digest.
 pub fn paged_registry(layout: PathBuf) -> FakeServer {
+    paged_registry_with(layout, 0, 2)
+}
+
+/// [`paged_registry`] with `filler` more tags (`filler-00000`, …, which have no manifest) and
+/// `per_page` tags a page.
+pub fn paged_registry_with(layout: PathBuf, filler: usize, per_page: usize) -> FakeServer {
     let built = construction(&layout);
+    let mut names: Vec<String> = TAGS.iter().map(|t| t.to_string()).collect();
+    names.extend((0..filler).map(|n| format!("filler-{n:05}")));
+    names.sort_unstable();
     FakeServer::start(move |request: &Request, _| -> Answer {
         let target = request.target.as_str();
         if let Some(query) = target.strip_prefix("/v2/app/tags/list") {
-            let mut tags: Vec<&str> = TAGS.to_vec();
-            tags.sort_unstable();
+            let tags = &names;
             let start = query
                 .split(['?', '&'])
                 .find_map(|pair| pair.strip_prefix("last="))
-                .and_then(|last| tags.iter().position(|t| *t == last).map(|i| i + 1))
+                .and_then(|last| tags.iter().position(|t| t == last).map(|i| i + 1))
                 .unwrap_or(0);
-            let page = &tags[start..(start + 2).min(tags.len())];
+            let page = &tags[start..(start + per_page).min(tags.len())];
             let mut headers = vec![("Content-Type".to_string(), "application/json".to_string())];
-            if start + 2 < tags.len() {
+            if start + per_page < tags.len() {
                 headers.push((
                     "Link".to_string(),
                     format!(
-                        "</v2/app/tags/list?last={}&n=2>; rel=\"next\"",
+                        "</v2/app/tags/list?last={}&n={per_page}>; rel=\"next\"",
                         page.last().unwrap()
                     ),
                 ));
@@ -385,6 +393,39 @@ fn a_registry_listing_two_tags_a_page_has_every_tag_read() {
         .map(|b| b["tag"].as_str().unwrap())
         .collect();
     assert_eq!(tags, ["c", "a", "b"]);
+}
+
+#[test]
+fn ten_thousand_tags_are_listed_in_pages_and_only_the_matching_builds_read() {
+    let layout = project_file(LAYOUT);
+    let built = construction(&layout);
+    let server = paged_registry_with(layout, 10_000, 1000);
+    let repository = format!("{}/app", server.host());
+    let json = json_of(&[
+        "history",
+        &repository,
+        "--tags",
+        "^[a-h]$",
+        "--format",
+        "json",
+    ]);
+    assert_history_matches(&json, &built);
+    let requests = server.requests();
+    let pages = requests
+        .iter()
+        .filter(|r| r.target.contains("/tags/list"))
+        .count();
+    assert_eq!(pages, 11, "10,008 tags in pages of 1000");
+    let manifests = requests
+        .iter()
+        .filter(|r| r.target.contains("/manifests/"))
+        .count();
+    assert_eq!(manifests, 8, "only the matching tags read");
+    // Without --tags, 10,008 candidates are more than are read to find the newest.
+    let (code, stderr) = failure_of(&["history", &repository]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("10008 tags match"), "{stderr}");
+    assert!(stderr.contains("--tags REGEX"), "{stderr}");
 }
 
 #[test]
