@@ -54,6 +54,8 @@ struct HtmlReport {
     rows: Vec<RowCells>,
     rows_more: Option<String>,
     next_steps: Option<NextStepsView>,
+    /// `report --history`: (service, sparkline, first → last).
+    trends: Vec<(String, String, String)>,
     assumptions: Vec<AssumptionCells>,
     scope: String,
     formulas: &'static str,
@@ -402,6 +404,11 @@ pub fn render(report: &Report) -> Result<String, Error> {
             )
         }),
         next_steps: next_steps(report),
+        trends: report
+            .trends
+            .iter()
+            .map(super::cells::trend_cells)
+            .collect(),
         assumptions: assumption_rows(report),
         scope: method::scope(report),
         formulas: method::FORMULAS,

@@ -155,6 +155,7 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         compare: input.compare.clone(),
         next_steps,
         gate: None,
+        trends: Vec::new(),
     };
     check_finite(&report)?;
     Ok(report)

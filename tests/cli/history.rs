@@ -313,6 +313,8 @@ pub fn paged_registry_with(layout: PathBuf, filler: usize, per_page: usize) -> F
             return (200, headers, body.to_string().into_bytes());
         }
         if let Some(tag) = target.strip_prefix("/v2/app/manifests/") {
+            // `latest` is the newest build.
+            let tag = if tag == "latest" { TAGS[7] } else { tag };
             let Some(made) = built.iter().find(|b| b.tag == tag || b.manifest == tag) else {
                 return (404, vec![], vec![]);
             };
@@ -454,4 +456,61 @@ fn snapshots_of_every_format() {
     assert!(html.contains("<svg") && html.contains("Target for go (unpacked)"));
     assert!(html.contains("Bytes a node pulled per build"));
     insta::assert_snapshot!("history_html", html);
+}
+
+#[test]
+fn report_history_shows_each_repository_services_trend() {
+    let layout = project_file(LAYOUT);
+    let built = construction(&layout);
+    let server = paged_registry(layout);
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = write_file(
+        dir.path(),
+        "fleet.csv",
+        &format!(
+            "service,before,after,after_image\napi,100kB,,{}/app\nplain,100kB,90kB,\n",
+            server.host()
+        ),
+    );
+    let inventory = inventory.display().to_string();
+    let json = json_of(&["report", &inventory, "--history", "30", "--format", "json"]);
+    let trends = json["trends"].as_array().unwrap();
+    assert_eq!(trends.len(), 1, "only the row naming a repository");
+    assert_eq!(trends[0]["service"], "api");
+    let builds = trends[0]["builds"].as_array().unwrap();
+    let tags: Vec<&str> = builds.iter().map(|b| b["tag"].as_str().unwrap()).collect();
+    assert_eq!(tags, TAGS, "oldest first by created");
+    for (build, made) in builds.iter().zip(&built) {
+        let wire: u64 = made.layers.iter().map(|(_, s)| s).sum::<u64>() + made.config.1;
+        assert_eq!(build["wire_bytes"], wire);
+    }
+    let text = stdout_of(&["report", &inventory, "--history", "30"]);
+    assert!(
+        text.contains("Size trend (wire bytes of the last builds"),
+        "{text}"
+    );
+    let line = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Size trend"))
+        .nth(1)
+        .unwrap();
+    assert!(line.trim_start().starts_with("api "), "{line}");
+    // Base B makes builds 4–8 larger: low blocks, then high ones.
+    assert!(line.contains("▁"), "{line}");
+    assert!(line.contains("█"), "{line}");
+    assert!(line.contains("over 8 builds"), "{line}");
+    let html = stdout_of(&["report", &inventory, "--history", "8", "--format", "html"]);
+    assert!(html.contains("<h2>Size trend</h2>"));
+    let markdown = stdout_of(&[
+        "report",
+        &inventory,
+        "--history",
+        "8",
+        "--format",
+        "markdown",
+    ]);
+    assert!(markdown.contains("Size trend of api: "), "{markdown}");
+    // Without --history: no trend, no key.
+    let plain = json_of(&["report", &inventory, "--format", "json"]);
+    assert!(plain.get("trends").is_none());
 }
