@@ -50,12 +50,12 @@ struct HtmlReport {
     sentences_html: Vec<String>,
     figures: Vec<Figure>,
     charts: Vec<ChartView>,
+    /// `report --history`: (service, sparkline, first → last).
+    trends: Vec<(String, String, String)>,
     table_note: String,
     rows: Vec<RowCells>,
     rows_more: Option<String>,
     next_steps: Option<NextStepsView>,
-    /// `report --history`: (service, sparkline, first → last).
-    trends: Vec<(String, String, String)>,
     assumptions: Vec<AssumptionCells>,
     scope: String,
     formulas: &'static str,
@@ -387,6 +387,11 @@ pub fn render(report: &Report) -> Result<String, Error> {
         headline_html: sentence_html(&headline::sentence(report)),
         sentences_html: sentences,
         figures: figures(report),
+        trends: report
+            .trends
+            .iter()
+            .map(super::cells::trend_cells)
+            .collect(),
         charts: chart_views(report)?,
         table_note: format!(
             "Sorted by image transfer saved a day: committed services first, then plans \
@@ -404,11 +409,6 @@ pub fn render(report: &Report) -> Result<String, Error> {
             )
         }),
         next_steps: next_steps(report),
-        trends: report
-            .trends
-            .iter()
-            .map(super::cells::trend_cells)
-            .collect(),
         assumptions: assumption_rows(report),
         scope: method::scope(report),
         formulas: method::FORMULAS,

@@ -152,10 +152,10 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         ),
         services,
         projected_totals,
+        trends: Vec::new(),
         compare: input.compare.clone(),
         next_steps,
         gate: None,
-        trends: Vec::new(),
     };
     check_finite(&report)?;
     Ok(report)
