@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::input::history as read_history;
 use crate::input::inventory::{self, FlagDefaults};
 use crate::model::assumptions::Assumptions;
-use crate::report::{Command, ServiceTrend, TrendBuild};
+use crate::report::{Command, ServiceTrend, ServiceTrendBuild};
 
 use super::publish::{Subject, output_options, publish};
 use super::{Environment, assumptions, images};
@@ -84,7 +84,7 @@ fn trends(
             builds: builds
                 .into_iter()
                 .filter_map(|build| {
-                    Some(TrendBuild {
+                    Some(ServiceTrendBuild {
                         wire_bytes: build.image.wire_bytes()?,
                         created: build.image.created.clone(),
                         tag: build.name,

@@ -555,12 +555,12 @@ pub struct ServiceTrend {
     pub service: String,
     /// The repository as the inventory names it.
     pub repository: String,
-    pub builds: Vec<TrendBuild>,
+    pub builds: Vec<ServiceTrendBuild>,
 }
 
 /// One build of a [`ServiceTrend`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct TrendBuild {
+pub struct ServiceTrendBuild {
     pub tag: String,
     pub created: Option<String>,
     /// Config plus layer blobs, from the manifest (measured).
