@@ -489,6 +489,10 @@ pub struct ReportArgs {
     /// Basis of sizes in rows without a `basis` cell: disk or wire [default: disk]
     #[arg(long, value_name = "BASIS", value_parser = values::basis)]
     pub basis: Option<Basis>,
+    /// For rows whose after_image is a registry repository without tag: read its N most recently
+    /// created builds and show their size trend (a sparkline per service)
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = values::count)]
+    pub history: Option<u64>,
     #[command(flatten)]
     pub assumptions: AssumptionArgs,
     #[command(flatten)]

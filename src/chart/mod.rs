@@ -29,6 +29,7 @@ mod canvas;
 mod cumulative;
 mod rows;
 mod targets;
+mod trend;
 
 use plotters::style::RGBColor;
 
@@ -36,6 +37,7 @@ pub use crate::calc::targets::Status;
 pub use bars::{before_after, before_after_at, stacked, stacked_at};
 pub use cumulative::{cumulative, cumulative_at};
 pub use targets::{targets, targets_at};
+pub use trend::{trend, trend_at};
 
 /// How wide a chart is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -257,6 +259,20 @@ pub struct StackedChart {
     pub axis: Axis,
     pub items: Vec<StackedItem>,
     pub more: usize,
+}
+
+/// A quantity per build over time: up to two named series of (day, value) points in display
+/// units, the first drawn strong with markers, the second grey and dashed, and an optional band
+/// (low, high, name) behind them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendChart {
+    pub id: String,
+    pub title: String,
+    pub axis: Axis,
+    /// What the horizontal axis counts: "Days since the first build".
+    pub x_label: String,
+    pub series: Vec<(String, Vec<(f64, f64)>)>,
+    pub band: Option<(f64, f64, String)>,
 }
 
 #[cfg(test)]

@@ -787,3 +787,50 @@ mod properties {
         }
     }
 }
+
+fn example_trend() -> TrendChart {
+    TrendChart {
+        id: "chart-trend".into(),
+        title: "Image size per build".into(),
+        axis: Axis::new("Image size", "MB"),
+        x_label: "Days since the first build".into(),
+        series: vec![
+            (
+                "Unpacked".into(),
+                vec![(0.0, 120.0), (1.5, 118.0), (3.0, 90.0)],
+            ),
+            ("Wire".into(), vec![(0.0, 44.0), (1.5, 43.0), (3.0, 33.0)]),
+        ],
+        band: Some((80.0, 150.0, "Target for <python>".into())),
+    }
+}
+
+#[test]
+fn the_trend_chart_lists_its_points_and_band_and_has_no_data_when_empty() {
+    let chart = example_trend();
+    let svg = trend(&chart).unwrap();
+    assert_accessible(&svg, "chart-trend");
+    assert!(
+        svg.contains("Unpacked: 120 at 0; 118 at 1.50; 90.0 at 3.00;"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("Target for &lt;python&gt;: 80.0 to 150."),
+        "{svg}"
+    );
+    assert!(!svg.contains("<python>"));
+    assert_eq!(svg, trend(&chart).unwrap());
+    assert!(
+        trend_at(&chart, Width::Narrow)
+            .unwrap()
+            .contains("viewBox=\"0 0 360 ")
+    );
+    let empty = trend(&TrendChart {
+        series: vec![("Unpacked".into(), vec![])],
+        band: None,
+        ..example_trend()
+    })
+    .unwrap();
+    assert!(empty.contains(">\nNo data\n</text>"), "{empty}");
+    assert!(empty.contains("No data.</desc>"));
+}

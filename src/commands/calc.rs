@@ -72,6 +72,7 @@ pub fn run(args: &CalcArgs, environment: &Environment) -> Result<i32, Error> {
         compare: None,
         gate: None,
         inputs: &inputs,
+        trends: Vec::new(),
     };
     publish(subject, &output)
 }

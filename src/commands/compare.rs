@@ -90,6 +90,7 @@ pub fn run(args: &CompareArgs, environment: &Environment) -> Result<i32, Error> 
         compare: Some(comparison),
         gate,
         inputs: &inputs,
+        trends: Vec::new(),
     };
     publish(subject, &output)?;
     Ok(if failed { 1 } else { 0 })

@@ -16,6 +16,7 @@ use crate::input::sources;
 use crate::model::ChangedPerDeploy;
 use crate::model::assumptions::Assumptions;
 use crate::report::history::{BuildInput, HistoryInput, HistoryReport};
+use crate::units::counted;
 use crate::{output, render};
 
 use super::publish::generated_at;
@@ -63,7 +64,7 @@ pub fn run(args: &HistoryArgs, environment: &Environment) -> Result<i32, Error> 
             image.layers.len().max(1),
             format!(
                 "the bottom {} (as many as --base-image has)",
-                crate::units::counted(image.layers.len().max(1) as u128, "layer")
+                counted(image.layers.len().max(1) as u128, "layer")
             ),
         ),
         None => (
@@ -125,10 +126,7 @@ pub fn run(args: &HistoryArgs, environment: &Environment) -> Result<i32, Error> 
         from_history,
         rates,
     )
-    .map_err(|overflow| Error::Input {
-        place: Place::flag("SRC"),
-        message: overflow.to_string(),
-    })?;
+    .map_err(|overflow| Error::Overflow(format!("the backtest: {overflow}")))?;
     let targets = Targets::bundled()?;
     let target = args
         .runtime
@@ -201,7 +199,12 @@ fn assumptions_file(report: &HistoryReport, measured: &Measured) -> String {
         .repository
         .clone()
         .unwrap_or_else(|| format!("{} image sources given in order", report.builds.len()));
-    let one_line = |text: &str| text.replace(['\n', '\r'], " ");
+    // A TOML comment holds no control character: input text is written on one clean line.
+    let one_line = |text: &str| -> String {
+        text.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    };
     let _ = writeln!(
         out,
         "# Measured by `fleetsave history` from {}: {} builds",
@@ -213,8 +216,10 @@ fn assumptions_file(report: &HistoryReport, measured: &Measured) -> String {
     }
     let _ = writeln!(
         out,
-        "# {} pairs: {} routine builds, {} base changes. Use with --assumptions FILE.",
-        m.pairs, m.routine_pairs, m.base_changes
+        "# {}: {}, {}. Use with --assumptions FILE.",
+        counted(m.pairs as u128, "pair"),
+        counted(m.routine_pairs as u128, "routine build"),
+        counted(m.base_changes as u128, "base change")
     );
     if !measured.enough {
         let _ = writeln!(
@@ -239,7 +244,7 @@ fn assumptions_file(report: &HistoryReport, measured: &Measured) -> String {
             let _ = writeln!(
                 out,
                 "\n# Days between base changes ({} in {} days).\nbase_refresh_days = {days}",
-                m.base_changes,
+                counted(m.base_changes as u128, "base change"),
                 m.span_days.unwrap_or_default()
             );
         }

@@ -98,6 +98,8 @@ pub struct Subject<'a> {
     pub gate: Option<CheckReport>,
     /// Every file the report was read from: the report and charts may not be written over one.
     pub inputs: &'a [PathBuf],
+    /// `report --history N`: the services' last builds.
+    pub trends: Vec<report::ServiceTrend>,
 }
 
 /// The default and growth titles, with the scenario named when one scaled the fleet:
@@ -129,6 +131,7 @@ pub fn publish(subject: Subject<'_>, output: &OutputOptions) -> Result<i32, Erro
         compare: subject.compare,
     })?;
     report.gate = subject.gate;
+    report.trends = subject.trends;
     if output.title.is_none() && report.totals.growth {
         report.title = subject.growth_title.to_string();
     }

@@ -8,9 +8,10 @@ use std::path::PathBuf;
 use crate::args::ReportArgs;
 use crate::calc::targets::Targets;
 use crate::error::Error;
+use crate::input::history as read_history;
 use crate::input::inventory::{self, FlagDefaults};
 use crate::model::assumptions::Assumptions;
-use crate::report::Command;
+use crate::report::{Command, ServiceTrend, ServiceTrendBuild};
 
 use super::publish::{Subject, output_options, publish};
 use super::{Environment, assumptions, images};
@@ -64,8 +65,48 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
         compare: None,
         gate: None,
         inputs: &inputs,
+        trends: match args.history {
+            Some(last) => trends(&services, last, &images::source_options(&args.image))?,
+            None => Vec::new(),
+        },
     };
     publish(subject, &output)
+}
+
+/// `--history N`: the last `last` builds of every service whose after image names a registry
+/// repository without tag, read as `history` reads them.
+fn trends(
+    services: &[crate::model::Service],
+    last: u64,
+    options: &crate::input::sources::SourceOptions,
+) -> Result<Vec<ServiceTrend>, Error> {
+    let last = usize::try_from(last).unwrap_or(usize::MAX);
+    let mut trends = Vec::new();
+    for service in services {
+        let Some(image) = &service.after_image else {
+            continue;
+        };
+        let Some(reference) = read_history::repository_in(&image.source) else {
+            continue;
+        };
+        let builds =
+            read_history::read_repository(&reference, &image.source, &|_| true, last, options)?;
+        trends.push(ServiceTrend {
+            service: service.name.clone(),
+            repository: image.source.clone(),
+            builds: builds
+                .into_iter()
+                .filter_map(|build| {
+                    Some(ServiceTrendBuild {
+                        wire_bytes: build.image.wire_bytes()?,
+                        created: build.image.created.clone(),
+                        tag: build.name,
+                    })
+                })
+                .collect(),
+        });
+    }
+    Ok(trends)
 }
 
 /// Fleet flags are defaults for empty cells: says once on stderr which flags rows override, and

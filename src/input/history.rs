@@ -15,8 +15,9 @@ use crate::model::values;
 
 /// Manifest and config reads in flight at once.
 pub const CONCURRENT_READS: usize = 6;
-/// Matching tags read at most to find the newest (each a manifest and a config, a few KB).
-pub const MAX_CANDIDATE_TAGS: usize = 2000;
+/// Matching tags read at most to find the newest (each a manifest and a config, a few KB; only
+/// the newest `--last` are held).
+pub const MAX_CANDIDATE_TAGS: usize = 10_000;
 
 /// One build as read: its name (the tag, or the source as given) and its image.
 #[derive(Debug, Clone)]

@@ -203,3 +203,52 @@ pub fn assumption_rows(report: &Report) -> Vec<AssumptionCells> {
         })
         .collect()
 }
+
+/// A sparkline of `values` in eight block heights, lowest `▁` to highest `█` (all `▄` when they
+/// are equal): one character a value.
+pub fn sparkline(values: &[u64]) -> String {
+    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let (Some(low), Some(high)) = (values.iter().min(), values.iter().max()) else {
+        return String::new();
+    };
+    values
+        .iter()
+        .map(|value| {
+            if high == low {
+                BLOCKS[3]
+            } else {
+                let step = (value - low) as f64 / (high - low) as f64 * 7.0;
+                BLOCKS[step.round() as usize]
+            }
+        })
+        .collect()
+}
+
+/// One service's size trend as every format shows it: (service, sparkline, `first → last`,
+/// how many builds).
+pub fn trend_cells(trend: &crate::report::ServiceTrend) -> (String, String, String) {
+    let wires: Vec<u64> = trend.builds.iter().map(|b| b.wire_bytes).collect();
+    let span = match (wires.first(), wires.last()) {
+        (Some(first), Some(last)) => format!(
+            "{} → {} wire over {}",
+            format_bytes(i128::from(*first)),
+            format_bytes(i128::from(*last)),
+            crate::units::counted(wires.len() as u128, "build")
+        ),
+        _ => "no builds".to_string(),
+    };
+    (trend.service.clone(), sparkline(&wires), span)
+}
+
+#[cfg(test)]
+mod sparkline_tests {
+    use super::sparkline;
+
+    #[test]
+    fn sparklines_span_the_lowest_to_the_highest() {
+        assert_eq!(sparkline(&[10, 20, 30, 40, 50, 60, 70, 80]), "▁▂▃▄▅▆▇█");
+        assert_eq!(sparkline(&[5, 5, 5]), "▄▄▄");
+        assert_eq!(sparkline(&[]), "");
+        assert_eq!(sparkline(&[0, u64::MAX]), "▁█");
+    }
+}

@@ -1,15 +1,18 @@
 //! The report's charts: the series of [`crate::report::series`] scaled to display units, drawn
 //! by [`crate::chart`], each with its caption and the table of its numbers. Used by the HTML
-//! page and by `--charts-dir`.
+//! page and by `--charts-dir`; and the trend charts of `history`.
 
 use crate::chart::{
     self, Axis, BeforeAfterChart, BeforeAfterItem, CumulativeChart, CumulativePoint, StackedChart,
-    StackedItem, TargetChart, TargetItem, Width,
+    StackedItem, TargetChart, TargetItem, TrendChart, Width,
 };
 use crate::error::Error;
 use crate::report::Report;
+use crate::report::history::HistoryReport;
 use crate::report::series::{self, Pair, Series};
-use crate::units::{counted, format_bytes, format_seconds};
+use crate::units::{counted, format_bytes, format_range, format_seconds};
+
+use super::cells::NONE;
 
 /// A drawn chart with what goes around it.
 #[derive(Debug, Clone, PartialEq)]
@@ -300,4 +303,164 @@ fn pull_time(series: &Series) -> Result<ChartView, Error> {
         1.0,
         format_seconds,
     )
+}
+
+/// The horizontal position of each build: days since the first build when every build has a
+/// creation time, else its number (1, 2, …); and what the axis says.
+fn build_positions(report: &HistoryReport) -> (Vec<f64>, &'static str) {
+    let mut days = vec![0.0];
+    for pair in &report.pairs {
+        match pair.days {
+            Some(apart) => days.push(days.last().copied().unwrap_or(0.0) + apart),
+            None => {
+                let numbers = (1..=report.builds.len()).map(|n| n as f64).collect();
+                return (numbers, "Build");
+            }
+        }
+    }
+    days.truncate(report.builds.len());
+    (days, "Days since the first build")
+}
+
+/// The two trend charts of `history`: size per build (wire and unpacked, the runtime target
+/// band behind), and bytes pulled per build.
+pub fn history_charts(report: &HistoryReport) -> Result<Vec<ChartView>, Error> {
+    let (x, x_label) = build_positions(report);
+    let largest = report
+        .builds
+        .iter()
+        .map(|b| b.disk_bytes.max(b.wire_bytes) as f64)
+        .chain(report.target.iter().map(|t| t.high_disk_bytes as f64))
+        .fold(0.0, f64::max);
+    let (divisor, unit) = unit_for(largest);
+    let scaled = |bytes: u64| bytes as f64 / divisor;
+    let estimated = |flag: bool| if flag { " (estimated)" } else { "" };
+    let disk_estimated = report.builds.iter().any(|b| b.disk_estimated);
+    let wire_estimated = report.builds.iter().any(|b| b.wire_estimated);
+    let sizes = TrendChart {
+        id: "chart-history-sizes".into(),
+        title: "Image size per build".into(),
+        axis: Axis::new("Image size", unit),
+        x_label: x_label.into(),
+        series: vec![
+            (
+                format!("Unpacked{}", estimated(disk_estimated)),
+                x.iter()
+                    .zip(&report.builds)
+                    .map(|(x, b)| (*x, scaled(b.disk_bytes)))
+                    .collect(),
+            ),
+            (
+                format!("Wire{}", estimated(wire_estimated)),
+                x.iter()
+                    .zip(&report.builds)
+                    .map(|(x, b)| (*x, scaled(b.wire_bytes)))
+                    .collect(),
+            ),
+        ],
+        band: report.target.as_ref().map(|target| {
+            (
+                scaled(target.low_disk_bytes),
+                scaled(target.high_disk_bytes),
+                format!("Target for {} (unpacked)", target.runtime),
+            )
+        }),
+    };
+    let size_rows = report
+        .builds
+        .iter()
+        .map(|b| {
+            vec![
+                b.tag.clone(),
+                b.created.clone().unwrap_or_else(|| NONE.to_string()),
+                format!(
+                    "{}{}",
+                    format_bytes(i128::from(b.disk_bytes)),
+                    if b.disk_estimated { "*" } else { "" }
+                ),
+                format!(
+                    "{}{}",
+                    format_bytes(i128::from(b.wire_bytes)),
+                    if b.wire_estimated { "*" } else { "" }
+                ),
+            ]
+        })
+        .collect();
+    let target_caption = match &report.target {
+        Some(target) => format!(
+            " The band is the {} target, {} unpacked.",
+            target.runtime,
+            format_range(target.low_disk_bytes, target.high_disk_bytes)
+        ),
+        None => String::new(),
+    };
+    let largest_pull = report
+        .pairs
+        .iter()
+        .map(|p| p.pull_wire_bytes as f64)
+        .fold(0.0, f64::max);
+    let (pull_divisor, pull_unit) = unit_for(largest_pull);
+    let pulled = TrendChart {
+        id: "chart-history-pulled".into(),
+        title: "Bytes a node pulled per build".into(),
+        axis: Axis::new("Pulled, wire", pull_unit),
+        x_label: x_label.into(),
+        series: vec![(
+            "Pulled (blobs the build before lacks)".into(),
+            report
+                .pairs
+                .iter()
+                .zip(x.iter().skip(1))
+                .map(|(p, x)| (*x, p.pull_wire_bytes as f64 / pull_divisor))
+                .collect(),
+        )],
+        band: None,
+    };
+    let pull_rows = report
+        .pairs
+        .iter()
+        .map(|p| {
+            vec![
+                p.to.clone(),
+                format_bytes(i128::from(p.pull_wire_bytes)),
+                format!("{:.1}%", p.new_share * 100.0),
+                if p.base_changed { "base changed" } else { "" }.to_string(),
+            ]
+        })
+        .collect();
+    Ok(vec![
+        ChartView {
+            id: sizes.id.clone(),
+            title: sizes.title.clone(),
+            svg: chart::trend(&sizes)?,
+            svg_narrow: chart::trend_at(&sizes, Width::Narrow)?,
+            caption: format!(
+                "Unpacked and wire bytes of each build, oldest first (* estimated with the \
+                 compression ratio).{target_caption}"
+            ),
+            headings: vec![
+                "build".into(),
+                "created".into(),
+                "unpacked".into(),
+                "wire".into(),
+            ],
+            rows: size_rows,
+        },
+        ChartView {
+            id: pulled.id.clone(),
+            title: pulled.title.clone(),
+            svg: chart::trend(&pulled)?,
+            svg_narrow: chart::trend_at(&pulled, Width::Narrow)?,
+            caption: "Wire bytes a node holding the build before pulled for each build: its \
+                      blobs, config included, that the build before lacks (measured)."
+                .into(),
+            headings: vec![
+                "build".into(),
+                "pulled".into(),
+                "share".into(),
+                "base".into(),
+            ],
+            rows: pull_rows,
+        },
+    ])
 }

@@ -17,6 +17,7 @@ pub enum HistoryFormat {
     Text,
     Json,
     Markdown,
+    Html,
 }
 
 /// Builds the Markdown table shows: the last ones.
@@ -28,6 +29,7 @@ pub fn render(report: &HistoryReport, format: HistoryFormat) -> Result<String, E
         HistoryFormat::Json => super::json::to_string(report, "the history"),
         HistoryFormat::Text => Ok(terminal_safe_lines(&text(report))),
         HistoryFormat::Markdown => Ok(markdown(report)),
+        HistoryFormat::Html => super::html::history(report),
     }
 }
 
@@ -172,7 +174,7 @@ pub fn backtest_rows(report: &HistoryReport) -> (String, Vec<(String, String, St
     (head, rows)
 }
 
-fn heading(report: &HistoryReport) -> String {
+pub fn heading(report: &HistoryReport) -> String {
     let builds = counted(report.builds.len() as u128, "build");
     match (
         report.measured.first_created.as_deref(),
@@ -314,45 +316,69 @@ fn delta(previous: Option<&BuildView>, build: &BuildView, wire: bool) -> String 
         .unwrap_or_else(|| NONE.to_string())
 }
 
-fn markdown(report: &HistoryReport) -> String {
-    let cell = super::markdown::cell;
-    let mut out = String::new();
-    let _ = writeln!(out, "### {}\n", cell(&report.title));
-    let _ = writeln!(out, "{}\n", cell(&heading(report)));
-    let shown = report.builds.len().saturating_sub(MARKDOWN_BUILDS);
-    if shown > 0 {
-        let _ = writeln!(out, "The last {MARKDOWN_BUILDS} builds:\n");
-    }
-    out.push_str("| build | created | wire | Δ wire | disk | Δ disk | pulled | base |\n");
-    out.push_str("|---|---|--:|--:|--:|--:|--:|---|\n");
-    for (index, build) in report.builds.iter().enumerate().skip(shown) {
-        let previous = index.checked_sub(1).map(|i| &report.builds[i]);
-        let pair = index.checked_sub(1).and_then(|i| report.pairs.get(i));
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            cell(&build.tag),
-            cell(build.created.as_deref().unwrap_or(NONE)),
-            sized(build.wire_bytes, build.wire_estimated),
-            delta(previous, build, true),
-            sized(build.disk_bytes, build.disk_estimated),
-            delta(previous, build, false),
-            pair.map(|p| bytes(p.pull_wire_bytes))
-                .unwrap_or_else(|| NONE.to_string()),
-            if pair.is_some_and(|p| p.base_changed) {
-                "changed"
-            } else {
-                ""
-            },
-        );
-    }
+/// The table of the last `count` builds, plain strings: build, created, wire, Δ wire, disk,
+/// Δ disk, pulled, base.
+pub fn build_rows(report: &HistoryReport, count: usize) -> Vec<[String; 8]> {
+    let skip = report.builds.len().saturating_sub(count);
+    report
+        .builds
+        .iter()
+        .enumerate()
+        .skip(skip)
+        .map(|(index, build)| {
+            let previous = index.checked_sub(1).map(|i| &report.builds[i]);
+            let pair = index.checked_sub(1).and_then(|i| report.pairs.get(i));
+            [
+                build.tag.clone(),
+                build.created.clone().unwrap_or_else(|| NONE.to_string()),
+                sized(build.wire_bytes, build.wire_estimated),
+                delta(previous, build, true),
+                sized(build.disk_bytes, build.disk_estimated),
+                delta(previous, build, false),
+                pair.map(|p| bytes(p.pull_wire_bytes))
+                    .unwrap_or_else(|| NONE.to_string()),
+                if pair.is_some_and(|p| p.base_changed) {
+                    "changed".to_string()
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect()
+}
+
+/// What the builds table shows, under it.
+pub fn builds_note(report: &HistoryReport, count: usize) -> String {
+    let mut note = if report.builds.len() > count {
+        format!("The last {count} of {} builds.", report.builds.len())
+    } else {
+        format!("All {}.", counted(report.builds.len() as u128, "build"))
+    };
     if report
         .builds
         .iter()
         .any(|b| b.wire_estimated || b.disk_estimated)
     {
-        out.push_str("\n\\* estimated from the other basis with the compression ratio\n");
+        note.push_str(" * estimated from the other basis with the compression ratio.");
     }
+    note.push_str(
+        " Pulled: wire bytes of the blobs (config included) the build before lacks, measured.",
+    );
+    note
+}
+
+fn markdown(report: &HistoryReport) -> String {
+    let cell = super::markdown::cell;
+    let mut out = String::new();
+    let _ = writeln!(out, "### {}\n", cell(&report.title));
+    let _ = writeln!(out, "{}\n", cell(&heading(report)));
+    out.push_str("| build | created | wire | Δ wire | disk | Δ disk | pulled | base |\n");
+    out.push_str("|---|---|--:|--:|--:|--:|--:|---|\n");
+    for row in build_rows(report, MARKDOWN_BUILDS) {
+        let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    let _ = writeln!(out, "\n{}", cell(&builds_note(report, MARKDOWN_BUILDS)));
     let _ = writeln!(out, "\n**Measured:** {}\n", cell(&enough_sentence(report)));
     out.push_str("| parameter | value | measured as |\n|---|--:|---|\n");
     for (name, value, how) in measured_lines(report) {

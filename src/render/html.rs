@@ -49,6 +49,8 @@ struct HtmlReport {
     sentences_html: Vec<String>,
     figures: Vec<Figure>,
     charts: Vec<ChartView>,
+    /// `report --history`: (service, sparkline, first → last).
+    trends: Vec<(String, String, String)>,
     table_note: String,
     rows: Vec<RowCells>,
     rows_more: Option<String>,
@@ -59,6 +61,49 @@ struct HtmlReport {
     scope: String,
     formulas: &'static str,
     worked_example: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HtmlHistory {
+    version: &'static str,
+    title: String,
+    subtitle: String,
+    generated_at: Option<String>,
+    charts: Vec<ChartView>,
+    builds: Vec<[String; 8]>,
+    builds_note: String,
+    enough: String,
+    measured: Vec<(&'static str, String, String)>,
+    backtest: String,
+    backtest_rows: Vec<(String, String, String)>,
+    notes: Vec<String>,
+}
+
+/// The builds the history page's table shows: the last ones.
+pub const HISTORY_TABLE_BUILDS: usize = 30;
+
+/// The page of `fleetsave history`: the trend charts, the last builds with deltas, the measured
+/// parameters and the backtest.
+pub fn history(report: &crate::report::history::HistoryReport) -> Result<String, Error> {
+    use super::history as parts;
+    let (backtest, backtest_rows) = parts::backtest_rows(report);
+    let page = HtmlHistory {
+        version: env!("CARGO_PKG_VERSION"),
+        title: report.title.clone(),
+        subtitle: parts::heading(report),
+        generated_at: report.generated_at.clone(),
+        charts: super::charts::history_charts(report)?,
+        builds: parts::build_rows(report, HISTORY_TABLE_BUILDS),
+        builds_note: parts::builds_note(report, HISTORY_TABLE_BUILDS),
+        enough: format!("Measured: {}", parts::enough_sentence(report)),
+        measured: parts::measured_lines(report),
+        backtest,
+        backtest_rows,
+        notes: report.notes.clone(),
+    };
+    page.render()
+        .map_err(|e| Error::Internal(format!("cannot render the HTML template: {e}")))
 }
 
 /// Escapes text for HTML content and attribute values; runner commands (`::`, `##[`) are broken
@@ -344,6 +389,11 @@ pub fn render(report: &Report) -> Result<String, Error> {
         headline_html: sentence_html(&headline::sentence(report)),
         sentences_html: sentences,
         figures: figures(report),
+        trends: report
+            .trends
+            .iter()
+            .map(super::cells::trend_cells)
+            .collect(),
         charts: chart_views(report)?,
         table_note: format!(
             "Sorted by image transfer saved a day: committed services first, then plans \

@@ -227,6 +227,13 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
         .collect();
     let unchanged = report.services.len() - changed.len();
     let mut table_notes: Vec<String> = estimate_note(report).into_iter().collect();
+    for trend in &report.trends {
+        let (service, line, span) = super::cells::trend_cells(trend);
+        table_notes.push(format!(
+            "Size trend of {}: {line} {span}",
+            escape_inline(&shorten(&service, NAME_CHARS)),
+        ));
+    }
     if unchanged > 0 {
         table_notes.push(format!(
             "{} unchanged (same size before and after).",

@@ -422,6 +422,31 @@ fn write_services(out: &mut String, report: &Report) -> std::fmt::Result {
             writeln!(out, "{}", indent(&wrap(&line, 74), 2))?;
         }
     }
+    write_trends(out, report)
+}
+
+/// `report --history N`: a sparkline of each service's last builds (wire bytes).
+fn write_trends(out: &mut String, report: &Report) -> std::fmt::Result {
+    if report.trends.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Size trend (wire bytes of the last builds, oldest first):"
+    )?;
+    for trend in &report.trends {
+        let (service, line, span) = super::cells::trend_cells(trend);
+        writeln!(
+            out,
+            "  {}  {line}  {span}",
+            super::table::pad(
+                &super::table::truncate(&terminal_safe(&service), 20),
+                20,
+                super::table::Align::Left
+            )
+        )?;
+    }
     Ok(())
 }
 

@@ -159,6 +159,7 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         ),
         services,
         projected_totals,
+        trends: Vec::new(),
         compare: input.compare.clone(),
         next_steps,
         gate: None,

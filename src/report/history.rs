@@ -44,7 +44,7 @@ pub struct HistoryReport {
 /// One build.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BuildView {
-    /// The tag, or the source as given.
+    /// The tag (registry), or the last part of the source path (`layout:v2`).
     pub tag: String,
     pub source: String,
     /// The config blob's digest (the image ID).

@@ -71,6 +71,11 @@ pub struct Report {
     /// `compare` only: the layers the two images share and what switching a node transfers;
     /// `null` for other commands.
     pub compare: Option<CompareView>,
+    /// `report --history N`: the last builds of each service whose after image is a registry
+    /// repository (no tag), oldest first. Absent without `--history`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(default)]
+    pub trends: Vec<ServiceTrend>,
     /// For committed images above their runtime target: what reaching the target's high end
     /// would add, and the checklist of techniques; `null` when none is above target.
     pub next_steps: Option<NextSteps>,
@@ -551,6 +556,25 @@ pub struct ServiceRow {
     pub growth: bool,
     /// True for a plan: a service not slimmed yet, projected to its runtime target.
     pub projected: bool,
+}
+
+/// The last builds of one service's repository (`report --history N`), oldest first by their
+/// configs' created times.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct ServiceTrend {
+    pub service: String,
+    /// The repository as the inventory names it.
+    pub repository: String,
+    pub builds: Vec<ServiceTrendBuild>,
+}
+
+/// One build of a [`ServiceTrend`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct ServiceTrendBuild {
+    pub tag: String,
+    pub created: Option<String>,
+    /// Config plus layer blobs, from the manifest (measured).
+    pub wire_bytes: u64,
 }
 
 #[cfg(test)]

@@ -279,24 +279,32 @@ fn the_assumptions_written_are_accepted_by_calc_and_change_the_expected_figure()
 /// Serves the layout's eight tags as a registry that ignores `n=` and lists the tags two a page
 /// with `Link` headers (in name order, as registries do), manifests by tag and blobs by digest.
 pub fn paged_registry(layout: PathBuf) -> FakeServer {
+    paged_registry_with(layout, 0, 2)
+}
+
+/// [`paged_registry`] with `filler` more tags (`filler-00000`, …, which have no manifest) and
+/// `per_page` tags a page.
+pub fn paged_registry_with(layout: PathBuf, filler: usize, per_page: usize) -> FakeServer {
     let built = construction(&layout);
+    let mut names: Vec<String> = TAGS.iter().map(|t| t.to_string()).collect();
+    names.extend((0..filler).map(|n| format!("filler-{n:05}")));
+    names.sort_unstable();
     FakeServer::start(move |request: &Request, _| -> Answer {
         let target = request.target.as_str();
         if let Some(query) = target.strip_prefix("/v2/app/tags/list") {
-            let mut tags: Vec<&str> = TAGS.to_vec();
-            tags.sort_unstable();
+            let tags = &names;
             let start = query
                 .split(['?', '&'])
                 .find_map(|pair| pair.strip_prefix("last="))
-                .and_then(|last| tags.iter().position(|t| *t == last).map(|i| i + 1))
+                .and_then(|last| tags.iter().position(|t| t == last).map(|i| i + 1))
                 .unwrap_or(0);
-            let page = &tags[start..(start + 2).min(tags.len())];
+            let page = &tags[start..(start + per_page).min(tags.len())];
             let mut headers = vec![("Content-Type".to_string(), "application/json".to_string())];
-            if start + 2 < tags.len() {
+            if start + per_page < tags.len() {
                 headers.push((
                     "Link".to_string(),
                     format!(
-                        "</v2/app/tags/list?last={}&n=2>; rel=\"next\"",
+                        "</v2/app/tags/list?last={}&n={per_page}>; rel=\"next\"",
                         page.last().unwrap()
                     ),
                 ));
@@ -305,6 +313,8 @@ pub fn paged_registry(layout: PathBuf) -> FakeServer {
             return (200, headers, body.to_string().into_bytes());
         }
         if let Some(tag) = target.strip_prefix("/v2/app/manifests/") {
+            // `latest` is the newest build.
+            let tag = if tag == "latest" { TAGS[7] } else { tag };
             let Some(made) = built.iter().find(|b| b.tag == tag || b.manifest == tag) else {
                 return (404, vec![], vec![]);
             };
@@ -388,6 +398,39 @@ fn a_registry_listing_two_tags_a_page_has_every_tag_read() {
 }
 
 #[test]
+fn ten_thousand_tags_are_listed_in_pages_and_only_the_matching_builds_read() {
+    let layout = project_file(LAYOUT);
+    let built = construction(&layout);
+    let server = paged_registry_with(layout, 10_000, 1000);
+    let repository = format!("{}/app", server.host());
+    let json = json_of(&[
+        "history",
+        &repository,
+        "--tags",
+        "^[a-h]$",
+        "--format",
+        "json",
+    ]);
+    assert_history_matches(&json, &built);
+    let requests = server.requests();
+    let pages = requests
+        .iter()
+        .filter(|r| r.target.contains("/tags/list"))
+        .count();
+    assert_eq!(pages, 11, "10,008 tags in pages of 1000");
+    let manifests = requests
+        .iter()
+        .filter(|r| r.target.contains("/manifests/"))
+        .count();
+    assert_eq!(manifests, 8, "only the matching tags read");
+    // Without --tags, 10,008 candidates are more than are read to find the newest.
+    let (code, stderr) = failure_of(&["history", &repository]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("10008 tags match"), "{stderr}");
+    assert!(stderr.contains("--tags REGEX"), "{stderr}");
+}
+
+#[test]
 fn a_bad_tag_pattern_is_refused_with_its_flag() {
     let (code, stderr) = failure_of(&["history", "x.io/app", "--tags", "(unclosed"]);
     assert_eq!(code, 2, "{stderr}");
@@ -409,4 +452,65 @@ fn snapshots_of_every_format() {
     insta::assert_snapshot!("history_text", with("text"));
     insta::assert_snapshot!("history_markdown", with("markdown"));
     insta::assert_snapshot!("history_json", with("json"));
+    let html = with("html");
+    assert!(html.contains("<svg") && html.contains("Target for go (unpacked)"));
+    assert!(html.contains("Bytes a node pulled per build"));
+    insta::assert_snapshot!("history_html", html);
+}
+
+#[test]
+fn report_history_shows_each_repository_services_trend() {
+    let layout = project_file(LAYOUT);
+    let built = construction(&layout);
+    let server = paged_registry(layout);
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = write_file(
+        dir.path(),
+        "fleet.csv",
+        &format!(
+            "service,before,after,after_image\napi,100kB,,{}/app\nplain,100kB,90kB,\n",
+            server.host()
+        ),
+    );
+    let inventory = inventory.display().to_string();
+    let json = json_of(&["report", &inventory, "--history", "30", "--format", "json"]);
+    let trends = json["trends"].as_array().unwrap();
+    assert_eq!(trends.len(), 1, "only the row naming a repository");
+    assert_eq!(trends[0]["service"], "api");
+    let builds = trends[0]["builds"].as_array().unwrap();
+    let tags: Vec<&str> = builds.iter().map(|b| b["tag"].as_str().unwrap()).collect();
+    assert_eq!(tags, TAGS, "oldest first by created");
+    for (build, made) in builds.iter().zip(&built) {
+        let wire: u64 = made.layers.iter().map(|(_, s)| s).sum::<u64>() + made.config.1;
+        assert_eq!(build["wire_bytes"], wire);
+    }
+    let text = stdout_of(&["report", &inventory, "--history", "30"]);
+    assert!(
+        text.contains("Size trend (wire bytes of the last builds"),
+        "{text}"
+    );
+    let line = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Size trend"))
+        .nth(1)
+        .unwrap();
+    assert!(line.trim_start().starts_with("api "), "{line}");
+    // Base B makes builds 4–8 larger: low blocks, then high ones.
+    assert!(line.contains("▁"), "{line}");
+    assert!(line.contains("█"), "{line}");
+    assert!(line.contains("over 8 builds"), "{line}");
+    let html = stdout_of(&["report", &inventory, "--history", "8", "--format", "html"]);
+    assert!(html.contains("<h2>Size trend</h2>"));
+    let markdown = stdout_of(&[
+        "report",
+        &inventory,
+        "--history",
+        "8",
+        "--format",
+        "markdown",
+    ]);
+    assert!(markdown.contains("Size trend of api: "), "{markdown}");
+    // Without --history: no trend, no key.
+    let plain = json_of(&["report", &inventory, "--format", "json"]);
+    assert!(plain.get("trends").is_none());
 }

@@ -18,9 +18,10 @@ pub(crate) struct ImageConfig {
     pub rootfs: Option<RootFs>,
     #[serde(default)]
     pub history: Option<Vec<History>>,
-    /// When the image was made (RFC 3339), as the builder wrote it.
+    /// When the image was made (RFC 3339), as the builder wrote it; any JSON value is
+    /// accepted here (only a string is taken), so a malformed time never loses the rest.
     #[serde(default)]
-    pub created: Option<String>,
+    created: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -56,6 +57,11 @@ impl ImageConfig {
         })
     }
 
+    /// The `created` time as written, when it is a string.
+    pub fn created(&self) -> Option<String> {
+        self.created.as_ref()?.as_str().map(str::to_string)
+    }
+
     /// `os/arch[/variant]` when both are given.
     pub fn platform(&self) -> Option<String> {
         match (&self.os, &self.architecture) {
@@ -76,6 +82,21 @@ pub(crate) fn apply(image: &mut crate::model::image::Image, bytes: &[u8]) {
     if let Some(platform) = config.as_ref().and_then(|c| c.platform()) {
         image.platform = Some(platform);
     }
-    image.created = config.as_ref().and_then(|c| c.created.clone());
+    image.created = config.as_ref().and_then(ImageConfig::created);
     image.history = config.and_then(|c| c.history());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_created_time_that_is_not_a_string_loses_nothing_else() {
+        let config = ImageConfig::parse(br#"{"os":"linux","architecture":"arm64","created":5}"#)
+            .expect("parses");
+        assert_eq!(config.created(), None);
+        assert_eq!(config.platform().as_deref(), Some("linux/arm64"));
+        let config = ImageConfig::parse(br#"{"created":"2026-01-01T00:00:00Z"}"#).expect("parses");
+        assert_eq!(config.created().as_deref(), Some("2026-01-01T00:00:00Z"));
+    }
 }

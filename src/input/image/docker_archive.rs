@@ -159,7 +159,7 @@ pub(crate) fn read(
         wire_known: false,
         notes,
         history: config.history(),
-        created: config.created.clone(),
+        created: config.created(),
     })
 }
 

@@ -23,8 +23,9 @@ struct Inspected {
     architecture: Option<String>,
     #[serde(default)]
     variant: Option<String>,
+    /// Any JSON value (only a string is taken): a malformed time never refuses the file.
     #[serde(default)]
-    created: Option<String>,
+    created: Option<serde_json::Value>,
 }
 
 /// Whether a JSON value looks like `docker inspect` output (an object, or array of objects,
@@ -80,7 +81,11 @@ pub(crate) fn read(
         wire_known: false,
         notes,
         history: None,
-        created: chosen.created.clone(),
+        created: chosen
+            .created
+            .as_ref()
+            .and_then(|created| created.as_str())
+            .map(str::to_string),
     })
 }
 
