@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::input::image::Platform;
 use crate::input::registry::{self, Secret};
 use crate::model::assumptions::{ASSUMPTIONS, Assumption, Assumptions, Kind, Overrides, Value};
-use crate::model::rate::{DeployRate, Fraction};
+use crate::model::rate::{DeployRate, EgressLimit, Fraction};
 use crate::model::values::{self, Field, Refusal};
 use crate::model::{Budget, ChangedPerDeploy, Cluster, FleetShape, GrowthLimit, Nodes};
 use crate::render::Format;
@@ -148,6 +148,26 @@ impl ScaleArgs {
             .collect::<Vec<_>>()
             .join(", ");
         Ok(Some(note))
+    }
+}
+
+/// The rollout burst: a shared egress limit and a maintenance window.
+#[derive(Debug, Args, Default, Clone)]
+pub struct BurstArgs {
+    /// A shared limit every node pulls through (a NAT gateway, a registry mirror), in bytes or
+    /// bits a second (1.25GB/s, 10Gbit/s, 10Gbps): adds each service's rollout burst
+    #[arg(long, value_name = "RATE", allow_hyphen_values = true, value_parser = values::egress_limit)]
+    pub egress_limit: Option<EgressLimit>,
+    /// The maintenance window a rollout must fit in (15m, 1h): adds each service's rollout burst
+    /// and whether it fits
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true, value_parser = values::duration)]
+    pub window: Option<f64>,
+}
+
+impl BurstArgs {
+    /// Whether the burst section was asked for.
+    pub fn wanted(&self) -> bool {
+        self.egress_limit.is_some() || self.window.is_some()
     }
 }
 
@@ -425,6 +445,8 @@ pub struct CalcArgs {
     pub fleet: FleetArgs,
     #[command(flatten)]
     pub scale: ScaleArgs,
+    #[command(flatten)]
+    pub burst: BurstArgs,
     /// Whether the sizes are unpacked (disk, as docker images shows) or compressed (wire)
     #[arg(long, value_name = "BASIS", default_value = "disk", value_parser = values::basis)]
     pub basis: Basis,
@@ -470,6 +492,8 @@ pub struct ReportArgs {
     pub fleet: FleetArgs,
     #[command(flatten)]
     pub scale: ScaleArgs,
+    #[command(flatten)]
+    pub burst: BurstArgs,
     /// Basis of sizes in rows without a `basis` cell: disk or wire [default: disk]
     #[arg(long, value_name = "BASIS", value_parser = values::basis)]
     pub basis: Option<Basis>,

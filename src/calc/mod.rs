@@ -2,6 +2,7 @@
 //! plans, the CI gate's rules, and two images compared by layer. Results are numbers; the
 //! formulas are written down in docs/model.md.
 
+pub mod burst;
 pub mod cost;
 pub mod dive;
 pub mod full_pull;

@@ -72,6 +72,7 @@ pub fn run(args: &CalcArgs, environment: &Environment) -> Result<i32, Error> {
         compare: None,
         gate: None,
         inputs: &inputs,
+        burst: Some(&args.burst),
     };
     publish(subject, &output)
 }

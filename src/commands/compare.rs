@@ -88,6 +88,7 @@ pub fn run(args: &CompareArgs, environment: &Environment) -> Result<i32, Error> 
         compare: Some(comparison),
         gate,
         inputs: &inputs,
+        burst: None,
     };
     publish(subject, &output)?;
     Ok(if failed { 1 } else { 0 })

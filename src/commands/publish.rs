@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::args::OutputArgs;
+use crate::args::{BurstArgs, OutputArgs};
 use crate::calc::targets::Targets;
 use crate::calc::techniques;
 use crate::error::Error;
@@ -90,6 +90,8 @@ pub struct Subject<'a> {
     pub gate: Option<CheckReport>,
     /// Every file the report was read from: the report and charts may not be written over one.
     pub inputs: &'a [PathBuf],
+    /// `--egress-limit`, `--window`: the rollout bursts, when asked for.
+    pub burst: Option<&'a BurstArgs>,
 }
 
 /// The default and growth titles, with the scenario named when one scaled the fleet:
@@ -121,6 +123,14 @@ pub fn publish(subject: Subject<'_>, output: &OutputOptions) -> Result<i32, Erro
         compare: subject.compare,
     })?;
     report.gate = subject.gate;
+    report.bursts = subject.burst.filter(|burst| burst.wanted()).map(|burst| {
+        report::burst::bursts(
+            subject.services,
+            subject.assumptions,
+            burst.egress_limit.as_ref(),
+            burst.window,
+        )
+    });
     if output.title.is_none() && report.totals.growth {
         report.title = subject.growth_title.to_string();
     }

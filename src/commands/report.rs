@@ -61,6 +61,7 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
         compare: None,
         gate: None,
         inputs: &inputs,
+        burst: Some(&args.burst),
     };
     publish(subject, &output)
 }

@@ -52,6 +52,7 @@ struct HtmlReport {
     rows: Vec<RowCells>,
     rows_more: Option<String>,
     next_steps: Option<NextStepsView>,
+    burst: Option<super::burst::BurstTable>,
     assumptions: Vec<AssumptionCells>,
     scope: String,
     formulas: &'static str,
@@ -317,6 +318,7 @@ pub fn render(report: &Report) -> Result<String, Error> {
         .map(row_cells)
         .collect();
     let hidden = report.services.len().saturating_sub(rows.len());
+    let burst = report.bursts.as_ref().map(super::burst::table);
     let page = HtmlReport {
         version: env!("CARGO_PKG_VERSION"),
         title: report.title.clone(),
@@ -357,6 +359,7 @@ pub fn render(report: &Report) -> Result<String, Error> {
             )
         }),
         next_steps: next_steps(report),
+        burst,
         assumptions: assumption_rows(report),
         scope: method::scope(report),
         formulas: method::FORMULAS,

@@ -45,6 +45,8 @@ struct MarkdownComment {
     table_notes: Vec<String>,
     mermaid: Option<String>,
     chart_links: Vec<(String, String)>,
+    /// The rollout-burst section's lines (escaped); empty without one.
+    burst: Vec<String>,
     expected_rows: Vec<String>,
     assumptions: Vec<String>,
     method: String,
@@ -260,6 +262,11 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
                 (escape_inline(title), path.replace('#', "%23"))
             })
             .collect(),
+        burst: report
+            .bursts
+            .as_ref()
+            .map(super::burst::markdown)
+            .unwrap_or_default(),
         expected_rows: expected_rows(report),
         assumptions,
         method: method::FORMULAS.to_string(),

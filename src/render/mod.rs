@@ -2,6 +2,7 @@
 //! numbers are formatted with the functions of [`crate::units`] and the shared sentences of
 //! [`headline`].
 
+pub mod burst;
 pub mod cells;
 pub mod charts;
 pub mod check;

@@ -5,6 +5,7 @@
 //! All arithmetic ends here: renderers only format what this module computed.
 
 mod build;
+pub mod burst;
 pub mod check;
 pub mod expected;
 pub mod inspect;
@@ -75,6 +76,9 @@ pub struct Report {
     /// `compare` with budgets or growth limits: the gate's verdict on the new image (its
     /// baseline the old one); `null` otherwise.
     pub gate: Option<check::CheckReport>,
+    /// The rollout burst of each service (with `--egress-limit` or `--window`); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bursts: Option<burst::BurstsView>,
 }
 
 /// What moving a node from the BEFORE image to the AFTER image transfers, by layer digest.
