@@ -5,6 +5,7 @@
 pub mod burst;
 pub mod cost;
 pub mod dive;
+pub mod forecast;
 pub mod full_pull;
 pub mod gate;
 pub mod layered;
