@@ -67,7 +67,7 @@ fn difference(a: Fraction, b: Fraction) -> Option<Fraction> {
 /// A non-negative f64 as a fraction of nine decimals.
 fn from_f64(value: f64) -> Option<Fraction> {
     let scaled = (value * 1e9).round();
-    (scaled.is_finite() && scaled >= 0.0 && scaled < 1e30)
+    (0.0..1e30).contains(&scaled)
         .then(|| Fraction::new(scaled as u128, 1_000_000_000))
         .flatten()
 }
