@@ -20,10 +20,12 @@ use crate::input::image::Platform;
 use crate::input::registry::{self, Secret};
 use crate::model::assumptions::{ASSUMPTIONS, Assumption, Assumptions, Kind, Overrides, Value};
 use crate::model::rate::{DeployRate, EgressLimit, Fraction};
+use crate::model::scenario::ScenarioSpec;
 use crate::model::values::{self, Field, Refusal};
 use crate::model::{Budget, ChangedPerDeploy, Cluster, FleetShape, GrowthLimit, Nodes};
 use crate::render::Format;
 use crate::render::check::CheckFormat;
+use crate::render::forecast::ForecastFormat;
 use crate::render::inspect::InspectFormat;
 use crate::render::layers::LayersFormat;
 use crate::render::markdown;
@@ -44,6 +46,9 @@ pub enum CommandArgs {
     Calc(Box<CalcArgs>),
     /// Per-service savings and fleet totals of an inventory (CSV or TOML).
     Report(Box<ReportArgs>),
+    /// A month-by-month projection of an inventory under growth scenarios: transfer, money,
+    /// storage and node time as is and slimmed, new-node pulls apart, and the rollout burst.
+    Forecast(Box<ForecastArgs>),
     /// Sizes and layers of real images: manifests, OCI layouts, oci-archives, docker save
     /// tarballs, docker inspect output.
     Inspect(Box<InspectArgs>),
@@ -501,6 +506,57 @@ pub struct ReportArgs {
     pub assumptions: AssumptionArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `forecast`: the fleet flags fill empty cells, as in `report`.
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// Inventory file: CSV with a header row, or TOML (`.toml`, which may hold [cluster] and
+    /// [[scenario]] tables); `-` reads CSV from stdin
+    #[arg(value_name = "INVENTORY")]
+    pub inventory: PathBuf,
+    /// Months to project [default: 12]
+    #[arg(long, value_name = "N", default_value = "12", value_parser = months)]
+    pub months: u32,
+    /// A scenario in the compact form (repeatable), beside the file's [[scenario]] tables:
+    /// 'growth: cluster=40..120, deploys=x2 step@6, new_services=1'
+    #[arg(long, value_name = "SCENARIO", value_parser = scenario)]
+    pub scenario: Vec<ScenarioSpec>,
+    #[command(flatten)]
+    pub image: ImageArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    /// Basis of sizes in rows without a `basis` cell: disk or wire [default: disk]
+    #[arg(long, value_name = "BASIS", value_parser = values::basis)]
+    pub basis: Option<Basis>,
+    #[command(flatten)]
+    pub burst: BurstArgs,
+    #[command(flatten)]
+    pub assumptions: AssumptionArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ForecastFormat,
+    /// Write to FILE (atomically) instead of stdout; `-` is stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Title of the report
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// Time of generation to print (RFC 3339); without it (or SOURCE_DATE_EPOCH) none is shown
+    #[arg(long, value_name = "TIME", value_parser = values::time)]
+    pub generated_at: Option<String>,
+}
+
+/// Months of a forecast: 1 to 120.
+fn months(text: &str) -> Result<u32, Refusal> {
+    values::whole(text, 1..=120, "months")
+        .map(|months| months as u32)
+        .map_err(|refusal| refusal.example("12"))
+}
+
+/// A `--scenario` in the compact form.
+fn scenario(text: &str) -> Result<ScenarioSpec, Refusal> {
+    crate::model::scenario::parse_compact(text)
 }
 
 #[derive(Debug, Args)]

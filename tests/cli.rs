@@ -23,6 +23,8 @@ mod dive_ci;
 mod expected;
 #[path = "cli/files.rs"]
 mod files;
+#[path = "cli/forecast.rs"]
+mod forecast;
 #[path = "cli/hostile.rs"]
 mod hostile;
 #[path = "cli/html.rs"]

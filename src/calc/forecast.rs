@@ -22,19 +22,8 @@ use crate::model::rate::Fraction;
 
 use super::full_pull::Overflow;
 
-/// How a change moves from its start to its end over the months.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Ramp {
-    Linear,
-    /// The end value from month `at_month + 1` on.
-    Step {
-        at_month: u32,
-    },
-    /// `percent_per_month` compounded from the start value (`to` is where it ends).
-    Compound {
-        percent_per_month: f64,
-    },
-}
+pub use crate::model::scenario::Ramp;
+use crate::model::scenario::{ChangeSpec, ScenarioSpec};
 
 /// One quantity's change: the cluster's nodes (`from` → `to`), or the deploy rate's factor
 /// (1 → `to`).
@@ -67,7 +56,8 @@ fn difference(a: Fraction, b: Fraction) -> Option<Fraction> {
 /// A non-negative f64 as a fraction of nine decimals.
 fn from_f64(value: f64) -> Option<Fraction> {
     let scaled = (value * 1e9).round();
-    (0.0..1e30).contains(&scaled)
+    (0.0..1e30)
+        .contains(&scaled)
         .then(|| Fraction::new(scaled as u128, 1_000_000_000))
         .flatten()
 }
@@ -114,6 +104,65 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The scenario `spec` describes on a cluster of `cluster` nodes (if declared); a message
+    /// saying what is missing otherwise.
+    pub fn resolve(spec: &ScenarioSpec, cluster: Option<u64>) -> Result<Scenario, String> {
+        let end = |change: &ChangeSpec, from: Fraction, what: &str| -> Result<Fraction, String> {
+            match (change.to, change.factor, change.ramp) {
+                (Some(to), _, _) => Ok(to),
+                (None, Some(factor), _) => from
+                    .checked_mul(factor)
+                    .ok_or_else(|| format!("the {what} change is too large")),
+                // A compound ramp needs no end: its percent says where it goes.
+                (None, None, Ramp::Compound { .. }) => Ok(from),
+                (None, None, _) => Err(format!(
+                    "the {what} change has no end: give to or a factor (x2)"
+                )),
+            }
+        };
+        let cluster_nodes = spec
+            .cluster_nodes
+            .as_ref()
+            .map(|change| {
+                let from = change
+                    .from
+                    .or(cluster.map(|nodes| Fraction::whole(u128::from(nodes))))
+                    .filter(|from| !from.is_zero())
+                    .ok_or_else(|| {
+                        "the cluster change has no start: give from, or the cluster's size                          (--cluster-nodes N or [cluster] nodes = N)"
+                            .to_string()
+                    })?;
+                Ok::<_, String>(Change {
+                    from,
+                    to: end(change, from, "cluster")?,
+                    ramp: change.ramp,
+                })
+            })
+            .transpose()?;
+        let deploys_per_day = spec
+            .deploys_per_day
+            .as_ref()
+            .map(|change| {
+                if change.from.is_some() || change.to.is_some() {
+                    return Err("the deploys change is a factor of every row's rate: give                                 factor = 2 (x2), not from or to"
+                        .to_string());
+                }
+                let from = Fraction::whole(1);
+                Ok(Change {
+                    from,
+                    to: end(change, from, "deploys")?,
+                    ramp: change.ramp,
+                })
+            })
+            .transpose()?;
+        Ok(Scenario {
+            name: spec.name.clone(),
+            cluster_nodes,
+            deploys_per_day,
+            new_services_per_month: spec.new_services_per_month,
+        })
+    }
+
     /// Today's fleet, unchanged.
     pub fn steady(name: &str) -> Scenario {
         Scenario {

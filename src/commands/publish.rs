@@ -41,7 +41,28 @@ pub fn output_options(
     args: &OutputArgs,
     environment: &Environment,
 ) -> Result<OutputOptions, Error> {
-    let generated_at = match (&args.generated_at, environment.source_date_epoch.as_deref()) {
+    let generated_at = generated_at(args.generated_at.as_ref(), environment)?;
+    Ok(OutputOptions {
+        format: args.format,
+        path: args.output.clone().filter(|path| path.as_os_str() != "-"),
+        title: args.title.clone(),
+        generated_at,
+        render: RenderOptions {
+            markdown: MarkdownOptions {
+                marker: args.marker.clone(),
+                chart_links: Vec::new(),
+            },
+        },
+        charts_dir: args.charts_dir.clone(),
+    })
+}
+
+/// The time of generation: `--generated-at`, else `SOURCE_DATE_EPOCH`, else none.
+pub fn generated_at(
+    flag: Option<&String>,
+    environment: &Environment,
+) -> Result<Option<String>, Error> {
+    Ok(match (flag, environment.source_date_epoch.as_deref()) {
         (Some(time), _) => Some(time.clone()),
         (None, Some(epoch)) if !epoch.trim().is_empty() => {
             let seconds = Field::Flag("SOURCE_DATE_EPOCH").read(epoch, |text| {
@@ -61,19 +82,6 @@ pub fn output_options(
             Some(humantime::format_rfc3339_seconds(time).to_string())
         }
         _ => None,
-    };
-    Ok(OutputOptions {
-        format: args.format,
-        path: args.output.clone().filter(|path| path.as_os_str() != "-"),
-        title: args.title.clone(),
-        generated_at,
-        render: RenderOptions {
-            markdown: MarkdownOptions {
-                marker: args.marker.clone(),
-                chart_links: Vec::new(),
-            },
-        },
-        charts_dir: args.charts_dir.clone(),
     })
 }
 

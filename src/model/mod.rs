@@ -5,6 +5,7 @@ pub mod assumptions;
 pub mod files;
 pub mod image;
 pub mod rate;
+pub mod scenario;
 pub mod values;
 
 use crate::units::{Basis, Percent, Ratio};

@@ -79,6 +79,14 @@ pub fn cells(row: &ServiceBurst) -> [String; 6] {
     ]
 }
 
+/// The note under a cut list.
+fn more(view: &BurstsView) -> String {
+    format!(
+        "… and {} more; the JSON report has every service.",
+        view.services.len() - LISTED
+    )
+}
+
 /// The text section: intro and the largest bursts.
 pub fn text(view: &BurstsView) -> String {
     let table = Table::new(
@@ -122,10 +130,8 @@ pub fn text(view: &BurstsView) -> String {
         out.push('\n');
     }
     if view.services.len() > LISTED {
-        out.push_str(&format!(
-            "… and {} more (smaller bursts); the JSON report has every service.\n",
-            view.services.len() - LISTED
-        ));
+        out.push_str(&more(view));
+        out.push('\n');
     }
     out
 }
@@ -168,6 +174,10 @@ pub fn markdown(view: &BurstsView) -> Vec<String> {
             ))
         });
         lines.push(format!("| {} |", cells.join(" | ")));
+    }
+    if view.services.len() > LISTED {
+        lines.push(String::new());
+        lines.push(more(view));
     }
     if let Some(legend) = legend(view) {
         lines.push(String::new());

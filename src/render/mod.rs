@@ -8,6 +8,7 @@ pub mod charts;
 pub mod check;
 pub mod comment;
 pub mod compare;
+pub mod forecast;
 pub mod headline;
 pub mod html;
 pub mod inspect;

@@ -8,6 +8,7 @@ mod build;
 pub mod burst;
 pub mod check;
 pub mod expected;
+pub mod forecast;
 pub mod inspect;
 pub mod layers;
 pub mod series;

@@ -5,11 +5,47 @@ use crate::common::*;
 
 const SCHEMA_PATH: &str = "docs/report.schema.json";
 const CHECK_SCHEMA_PATH: &str = "docs/check.schema.json";
+const FORECAST_SCHEMA_PATH: &str = "docs/forecast.schema.json";
 
 #[test]
 fn the_committed_schemas_are_generated_from_the_types() {
     assert_schema_file(SCHEMA_PATH, &fleetsave::render::json::schema());
     assert_schema_file(CHECK_SCHEMA_PATH, &fleetsave::render::json::check_schema());
+    assert_schema_file(
+        FORECAST_SCHEMA_PATH,
+        &fleetsave::render::json::forecast_schema(),
+    );
+}
+
+#[test]
+fn forecast_output_validates_against_its_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&fleetsave::render::json::forecast_schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    for args in [
+        &["forecast", "data/examples/growth.toml", "--format", "json"][..],
+        &[
+            "forecast",
+            "data/examples/fleet.csv",
+            "--cluster-nodes",
+            "40",
+            "--scenario",
+            "fast: cluster=x2 compound@5%, deploys=x1.5, new_services=2",
+            "--egress-limit",
+            "10Gbit/s",
+            "--window",
+            "15m",
+            "--format",
+            "json",
+        ][..],
+    ] {
+        let json = json_of(args);
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
 }
 
 fn assert_schema_file(relative: &str, generated: &str) {
