@@ -1,6 +1,7 @@
 //! `forecast` in every format: text for the terminal, the JSON contract
-//! (docs/forecast.schema.json), a Markdown comment, and CSV of the monthly table for
-//! spreadsheets, its text cells neutralised against formula injection.
+//! (docs/forecast.schema.json), a Markdown comment, an HTML page with charts
+//! ([`super::forecast_html`]), and CSV of the monthly table for spreadsheets, its text cells
+//! neutralised against formula injection.
 
 use std::fmt::Write as _;
 
@@ -18,6 +19,7 @@ pub enum ForecastFormat {
     Text,
     Json,
     Markdown,
+    Html,
     Csv,
 }
 
@@ -27,6 +29,7 @@ pub fn render(report: &ForecastReport, format: ForecastFormat) -> Result<String,
         ForecastFormat::Text => Ok(text(report)),
         ForecastFormat::Json => super::json::to_string(report, "the forecast"),
         ForecastFormat::Markdown => Ok(markdown(report)),
+        ForecastFormat::Html => super::forecast_html::render(report),
         ForecastFormat::Csv => csv(report),
     }
 }
@@ -109,7 +112,7 @@ const HEADERS: [&str; 8] = [
 ];
 
 /// The totals in sentences: wire, expected, money, storage, node time, new-node pulls.
-fn total_sentences(scenario: &ScenarioView, currency: &str) -> Vec<String> {
+pub fn total_sentences(scenario: &ScenarioView, currency: &str) -> Vec<String> {
     let t = &scenario.totals;
     let money = |amount: f64| format_money(amount, currency);
     let mut sentences = vec![
@@ -161,6 +164,16 @@ fn total_sentences(scenario: &ScenarioView, currency: &str) -> Vec<String> {
     sentences
 }
 
+/// Every month's cells and the total's, of one scenario.
+pub fn table_rows(scenario: &ScenarioView, currency: &str) -> Vec<[String; 8]> {
+    scenario
+        .months
+        .iter()
+        .map(|month| month_cells(month, currency))
+        .chain(std::iter::once(total_cells(scenario, currency)))
+        .collect()
+}
+
 fn text(report: &ForecastReport) -> String {
     let forecast = &report.forecast;
     let currency = &forecast.currency;
@@ -194,12 +207,7 @@ fn text(report: &ForecastReport) -> String {
             ))
         );
         let _ = writeln!(out, "{}", table.row(&HEADERS));
-        let rows = scenario
-            .months
-            .iter()
-            .map(|month| month_cells(month, currency))
-            .chain(std::iter::once(total_cells(scenario, currency)));
-        for row in rows {
+        for row in table_rows(scenario, currency) {
             let refs: Vec<&str> = row.iter().map(String::as_str).collect();
             let _ = writeln!(out, "{}", table.row(&refs));
         }
@@ -237,12 +245,7 @@ fn markdown(report: &ForecastReport) -> String {
         let _ = writeln!(out);
         let _ = writeln!(out, "| {} |", HEADERS.join(" | "));
         let _ = writeln!(out, "|:--|--:|--:|--:|--:|--:|--:|--:|");
-        let rows = scenario
-            .months
-            .iter()
-            .map(|month| month_cells(month, currency))
-            .chain(std::iter::once(total_cells(scenario, currency)));
-        for row in rows {
+        for row in table_rows(scenario, currency) {
             let cells: Vec<String> = row.iter().map(|cell| escape_inline(cell)).collect();
             let _ = writeln!(out, "| {} |", cells.join(" | "));
         }

@@ -125,7 +125,7 @@ pub fn breakable_name(name: &str) -> String {
 }
 
 /// Filters of the HTML templates.
-mod filters {
+pub(super) mod filters {
     /// `{{ name|breakable }}`: see [`super::breakable_name`].
     #[askama::filter_fn]
     pub fn breakable<T: std::fmt::Display>(

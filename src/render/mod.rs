@@ -9,6 +9,7 @@ pub mod check;
 pub mod comment;
 pub mod compare;
 pub mod forecast;
+pub mod forecast_html;
 pub mod headline;
 pub mod html;
 pub mod inspect;

@@ -209,3 +209,27 @@ fn snapshots_of_the_growth_forecast() {
         stdout_of(&["forecast", GROWTH, "--months", "3", "--format", "csv"])
     );
 }
+
+#[test]
+fn the_html_page_has_three_charts_and_escapes_names() {
+    let html = stdout_of(&[
+        "forecast",
+        GROWTH,
+        "--scenario",
+        "<script>alert(1)</script>: deploys=x2",
+        "--window",
+        "15m",
+        "--format",
+        "html",
+    ]);
+    for id in ["chart-monthly", "chart-money", "chart-burst"] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(!html.contains("<script>alert"), "unescaped name");
+    assert!(html.contains("against a 900 s window"));
+    crate::harness::escaping::assert_markup_safe(&html, "forecast page");
+    insta::assert_snapshot!(
+        "forecast_growth_html",
+        stdout_of(&["forecast", GROWTH, "--months", "3", "--format", "html"])
+    );
+}
