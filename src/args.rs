@@ -20,12 +20,14 @@ use crate::error::Error;
 use crate::input::image::Platform;
 use crate::input::registry::{self, Secret};
 use crate::model::assumptions::{ASSUMPTIONS, Assumption, Assumptions, Kind, Overrides, Value};
-use crate::model::rate::{DeployRate, Fraction};
+use crate::model::rate::{DeployRate, EgressLimit, Fraction};
+use crate::model::scenario::ScenarioSpec;
 use crate::model::values::{self, Field, Refusal};
 use crate::model::{Budget, Cluster, FleetShape, GrowthLimit, Nodes};
 use crate::render::Format;
 use crate::render::audit::AuditFormat;
 use crate::render::check::CheckFormat;
+use crate::render::forecast::ForecastFormat;
 use crate::render::history::HistoryFormat;
 use crate::render::inspect::InspectFormat;
 use crate::render::layers::LayersFormat;
@@ -47,6 +49,9 @@ pub enum CommandArgs {
     Calc(Box<CalcArgs>),
     /// Per-service savings and fleet totals of an inventory (CSV or TOML).
     Report(Box<ReportArgs>),
+    /// A month-by-month projection of an inventory under growth scenarios: transfer, money,
+    /// storage and node time as is and slimmed, new-node pulls apart, and the rollout burst.
+    Forecast(Box<ForecastArgs>),
     /// Sizes and layers of real images: manifests, OCI layouts, oci-archives, docker save
     /// tarballs, docker inspect output.
     Inspect(Box<InspectArgs>),
@@ -157,6 +162,26 @@ impl ScaleArgs {
             .collect::<Vec<_>>()
             .join(", ");
         Ok(Some(note))
+    }
+}
+
+/// The rollout burst: a shared egress limit and a maintenance window.
+#[derive(Debug, Args, Default, Clone)]
+pub struct BurstArgs {
+    /// A shared limit every node pulls through (a NAT gateway, a registry mirror), in bytes or
+    /// bits a second (1.25GB/s, 10Gbit/s, 10Gbps): adds each service's rollout burst
+    #[arg(long, value_name = "RATE", allow_hyphen_values = true, value_parser = values::egress_limit)]
+    pub egress_limit: Option<EgressLimit>,
+    /// The maintenance window a rollout must fit in (15m, 1h): adds each service's rollout burst
+    /// and whether it fits
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true, value_parser = values::duration)]
+    pub window: Option<f64>,
+}
+
+impl BurstArgs {
+    /// Whether the burst section was asked for.
+    pub fn wanted(&self) -> bool {
+        self.egress_limit.is_some() || self.window.is_some()
     }
 }
 
@@ -441,6 +466,8 @@ pub struct CalcArgs {
     pub fleet: FleetArgs,
     #[command(flatten)]
     pub scale: ScaleArgs,
+    #[command(flatten)]
+    pub burst: BurstArgs,
     /// Whether the sizes are unpacked (disk, as docker images shows) or compressed (wire)
     #[arg(long, value_name = "BASIS", default_value = "disk", value_parser = values::basis)]
     pub basis: Basis,
@@ -486,6 +513,8 @@ pub struct ReportArgs {
     pub fleet: FleetArgs,
     #[command(flatten)]
     pub scale: ScaleArgs,
+    #[command(flatten)]
+    pub burst: BurstArgs,
     /// Basis of sizes in rows without a `basis` cell: disk or wire [default: disk]
     #[arg(long, value_name = "BASIS", value_parser = values::basis)]
     pub basis: Option<Basis>,
@@ -497,6 +526,57 @@ pub struct ReportArgs {
     pub assumptions: AssumptionArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `forecast`: the fleet flags fill empty cells, as in `report`.
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// Inventory file: CSV with a header row, or TOML (`.toml`, which may hold [cluster] and
+    /// [[scenario]] tables); `-` reads CSV from stdin
+    #[arg(value_name = "INVENTORY")]
+    pub inventory: PathBuf,
+    /// Months to project [default: 12]
+    #[arg(long, value_name = "N", default_value = "12", value_parser = months)]
+    pub months: u32,
+    /// A scenario in the compact form (repeatable), beside the file's [[scenario]] tables:
+    /// 'growth: cluster=40..120, deploys=x2 step@6, new_services=1'
+    #[arg(long, value_name = "SCENARIO", value_parser = scenario)]
+    pub scenario: Vec<ScenarioSpec>,
+    #[command(flatten)]
+    pub image: ImageArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    /// Basis of sizes in rows without a `basis` cell: disk or wire [default: disk]
+    #[arg(long, value_name = "BASIS", value_parser = values::basis)]
+    pub basis: Option<Basis>,
+    #[command(flatten)]
+    pub burst: BurstArgs,
+    #[command(flatten)]
+    pub assumptions: AssumptionArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ForecastFormat,
+    /// Write to FILE (atomically) instead of stdout; `-` is stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Title of the report
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// Time of generation to print (RFC 3339); without it (or SOURCE_DATE_EPOCH) none is shown
+    #[arg(long, value_name = "TIME", value_parser = values::time)]
+    pub generated_at: Option<String>,
+}
+
+/// Months of a forecast: 1 to 120.
+fn months(text: &str) -> Result<u32, Refusal> {
+    values::whole(text, 1..=120, "months")
+        .map(|months| months as u32)
+        .map_err(|refusal| refusal.example("12"))
+}
+
+/// A `--scenario` in the compact form.
+fn scenario(text: &str) -> Result<ScenarioSpec, Refusal> {
+    crate::model::scenario::parse_compact(text)
 }
 
 #[derive(Debug, Args)]

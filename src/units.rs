@@ -21,7 +21,7 @@ const SIZE_EXAMPLES: &str = "e.g. 500MB, 1.2 GiB, 850 MiB";
 
 /// The rates a user may type, shown in every rate error.
 pub const ACCEPTED_RATES: &str = "a size per second such as 125MB/s, 1 GiB/s or 125000000 \
-(bytes per second)";
+(bytes per second), or bits per second such as 1Gbps, 10Gbit/s";
 
 /// Why a size, rate or ratio could not be read. The caller adds which flag, file or cell it was.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -80,10 +80,22 @@ pub fn parse_size(text: &str) -> Result<u64, UnitError> {
         .ok_or_else(|| UnitError::SizeOverflow(text.to_string()))
 }
 
-/// Parses a rate: a size optionally followed by `/s` (bytes per second). Zero is refused because
-/// every rate divides something.
+/// Parses a rate: a size optionally followed by `/s` (bytes per second), or a number of bits a
+/// second (`1Gbps`, `10 Gbit/s`, `800kbit/s`: `bps` or `bit/s` after k, M, G or T, each a power
+/// of 1000; 8 bits a byte, rounded to the nearest byte). `B/s` and a lowercase `b/s` stay bytes.
+/// Zero is refused because every rate divides something.
 pub fn parse_rate(text: &str) -> Result<u64, UnitError> {
     let trimmed = text.trim();
+    if let Some(bits) = parse_bit_rate(trimmed) {
+        let bytes = bits.map_err(|error| match error {
+            UnitError::SizeOverflow(_) => UnitError::SizeOverflow(text.to_string()),
+            _ => UnitError::NotARate(text.to_string()),
+        })?;
+        if bytes == 0 {
+            return Err(UnitError::ZeroRate(text.to_string()));
+        }
+        return Ok(bytes);
+    }
     let size_part = trimmed
         .strip_suffix("/s")
         .or_else(|| trimmed.strip_suffix("/S"))
@@ -96,6 +108,42 @@ pub fn parse_rate(text: &str) -> Result<u64, UnitError> {
         return Err(UnitError::ZeroRate(text.to_string()));
     }
     Ok(bytes)
+}
+
+/// Whether `text` is a rate in bits a second (`1Gbps`, `10Gbit/s`), as [`parse_rate`] reads it.
+pub fn is_bit_rate(text: &str) -> bool {
+    parse_bit_rate(text.trim()).is_some()
+}
+
+/// A rate in bits a second, in bytes a second; `None` when `text` does not end in `bps` or
+/// `bit/s` (`bits/s`).
+fn parse_bit_rate(text: &str) -> Option<Result<u64, UnitError>> {
+    let lower = text.to_ascii_lowercase();
+    let stem_len = ["bits/s", "bit/s"]
+        .iter()
+        .find(|suffix| lower.ends_with(*suffix))
+        .map(|suffix| text.len() - suffix.len())
+        .or_else(|| text.strip_suffix("bps").map(str::len))?;
+    let stem = text[..stem_len].trim_end();
+    let (number, multiplier) = match stem.chars().last() {
+        Some('k' | 'K') => (&stem[..stem.len() - 1], 1_000),
+        Some('M') => (&stem[..stem.len() - 1], 1_000_000),
+        Some('G' | 'g') => (&stem[..stem.len() - 1], 1_000_000_000),
+        Some('T' | 't') => (&stem[..stem.len() - 1], 1_000_000_000_000),
+        _ => (stem, 1),
+    };
+    let not_a_rate = || UnitError::NotARate(text.to_string());
+    Some(
+        Decimal::parse(number.trim())
+            .ok_or_else(not_a_rate)
+            .and_then(|decimal| {
+                // bits × multiplier ÷ 8, rounded once: scale the decimal to bytes exactly.
+                let bits = decimal.times_rounded(multiplier * 1_000);
+                bits.map(|millibits| divide_rounded(millibits, 8_000))
+                    .and_then(|bytes| u64::try_from(bytes).ok())
+                    .ok_or_else(|| UnitError::SizeOverflow(text.to_string()))
+            }),
+    )
 }
 
 fn unit_multiplier(unit: &str) -> Option<u128> {
@@ -542,6 +590,25 @@ mod tests {
             Err(UnitError::SizeOverflow(_))
         ));
         assert!(parse_size(&"9".repeat(60)).is_err());
+    }
+
+    #[test]
+    fn bit_rates_are_eight_bits_a_byte() {
+        assert_eq!(parse_rate("1Gbps"), Ok(125_000_000));
+        assert_eq!(parse_rate("10Gbit/s"), Ok(1_250_000_000));
+        assert_eq!(parse_rate("10 Gbit/s"), Ok(1_250_000_000));
+        assert_eq!(parse_rate("100 Mbps"), Ok(12_500_000));
+        assert_eq!(parse_rate("800kbit/s"), Ok(100_000));
+        assert_eq!(parse_rate("2.5Gbits/s"), Ok(312_500_000));
+        assert_eq!(parse_rate("12bps"), Ok(2)); // 1.5 bytes, halves up
+        assert_eq!(parse_rate("8 bit/s"), Ok(1));
+        // B/s and a lowercase b/s stay bytes.
+        assert_eq!(parse_rate("1GB/s"), Ok(1_000_000_000));
+        assert_eq!(parse_rate("1Gb/s"), Ok(1_000_000_000));
+        assert!(matches!(parse_rate("0Gbps"), Err(UnitError::ZeroRate(_))));
+        assert!(matches!(parse_rate("10mbps"), Err(UnitError::NotARate(_))));
+        assert!(matches!(parse_rate("Gbps"), Err(UnitError::NotARate(_))));
+        assert!(matches!(parse_rate("-1Gbps"), Err(UnitError::NotARate(_))));
     }
 
     #[test]

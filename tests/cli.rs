@@ -27,6 +27,8 @@ mod expected;
 mod files;
 #[path = "cli/findings.rs"]
 mod findings;
+#[path = "cli/forecast.rs"]
+mod forecast;
 #[path = "cli/history.rs"]
 mod history;
 #[path = "cli/hostile.rs"]

@@ -3,8 +3,10 @@
 //! formulas are written down in docs/model.md.
 
 pub mod audit;
+pub mod burst;
 pub mod cost;
 pub mod dive;
+pub mod forecast;
 pub mod full_pull;
 pub mod gate;
 pub mod history;

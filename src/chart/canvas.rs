@@ -23,6 +23,60 @@ pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 /// What plotters drawing calls return.
 pub(super) type DrawResult<T = ()> = Result<T, DrawingAreaErrorKind<std::io::Error>>;
 
+/// A plot with months along x and values up y.
+pub(super) type MonthPlot<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// The grid and axes of a month-by-month chart: `months` month ticks, value ticks, the axis
+/// descriptions.
+pub(super) fn draw_month_mesh(
+    plot: &mut MonthPlot<'_, '_>,
+    months: usize,
+    y_desc: String,
+) -> DrawResult {
+    let tick_style = |h| {
+        text_style(
+            super::TICK_FONT_PX,
+            &super::MUTED_TEXT_COLOUR,
+            Weight::Normal,
+            h,
+            VPos::Center,
+        )
+    };
+    let description_style = text_style(
+        super::LABEL_FONT_PX,
+        &super::TEXT_COLOUR,
+        Weight::Normal,
+        HPos::Center,
+        VPos::Top,
+    );
+    plot.configure_mesh()
+        .disable_x_mesh()
+        // Not `.max_light_lines(0)`: it overflows in debug builds.
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(super::GRID_COLOUR)
+        .axis_style(super::AXIS_COLOUR)
+        .x_labels(months)
+        .x_label_formatter(&|month| format!("{month:.0}"))
+        .x_label_style(text_style(
+            super::TICK_FONT_PX,
+            &super::MUTED_TEXT_COLOUR,
+            Weight::Normal,
+            HPos::Center,
+            VPos::Top,
+        ))
+        .y_labels(6)
+        .y_label_formatter(&|value| format_tick(*value))
+        .y_label_style(tick_style(HPos::Right))
+        .x_desc("Month")
+        .y_desc(y_desc)
+        .axis_desc_style(description_style)
+        .draw()
+}
+
 /// plotters-svg writes `font-size` as the style size divided by 1.24; this undoes that so the
 /// constants in this module are the pixel sizes that end up in the SVG.
 const PLOTTERS_FONT_SCALE: f64 = 1.24;

@@ -5,14 +5,13 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{
-    Layout, Weight, axis_end, clean_label, draw_no_data, draw_text, finite, format_number,
-    format_tick, render, text_style, text_width, with_unit,
+    Layout, Weight, axis_end, clean_label, draw_month_mesh, draw_no_data, draw_text, finite,
+    format_number, render, text_style, text_width, with_unit,
 };
 use super::rows::{Swatch, draw_legend};
 use super::{
-    AFTER_COLOUR, AXIS_COLOUR, AXIS_HEIGHT, BAND_COLOUR, BEFORE_COLOUR, CumulativeChart,
-    CumulativePoint, GRID_COLOUR, LABEL_FONT_PX, MARGIN, MUTED_TEXT_COLOUR, TEXT_COLOUR,
-    TICK_FONT_PX, Width,
+    AFTER_COLOUR, AXIS_HEIGHT, BAND_COLOUR, BEFORE_COLOUR, CumulativeChart, CumulativePoint,
+    LABEL_FONT_PX, MARGIN, MUTED_TEXT_COLOUR, Width,
 };
 use crate::error::Error;
 
@@ -119,49 +118,12 @@ pub fn cumulative_at(chart: &CumulativeChart, width: Width) -> Result<String, Er
                 .y_label_area_size(VALUE_AXIS_WIDTH)
                 .x_label_area_size(AXIS_HEIGHT)
                 .build_cartesian_2d(first_month..last_month, bottom..top)?;
-            let tick_style = |h| {
-                text_style(
-                    TICK_FONT_PX,
-                    &MUTED_TEXT_COLOUR,
-                    Weight::Normal,
-                    h,
-                    VPos::Center,
-                )
-            };
-            let description_style = text_style(
-                LABEL_FONT_PX,
-                &TEXT_COLOUR,
-                Weight::Normal,
-                HPos::Center,
-                VPos::Top,
-            );
             let months = ((last_month - first_month) as usize + 1).min(if narrow {
                 NARROW_MONTH_TICKS
             } else {
                 MAX_MONTH_TICKS
             });
-            plot.configure_mesh()
-                .disable_x_mesh()
-                // Not `.max_light_lines(0)`: it overflows in debug builds.
-                .light_line_style(TRANSPARENT)
-                .bold_line_style(GRID_COLOUR)
-                .axis_style(AXIS_COLOUR)
-                .x_labels(months)
-                .x_label_formatter(&|month| format!("{month:.0}"))
-                .x_label_style(text_style(
-                    TICK_FONT_PX,
-                    &MUTED_TEXT_COLOUR,
-                    Weight::Normal,
-                    HPos::Center,
-                    VPos::Top,
-                ))
-                .y_labels(6)
-                .y_label_formatter(&|value| format_tick(*value))
-                .y_label_style(tick_style(HPos::Right))
-                .x_desc("Month")
-                .y_desc(chart.axis.description())
-                .axis_desc_style(description_style)
-                .draw()?;
+            draw_month_mesh(&mut plot, months, chart.axis.description())?;
 
             let before: Vec<(f64, f64)> = points
                 .iter()

@@ -27,6 +27,7 @@
 mod bars;
 mod canvas;
 mod cumulative;
+mod lines;
 mod rows;
 mod targets;
 mod trend;
@@ -36,6 +37,7 @@ use plotters::style::RGBColor;
 pub use crate::calc::targets::Status;
 pub use bars::{before_after, before_after_at, stacked, stacked_at};
 pub use cumulative::{cumulative, cumulative_at};
+pub use lines::{lines, lines_at};
 pub use targets::{targets, targets_at};
 pub use trend::{trend, trend_at};
 
@@ -176,6 +178,26 @@ impl Axis {
             format!("{} ({})", self.quantity, self.unit)
         }
     }
+}
+
+/// One line of a [`LinesChart`]: (month, value) points in display units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub label: String,
+    pub points: Vec<(u32, f64)>,
+    /// Dashed (the images as they are) or solid with markers (slimmed).
+    pub dashed: bool,
+    /// An index into the palette ([`PARTS`]); `None` takes the line's position.
+    pub colour: Option<usize>,
+}
+
+/// Several series by month as lines: the forecast's monthly transfer by scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinesChart {
+    pub id: String,
+    pub title: String,
+    pub axis: Axis,
+    pub series: Vec<Line>,
 }
 
 /// One row of a before/after chart, in display units.

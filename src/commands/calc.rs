@@ -73,6 +73,7 @@ pub fn run(args: &CalcArgs, environment: &Environment) -> Result<i32, Error> {
         gate: None,
         inputs: &inputs,
         trends: Vec::new(),
+        burst: Some(&args.burst),
     };
     publish(subject, &output)
 }

@@ -91,6 +91,7 @@ pub fn run(args: &CompareArgs, environment: &Environment) -> Result<i32, Error> 
         gate,
         inputs: &inputs,
         trends: Vec::new(),
+        burst: None,
     };
     publish(subject, &output)?;
     Ok(if failed { 1 } else { 0 })

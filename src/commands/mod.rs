@@ -9,6 +9,7 @@ mod audit;
 mod calc;
 mod check;
 mod compare;
+mod forecast;
 mod help;
 mod history;
 mod images;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli, environment: &Environment) -> Result<i32, Error> {
     match cli.command {
         CommandArgs::Calc(args) => calc::run(&args, environment),
         CommandArgs::Report(args) => report::run(&args, environment),
+        CommandArgs::Forecast(args) => forecast::run(&args, environment),
         CommandArgs::Inspect(args) => inspect::run(&args),
         CommandArgs::Layers(args) => layers::run(&args),
         CommandArgs::Compare(args) => compare::run(&args, environment),

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::args::OutputArgs;
+use crate::args::{BurstArgs, OutputArgs};
 use crate::calc::targets::Targets;
 use crate::calc::techniques;
 use crate::error::Error;
@@ -100,6 +100,8 @@ pub struct Subject<'a> {
     pub inputs: &'a [PathBuf],
     /// `report --history N`: the services' last builds.
     pub trends: Vec<report::ServiceTrend>,
+    /// `--egress-limit`, `--window`: the rollout bursts, when asked for.
+    pub burst: Option<&'a BurstArgs>,
 }
 
 /// The default and growth titles, with the scenario named when one scaled the fleet:
@@ -132,6 +134,14 @@ pub fn publish(subject: Subject<'_>, output: &OutputOptions) -> Result<i32, Erro
     })?;
     report.gate = subject.gate;
     report.trends = subject.trends;
+    report.bursts = subject.burst.filter(|burst| burst.wanted()).map(|burst| {
+        report::burst::bursts(
+            subject.services,
+            subject.assumptions,
+            burst.egress_limit.as_ref(),
+            burst.window,
+        )
+    });
     if output.title.is_none() && report.totals.growth {
         report.title = subject.growth_title.to_string();
     }

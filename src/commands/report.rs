@@ -5,45 +5,31 @@
 
 use std::path::PathBuf;
 
-use crate::args::ReportArgs;
+use crate::args::{FleetArgs, ReportArgs};
 use crate::calc::targets::Targets;
 use crate::error::Error;
 use crate::input::history as read_history;
 use crate::input::inventory::{self, FlagDefaults};
 use crate::model::assumptions::Assumptions;
 use crate::report::{Command, ServiceTrend, ServiceTrendBuild};
+use crate::units::Basis;
 
 use super::publish::{Subject, output_options, publish};
 use super::{Environment, assumptions, images};
 
 pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
     let output = output_options(&args.output, environment)?;
-    let raw = inventory::read(&args.inventory)?;
-    let from_file = raw.assumption_overrides(&Assumptions::defaults()?.profiles)?;
-    let assumptions = assumptions::in_force(
+    let Loaded {
+        raw,
+        assumptions,
+        mut services,
+        ..
+    } = load(
+        &args.inventory,
+        &args.fleet,
+        args.basis,
         &args.assumptions,
-        from_file
-            .as_ref()
-            .map(|overrides| (raw.path.as_path(), overrides)),
-    )?;
-    let flags = FlagDefaults {
-        services: args.fleet.services,
-        nodes: args.fleet.nodes,
-        deploys_per_day: args.fleet.deploys_per_day,
-        basis: args.basis,
-        cluster_nodes: args.fleet.cluster_nodes,
-        pool_nodes: args.fleet.pool_nodes.clone(),
-    };
-    warn_of_overridden_flags(args, &raw);
-    // Layer entries are read while layers stream, for each image's findings.
-    let mut read = images::source_options(&args.image);
-    read.read.files = true;
-    let mut services = inventory::resolve(
-        &raw,
-        &flags,
-        assumptions.compression_ratio.value,
-        &Targets::bundled()?,
-        &read,
+        &args.image,
     )?;
     let scenario = args.scale.apply(&mut services)?;
     let titles = super::publish::scenario_titles(
@@ -69,6 +55,7 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
             Some(last) => trends(&services, last, &images::source_options(&args.image))?,
             None => Vec::new(),
         },
+        burst: Some(&args.burst),
     };
     publish(subject, &output)
 }
@@ -109,29 +96,93 @@ fn trends(
     Ok(trends)
 }
 
+/// An inventory read with the fleet flags as defaults and the assumptions in force.
+pub(super) struct Loaded {
+    pub raw: inventory::RawInventory,
+    pub assumptions: Assumptions,
+    pub flags: FlagDefaults,
+    pub targets: Targets,
+    pub services: Vec<crate::model::Service>,
+}
+
+/// Reads `path`: its assumptions under the flags', its rows with the fleet flags as defaults
+/// (warning of those rows override), their image sources read.
+pub(super) fn load(
+    path: &std::path::Path,
+    fleet: &FleetArgs,
+    basis: Option<Basis>,
+    assumption_args: &crate::args::AssumptionArgs,
+    image: &crate::args::ImageArgs,
+) -> Result<Loaded, Error> {
+    let raw = inventory::read(path)?;
+    let from_file = raw.assumption_overrides(&Assumptions::defaults()?.profiles)?;
+    let assumptions = assumptions::in_force(
+        assumption_args,
+        from_file
+            .as_ref()
+            .map(|overrides| (raw.path.as_path(), overrides)),
+    )?;
+    let flags = flag_defaults(fleet, basis);
+    warn_of_overridden_flags(fleet, basis, &raw);
+    let targets = Targets::bundled()?;
+    // Layer entries are read while layers stream, for each image's findings.
+    let mut read = images::source_options(image);
+    read.read.files = true;
+    let services = inventory::resolve(
+        &raw,
+        &flags,
+        assumptions.compression_ratio.value,
+        &targets,
+        &read,
+    )?;
+    Ok(Loaded {
+        raw,
+        assumptions,
+        flags,
+        targets,
+        services,
+    })
+}
+
+/// The fleet flags as defaults for empty cells.
+fn flag_defaults(fleet: &FleetArgs, basis: Option<Basis>) -> FlagDefaults {
+    FlagDefaults {
+        services: fleet.services,
+        nodes: fleet.nodes,
+        deploys_per_day: fleet.deploys_per_day,
+        basis,
+        cluster_nodes: fleet.cluster_nodes,
+        pool_nodes: fleet.pool_nodes.clone(),
+    }
+}
+
 /// Fleet flags are defaults for empty cells: says once on stderr which flags rows override, and
 /// in how many rows, so `--nodes 120` is never silently without effect.
-fn warn_of_overridden_flags(args: &ReportArgs, raw: &inventory::RawInventory) {
+fn warn_of_overridden_flags(
+    fleet: &FleetArgs,
+    basis: Option<Basis>,
+    raw: &inventory::RawInventory,
+) {
     let given = [
         (
             "--services",
             "services",
-            args.fleet.services.map(|n| n.to_string()),
+            fleet.services.map(|n| n.to_string()),
             None,
         ),
         (
             "--nodes",
             "nodes",
-            args.fleet.nodes.map(|n| n.to_string()),
+            fleet.nodes.map(|n| n.to_string()),
             Some("--scale-nodes"),
         ),
         (
             "--deploys-per-day",
             "deploys_per_day",
-            args.fleet.deploys_per_day.map(|n| n.to_string()),
+            fleet.deploys_per_day.map(|n| n.to_string()),
             Some("--scale-deploys"),
         ),
-        ("--basis", "basis", args.basis.map(|b| b.to_string()), None),
+        ("--basis", "basis", basis.map(|b| b.to_string()), None),
     ];
     for (flag, field, value, scale) in given {
         let Some(value) = value else { continue };

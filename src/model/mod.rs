@@ -6,6 +6,7 @@ pub mod dockerfile;
 pub mod files;
 pub mod image;
 pub mod rate;
+pub mod scenario;
 pub mod values;
 
 use crate::units::{Basis, Percent, Ratio};

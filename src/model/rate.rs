@@ -206,6 +206,15 @@ impl fmt::Display for Fraction {
     }
 }
 
+/// A shared egress limit (a NAT gateway, a registry mirror) as read: its bytes a second and
+/// whether it was written in bits (`10Gbit/s`) or bytes (`1.25GB/s`), so reports say which.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EgressLimit {
+    pub bytes_per_second: u64,
+    pub written: String,
+    pub in_bits: bool,
+}
+
 /// The period a deploy rate is said in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {

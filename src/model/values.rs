@@ -17,7 +17,7 @@ use std::ops::RangeInclusive;
 use std::path::Path;
 
 use crate::error::{Error, Place};
-use crate::model::rate::{DeployRate, Fraction};
+use crate::model::rate::{DeployRate, EgressLimit, Fraction};
 use crate::model::{Budget, ChangedPerDeploy, GrowthLimit, NewNodes, Nodes};
 use crate::units::{self, Basis, Percent, Ratio, UnitError};
 
@@ -332,6 +332,30 @@ pub fn rate(text: &str) -> Result<u64, Refusal> {
     units::parse_rate(text).map_err(|e| e.refusal())
 }
 
+/// A shared egress limit (`10Gbit/s`, `1.25GB/s`), remembering whether it was in bits.
+pub fn egress_limit(text: &str) -> Result<EgressLimit, Refusal> {
+    Ok(EgressLimit {
+        bytes_per_second: rate(text).map_err(|refusal| refusal.example("10Gbit/s"))?,
+        written: text.trim().to_string(),
+        in_bits: units::is_bit_rate(text),
+    })
+}
+
+/// A length of time (`15m`, `90s`, `1h 30m`) in seconds, above 0.
+pub fn duration(text: &str) -> Result<f64, Refusal> {
+    humantime::parse_duration(text.trim())
+        .ok()
+        .map(|duration| duration.as_secs_f64())
+        .filter(|seconds| *seconds > 0.0)
+        .ok_or_else(|| {
+            Refusal::new(
+                "is not a length of time",
+                "a time above 0 with a unit: s, m, h",
+            )
+            .example("15m")
+        })
+}
+
 /// A compression ratio, wire ÷ disk (`0.37`).
 pub fn ratio(text: &str) -> Result<Ratio, Refusal> {
     Ratio::parse(text).map_err(|e| e.refusal())
@@ -480,6 +504,21 @@ mod tests {
         ] {
             assert_eq!(count(bad).unwrap_err().problem, problem, "{bad}");
         }
+    }
+
+    #[test]
+    fn egress_limits_remember_bits_and_windows_read_units() {
+        let limit = egress_limit("10Gbit/s").unwrap();
+        assert_eq!(limit.bytes_per_second, 1_250_000_000);
+        assert!(limit.in_bits);
+        assert!(!egress_limit("1.25GB/s").unwrap().in_bits);
+        assert_eq!(
+            egress_limit("fast").unwrap_err().example.as_deref(),
+            Some("10Gbit/s")
+        );
+        assert_eq!(duration("15m"), Ok(900.0));
+        assert!(duration("0s").is_err());
+        assert!(duration("soon").is_err());
     }
 
     #[test]

@@ -190,9 +190,13 @@ fn origin(origin: Origin) -> &'static str {
 /// The assumptions of a report, in the order of the assumptions table, formatted; those without
 /// a value are left out.
 pub fn assumption_rows(report: &Report) -> Vec<AssumptionCells> {
-    let currency = &report.assumptions.currency;
-    report
-        .assumptions
+    assumption_rows_of(&report.assumptions)
+}
+
+/// The rows of an assumptions view (any report's).
+pub fn assumption_rows_of(assumptions: &crate::report::AssumptionsView) -> Vec<AssumptionCells> {
+    let currency = &assumptions.currency;
+    assumptions
         .set()
         .map(|(row, value)| AssumptionCells {
             name: row.assumption.key,

@@ -57,6 +57,7 @@ struct HtmlReport {
     next_steps: Option<NextStepsView>,
     findings: Vec<ImageSection>,
     findings_more: Option<String>,
+    burst: Option<super::burst::BurstTable>,
     assumptions: Vec<AssumptionCells>,
     scope: String,
     formulas: &'static str,
@@ -366,6 +367,7 @@ pub fn render(report: &Report) -> Result<String, Error> {
         .collect();
     let hidden = report.services.len().saturating_sub(rows.len());
     let (findings, findings_more) = super::findings::sections_for_report(&report.findings)?;
+    let burst = report.bursts.as_ref().map(super::burst::table);
     let page = HtmlReport {
         version: env!("CARGO_PKG_VERSION"),
         title: report.title.clone(),
@@ -413,6 +415,7 @@ pub fn render(report: &Report) -> Result<String, Error> {
         next_steps: next_steps(report),
         findings,
         findings_more,
+        burst,
         assumptions: assumption_rows(report),
         scope: method::scope(report),
         formulas: method::FORMULAS,

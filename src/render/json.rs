@@ -173,6 +173,14 @@ pub fn audit_schema() -> String {
     text
 }
 
+/// The JSON Schema of `forecast`'s output (docs/forecast.schema.json).
+pub fn forecast_schema() -> String {
+    let schema = schemars::schema_for!(crate::report::forecast::ForecastReport);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

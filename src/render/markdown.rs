@@ -47,6 +47,8 @@ struct MarkdownComment {
     chart_links: Vec<(String, String)>,
     /// Where the bytes are, per image (already escaped); empty when no entries were read.
     findings: String,
+    /// The rollout-burst section's lines (escaped); empty without one.
+    burst: Vec<String>,
     expected_rows: Vec<String>,
     assumptions: Vec<String>,
     method: String,
@@ -271,6 +273,11 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
             })
             .collect(),
         findings: super::findings::markdown_for_report(&report.findings),
+        burst: report
+            .bursts
+            .as_ref()
+            .map(super::burst::markdown)
+            .unwrap_or_default(),
         expected_rows: expected_rows(report),
         assumptions,
         method: method::FORMULAS.to_string(),

@@ -3,12 +3,15 @@
 //! [`headline`].
 
 pub mod audit;
+pub mod burst;
 pub mod cells;
 pub mod charts;
 pub mod check;
 pub mod comment;
 pub mod compare;
 pub mod findings;
+pub mod forecast;
+pub mod forecast_html;
 pub mod headline;
 pub mod history;
 pub mod html;

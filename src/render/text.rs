@@ -20,7 +20,7 @@ pub fn render(report: &Report) -> String {
 }
 
 /// Wraps `text` at `width` columns.
-fn wrap(text: &str, width: usize) -> String {
+pub(super) fn wrap(text: &str, width: usize) -> String {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
@@ -223,6 +223,10 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
     }
     write_services(out, report)?;
     write_findings(out, report)?;
+    if let Some(bursts) = &report.bursts {
+        writeln!(out)?;
+        out.push_str(&super::burst::text(bursts));
+    }
     write_assumptions(out, report)
 }
 

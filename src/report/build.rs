@@ -164,6 +164,7 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         next_steps,
         gate: None,
         findings: super::layers::image_findings(input.services, assumptions)?,
+        bursts: None,
     };
     check_finite(&report)?;
     Ok(report)
@@ -314,13 +315,13 @@ fn projected_totals(
 }
 
 /// Money to the cent.
-fn cents(amount: f64) -> f64 {
+pub(super) fn cents(amount: f64) -> f64 {
     // `+ 0.0` turns a rounded -0.0 into 0.0.
     (amount * 100.0).round() / 100.0 + 0.0
 }
 
 /// Seconds to the millisecond.
-fn millis(seconds: f64) -> f64 {
+pub(super) fn millis(seconds: f64) -> f64 {
     (seconds * 1000.0).round() / 1000.0
 }
 

@@ -6,8 +6,10 @@
 
 pub mod audit;
 mod build;
+pub mod burst;
 pub mod check;
 pub mod expected;
+pub mod forecast;
 pub mod history;
 pub mod inspect;
 pub mod layers;
@@ -86,6 +88,9 @@ pub struct Report {
     /// image source with its blobs), its waste, leftovers and recoverable bytes priced with that
     /// service's shape; empty when no image was read that way.
     pub findings: Vec<layers::ImageFindings>,
+    /// The rollout burst of each service (with `--egress-limit` or `--window`); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bursts: Option<burst::BurstsView>,
 }
 
 /// What moving a node from the BEFORE image to the AFTER image transfers, by layer digest.

@@ -539,3 +539,61 @@ fn nodes_all_is_the_cluster() {
          the TOML [cluster] table"
     );
 }
+
+/// The rollout burst of issue 18's acceptance: 333 MB (wire) on 120 nodes behind 10 Gbit/s.
+fn burst_args(format: &str) -> Vec<&str> {
+    vec![
+        "calc",
+        "--before",
+        "900MB",
+        "--after",
+        "333MB",
+        "--basis",
+        "wire",
+        "--nodes",
+        "120",
+        "--egress-limit",
+        "10Gbit/s",
+        "--window",
+        "1m",
+        "--format",
+        format,
+    ]
+}
+
+#[test]
+fn the_rollout_burst_is_bound_by_the_shared_limit() {
+    let json = json_of(&burst_args("json"));
+    let bursts = &json["bursts"];
+    assert_eq!(bursts["egress_limit"]["bytes_per_second"], 1_250_000_000);
+    assert_eq!(bursts["egress_limit"]["unit"], "bits");
+    let service = &bursts["services"][0];
+    // 39.96 GB ÷ 1.25 GB/s slimmed, 108 GB ÷ 1.25 GB/s before.
+    assert_eq!(service["slimmed"]["seconds"].as_f64(), Some(31.968));
+    assert_eq!(service["slimmed"]["bytes_all_nodes"], 39_960_000_000u64);
+    assert_eq!(service["now"]["seconds"].as_f64(), Some(86.4));
+    assert_eq!(service["slimmed"]["bound_by"], "shared");
+    // Without the shared limit: 333 MB at 125 MB/s a node.
+    assert_eq!(service["slimmed"]["node_seconds"].as_f64(), Some(2.664));
+    assert_eq!(service["now_fits_window"], false);
+    assert_eq!(service["slimmed_fits_window"], true);
+    let mut free = burst_args("json");
+    free.retain(|arg| *arg != "--egress-limit" && *arg != "10Gbit/s");
+    let json = json_of(&free);
+    assert_eq!(
+        json["bursts"]["services"][0]["slimmed"]["seconds"].as_f64(),
+        Some(2.664)
+    );
+    assert!(json["bursts"]["egress_limit"].is_null());
+    // Without either flag there is no burst section: the JSON is as before.
+    let plain = json_of(&[
+        "calc", "--before", "900MB", "--after", "333MB", "--format", "json",
+    ]);
+    assert!(plain.get("bursts").is_none());
+}
+
+#[test]
+fn burst_snapshots() {
+    insta::assert_snapshot!("calc_burst_text", stdout_of(&burst_args("text")));
+    insta::assert_snapshot!("calc_burst_markdown", stdout_of(&burst_args("markdown")));
+}

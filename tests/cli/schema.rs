@@ -8,6 +8,7 @@ const CHECK_SCHEMA_PATH: &str = "docs/check.schema.json";
 const LAYERS_SCHEMA_PATH: &str = "docs/layers.schema.json";
 const HISTORY_SCHEMA_PATH: &str = "docs/history.schema.json";
 const AUDIT_SCHEMA_PATH: &str = "docs/audit.schema.json";
+const FORECAST_SCHEMA_PATH: &str = "docs/forecast.schema.json";
 
 #[test]
 fn the_committed_schemas_are_generated_from_the_types() {
@@ -21,6 +22,10 @@ fn the_committed_schemas_are_generated_from_the_types() {
     assert_schema_file(
         LAYERS_SCHEMA_PATH,
         &fleetsave::render::json::layers_schema(),
+    );
+    assert_schema_file(
+        FORECAST_SCHEMA_PATH,
+        &fleetsave::render::json::forecast_schema(),
     );
 }
 
@@ -170,6 +175,37 @@ fn history_output_validates_against_its_schema() {
         args.extend(["--runtime", "go", "--format", "json"].map(String::from));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let json = json_of(&args);
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+}
+
+#[test]
+fn forecast_output_validates_against_its_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&fleetsave::render::json::forecast_schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    for args in [
+        &["forecast", "data/examples/growth.toml", "--format", "json"][..],
+        &[
+            "forecast",
+            "data/examples/fleet.csv",
+            "--cluster-nodes",
+            "40",
+            "--scenario",
+            "fast: cluster=x2 compound@5%, deploys=x1.5, new_services=2",
+            "--egress-limit",
+            "10Gbit/s",
+            "--window",
+            "15m",
+            "--format",
+            "json",
+        ][..],
+    ] {
+        let json = json_of(args);
         let errors: Vec<String> = validator
             .iter_errors(&json)
             .map(|e| format!("{} at {}", e, e.instance_path()))

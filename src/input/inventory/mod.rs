@@ -193,6 +193,8 @@ pub struct RawInventory {
     pub assumptions: Option<AssumptionsTable>,
     /// TOML `[cluster]`.
     pub cluster: RawCluster,
+    /// TOML `[[scenario]]` tables, each with its line, for `forecast`.
+    pub scenarios: Vec<(crate::model::scenario::ScenarioSpec, usize)>,
 }
 
 /// The TOML `[cluster]` table as written: `nodes = 40`, `pools = { gpu = 8 }`.

@@ -13,6 +13,9 @@ use super::{
 };
 use crate::error::{Error, Place};
 use crate::input::assumptions::{AssumptionsTable, line_of, toml_error, unknown_key, with_article};
+use crate::model::rate::{Fraction, parse_decimal};
+use crate::model::scenario::{ChangeSpec, Ramp, ScenarioSpec};
+use crate::model::values::shorten;
 
 type SpannedTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
@@ -23,7 +26,120 @@ struct InventoryFile {
     assumptions: Option<AssumptionsTable>,
     cluster: Option<ClusterTable>,
     #[serde(default)]
+    scenario: Vec<Spanned<ScenarioTable>>,
+    #[serde(default)]
     service: Vec<Spanned<SpannedTable>>,
+}
+
+/// `[[scenario]]`: a forecast scenario (docs/model.md#forecast).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioTable {
+    name: String,
+    cluster_nodes: Option<Spanned<ChangeTable>>,
+    deploys_per_day: Option<Spanned<ChangeTable>>,
+    new_services_per_month: Option<Spanned<toml::Value>>,
+}
+
+/// `{ from = 40, to = 120, ramp = "linear" }`, `{ factor = 2, ramp = "step", at_month = 6 }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeTable {
+    from: Option<toml::Value>,
+    to: Option<toml::Value>,
+    factor: Option<toml::Value>,
+    ramp: Option<String>,
+    at_month: Option<u32>,
+    percent_per_month: Option<f64>,
+}
+
+/// A scenario table as the shared [`ScenarioSpec`], refused at its line.
+fn scenario_spec(
+    path: &Path,
+    text: &str,
+    table: &Spanned<ScenarioTable>,
+) -> Result<ScenarioSpec, Error> {
+    let refuse = |span: std::ops::Range<usize>, key: &str, message: String| Error::Input {
+        place: Place::file_line(path, line_of(text, span.start), key),
+        message,
+    };
+    let number = |value: &Option<toml::Value>, span: std::ops::Range<usize>, key: &str| {
+        value
+            .as_ref()
+            .map(|value| {
+                let written = match value {
+                    toml::Value::String(s) => s.trim().to_string(),
+                    other => other.to_string(),
+                };
+                parse_decimal(&written).ok_or_else(|| {
+                    refuse(
+                        span.clone(),
+                        key,
+                        format!("'{}' is not a number of 0 or more", shorten(&written)),
+                    )
+                })
+            })
+            .transpose()
+    };
+    let change = |change: &Option<Spanned<ChangeTable>>, key: &str| {
+        change
+            .as_ref()
+            .map(|spanned| {
+                let span = spanned.span();
+                let table = spanned.get_ref();
+                let ramp = match (
+                    table.ramp.as_deref().map(str::trim),
+                    table.at_month,
+                    table.percent_per_month,
+                ) {
+                    (None | Some("linear"), None, None) => Ramp::Linear,
+                    (Some("step"), Some(at_month), None) => Ramp::Step { at_month },
+                    (Some("compound"), None, Some(percent_per_month))
+                        if percent_per_month.is_finite() && percent_per_month > -100.0 =>
+                    {
+                        Ramp::Compound { percent_per_month }
+                    }
+                    (ramp, _, _) => {
+                        return Err(refuse(
+                            span,
+                            key,
+                            format!(
+                                "has the ramp '{}' with at_month {:?} and percent_per_month {:?}; \
+                                 expected {}, e.g. {key} = {{ factor = 2, ramp = \"step\", \
+                                 at_month = 6 }}",
+                                shorten(ramp.unwrap_or("linear")),
+                                table.at_month,
+                                table.percent_per_month,
+                                Ramp::ACCEPTED
+                            ),
+                        ));
+                    }
+                };
+                Ok(ChangeSpec {
+                    from: number(&table.from, span.clone(), key)?,
+                    to: number(&table.to, span.clone(), key)?,
+                    factor: number(&table.factor, span.clone(), key)?,
+                    ramp,
+                })
+            })
+            .transpose()
+    };
+    let scenario = table.get_ref();
+    let new_services_per_month = match &scenario.new_services_per_month {
+        Some(value) => number(
+            &Some(value.get_ref().clone()),
+            value.span(),
+            "new_services_per_month",
+        )?
+        .unwrap_or(Fraction::ZERO),
+        None => Fraction::ZERO,
+    };
+    Ok(ScenarioSpec {
+        name: scenario.name.clone(),
+        cluster_nodes: change(&scenario.cluster_nodes, "cluster_nodes")?,
+        deploys_per_day: change(&scenario.deploys_per_day, "deploys_per_day")?,
+        new_services_per_month,
+    })
 }
 
 /// `[cluster]`: `nodes = 40`, `pools = { gpu = 8 }`.
@@ -60,10 +176,21 @@ pub fn read(path: PathBuf, text: String) -> Result<RawInventory, Error> {
             cluster.pools.push((pool, nodes));
         }
     }
+    let scenarios = file
+        .scenario
+        .iter()
+        .map(|table| {
+            Ok((
+                scenario_spec(&path, &text, table)?,
+                line_of(&text, table.span().start),
+            ))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
     Ok(RawInventory {
         path,
         syntax: Syntax::Toml,
         cluster,
+        scenarios,
         rows,
         defaults,
         assumptions: file.assumptions,
