@@ -223,6 +223,17 @@ fn a_dockerfile_that_does_not_parse_exits_2_with_line_and_column() {
         assert!(message.contains(&place), "{place}: {message}");
         assert!(message.contains(says), "{says}: {message}");
     }
+    // Bounded and UTF-8: a file over 4 MiB or of other bytes is refused, not read.
+    let big = dir.path().join("Big.Dockerfile");
+    std::fs::write(&big, "# x\n".repeat(1_200_000)).unwrap();
+    let (code, message) = failure_of(&["audit", big.to_str().unwrap()]);
+    assert_eq!(code, 2, "{message}");
+    assert!(message.contains("is larger than"), "{message}");
+    let binary = dir.path().join("Binary.Dockerfile");
+    std::fs::write(&binary, b"FROM a\nRUN \xff\n").unwrap();
+    let (code, message) = failure_of(&["audit", binary.to_str().unwrap()]);
+    assert_eq!(code, 2, "{message}");
+    assert!(message.contains("is not UTF-8"), "{message}");
     let (code, message) = failure_of(&["audit", "tests/fixtures/audit/none.Dockerfile"]);
     assert_eq!(code, 2, "{message}");
     let (code, message) = failure_of(&["audit", PYTHON, "--fail-on", "fatal"]);

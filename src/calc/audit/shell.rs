@@ -144,18 +144,19 @@ fn command(part: &str) -> Option<Command> {
             _ => break,
         }
     }
-    let mut words: Vec<String> = words.collect();
+    let words: Vec<String> = words.collect();
+    let mut start = 0;
     while matches!(
-        words.first().map(String::as_str),
+        words.get(start).map(String::as_str),
         Some("sudo" | "env" | "exec" | "time" | "nohup")
     ) {
-        words.remove(0);
-        while let Some(pair) = words.first().and_then(|w| assignment(w)) {
+        start += 1;
+        while let Some(pair) = words.get(start).and_then(|w| assignment(w)) {
             command.env.push(pair);
-            words.remove(0);
+            start += 1;
         }
     }
-    command.words = words;
+    command.words = words.into_iter().skip(start).collect();
     (!command.words.is_empty() || !command.env.is_empty()).then_some(command)
 }
 
