@@ -31,12 +31,18 @@ impl Command {
         self.args().iter().any(|arg| arg == word)
     }
 
-    /// The first argument that is not an option (`dnf -y install` → `install`).
+    /// The first argument that is not an option nor the value of `-o`/`-c` (`dnf -y install` →
+    /// `install`, `apt-get -o Dpkg::Use-Pty=0 install` → `install`).
     pub fn subcommand(&self) -> Option<&str> {
-        self.args()
-            .iter()
-            .find(|arg| !arg.starts_with('-'))
-            .map(String::as_str)
+        let mut args = self.args().iter();
+        while let Some(arg) = args.next() {
+            if arg == "-o" || arg == "-c" {
+                args.next();
+            } else if !arg.starts_with('-') {
+                return Some(arg);
+            }
+        }
+        None
     }
 
     /// The arguments that are not options.
