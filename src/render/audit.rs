@@ -76,6 +76,28 @@ fn fleet_words(low: Option<&Value>, high: Option<&Value>, currency: &str) -> Opt
     Some(format!("{day} a day across the fleet ({year} a year)"))
 }
 
+/// `44.8–62.6 kB (15.0 kB measured + 29.8–47.6 kB estimated), 828 kB–1.16 MB a day across the
+/// fleet ($0.01–$0.02 a year)`.
+fn total_words(report: &AuditReport) -> String {
+    let total = &report.total;
+    let fleet = fleet_words(
+        total.fleet_value_low.as_ref(),
+        total.fleet_value_high.as_ref(),
+        currency(report),
+    )
+    .map(|f| format!(", {f}"))
+    .unwrap_or_default();
+    format!(
+        "{} ({} measured + {} estimated){fleet}",
+        format_byte_range(i128::from(total.low_bytes), i128::from(total.high_bytes)),
+        bytes(total.measured_bytes),
+        format_byte_range(
+            i128::from(total.estimated_low_bytes),
+            i128::from(total.estimated_high_bytes)
+        )
+    )
+}
+
 fn code(finding: &Finding) -> &str {
     finding.hadolint.as_deref().unwrap_or(&finding.id)
 }
@@ -157,23 +179,7 @@ fn text(report: &AuditReport) -> String {
     );
     let total = &report.total;
     if total.high_bytes > 0 {
-        let _ = writeln!(
-            out,
-            "recoverable: {} ({} measured + {} estimated){}",
-            format_byte_range(i128::from(total.low_bytes), i128::from(total.high_bytes)),
-            bytes(total.measured_bytes),
-            format_byte_range(
-                i128::from(total.estimated_low_bytes),
-                i128::from(total.estimated_high_bytes)
-            ),
-            fleet_words(
-                total.fleet_value_low.as_ref(),
-                total.fleet_value_high.as_ref(),
-                currency(report)
-            )
-            .map(|f| format!(", {f}"))
-            .unwrap_or_default()
-        );
+        let _ = writeln!(out, "recoverable: {}", total_words(report));
         let _ = writeln!(out, "  {}", total.basis);
     }
     if let Some(image) = &report.image {
@@ -486,22 +492,7 @@ fn html(report: &AuditReport) -> Result<String, Error> {
         report.counts.info
     )];
     if total.high_bytes > 0 {
-        summary.push(format!(
-            "Recoverable: {}{}{}.",
-            format_byte_range(i128::from(total.low_bytes), i128::from(total.high_bytes)),
-            if total.measured_bytes > 0 {
-                format!(" ({} measured)", bytes(total.measured_bytes))
-            } else {
-                String::new()
-            },
-            fleet_words(
-                total.fleet_value_low.as_ref(),
-                total.fleet_value_high.as_ref(),
-                currency(report)
-            )
-            .map(|f| format!(", {f}"))
-            .unwrap_or_default()
-        ));
+        summary.push(format!("Recoverable: {}.", total_words(report)));
         summary.push(total.basis.to_string());
     }
     if let Some(basis) = &report.estimate_basis {
