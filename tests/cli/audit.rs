@@ -223,6 +223,17 @@ fn a_dockerfile_that_does_not_parse_exits_2_with_line_and_column() {
         assert!(message.contains(&place), "{place}: {message}");
         assert!(message.contains(says), "{says}: {message}");
     }
+    // Bounded and UTF-8: a file over 4 MiB or of other bytes is refused, not read.
+    let big = dir.path().join("Big.Dockerfile");
+    std::fs::write(&big, "# x\n".repeat(1_200_000)).unwrap();
+    let (code, message) = failure_of(&["audit", big.to_str().unwrap()]);
+    assert_eq!(code, 2, "{message}");
+    assert!(message.contains("is larger than"), "{message}");
+    let binary = dir.path().join("Binary.Dockerfile");
+    std::fs::write(&binary, b"FROM a\nRUN \xff\n").unwrap();
+    let (code, message) = failure_of(&["audit", binary.to_str().unwrap()]);
+    assert_eq!(code, 2, "{message}");
+    assert!(message.contains("is not UTF-8"), "{message}");
     let (code, message) = failure_of(&["audit", "tests/fixtures/audit/none.Dockerfile"]);
     assert_eq!(code, 2, "{message}");
     let (code, message) = failure_of(&["audit", PYTHON, "--fail-on", "fatal"]);
@@ -427,6 +438,7 @@ fn snapshots_of_the_audit_outputs() {
     insta::assert_snapshot!("audit_json", run(format(&with_image, "json")));
     insta::assert_snapshot!("audit_markdown", run(format(&python, "markdown")));
     insta::assert_snapshot!("audit_sarif", run(format(&python, "sarif")));
+    insta::assert_snapshot!("audit_html", run(format(&python, "html")));
 }
 
 /// docs/audit.md's rules table is the one generated from data/audit-rules.csv
@@ -587,4 +599,42 @@ fn findings_are_measured_in_an_image_umoci_builds_from_known_layers() {
     );
     // What the image ships is not what a clean build would: the apt-recommends rule is silent.
     assert!(!ids(&json).contains(&"apt-recommends".to_string()));
+}
+
+/// Text from the Dockerfile (its name, its commands) reaches no terminal, page, comment or CI log
+/// unescaped.
+#[test]
+fn hostile_dockerfile_text_is_escaped_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "Docker\u{1b}[31mfile<b>";
+    let dockerfile = write_file(
+        dir.path(),
+        name,
+        "FROM python:3.12\nRUN apt-get install -y '<img src=x onerror=alert(1)>' \
+         '\u{1b}]8;;http://x\u{7}' '::error::pwned' '| a | b |' '@team'\n",
+    );
+    let path = dockerfile.to_str().unwrap();
+    let run = |format: &str| stdout_of(&["audit", path, "--format", format]);
+    let text = run("text");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+    let html = run("html");
+    assert!(!html.contains("<img") && !html.contains("<b>"), "{html}");
+    let markdown = run("markdown");
+    assert!(
+        !markdown.contains("<img") && !markdown.contains("<b>"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("| a | b |"), "{markdown}");
+    for format in ["json", "sarif"] {
+        let out = run(format);
+        assert!(!out.contains("::error::"), "{out}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert!(
+            json.to_string().contains("::error::pwned"),
+            "read back exactly"
+        );
+    }
 }

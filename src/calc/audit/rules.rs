@@ -4,7 +4,7 @@
 //! ([`super::stages`]) and the `ENV` in force. Where hadolint has the same check the behaviour
 //! is hadolint's (its spec cases are tests here).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::Rule;
 use super::shell::{self, Command};
@@ -41,9 +41,25 @@ struct Run<'a> {
     index: usize,
     instruction: &'a Instruction,
     commands: Vec<Command>,
+    /// The variables of [`WATCHED`] in force (set by `ENV`, inherited through `FROM`).
     env: Vec<(String, String)>,
     workdir: String,
     stage: usize,
+}
+
+/// The environment variables rules read; only these are tracked, each with its last value.
+const WATCHED: [&str; 2] = ["PIP_NO_CACHE_DIR", "NODE_ENV"];
+
+/// The most created paths and installed packages `deleted-later` remembers: a hostile file of
+/// many `touch` and `rm` commands costs at most this many comparisons a removal.
+const MAX_TRACKED: usize = 4096;
+
+/// Sets `name` to `value` in `env` when it is watched, replacing an earlier value.
+fn watch(env: &mut Vec<(String, String)>, name: &str, value: &str) {
+    if WATCHED.contains(&name) {
+        env.retain(|(n, _)| n != name);
+        env.push((name.to_string(), value.to_string()));
+    }
 }
 
 /// Runs every rule of `rules` over the Dockerfile; hits in file order.
@@ -51,6 +67,12 @@ pub fn audit(dockerfile: &Dockerfile, rules: &[Rule], context: &Context) -> Vec<
     let stages = stages::stages(dockerfile);
     let ships = stages::shipping(&stages);
     let runs = runs(dockerfile, &stages);
+    let mut stage_of = vec![None; dockerfile.instructions.len()];
+    for (index, stage) in stages.iter().enumerate() {
+        for &at in stage.from.iter().chain(&stage.instructions) {
+            stage_of[at] = Some(index);
+        }
+    }
     let mut hits = Vec::new();
     for rule in rules {
         let found = match rule.id.as_str() {
@@ -71,7 +93,7 @@ pub fn audit(dockerfile: &Dockerfile, rules: &[Rule], context: &Context) -> Vec<
             _ => Vec::new(),
         };
         for (instruction, layer_instruction, detail, paths) in found {
-            let stage = stage_of(&stages, instruction);
+            let stage = stage_of.get(instruction).copied().flatten();
             let shipped = stage.is_none_or(|s| ships[s]);
             if rule.final_stage_only && !shipped {
                 continue;
@@ -92,12 +114,6 @@ pub fn audit(dockerfile: &Dockerfile, rules: &[Rule], context: &Context) -> Vec<
 
 type Found = (usize, Option<usize>, String, Vec<String>);
 
-fn stage_of(stages: &[Stage], instruction: usize) -> Option<usize> {
-    stages.iter().rposition(|stage| {
-        stage.from.is_some_and(|f| f <= instruction) || stage.instructions.contains(&instruction)
-    })
-}
-
 fn runs<'a>(dockerfile: &'a Dockerfile, stages: &[Stage]) -> Vec<Run<'a>> {
     let mut runs = Vec::new();
     let mut stage_env: Vec<Vec<(String, String)>> = Vec::new();
@@ -110,7 +126,11 @@ fn runs<'a>(dockerfile: &'a Dockerfile, stages: &[Stage]) -> Vec<Run<'a>> {
         for &index in &stage.instructions {
             let instruction = &dockerfile.instructions[index];
             match instruction.keyword.as_str() {
-                "ENV" => env.extend(stages::pairs(instruction)),
+                "ENV" => {
+                    for (name, value) in stages::pairs(instruction) {
+                        watch(&mut env, &name, &value);
+                    }
+                }
                 "WORKDIR" => workdir = join(&workdir, &instruction.text()),
                 "RUN" => runs.push(Run {
                     index,
@@ -339,7 +359,9 @@ fn pip_cache(run: &Run) -> Option<String> {
     let mut env: Vec<(String, String)> = run.env.clone();
     for command in &run.commands {
         if command.name() == "export" {
-            env.extend(command.args().iter().filter_map(|w| shell::assignment(w)));
+            for (name, value) in command.args().iter().filter_map(|w| shell::assignment(w)) {
+                watch(&mut env, &name, &value);
+            }
             continue;
         }
         let is_pip = {
@@ -665,22 +687,58 @@ fn written(command: &Command, workdir: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether the removed path (maybe with `*`) covers the created one.
-fn covers(removed: &str, created: &str) -> bool {
-    removed == created
-        || created.starts_with(&format!("{}/", removed.trim_end_matches('/')))
-        || (removed.contains(['*', '?']) && crate::calc::leftovers::matches(removed, created))
+/// The created paths a removed path (maybe with `*` or `?`) covers, found through the ordered
+/// map (an exact path, the paths below it, or a glob's matches below its literal prefix); each
+/// path looked at takes one from `budget`.
+fn covered<'a>(
+    created: &'a BTreeMap<String, (usize, usize)>,
+    removed: &str,
+    budget: &mut usize,
+) -> Vec<(&'a String, usize, usize)> {
+    let glob = removed.find(['*', '?']);
+    let literal = match glob {
+        Some(at) => &removed[..at],
+        None => removed.trim_end_matches('/'),
+    };
+    let below = format!("{literal}/");
+    let mut out = Vec::new();
+    for (path, (at, line)) in created.range(literal.to_string()..) {
+        if *budget == 0 || !path.starts_with(literal) {
+            break;
+        }
+        *budget -= 1;
+        let hit = match glob {
+            Some(_) => {
+                crate::calc::leftovers::matches(removed, path)
+                    || crate::calc::leftovers::matches(&format!("{removed}/**"), path)
+            }
+            None => path == literal || path.starts_with(&below),
+        };
+        if hit {
+            out.push((path, *at, *line));
+        }
+    }
+    out
 }
+
+/// How many created paths `deleted-later` looks at in all: a hostile file of many `touch` and
+/// `rm -rf /` commands costs at most this much.
+const LOOK_BUDGET: usize = 1_000_000;
 
 /// Files created by one instruction and removed by a later RUN, in the stages that ship; and
 /// packages installed by one RUN and purged by a later one.
 fn deleted_later(dockerfile: &Dockerfile, stages: &[Stage], runs: &[Run]) -> Vec<Found> {
     let ships = stages::shipping(stages);
-    let mut created: Vec<(String, usize, usize)> = Vec::new();
-    let mut installed: Vec<(String, usize, usize)> = Vec::new();
+    // path → (instruction, line) of its latest creator; package → the same for installs.
+    let mut created: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut installed: std::collections::HashMap<String, (usize, usize)> =
+        std::collections::HashMap::new();
+    let mut budget = LOOK_BUDGET;
     let mut found = Vec::new();
     let mut reported = BTreeSet::new();
     let mut workdirs: Vec<String> = vec!["/".to_string(); stages.len()];
+    let by_index: std::collections::HashMap<usize, &Run> =
+        runs.iter().map(|run| (run.index, run)).collect();
     for (s, stage) in stages.iter().enumerate() {
         if let Some(parent) = stage.parent {
             workdirs[s] = workdirs[parent].clone();
@@ -712,12 +770,14 @@ fn deleted_later(dockerfile: &Dockerfile, stages: &[Stage], runs: &[Run]) -> Vec
                             } else {
                                 dest.clone()
                             };
-                            created.push((path, index, instruction.line));
+                            if created.len() < MAX_TRACKED {
+                                created.insert(path, (index, instruction.line));
+                            }
                         }
                     }
                 }
                 "RUN" => {
-                    let Some(run) = runs.iter().find(|r| r.index == index) else {
+                    let Some(run) = by_index.get(&index) else {
                         continue;
                     };
                     for command in &run.commands {
@@ -726,14 +786,11 @@ fn deleted_later(dockerfile: &Dockerfile, stages: &[Stage], runs: &[Run]) -> Vec
                         if name == "rm" {
                             for removed in command.operands() {
                                 let removed = join(&run.workdir, removed);
-                                for (path, at, line) in &created {
-                                    if *at != index
-                                        && covers(&removed, path)
-                                        && reported.insert((index, *at))
-                                    {
+                                for (path, at, line) in covered(&created, &removed, &mut budget) {
+                                    if at != index && reported.insert((index, at)) {
                                         found.push((
                                             index,
-                                            Some(*at),
+                                            Some(at),
                                             format!("{path} created on line {line}, removed here"),
                                             vec![removed.clone()],
                                         ));
@@ -749,9 +806,8 @@ fn deleted_later(dockerfile: &Dockerfile, stages: &[Stage], runs: &[Run]) -> Vec
                         );
                         if purging {
                             for package in command.operands().skip(1) {
-                                if let Some((_, at, line)) = installed
-                                    .iter()
-                                    .find(|(p, at, _)| p == package && *at != index)
+                                if let Some((at, line)) = installed.get(package)
+                                    && *at != index
                                     && reported.insert((index, *at))
                                 {
                                     found.push((
@@ -771,13 +827,18 @@ fn deleted_later(dockerfile: &Dockerfile, stages: &[Stage], runs: &[Run]) -> Vec
                         if installing {
                             for package in command.operands().skip(1) {
                                 let package = package.split(['=', ':']).next().unwrap_or(package);
-                                installed.push((package.to_string(), index, instruction.line));
+                                if installed.len() < MAX_TRACKED {
+                                    installed
+                                        .insert(package.to_string(), (index, instruction.line));
+                                }
                             }
                         }
                     }
                     for command in &run.commands {
                         for path in written(command, &run.workdir) {
-                            created.push((path, index, instruction.line));
+                            if created.len() < MAX_TRACKED {
+                                created.insert(path, (index, instruction.line));
+                            }
                         }
                     }
                 }

@@ -31,12 +31,18 @@ impl Command {
         self.args().iter().any(|arg| arg == word)
     }
 
-    /// The first argument that is not an option (`dnf -y install` → `install`).
+    /// The first argument that is not an option nor the value of `-o`/`-c` (`dnf -y install` →
+    /// `install`, `apt-get -o Dpkg::Use-Pty=0 install` → `install`).
     pub fn subcommand(&self) -> Option<&str> {
-        self.args()
-            .iter()
-            .find(|arg| !arg.starts_with('-'))
-            .map(String::as_str)
+        let mut args = self.args().iter();
+        while let Some(arg) = args.next() {
+            if arg == "-o" || arg == "-c" {
+                args.next();
+            } else if !arg.starts_with('-') {
+                return Some(arg);
+            }
+        }
+        None
     }
 
     /// The arguments that are not options.
@@ -144,18 +150,19 @@ fn command(part: &str) -> Option<Command> {
             _ => break,
         }
     }
-    let mut words: Vec<String> = words.collect();
+    let words: Vec<String> = words.collect();
+    let mut start = 0;
     while matches!(
-        words.first().map(String::as_str),
+        words.get(start).map(String::as_str),
         Some("sudo" | "env" | "exec" | "time" | "nohup")
     ) {
-        words.remove(0);
-        while let Some(pair) = words.first().and_then(|w| assignment(w)) {
+        start += 1;
+        while let Some(pair) = words.get(start).and_then(|w| assignment(w)) {
             command.env.push(pair);
-            words.remove(0);
+            start += 1;
         }
     }
-    command.words = words;
+    command.words = words.into_iter().skip(start).collect();
     (!command.words.is_empty() || !command.env.is_empty()).then_some(command)
 }
 

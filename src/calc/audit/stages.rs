@@ -25,6 +25,7 @@ pub struct Stage {
 pub fn stages(dockerfile: &Dockerfile) -> Vec<Stage> {
     let mut global: Vec<(String, String)> = Vec::new();
     let mut stages: Vec<Stage> = Vec::new();
+    let mut named: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (index, instruction) in dockerfile.instructions.iter().enumerate() {
         match instruction.keyword.as_str() {
             "FROM" => {
@@ -32,10 +33,13 @@ pub fn stages(dockerfile: &Dockerfile) -> Vec<Stage> {
                 let words: Vec<&str> = text.split_whitespace().collect();
                 let base = substitute(words.first().copied().unwrap_or(""), &global);
                 let name = words.get(2).map(|name| name.to_ascii_lowercase());
-                let parent = stages
-                    .iter()
-                    .position(|stage| stage.name.as_deref() == Some(&base.to_ascii_lowercase()))
+                let parent = named
+                    .get(&base.to_ascii_lowercase())
+                    .copied()
                     .or_else(|| base.parse::<usize>().ok().filter(|&n| n < stages.len()));
+                if let Some(name) = &name {
+                    named.entry(name.clone()).or_insert(stages.len());
+                }
                 stages.push(Stage {
                     from: Some(index),
                     base,

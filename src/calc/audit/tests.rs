@@ -745,3 +745,40 @@ fn heredocs_and_exec_form_are_read_as_commands() {
         "FROM node:22-slim\nENV NODE_ENV=production\nRUN npm ci\n"
     ));
 }
+
+proptest::proptest! {
+    /// Any text either parses or is refused with a place; what parses is audited without a
+    /// panic. Pieces of Dockerfile syntax make the strings reach the parser's corners.
+    #[test]
+    fn any_text_parses_or_is_refused_and_audits_without_panic(
+        pieces in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just("FROM a AS b\n".to_string()),
+                proptest::strategy::Just("RUN ".to_string()),
+                proptest::strategy::Just("<<EOF".to_string()),
+                proptest::strategy::Just("EOF\n".to_string()),
+                proptest::strategy::Just("\\\n".to_string()),
+                proptest::strategy::Just("# escape=`\n".to_string()),
+                proptest::strategy::Just("--mount=type=cache,target=/x ".to_string()),
+                proptest::strategy::Just(" && rm -rf /* ; ".to_string()),
+                proptest::strategy::Just("apt-get update ".to_string()),
+                proptest::strategy::Just("COPY . /\n".to_string()),
+                proptest::strategy::Just("[\"sh\", \"-c\"]".to_string()),
+                proptest::strategy::Just("'\"`$(".to_string()),
+                "[ -~\n\t]{0,12}",
+                "\\PC{0,4}",
+            ],
+            0..40,
+        )
+    ) {
+        let text: String = pieces.concat();
+        match parse(&text) {
+            Ok(dockerfile) => {
+                let _ = audit(&dockerfile, &bundled().unwrap(), &Context::default());
+            }
+            Err(e) => {
+                proptest::prop_assert!(e.line >= 1 && e.column >= 1);
+            }
+        }
+    }
+}
