@@ -18,6 +18,7 @@ use super::{Environment, assumptions, images};
 
 pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
     let output = output_options(&args.output, environment)?;
+    let read = images::source_options(&args.image);
     let Loaded {
         raw,
         assumptions,
@@ -28,7 +29,7 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
         &args.fleet,
         args.basis,
         &args.assumptions,
-        &args.image,
+        &read,
     )?;
     let scenario = args.scale.apply(&mut services)?;
     let titles = super::publish::scenario_titles(
@@ -65,13 +66,13 @@ pub(super) struct Loaded {
 }
 
 /// Reads `path`: its assumptions under the flags', its rows with the fleet flags as defaults
-/// (warning of those rows override), their image sources read.
+/// (warning of those rows override), their image sources read with `read`.
 pub(super) fn load(
     path: &std::path::Path,
     fleet: &FleetArgs,
     basis: Option<Basis>,
     assumption_args: &crate::args::AssumptionArgs,
-    image: &crate::args::ImageArgs,
+    read: &crate::input::sources::SourceOptions,
 ) -> Result<Loaded, Error> {
     let raw = inventory::read(path)?;
     let from_file = raw.assumption_overrides(&Assumptions::defaults()?.profiles)?;
@@ -89,7 +90,7 @@ pub(super) fn load(
         &flags,
         assumptions.compression_ratio.value,
         &targets,
-        &images::source_options(image),
+        read,
     )?;
     Ok(Loaded {
         raw,
