@@ -12,9 +12,9 @@ use crate::output;
 use crate::render;
 use crate::report::forecast::{ForecastInput, build};
 
-use super::Environment;
 use super::publish::generated_at;
 use super::report::{Loaded, load};
+use super::{Environment, images};
 
 pub fn run(args: &ForecastArgs, environment: &Environment) -> Result<i32, Error> {
     let generated_at = generated_at(args.generated_at.as_ref(), environment)?;
@@ -29,7 +29,7 @@ pub fn run(args: &ForecastArgs, environment: &Environment) -> Result<i32, Error>
         &args.fleet,
         args.basis,
         &args.assumptions,
-        &args.image,
+        &images::source_options(&args.image),
     )?;
     let cluster = raw.cluster(&flags)?;
     let mut scenarios = Vec::new();

@@ -19,6 +19,9 @@ use super::{Environment, assumptions, images};
 
 pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
     let output = output_options(&args.output, environment)?;
+    // Layer entries are read while layers stream, for each image's findings.
+    let mut read = images::source_options(&args.image);
+    read.read.files = true;
     let Loaded {
         raw,
         assumptions,
@@ -29,7 +32,7 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
         &args.fleet,
         args.basis,
         &args.assumptions,
-        &args.image,
+        &read,
     )?;
     let scenario = args.scale.apply(&mut services)?;
     let titles = super::publish::scenario_titles(
@@ -106,13 +109,13 @@ pub(super) struct Loaded {
 }
 
 /// Reads `path`: its assumptions under the flags', its rows with the fleet flags as defaults
-/// (warning of those rows override), their image sources read.
+/// (warning of those rows override), their image sources read with `read`.
 pub(super) fn load(
     path: &std::path::Path,
     fleet: &FleetArgs,
     basis: Option<Basis>,
     assumption_args: &crate::args::AssumptionArgs,
-    image: &crate::args::ImageArgs,
+    read: &crate::input::sources::SourceOptions,
 ) -> Result<Loaded, Error> {
     let raw = inventory::read(path)?;
     let from_file = raw.assumption_overrides(&Assumptions::defaults()?.profiles)?;
@@ -125,15 +128,12 @@ pub(super) fn load(
     let flags = flag_defaults(fleet, basis);
     warn_of_overridden_flags(fleet, basis, &raw);
     let targets = Targets::bundled()?;
-    // Layer entries are read while layers stream, for each image's findings.
-    let mut read = images::source_options(image);
-    read.read.files = true;
     let services = inventory::resolve(
         &raw,
         &flags,
         assumptions.compression_ratio.value,
         &targets,
-        &read,
+        read,
     )?;
     Ok(Loaded {
         raw,
