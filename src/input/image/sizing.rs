@@ -477,12 +477,22 @@ fn measure_read(
                         sink,
                         exceeded: None,
                     };
-                    tar_headers::walk_entries(&mut ReadThrough(&mut tee), None, Some(visit))
-                        .map_err(|message| match tee.exceeded {
-                            Some(exceeded) => Problem::ReadLimit { limit: exceeded },
-                            None => bad(message),
-                        })?;
-                    pump(&mut tee, &mut io::sink()).map_err(decompress_error)
+                    // The walk reads 512-byte headers: through a large buffer, the decoder
+                    // still inflates into large outputs (its fast path). Bytes buffered have
+                    // already gone through the sink.
+                    let mut buffered = io::BufReader::with_capacity(COPY_BUFFER, &mut tee);
+                    let walked = tar_headers::walk_entries(
+                        &mut ReadThrough(&mut buffered),
+                        None,
+                        Some(visit),
+                    );
+                    let rest = walked.is_ok().then(|| pump(&mut buffered, &mut io::sink()));
+                    drop(buffered);
+                    walked.map_err(|message| match tee.exceeded {
+                        Some(exceeded) => Problem::ReadLimit { limit: exceeded },
+                        None => bad(message),
+                    })?;
+                    rest.unwrap_or(Ok(0)).map_err(decompress_error)
                 }
                 None => pump(decoder, sink).map_err(decompress_error),
             };
