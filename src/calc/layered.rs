@@ -237,22 +237,36 @@ pub fn expected(
     services: &[LayeredService],
     parameters: &LayeredParameters,
 ) -> Result<Expected, Overflow> {
-    // Pools in a stable order (first appearance).
-    let mut pools: Vec<&str> = Vec::new();
-    for service in services {
-        if !pools.contains(&service.pool.as_str()) {
-            pools.push(&service.pool);
-        }
+    // Pools in a stable order (first appearance), each with its members in fleet order.
+    let mut pool_index: HashMap<&str, usize> = HashMap::default();
+    let mut pools: Vec<(&str, Vec<(usize, &LayeredService)>)> = Vec::new();
+    for (index, service) in services.iter().enumerate() {
+        let slot = *pool_index.entry(service.pool.as_str()).or_insert_with(|| {
+            pools.push((service.pool.as_str(), Vec::new()));
+            pools.len() - 1
+        });
+        pools[slot].1.push((index, service));
     }
+    fn pick(s: &LayeredService, world: usize) -> &ImageLayers {
+        if world == 0 { &s.before } else { &s.after }
+    }
+    // In how many rows of the fleet (each world) each digest appears: counted once, not per pool.
+    let rows_with: [HashMap<&str, usize>; 2] = [0, 1].map(|world| {
+        let mut rows_with: HashMap<&str, usize> = HashMap::default();
+        for service in services {
+            let image = pick(service, world);
+            if image.layers_known {
+                for blob in distinct(&image.blobs) {
+                    *rows_with.entry(blob.key.as_str()).or_default() += 1;
+                }
+            }
+        }
+        rows_with
+    });
     let mut total = DecompositionChange::default();
     let mut pool_figures = Vec::with_capacity(pools.len());
     let mut changed_from: BTreeMap<usize, (ChangedFrom, ChangedFrom)> = BTreeMap::new();
-    for pool in pools {
-        let members: Vec<(usize, &LayeredService)> = services
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.pool == pool)
-            .collect();
+    for (pool, members) in pools {
         let nodes = members
             .iter()
             .map(|(_, s)| s.shape.nodes)
@@ -265,19 +279,8 @@ pub fn expected(
         let mut worlds = [Decomposition::default(); 2];
         let mut unions: [HashMap<String, (u64, u64)>; 2] = Default::default();
         for (world, decomposition) in worlds.iter_mut().enumerate() {
-            fn pick(s: &LayeredService, world: usize) -> &ImageLayers {
-                if world == 0 { &s.before } else { &s.after }
-            }
             let image = |s| pick(s, world);
-            // In how many rows of the fleet (same world) each digest appears.
-            let mut rows_with: HashMap<&str, usize> = HashMap::default();
-            for service in services {
-                if image(service).layers_known {
-                    for blob in distinct(&image(service).blobs) {
-                        *rows_with.entry(blob.key.as_str()).or_default() += 1;
-                    }
-                }
-            }
+            let rows_with = &rows_with[world];
             let shared_elsewhere = |key: &str| rows_with.get(key).copied().unwrap_or(0) >= 2;
             let mut routine: i128 = 0;
             let mut base_blobs: HashMap<String, u128> = HashMap::default();

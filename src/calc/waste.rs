@@ -19,7 +19,10 @@
 //! Sizes are file content bytes, not the tar-stream bytes fleetsave calls "unpacked" (which also
 //! count the 512-byte headers, padding and end-of-archive blocks).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 
@@ -55,10 +58,12 @@ pub struct Waste {
     pub inefficient_files: Vec<Inefficiency>,
 }
 
+/// A name is held once, shared by the node and its parent's map (an image may have hundreds of
+/// thousands of files).
 #[derive(Debug, Clone, Default)]
 struct Node {
-    name: String,
-    children: BTreeMap<String, usize>,
+    name: Rc<str>,
+    children: BTreeMap<Rc<str>, usize>,
     parent: usize,
     size: i64,
     is_dir: bool,
@@ -96,6 +101,27 @@ fn components(path: &str) -> Vec<&str> {
     out
 }
 
+/// Whether [`components`] of `path` is not empty (without building it).
+fn has_components(path: &str) -> bool {
+    let rooted = path.starts_with('/');
+    // `components` is a run of `..` (unrooted paths only) then names.
+    let (mut ups, mut names) = (0usize, 0usize);
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if names > 0 {
+                    names -= 1;
+                } else if !rooted {
+                    ups += 1;
+                }
+            }
+            _ => names += 1,
+        }
+    }
+    ups + names > 0
+}
+
 impl Tree {
     fn new() -> Tree {
         Tree {
@@ -124,12 +150,13 @@ impl Tree {
                         return;
                     }
                     let child = self.nodes.len();
+                    let name: Rc<str> = Rc::from(*name);
                     self.nodes.push(Node {
-                        name: (*name).to_string(),
+                        name: Rc::clone(&name),
                         parent: node,
                         ..Node::default()
                     });
-                    self.nodes[node].children.insert((*name).to_string(), child);
+                    self.nodes[node].children.insert(name, child);
                     child
                 }
             };
@@ -154,8 +181,8 @@ impl Tree {
     fn remove(&mut self, path: &str) {
         if let Some(node) = self.get(path).filter(|&node| node != 0) {
             let parent = self.nodes[node].parent;
-            let name = self.nodes[node].name.clone();
-            self.nodes[parent].children.remove(&name);
+            let name = Rc::clone(&self.nodes[node].name);
+            self.nodes[parent].children.remove(&*name);
         }
     }
 
@@ -187,16 +214,29 @@ impl Tree {
         let mut names = Vec::new();
         let mut current = node;
         while current != 0 {
-            let name = &self.nodes[current].name;
+            let name: &str = &self.nodes[current].name;
             names.push(if current == node {
                 name.strip_prefix(WHITEOUT).unwrap_or(name)
             } else {
-                name.as_str()
+                name
             });
             current = self.nodes[current].parent;
         }
         names.reverse();
-        format!("/{}", names.join("/")).replace("//", "/")
+        let mut text = String::with_capacity(names.iter().map(|name| name.len() + 1).sum());
+        text.push('/');
+        for (index, name) in names.iter().enumerate() {
+            if index > 0 {
+                text.push('/');
+            }
+            text.push_str(name);
+        }
+        // Only an emptied whiteout name (`.wh.`) makes a `//`.
+        if text.contains("//") {
+            text.replace("//", "/")
+        } else {
+            text
+        }
     }
 
     /// dive's `Stack`: `upper` laid over this tree. dive ignores opaque markers; with
@@ -270,6 +310,19 @@ struct Seen {
     count: u64,
 }
 
+/// The tree [`waste`] stacks by the time it visits layer `index`: the first layer, then the
+/// layers before `index` stacked over it one by one.
+fn stacked_below(layers: &[&[FileEntry]], index: usize) -> Tree {
+    let mut stacked = layers
+        .first()
+        .map(|entries| Tree::of(entries, 0))
+        .unwrap_or_else(Tree::new);
+    for (below, entries) in layers.iter().enumerate().take(index) {
+        stacked.stack(&Tree::of(entries, below), false);
+    }
+    stacked
+}
+
 /// dive's figures for the layers' entries, in layer order.
 pub fn waste(layers: &[&[FileEntry]]) -> Waste {
     let sizes: Vec<u64> = layers
@@ -277,22 +330,21 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
         .map(|entries| {
             entries
                 .iter()
-                .filter(|entry| !components(&entry.path).is_empty() || entry.path.starts_with('/'))
+                .filter(|entry| has_components(&entry.path) || entry.path.starts_with('/'))
                 .fold(0u64, |sum, entry| sum.saturating_add(entry.size))
         })
         .collect();
-    let mut seen: HashMap<String, Seen> = HashMap::new();
+    let mut seen: FxHashMap<String, Seen> = FxHashMap::default();
     let mut inefficient: Vec<String> = Vec::new();
     // Only the stacked tree and two layer trees are held at once (dive restacks from the first
-    // layer for every whiteout; stacking one layer at a time gives the same tree).
-    let mut stacked = layers
-        .first()
-        .map(|entries| Tree::of(entries, 0))
-        .unwrap_or_else(Tree::new);
+    // layer for every whiteout; stacking one layer at a time gives the same tree). The stacked
+    // tree is only looked at for whiteouts: it is built at the first one (from the layers below,
+    // as it would have been built step by step), so images without whiteouts never hold it.
+    let mut stacked: Option<Tree> = None;
     let mut previous: Option<Tree> = None;
     for (index, entries) in layers.iter().enumerate() {
         let tree = Tree::of(entries, index);
-        if let Some(previous) = &previous {
+        if let (Some(stacked), Some(previous)) = (&mut stacked, &previous) {
             stacked.stack(previous, false);
         }
         for node in tree.post_order(0) {
@@ -306,6 +358,7 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
                 count: 0,
             });
             let size = if tree.is_whiteout(node) {
+                let stacked = stacked.get_or_insert_with(|| stacked_below(layers, index));
                 match stacked.get(&path) {
                     // dive's visitor returns the error: the rest of this layer goes unvisited.
                     None => break,

@@ -31,12 +31,13 @@ enum Outcome {
         after: ImageSize,
         figures: Figures,
     },
+    /// Boxed: a plan holds two figure sets and would make every row twice as large (issue 20).
     Plan {
-        projection: Projection,
+        projection: Box<Projection>,
         /// After at the target's high end: the low saving.
-        low: Figures,
+        low: Box<Figures>,
         /// After at the target's low end: the high saving.
-        high: Figures,
+        high: Box<Figures>,
     },
 }
 
@@ -103,9 +104,9 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
                     })?;
                 let projection = plan::project(&service.before, target, ratio);
                 Outcome::Plan {
-                    low: figures_for(&projection.at_target_high)?,
-                    high: figures_for(&projection.at_target_low)?,
-                    projection,
+                    low: Box::new(figures_for(&projection.at_target_high)?),
+                    high: Box::new(figures_for(&projection.at_target_low)?),
+                    projection: Box::new(projection),
                 }
             }
         };
@@ -283,7 +284,7 @@ fn projected_totals(
     let (lows, highs): (Vec<&Figures>, Vec<&Figures>) = outcomes
         .iter()
         .filter_map(|outcome| match outcome {
-            Outcome::Plan { low, high, .. } => Some((low, high)),
+            Outcome::Plan { low, high, .. } => Some((&**low, &**high)),
             Outcome::Committed { .. } => None,
         })
         .unzip();

@@ -13,13 +13,14 @@
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::thread;
 
 use super::ReadOptions;
 use super::error::Problem;
 use super::limit::{self, ReadLimit};
 use super::progress::Progress;
-use super::store::Store;
+use super::store::{BlobReader, Store};
 use super::tar_headers::{self, ReadThrough};
 use super::verify::{CountingSink, Hasher, HashingReader};
 use crate::model::files::FileEntry;
@@ -73,15 +74,28 @@ pub(crate) fn measure_all(
 ) -> Result<Vec<Measured>, Problem> {
     let progress = options.progress.as_ref();
     let limit = options.max_read.as_deref();
+    // Stored lengths (0 for a blob not found: its job fails at once).
+    let sizes: Vec<u64> = jobs
+        .iter()
+        .map(|job| {
+            store
+                .locate(&job.name)
+                .ok()
+                .flatten()
+                .map_or(0, |located| located.len)
+        })
+        .collect();
     if let Some(progress) = progress {
-        let total = jobs
-            .iter()
-            .filter_map(|job| store.locate(&job.name).ok().flatten())
-            .fold(0u64, |total, located| total.saturating_add(located.len));
-        progress.start(total);
+        progress.start(
+            sizes
+                .iter()
+                .fold(0u64, |total, len| total.saturating_add(*len)),
+        );
     }
-    let results = in_parallel(
+    let results = in_parallel_on(
+        cores(),
         jobs,
+        &sizes,
         |job| measure(store, job, progress, limit),
         |job| Problem::BadBlob {
             what: "layer".into(),
@@ -95,22 +109,18 @@ pub(crate) fn measure_all(
     results
 }
 
-/// Runs `measure` on every job, on up to as many threads as there are cores; the first failing
-/// job (in job order) is the error. `internal` is the error of a job whose worker panicked (a bug).
-pub(crate) fn in_parallel<E: Send>(
-    jobs: &[LayerJob],
-    measure: impl Fn(&LayerJob) -> Result<Measured, E> + Sync,
-    internal: impl Fn(&LayerJob) -> E,
-) -> Result<Vec<Measured>, E> {
-    let cores = thread::available_parallelism().map_or(1, |n| n.get());
-    in_parallel_on(cores, jobs, measure, internal)
-}
-
-/// [`in_parallel`] on up to `workers` threads (downloads wait on the network more than on the
-/// cores).
+/// Runs `measure` on every job, on up to `workers` threads (the cores for files; downloads wait
+/// on the network more than on the cores), and returns the results in job order; the first
+/// failing job (in job order) is the error. `internal` is the error of a job whose worker
+/// panicked (a bug).
+///
+/// Jobs start largest first (`sizes`, one per job): a big layer listed last would otherwise run
+/// alone on one core at the end while the others idle (longest processing time first, within
+/// 4/3 of the best schedule).
 pub(crate) fn in_parallel_on<E: Send>(
     workers: usize,
     jobs: &[LayerJob],
+    sizes: &[u64],
     measure: impl Fn(&LayerJob) -> Result<Measured, E> + Sync,
     internal: impl Fn(&LayerJob) -> E,
 ) -> Result<Vec<Measured>, E> {
@@ -118,6 +128,7 @@ pub(crate) fn in_parallel_on<E: Send>(
     if workers <= 1 {
         return jobs.iter().map(&measure).collect();
     }
+    let order = largest_first(sizes, jobs.len());
     let next = AtomicUsize::new(0);
     let mut results: Vec<Option<Result<Measured, E>>> = (0..jobs.len()).map(|_| None).collect();
     thread::scope(|scope| {
@@ -125,10 +136,8 @@ pub(crate) fn in_parallel_on<E: Send>(
             .map(|_| {
                 scope.spawn(|| {
                     let mut done = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(job) = jobs.get(index) else { break };
-                        done.push((index, measure(job)));
+                    while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        done.push((index, measure(&jobs[index])));
                     }
                     done
                 })
@@ -152,6 +161,13 @@ pub(crate) fn in_parallel_on<E: Send>(
         .zip(jobs)
         .map(|(result, job)| result.unwrap_or_else(|| Err(internal(job))))
         .collect()
+}
+
+/// Job indexes by size, largest first (ties and jobs without a size in job order).
+fn largest_first(sizes: &[u64], jobs: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..jobs).collect();
+    order.sort_by_key(|&index| std::cmp::Reverse(sizes.get(index).copied().unwrap_or(0)));
+    order
 }
 
 /// Sizes one layer blob of a store, counting its content against `limit`. Uncompressed and
@@ -214,6 +230,11 @@ pub(crate) fn measure(
             reader.seek_to(stored_bytes).map_err(read_error)?;
             (None, None)
         }
+        Compression::Gzip | Compression::Zstd
+            if job.verify == Some(VerifyOf::Stored) && cores() > 1 =>
+        {
+            measure_hashing_ahead(reader, stored_bytes, compression, job, limit)?
+        }
         _ => measure_read(reader, stored_bytes, compression, job, limit)?,
     };
     Ok(Measured {
@@ -222,6 +243,123 @@ pub(crate) fn measure(
         compression,
         files,
     })
+}
+
+/// The cores this process may use.
+fn cores() -> usize {
+    thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Buffers in flight between the thread that reads and hashes a blob and the decoder.
+const BUFFERS_AHEAD: usize = 8;
+
+/// [`measure_read`] of a compressed blob whose stored bytes are verified, with the hash on
+/// another core: a thread reads the blob in [`COPY_BUFFER`] chunks, hashes each and hands it to
+/// the decoder through a bounded channel ([`BUFFERS_AHEAD`] chunks), so hashing costs no time
+/// beside decompressing. The digest is checked once the decoder has read every byte.
+fn measure_hashing_ahead(
+    mut reader: BlobReader,
+    stored_bytes: u64,
+    compression: Compression,
+    job: &LayerJob,
+    limit: Option<&ReadLimit>,
+) -> Result<(Option<u64>, Option<Vec<FileEntry>>), Problem> {
+    let what = "layer";
+    let mut hasher = Hasher::for_digest(&job.digest, what)?;
+    let unverified = LayerJob {
+        verify: None,
+        ..job.clone()
+    };
+    let (measured, hasher) = thread::scope(|scope| {
+        let (full, chunks) = mpsc::sync_channel::<io::Result<Vec<u8>>>(BUFFERS_AHEAD);
+        let (give_back, returned) = mpsc::channel::<Vec<u8>>();
+        let reading = scope.spawn(move || {
+            loop {
+                let mut buffer = returned.try_recv().unwrap_or_default();
+                buffer.resize(COPY_BUFFER, 0);
+                let read = match read_full(&mut reader, &mut buffer) {
+                    Ok(read) => read,
+                    Err(e) => {
+                        let _ = full.send(Err(e));
+                        break;
+                    }
+                };
+                buffer.truncate(read);
+                hasher.update(&buffer);
+                // The decoder stopped (an error): nothing more to read.
+                if full.send(Ok(buffer)).is_err() || read == 0 {
+                    break;
+                }
+            }
+            hasher
+        });
+        let measured = measure_read(
+            ChunkReader {
+                chunks,
+                give_back,
+                current: Vec::new(),
+                at: 0,
+            },
+            stored_bytes,
+            compression,
+            &unverified,
+            limit,
+        );
+        (measured, reading.join())
+    });
+    let measured = measured?;
+    match hasher {
+        Ok(hasher) => hasher.check(&job.digest, what)?,
+        Err(_) => {
+            return Err(bad_layer(job, "internal error while hashing".to_string()));
+        }
+    }
+    Ok(measured)
+}
+
+/// Reads until `buffer` is full or the reader ends; the bytes read.
+fn read_full(reader: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match reader.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Reads the chunks another thread sends (an empty chunk is the end), and gives each back for
+/// reuse once read.
+struct ChunkReader {
+    chunks: mpsc::Receiver<io::Result<Vec<u8>>>,
+    give_back: mpsc::Sender<Vec<u8>>,
+    current: Vec<u8>,
+    at: usize,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.at == self.current.len() {
+            let next = match self.chunks.recv() {
+                Ok(chunk) => chunk?,
+                // The reading thread ended after the last (empty) chunk.
+                Err(_) => return Ok(0),
+            };
+            let done = std::mem::replace(&mut self.current, next);
+            let _ = self.give_back.send(done);
+            self.at = 0;
+            if self.current.is_empty() {
+                return Ok(0);
+            }
+        }
+        let n = buf.len().min(self.current.len() - self.at);
+        buf[..n].copy_from_slice(&self.current[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// Sizes a layer blob that can only be read front to back (a registry download). Its length
@@ -339,12 +477,22 @@ fn measure_read(
                         sink,
                         exceeded: None,
                     };
-                    tar_headers::walk_entries(&mut ReadThrough(&mut tee), None, Some(visit))
-                        .map_err(|message| match tee.exceeded {
-                            Some(exceeded) => Problem::ReadLimit { limit: exceeded },
-                            None => bad(message),
-                        })?;
-                    pump(&mut tee, &mut io::sink()).map_err(decompress_error)
+                    // The walk reads 512-byte headers: through a large buffer, the decoder
+                    // still inflates into large outputs (its fast path). Bytes buffered have
+                    // already gone through the sink.
+                    let mut buffered = io::BufReader::with_capacity(COPY_BUFFER, &mut tee);
+                    let walked = tar_headers::walk_entries(
+                        &mut ReadThrough(&mut buffered),
+                        None,
+                        Some(visit),
+                    );
+                    let rest = walked.is_ok().then(|| pump(&mut buffered, &mut io::sink()));
+                    drop(buffered);
+                    walked.map_err(|message| match tee.exceeded {
+                        Some(exceeded) => Problem::ReadLimit { limit: exceeded },
+                        None => bad(message),
+                    })?;
+                    rest.unwrap_or(Ok(0)).map_err(decompress_error)
                 }
                 None => pump(decoder, sink).map_err(decompress_error),
             };
@@ -565,6 +713,53 @@ mod tests {
     }
 
     #[test]
+    fn layers_start_largest_first_and_come_back_in_job_order() {
+        assert_eq!(largest_first(&[1, 5, 3, 9, 5], 5), vec![3, 1, 4, 2, 0]);
+        let jobs: Vec<LayerJob> = [1u64, 5, 3, 9, 5]
+            .iter()
+            .map(|&len| LayerJob {
+                name: format!("blob-{len}"),
+                digest: Digest::parse(&super::super::verify::sha256_of(b"x")).unwrap(),
+                expected_len: Some(len),
+                compression: Compression::Gzip,
+                verify: None,
+                files: false,
+            })
+            .collect();
+        let sizes: Vec<u64> = jobs.iter().map(|job| job.expected_len.unwrap()).collect();
+        // One worker runs the jobs in job order; two take them largest first.
+        let started = std::sync::Mutex::new(Vec::new());
+        let measured = in_parallel_on(
+            2,
+            &jobs,
+            &sizes,
+            |job| -> Result<Measured, ()> {
+                started.lock().unwrap().push(job.expected_len.unwrap());
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                Ok(Measured {
+                    stored_bytes: job.expected_len.unwrap(),
+                    disk_bytes: None,
+                    files: None,
+                    compression: Compression::Gzip,
+                })
+            },
+            |_| (),
+        )
+        .unwrap();
+        let stored: Vec<u64> = measured.iter().map(|m| m.stored_bytes).collect();
+        assert_eq!(stored, sizes);
+        let started = started.into_inner().unwrap();
+        let mut first_two = started[..2].to_vec();
+        first_two.sort_unstable();
+        assert_eq!(
+            first_two,
+            vec![5, 9],
+            "the two largest start first: {started:?}"
+        );
+        assert_eq!(started[4], 1, "the smallest starts last: {started:?}");
+    }
+
+    #[test]
     fn gzip_and_zstd_are_sized_by_streaming() {
         let tar = tar_bytes();
         let gz = gzip(&tar);
@@ -780,6 +975,34 @@ mod tests {
         );
         let err = size(&gz, Compression::Gzip, Some(VerifyOf::Stored), b"other").unwrap_err();
         assert!(err.to_string().contains("the content's digest is"), "{err}");
+    }
+
+    #[test]
+    fn verifying_hashes_ahead_on_another_thread_over_many_chunks() {
+        // Several megabytes: more chunks than the channel holds, so the reader waits on the
+        // decoder; the digest is still that of every stored byte.
+        let content: Vec<u8> = (0..6_000_000u32).map(|i| (i % 251) as u8).collect();
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_ustar();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, "big.bin", &content[..])
+            .unwrap();
+        let tar = builder.into_inner().unwrap();
+        let gz = gzip(&tar);
+        let zst = zstd::encode_all(&tar[..], 1).unwrap();
+        for (blob, compression) in [(&gz, Compression::Gzip), (&zst, Compression::Zstd)] {
+            let measured = size(blob, compression, Some(VerifyOf::Stored), blob).unwrap();
+            assert_eq!(measured.disk_bytes, Some(tar.len() as u64));
+            let err = size(blob, compression, Some(VerifyOf::Stored), &tar).unwrap_err();
+            assert!(err.to_string().contains("the content's digest is"), "{err}");
+            // Cut short: the decoder's error, not a digest mismatch.
+            let cut = &blob[..blob.len() - 100];
+            let err = size(cut, compression, Some(VerifyOf::Stored), cut).unwrap_err();
+            assert!(err.to_string().contains("cannot decompress"), "{err}");
+        }
     }
 
     #[test]

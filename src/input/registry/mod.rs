@@ -445,9 +445,14 @@ fn size_layers(
     let cancelled = AtomicBool::new(false);
     let first_failure: Mutex<Option<RegistryProblem>> = Mutex::new(None);
     let cancelled_marker = || RegistryProblem::Network("cancelled: another layer failed".into());
+    let sizes: Vec<u64> = jobs
+        .iter()
+        .map(|job| job.expected_len.unwrap_or(0))
+        .collect();
     let outcome = sizing::in_parallel_on(
         MAX_CONCURRENT_LAYERS,
         &jobs,
+        &sizes,
         |job| -> Result<sizing::Measured, RegistryProblem> {
             if cancelled.load(Ordering::SeqCst) {
                 return Err(cancelled_marker());
