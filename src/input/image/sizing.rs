@@ -7,8 +7,12 @@
 //! - encrypted or unknown: no disk size.
 //!
 //! A blob whose length differs from its descriptor is always an error. With `verify`, every byte
-//! also goes through a hash in the same pass and the digest must match. Memory is bounded: each
-//! worker holds one copy buffer and one decoder window, whatever the layer sizes.
+//! also goes through a hash in the same pass and the digest must match (for a compressed layer,
+//! on another thread that reads ahead of the decoder). Memory is bounded: each worker holds one
+//! copy buffer and one decoder window, whatever the layer sizes, and when it verifies a compressed
+//! layer at most ten more copy buffers in flight to the decoder.
+//!
+//! Layers are taken largest first, so that the biggest does not run alone at the end.
 
 use std::io::{self, Read, Write};
 use std::sync::Arc;
