@@ -133,52 +133,42 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     io::Write::flush(&mut buffered)
 }
 
-/// The JSON Schema of the report, generated from the Rust types.
-pub fn schema() -> String {
-    let schema = schemars::schema_for!(Report);
+/// The JSON Schema of `T`, pretty, with a final newline: what `docs/*.schema.json` hold.
+fn schema_of<T: schemars::JsonSchema>() -> String {
+    let schema = schemars::schema_for!(T);
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The JSON Schema of the report, generated from the Rust types.
+pub fn schema() -> String {
+    schema_of::<Report>()
 }
 
 /// The JSON Schema of `fleetsave layers --format json`.
 pub fn layers_schema() -> String {
-    let schema = schemars::schema_for!(crate::report::layers::LayersReport);
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-    text.push('\n');
-    text
+    schema_of::<crate::report::layers::LayersReport>()
 }
 
 /// The JSON Schema of `fleetsave check`'s JSON output.
 pub fn check_schema() -> String {
-    let schema = schemars::schema_for!(crate::report::check::CheckReport);
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-    text.push('\n');
-    text
+    schema_of::<crate::report::check::CheckReport>()
 }
 
 /// The JSON Schema of `fleetsave history`'s JSON output.
 pub fn history_schema() -> String {
-    let schema = schemars::schema_for!(crate::report::history::HistoryReport);
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-    text.push('\n');
-    text
+    schema_of::<crate::report::history::HistoryReport>()
 }
 
 /// The JSON Schema of `fleetsave audit`'s JSON output.
 pub fn audit_schema() -> String {
-    let schema = schemars::schema_for!(crate::report::audit::AuditReport);
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-    text.push('\n');
-    text
+    schema_of::<crate::report::audit::AuditReport>()
 }
 
 /// The JSON Schema of `forecast`'s output (docs/forecast.schema.json).
 pub fn forecast_schema() -> String {
-    let schema = schemars::schema_for!(crate::report::forecast::ForecastReport);
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-    text.push('\n');
-    text
+    schema_of::<crate::report::forecast::ForecastReport>()
 }
 
 #[cfg(test)]
