@@ -80,9 +80,7 @@ pub fn lines_at(chart: &LinesChart, width: Width) -> Result<String, Error> {
                 return draw_no_data(area, &layout, plot_top, height as i32 - plot_top - MARGIN);
             }
             draw_legend(area, &layout, &legend)?;
-            let first = all.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
-            let last = all.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
-            let last = last.max(first + 1.0);
+            let (first, last) = super::canvas::x_span(&all);
             let high = all.iter().map(|p| p.1).fold(0.0f64, f64::max);
             let low = all.iter().map(|p| p.1).fold(0.0f64, f64::min);
             let top = axis_end(high, HEADROOM);

@@ -101,9 +101,7 @@ pub fn trend_at(chart: &TrendChart, width: Width) -> Result<String, Error> {
                 return draw_no_data(area, &layout, plot_top, height as i32 - plot_top - MARGIN);
             }
             draw_legend(area, &layout, &legend)?;
-            let first = points.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
-            let last = points.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
-            let last = if last > first { last } else { first + 1.0 };
+            let (first, last) = super::canvas::x_span(&points);
             let high = points
                 .iter()
                 .map(|p| p.1)
