@@ -495,6 +495,13 @@ pub(super) fn draw_no_data(area: &Area<'_>, layout: &Layout, top: i32, height: i
     )
 }
 
+/// The span of the points' x values, at least 1 wide (one point still gets an axis).
+pub(super) fn x_span(points: &[(f64, f64)]) -> (f64, f64) {
+    let first = points.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
+    let last = points.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+    (first, if last > first { last } else { first + 1.0 })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -587,11 +594,4 @@ mod tests {
         assert_eq!(xml_id("sizes"), "sizes");
         assert_eq!(xml_id("1 \"x\""), "chart-1--x-");
     }
-}
-
-/// The span of the points' x values, at least 1 wide (one point still gets an axis).
-pub(super) fn x_span(points: &[(f64, f64)]) -> (f64, f64) {
-    let first = points.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
-    let last = points.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
-    (first, if last > first { last } else { first + 1.0 })
 }
