@@ -57,6 +57,8 @@ struct HtmlReport {
     next_steps: Option<NextStepsView>,
     findings: Vec<ImageSection>,
     findings_more: Option<String>,
+    /// "Dockerfile findings": a section a service with a `dockerfile`.
+    audits: Vec<super::audit::AuditSection>,
     burst: Option<super::burst::BurstTable>,
     assumptions: Vec<AssumptionCells>,
     scope: String,
@@ -415,6 +417,7 @@ pub fn render(report: &Report) -> Result<String, Error> {
         next_steps: next_steps(report),
         findings,
         findings_more,
+        audits: super::audit::report_sections(report),
         burst,
         assumptions: assumption_rows(report),
         scope: method::scope(report),

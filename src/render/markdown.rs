@@ -47,6 +47,8 @@ struct MarkdownComment {
     chart_links: Vec<(String, String)>,
     /// Where the bytes are, per image (already escaped); empty when no entries were read.
     findings: String,
+    /// The Dockerfile findings of each service with a `dockerfile` (src/render/audit.rs).
+    audits: String,
     /// The rollout-burst section's lines (escaped); empty without one.
     burst: Vec<String>,
     expected_rows: Vec<String>,
@@ -273,6 +275,7 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
             })
             .collect(),
         findings: super::findings::markdown_for_report(&report.findings),
+        audits: super::audit::report_markdown(report),
         burst: report
             .bursts
             .as_ref()
