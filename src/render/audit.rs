@@ -570,7 +570,7 @@ pub fn report_text(report: &Report) -> String {
 pub fn report_markdown(report: &Report) -> String {
     let mut out = String::new();
     let currency = report.assumptions.currency.as_str();
-    for audit in &report.audits {
+    for audit in report.audits.iter().take(super::findings::COMMENT_IMAGES) {
         let _ = writeln!(
             out,
             "\n#### Dockerfile findings: {}\n",
@@ -597,7 +597,21 @@ pub fn report_markdown(report: &Report) -> String {
             let _ = writeln!(out, "\n_{more} (the JSON report has them all)._");
         }
     }
+    if let Some(left) = more_services(report, super::findings::COMMENT_IMAGES) {
+        let _ = writeln!(out, "\n{left}");
+    }
     out
+}
+
+/// `… the Dockerfile findings of 3 more services not shown (the JSON report has them all).`
+/// when a report has more than `shown` audits.
+fn more_services(report: &Report, shown: usize) -> Option<String> {
+    (report.audits.len() > shown).then(|| {
+        format!(
+            "… the Dockerfile findings of {} not shown (the JSON report has them all).",
+            counted((report.audits.len() - shown) as u128, "more service")
+        )
+    })
 }
 
 /// One service's Dockerfile findings as the HTML report shows them: plain strings, escaped by
@@ -608,12 +622,14 @@ pub struct AuditSection {
     pub rows: Vec<HtmlRow>,
 }
 
-/// The HTML report's "Dockerfile findings": a table a service, every finding.
-pub fn report_sections(report: &Report) -> Vec<AuditSection> {
+/// The HTML report's "Dockerfile findings": a table a service (at most
+/// [`super::findings::PAGE_IMAGES`]), every finding; and the line that counts the rest.
+pub fn report_sections(report: &Report) -> (Vec<AuditSection>, Option<String>) {
     let currency = report.assumptions.currency.as_str();
-    report
+    let sections = report
         .audits
         .iter()
+        .take(super::findings::PAGE_IMAGES)
         .map(|audit| AuditSection {
             title: service_title(audit),
             sentences: service_sentences(audit, row_of(report, audit), currency),
@@ -623,7 +639,11 @@ pub fn report_sections(report: &Report) -> Vec<AuditSection> {
                 .map(|finding| html_row(finding, currency))
                 .collect(),
         })
-        .collect()
+        .collect();
+    (
+        sections,
+        more_services(report, super::findings::PAGE_IMAGES),
+    )
 }
 
 /// The rules table of docs/audit.md, generated from `data/audit-rules.csv`.

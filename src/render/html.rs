@@ -59,6 +59,7 @@ struct HtmlReport {
     findings_more: Option<String>,
     /// "Dockerfile findings": a section a service with a `dockerfile`.
     audits: Vec<super::audit::AuditSection>,
+    audits_more: Option<String>,
     burst: Option<super::burst::BurstTable>,
     assumptions: Vec<AssumptionCells>,
     scope: String,
@@ -369,6 +370,7 @@ pub fn render(report: &Report) -> Result<String, Error> {
         .collect();
     let hidden = report.services.len().saturating_sub(rows.len());
     let (findings, findings_more) = super::findings::sections_for_report(&report.findings)?;
+    let (audits, audits_more) = super::audit::report_sections(report);
     let burst = report.bursts.as_ref().map(super::burst::table);
     let page = HtmlReport {
         version: env!("CARGO_PKG_VERSION"),
@@ -417,7 +419,8 @@ pub fn render(report: &Report) -> Result<String, Error> {
         next_steps: next_steps(report),
         findings,
         findings_more,
-        audits: super::audit::report_sections(report),
+        audits,
+        audits_more,
         burst,
         assumptions: assumption_rows(report),
         scope: method::scope(report),
