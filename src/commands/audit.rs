@@ -53,6 +53,7 @@ pub fn run(args: &AuditArgs) -> Result<i32, Error> {
             context,
             image: image.as_ref(),
             runtime: args.runtime.as_ref().map(|given| given.0.clone()),
+            runtime_from: "--runtime",
             fleet: super::layers::fleet_input(&args.fleet, &Assumptions::defaults()?)?,
             fail_on: args.fail_on,
             max_recoverable: args.max_recoverable,

@@ -509,6 +509,7 @@ fn service_sentences(
     if let Some(basis) = &audit.estimate_basis {
         out.push(format!("Estimates are the checklist's ranges of {basis}."));
     }
+    out.extend(audit.notes.iter().map(|note| format!("Note: {note}.")));
     out
 }
 

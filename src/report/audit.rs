@@ -478,6 +478,8 @@ pub struct Request<'a> {
     /// The runtime said (`--runtime`, the inventory row's; `Some(None)` for other); `None`:
     /// guessed from the final stage's base image.
     pub runtime: Option<Option<String>>,
+    /// Where the runtime is said, for the note when it is guessed: `--runtime`.
+    pub runtime_from: &'static str,
     pub fleet: Option<FleetInput>,
     pub fail_on: Option<Severity>,
     pub max_recoverable: Option<u64>,
@@ -494,6 +496,7 @@ pub fn audit(tables: &Tables, request: Request) -> AuditReport {
         context,
         image,
         runtime,
+        runtime_from,
         fleet,
         fail_on,
         max_recoverable,
@@ -514,7 +517,8 @@ pub fn audit(tables: &Tables, request: Request) -> AuditReport {
             .map(str::to_string);
         if let Some(runtime) = &guessed {
             notes.push(format!(
-                "runtime {runtime} guessed from the final stage's base image (--runtime to say)"
+                "runtime {runtime} guessed from the final stage's base image ({runtime_from} to \
+                 say)"
             ));
         }
         guessed
@@ -654,6 +658,7 @@ pub fn service_audits(
                 context: None,
                 image,
                 runtime: service.runtime.clone().map(Some),
+                runtime_from: "the row's runtime",
                 fleet: Some(FleetInput {
                     shape: service.shape,
                     assumptions: assumptions.clone(),

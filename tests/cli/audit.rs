@@ -848,6 +848,22 @@ fn many_dockerfiles_are_counted_past_the_comments_limit() {
         "{markdown}"
     );
     let html = stdout_of(&["report", csv.to_str().unwrap(), "--format", "html"]);
-    assert_eq!(html.matches(" — 10 findings (1 error,").count(), 12, "{html}");
+    assert_eq!(
+        html.matches(" — 10 findings (1 error,").count(),
+        12,
+        "{html}"
+    );
     assert!(!html.contains("more services not shown"));
+    // Rows without a runtime: guessed from the base image, as `audit` guesses it.
+    let json = json_of(&["report", csv.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(
+        json["audits"][0]["notes"][0],
+        "runtime python guessed from the final stage's base image (the row's runtime to say)"
+    );
+    assert!(
+        json["audits"][0]["estimate_basis"]
+            .as_str()
+            .unwrap()
+            .starts_with("the python runtime target")
+    );
 }
