@@ -13,7 +13,7 @@ use super::markdown::escape_inline;
 use super::text::{terminal_safe, terminal_safe_lines};
 use crate::calc::audit::{Rule, Severity};
 use crate::error::Error;
-use crate::report::audit::{AuditReport, Finding, Price, ServiceAudit, Total};
+use crate::report::audit::{AuditPlan, AuditReport, Finding, Price, ServiceAudit, Total};
 use crate::report::layers::Value;
 use crate::report::{Report, ServiceRow};
 use crate::units::{counted, format_bytes, format_count, format_money};
@@ -493,17 +493,9 @@ fn service_sentences(
                 )
             })
             .unwrap_or_default();
+        let (range, label) = plan_range(plan);
         out.push(format!(
-            "Plan: after {} unpacked by the findings ({}){target}.",
-            format_byte_range(
-                i128::from(plan.low_after_disk_bytes),
-                i128::from(plan.high_after_disk_bytes)
-            ),
-            if plan.measured {
-                "measured"
-            } else {
-                "estimated"
-            }
+            "Plan: after {range} unpacked by the findings ({label}){target}."
         ));
     }
     if let Some(basis) = &audit.estimate_basis {
@@ -511,6 +503,37 @@ fn service_sentences(
     }
     out.extend(audit.notes.iter().map(|note| format!("Note: {note}.")));
     out
+}
+
+/// (`784–849 MB`, `estimated`): a plan's after size by its Dockerfile's findings, and whether
+/// it is measured.
+fn plan_range(plan: &AuditPlan) -> (String, &'static str) {
+    (
+        format_byte_range(
+            i128::from(plan.low_after_disk_bytes),
+            i128::from(plan.high_after_disk_bytes),
+        ),
+        if plan.measured {
+            "measured"
+        } else {
+            "estimated"
+        },
+    )
+}
+
+/// The after size the findings of the plan row `name` give, for its table cell beside the
+/// target's projection; empty when the row is no plan or names no Dockerfile.
+pub fn plan_cell(report: &Report, name: &str) -> String {
+    report
+        .audits
+        .iter()
+        .find(|audit| audit.service == name)
+        .and_then(|audit| audit.plan.as_ref())
+        .map(|plan| {
+            let (range, label) = plan_range(plan);
+            format!("{range} by the findings ({label})")
+        })
+        .unwrap_or_default()
 }
 
 /// `… 5 more findings` when a service has more than [`SERVICE_FINDINGS`].

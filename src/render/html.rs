@@ -366,7 +366,10 @@ pub fn render(report: &Report) -> Result<String, Error> {
         .services
         .iter()
         .take(TABLE_ROWS)
-        .map(row_cells)
+        .map(|row| RowCells {
+            findings_plan: super::audit::plan_cell(report, &row.name),
+            ..row_cells(row)
+        })
         .collect();
     let hidden = report.services.len().saturating_sub(rows.len());
     let (findings, findings_more) = super::findings::sections_for_report(&report.findings)?;

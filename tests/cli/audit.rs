@@ -753,8 +753,21 @@ fn report_audits_each_dockerfile_of_the_inventory_as_audit_does() {
     );
     let markdown = stdout_of(&["report", INVENTORY, "--format", "markdown"]);
     assert!(markdown.contains("_… 5 findings more (the JSON report has them all)._"));
+    // Beside the runtime target's projection in the service table.
+    assert!(
+        markdown.contains(
+            "| api | python | 900 MB | 70–120 MB (plan); 784–849 MB by the findings (estimated) |"
+        ),
+        "{markdown}"
+    );
     let html = stdout_of(&["report", INVENTORY, "--format", "html"]);
     assert!(html.contains("<h2>Dockerfile findings</h2>"), "{html}");
+    assert!(
+        html.contains(
+            " (plan)<br><span class=\"note\">784–849 MB by the findings (estimated)</span></td>"
+        ),
+        "{html}"
+    );
     assert_eq!(html.matches("<td>DL3009</td>").count(), 2, "{html}");
 }
 
