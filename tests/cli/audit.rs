@@ -880,3 +880,35 @@ fn many_dockerfiles_are_counted_past_the_comments_limit() {
             .starts_with("the python runtime target")
     );
 }
+
+/// A service name and Dockerfile path from the inventory reach no page, comment or terminal
+/// unescaped.
+#[test]
+fn hostile_names_of_audited_services_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let python = std::fs::read_to_string(PYTHON).unwrap();
+    write_file(dir.path(), "a|b<i>x.Dockerfile", &python);
+    let csv = write_file(
+        dir.path(),
+        "fleet.csv",
+        "service,before,after,dockerfile\n\"<script>\u{1b}[31m|\",500MB,80MB,a|b<i>x.Dockerfile\n",
+    );
+    let csv = csv.to_str().unwrap();
+    let html = stdout_of(&["report", csv, "--format", "html"]);
+    assert!(
+        !html.contains("<script>") && !html.contains("<i>x"),
+        "{html}"
+    );
+    let markdown = stdout_of(&["report", csv, "--format", "markdown"]);
+    let heading = markdown
+        .lines()
+        .find(|l| l.starts_with("#### Dockerfile findings: "))
+        .unwrap();
+    assert!(
+        !heading.contains("<i>") && !heading.contains("<script>"),
+        "{heading}"
+    );
+    assert!(!heading.contains("a|b"), "{heading}");
+    let text = stdout_of(&["report", csv]);
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+}
