@@ -815,6 +815,20 @@ fn a_bad_dockerfile_cell_exits_2_naming_its_line_and_column() {
         stderr.contains("bare.Dockerfile line 2, column 1: "),
         "{stderr}"
     );
+    // A report is not written over a row's Dockerfile.
+    let ok = write_file(dir.path(), "ok.Dockerfile", "FROM alpine:3.20\n");
+    let csv = write_file(
+        dir.path(),
+        "fleet.csv",
+        "service,before,after,dockerfile\nok,500MB,80MB,ok.Dockerfile\n",
+    );
+    let (code, stderr) = failure_of(&["report", csv.to_str().unwrap(), "-o", ok.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("writing there would replace what fleetsave reads"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&ok).unwrap(), "FROM alpine:3.20\n");
     // TOML names the key.
     let toml = write_file(
         dir.path(),

@@ -363,9 +363,9 @@ fn effective_defaults(
     Ok((shape, nodes, basis, runtime))
 }
 
-/// The image sources the rows name as files (relative to the inventory's directory): what a
-/// report written over one of them would destroy. References to registries are among them too,
-/// as paths that do not exist.
+/// The image sources and Dockerfiles the rows name as files (relative to the inventory's
+/// directory): what a report written over one of them would destroy. References to registries
+/// are among them too, as paths that do not exist.
 pub fn image_paths(inventory: &RawInventory) -> Vec<PathBuf> {
     let directory = inventory
         .path
