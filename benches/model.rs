@@ -56,6 +56,7 @@ fn fleet(rows: usize) -> Vec<Service> {
             before_image: None,
             after_image: None,
             layering: Layering::default(),
+            dockerfile: None,
         })
         .collect()
 }

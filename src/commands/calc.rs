@@ -46,6 +46,7 @@ pub fn run(args: &CalcArgs, environment: &Environment) -> Result<i32, Error> {
             every_node: args.fleet.every_node(),
             ..images::layering(&args.layering, &read, ratio)?
         },
+        dockerfile: None,
     };
     let scenario = args.scale.apply(std::slice::from_mut(&mut service))?;
     let titles = super::publish::scenario_titles(

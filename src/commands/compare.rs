@@ -74,6 +74,7 @@ pub fn run(args: &CompareArgs, environment: &Environment) -> Result<i32, Error> 
         before_image: Some(Box::new(before.image)),
         after_image: Some(Box::new(after.image)),
         layering: images::layering(&args.layering, &read, ratio)?,
+        dockerfile: None,
     };
     let inputs: Vec<PathBuf> = [&args.before, &args.after]
         .into_iter()

@@ -175,6 +175,20 @@ pub struct Service {
     /// What the layer-aware model needs (all optional): the declared base image, the previous
     /// builds, an explicit changed part, and the node pool the service runs on.
     pub layering: Layering,
+    /// The `dockerfile` column: the service's Dockerfile, parsed, for its audit.
+    pub dockerfile: Option<Box<ServiceDockerfile>>,
+}
+
+/// A service's Dockerfile as the inventory names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceDockerfile {
+    /// The path as written in the inventory.
+    pub path: String,
+    /// The path as read (relative to the inventory's directory), for the audit's context.
+    pub display: String,
+    pub parsed: dockerfile::Dockerfile,
+    /// A `.dockerignore` beside it (the build context is taken to be its directory).
+    pub dockerignore: bool,
 }
 
 /// The layer-aware model's inputs for one service (docs/model.md#layered-expected).

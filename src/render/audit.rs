@@ -13,8 +13,9 @@ use super::markdown::escape_inline;
 use super::text::{terminal_safe, terminal_safe_lines};
 use crate::calc::audit::{Rule, Severity};
 use crate::error::Error;
-use crate::report::audit::{AuditReport, Finding, Price};
+use crate::report::audit::{AuditPlan, AuditReport, Finding, Price, ServiceAudit, Total};
 use crate::report::layers::Value;
+use crate::report::{Report, ServiceRow};
 use crate::units::{counted, format_bytes, format_count, format_money};
 
 /// Formats of `audit`.
@@ -83,11 +84,14 @@ fn fleet_words(low: Option<&Value>, high: Option<&Value>, currency: &str) -> Opt
 /// `44.8–62.6 kB (15.0 kB measured + 29.8–47.6 kB estimated), 828 kB–1.16 MB a day across the
 /// fleet ($0.01–$0.02 a year)`.
 fn total_words(report: &AuditReport) -> String {
-    let total = &report.total;
+    total_in(&report.total, currency(report))
+}
+
+fn total_in(total: &Total, currency: &str) -> String {
     let fleet = fleet_words(
         total.fleet_value_low.as_ref(),
         total.fleet_value_high.as_ref(),
-        currency(report),
+        currency,
     )
     .map(|f| format!(", {f}"))
     .unwrap_or_default();
@@ -115,13 +119,18 @@ fn currency(report: &AuditReport) -> &str {
 }
 
 fn finding_value(report: &AuditReport, finding: &Finding) -> String {
+    value_in(finding, currency(report))
+}
+
+/// `15.0 kB measured, 278 kB a day across the fleet ($0.01 a year)`, or `not priced`.
+fn value_in(finding: &Finding, currency: &str) -> String {
     match &finding.price {
         Some(price) => {
             let mut out = price_words(price);
             if let Some(fleet) = fleet_words(
                 price.fleet_value_low.as_ref(),
                 price.fleet_value_high.as_ref(),
-                currency(report),
+                currency,
             ) {
                 out.push_str(", ");
                 out.push_str(&fleet);
@@ -372,35 +381,9 @@ fn markdown(report: &AuditReport) -> String {
             head.push('\n');
         }
     }
-    let header = "| line | rule | finding | bytes | across the fleet |\n|---:|---|---|---|---|\n";
-    let mut ordered: Vec<&Finding> = report.findings.iter().collect();
-    ordered.sort_by_key(|f| std::cmp::Reverse(f.price.as_ref().map(|p| p.high_bytes).unwrap_or(0)));
-    let rows: Vec<String> = ordered
-        .iter()
-        .map(|finding| {
-            let (size, fleet) = match &finding.price {
-                Some(price) => (
-                    price_words(price),
-                    fleet_words(
-                        price.fleet_value_low.as_ref(),
-                        price.fleet_value_high.as_ref(),
-                        currency(report),
-                    )
-                    .unwrap_or_else(|| "—".to_string()),
-                ),
-                None => ("not priced".to_string(), "—".to_string()),
-            };
-            format!(
-                "| {} | `{}` {} | {}: {} | {} | {} |",
-                finding.line,
-                code(finding),
-                escape_inline(finding.severity.as_str()),
-                escape_inline(&finding.message),
-                escape_inline(&super::markdown::shorten(&finding.detail, 120)),
-                escape_inline(&size),
-                escape_inline(&fleet)
-            )
-        })
+    let rows: Vec<String> = largest_first(&report.findings)
+        .into_iter()
+        .map(|finding| markdown_row(finding, currency(report)))
         .collect();
     let mut tail = String::new();
     if let Some(basis) = &report.estimate_basis {
@@ -418,10 +401,272 @@ fn markdown(report: &AuditReport) -> String {
     tail.push('\n');
     comment::with_table(
         &head,
-        header,
+        MARKDOWN_HEADER,
         &rows,
         |left| format!("\n_{} more not shown._", format_count(left as u128)),
         &tail,
+    )
+}
+
+const MARKDOWN_HEADER: &str =
+    "| line | rule | finding | bytes | across the fleet |\n|---:|---|---|---|---|\n";
+
+/// The findings by their high bytes, largest first (unpriced last), file order among equals.
+fn largest_first(findings: &[Finding]) -> Vec<&Finding> {
+    let mut ordered: Vec<&Finding> = findings.iter().collect();
+    ordered.sort_by_key(|f| std::cmp::Reverse(f.price.as_ref().map(|p| p.high_bytes).unwrap_or(0)));
+    ordered
+}
+
+/// One finding as a row of a Markdown table under [`MARKDOWN_HEADER`].
+fn markdown_row(finding: &Finding, currency: &str) -> String {
+    let (size, fleet) = match &finding.price {
+        Some(price) => (
+            price_words(price),
+            fleet_words(
+                price.fleet_value_low.as_ref(),
+                price.fleet_value_high.as_ref(),
+                currency,
+            )
+            .unwrap_or_else(|| "—".to_string()),
+        ),
+        None => ("not priced".to_string(), "—".to_string()),
+    };
+    format!(
+        "| {} | `{}` {} | {}: {} | {} | {} |",
+        finding.line,
+        code(finding),
+        escape_inline(finding.severity.as_str()),
+        escape_inline(&finding.message),
+        escape_inline(&super::markdown::shorten(&finding.detail, 120)),
+        escape_inline(&size),
+        escape_inline(&fleet)
+    )
+}
+
+/// A fleet report shows this many findings of each service's Dockerfile (the largest); the JSON
+/// has them all.
+pub const SERVICE_FINDINGS: usize = 5;
+
+/// `python.Dockerfile (measured in …): 10 findings (0 error, 7 warning, 3 info)`.
+fn service_title(audit: &ServiceAudit) -> String {
+    let c = &audit.counts;
+    format!(
+        "{}: {}{} — {} ({} error, {} warning, {} info)",
+        audit.service,
+        audit.dockerfile,
+        match &audit.image {
+            Some(image) => format!(", measured in {image}"),
+            None => String::new(),
+        },
+        counted(audit.findings.len() as u128, "finding"),
+        c.error,
+        c.warning,
+        c.info
+    )
+}
+
+/// The sentences under a service's title: what the findings recover, and for a plan row the
+/// after size they give beside the runtime target's projection.
+fn service_sentences(
+    audit: &ServiceAudit,
+    row: Option<&ServiceRow>,
+    currency: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if audit.total.high_bytes > 0 {
+        out.push(format!(
+            "Recoverable: {}.",
+            total_in(&audit.total, currency)
+        ));
+    }
+    if let Some(plan) = &audit.plan {
+        let target = row
+            .and_then(|row| row.projected_after.as_ref())
+            .map(|range| {
+                format!(
+                    "; the runtime target projects {}",
+                    format_byte_range(
+                        i128::from(range.high.disk_bytes),
+                        i128::from(range.low.disk_bytes)
+                    )
+                )
+            })
+            .unwrap_or_default();
+        let (range, label) = plan_range(plan);
+        out.push(format!(
+            "Plan: after {range} unpacked by the findings ({label}){target}."
+        ));
+    }
+    if let Some(basis) = &audit.estimate_basis {
+        out.push(format!("Estimates are the checklist's ranges of {basis}."));
+    }
+    out.extend(audit.notes.iter().map(|note| format!("Note: {note}.")));
+    out
+}
+
+/// (`784–849 MB`, `estimated`): a plan's after size by its Dockerfile's findings, and whether
+/// it is measured.
+fn plan_range(plan: &AuditPlan) -> (String, &'static str) {
+    (
+        format_byte_range(
+            i128::from(plan.low_after_disk_bytes),
+            i128::from(plan.high_after_disk_bytes),
+        ),
+        if plan.measured {
+            "measured"
+        } else {
+            "estimated"
+        },
+    )
+}
+
+/// The after size the findings of the plan row `name` give, for its table cell beside the
+/// target's projection; empty when the row is no plan or names no Dockerfile.
+pub fn plan_cell(report: &Report, name: &str) -> String {
+    report
+        .audits
+        .iter()
+        .find(|audit| audit.service == name)
+        .and_then(|audit| audit.plan.as_ref())
+        .map(|plan| {
+            let (range, label) = plan_range(plan);
+            format!("{range} by the findings ({label})")
+        })
+        .unwrap_or_default()
+}
+
+/// `… 5 more findings` when a service has more than [`SERVICE_FINDINGS`].
+fn more_line(audit: &ServiceAudit) -> Option<String> {
+    (audit.findings.len() > SERVICE_FINDINGS).then(|| {
+        format!(
+            "… {} more",
+            counted((audit.findings.len() - SERVICE_FINDINGS) as u128, "finding")
+        )
+    })
+}
+
+/// The report's row of `audit`'s service.
+fn row_of<'a>(report: &'a Report, audit: &ServiceAudit) -> Option<&'a ServiceRow> {
+    report.services.iter().find(|row| row.name == audit.service)
+}
+
+/// The text report's Dockerfile findings: a block a service, its largest findings as the
+/// linter lines of `audit`.
+pub fn report_text(report: &Report) -> String {
+    let mut out = String::new();
+    if report.audits.is_empty() {
+        return out;
+    }
+    let currency = report.assumptions.currency.as_str();
+    let _ = writeln!(
+        out,
+        "\nDockerfile findings (fleetsave audit, each service's shape):"
+    );
+    for audit in &report.audits {
+        let _ = writeln!(out, "  {}", terminal_safe(&service_title(audit)));
+        for sentence in service_sentences(audit, row_of(report, audit), currency) {
+            let wrapped = super::text::wrap(&terminal_safe(&sentence), 74);
+            let _ = writeln!(out, "    {}", wrapped.replace('\n', "\n    "));
+        }
+        for finding in largest_first(&audit.findings)
+            .into_iter()
+            .take(SERVICE_FINDINGS)
+        {
+            let _ = writeln!(
+                out,
+                "    {}:{} {} {} — {}",
+                terminal_safe(&audit.dockerfile),
+                finding.line,
+                code(finding),
+                finding.message,
+                value_in(finding, currency)
+            );
+        }
+        if let Some(more) = more_line(audit) {
+            let _ = writeln!(out, "    {more}");
+        }
+    }
+    out
+}
+
+/// The pull-request comment's Dockerfile findings: a table a service of its largest findings.
+pub fn report_markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let currency = report.assumptions.currency.as_str();
+    for audit in report.audits.iter().take(super::findings::COMMENT_IMAGES) {
+        let _ = writeln!(
+            out,
+            "\n#### Dockerfile findings: {}\n",
+            escape_inline(&super::markdown::shorten(
+                &service_title(audit),
+                super::markdown::NAME_CHARS * 2
+            ))
+        );
+        for sentence in service_sentences(audit, row_of(report, audit), currency) {
+            let _ = writeln!(out, "{}\n", escape_inline(&sentence));
+        }
+        if audit.findings.is_empty() {
+            continue;
+        }
+        out.push_str(MARKDOWN_HEADER);
+        for finding in largest_first(&audit.findings)
+            .into_iter()
+            .take(SERVICE_FINDINGS)
+        {
+            out.push_str(&markdown_row(finding, currency));
+            out.push('\n');
+        }
+        if let Some(more) = more_line(audit) {
+            let _ = writeln!(out, "\n_{more} (the JSON report has them all)._");
+        }
+    }
+    if let Some(left) = more_services(report, super::findings::COMMENT_IMAGES) {
+        let _ = writeln!(out, "\n{left}");
+    }
+    out
+}
+
+/// `… the Dockerfile findings of 3 more services not shown (the JSON report has them all).`
+/// when a report has more than `shown` audits.
+fn more_services(report: &Report, shown: usize) -> Option<String> {
+    (report.audits.len() > shown).then(|| {
+        format!(
+            "… the Dockerfile findings of {} not shown (the JSON report has them all).",
+            counted((report.audits.len() - shown) as u128, "more service")
+        )
+    })
+}
+
+/// One service's Dockerfile findings as the HTML report shows them: plain strings, escaped by
+/// the template.
+pub struct AuditSection {
+    pub title: String,
+    pub sentences: Vec<String>,
+    pub rows: Vec<HtmlRow>,
+}
+
+/// The HTML report's "Dockerfile findings": a table a service (at most
+/// [`super::findings::PAGE_IMAGES`]), every finding; and the line that counts the rest.
+pub fn report_sections(report: &Report) -> (Vec<AuditSection>, Option<String>) {
+    let currency = report.assumptions.currency.as_str();
+    let sections = report
+        .audits
+        .iter()
+        .take(super::findings::PAGE_IMAGES)
+        .map(|audit| AuditSection {
+            title: service_title(audit),
+            sentences: service_sentences(audit, row_of(report, audit), currency),
+            rows: audit
+                .findings
+                .iter()
+                .map(|finding| html_row(finding, currency))
+                .collect(),
+        })
+        .collect();
+    (
+        sections,
+        more_services(report, super::findings::PAGE_IMAGES),
     )
 }
 
@@ -460,16 +705,47 @@ pub fn rules_table(rules: &[Rule]) -> String {
     out
 }
 
-/// One finding as the page shows it.
-struct HtmlRow {
-    line: usize,
-    code: String,
-    severity: &'static str,
-    finding: String,
-    basis: String,
-    fix: String,
-    bytes: String,
-    fleet: String,
+/// One finding as a page shows it.
+pub struct HtmlRow {
+    pub line: usize,
+    pub code: String,
+    pub severity: &'static str,
+    pub finding: String,
+    pub basis: String,
+    pub fix: String,
+    pub bytes: String,
+    pub fleet: String,
+}
+
+fn html_row(finding: &Finding, currency: &str) -> HtmlRow {
+    HtmlRow {
+        line: finding.line,
+        code: code(finding).to_string(),
+        severity: finding.severity.as_str(),
+        finding: format!("{}: {}", finding.message, finding.detail),
+        basis: finding
+            .price
+            .as_ref()
+            .map(|p| p.basis.clone())
+            .unwrap_or_default(),
+        fix: finding.fix.clone(),
+        bytes: finding
+            .price
+            .as_ref()
+            .map(price_words)
+            .unwrap_or_else(|| "not priced".to_string()),
+        fleet: finding
+            .price
+            .as_ref()
+            .and_then(|p| {
+                fleet_words(
+                    p.fleet_value_low.as_ref(),
+                    p.fleet_value_high.as_ref(),
+                    currency,
+                )
+            })
+            .unwrap_or_else(|| "—".to_string()),
+    }
 }
 
 #[derive(Template)]
@@ -511,34 +787,7 @@ fn html(report: &AuditReport) -> Result<String, Error> {
     let rows = report
         .findings
         .iter()
-        .map(|finding| HtmlRow {
-            line: finding.line,
-            code: code(finding).to_string(),
-            severity: finding.severity.as_str(),
-            finding: format!("{}: {}", finding.message, finding.detail),
-            basis: finding
-                .price
-                .as_ref()
-                .map(|p| p.basis.clone())
-                .unwrap_or_default(),
-            fix: finding.fix.clone(),
-            bytes: finding
-                .price
-                .as_ref()
-                .map(price_words)
-                .unwrap_or_else(|| "not priced".to_string()),
-            fleet: finding
-                .price
-                .as_ref()
-                .and_then(|p| {
-                    fleet_words(
-                        p.fleet_value_low.as_ref(),
-                        p.fleet_value_high.as_ref(),
-                        currency(report),
-                    )
-                })
-                .unwrap_or_else(|| "—".to_string()),
-        })
+        .map(|finding| html_row(finding, currency(report)))
         .collect();
     let page = HtmlAudit {
         version: env!("CARGO_PKG_VERSION"),

@@ -35,6 +35,10 @@ pub struct RowCells {
     pub target_range: String,
     pub projected: bool,
     pub growth: bool,
+    /// For a plan whose Dockerfile was audited: the after size its findings give, beside the
+    /// target's (`784–849 MB by the findings (estimated)`); else empty. Set by the renderers
+    /// that show it ([`super::audit::plan_cell`]).
+    pub findings_plan: String,
 }
 
 /// A dash for "nothing to show".
@@ -148,6 +152,7 @@ pub fn row_cells(row: &ServiceRow) -> RowCells {
         target_range,
         projected: row.projected,
         growth: row.growth,
+        findings_plan: String::new(),
     }
 }
 

@@ -57,6 +57,9 @@ struct HtmlReport {
     next_steps: Option<NextStepsView>,
     findings: Vec<ImageSection>,
     findings_more: Option<String>,
+    /// "Dockerfile findings": a section a service with a `dockerfile`.
+    audits: Vec<super::audit::AuditSection>,
+    audits_more: Option<String>,
     burst: Option<super::burst::BurstTable>,
     assumptions: Vec<AssumptionCells>,
     scope: String,
@@ -363,10 +366,14 @@ pub fn render(report: &Report) -> Result<String, Error> {
         .services
         .iter()
         .take(TABLE_ROWS)
-        .map(row_cells)
+        .map(|row| RowCells {
+            findings_plan: super::audit::plan_cell(report, &row.name),
+            ..row_cells(row)
+        })
         .collect();
     let hidden = report.services.len().saturating_sub(rows.len());
     let (findings, findings_more) = super::findings::sections_for_report(&report.findings)?;
+    let (audits, audits_more) = super::audit::report_sections(report);
     let burst = report.bursts.as_ref().map(super::burst::table);
     let page = HtmlReport {
         version: env!("CARGO_PKG_VERSION"),
@@ -415,6 +422,8 @@ pub fn render(report: &Report) -> Result<String, Error> {
         next_steps: next_steps(report),
         findings,
         findings_more,
+        audits,
+        audits_more,
         burst,
         assumptions: assumption_rows(report),
         scope: method::scope(report),

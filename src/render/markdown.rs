@@ -47,6 +47,8 @@ struct MarkdownComment {
     chart_links: Vec<(String, String)>,
     /// Where the bytes are, per image (already escaped); empty when no entries were read.
     findings: String,
+    /// The Dockerfile findings of each service with a `dockerfile` (src/render/audit.rs).
+    audits: String,
     /// The rollout-burst section's lines (escaped); empty without one.
     burst: Vec<String>,
     expected_rows: Vec<String>,
@@ -185,13 +187,16 @@ pub(super) fn expected_rows(report: &Report) -> Vec<String> {
 }
 
 /// The table row of one service.
-fn table_row(row: &crate::report::ServiceRow) -> String {
+fn table_row(report: &Report, row: &crate::report::ServiceRow) -> String {
     let cells = row_cells(row);
     let target = match (cells.status.as_str(), cells.recoverable.is_empty()) {
         ("above", false) => format!("**above** ({})", escape_inline(&cells.recoverable)),
         (status, _) => escape_inline(status),
     };
-    let after = if cells.projected {
+    let findings = super::audit::plan_cell(report, &row.name);
+    let after = if cells.projected && !findings.is_empty() {
+        format!("{} (plan); {findings}", cells.after)
+    } else if cells.projected {
         format!("{} (plan)", cells.after)
     } else {
         cells.after.clone()
@@ -273,6 +278,7 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
             })
             .collect(),
         findings: super::findings::markdown_for_report(&report.findings),
+        audits: super::audit::report_markdown(report),
         burst: report
             .bursts
             .as_ref()
@@ -293,7 +299,7 @@ pub fn render(report: &Report, options: &MarkdownOptions) -> Result<String, Erro
             },
         ),
     };
-    let all_rows: Vec<String> = changed.iter().map(|row| table_row(row)).collect();
+    let all_rows: Vec<String> = changed.iter().map(|row| table_row(report, row)).collect();
     let omitted_line = |omitted: usize| {
         let rest = crate::report::wire_saved_per_day(&changed[changed.len() - omitted..]);
         format!(

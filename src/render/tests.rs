@@ -51,6 +51,7 @@ fn service(
         before_image: None,
         after_image: None,
         layering: Layering::default(),
+        dockerfile: None,
     }
 }
 

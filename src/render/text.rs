@@ -223,6 +223,7 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
     }
     write_services(out, report)?;
     write_findings(out, report)?;
+    out.push_str(&super::audit::report_text(report));
     if let Some(bursts) = &report.bursts {
         writeln!(out)?;
         out.push_str(&super::burst::text(bursts));

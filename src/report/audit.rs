@@ -9,13 +9,19 @@ use serde::Serialize;
 use super::SCHEMA_VERSION;
 use super::layers::{Fleet, FleetInput, LayerRef, LeftoverPath, TechniqueRef, Value, value_basis};
 use crate::calc::audit::price::{self, FoundFile, LayerMatch};
-use crate::calc::audit::rules::Hit;
-use crate::calc::audit::{Rule, Severity};
+use crate::calc::audit::rules::{self, Hit};
+use crate::calc::audit::{self as audit_rules, Rule, Severity, stages};
 use crate::calc::leftovers::{self, Found, TOP_PATHS};
-use crate::calc::techniques::Technique;
+use crate::calc::targets::Targets;
+use crate::calc::techniques::{self, Technique};
+use crate::calc::waste;
+use crate::error::Error;
+use crate::model::Service;
+use crate::model::assumptions::Assumptions;
 use crate::model::dockerfile::Dockerfile;
 use crate::model::files::FileEntry;
-use crate::units::format_bytes;
+use crate::model::image::Image;
+use crate::units::{format_bytes, format_range};
 
 /// Longest instruction text a finding quotes.
 const INSTRUCTION_CHARS: usize = 160;
@@ -65,7 +71,7 @@ pub struct ContextView {
 }
 
 /// One rule that fired.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     /// The rule's id in data/audit-rules.csv (kebab-case).
     pub id: String,
@@ -90,7 +96,7 @@ pub struct Finding {
 }
 
 /// What a finding is worth, in file content bytes.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Price {
     /// True: found in the image; false: an estimate from the technique's range.
     pub measured: bool,
@@ -111,7 +117,7 @@ pub struct Price {
 }
 
 /// How many findings of each severity.
-#[derive(Debug, Clone, Copy, Default, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Counts {
     pub error: u64,
     pub warning: u64,
@@ -124,7 +130,7 @@ once; estimated: the ranges of the techniques that have no measured finding, com
 1 − Π(1 − pᵢ) of the estimate basis (less the measured bytes), so no byte is counted twice";
 
 /// Every finding together.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Total {
     pub basis: &'static str,
     pub measured_bytes: u64,
@@ -436,6 +442,253 @@ impl AuditReport {
     pub fn failed(&self) -> bool {
         self.gate.as_ref().is_some_and(|gate| gate.status == "fail")
     }
+}
+
+/// The bundled tables an audit reads: its rules, the checklist, the leftover paths and the
+/// runtime targets (read once for every Dockerfile of a report).
+pub struct Tables {
+    pub rules: Vec<Rule>,
+    pub techniques: Vec<Technique>,
+    pub leftovers: Vec<leftovers::Rule>,
+    pub targets: Targets,
+}
+
+impl Tables {
+    pub fn bundled() -> Result<Tables, Error> {
+        Ok(Tables {
+            rules: audit_rules::bundled()?,
+            techniques: techniques::bundled()?,
+            leftovers: leftovers::bundled()?,
+            targets: Targets::bundled()?,
+        })
+    }
+}
+
+/// One Dockerfile to audit, with what was read beside it.
+pub struct Request<'a> {
+    /// The Dockerfile as given.
+    pub path: String,
+    pub dockerfile: &'a Dockerfile,
+    /// A `.dockerignore` is in its build context.
+    pub dockerignore: bool,
+    /// The build context as shown; `None` hides it.
+    pub context: Option<ContextView>,
+    /// The image built from it, read with its layer entries when they could be.
+    pub image: Option<&'a Image>,
+    /// The runtime said (`--runtime`, the inventory row's; `Some(None)` for other); `None`:
+    /// guessed from the final stage's base image.
+    pub runtime: Option<Option<String>>,
+    /// Where the runtime is said, for the note when it is guessed: `--runtime`.
+    pub runtime_from: &'static str,
+    pub fleet: Option<FleetInput>,
+    pub fail_on: Option<Severity>,
+    pub max_recoverable: Option<u64>,
+}
+
+/// The audit of one Dockerfile: its rules run, each finding priced (in `image` when given, else
+/// the runtime target's range) and valued with `fleet`. What `fleetsave audit` and each
+/// `dockerfile` of a report's inventory show.
+pub fn audit(tables: &Tables, request: Request) -> AuditReport {
+    let Request {
+        path,
+        dockerfile,
+        dockerignore,
+        context,
+        image,
+        runtime,
+        runtime_from,
+        fleet,
+        fail_on,
+        max_recoverable,
+    } = request;
+    let hits = rules::audit(
+        dockerfile,
+        &tables.rules,
+        &rules::Context {
+            has_dockerignore: dockerignore,
+        },
+    );
+    let image_input = image.map(|image| image_input(tables, dockerfile, image));
+    let mut notes = Vec::new();
+    let runtime = runtime.unwrap_or_else(|| {
+        let guessed = stages::final_base(dockerfile)
+            .as_deref()
+            .and_then(rules::runtime_of)
+            .map(str::to_string);
+        if let Some(runtime) = &guessed {
+            notes.push(format!(
+                "runtime {runtime} guessed from the final stage's base image ({runtime_from} to \
+                 say)"
+            ));
+        }
+        guessed
+    });
+    let target = runtime
+        .as_deref()
+        .and_then(|key| tables.targets.get(key))
+        .map(|target| SizeBasis {
+            low: target.low_disk_bytes,
+            high: target.high_disk_bytes,
+            basis: format!(
+                "the {} runtime target {} ({})",
+                target.runtime,
+                format_range(target.low_disk_bytes, target.high_disk_bytes),
+                target.description
+            ),
+        });
+    AuditReport::new(AuditInput {
+        path,
+        dockerfile,
+        hits,
+        rules: &tables.rules,
+        techniques: &tables.techniques,
+        image: image_input,
+        runtime,
+        target,
+        fleet,
+        context,
+        fail_on,
+        max_recoverable,
+        notes,
+    })
+}
+
+/// The image as the audit reads it: each layer's `created_by` matched to the instructions, the
+/// leftovers of its final filesystem, each layer's entries when every layer's were read.
+fn image_input<'a>(
+    tables: &'a Tables,
+    dockerfile: &Dockerfile,
+    image: &'a Image,
+) -> ImageInput<'a> {
+    let created_by: Vec<Option<String>> = image
+        .history
+        .iter()
+        .flatten()
+        .filter(|entry| !entry.empty_layer)
+        .map(|entry| entry.created_by.clone())
+        .collect();
+    let entries: Option<Vec<&[_]>> = image
+        .layers
+        .iter()
+        .map(|layer| layer.files.as_deref())
+        .collect();
+    let entries = entries.filter(|layers| !layers.is_empty());
+    let found = entries
+        .as_ref()
+        .map(|layers| leftovers::find(&tables.leftovers, &waste::final_files(layers)))
+        .unwrap_or_default();
+    let unpacked: Option<u64> = image
+        .layers
+        .iter()
+        .map(|layer| layer.disk_bytes)
+        .sum::<Option<u64>>();
+    ImageInput {
+        source: image.source.clone(),
+        matched: price::match_layers(dockerfile, &created_by),
+        created_by,
+        leftover_rules: &tables.leftovers,
+        found,
+        entries,
+        digests: image.layers.iter().map(|l| l.digest.to_string()).collect(),
+        unpacked_bytes: unpacked,
+    }
+}
+
+/// The audit of one service's Dockerfile in a fleet report (the `dockerfile` column).
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ServiceAudit {
+    pub service: String,
+    /// The Dockerfile as the inventory names it (relative to the inventory).
+    pub dockerfile: String,
+    /// The image its findings are measured in: the row's after image, else its before image;
+    /// `null` when the row names none (every finding is then an estimate).
+    pub image: Option<String>,
+    /// The size the estimates are taken of, in words; `null` when there is none.
+    pub estimate_basis: Option<String>,
+    /// The findings, as `fleetsave audit` lists them, priced with this service's shape.
+    pub findings: Vec<Finding>,
+    pub counts: Counts,
+    /// What every finding together recovers (no byte counted twice).
+    pub total: Total,
+    /// For a plan row (no after size): the after size the findings give, beside the runtime
+    /// target's projection; `null` for a committed row.
+    pub plan: Option<AuditPlan>,
+    pub notes: Vec<String>,
+}
+
+/// The basis of [`AuditPlan`], in words.
+pub const PLAN_BASIS: &str = "the before size (unpacked) less what the findings recover: its high end gives the low after size, its low end the high one";
+
+/// A plan row's after size as its Dockerfile's findings give it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct AuditPlan {
+    pub basis: &'static str,
+    /// True when every byte of the total is measured; false when any of it is an estimate.
+    pub measured: bool,
+    /// before − the total's high end, and before − its low end (disk bytes).
+    pub low_after_disk_bytes: u64,
+    pub high_after_disk_bytes: u64,
+}
+
+/// The audit of every service with a Dockerfile, in `services` order: measured in the row's
+/// after image, else its before image, with the row's shape and the report's assumptions.
+pub fn service_audits(
+    services: &[Service],
+    assumptions: &Assumptions,
+) -> Result<Vec<ServiceAudit>, Error> {
+    if services.iter().all(|service| service.dockerfile.is_none()) {
+        return Ok(Vec::new());
+    }
+    let tables = Tables::bundled()?;
+    let mut out = Vec::new();
+    for service in services {
+        let Some(dockerfile) = &service.dockerfile else {
+            continue;
+        };
+        let image = service
+            .after_image
+            .as_deref()
+            .or(service.before_image.as_deref());
+        let report = audit(
+            &tables,
+            Request {
+                path: dockerfile.path.clone(),
+                dockerfile: &dockerfile.parsed,
+                dockerignore: dockerfile.dockerignore,
+                context: None,
+                image,
+                runtime: service.runtime.clone().map(Some),
+                runtime_from: "the row's runtime",
+                fleet: Some(FleetInput {
+                    shape: service.shape,
+                    assumptions: assumptions.clone(),
+                }),
+                fail_on: None,
+                max_recoverable: None,
+            },
+        );
+        let plan = service.after.is_none().then(|| {
+            let before = service.before.disk_bytes;
+            AuditPlan {
+                basis: PLAN_BASIS,
+                measured: report.total.estimated_high_bytes == 0,
+                low_after_disk_bytes: before.saturating_sub(report.total.high_bytes),
+                high_after_disk_bytes: before.saturating_sub(report.total.low_bytes),
+            }
+        });
+        out.push(ServiceAudit {
+            service: service.name.clone(),
+            dockerfile: dockerfile.path.clone(),
+            image: report.image,
+            estimate_basis: report.estimate_basis,
+            findings: report.findings,
+            counts: report.counts,
+            total: report.total,
+            plan,
+            notes: report.notes,
+        });
+    }
+    Ok(out)
 }
 
 fn files_phrase(count: usize, rule: &Rule) -> String {

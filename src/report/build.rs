@@ -165,6 +165,7 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         next_steps,
         gate: None,
         findings: super::layers::image_findings(input.services, assumptions)?,
+        audits: super::audit::service_audits(input.services, assumptions)?,
         bursts: None,
     };
     check_finite(&report)?;

@@ -88,6 +88,10 @@ pub struct Report {
     /// image source with its blobs), its waste, leftovers and recoverable bytes priced with that
     /// service's shape; empty when no image was read that way.
     pub findings: Vec<layers::ImageFindings>,
+    /// The audit of each service whose inventory row names a `dockerfile`, in `services` order:
+    /// its findings priced in the row's after image, else its before image, else as the
+    /// checklist's estimates, valued with that service's shape; empty when no row names one.
+    pub audits: Vec<audit::ServiceAudit>,
     /// The rollout burst of each service (with `--egress-limit` or `--window`); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bursts: Option<burst::BurstsView>,

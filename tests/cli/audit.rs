@@ -638,3 +638,291 @@ fn hostile_dockerfile_text_is_escaped_in_every_format() {
         );
     }
 }
+
+const INVENTORY: &str = "tests/fixtures/audit/fleet.csv";
+
+fn audit_of<'a>(report: &'a serde_json::Value, service: &str) -> &'a serde_json::Value {
+    report["audits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["service"] == service)
+        .unwrap_or_else(|| panic!("no audit of {service} in {report}"))
+}
+
+/// tests/fixtures/audit/fleet.csv: `worker` names leftovers.Dockerfile and the leftovers layout
+/// as its after image (measured), `api` python.Dockerfile as a plan (estimated), `web` no
+/// Dockerfile (no audit).
+#[test]
+fn report_audits_each_dockerfile_of_the_inventory_as_audit_does() {
+    let report = json_of(&["report", INVENTORY, "--format", "json"]);
+    let services: Vec<&str> = report["audits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["service"].as_str().unwrap())
+        .collect();
+    assert_eq!(services, ["worker", "api"]);
+    let worker = audit_of(&report, "worker");
+    assert_eq!(worker["dockerfile"], "leftovers.Dockerfile");
+    assert!(worker["plan"].is_null(), "a committed row has no plan");
+    let lists = finding(worker, "apt-lists");
+    assert_eq!(lists["hadolint"], "DL3009");
+    assert_eq!(lists["price"]["measured"], true);
+    assert_eq!(int(&lists["price"]["low_bytes"]), 15_000);
+    assert_eq!(int(&lists["price"]["high_bytes"]), 15_000);
+    // The same findings, prices and fleet values as `audit` with the image and the row's shape
+    // (20 nodes, 10 deploys a day, 1 service).
+    let alone = json_of(&[
+        "audit",
+        LEFTOVERS_DOCKERFILE,
+        "--image",
+        LEFTOVERS_IMAGE,
+        "--nodes",
+        "20",
+        "--deploys-per-day",
+        "10",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(worker["findings"], alone["findings"]);
+    assert_eq!(worker["total"], alone["total"]);
+    // 15,000 bytes × the compression ratio for the wire share × 200 pulls a day.
+    assert_eq!(
+        lists["price"]["fleet_value_low"],
+        finding(&alone, "apt-lists")["price"]["fleet_value_low"]
+    );
+
+    // The plan row: estimates of the python target, and the after size they give.
+    let api = audit_of(&report, "api");
+    assert!(api["image"].is_null());
+    assert!(
+        api["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["price"].is_null() || f["price"]["measured"] == false)
+    );
+    let row = report["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "api")
+        .unwrap();
+    let before = int(&row["before"]["disk_bytes"]);
+    assert_eq!(before, 900_000_000);
+    let plan = &api["plan"];
+    assert_eq!(plan["measured"], false);
+    assert_eq!(
+        int(&plan["low_after_disk_bytes"]),
+        before - int(&api["total"]["high_bytes"])
+    );
+    assert_eq!(
+        int(&plan["high_after_disk_bytes"]),
+        before - int(&api["total"]["low_bytes"])
+    );
+    let estimated = json_of(&[
+        "audit",
+        PYTHON,
+        "--runtime",
+        "python",
+        "--services",
+        "2",
+        "--nodes",
+        "10",
+        "--deploys-per-day",
+        "4",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(api["total"], estimated["total"]);
+    assert_eq!(int(&api["total"]["low_bytes"]), 51_047_500);
+
+    // Text, Markdown and HTML show each service's block.
+    let text = stdout_of(&["report", INVENTORY]);
+    assert!(
+        text.contains(
+            "    leftovers.Dockerfile:4 DL3009 apt lists kept — 15.0 kB measured, 1.11 MB a day \
+             across the fleet ($0.02 a year)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Plan: after 784–849 MB unpacked by the findings (estimated); the runtime\n"),
+        "{text}"
+    );
+    let markdown = stdout_of(&["report", INVENTORY, "--format", "markdown"]);
+    assert!(markdown.contains("_… 5 findings more (the JSON report has them all)._"));
+    // Beside the runtime target's projection in the service table.
+    assert!(
+        markdown.contains(
+            "| api | python | 900 MB | 70–120 MB (plan); 784–849 MB by the findings (estimated) |"
+        ),
+        "{markdown}"
+    );
+    let html = stdout_of(&["report", INVENTORY, "--format", "html"]);
+    assert!(html.contains("<h2>Dockerfile findings</h2>"), "{html}");
+    assert!(
+        html.contains(
+            " (plan)<br><span class=\"note\">784–849 MB by the findings (estimated)</span></td>"
+        ),
+        "{html}"
+    );
+    assert_eq!(html.matches("<td>DL3009</td>").count(), 2, "{html}");
+}
+
+/// Without a dockerfile column, `audits` is empty.
+#[test]
+fn a_report_without_dockerfiles_has_no_audits() {
+    let report = json_of(&[
+        "report",
+        "tests/fixtures/findings/fleet.csv",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report["audits"], serde_json::json!([]));
+}
+
+/// A `dockerfile` cell naming no file, or a file that does not parse, is refused at its line
+/// and column with the bad value (and the Dockerfile's own line and column).
+#[test]
+fn a_bad_dockerfile_cell_exits_2_naming_its_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "bare.Dockerfile", "FROM alpine:3.20\nCOPY\n");
+    let csv = write_file(
+        dir.path(),
+        "fleet.csv",
+        "service,before,after,dockerfile\nok,500MB,80MB,\nmissing,500MB,80MB,no/such/Dockerfile\n",
+    );
+    let (code, stderr) = failure_of(&["report", csv.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("fleet.csv line 3, dockerfile: 'no/such/Dockerfile' is not a file"),
+        "{stderr}"
+    );
+    let csv = write_file(
+        dir.path(),
+        "fleet.csv",
+        "service,before,after,dockerfile\nbare,500MB,80MB,bare.Dockerfile\n",
+    );
+    let (code, stderr) = failure_of(&["report", csv.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("fleet.csv line 2, dockerfile: 'bare.Dockerfile' does not parse: "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("bare.Dockerfile line 2, column 1: "),
+        "{stderr}"
+    );
+    // A report is not written over a row's Dockerfile.
+    let ok = write_file(dir.path(), "ok.Dockerfile", "FROM alpine:3.20\n");
+    let csv = write_file(
+        dir.path(),
+        "fleet.csv",
+        "service,before,after,dockerfile\nok,500MB,80MB,ok.Dockerfile\n",
+    );
+    let (code, stderr) = failure_of(&["report", csv.to_str().unwrap(), "-o", ok.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("writing there would replace what fleetsave reads"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&ok).unwrap(), "FROM alpine:3.20\n");
+    // TOML names the key.
+    let toml = write_file(
+        dir.path(),
+        "fleet.toml",
+        "[[service]]\nservice = \"bare\"\nbefore = \"500MB\"\nafter = \"80MB\"\ndockerfile = \"bare.Dockerfile\"\n",
+    );
+    let (code, stderr) = failure_of(&["report", toml.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("fleet.toml line 5, dockerfile: 'bare.Dockerfile' does not parse"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn snapshots_of_the_report_of_an_inventory_with_dockerfiles() {
+    insta::assert_snapshot!(
+        "report_audits_json",
+        stdout_of(&["report", INVENTORY, "--format", "json"])
+    );
+    insta::assert_snapshot!(
+        "report_audits_markdown",
+        stdout_of(&["report", INVENTORY, "--format", "markdown"])
+    );
+}
+
+/// A comment shows the Dockerfile findings of 10 services, the page 50; the rest are counted.
+#[test]
+fn many_dockerfiles_are_counted_past_the_comments_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let python = std::fs::read_to_string(PYTHON).unwrap();
+    write_file(dir.path(), "Dockerfile", &python);
+    let mut csv = String::from("service,before,after,dockerfile\n");
+    for i in 0..12 {
+        csv += &format!("svc-{i},500MB,80MB,Dockerfile\n");
+    }
+    let csv = write_file(dir.path(), "fleet.csv", &csv);
+    let markdown = stdout_of(&["report", csv.to_str().unwrap(), "--format", "markdown"]);
+    assert_eq!(markdown.matches("#### Dockerfile findings: ").count(), 10);
+    assert!(
+        markdown.contains(
+            "… the Dockerfile findings of 2 more services not shown (the JSON report has them all)."
+        ),
+        "{markdown}"
+    );
+    let html = stdout_of(&["report", csv.to_str().unwrap(), "--format", "html"]);
+    assert_eq!(
+        html.matches(" — 10 findings (1 error,").count(),
+        12,
+        "{html}"
+    );
+    assert!(!html.contains("more services not shown"));
+    // Rows without a runtime: guessed from the base image, as `audit` guesses it.
+    let json = json_of(&["report", csv.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(
+        json["audits"][0]["notes"][0],
+        "runtime python guessed from the final stage's base image (the row's runtime to say)"
+    );
+    assert!(
+        json["audits"][0]["estimate_basis"]
+            .as_str()
+            .unwrap()
+            .starts_with("the python runtime target")
+    );
+}
+
+/// A service name and Dockerfile path from the inventory reach no page, comment or terminal
+/// unescaped.
+#[test]
+fn hostile_names_of_audited_services_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let python = std::fs::read_to_string(PYTHON).unwrap();
+    write_file(dir.path(), "a|b<i>x.Dockerfile", &python);
+    let csv = write_file(
+        dir.path(),
+        "fleet.csv",
+        "service,before,after,dockerfile\n\"<script>\u{1b}[31m|\",500MB,80MB,a|b<i>x.Dockerfile\n",
+    );
+    let csv = csv.to_str().unwrap();
+    let html = stdout_of(&["report", csv, "--format", "html"]);
+    assert!(
+        !html.contains("<script>") && !html.contains("<i>x"),
+        "{html}"
+    );
+    let markdown = stdout_of(&["report", csv, "--format", "markdown"]);
+    let heading = markdown
+        .lines()
+        .find(|l| l.starts_with("#### Dockerfile findings: "))
+        .unwrap();
+    assert!(
+        !heading.contains("<i>") && !heading.contains("<script>"),
+        "{heading}"
+    );
+    assert!(!heading.contains("a|b"), "{heading}");
+    let text = stdout_of(&["report", csv]);
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+}

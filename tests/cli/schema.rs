@@ -135,6 +135,18 @@ fn report_output_with_findings_validates_against_the_schema() {
 }
 
 #[test]
+fn report_output_with_dockerfile_audits_validates_against_the_schema() {
+    let json = json_of(&[
+        "report",
+        "tests/fixtures/audit/fleet.csv",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json["audits"].as_array().unwrap().len(), 2);
+    validate(&json);
+}
+
+#[test]
 fn calc_output_validates_against_the_schema() {
     validate(&json_of(&reference_with(&[
         "--runtime",

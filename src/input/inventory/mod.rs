@@ -25,6 +25,7 @@ use crate::model::rate::DeployRate;
 use crate::model::values::{self, Field};
 use crate::model::{
     Budget, ChangedPerDeploy, Cluster, FleetShape, ImageSize, Layering, Nodes, Service,
+    ServiceDockerfile,
 };
 use crate::units::{Basis, Ratio};
 
@@ -124,6 +125,11 @@ pub const COLUMNS: &[Column] = &[
         name: "node_pool",
         in_defaults: false,
         meaning: "the node pool the service runs on",
+    },
+    Column {
+        name: "dockerfile",
+        in_defaults: false,
+        meaning: "the service's Dockerfile, audited in the report",
     },
 ];
 
@@ -357,9 +363,9 @@ fn effective_defaults(
     Ok((shape, nodes, basis, runtime))
 }
 
-/// The image sources the rows name as files (relative to the inventory's directory): what a
-/// report written over one of them would destroy. References to registries are among them too,
-/// as paths that do not exist.
+/// The image sources and Dockerfiles the rows name as files (relative to the inventory's
+/// directory): what a report written over one of them would destroy. References to registries
+/// are among them too, as paths that do not exist.
 pub fn image_paths(inventory: &RawInventory) -> Vec<PathBuf> {
     let directory = inventory
         .path
@@ -372,6 +378,7 @@ pub fn image_paths(inventory: &RawInventory) -> Vec<PathBuf> {
         "base_image",
         "before_prev_image",
         "after_prev_image",
+        "dockerfile",
     ];
     inventory
         .rows
@@ -405,6 +412,8 @@ pub struct Row<'a> {
     pub after_prev_image: Option<&'a RawValue>,
     pub changed_per_deploy: Option<ChangedPerDeploy>,
     pub node_pool: Option<String>,
+    /// The Dockerfile's path as written (read by [`resolve`]).
+    pub dockerfile: Option<&'a RawValue>,
     /// `nodes` was `all`: `shape.nodes` is the size of the row's pool or of the cluster.
     pub every_node: bool,
 }
@@ -514,6 +523,7 @@ impl RawInventory {
                 .map(|value| self.read("changed_per_deploy", value, values::changed_per_deploy))
                 .transpose()?,
             node_pool,
+            dockerfile: row.get("dockerfile"),
             every_node,
         })
     }
@@ -676,6 +686,10 @@ pub fn resolve(
             node_pool: row.node_pool.clone(),
             every_node: row.every_node,
         };
+        let dockerfile = row
+            .dockerfile
+            .map(|value| read_dockerfile(path, directory, value))
+            .transpose()?;
         services.push(Service {
             name: row.service.text.clone(),
             runtime: row.runtime.clone(),
@@ -687,9 +701,55 @@ pub fn resolve(
             before_image: before_image.map(|i| Box::new(i.image)),
             after_image: after_image.map(|i| Box::new(i.image)),
             layering,
+            dockerfile: dockerfile.map(Box::new),
         });
     }
     Ok(services)
+}
+
+/// Reads the Dockerfile a row's `dockerfile` cell names (relative to the inventory's directory,
+/// bounded as `audit` reads one); refused at the cell, with the Dockerfile's own line and column
+/// when it does not parse.
+fn read_dockerfile(
+    inventory: &Path,
+    directory: &Path,
+    value: &RawValue,
+) -> Result<ServiceDockerfile, Error> {
+    let file = directory.join(&value.text);
+    let refuse = |why: String| {
+        bad(
+            inventory,
+            value,
+            "dockerfile",
+            format!(
+                "{} {why}; expected the path of the service's Dockerfile, relative to the \
+                 inventory, e.g. services/api/Dockerfile",
+                values::quote(&value.text)
+            ),
+        )
+    };
+    if !file.is_file() {
+        return Err(refuse(format!(
+            "is not a file ({} does not exist)",
+            values::quote(&file.display().to_string())
+        )));
+    }
+    let parsed = super::dockerfile::read(&file).map_err(|error| match error {
+        Error::Input { place, message } => refuse(format!("does not parse: {place}: {message}")),
+        Error::Read { source, .. } => refuse(format!("cannot be read ({source})")),
+        other => other,
+    })?;
+    let context = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let facts = super::dockerfile::context(context, &file, false)?;
+    Ok(ServiceDockerfile {
+        path: value.text.clone(),
+        display: file.display().to_string(),
+        parsed,
+        dockerignore: facts.dockerignore,
+    })
 }
 
 #[cfg(test)]
