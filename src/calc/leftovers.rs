@@ -76,6 +76,44 @@ fn segment(pattern: &[u8], name: &[u8]) -> bool {
     }
 }
 
+/// A pattern split into segments, with what any path it matches must have: every literal
+/// segment (no `*`, `?`) among its segments, and its last segment (when not `**`) matching the
+/// path's last. Checking those first rejects almost every path without backtracking.
+struct Compiled<'a> {
+    segments: Vec<&'a str>,
+    literals: Vec<&'a str>,
+    last: Option<&'a str>,
+}
+
+impl<'a> Compiled<'a> {
+    fn of(pattern: &'a str) -> Compiled<'a> {
+        let segments = split(pattern);
+        let literals = segments
+            .iter()
+            .copied()
+            .filter(|segment| !segment.contains(['*', '?']))
+            .collect();
+        let last = segments.last().copied().filter(|last| *last != "**");
+        Compiled {
+            segments,
+            literals,
+            last,
+        }
+    }
+
+    fn matches(&self, path: &[&str]) -> bool {
+        if let Some(last) = self.last {
+            let Some(name) = path.last() else {
+                return false;
+            };
+            if !segment(last.as_bytes(), name.as_bytes()) {
+                return false;
+            }
+        }
+        self.literals.iter().all(|literal| path.contains(literal)) && segments(&self.segments, path)
+    }
+}
+
 /// The files one rule found that one layer brought.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
@@ -99,9 +137,9 @@ impl Found {
 pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
     // Patterns split into segments once, and each path once (not once per pattern): an image
     // has hundreds of thousands of files.
-    let compiled: Vec<Vec<Vec<&str>>> = rules
+    let compiled: Vec<Vec<Compiled>> = rules
         .iter()
-        .map(|rule| rule.patterns.split_whitespace().map(split).collect())
+        .map(|rule| rule.patterns.split_whitespace().map(Compiled::of).collect())
         .collect();
     let mut path: Vec<&str> = Vec::new();
     let mut groups: BTreeMap<(usize, usize), Vec<(String, u64)>> = BTreeMap::new();
@@ -110,7 +148,7 @@ pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
         path.extend(file.path.split('/').filter(|s| !s.is_empty()));
         if let Some(rule) = compiled
             .iter()
-            .position(|patterns| patterns.iter().any(|pattern| segments(pattern, &path)))
+            .position(|patterns| patterns.iter().any(|pattern| pattern.matches(&path)))
         {
             groups
                 .entry((rule, file.layer))
@@ -338,5 +376,32 @@ mod tests {
                 },
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod prefilter {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn the_prefilter_never_changes_a_match(
+            pattern in prop::collection::vec(
+                prop::sample::select(&["**", "*", "a*", "*.a", "?", "a", "b", "ab", ""][..]), 0..5),
+            path in prop::collection::vec(
+                prop::sample::select(&["a", "b", "ab", "x.a", "", "a.a"][..]), 0..5),
+        ) {
+            let pattern = format!("/{}", pattern.join("/"));
+            let path = format!("/{}", path.join("/"));
+            let segmented = split(&path);
+            prop_assert_eq!(
+                Compiled::of(&pattern).matches(&segmented),
+                matches(&pattern, &path),
+                "{} against {}", pattern, path
+            );
+        }
     }
 }
