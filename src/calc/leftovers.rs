@@ -67,12 +67,43 @@ fn segments(pattern: &[&str], path: &[&str]) -> bool {
     }
 }
 
+/// Whether one name matches one pattern segment: `*` any run of bytes, `?` one byte. Matched
+/// left to right, going back only to the last `*` (linear for the table's patterns).
 fn segment(pattern: &[u8], name: &[u8]) -> bool {
+    let (mut p, mut n) = (0usize, 0usize);
+    // After the last `*` seen: where the pattern resumes and the name position it matched to.
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p + 1, n));
+                p += 1;
+            }
+            Some(&c) if c == b'?' || c == name[n] => {
+                p += 1;
+                n += 1;
+            }
+            _ => match star {
+                Some((resume, from)) => {
+                    p = resume;
+                    n = from + 1;
+                    star = Some((resume, from + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
+/// The first, recursive [`segment`]: the reference it is tested against.
+#[cfg(test)]
+fn segment_reference(pattern: &[u8], name: &[u8]) -> bool {
     match pattern.split_first() {
         None => name.is_empty(),
-        Some((b'*', rest)) => (0..=name.len()).any(|skip| segment(rest, &name[skip..])),
-        Some((b'?', rest)) => !name.is_empty() && segment(rest, &name[1..]),
-        Some((c, rest)) => name.first() == Some(c) && segment(rest, &name[1..]),
+        Some((b'*', rest)) => (0..=name.len()).any(|skip| segment_reference(rest, &name[skip..])),
+        Some((b'?', rest)) => !name.is_empty() && segment_reference(rest, &name[1..]),
+        Some((c, rest)) => name.first() == Some(c) && segment_reference(rest, &name[1..]),
     }
 }
 
@@ -401,6 +432,18 @@ mod prefilter {
                 Compiled::of(&pattern).matches(&segmented),
                 matches(&pattern, &path),
                 "{} against {}", pattern, path
+            );
+        }
+
+        #[test]
+        fn a_segment_matches_as_the_recursive_match_does(
+            pattern in "[ab*?.]{0,6}",
+            name in "[ab.]{0,7}",
+        ) {
+            prop_assert_eq!(
+                segment(pattern.as_bytes(), name.as_bytes()),
+                segment_reference(pattern.as_bytes(), name.as_bytes()),
+                "{} against {}", pattern, name
             );
         }
     }
