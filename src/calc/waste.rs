@@ -506,20 +506,29 @@ pub fn final_files(layers: &[&[FileEntry]]) -> Vec<FinalFile> {
     for (index, entries) in layers.iter().enumerate() {
         stacked.stack(&LayerTree::of(entries, index), true);
     }
-    (0..stacked.nodes.len())
-        .filter(|&index| {
-            let node = &stacked.nodes[index];
-            node.entry && !node.is_dir && !node.is_whiteout() && stacked.is_leaf(index)
-        })
-        .map(|index| {
-            let node = &stacked.nodes[index];
-            FinalFile {
-                path: format!("/{}", node.key),
-                size: u64::try_from(node.size).unwrap_or(0),
-                layer: node.layer,
-            }
-        })
-        .collect()
+    stacked.files()
+}
+
+impl Sorted<'_> {
+    /// The files of a container's stacked layers: entries that are not directories, whiteouts
+    /// or parents.
+    fn files(&self) -> Vec<FinalFile> {
+        let stacked = self;
+        (0..stacked.nodes.len())
+            .filter(|&index| {
+                let node = &stacked.nodes[index];
+                node.entry && !node.is_dir && !node.is_whiteout() && stacked.is_leaf(index)
+            })
+            .map(|index| {
+                let node = &stacked.nodes[index];
+                FinalFile {
+                    path: format!("/{}", node.key),
+                    size: u64::try_from(node.size).unwrap_or(0),
+                    layer: node.layer,
+                }
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug)]
@@ -527,6 +536,14 @@ struct Seen {
     cumulative: i64,
     smallest: i64,
     count: u64,
+}
+
+impl Seen {
+    const NONE: Seen = Seen {
+        cumulative: 0,
+        smallest: -1,
+        count: 0,
+    };
 }
 
 /// The stacked nodes [`waste`] looks whiteouts up in by the time it visits layer `index`: the
@@ -544,6 +561,17 @@ fn stacked_below<'a>(layers: &[&'a [FileEntry]], index: usize) -> Sorted<'a> {
 
 /// dive's figures for the layers' entries, in layer order.
 pub fn waste(layers: &[&[FileEntry]]) -> Waste {
+    walk(layers, false).0
+}
+
+/// [`waste`] and [`final_files`] of the same layers, each layer's tree built once for both.
+pub fn waste_and_final_files(layers: &[&[FileEntry]]) -> (Waste, Vec<FinalFile>) {
+    walk(layers, true)
+}
+
+/// [`waste`], and [`final_files`] when `files` (else none).
+fn walk(layers: &[&[FileEntry]], files: bool) -> (Waste, Vec<FinalFile>) {
+    let mut container = Sorted::default();
     let sizes: Vec<u64> = layers
         .iter()
         .map(|entries| {
@@ -571,6 +599,9 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
     let mut previous: Option<LayerTree<'_>> = None;
     for (index, entries) in layers.iter().enumerate() {
         let tree = LayerTree::of(entries, index);
+        if files {
+            container.stack(&tree, true);
+        }
         if let (Some(stacked), Some(previous)) = (&mut stacked, &previous) {
             stacked.stack(previous, false);
         }
@@ -580,12 +611,6 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
             }
             let node = &tree.tree.nodes[at];
             let path = node.path();
-            // Seen before its size is known: a whiteout that stops the walk leaves it so.
-            seen.entry(path.clone()).or_insert(Seen {
-                cumulative: 0,
-                smallest: -1,
-                count: 0,
-            });
             let size = if node.is_whiteout() {
                 let stacked = stacked.get_or_insert_with(|| stacked_below(layers, index));
                 let key = lookup_key(&path);
@@ -595,7 +620,11 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
                 } else {
                     match stacked.find(&key) {
                         // dive's visitor returns the error: the rest of this layer goes unvisited.
-                        None => break,
+                        None => {
+                            // Seen, with no size.
+                            seen.entry(path).or_insert(Seen::NONE);
+                            break;
+                        }
                         Some(below) if stacked.nodes[below].is_dir => stacked.nodes
                             [below..stacked.subtree_end(below)]
                             .iter()
@@ -606,9 +635,7 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
             } else {
                 node.size
             };
-            let Some(data) = seen.get_mut(&path) else {
-                continue;
-            };
+            let data = seen.entry(path.clone()).or_insert(Seen::NONE);
             data.cumulative = data.cumulative.saturating_add(size);
             if data.smallest < 0 || size < data.smallest {
                 data.smallest = size;
@@ -655,7 +682,7 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
         .iter()
         .skip(1)
         .fold(0u64, |sum, size| sum.saturating_add(*size));
-    Waste {
+    let waste = Waste {
         efficiency,
         size_bytes,
         user_size_bytes,
@@ -663,7 +690,8 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
         user_wasted_percent: (user_size_bytes > 0)
             .then(|| wasted_bytes as f64 / user_size_bytes as f64),
         inefficient_files,
-    }
+    };
+    (waste, if files { container.files() } else { Vec::new() })
 }
 
 #[cfg(test)]
@@ -833,7 +861,10 @@ mod against_the_reference {
             prop_assert_eq!(final_files(&layers), reference::final_files(&layers));
             let (new, old) = (waste(&layers), reference::waste(&layers));
             prop_assert_eq!(new.efficiency.to_bits(), old.efficiency.to_bits());
-            prop_assert_eq!(new, old);
+            prop_assert_eq!(&new, &old);
+            let (both, files) = waste_and_final_files(&layers);
+            prop_assert_eq!(both, old);
+            prop_assert_eq!(files, reference::final_files(&layers));
         }
     }
 }

@@ -257,14 +257,15 @@ fn subjects(
                     .map(|layer| layer.files.as_deref())
                     .collect();
                 let rules = leftovers::bundled()?;
-                walked
-                    .filter(|layers| !layers.is_empty())
-                    .map(|layers| Findings {
-                        waste: waste::waste(&layers),
-                        leftover_bytes: leftovers::find(&rules, &waste::final_files(&layers))
+                walked.filter(|layers| !layers.is_empty()).map(|layers| {
+                    let (waste, files) = waste::waste_and_final_files(&layers);
+                    Findings {
+                        waste,
+                        leftover_bytes: leftovers::find(&rules, &files)
                             .iter()
                             .fold(0u64, |sum, found| sum.saturating_add(found.bytes())),
-                    })
+                    }
+                })
             } else {
                 None
             };

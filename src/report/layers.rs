@@ -204,10 +204,10 @@ impl Walk {
             return Ok(None);
         };
         let rules = leftovers::bundled()?;
-        let files = waste::final_files(&layers);
+        let (waste, files) = waste::waste_and_final_files(&layers);
         let found = leftovers::find(&rules, &files);
         Ok(Some(Walk {
-            waste: waste::waste(&layers),
+            waste,
             by_layer: leftovers::by_layer(&layers, &files, &found),
             techniques: techniques::bundled()?,
             rules,
