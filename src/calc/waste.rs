@@ -531,7 +531,7 @@ impl Sorted<'_> {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 struct Seen {
     cumulative: i64,
     smallest: i64,
@@ -544,6 +544,75 @@ impl Seen {
         smallest: -1,
         count: 0,
     };
+}
+
+/// Counts one layer's sightings (walk order) into `seen` (key order) by a merge; returns the
+/// paths seen a second time, in walk order.
+fn see<'a>(
+    seen: &mut Vec<(Key<'a>, Seen, (usize, usize))>,
+    mut sightings: Vec<(Key<'a>, Option<i64>, usize)>,
+    layer: usize,
+) -> Vec<Key<'a>> {
+    // Stable: a path seen twice in the layer (a whiteout beside its own name) keeps walk order.
+    sightings.sort_by(|a, b| key_cmp(&a.0, &b.0));
+    let before = std::mem::take(seen);
+    let mut merged = Vec::with_capacity(before.len() + sightings.len());
+    let mut before = before.into_iter().peekable();
+    let mut doubled: Vec<(usize, Key<'a>)> = Vec::new();
+    for (path, size, at) in sightings {
+        while let Some(old) = before.next_if(|old| key_cmp(&old.0, &path).is_lt()) {
+            merged.push(old);
+        }
+        if merged
+            .last()
+            .is_none_or(|last: &(Key<'a>, Seen, (usize, usize))| last.0 != path)
+        {
+            let slot = before
+                .next_if(|old| old.0 == path)
+                .unwrap_or_else(|| (path.clone(), Seen::NONE, (layer, at)));
+            merged.push(slot);
+        }
+        let Some(size) = size else {
+            continue;
+        };
+        let data = &mut merged.last_mut().expect("pushed above").1;
+        data.cumulative = data.cumulative.saturating_add(size);
+        if data.smallest < 0 || size < data.smallest {
+            data.smallest = size;
+        }
+        data.count += 1;
+        if data.count == 2 {
+            doubled.push((at, path));
+        }
+    }
+    merged.extend(before);
+    *seen = merged;
+    doubled.sort_by_key(|(at, _)| *at);
+    doubled.into_iter().map(|(_, path)| path).collect()
+}
+
+/// Σ of every path's smallest size, saturating as dive's fold over its map does. When the sizes
+/// cannot reach the bound, the order does not matter; past it (sizes of exabytes only a forged
+/// header gives) the sum is folded in the order of a map filled in the order paths were first
+/// seen, as the tree walk's map was.
+fn sum_of_smallest(seen: &[(Key<'_>, Seen, (usize, usize))]) -> i64 {
+    let positive: i128 = seen
+        .iter()
+        .map(|(_, data, _)| i128::from(data.smallest.max(0)))
+        .sum();
+    if positive <= i128::from(i64::MAX) {
+        return seen
+            .iter()
+            .fold(0i64, |sum, (_, data, _)| sum + data.smallest);
+    }
+    let mut first: Vec<&(Key<'_>, Seen, (usize, usize))> = seen.iter().collect();
+    first.sort_by_key(|(_, _, order)| *order);
+    let mut map: FxHashMap<&str, Seen> = FxHashMap::default();
+    for (key, data, _) in first {
+        map.insert(key, *data);
+    }
+    map.values()
+        .fold(0i64, |sum, data| sum.saturating_add(data.smallest))
 }
 
 /// The stacked nodes [`waste`] looks whiteouts up in by the time it visits layer `index`: the
@@ -581,14 +650,8 @@ fn walk(layers: &[&[FileEntry]], files: bool) -> (Waste, Vec<FinalFile>) {
                 .fold(0u64, |sum, entry| sum.saturating_add(entry.size))
         })
         .collect();
-    let mut seen: FxHashMap<Key<'_>, Seen> = FxHashMap::default();
-    seen.reserve(
-        layers
-            .iter()
-            .map(|entries| entries.len())
-            .max()
-            .unwrap_or(0),
-    );
+    // Every path seen, in key order, with the order it was first seen in (layer, walk position).
+    let mut seen: Vec<(Key<'_>, Seen, (usize, usize))> = Vec::new();
     let mut inefficient: Vec<Key<'_>> = Vec::new();
     // Only the stacked nodes and two layer trees are held at once (dive restacks from the first
     // layer for every whiteout; stacking one layer at a time gives the same tree). The stacked
@@ -605,6 +668,8 @@ fn walk(layers: &[&[FileEntry]], files: bool) -> (Waste, Vec<FinalFile>) {
         if let (Some(stacked), Some(previous)) = (&mut stacked, &previous) {
             stacked.stack(previous, false);
         }
+        // This layer's sightings in walk order: path, size (none: seen with no size), position.
+        let mut sightings: Vec<(Key<'_>, Option<i64>, usize)> = Vec::new();
         for at in 0..tree.tree.nodes.len() {
             if !tree.tree.is_leaf(at) {
                 continue;
@@ -621,8 +686,7 @@ fn walk(layers: &[&[FileEntry]], files: bool) -> (Waste, Vec<FinalFile>) {
                     match stacked.find(&key) {
                         // dive's visitor returns the error: the rest of this layer goes unvisited.
                         None => {
-                            // Seen, with no size.
-                            seen.entry(path).or_insert(Seen::NONE);
+                            sightings.push((path, None, at));
                             break;
                         }
                         Some(below) if stacked.nodes[below].is_dir => stacked.nodes
@@ -635,24 +699,15 @@ fn walk(layers: &[&[FileEntry]], files: bool) -> (Waste, Vec<FinalFile>) {
             } else {
                 node.size
             };
-            let data = seen.entry(path.clone()).or_insert(Seen::NONE);
-            data.cumulative = data.cumulative.saturating_add(size);
-            if data.smallest < 0 || size < data.smallest {
-                data.smallest = size;
-            }
-            data.count += 1;
-            if data.count == 2 {
-                inefficient.push(path);
-            }
+            sightings.push((path, Some(size), at));
         }
+        inefficient.extend(see(&mut seen, sightings, index));
         previous = Some(tree);
     }
-    let (smallest, discovered) = seen.values().fold((0i64, 0i64), |(s, d), data| {
-        (
-            s.saturating_add(data.smallest),
-            d.saturating_add(data.cumulative),
-        )
+    let discovered = seen.iter().fold(0i64, |sum, (_, data, _)| {
+        sum.saturating_add(data.cumulative)
     });
+    let smallest = sum_of_smallest(&seen);
     let efficiency = if discovered == 0 {
         1.0
     } else {
@@ -661,7 +716,10 @@ fn walk(layers: &[&[FileEntry]], files: bool) -> (Waste, Vec<FinalFile>) {
     let mut inefficient_files: Vec<Inefficiency> = inefficient
         .into_iter()
         .map(|path| {
-            let data = &seen[&path];
+            let at = seen
+                .binary_search_by(|(key, _, _)| key_cmp(key, &path))
+                .expect("an inefficient path was seen");
+            let data = &seen[at].1;
             Inefficiency {
                 cumulative_bytes: u64::try_from(data.cumulative).unwrap_or(0),
                 count: data.count,
@@ -853,6 +911,28 @@ mod against_the_reference {
         prop::collection::vec(prop::collection::vec(entry(), 0..14), 0..5)
     }
 
+    #[test]
+    fn a_saturated_sum_beside_a_stopped_walk_is_folded_as_the_tree_walk_folds_it() {
+        for variant in 0..60 {
+            let huge = |name: String| FileEntry {
+                path: name,
+                size: u64::MAX,
+                is_dir: false,
+            };
+            let base: Vec<FileEntry> = (0..3).map(|i| huge(format!("f{variant}-{i}"))).collect();
+            // Not below: stops the walk and leaves the path seen with no size (-1).
+            let second = vec![
+                huge(format!(".wh.gone{variant}")),
+                huge(format!("g{variant}")),
+            ];
+            let third = vec![huge(format!(".wh.lost{variant}"))];
+            let layers: Vec<&[FileEntry]> = vec![&base, &second, &third];
+            let (new, old) = (waste(&layers), reference::waste(&layers));
+            assert_eq!(new.efficiency.to_bits(), old.efficiency.to_bits(), "{variant}");
+            assert_eq!(new, old);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4000))]
         #[test]
@@ -865,6 +945,27 @@ mod against_the_reference {
             let (both, files) = waste_and_final_files(&layers);
             prop_assert_eq!(both, old);
             prop_assert_eq!(files, reference::final_files(&layers));
+        }
+
+        /// Sizes that overflow the sums, beside whiteouts that stop a walk (smallest -1).
+        #[test]
+        fn saturated_sums_are_folded_as_the_tree_walk_folds_them(layers in layers()) {
+            let layers: Vec<Vec<FileEntry>> = layers
+                .into_iter()
+                .map(|entries| {
+                    entries
+                        .into_iter()
+                        .map(|entry| FileEntry {
+                            size: if entry.size % 2 == 1 { u64::MAX } else { entry.size },
+                            ..entry
+                        })
+                        .collect()
+                })
+                .collect();
+            let layers: Vec<&[FileEntry]> = layers.iter().map(Vec::as_slice).collect();
+            let (new, old) = (waste(&layers), reference::waste(&layers));
+            prop_assert_eq!(new.efficiency.to_bits(), old.efficiency.to_bits());
+            prop_assert_eq!(new, old);
         }
     }
 }
