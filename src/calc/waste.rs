@@ -18,6 +18,14 @@
 //!
 //! Sizes are file content bytes, not the tar-stream bytes fleetsave calls "unpacked" (which also
 //! count the 512-byte headers, padding and end-of-archive blocks).
+//!
+//! No tree is built: a tree is its paths in the order of its depth-first walk (names compared
+//! byte by byte, `/` below every byte), so each layer's cleaned paths are sorted once, missing
+//! parents inserted, and a path is a leaf when the next one is not below it. The stacked layers
+//! are such a sorted list too (a directory's subtree is the range after it); a layer without
+//! whiteouts or opaque markers is merged into it, any other applied operation by operation, in
+//! dive's order. The tree implementation (`reference`, tests only) is the oracle of a property
+//! test.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -928,7 +936,11 @@ mod against_the_reference {
             let third = vec![huge(format!(".wh.lost{variant}"))];
             let layers: Vec<&[FileEntry]> = vec![&base, &second, &third];
             let (new, old) = (waste(&layers), reference::waste(&layers));
-            assert_eq!(new.efficiency.to_bits(), old.efficiency.to_bits(), "{variant}");
+            assert_eq!(
+                new.efficiency.to_bits(),
+                old.efficiency.to_bits(),
+                "{variant}"
+            );
             assert_eq!(new, old);
         }
     }
