@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::waste::{FinalFile, Waste};
+use super::waste::{self, FinalFile, Waste};
 use crate::error::Error;
 use crate::model::files::FileEntry;
 
@@ -197,6 +197,21 @@ pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
     // Stable: rule then layer order among equal sizes.
     found.sort_by_key(|found| std::cmp::Reverse(found.bytes()));
     found
+}
+
+/// dive's figures, the final files and their leftovers, of the same layers: dive's walk runs on
+/// a second thread while the final filesystem is stacked and matched (an image of many files
+/// spends most of the walk's time here, after its layers are read).
+pub fn findings(rules: &[Rule], layers: &[&[FileEntry]]) -> (Waste, Vec<FinalFile>, Vec<Found>) {
+    std::thread::scope(|scope| {
+        let dive = scope.spawn(|| waste::waste(layers));
+        let files = waste::final_files(layers);
+        let found = find(rules, &files);
+        let waste = dive
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (waste, files, found)
+    })
 }
 
 /// The bytes dive's wasted figure and the leftovers both count: a leftover file whose path dive

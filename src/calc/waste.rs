@@ -638,17 +638,6 @@ fn stacked_below<'a>(layers: &[&'a [FileEntry]], index: usize) -> Sorted<'a> {
 
 /// dive's figures for the layers' entries, in layer order.
 pub fn waste(layers: &[&[FileEntry]]) -> Waste {
-    walk(layers, false).0
-}
-
-/// [`waste`] and [`final_files`] of the same layers, each layer's tree built once for both.
-pub fn waste_and_final_files(layers: &[&[FileEntry]]) -> (Waste, Vec<FinalFile>) {
-    walk(layers, true)
-}
-
-/// [`waste`], and [`final_files`] when `files` (else none).
-fn walk(layers: &[&[FileEntry]], files: bool) -> (Waste, Vec<FinalFile>) {
-    let mut container = Sorted::default();
     let sizes: Vec<u64> = layers
         .iter()
         .map(|entries| {
@@ -670,9 +659,6 @@ fn walk(layers: &[&[FileEntry]], files: bool) -> (Waste, Vec<FinalFile>) {
     let mut previous: Option<LayerTree<'_>> = None;
     for (index, entries) in layers.iter().enumerate() {
         let tree = LayerTree::of(entries, index);
-        if files {
-            container.stack(&tree, true);
-        }
         if let (Some(stacked), Some(previous)) = (&mut stacked, &previous) {
             stacked.stack(previous, false);
         }
@@ -748,7 +734,7 @@ fn walk(layers: &[&[FileEntry]], files: bool) -> (Waste, Vec<FinalFile>) {
         .iter()
         .skip(1)
         .fold(0u64, |sum, size| sum.saturating_add(*size));
-    let waste = Waste {
+    Waste {
         efficiency,
         size_bytes,
         user_size_bytes,
@@ -756,8 +742,7 @@ fn walk(layers: &[&[FileEntry]], files: bool) -> (Waste, Vec<FinalFile>) {
         user_wasted_percent: (user_size_bytes > 0)
             .then(|| wasted_bytes as f64 / user_size_bytes as f64),
         inefficient_files,
-    };
-    (waste, if files { container.files() } else { Vec::new() })
+    }
 }
 
 #[cfg(test)]
@@ -953,10 +938,7 @@ mod against_the_reference {
             prop_assert_eq!(final_files(&layers), reference::final_files(&layers));
             let (new, old) = (waste(&layers), reference::waste(&layers));
             prop_assert_eq!(new.efficiency.to_bits(), old.efficiency.to_bits());
-            prop_assert_eq!(&new, &old);
-            let (both, files) = waste_and_final_files(&layers);
-            prop_assert_eq!(both, old);
-            prop_assert_eq!(files, reference::final_files(&layers));
+            prop_assert_eq!(new, old);
         }
 
         /// Sizes that overflow the sums, beside whiteouts that stop a walk (smallest -1).

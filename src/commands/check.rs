@@ -9,7 +9,7 @@ use crate::calc::dive::DiveRule;
 use crate::calc::gate::{Level, Status};
 use crate::calc::leftovers;
 use crate::calc::targets::Targets;
-use crate::calc::waste::{self, Waste};
+use crate::calc::waste::Waste;
 use crate::error::Error;
 use crate::input::dive_ci::{self, DiveCi};
 use crate::input::inventory::{self, FlagDefaults, RawInventory};
@@ -258,10 +258,10 @@ fn subjects(
                     .collect();
                 let rules = leftovers::bundled()?;
                 walked.filter(|layers| !layers.is_empty()).map(|layers| {
-                    let (waste, files) = waste::waste_and_final_files(&layers);
+                    let (waste, _, found) = leftovers::findings(&rules, &layers);
                     Findings {
                         waste,
-                        leftover_bytes: leftovers::find(&rules, &files)
+                        leftover_bytes: found
                             .iter()
                             .fold(0u64, |sum, found| sum.saturating_add(found.bytes())),
                     }

@@ -9,7 +9,7 @@ use super::SCHEMA_VERSION;
 use crate::calc::cost::transfer_cost;
 use crate::calc::leftovers::{self, Found, LayerBytes, Rule, TOP_PATHS};
 use crate::calc::techniques::{self, Technique};
-use crate::calc::waste::{self, Waste};
+use crate::calc::waste::Waste;
 use crate::error::Error;
 use crate::model::FleetShape;
 use crate::model::assumptions::Assumptions;
@@ -204,8 +204,7 @@ impl Walk {
             return Ok(None);
         };
         let rules = leftovers::bundled()?;
-        let (waste, files) = waste::waste_and_final_files(&layers);
-        let found = leftovers::find(&rules, &files);
+        let (waste, files, found) = leftovers::findings(&rules, &layers);
         Ok(Some(Walk {
             waste,
             by_layer: leftovers::by_layer(&layers, &files, &found),
