@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::waste::{FinalFile, Waste};
+use super::waste::{self, FinalFile, Waste};
 use crate::error::Error;
 use crate::model::files::FileEntry;
 
@@ -67,12 +67,81 @@ fn segments(pattern: &[&str], path: &[&str]) -> bool {
     }
 }
 
+/// Whether one name matches one pattern segment: `*` any run of bytes, `?` one byte. Matched
+/// left to right, going back only to the last `*` (linear for the table's patterns).
 fn segment(pattern: &[u8], name: &[u8]) -> bool {
+    let (mut p, mut n) = (0usize, 0usize);
+    // After the last `*` seen: where the pattern resumes and the name position it matched to.
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p + 1, n));
+                p += 1;
+            }
+            Some(&c) if c == b'?' || c == name[n] => {
+                p += 1;
+                n += 1;
+            }
+            _ => match star {
+                Some((resume, from)) => {
+                    p = resume;
+                    n = from + 1;
+                    star = Some((resume, from + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
+/// The first, recursive [`segment`]: the reference it is tested against.
+#[cfg(test)]
+fn segment_reference(pattern: &[u8], name: &[u8]) -> bool {
     match pattern.split_first() {
         None => name.is_empty(),
-        Some((b'*', rest)) => (0..=name.len()).any(|skip| segment(rest, &name[skip..])),
-        Some((b'?', rest)) => !name.is_empty() && segment(rest, &name[1..]),
-        Some((c, rest)) => name.first() == Some(c) && segment(rest, &name[1..]),
+        Some((b'*', rest)) => (0..=name.len()).any(|skip| segment_reference(rest, &name[skip..])),
+        Some((b'?', rest)) => !name.is_empty() && segment_reference(rest, &name[1..]),
+        Some((c, rest)) => name.first() == Some(c) && segment_reference(rest, &name[1..]),
+    }
+}
+
+/// A pattern split into segments, with what any path it matches must have: every literal
+/// segment (no `*`, `?`) among its segments, and its last segment (when not `**`) matching the
+/// path's last. Checking those first rejects almost every path without backtracking.
+struct Compiled<'a> {
+    segments: Vec<&'a str>,
+    literals: Vec<&'a str>,
+    last: Option<&'a str>,
+}
+
+impl<'a> Compiled<'a> {
+    fn of(pattern: &'a str) -> Compiled<'a> {
+        let segments = split(pattern);
+        let literals = segments
+            .iter()
+            .copied()
+            .filter(|segment| !segment.contains(['*', '?']))
+            .collect();
+        let last = segments.last().copied().filter(|last| *last != "**");
+        Compiled {
+            segments,
+            literals,
+            last,
+        }
+    }
+
+    fn matches(&self, path: &[&str]) -> bool {
+        if let Some(last) = self.last {
+            let Some(name) = path.last() else {
+                return false;
+            };
+            if !segment(last.as_bytes(), name.as_bytes()) {
+                return false;
+            }
+        }
+        self.literals.iter().all(|literal| path.contains(literal)) && segments(&self.segments, path)
     }
 }
 
@@ -99,9 +168,9 @@ impl Found {
 pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
     // Patterns split into segments once, and each path once (not once per pattern): an image
     // has hundreds of thousands of files.
-    let compiled: Vec<Vec<Vec<&str>>> = rules
+    let compiled: Vec<Vec<Compiled>> = rules
         .iter()
-        .map(|rule| rule.patterns.split_whitespace().map(split).collect())
+        .map(|rule| rule.patterns.split_whitespace().map(Compiled::of).collect())
         .collect();
     let mut path: Vec<&str> = Vec::new();
     let mut groups: BTreeMap<(usize, usize), Vec<(String, u64)>> = BTreeMap::new();
@@ -110,7 +179,7 @@ pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
         path.extend(file.path.split('/').filter(|s| !s.is_empty()));
         if let Some(rule) = compiled
             .iter()
-            .position(|patterns| patterns.iter().any(|pattern| segments(pattern, &path)))
+            .position(|patterns| patterns.iter().any(|pattern| pattern.matches(&path)))
         {
             groups
                 .entry((rule, file.layer))
@@ -128,6 +197,21 @@ pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
     // Stable: rule then layer order among equal sizes.
     found.sort_by_key(|found| std::cmp::Reverse(found.bytes()));
     found
+}
+
+/// dive's figures, the final files and their leftovers, of the same layers: dive's walk runs on
+/// a second thread while the final filesystem is stacked and matched (an image of many files
+/// spends most of the walk's time here, after its layers are read).
+pub fn findings(rules: &[Rule], layers: &[&[FileEntry]]) -> (Waste, Vec<FinalFile>, Vec<Found>) {
+    std::thread::scope(|scope| {
+        let dive = scope.spawn(|| waste::waste(layers));
+        let files = waste::final_files(layers);
+        let found = find(rules, &files);
+        let waste = dive
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (waste, files, found)
+    })
 }
 
 /// The bytes dive's wasted figure and the leftovers both count: a leftover file whose path dive
@@ -338,5 +422,44 @@ mod tests {
                 },
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod prefilter {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn the_prefilter_never_changes_a_match(
+            pattern in prop::collection::vec(
+                prop::sample::select(&["**", "*", "a*", "*.a", "?", "a", "b", "ab", ""][..]), 0..5),
+            path in prop::collection::vec(
+                prop::sample::select(&["a", "b", "ab", "x.a", "", "a.a"][..]), 0..5),
+        ) {
+            let pattern = format!("/{}", pattern.join("/"));
+            let path = format!("/{}", path.join("/"));
+            let segmented = split(&path);
+            prop_assert_eq!(
+                Compiled::of(&pattern).matches(&segmented),
+                matches(&pattern, &path),
+                "{} against {}", pattern, path
+            );
+        }
+
+        #[test]
+        fn a_segment_matches_as_the_recursive_match_does(
+            pattern in "[ab*?.]{0,6}",
+            name in "[ab.]{0,7}",
+        ) {
+            prop_assert_eq!(
+                segment(pattern.as_bytes(), name.as_bytes()),
+                segment_reference(pattern.as_bytes(), name.as_bytes()),
+                "{} against {}", pattern, name
+            );
+        }
     }
 }

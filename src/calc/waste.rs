@@ -18,9 +18,18 @@
 //!
 //! Sizes are file content bytes, not the tar-stream bytes fleetsave calls "unpacked" (which also
 //! count the 512-byte headers, padding and end-of-archive blocks).
+//!
+//! No tree is built: a tree is its paths in the order of its depth-first walk (names compared
+//! byte by byte, `/` below every byte), so each layer's cleaned paths are sorted once, missing
+//! parents inserted, and a path is a leaf when the next one is not below it. The stacked layers
+//! are such a sorted list too (a directory's subtree is the range after it); a layer without
+//! whiteouts or opaque markers is merged into it, any other applied operation by operation, in
+//! dive's order. The tree implementation (`reference`, tests only) is the oracle of a property
+//! test.
 
+use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
@@ -56,29 +65,6 @@ pub struct Waste {
     pub user_wasted_percent: Option<f64>,
     /// Largest first.
     pub inefficient_files: Vec<Inefficiency>,
-}
-
-/// A name is held once, shared by the node and its parent's map (an image may have hundreds of
-/// thousands of files).
-#[derive(Debug, Clone, Default)]
-struct Node {
-    name: Rc<str>,
-    children: BTreeMap<Rc<str>, usize>,
-    parent: usize,
-    size: i64,
-    is_dir: bool,
-    /// The path has its own entry (not only a parent added for a child).
-    entry: bool,
-    /// The layer whose entry last wrote it.
-    layer: usize,
-    /// The layer marked it opaque (`.wh..wh..opq`): nothing below shows through.
-    opaque: bool,
-}
-
-/// One layer's file tree, nodes in an arena (index 0 is the root).
-#[derive(Debug, Clone)]
-struct Tree {
-    nodes: Vec<Node>,
 }
 
 /// The components of a path as Go's `path.Clean` then dive's split leave them.
@@ -122,150 +108,390 @@ fn has_components(path: &str) -> bool {
     ups + names > 0
 }
 
-impl Tree {
-    fn new() -> Tree {
-        Tree {
-            nodes: vec![Node::default()],
+/// A node's key: its names joined with `/` (no leading `/`; the root is the empty key). Keys
+/// borrow the entry's path when it is already clean (the usual case).
+type Key<'a> = Cow<'a, str>;
+
+/// The order of a tree's depth-first walk (children in name order): names compared byte by
+/// byte, so `/` sorts below every other byte and a parent comes right before its subtree.
+fn key_cmp(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let rank = |byte: u8| if byte == b'/' { 0 } else { u16::from(byte) + 1 };
+    match (a.get(same), b.get(same)) {
+        (Some(&x), Some(&y)) => rank(x).cmp(&rank(y)),
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Less,
+        (Some(_), None) => Ordering::Greater,
+    }
+}
+
+/// Whether `key` is in the subtree under `top` (not `top` itself).
+fn is_below(top: &str, key: &str) -> bool {
+    top.is_empty() && !key.is_empty()
+        || key.len() > top.len() && key.starts_with(top) && key.as_bytes()[top.len()] == b'/'
+}
+
+/// The last name of a key.
+fn last_name(key: &str) -> &str {
+    key.rsplit('/').next().unwrap_or(key)
+}
+
+/// [`components`] joined: borrowed when `path` needs no more than leading `/` or `./` and
+/// trailing `/` taken off.
+fn clean(path: &str) -> Key<'_> {
+    let mut inner = path;
+    loop {
+        if let Some(rest) = inner.strip_prefix('/') {
+            inner = rest;
+        } else if let Some(rest) = inner.strip_prefix("./") {
+            inner = rest;
+        } else {
+            break;
+        }
+    }
+    let inner = inner.trim_end_matches('/');
+    let plain = inner
+        .split('/')
+        .all(|name| !matches!(name, "" | "." | ".."));
+    if plain || inner.is_empty() && path.starts_with('/') {
+        Cow::Borrowed(inner)
+    } else {
+        Cow::Owned(components(path).join("/"))
+    }
+}
+
+/// What dive's `get` looks up for a path: its non-empty names, not cleaned.
+fn lookup_key(path: &str) -> Key<'_> {
+    if path.split('/').any(str::is_empty) {
+        Cow::Owned(
+            path.split('/')
+                .filter(|name| !name.is_empty())
+                .collect::<Vec<_>>()
+                .join("/"),
+        )
+    } else {
+        Cow::Borrowed(path)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Node<'a> {
+    key: Key<'a>,
+    size: i64,
+    is_dir: bool,
+    /// The path has its own entry (not only a parent added for a child).
+    entry: bool,
+    /// The layer whose entry last wrote it.
+    layer: usize,
+}
+
+impl<'a> Node<'a> {
+    /// A parent added for a child.
+    fn parent(key: Key<'a>) -> Node<'a> {
+        Node {
+            key,
+            size: 0,
+            is_dir: false,
+            entry: false,
+            layer: 0,
         }
     }
 
-    fn of(entries: &[FileEntry], layer: usize) -> Tree {
-        let mut tree = Tree::new();
-        for entry in entries {
-            let size = i64::try_from(entry.size).unwrap_or(i64::MAX);
-            tree.add(&components(&entry.path), size, entry.is_dir, layer);
-        }
-        tree
+    fn is_whiteout(&self) -> bool {
+        last_name(&self.key).starts_with(WHITEOUT)
     }
 
-    /// dive's `AddPath` (an opaque marker adds nothing but marks its directory).
-    fn add(&mut self, names: &[&str], size: i64, is_dir: bool, layer: usize) {
-        let mut node = 0;
-        for (index, name) in names.iter().enumerate() {
-            node = match self.nodes[node].children.get(*name) {
-                Some(&child) => child,
-                None => {
-                    if name.starts_with(OPAQUE) {
-                        self.nodes[node].opaque = true;
-                        return;
-                    }
-                    let child = self.nodes.len();
-                    let name: Rc<str> = Rc::from(*name);
-                    self.nodes.push(Node {
-                        name: Rc::clone(&name),
-                        parent: node,
-                        ..Node::default()
-                    });
-                    self.nodes[node].children.insert(name, child);
-                    child
+    /// dive's `Path()` without its leading `/`: the key, the last name without its whiteout
+    /// prefix.
+    fn path(&self) -> Key<'a> {
+        let name = last_name(&self.key);
+        match name.strip_prefix(WHITEOUT) {
+            Some(bare) => {
+                let parent = &self.key[..self.key.len() - name.len()];
+                Cow::Owned(format!("{parent}{bare}"))
+            }
+            None => self.key.clone(),
+        }
+    }
+}
+
+/// Nodes in the order of a depth-first walk (a parent right before its subtree); the root is
+/// not one of them. Whether node `i` is a leaf is whether node `i + 1` is not below it.
+#[derive(Debug, Clone, Default)]
+struct Sorted<'a> {
+    nodes: Vec<Node<'a>>,
+}
+
+impl<'a> Sorted<'a> {
+    fn is_leaf(&self, index: usize) -> bool {
+        self.nodes
+            .get(index + 1)
+            .is_none_or(|next| !is_below(&self.nodes[index].key, &next.key))
+    }
+
+    /// The index after `index`'s subtree.
+    fn subtree_end(&self, index: usize) -> usize {
+        let top = &self.nodes[index].key;
+        index
+            + 1
+            + self.nodes[index + 1..]
+                .iter()
+                .take_while(|node| is_below(top, &node.key))
+                .count()
+    }
+
+    fn find(&self, key: &str) -> Option<usize> {
+        self.nodes
+            .binary_search_by(|node| key_cmp(&node.key, key))
+            .ok()
+    }
+
+    /// Indices, children before parents (dive's post-order walk).
+    fn post_order(&self) -> Vec<usize> {
+        let mut out = Vec::with_capacity(self.nodes.len());
+        let mut open: Vec<usize> = Vec::new();
+        for (index, node) in self.nodes.iter().enumerate() {
+            while let Some(&top) = open.last() {
+                if is_below(&self.nodes[top].key, &node.key) {
+                    break;
                 }
-            };
-            if index == names.len() - 1 {
-                let node = &mut self.nodes[node];
+                out.push(top);
+                open.pop();
+            }
+            open.push(index);
+        }
+        out.extend(open.into_iter().rev());
+        out
+    }
+}
+
+/// One layer's tree as dive builds it: paths cleaned, missing parents added, a later entry for
+/// the same path replacing the earlier; a name starting `.wh..wh..` adds nothing below it but
+/// marks its directory opaque.
+#[derive(Debug, Clone, Default)]
+struct LayerTree<'a> {
+    tree: Sorted<'a>,
+    /// Nodes marked opaque (the root, which dive never looks at, left out).
+    opaque: Vec<bool>,
+    /// Some node's name is a whiteout.
+    whiteouts: bool,
+    /// Some key starts with `..` (an unrooted path climbing out).
+    climbs: bool,
+}
+
+impl<'a> LayerTree<'a> {
+    fn of(entries: &'a [FileEntry], layer: usize) -> LayerTree<'a> {
+        // (key, what the entry sets: size and is_dir, or nothing for an opaque marker).
+        let mut raw: Vec<(Key<'a>, Option<(i64, bool)>)> = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let key = clean(&entry.path);
+            let opaque = key
+                .split('/')
+                .position(|name| name.starts_with(OPAQUE))
+                .map(|at| key.split('/').take(at).map(str::len).sum::<usize>() + at);
+            match opaque {
+                Some(end) => {
+                    let parent = end.saturating_sub(1);
+                    let key = match key {
+                        Cow::Borrowed(key) => Cow::Borrowed(&key[..parent]),
+                        Cow::Owned(key) => Cow::Owned(key[..parent].to_string()),
+                    };
+                    raw.push((key, None));
+                }
+                None if key.is_empty() => {}
+                None => {
+                    let size = i64::try_from(entry.size).unwrap_or(i64::MAX);
+                    raw.push((key, Some((size, entry.is_dir))));
+                }
+            }
+        }
+        // Stable: among equal keys the later entry stays later.
+        raw.sort_by(|a, b| key_cmp(&a.0, &b.0));
+        let mut nodes: Vec<Node<'a>> = Vec::with_capacity(raw.len());
+        let mut opaque: Vec<bool> = Vec::with_capacity(raw.len());
+        let mut open: Vec<usize> = Vec::new();
+        let mut raw = raw.into_iter().peekable();
+        while let Some((key, set)) = raw.next() {
+            let mut marked = set.is_none();
+            let mut last = set;
+            while let Some((_, next)) = raw.next_if(|(next, _)| *next == key) {
+                marked |= next.is_none();
+                last = next.or(last);
+            }
+            if key.is_empty() {
+                continue;
+            }
+            while let Some(&top) = open.last() {
+                if is_below(&nodes[top].key, &key) {
+                    break;
+                }
+                open.pop();
+            }
+            // Missing parents, top down.
+            let from = open.last().map_or(0, |&top| nodes[top].key.len() + 1);
+            for (at, _) in key[from..].match_indices('/') {
+                let end = from + at;
+                let parent = match &key {
+                    Cow::Borrowed(key) => Cow::Borrowed(&key[..end]),
+                    Cow::Owned(key) => Cow::Owned(key[..end].to_string()),
+                };
+                open.push(nodes.len());
+                nodes.push(Node::parent(parent));
+                opaque.push(false);
+            }
+            open.push(nodes.len());
+            let mut node = Node::parent(key);
+            if let Some((size, is_dir)) = last {
                 node.size = size;
                 node.is_dir = is_dir;
                 node.entry = true;
                 node.layer = layer;
             }
+            nodes.push(node);
+            opaque.push(marked);
+        }
+        let whiteouts = nodes.iter().any(Node::is_whiteout);
+        let climbs = nodes
+            .iter()
+            .any(|node| node.key == ".." || node.key.starts_with("../"));
+        LayerTree {
+            tree: Sorted { nodes },
+            opaque,
+            whiteouts,
+            climbs,
+        }
+    }
+}
+
+/// A key ordered as [`key_cmp`] orders it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Ordered<'a>(Key<'a>);
+
+impl Ord for Ordered<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        key_cmp(&self.0, &other.0)
+    }
+}
+
+impl PartialOrd for Ordered<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The stacked layers while one layer is laid over them one operation at a time.
+struct Editing<'a> {
+    nodes: BTreeMap<Ordered<'a>, Node<'a>>,
+}
+
+impl<'a> Editing<'a> {
+    /// Takes away the subtree under `key`, and `key` itself unless `keep_top`.
+    fn cut(&mut self, key: &str, keep_top: bool) {
+        let below: Vec<Ordered<'a>> = self
+            .nodes
+            .range(Ordered(Cow::Owned(key.to_string()))..)
+            .map(|(k, _)| k)
+            .take_while(|k| k.0 == key || is_below(key, &k.0))
+            .filter(|k| !(keep_top && k.0 == key))
+            .cloned()
+            .collect();
+        for k in below {
+            self.nodes.remove(&k);
         }
     }
 
-    fn get(&self, path: &str) -> Option<usize> {
-        let mut node = 0;
-        for name in path.split('/').filter(|name| !name.is_empty()) {
-            node = *self.nodes[node].children.get(name)?;
+    /// dive's `AddPath` for a cleaned key.
+    fn add(&mut self, key: Key<'a>, size: i64, is_dir: bool, layer: usize) {
+        if key.is_empty() {
+            return;
         }
-        Some(node)
-    }
-
-    fn remove(&mut self, path: &str) {
-        if let Some(node) = self.get(path).filter(|&node| node != 0) {
-            let parent = self.nodes[node].parent;
-            let name = Rc::clone(&self.nodes[node].name);
-            self.nodes[parent].children.remove(&*name);
-        }
-    }
-
-    /// Every node under `top` (and `top` unless it is the root), children first, in name order.
-    fn post_order(&self, top: usize) -> Vec<usize> {
-        let mut out = Vec::new();
-        let mut stack = vec![(top, false)];
-        while let Some((node, expanded)) = stack.pop() {
-            if expanded {
-                if node != 0 {
-                    out.push(node);
+        for (end, _) in key.match_indices('/') {
+            let parent = &key[..end];
+            if !self.nodes.contains_key(&Ordered(Cow::Borrowed(parent))) {
+                if last_name(parent).starts_with(OPAQUE) {
+                    return;
                 }
-                continue;
-            }
-            stack.push((node, true));
-            for &child in self.nodes[node].children.values().rev() {
-                stack.push((child, false));
+                let parent: Key<'a> = Cow::Owned(parent.to_string());
+                self.nodes
+                    .insert(Ordered(parent.clone()), Node::parent(parent));
             }
         }
-        out
-    }
-
-    fn is_whiteout(&self, node: usize) -> bool {
-        self.nodes[node].name.starts_with(WHITEOUT)
-    }
-
-    /// dive's `Path()`: `/` and the names, the node's own without its whiteout prefix.
-    fn path(&self, node: usize) -> String {
-        let mut names = Vec::new();
-        let mut current = node;
-        while current != 0 {
-            let name: &str = &self.nodes[current].name;
-            names.push(if current == node {
-                name.strip_prefix(WHITEOUT).unwrap_or(name)
-            } else {
-                name
-            });
-            current = self.nodes[current].parent;
+        if last_name(&key).starts_with(OPAQUE) && !self.nodes.contains_key(&Ordered(key.clone())) {
+            return;
         }
-        names.reverse();
-        let mut text = String::with_capacity(names.iter().map(|name| name.len() + 1).sum());
-        text.push('/');
-        for (index, name) in names.iter().enumerate() {
-            if index > 0 {
-                text.push('/');
-            }
-            text.push_str(name);
-        }
-        // Only an emptied whiteout name (`.wh.`) makes a `//`.
-        if text.contains("//") {
-            text.replace("//", "/")
-        } else {
-            text
-        }
+        let node = self
+            .nodes
+            .entry(Ordered(key.clone()))
+            .or_insert_with(|| Node::parent(key));
+        node.size = size;
+        node.is_dir = is_dir;
+        node.entry = true;
+        node.layer = layer;
     }
+}
 
-    /// dive's `Stack`: `upper` laid over this tree. dive ignores opaque markers; with
+impl<'a> Sorted<'a> {
+    /// dive's `Stack`: `upper` laid over these nodes. dive ignores opaque markers; with
     /// `honour_opaque` (the filesystem a container sees) an opaque directory of `upper` first
-    /// hides everything below it in this tree.
-    fn stack(&mut self, upper: &Tree, honour_opaque: bool) {
-        let order = upper.post_order(0);
-        if honour_opaque {
-            for &node in order.iter().filter(|&&node| upper.nodes[node].opaque) {
-                if let Some(below) = self.get(&upper.path(node)) {
-                    self.nodes[below].children.clear();
+    /// hides everything below it.
+    fn stack(&mut self, upper: &LayerTree<'a>, honour_opaque: bool) {
+        let opaque = honour_opaque && upper.opaque.iter().any(|&o| o);
+        if !upper.whiteouts && !opaque && !upper.climbs {
+            self.merge(&upper.tree);
+            return;
+        }
+        let mut editing = Editing {
+            nodes: std::mem::take(&mut self.nodes)
+                .into_iter()
+                .map(|node| (Ordered(node.key.clone()), node))
+                .collect(),
+        };
+        let order = upper.tree.post_order();
+        if opaque {
+            for &index in order.iter().filter(|&&index| upper.opaque[index]) {
+                let path = upper.tree.nodes[index].path();
+                editing.cut(&lookup_key(&path), true);
+            }
+        }
+        for index in order {
+            let node = &upper.tree.nodes[index];
+            let path = node.path();
+            if node.is_whiteout() {
+                let key = lookup_key(&path);
+                if !key.is_empty() {
+                    editing.cut(&key, false);
                 }
-            }
-        }
-        for node in order {
-            let path = upper.path(node);
-            if upper.is_whiteout(node) {
-                self.remove(&path);
             } else {
-                let info = &upper.nodes[node];
-                self.add(&components(&path), info.size, info.is_dir, info.layer);
+                let key = if node.key == ".." || node.key.starts_with("../") {
+                    Cow::Owned(components(&format!("/{path}")).join("/"))
+                } else {
+                    path
+                };
+                editing.add(key, node.size, node.is_dir, node.layer);
             }
         }
+        self.nodes = editing.nodes.into_values().collect();
     }
 
-    fn subtree_size(&self, node: usize) -> i64 {
-        self.post_order(node)
-            .into_iter()
-            .fold(0i64, |sum, n| sum.saturating_add(self.nodes[n].size))
+    /// [`Sorted::stack`] of a layer with no whiteouts, nothing opaque and no climbing key:
+    /// every node of `upper` is written over its path.
+    fn merge(&mut self, upper: &Sorted<'a>) {
+        let below = std::mem::take(&mut self.nodes);
+        let mut out = Vec::with_capacity(below.len() + upper.nodes.len());
+        let mut below = below.into_iter().peekable();
+        for node in &upper.nodes {
+            while let Some(old) = below.next_if(|old| key_cmp(&old.key, &node.key).is_lt()) {
+                out.push(old);
+            }
+            below.next_if(|old| old.key == node.key);
+            out.push(Node {
+                entry: true,
+                ..node.clone()
+            });
+        }
+        out.extend(below);
+        self.nodes = out;
     }
 }
 
@@ -284,41 +510,128 @@ pub struct FinalFile {
 /// whiteouts removing what is below and, unlike dive, opaque directories hiding everything
 /// below them. Directories are left out; files in path order.
 pub fn final_files(layers: &[&[FileEntry]]) -> Vec<FinalFile> {
-    let mut stacked = Tree::new();
+    let mut stacked = Sorted::default();
     for (index, entries) in layers.iter().enumerate() {
-        stacked.stack(&Tree::of(entries, index), true);
+        stacked.stack(&LayerTree::of(entries, index), true);
     }
-    stacked
-        .post_order(0)
-        .into_iter()
-        .filter(|&node| {
-            let info = &stacked.nodes[node];
-            info.entry && !info.is_dir && info.children.is_empty() && !stacked.is_whiteout(node)
-        })
-        .map(|node| FinalFile {
-            path: stacked.path(node),
-            size: u64::try_from(stacked.nodes[node].size).unwrap_or(0),
-            layer: stacked.nodes[node].layer,
-        })
-        .collect()
+    stacked.files()
 }
 
-#[derive(Debug)]
+impl Sorted<'_> {
+    /// The files of a container's stacked layers: entries that are not directories, whiteouts
+    /// or parents.
+    fn files(&self) -> Vec<FinalFile> {
+        let stacked = self;
+        (0..stacked.nodes.len())
+            .filter(|&index| {
+                let node = &stacked.nodes[index];
+                node.entry && !node.is_dir && !node.is_whiteout() && stacked.is_leaf(index)
+            })
+            .map(|index| {
+                let node = &stacked.nodes[index];
+                FinalFile {
+                    path: format!("/{}", node.key),
+                    size: u64::try_from(node.size).unwrap_or(0),
+                    layer: node.layer,
+                }
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
 struct Seen {
     cumulative: i64,
     smallest: i64,
     count: u64,
 }
 
-/// The tree [`waste`] stacks by the time it visits layer `index`: the first layer, then the
-/// layers before `index` stacked over it one by one.
-fn stacked_below(layers: &[&[FileEntry]], index: usize) -> Tree {
+impl Seen {
+    const NONE: Seen = Seen {
+        cumulative: 0,
+        smallest: -1,
+        count: 0,
+    };
+}
+
+/// Counts one layer's sightings (walk order) into `seen` (key order) by a merge; returns the
+/// paths seen a second time, in walk order.
+fn see<'a>(
+    seen: &mut Vec<(Key<'a>, Seen, (usize, usize))>,
+    mut sightings: Vec<(Key<'a>, Option<i64>, usize)>,
+    layer: usize,
+) -> Vec<Key<'a>> {
+    // Stable: a path seen twice in the layer (a whiteout beside its own name) keeps walk order.
+    sightings.sort_by(|a, b| key_cmp(&a.0, &b.0));
+    let before = std::mem::take(seen);
+    let mut merged = Vec::with_capacity(before.len() + sightings.len());
+    let mut before = before.into_iter().peekable();
+    let mut doubled: Vec<(usize, Key<'a>)> = Vec::new();
+    for (path, size, at) in sightings {
+        while let Some(old) = before.next_if(|old| key_cmp(&old.0, &path).is_lt()) {
+            merged.push(old);
+        }
+        if merged
+            .last()
+            .is_none_or(|last: &(Key<'a>, Seen, (usize, usize))| last.0 != path)
+        {
+            let slot = before
+                .next_if(|old| old.0 == path)
+                .unwrap_or_else(|| (path.clone(), Seen::NONE, (layer, at)));
+            merged.push(slot);
+        }
+        let Some(size) = size else {
+            continue;
+        };
+        let data = &mut merged.last_mut().expect("pushed above").1;
+        data.cumulative = data.cumulative.saturating_add(size);
+        if data.smallest < 0 || size < data.smallest {
+            data.smallest = size;
+        }
+        data.count += 1;
+        if data.count == 2 {
+            doubled.push((at, path));
+        }
+    }
+    merged.extend(before);
+    *seen = merged;
+    doubled.sort_by_key(|(at, _)| *at);
+    doubled.into_iter().map(|(_, path)| path).collect()
+}
+
+/// Σ of every path's smallest size, saturating as dive's fold over its map does. When the sizes
+/// cannot reach the bound, the order does not matter; past it (sizes of exabytes only a forged
+/// header gives) the sum is folded in the order of a map filled in the order paths were first
+/// seen, as the tree walk's map was.
+fn sum_of_smallest(seen: &[(Key<'_>, Seen, (usize, usize))]) -> i64 {
+    let positive: i128 = seen
+        .iter()
+        .map(|(_, data, _)| i128::from(data.smallest.max(0)))
+        .sum();
+    if positive <= i128::from(i64::MAX) {
+        return seen
+            .iter()
+            .fold(0i64, |sum, (_, data, _)| sum + data.smallest);
+    }
+    let mut first: Vec<&(Key<'_>, Seen, (usize, usize))> = seen.iter().collect();
+    first.sort_by_key(|(_, _, order)| *order);
+    let mut map: FxHashMap<&str, Seen> = FxHashMap::default();
+    for (key, data, _) in first {
+        map.insert(key, *data);
+    }
+    map.values()
+        .fold(0i64, |sum, data| sum.saturating_add(data.smallest))
+}
+
+/// The stacked nodes [`waste`] looks whiteouts up in by the time it visits layer `index`: the
+/// first layer's tree, then the layers before `index` stacked over it one by one.
+fn stacked_below<'a>(layers: &[&'a [FileEntry]], index: usize) -> Sorted<'a> {
     let mut stacked = layers
         .first()
-        .map(|entries| Tree::of(entries, 0))
-        .unwrap_or_else(Tree::new);
+        .map(|entries| LayerTree::of(entries, 0).tree)
+        .unwrap_or_default();
     for (below, entries) in layers.iter().enumerate().take(index) {
-        stacked.stack(&Tree::of(entries, below), false);
+        stacked.stack(&LayerTree::of(entries, below), false);
     }
     stacked
 }
@@ -334,57 +647,61 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
                 .fold(0u64, |sum, entry| sum.saturating_add(entry.size))
         })
         .collect();
-    let mut seen: FxHashMap<String, Seen> = FxHashMap::default();
-    let mut inefficient: Vec<String> = Vec::new();
-    // Only the stacked tree and two layer trees are held at once (dive restacks from the first
+    // Every path seen, in key order, with the order it was first seen in (layer, walk position).
+    let mut seen: Vec<(Key<'_>, Seen, (usize, usize))> = Vec::new();
+    let mut inefficient: Vec<Key<'_>> = Vec::new();
+    // Only the stacked nodes and two layer trees are held at once (dive restacks from the first
     // layer for every whiteout; stacking one layer at a time gives the same tree). The stacked
-    // tree is only looked at for whiteouts: it is built at the first one (from the layers below,
-    // as it would have been built step by step), so images without whiteouts never hold it.
-    let mut stacked: Option<Tree> = None;
-    let mut previous: Option<Tree> = None;
+    // nodes are only looked at for whiteouts: they are built at the first one (from the layers
+    // below, as they would have been built step by step), so images without whiteouts never
+    // hold them.
+    let mut stacked: Option<Sorted<'_>> = None;
+    let mut previous: Option<LayerTree<'_>> = None;
     for (index, entries) in layers.iter().enumerate() {
-        let tree = Tree::of(entries, index);
+        let tree = LayerTree::of(entries, index);
         if let (Some(stacked), Some(previous)) = (&mut stacked, &previous) {
             stacked.stack(previous, false);
         }
-        for node in tree.post_order(0) {
-            if !tree.nodes[node].children.is_empty() {
+        // This layer's sightings in walk order: path, size (none: seen with no size), position.
+        let mut sightings: Vec<(Key<'_>, Option<i64>, usize)> = Vec::new();
+        for at in 0..tree.tree.nodes.len() {
+            if !tree.tree.is_leaf(at) {
                 continue;
             }
-            let path = tree.path(node);
-            let data = seen.entry(path.clone()).or_insert(Seen {
-                cumulative: 0,
-                smallest: -1,
-                count: 0,
-            });
-            let size = if tree.is_whiteout(node) {
+            let node = &tree.tree.nodes[at];
+            let path = node.path();
+            let size = if node.is_whiteout() {
                 let stacked = stacked.get_or_insert_with(|| stacked_below(layers, index));
-                match stacked.get(&path) {
-                    // dive's visitor returns the error: the rest of this layer goes unvisited.
-                    None => break,
-                    Some(below) if stacked.nodes[below].is_dir => stacked.subtree_size(below),
-                    Some(_) => 0,
+                let key = lookup_key(&path);
+                if key.is_empty() {
+                    // The root: not a directory in dive's tree.
+                    0
+                } else {
+                    match stacked.find(&key) {
+                        // dive's visitor returns the error: the rest of this layer goes unvisited.
+                        None => {
+                            sightings.push((path, None, at));
+                            break;
+                        }
+                        Some(below) if stacked.nodes[below].is_dir => stacked.nodes
+                            [below..stacked.subtree_end(below)]
+                            .iter()
+                            .fold(0i64, |sum, node| sum.saturating_add(node.size)),
+                        Some(_) => 0,
+                    }
                 }
             } else {
-                tree.nodes[node].size
+                node.size
             };
-            data.cumulative = data.cumulative.saturating_add(size);
-            if data.smallest < 0 || size < data.smallest {
-                data.smallest = size;
-            }
-            data.count += 1;
-            if data.count == 2 {
-                inefficient.push(path);
-            }
+            sightings.push((path, Some(size), at));
         }
+        inefficient.extend(see(&mut seen, sightings, index));
         previous = Some(tree);
     }
-    let (smallest, discovered) = seen.values().fold((0i64, 0i64), |(s, d), data| {
-        (
-            s.saturating_add(data.smallest),
-            d.saturating_add(data.cumulative),
-        )
+    let discovered = seen.iter().fold(0i64, |sum, (_, data, _)| {
+        sum.saturating_add(data.cumulative)
     });
+    let smallest = sum_of_smallest(&seen);
     let efficiency = if discovered == 0 {
         1.0
     } else {
@@ -393,11 +710,14 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
     let mut inefficient_files: Vec<Inefficiency> = inefficient
         .into_iter()
         .map(|path| {
-            let data = &seen[&path];
+            let at = seen
+                .binary_search_by(|(key, _, _)| key_cmp(key, &path))
+                .expect("an inefficient path was seen");
+            let data = &seen[at].1;
             Inefficiency {
                 cumulative_bytes: u64::try_from(data.cumulative).unwrap_or(0),
                 count: data.count,
-                path,
+                path: format!("/{path}"),
             }
         })
         .collect();
@@ -424,6 +744,9 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
         inefficient_files,
     }
 }
+
+#[cfg(test)]
+mod reference;
 
 #[cfg(test)]
 mod tests {
@@ -529,5 +852,114 @@ mod tests {
         let w = waste(&[&[file("./", 0), file("./a", 3)], &[file("a", 3)]]);
         assert_eq!(w.wasted_bytes, 6);
         assert_eq!(w.efficiency, 0.5);
+    }
+}
+
+#[cfg(test)]
+mod against_the_reference {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Names that make every case of dive's trees: whiteouts (of files, directories, names
+    /// sorting before `.`), opaque markers, `.`/`..`/empty names, names sorting around `/`.
+    const NAMES: &[&str] = &[
+        "a",
+        "b",
+        "a.b",
+        "-p",
+        "a-",
+        ".wh.a",
+        ".wh.b",
+        ".wh.-p",
+        ".wh.a.b",
+        ".wh..wh..opq",
+        ".wh.",
+        ".wh...",
+        ".",
+        "..",
+        "",
+    ];
+
+    fn entry() -> impl Strategy<Value = FileEntry> {
+        (
+            prop::sample::select(&["", "/", "./", "../"][..]),
+            prop::collection::vec(prop::sample::select(NAMES), 0..4),
+            prop::bool::ANY,
+            prop_oneof![8 => 0u64..100, 1 => Just(u64::MAX), 1 => Just(i64::MAX as u64 - 1)],
+            prop::bool::ANY,
+        )
+            .prop_map(|(lead, names, trailing, size, is_dir)| FileEntry {
+                path: format!(
+                    "{lead}{}{}",
+                    names.join("/"),
+                    if trailing { "/" } else { "" }
+                ),
+                size,
+                is_dir,
+            })
+    }
+
+    fn layers() -> impl Strategy<Value = Vec<Vec<FileEntry>>> {
+        prop::collection::vec(prop::collection::vec(entry(), 0..14), 0..5)
+    }
+
+    #[test]
+    fn a_saturated_sum_beside_a_stopped_walk_is_folded_as_the_tree_walk_folds_it() {
+        for variant in 0..60 {
+            let huge = |name: String| FileEntry {
+                path: name,
+                size: u64::MAX,
+                is_dir: false,
+            };
+            let base: Vec<FileEntry> = (0..3).map(|i| huge(format!("f{variant}-{i}"))).collect();
+            // Not below: stops the walk and leaves the path seen with no size (-1).
+            let second = vec![
+                huge(format!(".wh.gone{variant}")),
+                huge(format!("g{variant}")),
+            ];
+            let third = vec![huge(format!(".wh.lost{variant}"))];
+            let layers: Vec<&[FileEntry]> = vec![&base, &second, &third];
+            let (new, old) = (waste(&layers), reference::waste(&layers));
+            assert_eq!(
+                new.efficiency.to_bits(),
+                old.efficiency.to_bits(),
+                "{variant}"
+            );
+            assert_eq!(new, old);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn the_sorted_walk_gives_the_tree_walks_figures(layers in layers()) {
+            let layers: Vec<&[FileEntry]> = layers.iter().map(Vec::as_slice).collect();
+            prop_assert_eq!(final_files(&layers), reference::final_files(&layers));
+            let (new, old) = (waste(&layers), reference::waste(&layers));
+            prop_assert_eq!(new.efficiency.to_bits(), old.efficiency.to_bits());
+            prop_assert_eq!(new, old);
+        }
+
+        /// Sizes that overflow the sums, beside whiteouts that stop a walk (smallest -1).
+        #[test]
+        fn saturated_sums_are_folded_as_the_tree_walk_folds_them(layers in layers()) {
+            let layers: Vec<Vec<FileEntry>> = layers
+                .into_iter()
+                .map(|entries| {
+                    entries
+                        .into_iter()
+                        .map(|entry| FileEntry {
+                            size: if entry.size % 2 == 1 { u64::MAX } else { entry.size },
+                            ..entry
+                        })
+                        .collect()
+                })
+                .collect();
+            let layers: Vec<&[FileEntry]> = layers.iter().map(Vec::as_slice).collect();
+            let (new, old) = (waste(&layers), reference::waste(&layers));
+            prop_assert_eq!(new.efficiency.to_bits(), old.efficiency.to_bits());
+            prop_assert_eq!(new, old);
+        }
     }
 }

@@ -9,7 +9,7 @@ use crate::calc::dive::DiveRule;
 use crate::calc::gate::{Level, Status};
 use crate::calc::leftovers;
 use crate::calc::targets::Targets;
-use crate::calc::waste::{self, Waste};
+use crate::calc::waste::Waste;
 use crate::error::Error;
 use crate::input::dive_ci::{self, DiveCi};
 use crate::input::inventory::{self, FlagDefaults, RawInventory};
@@ -257,14 +257,15 @@ fn subjects(
                     .map(|layer| layer.files.as_deref())
                     .collect();
                 let rules = leftovers::bundled()?;
-                walked
-                    .filter(|layers| !layers.is_empty())
-                    .map(|layers| Findings {
-                        waste: waste::waste(&layers),
-                        leftover_bytes: leftovers::find(&rules, &waste::final_files(&layers))
+                walked.filter(|layers| !layers.is_empty()).map(|layers| {
+                    let (waste, _, found) = leftovers::findings(&rules, &layers);
+                    Findings {
+                        waste,
+                        leftover_bytes: found
                             .iter()
                             .fold(0u64, |sum, found| sum.saturating_add(found.bytes())),
-                    })
+                    }
+                })
             } else {
                 None
             };

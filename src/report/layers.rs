@@ -9,7 +9,7 @@ use super::SCHEMA_VERSION;
 use crate::calc::cost::transfer_cost;
 use crate::calc::leftovers::{self, Found, LayerBytes, Rule, TOP_PATHS};
 use crate::calc::techniques::{self, Technique};
-use crate::calc::waste::{self, Waste};
+use crate::calc::waste::Waste;
 use crate::error::Error;
 use crate::model::FleetShape;
 use crate::model::assumptions::Assumptions;
@@ -204,10 +204,9 @@ impl Walk {
             return Ok(None);
         };
         let rules = leftovers::bundled()?;
-        let files = waste::final_files(&layers);
-        let found = leftovers::find(&rules, &files);
+        let (waste, files, found) = leftovers::findings(&rules, &layers);
         Ok(Some(Walk {
-            waste: waste::waste(&layers),
+            waste,
             by_layer: leftovers::by_layer(&layers, &files, &found),
             techniques: techniques::bundled()?,
             rules,
