@@ -19,8 +19,6 @@
 //!   `base_refresh_fraction`) and with the measured parameters (the measured changed part as
 //!   `changed_per_deploy`).
 
-use std::collections::HashSet;
-
 use super::full_pull::{Overflow, PullRates};
 use super::layered::{self, BlobSize, ImageLayers, LayeredParameters, LayeredService};
 use super::layers;
@@ -227,13 +225,12 @@ pub fn predict(
             disk_bytes: 0,
         })
         .collect();
-    let layers = ImageLayers {
+    let layers = ImageLayers::Layers {
         blobs,
-        layers_known: true,
         previous: None,
     };
-    let declared_base: HashSet<String> = match parameters.changed_per_deploy {
-        Some(_) => HashSet::new(),
+    let declared_base: rustc_hash::FxHashSet<String> = match parameters.changed_per_deploy {
+        Some(_) => Default::default(),
         None => image
             .layers
             .iter()
@@ -242,8 +239,8 @@ pub fn predict(
             .collect(),
     };
     let service = LayeredService {
-        name: image.source.clone(),
-        pool: "node".to_string(),
+        name: &image.source,
+        pool: "node",
         shape: FleetShape {
             services: 1,
             nodes: 1,

@@ -26,7 +26,7 @@
 //! total is an exact sum of those. With every layer changing on every deploy and no new nodes,
 //! the expected figure equals the full-pull figure exactly.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
@@ -35,10 +35,10 @@ use serde::Serialize;
 use super::full_pull::{Overflow, PullRates};
 use crate::model::{ChangedPerDeploy, FleetShape, NewNodes};
 
-/// One blob (config or layer) with its sizes. `key` is its digest, or for an image known only by
-/// its size, a key private to that row.
+/// One blob (config or layer) of an image from a source, with its sizes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlobSize {
+    /// Its digest.
     pub key: String,
     pub wire_bytes: u64,
     /// Unpacked bytes (0 for a config blob).
@@ -46,25 +46,36 @@ pub struct BlobSize {
 }
 
 /// One image of one service, in one world (before or after).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ImageLayers {
-    pub blobs: Vec<BlobSize>,
-    /// True when `blobs` are real digests (from an image source), not a stand-in for a size.
-    pub layers_known: bool,
-    /// Blob keys of the previous build of this image, when given.
-    pub previous: Option<HashSet<String>>,
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImageLayers {
+    /// Known by its size only (a typed size, or a source without a layer list): one blob of that
+    /// size that no other image holds.
+    Size { wire_bytes: u64, disk_bytes: u64 },
+    /// From an image source: its blobs by digest, and the blob digests of the previous build of
+    /// the image when given.
+    Layers {
+        blobs: Vec<BlobSize>,
+        previous: Option<HashSet<String>>,
+    },
+}
+
+impl ImageLayers {
+    /// True when the blobs are real digests (from an image source), not a stand-in for a size.
+    pub fn layers_known(&self) -> bool {
+        matches!(self, ImageLayers::Layers { .. })
+    }
 }
 
 /// A service as the layer-aware model sees it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LayeredService {
-    pub name: String,
-    pub pool: String,
+pub struct LayeredService<'a> {
+    pub name: &'a str,
+    pub pool: &'a str,
     pub shape: FleetShape,
     pub before: ImageLayers,
     pub after: ImageLayers,
     /// Blob keys of the declared base image.
-    pub declared_base: HashSet<String>,
+    pub declared_base: FxHashSet<String>,
     pub changed_per_deploy: Option<ChangedPerDeploy>,
 }
 
@@ -176,24 +187,31 @@ fn distinct(blobs: &[BlobSize]) -> Vec<&BlobSize> {
         .collect()
 }
 
+/// The wire bytes of an image's distinct blobs.
+fn image_wire(image: &ImageLayers) -> u64 {
+    match image {
+        ImageLayers::Size { wire_bytes, .. } => *wire_bytes,
+        ImageLayers::Layers { blobs, .. } => wire_of(distinct(blobs)),
+    }
+}
+
 fn split<'a>(
     image: &'a ImageLayers,
     shared_elsewhere: &dyn Fn(&str) -> bool,
-    declared_base: &HashSet<String>,
+    declared_base: &FxHashSet<String>,
     explicit: Option<ChangedPerDeploy>,
 ) -> Split<'a> {
-    let blobs = distinct(&image.blobs);
-    let total = wire_of(blobs.iter().copied());
-    if let Some(previous) = &image.previous {
-        let (base, changed): (Vec<&BlobSize>, Vec<&BlobSize>) =
-            blobs.iter().partition(|b| previous.contains(&b.key));
-        return Split {
-            changed_wire: wire_of(changed),
-            base,
-            from: ChangedFrom::PreviousBuild,
-        };
-    }
-    if image.layers_known {
+    if let ImageLayers::Layers { blobs, previous } = image {
+        let blobs = distinct(blobs);
+        if let Some(previous) = previous {
+            let (base, changed): (Vec<&BlobSize>, Vec<&BlobSize>) =
+                blobs.iter().partition(|b| previous.contains(&b.key));
+            return Split {
+                changed_wire: wire_of(changed),
+                base,
+                from: ChangedFrom::PreviousBuild,
+            };
+        }
         let (base, changed): (Vec<&BlobSize>, Vec<&BlobSize>) = blobs
             .iter()
             .partition(|b| shared_elsewhere(&b.key) || declared_base.contains(&b.key));
@@ -209,6 +227,7 @@ fn split<'a>(
             };
         }
     }
+    let total = image_wire(image);
     match explicit {
         Some(changed) => {
             let changed_wire = match changed {
@@ -232,31 +251,71 @@ fn split<'a>(
     }
 }
 
+/// Wire and disk bytes of a set of blobs each counted once: those known by digest in a map (a
+/// digest met again keeps its largest count), the blobs no other image holds summed beside it.
+#[derive(Default)]
+struct BlobUnion<'a> {
+    by_digest: HashMap<&'a str, (u64, u64)>,
+    private: (u64, u64),
+}
+
+impl<'a> BlobUnion<'a> {
+    fn add(&mut self, key: Option<&'a str>, wire: u64, disk: u64) {
+        match key {
+            Some(key) => {
+                let slot = self.by_digest.entry(key).or_insert((0, 0));
+                slot.0 = slot.0.max(wire);
+                slot.1 = slot.1.max(disk);
+            }
+            None => {
+                self.private.0 = self.private.0.saturating_add(wire);
+                self.private.1 = self.private.1.saturating_add(disk);
+            }
+        }
+    }
+
+    /// (wire, disk), each summed saturating.
+    fn totals(&self) -> (u64, u64) {
+        self.by_digest
+            .values()
+            .fold(self.private, |(w, d), (bw, bd)| {
+                (w.saturating_add(*bw), d.saturating_add(*bd))
+            })
+    }
+
+    /// Wire bytes of the blobs of `self` that `other` does not hold.
+    fn wire_missing_from(&self, other: &BlobUnion<'_>) -> u64 {
+        self.by_digest
+            .iter()
+            .filter(|(key, _)| !other.by_digest.contains_key(*key))
+            .fold(self.private.0, |t, (_, (w, _))| t.saturating_add(*w))
+    }
+}
+
 /// The expected transfer of a fleet.
 pub fn expected(
-    services: &[LayeredService],
+    services: &[LayeredService<'_>],
     parameters: &LayeredParameters,
 ) -> Result<Expected, Overflow> {
     // Pools in a stable order (first appearance), each with its members in fleet order.
     let mut pool_index: HashMap<&str, usize> = HashMap::default();
-    let mut pools: Vec<(&str, Vec<(usize, &LayeredService)>)> = Vec::new();
+    let mut pools: Vec<(&str, Vec<usize>)> = Vec::new();
     for (index, service) in services.iter().enumerate() {
-        let slot = *pool_index.entry(service.pool.as_str()).or_insert_with(|| {
-            pools.push((service.pool.as_str(), Vec::new()));
+        let slot = *pool_index.entry(service.pool).or_insert_with(|| {
+            pools.push((service.pool, Vec::new()));
             pools.len() - 1
         });
-        pools[slot].1.push((index, service));
+        pools[slot].1.push(index);
     }
-    fn pick(s: &LayeredService, world: usize) -> &ImageLayers {
+    fn pick<'s>(s: &'s LayeredService<'_>, world: usize) -> &'s ImageLayers {
         if world == 0 { &s.before } else { &s.after }
     }
     // In how many rows of the fleet (each world) each digest appears: counted once, not per pool.
     let rows_with: [HashMap<&str, usize>; 2] = [0, 1].map(|world| {
         let mut rows_with: HashMap<&str, usize> = HashMap::default();
         for service in services {
-            let image = pick(service, world);
-            if image.layers_known {
-                for blob in distinct(&image.blobs) {
+            if let ImageLayers::Layers { blobs, .. } = pick(service, world) {
+                for blob in distinct(blobs) {
                     *rows_with.entry(blob.key.as_str()).or_default() += 1;
                 }
             }
@@ -265,11 +324,11 @@ pub fn expected(
     });
     let mut total = DecompositionChange::default();
     let mut pool_figures = Vec::with_capacity(pools.len());
-    let mut changed_from: BTreeMap<usize, (ChangedFrom, ChangedFrom)> = BTreeMap::new();
+    let mut changed_from = vec![(ChangedFrom::WholeImage, ChangedFrom::WholeImage); services.len()];
     for (pool, members) in pools {
         let nodes = members
             .iter()
-            .map(|(_, s)| s.shape.nodes)
+            .map(|&index| services[index].shape.nodes)
             .max()
             .unwrap_or(0);
         let new_nodes_per_day = match parameters.new_nodes {
@@ -277,29 +336,28 @@ pub fn expected(
             NewNodes::PerDay(count) => count,
         };
         let mut worlds = [Decomposition::default(); 2];
-        let mut unions: [HashMap<String, (u64, u64)>; 2] = Default::default();
+        let mut unions: [BlobUnion<'_>; 2] = Default::default();
         for (world, decomposition) in worlds.iter_mut().enumerate() {
-            let image = |s| pick(s, world);
             let rows_with = &rows_with[world];
             let shared_elsewhere = |key: &str| rows_with.get(key).copied().unwrap_or(0) >= 2;
             let mut routine: i128 = 0;
-            let mut base_blobs: HashMap<String, u128> = HashMap::default();
+            // Base blobs by digest, and the bases private to one row summed beside them.
+            let mut base_blobs: HashMap<&str, u128> = HashMap::default();
+            let mut private_base: u128 = 0;
             let union = &mut unions[world];
-            for (index, service) in &members {
-                let img = image(service);
+            for &index in &members {
+                let service = &services[index];
+                let image = pick(service, world);
                 let split = split(
-                    img,
+                    image,
                     &shared_elsewhere,
                     &service.declared_base,
                     service.changed_per_deploy,
                 );
-                let entry = changed_from
-                    .entry(*index)
-                    .or_insert((split.from, split.from));
                 if world == 0 {
-                    entry.0 = split.from;
+                    changed_from[index].0 = split.from;
                 } else {
-                    entry.1 = split.from;
+                    changed_from[index].1 = split.from;
                 }
                 let pulls =
                     super::full_pull::pulls_per_day(service.shape, parameters.days_per_year)?;
@@ -317,27 +375,41 @@ pub fn expected(
                     } else {
                         copies
                     };
-                    let slot = base_blobs.entry(blob.key.clone()).or_insert(0);
+                    let slot = base_blobs.entry(blob.key.as_str()).or_insert(0);
                     *slot = (*slot).max(count * u128::from(blob.wire_bytes));
                 }
                 if split.from == ChangedFrom::ChangedPerDeploy {
                     // The unchanged remainder is a row-private base of that size.
-                    let rest = wire_of(distinct(&img.blobs)).saturating_sub(split.changed_wire);
-                    base_blobs.insert(
-                        format!("{}#rest#{index}", service.name),
-                        copies * u128::from(rest),
-                    );
+                    let rest = image_wire(image).saturating_sub(split.changed_wire);
+                    private_base += copies * u128::from(rest);
                 }
-                for blob in distinct(&img.blobs) {
-                    let shared =
-                        shared_elsewhere(&blob.key) || service.declared_base.contains(&blob.key);
-                    let count = if shared { 1 } else { service.shape.services };
-                    let slot = union.entry(blob.key.clone()).or_insert((0, 0));
-                    slot.0 = slot.0.max(blob.wire_bytes.saturating_mul(count));
-                    slot.1 = slot.1.max(blob.disk_bytes.saturating_mul(count));
+                match image {
+                    ImageLayers::Size {
+                        wire_bytes,
+                        disk_bytes,
+                    } => {
+                        let count = service.shape.services;
+                        union.add(
+                            None,
+                            wire_bytes.saturating_mul(count),
+                            disk_bytes.saturating_mul(count),
+                        );
+                    }
+                    ImageLayers::Layers { blobs, .. } => {
+                        for blob in distinct(blobs) {
+                            let shared = shared_elsewhere(&blob.key)
+                                || service.declared_base.contains(&blob.key);
+                            let count = if shared { 1 } else { service.shape.services };
+                            union.add(
+                                Some(blob.key.as_str()),
+                                blob.wire_bytes.saturating_mul(count),
+                                blob.disk_bytes.saturating_mul(count),
+                            );
+                        }
+                    }
                 }
             }
-            let base_wire: u128 = base_blobs.values().sum();
+            let base_wire: u128 = base_blobs.values().sum::<u128>() + private_base;
             let refreshes = if parameters.base_refresh_days > 0.0 {
                 (nodes as f64 * parameters.base_refresh_fraction * base_wire as f64
                     / parameters.base_refresh_days)
@@ -345,7 +417,7 @@ pub fn expected(
             } else {
                 0.0
             };
-            let union_wire: u64 = union.values().fold(0u64, |t, (w, _)| t.saturating_add(*w));
+            let (union_wire, _) = union.totals();
             let new_nodes = (new_nodes_per_day * union_wire as f64).round();
             *decomposition = Decomposition {
                 routine_deploys: routine,
@@ -357,29 +429,20 @@ pub fn expected(
                     .ok_or(Overflow("expected transfer per day"))?,
             };
         }
-        let seconds = |union: &HashMap<String, (u64, u64)>| {
-            let (wire, disk) = union.values().fold((0u64, 0u64), |(w, d), (bw, bd)| {
-                (w.saturating_add(*bw), d.saturating_add(*bd))
-            });
+        let seconds = |union: &BlobUnion<'_>| {
+            let (wire, disk) = union.totals();
             wire as f64 / parameters.rates.bandwidth as f64
                 + disk as f64 / parameters.rates.extract_rate as f64
         };
-        let union_wire = |union: &HashMap<String, (u64, u64)>| {
-            union.values().fold(0u64, |t, (w, _)| t.saturating_add(*w))
-        };
-        let switch = unions[1]
-            .iter()
-            .filter(|(key, _)| !unions[0].contains_key(*key))
-            .fold(0u64, |t, (_, (w, _))| t.saturating_add(*w));
         pool_figures.push(PoolFigures {
             name: pool.to_string(),
             nodes,
             new_nodes_per_day,
-            union_wire_bytes_before: union_wire(&unions[0]),
-            union_wire_bytes_after: union_wire(&unions[1]),
+            union_wire_bytes_before: unions[0].totals().0,
+            union_wire_bytes_after: unions[1].totals().0,
             new_node_seconds_before: seconds(&unions[0]),
             new_node_seconds_after: seconds(&unions[1]),
-            switch_wire_bytes_per_node: switch,
+            switch_wire_bytes_per_node: unions[1].wire_missing_from(&unions[0]),
         });
         total.before = total.before.add(worlds[0])?;
         total.after = total.after.add(worlds[1])?;
@@ -388,9 +451,10 @@ pub fn expected(
     Ok(Expected {
         per_day: total,
         pools: pool_figures,
-        changed_from: changed_from
-            .into_iter()
-            .map(|(index, (before, after))| (services[index].name.clone(), before, after))
+        changed_from: services
+            .iter()
+            .zip(changed_from)
+            .map(|(service, (before, after))| (service.name.to_string(), before, after))
             .collect(),
     })
 }
@@ -423,26 +487,25 @@ mod tests {
     }
 
     fn layers(blobs: &[(&str, u64)]) -> ImageLayers {
-        ImageLayers {
+        ImageLayers::Layers {
             blobs: blobs.iter().map(|(k, w)| blob(k, *w)).collect(),
-            layers_known: true,
             previous: None,
         }
     }
 
-    fn service(
-        name: &str,
+    fn service<'a>(
+        name: &'a str,
         shape: FleetShape,
         before: ImageLayers,
         after: ImageLayers,
-    ) -> LayeredService {
+    ) -> LayeredService<'a> {
         LayeredService {
-            name: name.to_string(),
-            pool: "all".to_string(),
+            name,
+            pool: "all",
             shape,
             before,
             after,
-            declared_base: HashSet::new(),
+            declared_base: FxHashSet::default(),
             changed_per_deploy: None,
         }
     }
@@ -519,8 +582,10 @@ mod tests {
 
     #[test]
     fn the_previous_build_says_what_a_deploy_changes() {
-        let mut before = layers(&[("base", 1000), ("app1", 50)]);
-        before.previous = Some(["base".to_string()].into_iter().collect());
+        let before = ImageLayers::Layers {
+            blobs: vec![blob("base", 1000), blob("app1", 50)],
+            previous: Some(["base".to_string()].into_iter().collect()),
+        };
         let s = service(
             "a",
             shape(1, 2, 5),
@@ -538,17 +603,11 @@ mod tests {
 
     #[test]
     fn an_explicit_changed_part_for_sizes_without_layers() {
-        let opaque = |key: &str, wire: u64| ImageLayers {
-            blobs: vec![blob(key, wire)],
-            layers_known: false,
-            previous: None,
+        let opaque = |wire: u64| ImageLayers::Size {
+            wire_bytes: wire,
+            disk_bytes: wire * 2,
         };
-        let mut s = service(
-            "a",
-            shape(1, 10, 2),
-            opaque("a-before", 1000),
-            opaque("a-after", 400),
-        );
+        let mut s = service("a", shape(1, 10, 2), opaque(1000), opaque(400));
         s.changed_per_deploy = Some(ChangedPerDeploy::Fraction(0.25));
         let e = expected(&[s], &params(NewNodes::FractionOfNodes(0.1))).unwrap();
         // routine: 20 pulls × 250; base: 10 nodes × 0.7 × 750 ÷ 7 = 750; new: 1 node × 1000.
@@ -591,8 +650,8 @@ mod tests {
             layers(&[("m", 100)]),
             layers(&[("m2", 10)]),
         );
-        a.pool = "web".into();
-        b.pool = "batch".into();
+        a.pool = "web";
+        b.pool = "batch";
         let e = expected(&[a, b], &params(NewNodes::FractionOfNodes(0.5))).unwrap();
         assert_eq!(e.pools.len(), 2);
         assert_eq!((e.pools[0].name.as_str(), e.pools[0].nodes), ("web", 3));

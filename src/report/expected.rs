@@ -87,7 +87,7 @@ fn blobs_of(image: &Image, ratio: Ratio) -> Vec<BlobSize> {
     config.chain(layers).collect()
 }
 
-fn keys_of(image: &Image, ratio: Ratio) -> std::collections::HashSet<String> {
+fn keys_of<S: FromIterator<String>>(image: &Image, ratio: Ratio) -> S {
     blobs_of(image, ratio).into_iter().map(|b| b.key).collect()
 }
 
@@ -95,24 +95,17 @@ fn layers_for(
     image: Option<&Image>,
     size: &ImageSize,
     previous: Option<&Image>,
-    stand_in: String,
     ratio: Ratio,
 ) -> ImageLayers {
     match image {
         // docker inspect output has a size but no layers: a stand-in like a typed size.
-        Some(image) if !image.layers.is_empty() => ImageLayers {
+        Some(image) if !image.layers.is_empty() => ImageLayers::Layers {
             blobs: blobs_of(image, ratio),
-            layers_known: true,
             previous: previous.map(|p| keys_of(p, ratio)),
         },
-        _ => ImageLayers {
-            blobs: vec![BlobSize {
-                key: stand_in,
-                wire_bytes: size.wire_bytes,
-                disk_bytes: size.disk_bytes,
-            }],
-            layers_known: false,
-            previous: None,
+        _ => ImageLayers::Size {
+            wire_bytes: size.wire_bytes,
+            disk_bytes: size.disk_bytes,
         },
     }
 }
@@ -147,14 +140,13 @@ pub fn per_layer(
     let blobs = blobs_of(image, ratio);
     let configs = blobs.len() - image.layers.len();
     let run = |blobs: Vec<BlobSize>| {
-        let layers = ImageLayers {
+        let layers = ImageLayers::Layers {
             blobs,
-            layers_known: true,
             previous: None,
         };
         let service = LayeredService {
-            name: image.source.clone(),
-            pool: DEFAULT_POOL.to_string(),
+            name: &image.source,
+            pool: DEFAULT_POOL,
             shape,
             before: layers.clone(),
             after: layers,
@@ -179,29 +171,23 @@ pub fn expected(services: &[Service], assumptions: &Assumptions) -> Result<Expec
     let ratio = assumptions.compression_ratio.value;
     let layered: Vec<LayeredService> = services
         .iter()
-        .enumerate()
-        .filter_map(|(index, service)| {
+        .filter_map(|service| {
             let after = service.after.as_ref()?;
             let layering = &service.layering;
             Some(LayeredService {
-                name: service.name.clone(),
-                pool: layering
-                    .node_pool
-                    .clone()
-                    .unwrap_or_else(|| DEFAULT_POOL.to_string()),
+                name: &service.name,
+                pool: layering.node_pool.as_deref().unwrap_or(DEFAULT_POOL),
                 shape: service.shape,
                 before: layers_for(
                     service.before_image.as_deref(),
                     &service.before,
                     layering.before_previous.as_deref(),
-                    format!("row {index} before"),
                     ratio,
                 ),
                 after: layers_for(
                     service.after_image.as_deref(),
                     after,
                     layering.after_previous.as_deref(),
-                    format!("row {index} after"),
                     ratio,
                 ),
                 declared_base: layering
@@ -219,7 +205,7 @@ pub fn expected(services: &[Service], assumptions: &Assumptions) -> Result<Expec
     let parameters = parameters(assumptions);
     let layers_known = layered
         .iter()
-        .any(|service| service.before.layers_known || service.after.layers_known);
+        .any(|service| service.before.layers_known() || service.after.layers_known());
     let result = layered::expected(&layered, &parameters)?;
     let days = i128::from(assumptions.days_per_year.value);
     let year = |per_day: i128| {
