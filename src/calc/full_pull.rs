@@ -289,9 +289,41 @@ fn scale_seconds(seconds: Seconds, factor: f64) -> Seconds {
 /// The fleet total of several rows: sums of the per-day, per-year and cold-start figures;
 /// per-pull figures are pull-weighted means. The total of one row is that row.
 pub fn combine<'a>(rows: impl IntoIterator<Item = &'a Figures>) -> Result<Figures, Overflow> {
-    let mut total = Figures::default();
-    let mut weighted_seconds = Seconds::default();
+    let mut total = Combiner::default();
     for row in rows {
+        total.add(row);
+    }
+    total.finish()
+}
+
+/// A fleet total built a row at a time (as [`combine`] does), so rows need not be kept: the
+/// first overflow is kept and reported by [`Combiner::finish`], as `combine` would report it.
+#[derive(Debug, Default)]
+pub struct Combiner {
+    total: Figures,
+    weighted_seconds: Seconds,
+    rows: usize,
+    overflow: Option<Overflow>,
+}
+
+impl Combiner {
+    /// Adds one row's figures.
+    pub fn add(&mut self, row: &Figures) {
+        if self.overflow.is_none()
+            && let Err(overflow) = self.try_add(row)
+        {
+            self.overflow = Some(overflow);
+        }
+        self.rows += 1;
+    }
+
+    /// The rows added.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    fn try_add(&mut self, row: &Figures) -> Result<(), Overflow> {
+        let total = &mut self.total;
         total.pulls_per_day = total
             .pulls_per_day
             .checked_add(row.pulls_per_day)
@@ -305,9 +337,10 @@ pub fn combine<'a>(rows: impl IntoIterator<Item = &'a Figures>) -> Result<Figure
             .per_year
             .checked_add(row.per_year, "transfer per year")?;
         let pulls = row.pulls_per_day.as_f64();
-        weighted_seconds.before += row.pull_seconds.before * pulls;
-        weighted_seconds.after += row.pull_seconds.after * pulls;
-        weighted_seconds.saved += row.pull_seconds.saved * pulls;
+        let weighted = &mut self.weighted_seconds;
+        weighted.before += row.pull_seconds.before * pulls;
+        weighted.after += row.pull_seconds.after * pulls;
+        weighted.saved += row.pull_seconds.saved * pulls;
         total.new_node_seconds.before += row.new_node_seconds.before;
         total.new_node_seconds.after += row.new_node_seconds.after;
         total.new_node_seconds.saved += row.new_node_seconds.saved;
@@ -316,13 +349,23 @@ pub fn combine<'a>(rows: impl IntoIterator<Item = &'a Figures>) -> Result<Figure
             .registry_storage_saved_wire_bytes
             .checked_add(row.registry_storage_saved_wire_bytes)
             .ok_or(Overflow("registry storage saving"))?;
+        Ok(())
     }
-    total.per_month = total.per_year.divided_rounded(12);
-    if !total.pulls_per_day.is_zero() {
-        total.per_pull = total.per_day.divided_by(total.pulls_per_day);
-        total.pull_seconds = scale_seconds(weighted_seconds, 1.0 / total.pulls_per_day.as_f64());
+
+    /// The total, or the first overflow met.
+    pub fn finish(self) -> Result<Figures, Overflow> {
+        if let Some(overflow) = self.overflow {
+            return Err(overflow);
+        }
+        let mut total = self.total;
+        total.per_month = total.per_year.divided_rounded(12);
+        if !total.pulls_per_day.is_zero() {
+            total.per_pull = total.per_day.divided_by(total.pulls_per_day);
+            total.pull_seconds =
+                scale_seconds(self.weighted_seconds, 1.0 / total.pulls_per_day.as_f64());
+        }
+        Ok(total)
     }
-    Ok(total)
 }
 
 #[cfg(test)]

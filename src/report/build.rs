@@ -23,42 +23,16 @@ pub struct BuildInput<'a> {
     pub compare: Option<CompareView>,
 }
 
-/// One service's model results: exact for a committed row, both ends for a plan. (Kept unboxed:
-/// one short-lived value per row, and most rows are committed.)
-#[allow(clippy::large_enum_variant)]
-enum Outcome {
-    Committed {
-        after: ImageSize,
-        figures: Figures,
-    },
-    /// Boxed: a plan holds two figure sets and would make every row twice as large (issue 20).
-    Plan {
-        projection: Box<Projection>,
-        /// After at the target's high end: the low saving.
-        low: Box<Figures>,
-        /// After at the target's low end: the high saving.
-        high: Box<Figures>,
-    },
+/// The sort key of a row: committed rows first, each group by saving per day (wire, then
+/// disk), largest first; a plan by its high saving.
+type SortKey = (bool, i128, i128);
+
+fn sort_key(plan: bool, saved_per_day: DiskWire) -> SortKey {
+    (plan, saved_per_day.wire_bytes, saved_per_day.disk_bytes)
 }
 
-impl Outcome {
-    fn sort_key(&self) -> (bool, i128, i128) {
-        match self {
-            Outcome::Committed { figures, .. } => (
-                false,
-                figures.per_day.saved.wire_bytes,
-                figures.per_day.saved.disk_bytes,
-            ),
-            Outcome::Plan { high, .. } => (
-                true,
-                high.per_day.saved.wire_bytes,
-                high.per_day.saved.disk_bytes,
-            ),
-        }
-    }
-}
-
-/// Runs the model and assembles the report.
+/// Runs the model and assembles the report. Each service's figures are computed once, folded
+/// into the totals and turned into its row at once: no row's figures are kept (issue 20).
 pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
     let assumptions = input.assumptions;
     let parameters = ModelParameters {
@@ -70,8 +44,16 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         retained_tags: assumptions.retained_tags.value,
     };
     let ratio = assumptions.compression_ratio.value;
-    let mut outcomes = Vec::with_capacity(input.services.len());
+    let days_per_year = assumptions.days_per_year.value;
+    let mut fleet = full_pull::Combiner::default();
+    let mut plans = [
+        full_pull::Combiner::default(),
+        full_pull::Combiner::default(),
+    ];
+    let mut recoverable = Recoverable::default();
     let mut estimated = Estimated::default();
+    let mut rows = Vec::with_capacity(input.services.len());
+    let mut keys: Vec<SortKey> = Vec::with_capacity(input.services.len());
     for service in input.services {
         let overflow = |overflow: full_pull::Overflow| {
             Error::Overflow(format!("service '{}': {overflow}", service.name))
@@ -80,70 +62,72 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
             full_pull::service_figures(&service.before, after, service.shape, parameters)
                 .map_err(overflow)
         };
-        let outcome = match service.after {
+        let target = service
+            .runtime
+            .as_deref()
+            .and_then(|runtime| input.targets.get(runtime));
+        match &service.after {
             Some(after) => {
-                for image in [&service.before, &after] {
+                for image in [&service.before, after] {
                     estimated.disk |= image.disk_estimated;
                     estimated.wire |= image.wire_estimated;
                 }
-                Outcome::Committed {
-                    figures: figures_for(&after)?,
-                    after,
+                let figures = figures_for(after)?;
+                fleet.add(&figures);
+                if let Some(target) = target {
+                    recoverable.add(target, after, &figures, ratio);
                 }
+                keys.push(sort_key(false, figures.per_day.saved));
+                rows.push(committed_row(
+                    service,
+                    after,
+                    &figures,
+                    target,
+                    days_per_year,
+                ));
             }
             None => {
-                let target = service
-                    .runtime
-                    .as_deref()
-                    .and_then(|runtime| input.targets.get(runtime))
-                    .ok_or_else(|| {
-                        Error::Internal(format!(
-                            "plan '{}' reached the report without a runtime target",
-                            service.name
-                        ))
-                    })?;
+                let target = target.ok_or_else(|| {
+                    Error::Internal(format!(
+                        "plan '{}' reached the report without a runtime target",
+                        service.name
+                    ))
+                })?;
                 let projection = plan::project(&service.before, target, ratio);
-                Outcome::Plan {
-                    low: Box::new(figures_for(&projection.at_target_high)?),
-                    high: Box::new(figures_for(&projection.at_target_low)?),
-                    projection: Box::new(projection),
-                }
+                // After at the target's high end: the low saving; at its low end: the high one.
+                let low = figures_for(&projection.at_target_high)?;
+                let high = figures_for(&projection.at_target_low)?;
+                plans[0].add(&low);
+                plans[1].add(&high);
+                keys.push(sort_key(true, high.per_day.saved));
+                rows.push(plan_row(
+                    service,
+                    &projection,
+                    [&low, &high],
+                    target,
+                    days_per_year,
+                ));
             }
-        };
-        outcomes.push(outcome);
+        }
     }
-    let committed: Vec<&Figures> = outcomes
-        .iter()
-        .filter_map(|outcome| match outcome {
-            Outcome::Committed { figures, .. } => Some(figures),
-            Outcome::Plan { .. } => None,
-        })
-        .collect();
-    let fleet = full_pull::combine(committed.iter().copied())
+    let committed_rows = fleet.rows();
+    let fleet = fleet
+        .finish()
         .map_err(|overflow| Error::Overflow(overflow.to_string()))?;
-    let projected_totals = projected_totals(&outcomes, assumptions)?;
-    let next_steps = next_steps(input.services, &outcomes, &input, ratio)?;
+    let projected_totals = projected_totals(plans, assumptions)?;
+    let next_steps = recoverable.next_steps(&input)?;
     // Committed rows first, each group by saving per day, largest first; ties keep input order.
-    let mut order: Vec<usize> = (0..outcomes.len()).collect();
+    let mut order: Vec<usize> = (0..keys.len()).collect();
     order.sort_by(|&a, &b| {
-        let (plan_a, wire_a, disk_a) = outcomes[a].sort_key();
-        let (plan_b, wire_b, disk_b) = outcomes[b].sort_key();
+        let (plan_a, wire_a, disk_a) = keys[a];
+        let (plan_b, wire_b, disk_b) = keys[b];
         plan_a
             .cmp(&plan_b)
             .then(wire_b.cmp(&wire_a))
             .then(disk_b.cmp(&disk_a))
     });
-    let services = order
-        .iter()
-        .map(|&i| {
-            service_row(
-                &input.services[i],
-                &outcomes[i],
-                input.targets,
-                assumptions.days_per_year.value,
-            )
-        })
-        .collect();
+    drop(keys);
+    let services = permuted(rows, &order);
     let report = Report {
         schema_version: SCHEMA_VERSION,
         command: input.command,
@@ -152,7 +136,7 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         assumptions: AssumptionsView::of(assumptions),
         totals: totals(
             &fleet,
-            committed.len(),
+            committed_rows,
             estimated,
             assumptions,
             expected::expected(input.services, assumptions)
@@ -227,77 +211,110 @@ fn check_finite(report: &Report) -> Result<(), Error> {
     }
 }
 
-/// What bringing every committed image above its target down to the target's high end adds.
-fn next_steps(
-    services: &[Service],
-    outcomes: &[Outcome],
-    input: &BuildInput<'_>,
-    ratio: crate::units::Ratio,
-) -> Result<Option<NextSteps>, Error> {
-    let overflow = || Error::Overflow("the recoverable transfer is too large to compute".into());
-    let mut above = 0;
-    let mut per_day = DiskWire::default();
-    for (service, outcome) in services.iter().zip(outcomes) {
-        let Outcome::Committed { after, figures } = outcome else {
-            continue;
-        };
-        let Some(target) = service
-            .runtime
-            .as_deref()
-            .and_then(|r| input.targets.get(r))
-        else {
-            continue;
-        };
-        let recoverable = target.judge(after.disk_bytes).recoverable_disk_bytes;
-        if recoverable == 0 {
-            continue;
+/// Rows arranged so that row `i` is the one at `order[i]`, moved in place (no second copy).
+fn permuted<T>(mut rows: Vec<T>, order: &[usize]) -> Vec<T> {
+    let mut placed = vec![false; rows.len()];
+    for start in 0..rows.len() {
+        let mut slot = start;
+        while !placed[slot] {
+            placed[slot] = true;
+            let from = order[slot];
+            if from == start {
+                break;
+            }
+            rows.swap(slot, from);
+            slot = from;
         }
-        above += 1;
-        let pulls = figures.pulls_per_day;
-        let disk = pulls
-            .times_rounded(i128::from(recoverable))
-            .ok_or_else(overflow)?;
-        let wire = pulls
-            .times_rounded(i128::from(ratio.wire_from_disk(recoverable)))
-            .ok_or_else(overflow)?;
-        per_day.disk_bytes = per_day.disk_bytes.checked_add(disk).ok_or_else(overflow)?;
-        per_day.wire_bytes = per_day.wire_bytes.checked_add(wire).ok_or_else(overflow)?;
     }
-    if above == 0 {
-        return Ok(None);
-    }
-    let days = i128::from(input.assumptions.days_per_year.value);
-    Ok(Some(NextSteps {
-        services_above_target: above,
-        recoverable_per_day: per_day,
-        recoverable_per_year: DiskWire {
-            disk_bytes: per_day.disk_bytes.checked_mul(days).ok_or_else(overflow)?,
-            wire_bytes: per_day.wire_bytes.checked_mul(days).ok_or_else(overflow)?,
-        },
-        techniques: input.techniques.to_vec(),
-    }))
+    rows
 }
 
+/// What bringing every committed image above its target down to the target's high end adds,
+/// summed a row at a time; the first overflow is kept for [`Recoverable::next_steps`].
+#[derive(Default)]
+struct Recoverable {
+    above: usize,
+    per_day: DiskWire,
+    overflow: bool,
+}
+
+impl Recoverable {
+    fn add(
+        &mut self,
+        target: &crate::calc::targets::Target,
+        after: &ImageSize,
+        figures: &Figures,
+        ratio: crate::units::Ratio,
+    ) {
+        let recoverable = target.judge(after.disk_bytes).recoverable_disk_bytes;
+        if recoverable == 0 || self.overflow {
+            self.above += usize::from(recoverable != 0);
+            return;
+        }
+        self.above += 1;
+        let pulls = figures.pulls_per_day;
+        let sum = pulls
+            .times_rounded(i128::from(recoverable))
+            .zip(pulls.times_rounded(i128::from(ratio.wire_from_disk(recoverable))))
+            .and_then(|(disk, wire)| {
+                Some(DiskWire {
+                    disk_bytes: self.per_day.disk_bytes.checked_add(disk)?,
+                    wire_bytes: self.per_day.wire_bytes.checked_add(wire)?,
+                })
+            });
+        match sum {
+            Some(per_day) => self.per_day = per_day,
+            None => self.overflow = true,
+        }
+    }
+
+    fn next_steps(self, input: &BuildInput<'_>) -> Result<Option<NextSteps>, Error> {
+        let overflow =
+            || Error::Overflow("the recoverable transfer is too large to compute".into());
+        if self.overflow {
+            return Err(overflow());
+        }
+        if self.above == 0 {
+            return Ok(None);
+        }
+        let days = i128::from(input.assumptions.days_per_year.value);
+        Ok(Some(NextSteps {
+            services_above_target: self.above,
+            recoverable_per_day: self.per_day,
+            recoverable_per_year: DiskWire {
+                disk_bytes: self
+                    .per_day
+                    .disk_bytes
+                    .checked_mul(days)
+                    .ok_or_else(overflow)?,
+                wire_bytes: self
+                    .per_day
+                    .wire_bytes
+                    .checked_mul(days)
+                    .ok_or_else(overflow)?,
+            },
+            techniques: input.techniques.to_vec(),
+        }))
+    }
+}
+
+/// What the plans would save at the ends of their targets: `plans` are the totals of their low
+/// and high savings.
 fn projected_totals(
-    outcomes: &[Outcome],
+    plans: [full_pull::Combiner; 2],
     assumptions: &Assumptions,
 ) -> Result<Option<ProjectedTotals>, Error> {
-    let (lows, highs): (Vec<&Figures>, Vec<&Figures>) = outcomes
-        .iter()
-        .filter_map(|outcome| match outcome {
-            Outcome::Plan { low, high, .. } => Some((&**low, &**high)),
-            Outcome::Committed { .. } => None,
-        })
-        .unzip();
-    if lows.is_empty() {
+    let rows = plans[0].rows();
+    if rows == 0 {
         return Ok(None);
     }
     let overflow = |overflow: full_pull::Overflow| Error::Overflow(overflow.to_string());
-    let low = full_pull::combine(lows.iter().copied()).map_err(overflow)?;
-    let high = full_pull::combine(highs.iter().copied()).map_err(overflow)?;
+    let [low, high] = plans;
+    let low = low.finish().map_err(overflow)?;
+    let high = high.finish().map_err(overflow)?;
     let price = assumptions.price_per_gb.value;
     Ok(Some(ProjectedTotals {
-        rows: lows.len(),
+        rows,
         services: low.services,
         pulls_per_day: low.pulls_per_day,
         per_day: Range {
@@ -470,32 +487,24 @@ fn headline(
     }
 }
 
-fn service_row(
+/// A row's columns common to committed rows and plans; `judged` is the size its target judges.
+fn row_of(
     service: &Service,
-    outcome: &Outcome,
-    targets: &Targets,
+    judged: &ImageSize,
+    target: Option<&crate::calc::targets::Target>,
     days_per_year: u64,
 ) -> ServiceRow {
-    // A committed image is judged on its after size; a plan on its before size.
-    let judged = match outcome {
-        Outcome::Committed { after, .. } => after,
-        Outcome::Plan { .. } => &service.before,
-    };
-    let target = service
-        .runtime
-        .as_deref()
-        .and_then(|runtime| targets.get(runtime))
-        .map(|target| {
-            let judgement = target.judge(judged.disk_bytes);
-            TargetView {
-                runtime: target.runtime.clone(),
-                low_disk_bytes: target.low_disk_bytes,
-                high_disk_bytes: target.high_disk_bytes,
-                status: judgement.status,
-                recoverable_disk_bytes: judgement.recoverable_disk_bytes,
-            }
-        });
-    let mut row = ServiceRow {
+    let target = target.map(|target| {
+        let judgement = target.judge(judged.disk_bytes);
+        TargetView {
+            runtime: target.runtime.clone(),
+            low_disk_bytes: target.low_disk_bytes,
+            high_disk_bytes: target.high_disk_bytes,
+            status: judgement.status,
+            recoverable_disk_bytes: judgement.recoverable_disk_bytes,
+        }
+    });
+    ServiceRow {
         name: service.name.clone(),
         runtime: service.runtime.clone(),
         services: service.shape.services,
@@ -514,45 +523,77 @@ fn service_row(
         target,
         growth: false,
         projected: false,
+    }
+}
+
+/// The row of a committed service, judged on its after size.
+fn committed_row(
+    service: &Service,
+    after: &ImageSize,
+    figures: &Figures,
+    target: Option<&crate::calc::targets::Target>,
+    days_per_year: u64,
+) -> ServiceRow {
+    ServiceRow {
+        pulls_per_day: figures.pulls_per_day,
+        after: Some(ImageView::of(after)),
+        saved_per_pull: Saving::Exact(figures.per_pull.saved),
+        saved_per_day: Saving::Exact(figures.per_day.saved),
+        saved_per_year: Saving::Exact(figures.per_year.saved),
+        change_percent: (service.before.disk_bytes > 0).then(|| {
+            let change = (after.disk_bytes as f64 - service.before.disk_bytes as f64)
+                / service.before.disk_bytes as f64
+                * 100.0;
+            (change * 10.0).round() / 10.0
+        }),
+        pull_seconds: rounded_seconds(figures.pull_seconds),
+        growth: figures.per_pull.saved.disk_bytes < 0,
+        ..row_of(service, after, target, days_per_year)
+    }
+}
+
+/// The row of a plan, judged on its before size: `[low, high]` are its savings at the target's
+/// high and low ends.
+fn plan_row(
+    service: &Service,
+    projection: &Projection,
+    [low, high]: [&Figures; 2],
+    target: &crate::calc::targets::Target,
+    days_per_year: u64,
+) -> ServiceRow {
+    let range = |pick: fn(&Figures) -> DiskWire| {
+        Saving::Projected(Range {
+            low: pick(low),
+            high: pick(high),
+        })
     };
-    match outcome {
-        Outcome::Committed { after, figures } => {
-            row.pulls_per_day = figures.pulls_per_day;
-            row.after = Some(ImageView::of(after));
-            row.saved_per_pull = Saving::Exact(figures.per_pull.saved);
-            row.saved_per_day = Saving::Exact(figures.per_day.saved);
-            row.saved_per_year = Saving::Exact(figures.per_year.saved);
-            row.change_percent = (service.before.disk_bytes > 0).then(|| {
-                let change = (after.disk_bytes as f64 - service.before.disk_bytes as f64)
-                    / service.before.disk_bytes as f64
-                    * 100.0;
-                (change * 10.0).round() / 10.0
-            });
-            row.pull_seconds = rounded_seconds(figures.pull_seconds);
-            row.growth = figures.per_pull.saved.disk_bytes < 0;
-        }
-        Outcome::Plan {
-            projection,
-            low,
-            high,
-        } => {
-            let range = |pick: fn(&Figures) -> DiskWire| {
-                Saving::Projected(Range {
-                    low: pick(low),
-                    high: pick(high),
-                })
-            };
-            row.pulls_per_day = low.pulls_per_day;
-            row.projected_after = Some(Range {
-                low: ImageView::of(&projection.at_target_high),
-                high: ImageView::of(&projection.at_target_low),
-            });
-            row.saved_per_pull = range(|f| f.per_pull.saved);
-            row.saved_per_day = range(|f| f.per_day.saved);
-            row.saved_per_year = range(|f| f.per_year.saved);
-            row.pull_seconds = rounded_seconds(low.pull_seconds);
-            row.projected = true;
+    ServiceRow {
+        pulls_per_day: low.pulls_per_day,
+        projected_after: Some(Range {
+            low: ImageView::of(&projection.at_target_high),
+            high: ImageView::of(&projection.at_target_low),
+        }),
+        saved_per_pull: range(|f| f.per_pull.saved),
+        saved_per_day: range(|f| f.per_day.saved),
+        saved_per_year: range(|f| f.per_year.saved),
+        pull_seconds: rounded_seconds(low.pull_seconds),
+        projected: true,
+        ..row_of(service, &service.before, Some(target), days_per_year)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Moving rows in place puts the same rows where collecting them in `order` would.
+        #[test]
+        fn permuted_rows_are_the_rows_in_order(mut order in Just((0..40usize).collect::<Vec<_>>()).prop_shuffle(), len in 0..40usize) {
+            order.retain(|&i| i < len);
+            let rows: Vec<String> = (0..len).map(|i| format!("row {i}")).collect();
+            let expected: Vec<String> = order.iter().map(|&i| rows[i].clone()).collect();
+            prop_assert_eq!(super::permuted(rows, &order), expected);
         }
     }
-    row
 }
