@@ -186,15 +186,14 @@ fn warn_of_overridden_flags(
     ];
     for (flag, field, value, scale) in given {
         let Some(value) = value else { continue };
-        let overriding = raw.rows_setting(field);
+        let (overriding, rows) = raw.rows_setting(field);
         if overriding > 0 {
             let hint = scale
                 .map(|scale| format!(" ({scale} FACTOR multiplies every row's)"))
                 .unwrap_or_default();
             eprintln!(
                 "warning: {flag} {value} is a default for empty '{field}' cells: {overriding} of \
-                 {} rows set their own and keep it{hint}",
-                raw.rows.len()
+                 {rows} rows set their own and keep it{hint}"
             );
         }
     }

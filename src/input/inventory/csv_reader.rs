@@ -79,38 +79,68 @@ pub fn read(path: PathBuf, text: String) -> Result<RawInventory, Error> {
             ));
         }
     }
-    let mut rows = Vec::new();
-    let mut record = csv::StringRecord::new();
-    let mut lines = LineCounter::new(body);
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(csv_error(&path, &e)),
-        }
-        let line = record
-            .position()
-            .map_or(0, |position| lines.line_at(position.byte() as usize));
-        let values: Vec<(&'static str, RawValue)> = columns
-            .iter()
-            .zip(record.iter())
-            .filter(|(_, cell)| !cell.is_empty())
-            .map(|(field, cell)| {
-                let text = cell.to_string();
-                (*field, RawValue { text, line })
-            })
-            .collect();
-        if !values.is_empty() {
-            rows.push(RawRow { line, values });
-        }
-    }
     Ok(RawInventory {
         path,
         syntax: Syntax::Csv,
         text,
-        rows,
+        csv_columns: columns,
         ..RawInventory::default()
     })
+}
+
+/// Walks the rows of a CSV inventory read by [`read`] (its header is known good), each as a
+/// [`RawRow`] of its non-empty cells, trimmed. Rows are read from the text at each walk rather
+/// than kept: one row's cells at a time, their strings reused from row to row.
+pub(super) fn each_row(
+    inventory: &RawInventory,
+    f: &mut dyn FnMut(&RawRow) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let body = inventory
+        .text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(&inventory.text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(body.as_bytes());
+    let mut record = csv::ByteRecord::new();
+    let mut lines = LineCounter::new(body);
+    let mut row = RawRow::default();
+    let mut spare: Vec<String> = Vec::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(&inventory.path, &e)),
+        }
+        let line = record
+            .position()
+            .map_or(0, |position| lines.line_at(position.byte() as usize));
+        spare.extend(row.values.drain(..).map(|(_, value)| value.text));
+        for (field, cell) in inventory.csv_columns.iter().zip(record.iter()) {
+            // The text is UTF-8 and cells end at ASCII bytes: every cell is UTF-8 too.
+            let cell = std::str::from_utf8(cell)
+                .map_err(|_| {
+                    at(
+                        &inventory.path,
+                        Some(line),
+                        None,
+                        "is not UTF-8 text; save the inventory as UTF-8".to_string(),
+                    )
+                })?
+                .trim();
+            if cell.is_empty() {
+                continue;
+            }
+            let mut text = spare.pop().unwrap_or_default();
+            text.clear();
+            text.push_str(cell);
+            row.values.push((field, RawValue { text, line }));
+        }
+        if !row.values.is_empty() {
+            row.line = line;
+            f(&row)?;
+        }
+    }
 }
 
 /// The 1-based line of records in a text, counted by `\n` whatever the line ending (the csv
@@ -176,7 +206,12 @@ mod tests {
         for ending in ["\n", "\r\n"] {
             let text = ["service,before", "web,800MB", "", "api,700MB"].join(ending) + ending;
             let inventory = read(PathBuf::from("d.csv"), text).unwrap();
-            let lines: Vec<usize> = inventory.rows.iter().map(|row| row.line).collect();
+            let mut lines = Vec::new();
+            each_row(&inventory, &mut |row| {
+                lines.push(row.line);
+                Ok(())
+            })
+            .unwrap();
             assert_eq!(lines, [2, 4], "{ending:?}");
         }
     }

@@ -190,9 +190,14 @@ pub struct RawInventory {
     /// The file name for messages (`<stdin>` for `-`).
     pub path: PathBuf,
     pub syntax: Syntax,
-    /// The whole text, for line numbers of the assumptions table.
+    /// The whole text, for line numbers of the assumptions table (and a CSV file's rows).
     pub text: String,
+    /// TOML: the `[[service]]` tables. A CSV inventory keeps none: its rows are read from
+    /// `text` each time they are walked ([`RawInventory::each_row`]), so a large inventory is
+    /// never held twice.
     pub rows: Vec<RawRow>,
+    /// CSV: the field of each column of the header row, in order; empty for TOML.
+    pub csv_columns: Vec<&'static str>,
     /// TOML `[defaults]`.
     pub defaults: RawRow,
     /// TOML `[assumptions]`.
@@ -223,12 +228,26 @@ impl RawInventory {
             .transpose()
     }
 
-    /// How many rows set `field` themselves (so a default for it does not reach them).
-    pub fn rows_setting(&self, field: &str) -> usize {
-        self.rows
-            .iter()
-            .filter(|row| row.get(field).is_some())
-            .count()
+    /// Walks the rows in order, stopping at the first error (`f`'s, or a CSV row that does not
+    /// parse).
+    pub fn each_row(&self, mut f: impl FnMut(&RawRow) -> Result<(), Error>) -> Result<(), Error> {
+        if self.csv_columns.is_empty() {
+            self.rows.iter().try_for_each(f)
+        } else {
+            csv_reader::each_row(self, &mut f)
+        }
+    }
+
+    /// How many rows set `field` themselves (so a default for it does not reach them), of how
+    /// many. Rows that do not parse are not counted: reading the rows refuses them.
+    pub fn rows_setting(&self, field: &str) -> (usize, usize) {
+        let (mut setting, mut rows) = (0, 0);
+        let _ = self.each_row(|row| {
+            rows += 1;
+            setting += usize::from(row.get(field).is_some());
+            Ok(())
+        });
+        (setting, rows)
     }
 
     /// The cluster's and pools' sizes: the flags, else the file's `[cluster]` table.
@@ -380,42 +399,57 @@ pub fn image_paths(inventory: &RawInventory) -> Vec<PathBuf> {
         "after_prev_image",
         "dockerfile",
     ];
-    inventory
-        .rows
-        .iter()
-        .chain(std::iter::once(&inventory.defaults))
-        .flat_map(|row| fields.iter().filter_map(|field| row.get(field)))
-        .map(|value| directory.join(&value.text))
-        .collect()
+    let mut paths = Vec::new();
+    let mut add = |row: &RawRow| {
+        for value in fields.iter().filter_map(|field| row.get(field)) {
+            paths.push(directory.join(&value.text));
+        }
+    };
+    // Rows that do not parse name no path: reading the rows refuses them.
+    let _ = inventory.each_row(|row| {
+        add(row);
+        Ok(())
+    });
+    add(&inventory.defaults);
+    paths
 }
 
-/// One row with every cell typed by its column's parser. Image sources stay as written (with
-/// their line) until [`resolve`] reads them: typing a row reads no file.
+/// One row with every cell typed by its column's parser, its typed sizes on both bases. Image
+/// sources stay as written (with their line) until [`resolve`] reads them: typing a row reads no
+/// file. Owned, not borrowed from the text: a CSV inventory's rows are read one at a time.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Row<'a> {
+pub struct Row {
     /// The line the row starts on.
     pub line: usize,
-    pub service: &'a RawValue,
+    /// The service's name as written.
+    pub service: RawValue,
     pub runtime: Option<String>,
     pub shape: FleetShape,
     pub basis: Basis,
-    /// Typed sizes, on `basis`, each with its cell for messages.
-    pub before: Option<(u64, &'a RawValue)>,
-    pub after: Option<(u64, &'a RawValue)>,
+    /// Typed sizes (on `basis`, the other basis estimated).
+    pub before: Option<ImageSize>,
+    pub after: Option<ImageSize>,
     pub budget: Option<Budget>,
-    /// The platform to read this row's image sources for, when the row or `[defaults]` names one.
-    pub platform: Option<Platform>,
-    pub before_image: Option<&'a RawValue>,
-    pub after_image: Option<&'a RawValue>,
-    pub base_image: Option<&'a RawValue>,
-    pub before_prev_image: Option<&'a RawValue>,
-    pub after_prev_image: Option<&'a RawValue>,
     pub changed_per_deploy: Option<ChangedPerDeploy>,
     pub node_pool: Option<String>,
-    /// The Dockerfile's path as written (read by [`resolve`]).
-    pub dockerfile: Option<&'a RawValue>,
     /// `nodes` was `all`: `shape.nodes` is the size of the row's pool or of the cluster.
     pub every_node: bool,
+    /// The files and images the row names, when it names any.
+    pub sources: Option<Box<RowSources>>,
+}
+
+/// The cells of a row that name files or images, as written (read by [`resolve`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowSources {
+    /// The platform to read the row's image sources for, when the row or `[defaults]` names one.
+    pub platform: Option<Platform>,
+    pub before_image: Option<RawValue>,
+    pub after_image: Option<RawValue>,
+    pub base_image: Option<RawValue>,
+    pub before_prev_image: Option<RawValue>,
+    pub after_prev_image: Option<RawValue>,
+    /// The Dockerfile's path as written.
+    pub dockerfile: Option<RawValue>,
 }
 
 /// The defaults a row falls back to: flags, then `[defaults]`, then 1 and `disk`.
@@ -431,12 +465,13 @@ struct RowDefaults {
 impl RawInventory {
     /// Types one row (no file is read): every cell through its parser, empty ones from
     /// `defaults`; a size and an image source for the same side are refused together.
-    fn typed_row<'a>(
-        &'a self,
-        row: &'a RawRow,
+    fn typed_row(
+        &self,
+        row: &RawRow,
         defaults: &RowDefaults,
         targets: &Targets,
-    ) -> Result<Row<'a>, Error> {
+        ratio: Ratio,
+    ) -> Result<Row, Error> {
         let Some(service) = row.get("service") else {
             return Err(Error::Input {
                 place: Place::file_line(&self.path, row.line, "service"),
@@ -447,23 +482,33 @@ impl RawInventory {
             Some(value) => self.read(field, value, values::count),
             None => Ok(default),
         };
-        let size = |field: &'static str| -> Result<Option<(u64, &'a RawValue)>, Error> {
-            row.get(field)
-                .map(|value| Ok((self.read(field, value, values::size)?, value)))
-                .transpose()
-        };
-        let source =
-            |field: &'static str, size_field: &str| -> Result<Option<&'a RawValue>, Error> {
-                match (row.get(field), row.get(size_field)) {
-                    (Some(value), Some(_)) => Err(bad(
+        let size = |field: &'static str, basis: Basis| -> Result<Option<ImageSize>, Error> {
+            let Some(value) = row.get(field) else {
+                return Ok(None);
+            };
+            let bytes = self.read(field, value, values::size)?;
+            ImageSize::typed(bytes, basis, ratio)
+                .map(Some)
+                .ok_or_else(|| {
+                    bad(
                         &self.path,
                         value,
                         field,
-                        format!("'{}': give {size_field} or {field}, not both", value.text),
-                    )),
-                    (value, _) => Ok(value),
-                }
-            };
+                        format!("'{}' is too large to estimate a disk size from", value.text),
+                    )
+                })
+        };
+        let source = |field: &'static str, size_field: &str| -> Result<Option<RawValue>, Error> {
+            match (row.get(field), row.get(size_field)) {
+                (Some(value), Some(_)) => Err(bad(
+                    &self.path,
+                    value,
+                    field,
+                    format!("'{}': give {size_field} or {field}, not both", value.text),
+                )),
+                (value, _) => Ok(value.cloned()),
+            }
+        };
         let node_pool = row.get("node_pool").map(|value| value.text.clone());
         let nodes = match row.get("nodes") {
             Some(value) => self.read("nodes", value, values::nodes)?,
@@ -484,56 +529,74 @@ impl RawInventory {
                     message: Cluster::missing(node_pool.as_deref()),
                 })?,
         };
-        Ok(Row {
-            line: row.line,
-            service,
-            runtime: match row.get("runtime") {
-                Some(value) => self.read("runtime", value, |text| targets.resolve(text))?,
-                None => defaults.runtime.clone(),
+        let runtime = match row.get("runtime") {
+            Some(value) => self.read("runtime", value, |text| targets.resolve(text))?,
+            None => defaults.runtime.clone(),
+        };
+        let shape = FleetShape {
+            services: count("services", defaults.shape.services)?,
+            nodes,
+            deploys_per_day: match row.get("deploys_per_day") {
+                Some(value) => self.read("deploys_per_day", value, values::deploy_rate)?,
+                None => defaults.shape.deploys_per_day,
             },
-            shape: FleetShape {
-                services: count("services", defaults.shape.services)?,
-                nodes,
-                deploys_per_day: match row.get("deploys_per_day") {
-                    Some(value) => self.read("deploys_per_day", value, values::deploy_rate)?,
-                    None => defaults.shape.deploys_per_day,
-                },
-            },
-            basis: match row.get("basis") {
-                Some(value) => self.read("basis", value, values::basis)?,
-                None => defaults.basis,
-            },
-            before: size("before")?,
-            after: size("after")?,
-            budget: row
-                .get("budget")
-                .map(|value| self.read("budget", value, values::budget))
-                .transpose()?,
-            platform: match row.get("platform") {
-                Some(value) => Some(self.read("platform", value, Platform::parse)?),
-                None => defaults.platform.clone(),
-            },
+        };
+        let basis = match row.get("basis") {
+            Some(value) => self.read("basis", value, values::basis)?,
+            None => defaults.basis,
+        };
+        let before = size("before", basis)?;
+        let after = size("after", basis)?;
+        let budget = row
+            .get("budget")
+            .map(|value| self.read("budget", value, values::budget))
+            .transpose()?;
+        let platform = match row.get("platform") {
+            Some(value) => Some(self.read("platform", value, Platform::parse)?),
+            None => None,
+        };
+        let sources = RowSources {
+            platform: None,
             before_image: source("before_image", "before")?,
             after_image: source("after_image", "after")?,
-            base_image: row.get("base_image"),
-            before_prev_image: row.get("before_prev_image"),
-            after_prev_image: row.get("after_prev_image"),
-            changed_per_deploy: row
-                .get("changed_per_deploy")
-                .map(|value| self.read("changed_per_deploy", value, values::changed_per_deploy))
-                .transpose()?,
+            base_image: row.get("base_image").cloned(),
+            before_prev_image: row.get("before_prev_image").cloned(),
+            after_prev_image: row.get("after_prev_image").cloned(),
+            dockerfile: row.get("dockerfile").cloned(),
+        };
+        let changed_per_deploy = row
+            .get("changed_per_deploy")
+            .map(|value| self.read("changed_per_deploy", value, values::changed_per_deploy))
+            .transpose()?;
+        Ok(Row {
+            line: row.line,
+            service: service.clone(),
+            runtime,
+            shape,
+            basis,
+            before,
+            after,
+            budget,
+            changed_per_deploy,
             node_pool,
-            dockerfile: row.get("dockerfile"),
             every_node,
+            sources: (sources != RowSources::default()).then(|| {
+                Box::new(RowSources {
+                    platform: platform.or_else(|| defaults.platform.clone()),
+                    ..sources
+                })
+            }),
         })
     }
 
-    /// Every row typed (no file read); duplicate names refused.
+    /// Every row typed (no file read); duplicate names refused. `ratio` estimates the basis a
+    /// typed size was not given on.
     pub fn typed_rows(
         &self,
         flags: &FlagDefaults,
         targets: &Targets,
-    ) -> Result<Vec<Row<'_>>, Error> {
+        ratio: Ratio,
+    ) -> Result<Vec<Row>, Error> {
         let (shape, nodes, basis, runtime) = effective_defaults(self, flags, targets)?;
         let platform = self
             .defaults
@@ -548,14 +611,19 @@ impl RawInventory {
             runtime,
             platform,
         };
+        let mut rows = Vec::new();
+        let typed = self.each_row(|raw| {
+            rows.push(self.typed_row(raw, &defaults, targets, ratio)?);
+            Ok(())
+        });
+        // A name met twice is refused at its second row, before any row after it.
         let mut seen: rustc_hash::FxHashMap<&str, usize> = Default::default();
-        let mut rows = Vec::with_capacity(self.rows.len());
-        for raw in &self.rows {
-            let row = self.typed_row(raw, &defaults, targets)?;
+        seen.reserve(rows.len());
+        for row in &rows {
             if let Some(first) = seen.insert(row.service.text.as_str(), row.service.line) {
                 return Err(bad(
                     &self.path,
-                    row.service,
+                    &row.service,
                     "service",
                     format!(
                         "'{}' is a duplicate service name (first on line {first}); names must be \
@@ -564,8 +632,8 @@ impl RawInventory {
                     ),
                 ));
             }
-            rows.push(row);
         }
+        typed?;
         if rows.is_empty() {
             return Err(Error::Input {
                 place: Place::File {
@@ -596,10 +664,12 @@ pub fn resolve(
         .filter(|_| inventory.path.as_os_str() != STDIN)
         .unwrap_or(Path::new(""));
     let path = &inventory.path;
-    let rows = inventory.typed_rows(flags, targets)?;
+    let rows = inventory.typed_rows(flags, targets, ratio)?;
     let mut services = Vec::with_capacity(rows.len());
+    let no_sources = RowSources::default();
     for row in rows {
-        let row_read = match &row.platform {
+        let sources = row.sources.as_deref().unwrap_or(&no_sources);
+        let row_read = match &sources.platform {
             Some(platform) => SourceOptions {
                 read: ReadOptions {
                     platform: platform.clone(),
@@ -610,8 +680,9 @@ pub fn resolve(
             },
             None => read.clone(),
         };
-        let image = |field: &str, value: Option<&RawValue>| -> Result<Option<SizedImage>, Error> {
+        let image = |field: &str, value: &Option<RawValue>| -> Result<Option<SizedImage>, Error> {
             value
+                .as_ref()
                 .map(|value| {
                     sources::read_sized(
                         Path::new(&value.text),
@@ -623,27 +694,9 @@ pub fn resolve(
                 })
                 .transpose()
         };
-        let typed =
-            |size: Option<(u64, &RawValue)>, field: &str| -> Result<Option<ImageSize>, Error> {
-                size.map(|(bytes, value)| {
-                    ImageSize::typed(bytes, row.basis, ratio).ok_or_else(|| {
-                        bad(
-                            path,
-                            value,
-                            field,
-                            format!("'{}' is too large to estimate a disk size from", value.text),
-                        )
-                    })
-                })
-                .transpose()
-            };
-        let before_image = image("before_image", row.before_image)?;
-        let after_image = image("after_image", row.after_image)?;
-        let Some(before) = before_image
-            .as_ref()
-            .map(|i| i.size)
-            .or(typed(row.before, "before")?)
-        else {
+        let before_image = image("before_image", &sources.before_image)?;
+        let after_image = image("after_image", &sources.after_image)?;
+        let Some(before) = before_image.as_ref().map(|i| i.size).or(row.before) else {
             return Err(Error::Input {
                 place: Place::file_line(path, row.line, "before"),
                 message: format!(
@@ -653,10 +706,7 @@ pub fn resolve(
                 ),
             });
         };
-        let after = match &after_image {
-            Some(image) => Some(image.size),
-            None => typed(row.after, "after")?,
-        };
+        let after = after_image.as_ref().map(|image| image.size).or(row.after);
         if after.is_none()
             && row
                 .runtime
@@ -675,24 +725,25 @@ pub fn resolve(
                 ),
             });
         }
-        let layer_source = |field: &str, value: Option<&RawValue>| {
+        let layer_source = |field: &str, value: &Option<RawValue>| {
             image(field, value).map(|sized| sized.map(|sized| Box::new(sized.image)))
         };
         let layering = Layering {
-            base_image: layer_source("base_image", row.base_image)?,
-            before_previous: layer_source("before_prev_image", row.before_prev_image)?,
-            after_previous: layer_source("after_prev_image", row.after_prev_image)?,
+            base_image: layer_source("base_image", &sources.base_image)?,
+            before_previous: layer_source("before_prev_image", &sources.before_prev_image)?,
+            after_previous: layer_source("after_prev_image", &sources.after_prev_image)?,
             changed_per_deploy: row.changed_per_deploy,
-            node_pool: row.node_pool.clone(),
+            node_pool: row.node_pool,
             every_node: row.every_node,
         };
-        let dockerfile = row
+        let dockerfile = sources
             .dockerfile
+            .as_ref()
             .map(|value| read_dockerfile(path, directory, value))
             .transpose()?;
         services.push(Service {
-            name: row.service.text.clone(),
-            runtime: row.runtime.clone(),
+            name: row.service.text,
+            runtime: row.runtime,
             shape: row.shape,
             basis: row.basis,
             before,

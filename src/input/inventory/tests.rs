@@ -401,7 +401,11 @@ fn deploy_rates_are_read_as_people_say_them() {
                b,1GB,1GB,1,0.5\nc,1GB,1GB,1,20/month\nd,1GB,1GB,1,\n";
     let raw = parse(PathBuf::from("fleet.csv"), csv.to_string()).unwrap();
     let rows = raw
-        .typed_rows(&FlagDefaults::default(), &Targets::bundled().unwrap())
+        .typed_rows(
+            &FlagDefaults::default(),
+            &Targets::bundled().unwrap(),
+            ratio(),
+        )
         .unwrap();
     let rates: Vec<String> = rows
         .iter()
@@ -413,7 +417,11 @@ fn deploy_rates_are_read_as_people_say_them() {
                 before = \"1GB\"\nafter = \"1GB\"\ndeploys_per_day = 0.25\n";
     let raw = parse(PathBuf::from("fleet.toml"), toml.to_string()).unwrap();
     let rows = raw
-        .typed_rows(&FlagDefaults::default(), &Targets::bundled().unwrap())
+        .typed_rows(
+            &FlagDefaults::default(),
+            &Targets::bundled().unwrap(),
+            ratio(),
+        )
         .unwrap();
     assert_eq!(rows[0].shape.deploys_per_day.to_string(), "3/week");
     assert_eq!(rows[1].shape.deploys_per_day.to_string(), "0.25");
@@ -572,16 +580,20 @@ fn rows_are_typed_before_any_image_is_read() {
     let inventory = parse(PathBuf::from("fleet.toml"), text.to_string()).unwrap();
     let targets = Targets::bundled().unwrap();
     let rows = inventory
-        .typed_rows(&FlagDefaults::default(), &targets)
+        .typed_rows(&FlagDefaults::default(), &targets, ratio())
         .unwrap();
     let [row] = rows.as_slice() else {
         panic!("one row")
     };
     assert_eq!(row.service.text, "api");
     assert_eq!(row.shape, shape(1, 3, 1));
-    assert_eq!(row.after.map(|(bytes, _)| bytes), Some(80_000_000));
+    assert_eq!(row.after.map(|size| size.disk_bytes), Some(80_000_000));
     assert_eq!(row.before, None);
-    let image = row.before_image.expect("the source, as written");
+    let sources = row.sources.as_deref().expect("the row names a source");
+    let image = sources
+        .before_image
+        .as_ref()
+        .expect("the source, as written");
     assert_eq!((image.text.as_str(), image.line), ("no/such/layout", 7));
     assert_eq!(row.budget, Some(Budget::Target));
     assert_eq!(
@@ -590,7 +602,7 @@ fn rows_are_typed_before_any_image_is_read() {
     );
     assert_eq!(row.node_pool.as_deref(), Some("batch"));
     assert_eq!(
-        row.platform,
+        sources.platform,
         Some(crate::input::image::Platform::parse("linux/arm64").unwrap())
     );
     // Reading it is `resolve`'s job, which fails on the missing file.

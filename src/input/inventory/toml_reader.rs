@@ -187,6 +187,7 @@ pub fn read(path: PathBuf, text: String) -> Result<RawInventory, Error> {
         })
         .collect::<Result<Vec<_>, Error>>()?;
     Ok(RawInventory {
+        csv_columns: Vec::new(),
         path,
         syntax: Syntax::Toml,
         cluster,
