@@ -271,7 +271,7 @@ impl FromArgMatches for AssumptionArgs {
 
 /// A `--runtime` as given: a key of the runtime targets, or `None` for `other`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Runtime(pub Option<String>);
+pub struct Runtime(pub Option<crate::model::RuntimeKey>);
 
 /// A `--runtime` key of the bundled targets (`other` for none).
 fn runtime(text: &str) -> Result<Runtime, Refusal> {

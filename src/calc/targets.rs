@@ -14,7 +14,9 @@ pub const OTHER_RUNTIME: &str = "other";
 /// One runtime's realistic size range, in disk bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Target {
-    pub runtime: String,
+    /// Shared with every service and row of the runtime (a key per row would be an allocation
+    /// per row).
+    pub runtime: crate::model::RuntimeKey,
     pub description: String,
     pub low_disk_bytes: u64,
     pub high_disk_bytes: u64,
@@ -88,7 +90,7 @@ impl Targets {
         for record in reader.deserialize::<TargetRecord>() {
             let record = record.map_err(|e| broken(e.to_string()))?;
             targets.push(Target {
-                runtime: record.runtime,
+                runtime: record.runtime.into(),
                 description: record.description,
                 low_disk_bytes: record.low_mb * 1_000_000,
                 high_disk_bytes: record.high_mb * 1_000_000,
@@ -106,14 +108,14 @@ impl Targets {
 
     /// The accepted runtime keys, for messages: `go, python, …, other`.
     pub fn accepted_keys(&self) -> String {
-        let mut keys: Vec<&str> = self.targets.iter().map(|t| t.runtime.as_str()).collect();
+        let mut keys: Vec<&str> = self.targets.iter().map(|t| &*t.runtime).collect();
         keys.push(OTHER_RUNTIME);
         keys.join(", ")
     }
 
     /// Normalises a runtime as typed: a known key (lower case), `None` for `other` or blank,
     /// `Err` with the accepted keys for anything else.
-    pub fn resolve(&self, typed: &str) -> Result<Option<String>, Refusal> {
+    pub fn resolve(&self, typed: &str) -> Result<Option<crate::model::RuntimeKey>, Refusal> {
         let typed = typed.trim();
         if typed.is_empty() || typed.eq_ignore_ascii_case(OTHER_RUNTIME) {
             return Ok(None);
@@ -136,7 +138,7 @@ mod tests {
     #[test]
     fn the_bundled_table() {
         let t = Targets::bundled().unwrap();
-        let keys: Vec<&str> = t.targets.iter().map(|t| t.runtime.as_str()).collect();
+        let keys: Vec<&str> = t.targets.iter().map(|t| &*t.runtime).collect();
         assert_eq!(keys, ["go", "python", "node", "java", "java-jlink"]);
         let python = t.get("Python").unwrap();
         assert_eq!(python.low_disk_bytes, 70_000_000);
@@ -167,7 +169,7 @@ mod tests {
     #[test]
     fn resolving_runtime_keys() {
         let t = Targets::bundled().unwrap();
-        assert_eq!(t.resolve("JAVA"), Ok(Some("java".to_string())));
+        assert_eq!(t.resolve("JAVA"), Ok(Some("java".into())));
         assert_eq!(t.resolve("other"), Ok(None));
         assert_eq!(t.resolve(""), Ok(None));
         let error = t.resolve("rust").unwrap_err();

@@ -102,7 +102,7 @@ pub fn run(args: &CompareArgs, environment: &Environment) -> Result<i32, Error> 
 fn gate(
     args: &CompareArgs,
     name: &str,
-    runtime: &Option<String>,
+    runtime: &Option<crate::model::RuntimeKey>,
     before: &crate::model::ImageSize,
     after: &crate::model::ImageSize,
 ) -> Result<Option<CheckReport>, Error> {

@@ -45,6 +45,8 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
         .chain(args.assumptions.file.clone())
         .chain(inventory::image_paths(&raw))
         .collect();
+    // The inventory's text is not needed past here: a large one should not be held twice.
+    drop(raw);
     let subject = Subject {
         command: Command::Report,
         default_title: &titles.0,

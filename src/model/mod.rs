@@ -156,11 +156,15 @@ pub struct GrowthLimit {
 }
 
 /// One inventory row (or the single row of `calc`).
+/// A runtime key of the size targets (`go`, `java-jlink`, …), shared by every service and row
+/// of that runtime rather than copied into each.
+pub type RuntimeKey = std::sync::Arc<str>;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
     pub name: String,
     /// A runtime key of `data/runtime_targets.csv`, or `None` for other/unknown.
-    pub runtime: Option<String>,
+    pub runtime: Option<RuntimeKey>,
     pub shape: FleetShape,
     pub basis: Basis,
     pub before: ImageSize,

@@ -38,7 +38,7 @@ fn service(
 ) -> Service {
     Service {
         name: name.to_string(),
-        runtime: runtime.map(str::to_string),
+        runtime: runtime.map(Into::into),
         shape: FleetShape {
             services,
             nodes,
@@ -532,7 +532,7 @@ fn subject(name: &str, disk_mb: u64) -> Subject {
     Subject {
         name: name.to_string(),
         image: disk(disk_mb),
-        runtime: Some("python".to_string()),
+        runtime: Some("python".into()),
         fail_budget: None,
         warn_budget: None,
         baseline: None,

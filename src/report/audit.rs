@@ -477,7 +477,7 @@ pub struct Request<'a> {
     pub image: Option<&'a Image>,
     /// The runtime said (`--runtime`, the inventory row's; `Some(None)` for other); `None`:
     /// guessed from the final stage's base image.
-    pub runtime: Option<Option<String>>,
+    pub runtime: Option<Option<crate::model::RuntimeKey>>,
     /// Where the runtime is said, for the note when it is guessed: `--runtime`.
     pub runtime_from: &'static str,
     pub fleet: Option<FleetInput>,
@@ -514,7 +514,7 @@ pub fn audit(tables: &Tables, request: Request) -> AuditReport {
         let guessed = stages::final_base(dockerfile)
             .as_deref()
             .and_then(rules::runtime_of)
-            .map(str::to_string);
+            .map(std::sync::Arc::from);
         if let Some(runtime) = &guessed {
             notes.push(format!(
                 "runtime {runtime} guessed from the final stage's base image ({runtime_from} to \
@@ -543,7 +543,7 @@ pub fn audit(tables: &Tables, request: Request) -> AuditReport {
         rules: &tables.rules,
         techniques: &tables.techniques,
         image: image_input,
-        runtime,
+        runtime: runtime.map(|runtime| runtime.to_string()),
         target,
         fleet,
         context,

@@ -45,6 +45,9 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
     };
     let ratio = assumptions.compression_ratio.value;
     let days_per_year = assumptions.days_per_year.value;
+    // The layer-aware model first, so its working set is gone before the rows are made (its
+    // error, if any, is reported where it always was: after the rows').
+    let expected = expected::expected(input.services, assumptions);
     let mut fleet = full_pull::Combiner::default();
     let mut plans = [
         full_pull::Combiner::default(),
@@ -139,8 +142,7 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
             committed_rows,
             estimated,
             assumptions,
-            expected::expected(input.services, assumptions)
-                .map_err(|overflow| Error::Overflow(overflow.to_string()))?,
+            expected.map_err(|overflow| Error::Overflow(overflow.to_string()))?,
         ),
         services,
         projected_totals,
@@ -562,17 +564,17 @@ fn plan_row(
     days_per_year: u64,
 ) -> ServiceRow {
     let range = |pick: fn(&Figures) -> DiskWire| {
-        Saving::Projected(Range {
+        Saving::Projected(Box::new(Range {
             low: pick(low),
             high: pick(high),
-        })
+        }))
     };
     ServiceRow {
         pulls_per_day: low.pulls_per_day,
-        projected_after: Some(Range {
+        projected_after: Some(Box::new(Range {
             low: ImageView::of(&projection.at_target_high),
             high: ImageView::of(&projection.at_target_low),
-        }),
+        })),
         saved_per_pull: range(|f| f.per_pull.saved),
         saved_per_day: range(|f| f.per_day.saved),
         saved_per_year: range(|f| f.per_year.saved),

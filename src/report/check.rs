@@ -16,7 +16,7 @@ use crate::units::{Basis, format_bytes, format_range};
 pub struct Subject {
     pub name: String,
     pub image: ImageSize,
-    pub runtime: Option<String>,
+    pub runtime: Option<crate::model::RuntimeKey>,
     pub fail_budget: Option<Budget>,
     pub warn_budget: Option<Budget>,
     pub baseline: Option<ImageSize>,

@@ -255,7 +255,7 @@ impl HistoryReport {
                 })
                 .collect(),
             target: input.target.map(|target| TargetBand {
-                runtime: target.runtime.clone(),
+                runtime: target.runtime.to_string(),
                 low_disk_bytes: target.low_disk_bytes,
                 high_disk_bytes: target.high_disk_bytes,
             }),

@@ -23,10 +23,10 @@ use crate::calc::cost::{Payback, PeriodCost};
 use crate::calc::full_pull::{DiskWire, Seconds, Transfer};
 use crate::calc::targets::Status;
 use crate::calc::techniques::Technique;
-use crate::model::ImageSize;
 use crate::model::assumptions::{ASSUMPTIONS, Assumption, Assumptions, Kind, Origin, Value};
 use crate::model::image::{Digest, Image};
 use crate::model::rate::Fraction;
+use crate::model::{ImageSize, RuntimeKey};
 use crate::units::Basis;
 
 /// The version of the JSON contract.
@@ -205,11 +205,12 @@ pub struct ProjectedTotals {
 }
 
 /// A saving: exact for a committed row, a low–high range for a plan.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Saving {
     Exact(DiskWire),
-    Projected(Range<DiskWire>),
+    // Boxed: most rows are committed, and every row would otherwise pay for the range.
+    Projected(Box<Range<DiskWire>>),
 }
 
 impl Saving {
@@ -526,7 +527,7 @@ impl ImageView {
 /// A service's runtime target and where its image stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct TargetView {
-    pub runtime: String,
+    pub runtime: RuntimeKey,
     pub low_disk_bytes: u64,
     pub high_disk_bytes: u64,
     pub status: Status,
@@ -539,7 +540,7 @@ pub struct TargetView {
 pub struct ServiceRow {
     pub name: String,
     /// A runtime key, or `null` for other/unknown.
-    pub runtime: Option<String>,
+    pub runtime: Option<RuntimeKey>,
     pub services: u64,
     pub nodes: u64,
     /// Deploys a day, exactly (3/week is 3/7).
@@ -552,7 +553,7 @@ pub struct ServiceRow {
     /// `null` for a plan (see `projected_after`).
     pub after: Option<ImageView>,
     /// For a plan: the after size at the target's high end (`low` saving) and low end (`high`).
-    pub projected_after: Option<Range<ImageView>>,
+    pub projected_after: Option<Box<Range<ImageView>>>,
     pub saved_per_pull: Saving,
     pub saved_per_day: Saving,
     pub saved_per_year: Saving,

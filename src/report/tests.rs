@@ -40,7 +40,7 @@ fn service(
 ) -> Service {
     Service {
         name: name.to_string(),
-        runtime: runtime.map(str::to_string),
+        runtime: runtime.map(Into::into),
         shape,
         basis: Basis::Disk,
         before,
@@ -93,7 +93,7 @@ fn exact(saving: &Saving) -> DiskWire {
 
 fn projected(saving: &Saving) -> Range<DiskWire> {
     match saving {
-        Saving::Projected(range) => *range,
+        Saving::Projected(range) => **range,
         Saving::Exact(value) => panic!("expected a projected saving, got {value:?}"),
     }
 }
@@ -298,7 +298,7 @@ fn a_plan_is_projected_to_its_target_as_a_range_and_kept_out_of_the_totals() {
     assert_eq!(row.change_percent, None);
     assert_eq!(row.pulls_per_day, 20);
     // 900 MB (333 MB wire) projected to python's 120 MB (low saving) and 70 MB (high saving).
-    let after = row.projected_after.unwrap();
+    let after = row.projected_after.as_deref().unwrap();
     assert_eq!(
         (after.low.disk_bytes, after.low.wire_bytes),
         (120 * MB, 44_400_000)

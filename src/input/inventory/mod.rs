@@ -24,7 +24,7 @@ use crate::model::assumptions::{Overrides, Profile};
 use crate::model::rate::DeployRate;
 use crate::model::values::{self, Field};
 use crate::model::{
-    Budget, ChangedPerDeploy, Cluster, FleetShape, ImageSize, Layering, Nodes, Service,
+    Budget, ChangedPerDeploy, Cluster, FleetShape, ImageSize, Layering, Nodes, RuntimeKey, Service,
     ServiceDockerfile,
 };
 use crate::units::{Basis, Ratio};
@@ -341,7 +341,7 @@ fn effective_defaults(
     inventory: &RawInventory,
     flags: &FlagDefaults,
     targets: &Targets,
-) -> Result<(FleetShape, Nodes, Basis, Option<String>), Error> {
+) -> Result<(FleetShape, Nodes, Basis, Option<RuntimeKey>), Error> {
     let file = &inventory.defaults;
     let count = |field: &str, flag: Option<u64>| -> Result<u64, Error> {
         match (flag, file.get(field)) {
@@ -405,11 +405,19 @@ pub fn image_paths(inventory: &RawInventory) -> Vec<PathBuf> {
             paths.push(directory.join(&value.text));
         }
     };
-    // Rows that do not parse name no path: reading the rows refuses them.
-    let _ = inventory.each_row(|row| {
-        add(row);
-        Ok(())
-    });
+    // Rows that do not parse name no path: reading the rows refuses them. A CSV file without a
+    // column for one names none, and is not read again.
+    let csv_without_paths = !inventory.csv_columns.is_empty()
+        && !inventory
+            .csv_columns
+            .iter()
+            .any(|column| fields.contains(column));
+    if !csv_without_paths {
+        let _ = inventory.each_row(|row| {
+            add(row);
+            Ok(())
+        });
+    }
     add(&inventory.defaults);
     paths
 }
@@ -423,7 +431,7 @@ pub struct Row {
     pub line: usize,
     /// The service's name as written.
     pub service: RawValue,
-    pub runtime: Option<String>,
+    pub runtime: Option<RuntimeKey>,
     pub shape: FleetShape,
     pub basis: Basis,
     /// Typed sizes (on `basis`, the other basis estimated).
@@ -458,7 +466,7 @@ struct RowDefaults {
     nodes: Nodes,
     cluster: Cluster,
     basis: Basis,
-    runtime: Option<String>,
+    runtime: Option<RuntimeKey>,
     platform: Option<Platform>,
 }
 
