@@ -28,7 +28,22 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T, what: &str) -> Result<String,
 }
 
 /// Writes `value` as JSON, indented when `pretty`, runner commands broken inside strings.
+/// Compact JSON (large reports) goes through [`super::json_compact`], which writes the same
+/// bytes faster.
 pub fn to_writer<T: Serialize + ?Sized>(
+    out: impl io::Write,
+    value: &T,
+    pretty: bool,
+) -> io::Result<()> {
+    if pretty {
+        with_serde_json(out, value, true)
+    } else {
+        super::json_compact::to_writer(out, value)
+    }
+}
+
+/// [`to_writer`] through `serde_json`'s own serializer: the reference of the compact writer.
+pub(super) fn with_serde_json<T: Serialize + ?Sized>(
     out: impl io::Write,
     value: &T,
     pretty: bool,
@@ -44,7 +59,7 @@ pub fn to_writer<T: Serialize + ?Sized>(
 }
 
 /// serde_json's formatter `F`, with `::` and `##[` broken inside strings (object keys included).
-struct RunnerSafe<F>(F);
+pub(super) struct RunnerSafe<F>(pub(super) F);
 
 impl<F: Formatter> Formatter for RunnerSafe<F> {
     fn write_string_fragment<W: ?Sized + io::Write>(

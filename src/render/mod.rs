@@ -17,6 +17,7 @@ pub mod history;
 pub mod html;
 pub mod inspect;
 pub mod json;
+pub mod json_compact;
 pub mod layers;
 pub mod markdown;
 pub mod mermaid;

@@ -1,0 +1,701 @@
+//! The compact JSON of large reports, written fast: the same bytes as `serde_json`'s compact
+//! serializer with the runner-safe formatter of [`super::json`] (a test compares them), with
+//! two costs taken out. A struct's field names are our own `&'static str`s, never input, so
+//! they are copied as they are instead of scanned for escapes and runner commands; and every
+//! token goes into one buffer, handed to the writer in large blocks, instead of through the
+//! formatter's calls one small write at a time (issue 20: at 100,000 services the report's
+//! 86 MB of JSON was most of its time). Strings from input go through the same escapes and the
+//! same runner-safe fragments as everywhere else; numbers through `serde_json`'s own formatting.
+
+use std::fmt::Display;
+use std::io;
+
+use serde::Serialize;
+use serde::ser::{self, Impossible};
+use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
+
+use super::json::RunnerSafe;
+
+/// Blocks handed to the writer at about this size.
+const BLOCK: usize = 1 << 17;
+
+/// Writes `value` as compact JSON to `out`.
+pub fn to_writer<T: Serialize + ?Sized>(out: impl io::Write, value: &T) -> io::Result<()> {
+    let mut writer = Compact {
+        buffer: Vec::with_capacity(BLOCK + BLOCK / 2),
+        out,
+    };
+    value.serialize(&mut writer).map_err(|error| error.0)?;
+    writer.flush()
+}
+
+/// A failure to write, or a value JSON cannot hold.
+#[derive(Debug)]
+pub struct WriteError(io::Error);
+
+impl Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+impl ser::Error for WriteError {
+    fn custom<T: Display>(message: T) -> Self {
+        WriteError(io::Error::other(message.to_string()))
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, WriteError>;
+
+struct Compact<W> {
+    buffer: Vec<u8>,
+    out: W,
+}
+
+impl<W: io::Write> Compact<W> {
+    fn push(&mut self, bytes: &[u8]) {
+        self.buffer.extend_from_slice(bytes);
+    }
+
+    /// Hands the buffer to the writer once it holds a block.
+    fn spill(&mut self) -> Result {
+        if self.buffer.len() >= BLOCK {
+            self.out.write_all(&self.buffer).map_err(WriteError)?;
+            self.buffer.clear();
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.write_all(&self.buffer)?;
+        self.buffer.clear();
+        self.out.flush()
+    }
+
+    /// A string from anywhere: escaped as `serde_json` escapes it, its runs written through the
+    /// runner-safe formatter.
+    fn string(&mut self, value: &str) {
+        let buffer = &mut self.buffer;
+        buffer.push(b'"');
+        let bytes = value.as_bytes();
+        let mut start = 0;
+        for (index, &byte) in bytes.iter().enumerate() {
+            let escape = match byte {
+                b'"' => CharEscape::Quote,
+                b'\\' => CharEscape::ReverseSolidus,
+                b'\x08' => CharEscape::Backspace,
+                b'\x0c' => CharEscape::FormFeed,
+                b'\n' => CharEscape::LineFeed,
+                b'\r' => CharEscape::CarriageReturn,
+                b'\t' => CharEscape::Tab,
+                0x00..=0x1f => CharEscape::AsciiControl(byte),
+                _ => continue,
+            };
+            if start < index {
+                fragment(buffer, &value[start..index]);
+            }
+            // Writing to a vector cannot fail.
+            let _ = CompactFormatter.write_char_escape(buffer, escape);
+            start = index + 1;
+        }
+        if start < bytes.len() {
+            fragment(buffer, &value[start..]);
+        }
+        buffer.push(b'"');
+    }
+
+    /// A field name or variant of our own types: no escapes, no runner commands.
+    fn name(&mut self, name: &'static str) {
+        debug_assert!(
+            !name.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) && !name.contains("::"),
+            "{name}"
+        );
+        self.buffer.push(b'"');
+        self.buffer.extend_from_slice(name.as_bytes());
+        self.buffer.push(b'"');
+    }
+}
+
+fn fragment(buffer: &mut Vec<u8>, text: &str) {
+    // Writing to a vector cannot fail.
+    let _ = RunnerSafe(CompactFormatter).write_string_fragment(buffer, text);
+}
+
+/// A number through `serde_json`'s compact formatting.
+macro_rules! number {
+    ($($method:ident: $type:ty => $write:ident),* $(,)?) => {
+        $(fn $method(self, value: $type) -> Result {
+            // Writing to a vector cannot fail.
+            let _ = CompactFormatter.$write(&mut self.buffer, value);
+            Ok(())
+        })*
+    };
+}
+
+impl<'a, W: io::Write> ser::Serializer for &'a mut Compact<W> {
+    type Ok = ();
+    type Error = WriteError;
+    type SerializeSeq = Sequence<'a, W>;
+    type SerializeTuple = Sequence<'a, W>;
+    type SerializeTupleStruct = Sequence<'a, W>;
+    type SerializeTupleVariant = Sequence<'a, W>;
+    type SerializeMap = Sequence<'a, W>;
+    type SerializeStruct = Sequence<'a, W>;
+    type SerializeStructVariant = Sequence<'a, W>;
+
+    number! {
+        serialize_i8: i8 => write_i8,
+        serialize_i16: i16 => write_i16,
+        serialize_i32: i32 => write_i32,
+        serialize_i64: i64 => write_i64,
+        serialize_i128: i128 => write_i128,
+        serialize_u8: u8 => write_u8,
+        serialize_u16: u16 => write_u16,
+        serialize_u32: u32 => write_u32,
+        serialize_u64: u64 => write_u64,
+        serialize_u128: u128 => write_u128,
+    }
+
+    fn serialize_bool(self, value: bool) -> Result {
+        self.push(if value { b"true" } else { b"false" });
+        Ok(())
+    }
+
+    // As `serde_json`: a float JSON cannot hold is null.
+    fn serialize_f32(self, value: f32) -> Result {
+        if !value.is_finite() {
+            return self.serialize_unit();
+        }
+        let _ = CompactFormatter.write_f32(&mut self.buffer, value);
+        Ok(())
+    }
+
+    fn serialize_f64(self, value: f64) -> Result {
+        if !value.is_finite() {
+            return self.serialize_unit();
+        }
+        let _ = CompactFormatter.write_f64(&mut self.buffer, value);
+        Ok(())
+    }
+
+    fn serialize_char(self, value: char) -> Result {
+        self.string(value.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+
+    fn serialize_str(self, value: &str) -> Result {
+        self.string(value);
+        Ok(())
+    }
+
+    fn serialize_bytes(self, value: &[u8]) -> Result {
+        use ser::SerializeSeq;
+        let mut sequence = self.serialize_seq(Some(value.len()))?;
+        for byte in value {
+            sequence.serialize_element(byte)?;
+        }
+        sequence.end()
+    }
+
+    fn serialize_none(self) -> Result {
+        self.serialize_unit()
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result {
+        value.serialize(self)
+    }
+
+    fn serialize_unit(self) -> Result {
+        self.push(b"null");
+        Ok(())
+    }
+
+    fn serialize_unit_struct(self, _name: &'static str) -> Result {
+        self.serialize_unit()
+    }
+
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result {
+        self.name(variant);
+        Ok(())
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result {
+        self.push(b"{");
+        self.name(variant);
+        self.push(b":");
+        value.serialize(&mut *self)?;
+        self.push(b"}");
+        Ok(())
+    }
+
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Sequence<'a, W>> {
+        Ok(open(self, None, b"[", b"]"))
+    }
+
+    fn serialize_tuple(self, len: usize) -> Result<Sequence<'a, W>> {
+        self.serialize_seq(Some(len))
+    }
+
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Sequence<'a, W>> {
+        self.serialize_seq(Some(len))
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Sequence<'a, W>> {
+        Ok(open(self, Some(variant), b"[", b"]}"))
+    }
+
+    fn serialize_map(self, _len: Option<usize>) -> Result<Sequence<'a, W>> {
+        Ok(open(self, None, b"{", b"}"))
+    }
+
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Sequence<'a, W>> {
+        self.serialize_map(Some(len))
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Sequence<'a, W>> {
+        Ok(open(self, Some(variant), b"{", b"}}"))
+    }
+}
+
+/// Opens an array or object (`{"variant":` before it for an enum's variant); `close` ends both.
+fn open<'a, W: io::Write>(
+    writer: &'a mut Compact<W>,
+    variant: Option<&'static str>,
+    bracket: &[u8],
+    close: &'static [u8],
+) -> Sequence<'a, W> {
+    if let Some(variant) = variant {
+        writer.push(b"{");
+        writer.name(variant);
+        writer.push(b":");
+    }
+    writer.push(bracket);
+    Sequence {
+        writer,
+        first: true,
+        close,
+    }
+}
+
+/// An array or object being written: commas between its items, its closing bytes at the end.
+pub struct Sequence<'a, W> {
+    writer: &'a mut Compact<W>,
+    first: bool,
+    close: &'static [u8],
+}
+
+impl<W: io::Write> Sequence<'_, W> {
+    fn separate(&mut self) {
+        if !std::mem::take(&mut self.first) {
+            self.writer.push(b",");
+        }
+    }
+
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        self.separate();
+        value.serialize(&mut *self.writer)?;
+        self.writer.spill()
+    }
+
+    fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
+        self.separate();
+        self.writer.name(key);
+        self.writer.push(b":");
+        value.serialize(&mut *self.writer)
+    }
+
+    fn close(self) -> Result {
+        self.writer.push(self.close);
+        Ok(())
+    }
+}
+
+/// The array-like traits: each item an element.
+macro_rules! items {
+    ($($trait:ident::$method:ident),* $(,)?) => {
+        $(impl<W: io::Write> ser::$trait for Sequence<'_, W> {
+            type Ok = ();
+            type Error = WriteError;
+
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+                self.element(value)
+            }
+
+            fn end(self) -> Result {
+                self.close()
+            }
+        })*
+    };
+}
+
+items! {
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field,
+}
+
+/// The object-like traits of our own types: each item a named field.
+macro_rules! fields {
+    ($($trait:ident),* $(,)?) => {
+        $(impl<W: io::Write> ser::$trait for Sequence<'_, W> {
+            type Ok = ();
+            type Error = WriteError;
+
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result {
+                self.field(key, value)
+            }
+
+            fn end(self) -> Result {
+                self.close()
+            }
+        })*
+    };
+}
+
+fields!(SerializeStruct, SerializeStructVariant);
+
+impl<W: io::Write> ser::SerializeMap for Sequence<'_, W> {
+    type Ok = ();
+    type Error = WriteError;
+
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result {
+        self.separate();
+        key.serialize(MapKey(&mut *self.writer))?;
+        self.writer.push(b":");
+        Ok(())
+    }
+
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        value.serialize(&mut *self.writer)?;
+        self.writer.spill()
+    }
+
+    fn end(self) -> Result {
+        self.close()
+    }
+}
+
+/// A map's key, as `serde_json` writes one: a string, or a number or boolean in quotes; anything
+/// else is refused.
+struct MapKey<'a, W>(&'a mut Compact<W>);
+
+/// A quoted key from a number or boolean.
+macro_rules! quoted {
+    ($($method:ident: $type:ty),* $(,)?) => {
+        $(fn $method(self, value: $type) -> Result {
+            self.0.buffer.push(b'"');
+            ser::Serializer::$method(&mut *self.0, value)?;
+            self.0.buffer.push(b'"');
+            Ok(())
+        })*
+    };
+}
+
+fn not_a_key() -> WriteError {
+    WriteError(io::Error::other("key must be a string"))
+}
+
+impl<W: io::Write> ser::Serializer for MapKey<'_, W> {
+    type Ok = ();
+    type Error = WriteError;
+    type SerializeSeq = Impossible<(), WriteError>;
+    type SerializeTuple = Impossible<(), WriteError>;
+    type SerializeTupleStruct = Impossible<(), WriteError>;
+    type SerializeTupleVariant = Impossible<(), WriteError>;
+    type SerializeMap = Impossible<(), WriteError>;
+    type SerializeStruct = Impossible<(), WriteError>;
+    type SerializeStructVariant = Impossible<(), WriteError>;
+
+    quoted! {
+        serialize_bool: bool,
+        serialize_i8: i8,
+        serialize_i16: i16,
+        serialize_i32: i32,
+        serialize_i64: i64,
+        serialize_i128: i128,
+        serialize_u8: u8,
+        serialize_u16: u16,
+        serialize_u32: u32,
+        serialize_u64: u64,
+        serialize_u128: u128,
+    }
+
+    fn serialize_str(self, value: &str) -> Result {
+        self.0.string(value);
+        Ok(())
+    }
+
+    fn serialize_char(self, value: char) -> Result {
+        self.0.string(value.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result {
+        self.0.string(variant);
+        Ok(())
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result {
+        value.serialize(self)
+    }
+
+    fn serialize_f32(self, _value: f32) -> Result {
+        Err(not_a_key())
+    }
+
+    fn serialize_f64(self, _value: f64) -> Result {
+        Err(not_a_key())
+    }
+
+    fn serialize_bytes(self, _value: &[u8]) -> Result {
+        Err(not_a_key())
+    }
+
+    fn serialize_none(self) -> Result {
+        Err(not_a_key())
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result {
+        Err(not_a_key())
+    }
+
+    fn serialize_unit(self) -> Result {
+        Err(not_a_key())
+    }
+
+    fn serialize_unit_struct(self, _name: &'static str) -> Result {
+        Err(not_a_key())
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _value: &T,
+    ) -> Result {
+        Err(not_a_key())
+    }
+
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq> {
+        Err(not_a_key())
+    }
+
+    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple> {
+        Err(not_a_key())
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleStruct> {
+        Err(not_a_key())
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant> {
+        Err(not_a_key())
+    }
+
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap> {
+        Err(not_a_key())
+    }
+
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct> {
+        Err(not_a_key())
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant> {
+        Err(not_a_key())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+    use serde::Serialize;
+
+    /// The reference: `serde_json`'s compact serializer with the runner-safe formatter.
+    fn reference<T: Serialize>(value: &T) -> String {
+        let mut bytes = Vec::new();
+        super::super::json::with_serde_json(&mut bytes, value, false).unwrap();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    fn fast<T: Serialize>(value: &T) -> String {
+        let mut bytes = Vec::new();
+        super::to_writer(&mut bytes, value).unwrap();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "kebab-case")]
+    enum Kind {
+        Unit,
+        NewType(u8),
+        Tuple(i8, String),
+        Struct { low: f64, high: Option<f32> },
+    }
+
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    enum Either {
+        Number(i128),
+        Text(String),
+    }
+
+    #[derive(Serialize)]
+    #[serde(tag = "type")]
+    enum Tagged {
+        One { value: u128 },
+    }
+
+    #[derive(Serialize)]
+    struct Row {
+        name: String,
+        empty: Vec<u8>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skipped: Option<u8>,
+        none: Option<u8>,
+        kinds: Vec<Kind>,
+        either: Vec<Either>,
+        tagged: Tagged,
+        by_name: BTreeMap<String, f64>,
+        by_number: BTreeMap<u64, bool>,
+        unit: (),
+        pair: (char, bool),
+        floats: Vec<f64>,
+    }
+
+    fn row(text: String, number: i128, float: f64) -> Row {
+        Row {
+            name: text.clone(),
+            empty: Vec::new(),
+            skipped: None,
+            none: None,
+            kinds: vec![
+                Kind::Unit,
+                Kind::NewType(7),
+                Kind::Tuple(-3, text.clone()),
+                Kind::Struct {
+                    low: float,
+                    high: None,
+                },
+            ],
+            either: vec![Either::Number(number), Either::Text(text.clone())],
+            tagged: Tagged::One {
+                value: number.unsigned_abs(),
+            },
+            by_name: [(text.clone(), float), (String::new(), -0.0)].into(),
+            by_number: [(u64::MAX, true), (0, false)].into(),
+            unit: (),
+            pair: (text.chars().next().unwrap_or('"'), false),
+            floats: vec![
+                float,
+                f64::NAN,
+                f64::INFINITY,
+                1e16,
+                1e-7,
+                0.1 + 0.2,
+                -0.0,
+                f64::MAX,
+            ],
+        }
+    }
+
+    #[test]
+    fn runner_commands_and_escapes_are_written_as_serde_json_writes_them() {
+        for text in [
+            "::error::pwned",
+            "##[group]x",
+            "a\"b\\c\nd\re\tf\u{8}\u{c}\u{1}\u{1f}\u{7f}é😀",
+            "",
+            ":",
+            "::",
+            "#",
+        ] {
+            let value = row(text.to_string(), i128::MIN, 2.5);
+            assert_eq!(fast(&value), reference(&value), "{text:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_row_is_written_byte_for_byte_as_serde_json_writes_it(
+            text in "(\\PC|[\"\\\\\\n\\t:#\\[\\u{0}-\\u{1f}]){0,24}",
+            number in any::<i128>(),
+            float in any::<f64>(),
+        ) {
+            let value = row(text, number, float);
+            prop_assert_eq!(fast(&value), reference(&value));
+        }
+    }
+
+    #[test]
+    fn a_key_that_is_not_a_string_or_number_is_refused() {
+        let map: BTreeMap<Option<u8>, u8> = [(None, 1)].into();
+        let mut bytes = Vec::new();
+        assert!(super::to_writer(&mut bytes, &map).is_err());
+    }
+}
