@@ -171,6 +171,9 @@ pub fn publish(subject: Subject<'_>, output: &OutputOptions) -> Result<i32, Erro
         let rendered = render::render(&report, output.format, &render_options)?;
         output::write(output.path.as_deref(), rendered.as_bytes())?;
     }
+    // Published is the end of a run: the process exit gives its memory back at once, where
+    // freeing a large report's rows one by one took a twentieth of its time (issue 20).
+    std::mem::forget(report);
     Ok(0)
 }
 

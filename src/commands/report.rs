@@ -62,7 +62,10 @@ pub fn run(args: &ReportArgs, environment: &Environment) -> Result<i32, Error> {
         },
         burst: Some(&args.burst),
     };
-    publish(subject, &output)
+    let published = publish(subject, &output);
+    // The run ends here: its services are not freed one by one (see `publish`).
+    std::mem::forget(services);
+    published
 }
 
 /// `--history N`: the last `last` builds of every service whose after image names a registry

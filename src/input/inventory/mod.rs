@@ -619,7 +619,13 @@ impl RawInventory {
             runtime,
             platform,
         };
-        let mut rows = Vec::new();
+        // A CSV row per line at most: sized once instead of grown by doubling.
+        let lines = if self.csv_columns.is_empty() {
+            self.rows.len()
+        } else {
+            self.text.bytes().filter(|&byte| byte == b'\n').count() + 1
+        };
+        let mut rows = Vec::with_capacity(lines);
         let typed = self.each_row(|raw| {
             rows.push(self.typed_row(raw, &defaults, targets, ratio)?);
             Ok(())
