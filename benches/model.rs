@@ -7,7 +7,7 @@ use fleetsave::calc::targets::Targets;
 use fleetsave::calc::techniques;
 use fleetsave::model::assumptions::Assumptions;
 use fleetsave::model::rate::DeployRate;
-use fleetsave::model::{FleetShape, ImageSize, Layering, Service};
+use fleetsave::model::{FleetShape, ImageSize, Service};
 use fleetsave::render::{self, Format, RenderOptions};
 use fleetsave::report::{self, BuildInput, Command, Report};
 use fleetsave::units::{Basis, Ratio};
@@ -55,7 +55,7 @@ fn fleet(rows: usize) -> Vec<Service> {
             budget: None,
             before_image: None,
             after_image: None,
-            layering: Layering::default(),
+            layering_given: None,
             dockerfile: None,
         })
         .collect()

@@ -42,10 +42,11 @@ pub fn run(args: &CalcArgs, environment: &Environment) -> Result<i32, Error> {
         budget: None,
         before_image,
         after_image,
-        layering: Layering {
+        layering_given: Layering {
             every_node: args.fleet.every_node(),
             ..images::layering(&args.layering, &read, ratio)?
-        },
+        }
+        .given(),
         dockerfile: None,
     };
     let scenario = args.scale.apply(std::slice::from_mut(&mut service))?;

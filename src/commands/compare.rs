@@ -73,7 +73,7 @@ pub fn run(args: &CompareArgs, environment: &Environment) -> Result<i32, Error> 
         budget: None,
         before_image: Some(Box::new(before.image)),
         after_image: Some(Box::new(after.image)),
-        layering: images::layering(&args.layering, &read, ratio)?,
+        layering_given: images::layering(&args.layering, &read, ratio)?.given(),
         dockerfile: None,
     };
     let inputs: Vec<PathBuf> = [&args.before, &args.after]

@@ -178,7 +178,9 @@ pub struct Service {
     pub after_image: Option<Box<Image>>,
     /// What the layer-aware model needs (all optional): the declared base image, the previous
     /// builds, an explicit changed part, and the node pool the service runs on.
-    pub layering: Layering,
+    /// Read with [`Service::layering`]; `None` when the row gives none of them (most rows: a
+    /// large inventory should not carry them inline for every row).
+    pub layering_given: Option<Box<Layering>>,
     /// The `dockerfile` column: the service's Dockerfile, parsed, for its audit.
     pub dockerfile: Option<Box<ServiceDockerfile>>,
 }
@@ -195,6 +197,26 @@ pub struct ServiceDockerfile {
     pub dockerignore: bool,
 }
 
+impl Service {
+    /// What the layer-aware model needs of this service.
+    pub fn layering(&self) -> &Layering {
+        static NONE: Layering = Layering {
+            base_image: None,
+            before_previous: None,
+            after_previous: None,
+            changed_per_deploy: None,
+            node_pool: None,
+            every_node: false,
+        };
+        self.layering_given.as_deref().unwrap_or(&NONE)
+    }
+
+    /// The same, to change.
+    pub fn layering_mut(&mut self) -> &mut Layering {
+        self.layering_given.get_or_insert_default()
+    }
+}
+
 /// The layer-aware model's inputs for one service (docs/model.md#layered-expected).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Layering {
@@ -207,6 +229,13 @@ pub struct Layering {
     /// `nodes = all`: the service runs on every node of its pool (or of the cluster), so its node
     /// count grows with it (a forecast's cluster ramp).
     pub every_node: bool,
+}
+
+impl Layering {
+    /// Boxed for a [`Service`], or `None` when it holds nothing.
+    pub fn given(self) -> Option<Box<Layering>> {
+        (self != Layering::default()).then(|| Box::new(self))
+    }
 }
 
 /// How much of an image a deploy changes, when said explicitly.

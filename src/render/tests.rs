@@ -13,7 +13,7 @@ use crate::calc::targets::Targets;
 use crate::calc::techniques;
 use crate::model::assumptions::Assumptions;
 use crate::model::image::{Blob, Compression, Digest, Image, Layer, SourceKind};
-use crate::model::{Budget, FleetShape, GrowthLimit, ImageSize, Layering, Service};
+use crate::model::{Budget, FleetShape, GrowthLimit, ImageSize, Service};
 use crate::report::check::{self as gate, Gate, Subject};
 use crate::report::inspect::InspectReport;
 use crate::report::{BuildInput, Command, Report};
@@ -50,7 +50,7 @@ fn service(
         budget: None,
         before_image: None,
         after_image: None,
-        layering: Layering::default(),
+        layering_given: None,
         dockerfile: None,
     }
 }

@@ -173,7 +173,7 @@ pub fn expected(services: &[Service], assumptions: &Assumptions) -> Result<Expec
         .iter()
         .filter_map(|service| {
             let after = service.after.as_ref()?;
-            let layering = &service.layering;
+            let layering = service.layering();
             Some(LayeredService {
                 name: &service.name,
                 pool: layering.node_pool.as_deref().unwrap_or(DEFAULT_POOL),

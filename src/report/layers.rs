@@ -523,7 +523,7 @@ pub fn image_findings(
                 shape: service.shape,
                 assumptions: assumptions.clone(),
             }),
-            service.layering.base_image.as_deref(),
+            service.layering().base_image.as_deref(),
         )?;
         out.push(ImageFindings {
             service: service.name.clone(),

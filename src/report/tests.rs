@@ -9,7 +9,7 @@ use crate::calc::techniques;
 use crate::error::Error;
 use crate::model::assumptions::{Assumed, Origin};
 use crate::model::image::{Compression, Digest, Image, Layer, SourceKind};
-use crate::model::{FleetShape, Layering, Service};
+use crate::model::{FleetShape, Service};
 use crate::units::{Basis, Ratio};
 
 const MB: u64 = 1_000_000;
@@ -48,7 +48,7 @@ fn service(
         budget: None,
         before_image: None,
         after_image: None,
-        layering: Layering::default(),
+        layering_given: None,
         dockerfile: None,
     }
 }
@@ -715,8 +715,9 @@ fn with_layers_a_shared_base_moves_only_on_refreshes_and_new_nodes() {
 #[test]
 fn an_explicit_changed_part_makes_the_view_layer_aware() {
     let mut changed = reference();
-    changed.layering.changed_per_deploy = Some(crate::model::ChangedPerDeploy::Fraction(0.25));
-    changed.layering.node_pool = Some("batch".to_string());
+    changed.layering_mut().changed_per_deploy =
+        Some(crate::model::ChangedPerDeploy::Fraction(0.25));
+    changed.layering_mut().node_pool = Some("batch".to_string());
     let report = build_report(&[changed]);
     let expected = &report.totals.expected;
     assert!(expected.layer_aware);
@@ -743,7 +744,7 @@ fn payback_is_on_the_headline_basis_and_redone_from_the_published_figures() {
     assumptions.hourly_rate = Some(flag(110.0));
     let mut service = reference();
     // An explicit changed part makes the figure layer-aware: the headline is the expected one.
-    service.layering.changed_per_deploy = Some(crate::model::ChangedPerDeploy::Fraction(0.1));
+    service.layering_mut().changed_per_deploy = Some(crate::model::ChangedPerDeploy::Fraction(0.1));
     let report = try_build_with(&[service], &assumptions).unwrap();
     let totals = &report.totals;
     assert_eq!(totals.headline.basis, FigureBasis::Expected);

@@ -765,7 +765,7 @@ pub fn resolve(
             budget: row.budget,
             before_image: before_image.map(|i| Box::new(i.image)),
             after_image: after_image.map(|i| Box::new(i.image)),
-            layering,
+            layering_given: layering.given(),
             dockerfile: dockerfile.map(Box::new),
         });
     }

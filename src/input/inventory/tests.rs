@@ -72,7 +72,7 @@ fn a_csv_inventory_becomes_services() {
     );
     assert_eq!(api.after.unwrap().disk_bytes, 80 * MB);
     assert_eq!(api.budget, None);
-    assert_eq!(api.layering, Layering::default());
+    assert_eq!(api.layering(), &Layering::default());
     // Empty cells: no runtime, and counts of 1.
     let worker = &services[1];
     assert_eq!(worker.runtime, None);
@@ -132,16 +132,16 @@ fn the_optional_columns_reach_the_service() {
     );
     assert_eq!(services[0].budget, Some(Budget::Bytes(100 * MB)));
     assert_eq!(
-        services[0].layering.changed_per_deploy,
+        services[0].layering().changed_per_deploy,
         Some(crate::model::ChangedPerDeploy::Bytes(40 * MB))
     );
-    assert_eq!(services[0].layering.node_pool.as_deref(), Some("batch"));
+    assert_eq!(services[0].layering().node_pool.as_deref(), Some("batch"));
     assert_eq!(services[1].budget, Some(Budget::Target));
     assert_eq!(
-        services[1].layering.changed_per_deploy,
+        services[1].layering().changed_per_deploy,
         Some(crate::model::ChangedPerDeploy::Fraction(0.3))
     );
-    assert_eq!(services[1].layering.node_pool, None);
+    assert_eq!(services[1].layering().node_pool, None);
 }
 
 #[test]
@@ -358,7 +358,7 @@ nodes = 3
     let services = resolve_with("fleet.toml", text, &FlagDefaults::default()).unwrap();
     let nodes: Vec<(u64, bool)> = services
         .iter()
-        .map(|s| (s.shape.nodes, s.layering.every_node))
+        .map(|s| (s.shape.nodes, s.layering().every_node))
         .collect();
     assert_eq!(nodes, [(40, true), (8, true), (3, false)]);
     // The flags win over [cluster].
@@ -660,7 +660,7 @@ fn an_image_source_named_by_many_rows_is_read_once() {
     for service in &services {
         assert_eq!(**service.before_image.as_ref().unwrap(), v1);
         assert_eq!(**service.after_image.as_ref().unwrap(), v2);
-        assert_eq!(**service.layering.base_image.as_ref().unwrap(), v2);
+        assert_eq!(**service.layering().base_image.as_ref().unwrap(), v2);
     }
     // Another platform or `--verify` is another read.
     let verifying = SourceOptions {
