@@ -254,7 +254,7 @@ fn subjects(
                     .image
                     .layers
                     .iter()
-                    .map(|layer| layer.files.as_deref())
+                    .map(|layer| layer.files.as_deref().map(Vec::as_slice))
                     .collect();
                 let rules = leftovers::bundled()?;
                 walked.filter(|layers| !layers.is_empty()).map(|layers| {

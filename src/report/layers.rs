@@ -198,7 +198,7 @@ impl Walk {
         let walked: Option<Vec<&[FileEntry]>> = image
             .layers
             .iter()
-            .map(|layer| layer.files.as_deref())
+            .map(|layer| layer.files.as_deref().map(Vec::as_slice))
             .collect();
         let Some(layers) = walked.filter(|layers| !layers.is_empty()) else {
             return Ok(None);
