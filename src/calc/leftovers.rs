@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::waste::{self, FinalFile, Waste};
@@ -163,6 +164,43 @@ impl Found {
     }
 }
 
+/// Every literal segment of the patterns, each a bit: a path's bits say which literals are
+/// among its segments, a pattern's which it needs. A pattern can only match a path that has
+/// all of its bits (literals past the 128th get no bit and are checked by the match).
+struct Literals<'a> {
+    bits: FxHashMap<&'a str, u128>,
+}
+
+impl<'a> Literals<'a> {
+    fn of(patterns: &[&Compiled<'a>]) -> Literals<'a> {
+        let mut bits: FxHashMap<&'a str, u128> = FxHashMap::default();
+        for literal in patterns.iter().flat_map(|pattern| &pattern.literals) {
+            let next = bits.len();
+            if next < 128 {
+                bits.entry(literal).or_insert(1 << next);
+            }
+        }
+        Literals { bits }
+    }
+
+    fn of_segment(&self, segment: &str) -> u128 {
+        self.bits.get(segment).copied().unwrap_or(0)
+    }
+
+    /// The bits of every segment of `text` (empty segments have none).
+    fn of_segments(&self, text: &str) -> u128 {
+        text.split('/')
+            .fold(0, |bits, segment| bits | self.of_segment(segment))
+    }
+
+    fn needed(&self, pattern: &Compiled<'_>) -> u128 {
+        pattern
+            .literals
+            .iter()
+            .fold(0, |bits, literal| bits | self.of_segment(literal))
+    }
+}
+
 /// The leftovers of the final filesystem: one per rule and layer that brought its files, the
 /// largest first. A file is counted once, under the first rule it matches.
 pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
@@ -172,14 +210,47 @@ pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
         .iter()
         .map(|rule| rule.patterns.split_whitespace().map(Compiled::of).collect())
         .collect();
+    let all: Vec<&Compiled> = compiled.iter().flatten().collect();
+    let literals = Literals::of(&all);
+    let needed: Vec<Vec<u128>> = compiled
+        .iter()
+        .map(|patterns| patterns.iter().map(|p| literals.needed(p)).collect())
+        .collect();
     let mut path: Vec<&str> = Vec::new();
     let mut groups: BTreeMap<(usize, usize), Vec<(String, u64)>> = BTreeMap::new();
+    // The files come in path order: the bits of a directory are worked out once for its files.
+    let mut directory: (&str, u128) = ("", 0);
     for file in files {
+        let (parent, name) = file.path.rsplit_once('/').unwrap_or(("", &file.path));
+        if parent != directory.0 {
+            directory = (parent, literals.of_segments(parent));
+        }
+        let bits = directory.1 | literals.of_segment(name);
+        // A pattern that can match: all its literals present, and its last segment matching the
+        // name (when the path ends in a name; else left to the full match).
+        let may_match = |pattern: &Compiled<'_>, needed: u128| {
+            bits & needed == needed
+                && (name.is_empty()
+                    || pattern
+                        .last
+                        .is_none_or(|last| segment(last.as_bytes(), name.as_bytes())))
+        };
+        let candidate = compiled.iter().zip(&needed).position(|(patterns, needed)| {
+            patterns
+                .iter()
+                .zip(needed)
+                .any(|(pattern, &needed)| may_match(pattern, needed))
+        });
+        let Some(candidate) = candidate else {
+            continue;
+        };
         path.clear();
         path.extend(file.path.split('/').filter(|s| !s.is_empty()));
         if let Some(rule) = compiled
             .iter()
+            .skip(candidate)
             .position(|patterns| patterns.iter().any(|pattern| pattern.matches(&path)))
+            .map(|at| candidate + at)
         {
             groups
                 .entry((rule, file.layer))
@@ -199,19 +270,11 @@ pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
     found
 }
 
-/// dive's figures, the final files and their leftovers, of the same layers: dive's walk runs on
-/// a second thread while the final filesystem is stacked and matched (an image of many files
-/// spends most of the walk's time here, after its layers are read).
+/// dive's figures, the final files and their leftovers, of the same layers: each layer's tree
+/// built once, dive's walk on a second thread while the final filesystem is stacked and
+/// matched (`waste::waste_and_final_files`).
 pub fn findings(rules: &[Rule], layers: &[&[FileEntry]]) -> (Waste, Vec<FinalFile>, Vec<Found>) {
-    std::thread::scope(|scope| {
-        let dive = scope.spawn(|| waste::waste(layers));
-        let files = waste::final_files(layers);
-        let found = find(rules, &files);
-        let waste = dive
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (waste, files, found)
-    })
+    waste::waste_and_final_files(layers, |files| find(rules, files))
 }
 
 /// The bytes dive's wasted figure and the leftovers both count: a leftover file whose path dive
@@ -431,6 +494,9 @@ mod prefilter {
 
     use super::*;
 
+    /// Files by (rule, layer).
+    type Grouped = ((usize, usize), Vec<(String, u64)>);
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
         #[test]
@@ -448,6 +514,75 @@ mod prefilter {
                 matches(&pattern, &path),
                 "{} against {}", pattern, path
             );
+        }
+
+        /// The literal bits, the last-segment check and the directory kept between files never
+        /// change which rule a file goes to.
+        #[test]
+        fn find_puts_each_file_under_its_first_matching_rule(
+            rules in prop::collection::vec(
+                prop::collection::vec(
+                    prop::collection::vec(
+                        prop::sample::select(
+                            &["**", "*", "a*", "*.a", "?", "a", "b", "ab", "usr", "doc"][..],
+                        ),
+                        0..5,
+                    ),
+                    1..3,
+                ),
+                1..5,
+            ),
+            paths in prop::collection::vec(
+                prop::collection::vec(
+                    prop::sample::select(&["a", "b", "ab", "x.a", "", "a.a", "usr", "doc"][..]),
+                    0..5,
+                ),
+                0..30,
+            ),
+            sorted in prop::bool::ANY,
+        ) {
+            let rules: Vec<Rule> = rules
+                .iter()
+                .enumerate()
+                .map(|(at, patterns)| Rule {
+                    rule: format!("r{at}"),
+                    patterns: patterns
+                        .iter()
+                        .map(|pattern| format!("/{}", pattern.join("/")))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    technique: 1,
+                    description: String::new(),
+                })
+                .collect();
+            let mut paths: Vec<String> = paths.iter().map(|p| format!("/{}", p.join("/"))).collect();
+            if sorted {
+                paths.sort();
+            }
+            let files: Vec<FinalFile> = paths
+                .iter()
+                .enumerate()
+                .map(|(at, path)| FinalFile { path: path.clone(), size: at as u64, layer: at % 2 })
+                .collect();
+            let mut expected: BTreeMap<(usize, usize), Vec<(String, u64)>> = BTreeMap::new();
+            for file in &files {
+                if let Some(rule) = rules.iter().position(|rule| rule.matches(&file.path)) {
+                    expected.entry((rule, file.layer)).or_default().push((file.path.clone(), file.size));
+                }
+            }
+            let mut found: Vec<Grouped> = find(&rules, &files)
+                .into_iter()
+                .map(|found| ((found.rule, found.layer), found.files))
+                .collect();
+            found.sort();
+            let expected: Vec<Grouped> = expected
+                .into_iter()
+                .map(|(at, mut files)| {
+                    files.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                    (at, files)
+                })
+                .collect();
+            prop_assert_eq!(found, expected);
         }
 
         #[test]

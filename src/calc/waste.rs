@@ -92,10 +92,10 @@ fn has_components(path: &str) -> bool {
     let rooted = path.starts_with('/');
     // `components` is a run of `..` (unrooted paths only) then names.
     let (mut ups, mut names) = (0usize, 0usize);
-    for part in path.split('/') {
+    for part in path.as_bytes().split(|&byte| byte == b'/') {
         match part {
-            "" | "." => {}
-            ".." => {
+            b"" | b"." => {}
+            b".." => {
                 if names > 0 {
                     names -= 1;
                 } else if !rooted {
@@ -116,7 +116,7 @@ type Key<'a> = Cow<'a, str>;
 /// byte, so `/` sorts below every other byte and a parent comes right before its subtree.
 fn key_cmp(a: &str, b: &str) -> Ordering {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let same = common_prefix(a, b);
     let rank = |byte: u8| if byte == b'/' { 0 } else { u16::from(byte) + 1 };
     match (a.get(same), b.get(same)) {
         (Some(&x), Some(&y)) => rank(x).cmp(&rank(y)),
@@ -124,6 +124,45 @@ fn key_cmp(a: &str, b: &str) -> Ordering {
         (None, Some(_)) => Ordering::Less,
         (Some(_), None) => Ordering::Greater,
     }
+}
+
+/// How many bytes `a` and `b` start with in common: eight at a time (sorted keys share long
+/// prefixes), then byte by byte.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let len = a.len().min(b.len());
+    let mut at = 0;
+    while at + 8 <= len {
+        let word =
+            |bytes: &[u8]| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+        let differ = word(a) ^ word(b);
+        if differ != 0 {
+            // Little-endian: the lowest differing byte is the first.
+            return at + (differ.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at + a[at..len]
+        .iter()
+        .zip(&b[at..len])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// Whether a key's name (after its last `/`) is a whiteout.
+fn whiteout_name(key: &str) -> bool {
+    last_name(key).starts_with(WHITEOUT)
+}
+
+/// Where the first name of `key` starting with `.wh..wh..` (an opaque marker) starts.
+fn opaque_name(key: &str) -> Option<usize> {
+    let bytes = key.as_bytes();
+    // Names rarely start with `.`: look only there.
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(at, &byte)| byte == b'.' && (at == 0 || bytes[at - 1] == b'/'))
+        .map(|(at, _)| at)
+        .find(|&at| bytes[at..].starts_with(OPAQUE.as_bytes()))
 }
 
 /// Whether `key` is in the subtree under `top` (not `top` itself).
@@ -152,8 +191,9 @@ fn clean(path: &str) -> Key<'_> {
     }
     let inner = inner.trim_end_matches('/');
     let plain = inner
-        .split('/')
-        .all(|name| !matches!(name, "" | "." | ".."));
+        .as_bytes()
+        .split(|&byte| byte == b'/')
+        .all(|name| !matches!(name, b"" | b"." | b".."));
     if plain || inner.is_empty() && path.starts_with('/') {
         Cow::Borrowed(inner)
     } else {
@@ -180,6 +220,8 @@ struct Node<'a> {
     key: Key<'a>,
     size: i64,
     is_dir: bool,
+    /// The key's last name is a whiteout (`.wh.NAME`): kept, not looked for at every visit.
+    whiteout: bool,
     /// The path has its own entry (not only a parent added for a child).
     entry: bool,
     /// The layer whose entry last wrote it.
@@ -190,6 +232,7 @@ impl<'a> Node<'a> {
     /// A parent added for a child.
     fn parent(key: Key<'a>) -> Node<'a> {
         Node {
+            whiteout: whiteout_name(&key),
             key,
             size: 0,
             is_dir: false,
@@ -199,20 +242,19 @@ impl<'a> Node<'a> {
     }
 
     fn is_whiteout(&self) -> bool {
-        last_name(&self.key).starts_with(WHITEOUT)
+        self.whiteout
     }
 
     /// dive's `Path()` without its leading `/`: the key, the last name without its whiteout
     /// prefix.
     fn path(&self) -> Key<'a> {
-        let name = last_name(&self.key);
-        match name.strip_prefix(WHITEOUT) {
-            Some(bare) => {
-                let parent = &self.key[..self.key.len() - name.len()];
-                Cow::Owned(format!("{parent}{bare}"))
-            }
-            None => self.key.clone(),
+        if !self.whiteout {
+            return self.key.clone();
         }
+        let name = last_name(&self.key);
+        let bare = &name[WHITEOUT.len()..];
+        let parent = &self.key[..self.key.len() - name.len()];
+        Cow::Owned(format!("{parent}{bare}"))
     }
 }
 
@@ -286,11 +328,7 @@ impl<'a> LayerTree<'a> {
         let mut raw: Vec<(Key<'a>, Option<(i64, bool)>)> = Vec::with_capacity(entries.len());
         for entry in entries {
             let key = clean(&entry.path);
-            let opaque = key
-                .split('/')
-                .position(|name| name.starts_with(OPAQUE))
-                .map(|at| key.split('/').take(at).map(str::len).sum::<usize>() + at);
-            match opaque {
+            match opaque_name(&key) {
                 Some(end) => {
                     let parent = end.saturating_sub(1);
                     let key = match key {
@@ -510,11 +548,71 @@ pub struct FinalFile {
 /// whiteouts removing what is below and, unlike dive, opaque directories hiding everything
 /// below them. Directories are left out; files in path order.
 pub fn final_files(layers: &[&[FileEntry]]) -> Vec<FinalFile> {
+    final_files_of(&trees(layers))
+}
+
+/// [`final_files`] of the layers' trees.
+fn final_files_of(trees: &[LayerTree<'_>]) -> Vec<FinalFile> {
     let mut stacked = Sorted::default();
-    for (index, entries) in layers.iter().enumerate() {
-        stacked.stack(&LayerTree::of(entries, index), true);
+    for tree in trees {
+        stacked.stack(tree, true);
     }
     stacked.files()
+}
+
+/// Every layer's tree, in layer order: with more than one layer, built on two threads (each
+/// takes the next layer not yet taken).
+fn trees<'a>(layers: &[&'a [FileEntry]]) -> Vec<LayerTree<'a>> {
+    if layers.len() < 2 {
+        return layers
+            .iter()
+            .enumerate()
+            .map(|(index, entries)| LayerTree::of(entries, index))
+            .collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let build = || {
+        let mut built = Vec::new();
+        loop {
+            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(entries) = layers.get(index) else {
+                return built;
+            };
+            built.push((index, LayerTree::of(entries, index)));
+        }
+    };
+    let mut built = std::thread::scope(|scope| {
+        let other = scope.spawn(build);
+        let mut built = build();
+        built.extend(
+            other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
+        built
+    });
+    built.sort_unstable_by_key(|(index, _)| *index);
+    built.into_iter().map(|(_, tree)| tree).collect()
+}
+
+/// dive's figures ([`waste`]) and the final files ([`final_files`]) of the same layers, each
+/// layer's tree built once for both: dive's walk runs on a second thread while the final
+/// filesystem is stacked and `then` is run on its files (an image of many files spends most of
+/// the walk's time here, after its layers are read).
+pub fn waste_and_final_files<R>(
+    layers: &[&[FileEntry]],
+    then: impl FnOnce(&[FinalFile]) -> R,
+) -> (Waste, Vec<FinalFile>, R) {
+    let trees = trees(layers);
+    std::thread::scope(|scope| {
+        let dive = scope.spawn(|| waste_of(layers, &trees));
+        let files = final_files_of(&trees);
+        let then = then(&files);
+        let waste = dive
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (waste, files, then)
+    })
 }
 
 impl Sorted<'_> {
@@ -625,19 +723,24 @@ fn sum_of_smallest(seen: &[(Key<'_>, Seen, (usize, usize))]) -> i64 {
 
 /// The stacked nodes [`waste`] looks whiteouts up in by the time it visits layer `index`: the
 /// first layer's tree, then the layers before `index` stacked over it one by one.
-fn stacked_below<'a>(layers: &[&'a [FileEntry]], index: usize) -> Sorted<'a> {
-    let mut stacked = layers
+fn stacked_below<'a>(trees: &[LayerTree<'a>], index: usize) -> Sorted<'a> {
+    let mut stacked = trees
         .first()
-        .map(|entries| LayerTree::of(entries, 0).tree)
+        .map(|first| first.tree.clone())
         .unwrap_or_default();
-    for (below, entries) in layers.iter().enumerate().take(index) {
-        stacked.stack(&LayerTree::of(entries, below), false);
+    for tree in trees.iter().take(index) {
+        stacked.stack(tree, false);
     }
     stacked
 }
 
 /// dive's figures for the layers' entries, in layer order.
 pub fn waste(layers: &[&[FileEntry]]) -> Waste {
+    waste_of(layers, &trees(layers))
+}
+
+/// [`waste`] of the layers and their trees.
+fn waste_of<'a>(layers: &[&'a [FileEntry]], trees: &[LayerTree<'a>]) -> Waste {
     let sizes: Vec<u64> = layers
         .iter()
         .map(|entries| {
@@ -650,17 +753,14 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
     // Every path seen, in key order, with the order it was first seen in (layer, walk position).
     let mut seen: Vec<(Key<'_>, Seen, (usize, usize))> = Vec::new();
     let mut inefficient: Vec<Key<'_>> = Vec::new();
-    // Only the stacked nodes and two layer trees are held at once (dive restacks from the first
-    // layer for every whiteout; stacking one layer at a time gives the same tree). The stacked
-    // nodes are only looked at for whiteouts: they are built at the first one (from the layers
-    // below, as they would have been built step by step), so images without whiteouts never
-    // hold them.
+    // dive restacks from the first layer for every whiteout; stacking one layer at a time gives
+    // the same tree. The stacked nodes are only looked at for whiteouts: they are built at the
+    // first one (from the layers below, as they would have been built step by step), so images
+    // without whiteouts never hold them.
     let mut stacked: Option<Sorted<'_>> = None;
-    let mut previous: Option<LayerTree<'_>> = None;
-    for (index, entries) in layers.iter().enumerate() {
-        let tree = LayerTree::of(entries, index);
-        if let (Some(stacked), Some(previous)) = (&mut stacked, &previous) {
-            stacked.stack(previous, false);
+    for (index, tree) in trees.iter().enumerate() {
+        if let (Some(stacked), Some(previous)) = (&mut stacked, index.checked_sub(1)) {
+            stacked.stack(&trees[previous], false);
         }
         // This layer's sightings in walk order: path, size (none: seen with no size), position.
         let mut sightings: Vec<(Key<'_>, Option<i64>, usize)> = Vec::new();
@@ -671,7 +771,7 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
             let node = &tree.tree.nodes[at];
             let path = node.path();
             let size = if node.is_whiteout() {
-                let stacked = stacked.get_or_insert_with(|| stacked_below(layers, index));
+                let stacked = stacked.get_or_insert_with(|| stacked_below(trees, index));
                 let key = lookup_key(&path);
                 if key.is_empty() {
                     // The root: not a directory in dive's tree.
@@ -696,7 +796,6 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
             sightings.push((path, Some(size), at));
         }
         inefficient.extend(see(&mut seen, sightings, index));
-        previous = Some(tree);
     }
     let discovered = seen.iter().fold(0i64, |sum, (_, data, _)| {
         sum.saturating_add(data.cumulative)
@@ -927,6 +1026,22 @@ mod against_the_reference {
                 "{variant}"
             );
             assert_eq!(new, old);
+        }
+    }
+
+    proptest! {
+        /// Keys compared eight bytes at a time order as names compared byte by byte, `/` below
+        /// every other byte.
+        #[test]
+        fn keys_order_as_their_walk(a in "[a/.\\x00\\x7f\\u{e9}]{0,40}", b in "[a/.\\x00\\x7f\\u{e9}]{0,40}") {
+            let rank = |key: &str| -> Vec<u16> {
+                key.bytes()
+                    .map(|byte| if byte == b'/' { 0 } else { u16::from(byte) + 1 })
+                    .collect()
+            };
+            prop_assert_eq!(key_cmp(&a, &b), rank(&a).cmp(&rank(&b)));
+            let shared = format!("{a}{a}{b}");
+            prop_assert_eq!(key_cmp(&shared, &format!("{a}{a}{a}")), rank(&shared).cmp(&rank(&format!("{a}{a}{a}"))));
         }
     }
 
