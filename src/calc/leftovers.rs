@@ -201,6 +201,74 @@ impl<'a> Literals<'a> {
     }
 }
 
+/// The rules' patterns compiled, with their literal bits.
+struct Matcher<'a> {
+    /// Each rule's patterns.
+    compiled: &'a [Vec<Compiled<'a>>],
+    literals: Literals<'a>,
+    /// Every pattern as (rule, pattern, the literal bits it needs), in rule order.
+    needs: Vec<(usize, &'a Compiled<'a>, u128)>,
+}
+
+/// A directory's patterns that can still match a file in it: those whose literals are all
+/// among the directory's segments, or all but one (which the file's name may be), in rule order.
+struct Directory<'t, 'a> {
+    text: &'t str,
+    /// (rule, pattern, the one literal bit still missing or 0).
+    open: Vec<(usize, &'a Compiled<'a>, u128)>,
+}
+
+/// Files matched on two threads when there are more than this.
+const SPLIT_FILES: usize = 1 << 15;
+
+impl<'a> Matcher<'a> {
+    fn directory<'t>(&self, text: &'t str) -> Directory<'t, 'a> {
+        let bits = self.literals.of_segments(text);
+        let open = self
+            .needs
+            .iter()
+            .map(|&(rule, pattern, needed)| (rule, pattern, needed & !bits))
+            .filter(|(_, _, missing)| missing.count_ones() <= 1)
+            .collect();
+        Directory { text, open }
+    }
+
+    /// The first rule each file matches.
+    fn rules_of(&self, files: &[FinalFile]) -> Vec<Option<usize>> {
+        let mut path: Vec<&str> = Vec::new();
+        // The files come in path order: a directory's open patterns are worked out once.
+        let mut directory = self.directory("");
+        files
+            .iter()
+            .map(|file| {
+                let (parent, name) = file.path.rsplit_once('/').unwrap_or(("", &file.path));
+                if parent != directory.text {
+                    directory = self.directory(parent);
+                }
+                let bits = self.literals.of_segment(name);
+                // The first rule with a pattern that can match: all its literals present, and
+                // its last segment matching the name (when the path ends in a name; else left to
+                // the full match).
+                let candidate = directory.open.iter().find(|(_, pattern, missing)| {
+                    (*missing == 0 || *missing == bits)
+                        && (name.is_empty()
+                            || pattern
+                                .last
+                                .is_none_or(|last| segment(last.as_bytes(), name.as_bytes())))
+                });
+                let &(candidate, _, _) = candidate?;
+                path.clear();
+                path.extend(file.path.split('/').filter(|s| !s.is_empty()));
+                self.compiled
+                    .iter()
+                    .skip(candidate)
+                    .position(|patterns| patterns.iter().any(|pattern| pattern.matches(&path)))
+                    .map(|at| candidate + at)
+            })
+            .collect()
+    }
+}
+
 /// The leftovers of the final filesystem: one per rule and layer that brought its files, the
 /// largest first. A file is counted once, under the first rule it matches.
 pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
@@ -212,46 +280,35 @@ pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
         .collect();
     let all: Vec<&Compiled> = compiled.iter().flatten().collect();
     let literals = Literals::of(&all);
-    let needed: Vec<Vec<u128>> = compiled
+    let needs = compiled
         .iter()
-        .map(|patterns| patterns.iter().map(|p| literals.needed(p)).collect())
+        .enumerate()
+        .flat_map(|(rule, patterns)| patterns.iter().map(move |pattern| (rule, pattern)))
+        .map(|(rule, pattern)| (rule, pattern, literals.needed(pattern)))
         .collect();
-    let mut path: Vec<&str> = Vec::new();
+    let matcher = Matcher {
+        compiled: &compiled,
+        literals,
+        needs,
+    };
+    let matched = if files.len() > SPLIT_FILES {
+        let (first, second) = files.split_at(files.len() / 2);
+        std::thread::scope(|scope| {
+            let later = scope.spawn(|| matcher.rules_of(second));
+            let mut matched = matcher.rules_of(first);
+            matched.extend(
+                later
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+            matched
+        })
+    } else {
+        matcher.rules_of(files)
+    };
     let mut groups: BTreeMap<(usize, usize), Vec<(String, u64)>> = BTreeMap::new();
-    // The files come in path order: the bits of a directory are worked out once for its files.
-    let mut directory: (&str, u128) = ("", 0);
-    for file in files {
-        let (parent, name) = file.path.rsplit_once('/').unwrap_or(("", &file.path));
-        if parent != directory.0 {
-            directory = (parent, literals.of_segments(parent));
-        }
-        let bits = directory.1 | literals.of_segment(name);
-        // A pattern that can match: all its literals present, and its last segment matching the
-        // name (when the path ends in a name; else left to the full match).
-        let may_match = |pattern: &Compiled<'_>, needed: u128| {
-            bits & needed == needed
-                && (name.is_empty()
-                    || pattern
-                        .last
-                        .is_none_or(|last| segment(last.as_bytes(), name.as_bytes())))
-        };
-        let candidate = compiled.iter().zip(&needed).position(|(patterns, needed)| {
-            patterns
-                .iter()
-                .zip(needed)
-                .any(|(pattern, &needed)| may_match(pattern, needed))
-        });
-        let Some(candidate) = candidate else {
-            continue;
-        };
-        path.clear();
-        path.extend(file.path.split('/').filter(|s| !s.is_empty()));
-        if let Some(rule) = compiled
-            .iter()
-            .skip(candidate)
-            .position(|patterns| patterns.iter().any(|pattern| pattern.matches(&path)))
-            .map(|at| candidate + at)
-        {
+    for (file, rule) in files.iter().zip(matched) {
+        if let Some(rule) = rule {
             groups
                 .entry((rule, file.layer))
                 .or_default()
@@ -596,5 +653,61 @@ mod prefilter {
                 "{} against {}", pattern, name
             );
         }
+    }
+
+    /// Enough files to be matched on two threads: the bundled rules, file by file.
+    #[test]
+    fn files_matched_on_two_threads_go_to_their_first_rule() {
+        let rules = bundled().unwrap();
+        let names = [
+            "a.deb",
+            "cc1",
+            "x.a",
+            "copyright",
+            "rustc",
+            "gcc-12",
+            "f.txt",
+        ];
+        let directories = [
+            "/var/cache/apt/archives",
+            "/usr/share/doc/pkg",
+            "/usr/bin",
+            "/root/.m2/repository",
+            "/srv/app",
+            "/usr/lib/gcc/x86_64",
+        ];
+        let mut paths: Vec<String> = (0..SPLIT_FILES + 500)
+            .map(|at| {
+                format!(
+                    "{}/{}{}",
+                    directories[at % directories.len()],
+                    at / 97,
+                    names[at % names.len()]
+                )
+            })
+            .chain(names.iter().map(|name| format!("/usr/bin/{name}")))
+            .collect();
+        paths.sort();
+        let files: Vec<FinalFile> = paths
+            .iter()
+            .enumerate()
+            .map(|(at, path)| FinalFile {
+                path: path.clone(),
+                size: at as u64,
+                layer: at % 3,
+            })
+            .collect();
+        let mut expected: BTreeMap<(usize, usize), u64> = BTreeMap::new();
+        for file in &files {
+            if let Some(rule) = rules.iter().position(|rule| rule.matches(&file.path)) {
+                *expected.entry((rule, file.layer)).or_default() += 1;
+            }
+        }
+        let found: BTreeMap<(usize, usize), u64> = find(&rules, &files)
+            .into_iter()
+            .map(|found| ((found.rule, found.layer), found.files.len() as u64))
+            .collect();
+        assert!(expected.len() > 3, "{expected:?}");
+        assert_eq!(found, expected);
     }
 }

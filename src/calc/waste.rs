@@ -87,7 +87,9 @@ fn components(path: &str) -> Vec<&str> {
     out
 }
 
-/// Whether [`components`] of `path` is not empty (without building it).
+/// Whether [`components`] of `path` is not empty (without building it): the reference of the
+/// empty key [`LayerTree::raw`] counts by.
+#[cfg(test)]
 fn has_components(path: &str) -> bool {
     let rooted = path.starts_with('/');
     // `components` is a run of `..` (unrooted paths only) then names.
@@ -320,14 +322,29 @@ struct LayerTree<'a> {
     whiteouts: bool,
     /// Some key starts with `..` (an unrooted path climbing out).
     climbs: bool,
+    /// Σ of the sizes of the entries dive counts: those whose path has a name, or is rooted.
+    size: u64,
 }
 
+/// A layer's entries as keys (sorted by [`LayerTree::of`]) with what each sets (size and
+/// is_dir, or nothing for an opaque marker), and the sum of the sizes dive counts.
+type Raw<'a> = (Vec<(Key<'a>, Option<(i64, bool)>)>, u64);
+
+/// Layers with more entries than this have their keys cleaned on two threads when they are
+/// the only layer (nothing else to do on the other core yet).
+const SPLIT_ENTRIES: usize = 1 << 16;
+
 impl<'a> LayerTree<'a> {
-    fn of(entries: &'a [FileEntry], layer: usize) -> LayerTree<'a> {
-        // (key, what the entry sets: size and is_dir, or nothing for an opaque marker).
+    /// The entries' keys, in entry order.
+    fn raw(entries: &'a [FileEntry]) -> Raw<'a> {
         let mut raw: Vec<(Key<'a>, Option<(i64, bool)>)> = Vec::with_capacity(entries.len());
+        let mut counted = 0u64;
         for entry in entries {
             let key = clean(&entry.path);
+            // An empty key is a path with no name (`has_components` is false).
+            if !key.is_empty() || entry.path.starts_with('/') {
+                counted = counted.saturating_add(entry.size);
+            }
             match opaque_name(&key) {
                 Some(end) => {
                     let parent = end.saturating_sub(1);
@@ -344,6 +361,30 @@ impl<'a> LayerTree<'a> {
                 }
             }
         }
+        (raw, counted)
+    }
+
+    /// [`LayerTree::raw`] of the two halves of `entries` on two threads, joined in entry order.
+    fn raw_split(entries: &'a [FileEntry]) -> Raw<'a> {
+        let (first, second) = entries.split_at(entries.len() / 2);
+        std::thread::scope(|scope| {
+            let later = scope.spawn(|| LayerTree::raw(second));
+            let (mut raw, counted) = LayerTree::raw(first);
+            let (rest, more) = later
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            raw.extend(rest);
+            (raw, counted.saturating_add(more))
+        })
+    }
+
+    /// The tree of one layer; `split`: its keys cleaned on two threads when it is large.
+    fn of(entries: &'a [FileEntry], layer: usize, split: bool) -> LayerTree<'a> {
+        let (mut raw, size) = if split && entries.len() > SPLIT_ENTRIES {
+            LayerTree::raw_split(entries)
+        } else {
+            LayerTree::raw(entries)
+        };
         // Stable: among equal keys the later entry stays later.
         raw.sort_by(|a, b| key_cmp(&a.0, &b.0));
         let mut nodes: Vec<Node<'a>> = Vec::with_capacity(raw.len());
@@ -398,6 +439,7 @@ impl<'a> LayerTree<'a> {
             opaque,
             whiteouts,
             climbs,
+            size,
         }
     }
 }
@@ -567,7 +609,7 @@ fn trees<'a>(layers: &[&'a [FileEntry]]) -> Vec<LayerTree<'a>> {
         return layers
             .iter()
             .enumerate()
-            .map(|(index, entries)| LayerTree::of(entries, index))
+            .map(|(index, entries)| LayerTree::of(entries, index, true))
             .collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -578,7 +620,7 @@ fn trees<'a>(layers: &[&'a [FileEntry]]) -> Vec<LayerTree<'a>> {
             let Some(entries) = layers.get(index) else {
                 return built;
             };
-            built.push((index, LayerTree::of(entries, index)));
+            built.push((index, LayerTree::of(entries, index, false)));
         }
     };
     let mut built = std::thread::scope(|scope| {
@@ -605,7 +647,7 @@ pub fn waste_and_final_files<R>(
 ) -> (Waste, Vec<FinalFile>, R) {
     let trees = trees(layers);
     std::thread::scope(|scope| {
-        let dive = scope.spawn(|| waste_of(layers, &trees));
+        let dive = scope.spawn(|| waste_of(&trees));
         let files = final_files_of(&trees);
         let then = then(&files);
         let waste = dive
@@ -620,20 +662,26 @@ impl Sorted<'_> {
     /// or parents.
     fn files(&self) -> Vec<FinalFile> {
         let stacked = self;
-        (0..stacked.nodes.len())
-            .filter(|&index| {
-                let node = &stacked.nodes[index];
-                node.entry && !node.is_dir && !node.is_whiteout() && stacked.is_leaf(index)
-            })
-            .map(|index| {
-                let node = &stacked.nodes[index];
-                FinalFile {
-                    path: format!("/{}", node.key),
-                    size: u64::try_from(node.size).unwrap_or(0),
-                    layer: node.layer,
-                }
-            })
-            .collect()
+        let mut files = Vec::with_capacity(stacked.nodes.len());
+        files.extend(
+            (0..stacked.nodes.len())
+                .filter(|&index| {
+                    let node = &stacked.nodes[index];
+                    node.entry && !node.is_dir && !node.is_whiteout() && stacked.is_leaf(index)
+                })
+                .map(|index| {
+                    let node = &stacked.nodes[index];
+                    let mut path = String::with_capacity(node.key.len() + 1);
+                    path.push('/');
+                    path.push_str(&node.key);
+                    FinalFile {
+                        path,
+                        size: u64::try_from(node.size).unwrap_or(0),
+                        layer: node.layer,
+                    }
+                }),
+        );
+        files
     }
 }
 
@@ -736,20 +784,12 @@ fn stacked_below<'a>(trees: &[LayerTree<'a>], index: usize) -> Sorted<'a> {
 
 /// dive's figures for the layers' entries, in layer order.
 pub fn waste(layers: &[&[FileEntry]]) -> Waste {
-    waste_of(layers, &trees(layers))
+    waste_of(&trees(layers))
 }
 
 /// [`waste`] of the layers and their trees.
-fn waste_of<'a>(layers: &[&'a [FileEntry]], trees: &[LayerTree<'a>]) -> Waste {
-    let sizes: Vec<u64> = layers
-        .iter()
-        .map(|entries| {
-            entries
-                .iter()
-                .filter(|entry| has_components(&entry.path) || entry.path.starts_with('/'))
-                .fold(0u64, |sum, entry| sum.saturating_add(entry.size))
-        })
-        .collect();
+fn waste_of(trees: &[LayerTree<'_>]) -> Waste {
+    let sizes: Vec<u64> = trees.iter().map(|tree| tree.size).collect();
     // Every path seen, in key order, with the order it was first seen in (layer, walk position).
     let mut seen: Vec<(Key<'_>, Seen, (usize, usize))> = Vec::new();
     let mut inefficient: Vec<Key<'_>> = Vec::new();
@@ -1054,6 +1094,20 @@ mod against_the_reference {
             let (new, old) = (waste(&layers), reference::waste(&layers));
             prop_assert_eq!(new.efficiency.to_bits(), old.efficiency.to_bits());
             prop_assert_eq!(new, old);
+        }
+
+        /// The sizes dive counts are those of entries whose cleaned key is not empty (or rooted).
+        #[test]
+        fn an_empty_key_is_a_path_without_names(entry in entry()) {
+            prop_assert_eq!(clean(&entry.path).is_empty(), !has_components(&entry.path));
+        }
+
+        /// A layer cleaned on two threads is the layer cleaned on one.
+        #[test]
+        fn split_layers_are_cleaned_as_whole_ones(entries in prop::collection::vec(entry(), 0..40)) {
+            let (whole, split) = (LayerTree::raw(&entries), LayerTree::raw_split(&entries));
+            prop_assert_eq!(whole.1, split.1);
+            prop_assert_eq!(whole.0, split.0);
         }
 
         /// Sizes that overflow the sums, beside whiteouts that stop a walk (smallest -1).
