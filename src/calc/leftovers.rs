@@ -241,7 +241,10 @@ impl<'a> Matcher<'a> {
         files
             .iter()
             .map(|file| {
-                let (parent, name) = file.path.rsplit_once('/').unwrap_or(("", &file.path));
+                let (parent, name) = match file.path.as_bytes().iter().rposition(|&b| b == b'/') {
+                    Some(at) => (&file.path[..at], &file.path[at + 1..]),
+                    None => ("", file.path.as_str()),
+                };
                 if parent != directory.text {
                     directory = self.directory(parent);
                 }
