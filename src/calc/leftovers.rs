@@ -2,6 +2,11 @@
 //! caches and lists, language caches, build toolchains, documentation — matched by the rules of
 //! `data/leftovers.csv` (a data table, not code) against every file that survives the layers
 //! stacked (`calc::waste::final_files`). Sizes are file content bytes, as dive counts them.
+//!
+//! A pattern's literal segments (no `*` or `?`) are bits: a file is tried against a pattern only
+//! when its path has all of them and its name matches the pattern's last segment, which rejects
+//! almost every file of an image without a glob match; the bits of a directory are worked out
+//! once for all its files (the final files come in path order).
 
 use std::collections::{BTreeMap, HashMap};
 

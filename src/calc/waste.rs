@@ -24,8 +24,9 @@
 //! parents inserted, and a path is a leaf when the next one is not below it. The stacked layers
 //! are such a sorted list too (a directory's subtree is the range after it); a layer without
 //! whiteouts or opaque markers is merged into it, any other applied operation by operation, in
-//! dive's order. The tree implementation (`reference`, tests only) is the oracle of a property
-//! test.
+//! dive's order. Each layer's sorted list is built once and shared by dive's walk ([`waste`])
+//! and the final filesystem ([`final_files`]): [`waste_and_final_files`] runs the two on two
+//! threads. The tree implementation (`reference`, tests only) is the oracle of a property test.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
