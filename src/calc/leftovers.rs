@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::waste::{self, FinalFile, Waste};
+use super::waste::{self, FinalFile, KeptFile, Waste};
 use crate::error::Error;
 use crate::model::files::FileEntry;
 
@@ -206,6 +206,46 @@ impl<'a> Literals<'a> {
     }
 }
 
+/// A file of the final filesystem as [`find`] reads it.
+trait Located: Sync {
+    /// Its path, with or without the leading `/` (patterns are matched segment by segment).
+    fn located(&self) -> &str;
+    /// Its path with the leading `/`.
+    fn rooted(&self) -> String;
+    fn size(&self) -> u64;
+    fn layer(&self) -> usize;
+}
+
+impl Located for FinalFile {
+    fn located(&self) -> &str {
+        &self.path
+    }
+    fn rooted(&self) -> String {
+        self.path.clone()
+    }
+    fn size(&self) -> u64 {
+        self.size
+    }
+    fn layer(&self) -> usize {
+        self.layer
+    }
+}
+
+impl Located for KeptFile<'_> {
+    fn located(&self) -> &str {
+        self.key
+    }
+    fn rooted(&self) -> String {
+        self.path()
+    }
+    fn size(&self) -> u64 {
+        self.size
+    }
+    fn layer(&self) -> usize {
+        self.layer
+    }
+}
+
 /// The rules' patterns compiled, with their literal bits.
 struct Matcher<'a> {
     /// Each rule's patterns.
@@ -239,16 +279,17 @@ impl<'a> Matcher<'a> {
     }
 
     /// The first rule each file matches.
-    fn rules_of(&self, files: &[FinalFile]) -> Vec<Option<usize>> {
+    fn rules_of(&self, files: &[impl Located]) -> Vec<Option<usize>> {
         let mut path: Vec<&str> = Vec::new();
         // The files come in path order: a directory's open patterns are worked out once.
         let mut directory = self.directory("");
         files
             .iter()
             .map(|file| {
-                let (parent, name) = match file.path.as_bytes().iter().rposition(|&b| b == b'/') {
-                    Some(at) => (&file.path[..at], &file.path[at + 1..]),
-                    None => ("", file.path.as_str()),
+                let text = file.located();
+                let (parent, name) = match text.as_bytes().iter().rposition(|&b| b == b'/') {
+                    Some(at) => (&text[..at], &text[at + 1..]),
+                    None => ("", text),
                 };
                 if parent != directory.text {
                     directory = self.directory(parent);
@@ -266,7 +307,7 @@ impl<'a> Matcher<'a> {
                 });
                 let &(candidate, _, _) = candidate?;
                 path.clear();
-                path.extend(file.path.split('/').filter(|s| !s.is_empty()));
+                path.extend(text.split('/').filter(|s| !s.is_empty()));
                 self.compiled
                     .iter()
                     .skip(candidate)
@@ -280,6 +321,11 @@ impl<'a> Matcher<'a> {
 /// The leftovers of the final filesystem: one per rule and layer that brought its files, the
 /// largest first. A file is counted once, under the first rule it matches.
 pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
+    find_in(rules, files)
+}
+
+/// [`find`] of any kind of final file.
+fn find_in(rules: &[Rule], files: &[impl Located]) -> Vec<Found> {
     // Patterns split into segments once, and each path once (not once per pattern): an image
     // has hundreds of thousands of files.
     let compiled: Vec<Vec<Compiled>> = rules
@@ -318,9 +364,9 @@ pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
     for (file, rule) in files.iter().zip(matched) {
         if let Some(rule) = rule {
             groups
-                .entry((rule, file.layer))
+                .entry((rule, file.layer()))
                 .or_default()
-                .push((file.path.clone(), file.size));
+                .push((file.rooted(), file.size()));
         }
     }
     let mut found: Vec<Found> = groups
@@ -335,11 +381,16 @@ pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
     found
 }
 
-/// dive's figures, the final files and their leftovers, of the same layers: each layer's tree
-/// built once, dive's walk on a second thread while the final filesystem is stacked and
-/// matched (`waste::waste_and_final_files`).
-pub fn findings(rules: &[Rule], layers: &[&[FileEntry]]) -> (Waste, Vec<FinalFile>, Vec<Found>) {
-    waste::waste_and_final_files(layers, |files| find(rules, files))
+/// dive's figures, the leftovers of the final files and each layer's bytes split
+/// ([`by_layer`]), of the same layers: each layer's tree built once, dive's walk on a second
+/// thread while the final filesystem is stacked and matched (`waste::waste_and_final_files`).
+pub fn findings(rules: &[Rule], layers: &[&[FileEntry]]) -> (Waste, Vec<Found>, Vec<LayerBytes>) {
+    let (waste, (found, split)) = waste::waste_and_final_files(layers, |files| {
+        let found = find_in(rules, files);
+        let split = by_layer_of(layers, files.iter().map(|f| (f.layer, f.size)), &found);
+        (found, split)
+    });
+    (waste, found, split)
 }
 
 /// The bytes dive's wasted figure and the leftovers both count: a leftover file whose path dive
@@ -372,6 +423,15 @@ pub struct LayerBytes {
 
 /// Each layer's file content bytes split into hidden by a later layer, leftovers, and the rest.
 pub fn by_layer(layers: &[&[FileEntry]], files: &[FinalFile], found: &[Found]) -> Vec<LayerBytes> {
+    by_layer_of(layers, files.iter().map(|f| (f.layer, f.size)), found)
+}
+
+/// [`by_layer`] of the final files' (layer, size).
+fn by_layer_of(
+    layers: &[&[FileEntry]],
+    files: impl Iterator<Item = (usize, u64)>,
+    found: &[Found],
+) -> Vec<LayerBytes> {
     let mut split: Vec<LayerBytes> = layers
         .iter()
         .map(|entries| LayerBytes {
@@ -382,9 +442,9 @@ pub fn by_layer(layers: &[&[FileEntry]], files: &[FinalFile], found: &[Found]) -
         })
         .collect();
     let mut kept = vec![0u64; layers.len()];
-    for file in files {
-        if let Some(slot) = kept.get_mut(file.layer) {
-            *slot = slot.saturating_add(file.size);
+    for (layer, size) in files {
+        if let Some(slot) = kept.get_mut(layer) {
+            *slot = slot.saturating_add(size);
         }
     }
     for found in found {
@@ -647,6 +707,51 @@ mod prefilter {
                     (at, files)
                 })
                 .collect();
+            prop_assert_eq!(found, expected);
+        }
+
+        /// The findings of the shared walk (keys borrowed, matched without their `/`) are those
+        /// of the separate walks on the final files' paths.
+        #[test]
+        fn findings_are_the_separate_walks_figures(
+            layers in prop::collection::vec(
+                prop::collection::vec(
+                    (
+                        prop::collection::vec(
+                            prop::sample::select(&[
+                                "usr", "share", "doc", "a.deb", "x.a", ".wh.doc", ".wh..wh..opq",
+                                "var", "cache", "apt", "archives", "..", ".", "",
+                            ][..]),
+                            1..6,
+                        ),
+                        0u64..50,
+                        prop::bool::ANY,
+                    ),
+                    0..12,
+                ),
+                1..4,
+            ),
+        ) {
+            let layers: Vec<Vec<FileEntry>> = layers
+                .into_iter()
+                .map(|entries| {
+                    entries
+                        .into_iter()
+                        .map(|(names, size, is_dir)| FileEntry {
+                            path: names.join("/"),
+                            size,
+                            is_dir,
+                        })
+                        .collect()
+                })
+                .collect();
+            let layers: Vec<&[FileEntry]> = layers.iter().map(Vec::as_slice).collect();
+            let rules = bundled().unwrap();
+            let (waste, found, split) = findings(&rules, &layers);
+            let files = waste::final_files(&layers);
+            let expected = find(&rules, &files);
+            prop_assert_eq!(&waste, &waste::waste(&layers));
+            prop_assert_eq!(&split, &by_layer(&layers, &files, &expected));
             prop_assert_eq!(found, expected);
         }
 

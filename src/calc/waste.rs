@@ -392,8 +392,11 @@ impl<'a> LayerTree<'a> {
         };
         // Stable: among equal keys the later entry stays later.
         raw.sort_by(|a, b| key_cmp(&a.0, &b.0));
-        let mut nodes: Vec<Node<'a>> = Vec::with_capacity(raw.len());
-        let mut opaque: Vec<bool> = Vec::with_capacity(raw.len());
+        // Room for the parents the entries do not list: a few top directories, usually (growing
+        // a vector of half a million nodes by one copies all of it).
+        let room = raw.len() + raw.len() / 16 + 64;
+        let mut nodes: Vec<Node<'a>> = Vec::with_capacity(room);
+        let mut opaque: Vec<bool> = Vec::with_capacity(room);
         let mut open: Vec<usize> = Vec::new();
         let mut raw = raw.into_iter().peekable();
         while let Some((key, set)) = raw.next() {
@@ -600,11 +603,16 @@ pub fn final_files(layers: &[&[FileEntry]]) -> Vec<FinalFile> {
 
 /// [`final_files`] of the layers' trees.
 fn final_files_of(trees: &[LayerTree<'_>]) -> Vec<FinalFile> {
+    stacked_for_files(trees).files()
+}
+
+/// The layers stacked as a container sees them.
+fn stacked_for_files<'a>(trees: &[LayerTree<'a>]) -> Sorted<'a> {
     let mut stacked = Sorted::default();
     for tree in trees {
         stacked.stack(tree, true);
     }
-    stacked.files()
+    stacked
 }
 
 /// Every layer's tree, in layer order: with more than one layer, built on two threads (each
@@ -642,30 +650,52 @@ fn trees<'a>(layers: &[&'a [FileEntry]]) -> Vec<LayerTree<'a>> {
     built.into_iter().map(|(_, tree)| tree).collect()
 }
 
-/// dive's figures ([`waste`]) and the final files ([`final_files`]) of the same layers, each
-/// layer's tree built once for both: dive's walk runs on a second thread while the final
-/// filesystem is stacked and `then` is run on its files (an image of many files spends most of
-/// the walk's time here, after its layers are read).
+/// dive's figures ([`waste`]) and what `then` makes of the final files ([`final_files`], as
+/// [`KeptFile`]s: no path is copied) of the same layers, each layer's tree built once for both:
+/// dive's walk runs on a second thread while the final filesystem is stacked and `then` is run
+/// on its files (an image of many files spends most of the walk's time here, after its layers
+/// are read).
 pub fn waste_and_final_files<R>(
     layers: &[&[FileEntry]],
-    then: impl FnOnce(&[FinalFile]) -> R,
-) -> (Waste, Vec<FinalFile>, R) {
+    then: impl FnOnce(&[KeptFile<'_>]) -> R,
+) -> (Waste, R) {
     let trees = trees(layers);
     std::thread::scope(|scope| {
         let dive = scope.spawn(|| waste_of(&trees));
-        let files = final_files_of(&trees);
-        let then = then(&files);
+        let stacked = stacked_for_files(&trees);
+        let then = then(&stacked.kept());
         let waste = dive
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (waste, files, then)
+        (waste, then)
     })
+}
+
+/// A file of the final filesystem as the walk keeps it: its key borrowed, not copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeptFile<'s> {
+    /// The cleaned names joined with `/`: the path without its leading `/`.
+    pub key: &'s str,
+    /// File content bytes (hard links and symlinks 0), as dive counts them.
+    pub size: u64,
+    /// The layer whose entry last wrote it.
+    pub layer: usize,
+}
+
+impl KeptFile<'_> {
+    /// The path as dive writes it: `/` and the key.
+    pub fn path(&self) -> String {
+        let mut path = String::with_capacity(self.key.len() + 1);
+        path.push('/');
+        path.push_str(self.key);
+        path
+    }
 }
 
 impl Sorted<'_> {
     /// The files of a container's stacked layers: entries that are not directories, whiteouts
     /// or parents.
-    fn files(&self) -> Vec<FinalFile> {
+    fn kept(&self) -> Vec<KeptFile<'_>> {
         let stacked = self;
         let mut files = Vec::with_capacity(stacked.nodes.len());
         files.extend(
@@ -676,17 +706,26 @@ impl Sorted<'_> {
                 })
                 .map(|index| {
                     let node = &stacked.nodes[index];
-                    let mut path = String::with_capacity(node.key.len() + 1);
-                    path.push('/');
-                    path.push_str(&node.key);
-                    FinalFile {
-                        path,
+                    KeptFile {
+                        key: &node.key,
                         size: u64::try_from(node.size).unwrap_or(0),
                         layer: node.layer,
                     }
                 }),
         );
         files
+    }
+
+    /// [`Sorted::kept`] with their paths.
+    fn files(&self) -> Vec<FinalFile> {
+        self.kept()
+            .iter()
+            .map(|kept| FinalFile {
+                path: kept.path(),
+                size: kept.size,
+                layer: kept.layer,
+            })
+            .collect()
     }
 }
 

@@ -258,7 +258,7 @@ fn subjects(
                     .collect();
                 let rules = leftovers::bundled()?;
                 walked.filter(|layers| !layers.is_empty()).map(|layers| {
-                    let (waste, _, found) = leftovers::findings(&rules, &layers);
+                    let (waste, found, _) = leftovers::findings(&rules, &layers);
                     Findings {
                         waste,
                         leftover_bytes: found

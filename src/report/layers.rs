@@ -204,10 +204,10 @@ impl Walk {
             return Ok(None);
         };
         let rules = leftovers::bundled()?;
-        let (waste, files, found) = leftovers::findings(&rules, &layers);
+        let (waste, found, by_layer) = leftovers::findings(&rules, &layers);
         Ok(Some(Walk {
             waste,
-            by_layer: leftovers::by_layer(&layers, &files, &found),
+            by_layer,
             techniques: techniques::bundled()?,
             rules,
             found,
