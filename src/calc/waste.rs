@@ -606,11 +606,38 @@ fn final_files_of(trees: &[LayerTree<'_>]) -> Vec<FinalFile> {
     stacked_for_files(trees).files()
 }
 
-/// The layers stacked as a container sees them.
-fn stacked_for_files<'a>(trees: &[LayerTree<'a>]) -> Sorted<'a> {
-    let mut stacked = Sorted::default();
-    for tree in trees {
-        stacked.stack(tree, true);
+/// The layers stacked as a container sees them. A first layer that [`Sorted::stack`] would
+/// merge over nothing (no whiteouts, opaque markers or climbing keys) is borrowed, not copied,
+/// while it is the only one: the merge would only set `entry` on its nodes, and the nodes without
+/// it are parents added for a child, never leaves, which [`Sorted::kept`] passes over anyway.
+fn stacked_for_files<'t, 'a>(trees: &'t [LayerTree<'a>]) -> Cow<'t, Sorted<'a>> {
+    let Some((first, rest)) = trees.split_first() else {
+        return Cow::Owned(Sorted::default());
+    };
+    let merged = !first.whiteouts && !first.climbs && !first.opaque.iter().any(|&o| o);
+    let mut stacked = if merged {
+        Cow::Borrowed(&first.tree)
+    } else {
+        let mut stacked = Sorted::default();
+        stacked.stack(first, true);
+        Cow::Owned(stacked)
+    };
+    for tree in rest {
+        let mut owned = match stacked {
+            Cow::Borrowed(first) => Sorted {
+                nodes: first
+                    .nodes
+                    .iter()
+                    .map(|node| Node {
+                        entry: true,
+                        ..node.clone()
+                    })
+                    .collect(),
+            },
+            Cow::Owned(stacked) => stacked,
+        };
+        owned.stack(tree, true);
+        stacked = Cow::Owned(owned);
     }
     stacked
 }
