@@ -2,12 +2,18 @@
 //! caches and lists, language caches, build toolchains, documentation — matched by the rules of
 //! `data/leftovers.csv` (a data table, not code) against every file that survives the layers
 //! stacked (`calc::waste::final_files`). Sizes are file content bytes, as dive counts them.
+//!
+//! A pattern's literal segments (no `*` or `?`) are bits: a file is tried against a pattern only
+//! when its path has all of them and its name matches the pattern's last segment, which rejects
+//! almost every file of an image without a glob match; the bits of a directory are worked out
+//! once for all its files (the final files come in path order).
 
 use std::collections::{BTreeMap, HashMap};
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::waste::{self, FinalFile, Waste};
+use super::waste::{self, FinalFile, KeptFile, Waste};
 use crate::error::Error;
 use crate::model::files::FileEntry;
 
@@ -163,28 +169,204 @@ impl Found {
     }
 }
 
+/// Every literal segment of the patterns, each a bit: a path's bits say which literals are
+/// among its segments, a pattern's which it needs. A pattern can only match a path that has
+/// all of its bits (literals past the 128th get no bit and are checked by the match).
+struct Literals<'a> {
+    bits: FxHashMap<&'a str, u128>,
+}
+
+impl<'a> Literals<'a> {
+    fn of(patterns: &[&Compiled<'a>]) -> Literals<'a> {
+        let mut bits: FxHashMap<&'a str, u128> = FxHashMap::default();
+        for literal in patterns.iter().flat_map(|pattern| &pattern.literals) {
+            let next = bits.len();
+            if next < 128 {
+                bits.entry(literal).or_insert(1 << next);
+            }
+        }
+        Literals { bits }
+    }
+
+    fn of_segment(&self, segment: &str) -> u128 {
+        self.bits.get(segment).copied().unwrap_or(0)
+    }
+
+    /// The bits of every segment of `text` (empty segments have none).
+    fn of_segments(&self, text: &str) -> u128 {
+        text.split('/')
+            .fold(0, |bits, segment| bits | self.of_segment(segment))
+    }
+
+    fn needed(&self, pattern: &Compiled<'_>) -> u128 {
+        pattern
+            .literals
+            .iter()
+            .fold(0, |bits, literal| bits | self.of_segment(literal))
+    }
+}
+
+/// A file of the final filesystem as [`find`] reads it.
+trait Located: Sync {
+    /// Its path, with or without the leading `/` (patterns are matched segment by segment).
+    fn located(&self) -> &str;
+    /// Its path with the leading `/`.
+    fn rooted(&self) -> String;
+    fn size(&self) -> u64;
+    fn layer(&self) -> usize;
+}
+
+impl Located for FinalFile {
+    fn located(&self) -> &str {
+        &self.path
+    }
+    fn rooted(&self) -> String {
+        self.path.clone()
+    }
+    fn size(&self) -> u64 {
+        self.size
+    }
+    fn layer(&self) -> usize {
+        self.layer
+    }
+}
+
+impl Located for KeptFile<'_> {
+    fn located(&self) -> &str {
+        self.key
+    }
+    fn rooted(&self) -> String {
+        self.path()
+    }
+    fn size(&self) -> u64 {
+        self.size
+    }
+    fn layer(&self) -> usize {
+        self.layer
+    }
+}
+
+/// The rules' patterns compiled, with their literal bits.
+struct Matcher<'a> {
+    /// Each rule's patterns.
+    compiled: &'a [Vec<Compiled<'a>>],
+    literals: Literals<'a>,
+    /// Every pattern as (rule, pattern, the literal bits it needs), in rule order.
+    needs: Vec<(usize, &'a Compiled<'a>, u128)>,
+}
+
+/// A directory's patterns that can still match a file in it: those whose literals are all
+/// among the directory's segments, or all but one (which the file's name may be), in rule order.
+struct Directory<'t, 'a> {
+    text: &'t str,
+    /// (rule, pattern, the one literal bit still missing or 0).
+    open: Vec<(usize, &'a Compiled<'a>, u128)>,
+}
+
+/// Files matched on two threads when there are more than this.
+const SPLIT_FILES: usize = 1 << 15;
+
+impl<'a> Matcher<'a> {
+    fn directory<'t>(&self, text: &'t str) -> Directory<'t, 'a> {
+        let bits = self.literals.of_segments(text);
+        let open = self
+            .needs
+            .iter()
+            .map(|&(rule, pattern, needed)| (rule, pattern, needed & !bits))
+            .filter(|(_, _, missing)| missing.count_ones() <= 1)
+            .collect();
+        Directory { text, open }
+    }
+
+    /// The first rule each file matches.
+    fn rules_of(&self, files: &[impl Located]) -> Vec<Option<usize>> {
+        let mut path: Vec<&str> = Vec::new();
+        // The files come in path order: a directory's open patterns are worked out once.
+        let mut directory = self.directory("");
+        files
+            .iter()
+            .map(|file| {
+                let text = file.located();
+                let (parent, name) = match text.as_bytes().iter().rposition(|&b| b == b'/') {
+                    Some(at) => (&text[..at], &text[at + 1..]),
+                    None => ("", text),
+                };
+                if parent != directory.text {
+                    directory = self.directory(parent);
+                }
+                let bits = self.literals.of_segment(name);
+                // The first rule with a pattern that can match: all its literals present, and
+                // its last segment matching the name (when the path ends in a name; else left to
+                // the full match).
+                let candidate = directory.open.iter().find(|(_, pattern, missing)| {
+                    (*missing == 0 || *missing == bits)
+                        && (name.is_empty()
+                            || pattern
+                                .last
+                                .is_none_or(|last| segment(last.as_bytes(), name.as_bytes())))
+                });
+                let &(candidate, _, _) = candidate?;
+                path.clear();
+                path.extend(text.split('/').filter(|s| !s.is_empty()));
+                self.compiled
+                    .iter()
+                    .skip(candidate)
+                    .position(|patterns| patterns.iter().any(|pattern| pattern.matches(&path)))
+                    .map(|at| candidate + at)
+            })
+            .collect()
+    }
+}
+
 /// The leftovers of the final filesystem: one per rule and layer that brought its files, the
 /// largest first. A file is counted once, under the first rule it matches.
 pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
+    find_in(rules, files)
+}
+
+/// [`find`] of any kind of final file.
+fn find_in(rules: &[Rule], files: &[impl Located]) -> Vec<Found> {
     // Patterns split into segments once, and each path once (not once per pattern): an image
     // has hundreds of thousands of files.
     let compiled: Vec<Vec<Compiled>> = rules
         .iter()
         .map(|rule| rule.patterns.split_whitespace().map(Compiled::of).collect())
         .collect();
-    let mut path: Vec<&str> = Vec::new();
+    let all: Vec<&Compiled> = compiled.iter().flatten().collect();
+    let literals = Literals::of(&all);
+    let needs = compiled
+        .iter()
+        .enumerate()
+        .flat_map(|(rule, patterns)| patterns.iter().map(move |pattern| (rule, pattern)))
+        .map(|(rule, pattern)| (rule, pattern, literals.needed(pattern)))
+        .collect();
+    let matcher = Matcher {
+        compiled: &compiled,
+        literals,
+        needs,
+    };
+    let matched = if files.len() > SPLIT_FILES {
+        let (first, second) = files.split_at(files.len() / 2);
+        std::thread::scope(|scope| {
+            let later = scope.spawn(|| matcher.rules_of(second));
+            let mut matched = matcher.rules_of(first);
+            matched.extend(
+                later
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+            matched
+        })
+    } else {
+        matcher.rules_of(files)
+    };
     let mut groups: BTreeMap<(usize, usize), Vec<(String, u64)>> = BTreeMap::new();
-    for file in files {
-        path.clear();
-        path.extend(file.path.split('/').filter(|s| !s.is_empty()));
-        if let Some(rule) = compiled
-            .iter()
-            .position(|patterns| patterns.iter().any(|pattern| pattern.matches(&path)))
-        {
+    for (file, rule) in files.iter().zip(matched) {
+        if let Some(rule) = rule {
             groups
-                .entry((rule, file.layer))
+                .entry((rule, file.layer()))
                 .or_default()
-                .push((file.path.clone(), file.size));
+                .push((file.rooted(), file.size()));
         }
     }
     let mut found: Vec<Found> = groups
@@ -199,19 +381,16 @@ pub fn find(rules: &[Rule], files: &[FinalFile]) -> Vec<Found> {
     found
 }
 
-/// dive's figures, the final files and their leftovers, of the same layers: dive's walk runs on
-/// a second thread while the final filesystem is stacked and matched (an image of many files
-/// spends most of the walk's time here, after its layers are read).
-pub fn findings(rules: &[Rule], layers: &[&[FileEntry]]) -> (Waste, Vec<FinalFile>, Vec<Found>) {
-    std::thread::scope(|scope| {
-        let dive = scope.spawn(|| waste::waste(layers));
-        let files = waste::final_files(layers);
-        let found = find(rules, &files);
-        let waste = dive
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (waste, files, found)
-    })
+/// dive's figures, the leftovers of the final files and each layer's bytes split
+/// ([`by_layer`]), of the same layers: each layer's tree built once, dive's walk on a second
+/// thread while the final filesystem is stacked and matched (`waste::waste_and_final_files`).
+pub fn findings(rules: &[Rule], layers: &[&[FileEntry]]) -> (Waste, Vec<Found>, Vec<LayerBytes>) {
+    let (waste, (found, split)) = waste::waste_and_final_files(layers, |files| {
+        let found = find_in(rules, files);
+        let split = by_layer_of(layers, files.iter().map(|f| (f.layer, f.size)), &found);
+        (found, split)
+    });
+    (waste, found, split)
 }
 
 /// The bytes dive's wasted figure and the leftovers both count: a leftover file whose path dive
@@ -244,6 +423,15 @@ pub struct LayerBytes {
 
 /// Each layer's file content bytes split into hidden by a later layer, leftovers, and the rest.
 pub fn by_layer(layers: &[&[FileEntry]], files: &[FinalFile], found: &[Found]) -> Vec<LayerBytes> {
+    by_layer_of(layers, files.iter().map(|f| (f.layer, f.size)), found)
+}
+
+/// [`by_layer`] of the final files' (layer, size).
+fn by_layer_of(
+    layers: &[&[FileEntry]],
+    files: impl Iterator<Item = (usize, u64)>,
+    found: &[Found],
+) -> Vec<LayerBytes> {
     let mut split: Vec<LayerBytes> = layers
         .iter()
         .map(|entries| LayerBytes {
@@ -254,9 +442,9 @@ pub fn by_layer(layers: &[&[FileEntry]], files: &[FinalFile], found: &[Found]) -
         })
         .collect();
     let mut kept = vec![0u64; layers.len()];
-    for file in files {
-        if let Some(slot) = kept.get_mut(file.layer) {
-            *slot = slot.saturating_add(file.size);
+    for (layer, size) in files {
+        if let Some(slot) = kept.get_mut(layer) {
+            *slot = slot.saturating_add(size);
         }
     }
     for found in found {
@@ -431,6 +619,9 @@ mod prefilter {
 
     use super::*;
 
+    /// Files by (rule, layer).
+    type Grouped = ((usize, usize), Vec<(String, u64)>);
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
         #[test]
@@ -450,6 +641,120 @@ mod prefilter {
             );
         }
 
+        /// The literal bits, the last-segment check and the directory kept between files never
+        /// change which rule a file goes to.
+        #[test]
+        fn find_puts_each_file_under_its_first_matching_rule(
+            rules in prop::collection::vec(
+                prop::collection::vec(
+                    prop::collection::vec(
+                        prop::sample::select(
+                            &["**", "*", "a*", "*.a", "?", "a", "b", "ab", "usr", "doc"][..],
+                        ),
+                        0..5,
+                    ),
+                    1..3,
+                ),
+                1..5,
+            ),
+            paths in prop::collection::vec(
+                prop::collection::vec(
+                    prop::sample::select(&["a", "b", "ab", "x.a", "", "a.a", "usr", "doc"][..]),
+                    0..5,
+                ),
+                0..30,
+            ),
+            sorted in prop::bool::ANY,
+        ) {
+            let rules: Vec<Rule> = rules
+                .iter()
+                .enumerate()
+                .map(|(at, patterns)| Rule {
+                    rule: format!("r{at}"),
+                    patterns: patterns
+                        .iter()
+                        .map(|pattern| format!("/{}", pattern.join("/")))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    technique: 1,
+                    description: String::new(),
+                })
+                .collect();
+            let mut paths: Vec<String> = paths.iter().map(|p| format!("/{}", p.join("/"))).collect();
+            if sorted {
+                paths.sort();
+            }
+            let files: Vec<FinalFile> = paths
+                .iter()
+                .enumerate()
+                .map(|(at, path)| FinalFile { path: path.clone(), size: at as u64, layer: at % 2 })
+                .collect();
+            let mut expected: BTreeMap<(usize, usize), Vec<(String, u64)>> = BTreeMap::new();
+            for file in &files {
+                if let Some(rule) = rules.iter().position(|rule| rule.matches(&file.path)) {
+                    expected.entry((rule, file.layer)).or_default().push((file.path.clone(), file.size));
+                }
+            }
+            let mut found: Vec<Grouped> = find(&rules, &files)
+                .into_iter()
+                .map(|found| ((found.rule, found.layer), found.files))
+                .collect();
+            found.sort();
+            let expected: Vec<Grouped> = expected
+                .into_iter()
+                .map(|(at, mut files)| {
+                    files.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                    (at, files)
+                })
+                .collect();
+            prop_assert_eq!(found, expected);
+        }
+
+        /// The findings of the shared walk (keys borrowed, matched without their `/`) are those
+        /// of the separate walks on the final files' paths.
+        #[test]
+        fn findings_are_the_separate_walks_figures(
+            layers in prop::collection::vec(
+                prop::collection::vec(
+                    (
+                        prop::collection::vec(
+                            prop::sample::select(&[
+                                "usr", "share", "doc", "a.deb", "x.a", ".wh.doc", ".wh..wh..opq",
+                                "var", "cache", "apt", "archives", "..", ".", "",
+                            ][..]),
+                            1..6,
+                        ),
+                        0u64..50,
+                        prop::bool::ANY,
+                    ),
+                    0..12,
+                ),
+                1..4,
+            ),
+        ) {
+            let layers: Vec<Vec<FileEntry>> = layers
+                .into_iter()
+                .map(|entries| {
+                    entries
+                        .into_iter()
+                        .map(|(names, size, is_dir)| FileEntry {
+                            path: names.join("/"),
+                            size,
+                            is_dir,
+                        })
+                        .collect()
+                })
+                .collect();
+            let layers: Vec<&[FileEntry]> = layers.iter().map(Vec::as_slice).collect();
+            let rules = bundled().unwrap();
+            let (waste, found, split) = findings(&rules, &layers);
+            let files = waste::final_files(&layers);
+            let expected = find(&rules, &files);
+            prop_assert_eq!(&waste, &waste::waste(&layers));
+            prop_assert_eq!(&split, &by_layer(&layers, &files, &expected));
+            prop_assert_eq!(found, expected);
+        }
+
         #[test]
         fn a_segment_matches_as_the_recursive_match_does(
             pattern in "[ab*?.]{0,6}",
@@ -461,5 +766,61 @@ mod prefilter {
                 "{} against {}", pattern, name
             );
         }
+    }
+
+    /// Enough files to be matched on two threads: the bundled rules, file by file.
+    #[test]
+    fn files_matched_on_two_threads_go_to_their_first_rule() {
+        let rules = bundled().unwrap();
+        let names = [
+            "a.deb",
+            "cc1",
+            "x.a",
+            "copyright",
+            "rustc",
+            "gcc-12",
+            "f.txt",
+        ];
+        let directories = [
+            "/var/cache/apt/archives",
+            "/usr/share/doc/pkg",
+            "/usr/bin",
+            "/root/.m2/repository",
+            "/srv/app",
+            "/usr/lib/gcc/x86_64",
+        ];
+        let mut paths: Vec<String> = (0..SPLIT_FILES + 500)
+            .map(|at| {
+                format!(
+                    "{}/{}{}",
+                    directories[at % directories.len()],
+                    at / 97,
+                    names[at % names.len()]
+                )
+            })
+            .chain(names.iter().map(|name| format!("/usr/bin/{name}")))
+            .collect();
+        paths.sort();
+        let files: Vec<FinalFile> = paths
+            .iter()
+            .enumerate()
+            .map(|(at, path)| FinalFile {
+                path: path.clone(),
+                size: at as u64,
+                layer: at % 3,
+            })
+            .collect();
+        let mut expected: BTreeMap<(usize, usize), u64> = BTreeMap::new();
+        for file in &files {
+            if let Some(rule) = rules.iter().position(|rule| rule.matches(&file.path)) {
+                *expected.entry((rule, file.layer)).or_default() += 1;
+            }
+        }
+        let found: BTreeMap<(usize, usize), u64> = find(&rules, &files)
+            .into_iter()
+            .map(|found| ((found.rule, found.layer), found.files.len() as u64))
+            .collect();
+        assert!(expected.len() > 3, "{expected:?}");
+        assert_eq!(found, expected);
     }
 }

@@ -24,8 +24,9 @@
 //! parents inserted, and a path is a leaf when the next one is not below it. The stacked layers
 //! are such a sorted list too (a directory's subtree is the range after it); a layer without
 //! whiteouts or opaque markers is merged into it, any other applied operation by operation, in
-//! dive's order. The tree implementation (`reference`, tests only) is the oracle of a property
-//! test.
+//! dive's order. Each layer's sorted list is built once and shared by dive's walk ([`waste`])
+//! and the final filesystem ([`final_files`]): [`waste_and_final_files`] runs the two on two
+//! threads. The tree implementation (`reference`, tests only) is the oracle of a property test.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -87,15 +88,17 @@ fn components(path: &str) -> Vec<&str> {
     out
 }
 
-/// Whether [`components`] of `path` is not empty (without building it).
+/// Whether [`components`] of `path` is not empty (without building it): the reference of the
+/// empty key [`LayerTree::raw`] counts by.
+#[cfg(test)]
 fn has_components(path: &str) -> bool {
     let rooted = path.starts_with('/');
     // `components` is a run of `..` (unrooted paths only) then names.
     let (mut ups, mut names) = (0usize, 0usize);
-    for part in path.split('/') {
+    for part in path.as_bytes().split(|&byte| byte == b'/') {
         match part {
-            "" | "." => {}
-            ".." => {
+            b"" | b"." => {}
+            b".." => {
                 if names > 0 {
                     names -= 1;
                 } else if !rooted {
@@ -116,7 +119,7 @@ type Key<'a> = Cow<'a, str>;
 /// byte, so `/` sorts below every other byte and a parent comes right before its subtree.
 fn key_cmp(a: &str, b: &str) -> Ordering {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let same = common_prefix(a, b);
     let rank = |byte: u8| if byte == b'/' { 0 } else { u16::from(byte) + 1 };
     match (a.get(same), b.get(same)) {
         (Some(&x), Some(&y)) => rank(x).cmp(&rank(y)),
@@ -124,6 +127,45 @@ fn key_cmp(a: &str, b: &str) -> Ordering {
         (None, Some(_)) => Ordering::Less,
         (Some(_), None) => Ordering::Greater,
     }
+}
+
+/// How many bytes `a` and `b` start with in common: eight at a time (sorted keys share long
+/// prefixes), then byte by byte.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let len = a.len().min(b.len());
+    let mut at = 0;
+    while at + 8 <= len {
+        let word =
+            |bytes: &[u8]| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+        let differ = word(a) ^ word(b);
+        if differ != 0 {
+            // Little-endian: the lowest differing byte is the first.
+            return at + (differ.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at + a[at..len]
+        .iter()
+        .zip(&b[at..len])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// Whether a key's name (after its last `/`) is a whiteout.
+fn whiteout_name(key: &str) -> bool {
+    last_name(key).starts_with(WHITEOUT)
+}
+
+/// Where the first name of `key` starting with `.wh..wh..` (an opaque marker) starts.
+fn opaque_name(key: &str) -> Option<usize> {
+    let bytes = key.as_bytes();
+    // Names rarely start with `.`: look only there.
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(at, &byte)| byte == b'.' && (at == 0 || bytes[at - 1] == b'/'))
+        .map(|(at, _)| at)
+        .find(|&at| bytes[at..].starts_with(OPAQUE.as_bytes()))
 }
 
 /// Whether `key` is in the subtree under `top` (not `top` itself).
@@ -134,7 +176,11 @@ fn is_below(top: &str, key: &str) -> bool {
 
 /// The last name of a key.
 fn last_name(key: &str) -> &str {
-    key.rsplit('/').next().unwrap_or(key)
+    // A byte search: `rsplit('/')` pays a memrchr call and a one-byte compare per key.
+    match key.as_bytes().iter().rposition(|&byte| byte == b'/') {
+        Some(at) => &key[at + 1..],
+        None => key,
+    }
 }
 
 /// [`components`] joined: borrowed when `path` needs no more than leading `/` or `./` and
@@ -152,8 +198,9 @@ fn clean(path: &str) -> Key<'_> {
     }
     let inner = inner.trim_end_matches('/');
     let plain = inner
-        .split('/')
-        .all(|name| !matches!(name, "" | "." | ".."));
+        .as_bytes()
+        .split(|&byte| byte == b'/')
+        .all(|name| !matches!(name, b"" | b"." | b".."));
     if plain || inner.is_empty() && path.starts_with('/') {
         Cow::Borrowed(inner)
     } else {
@@ -180,6 +227,8 @@ struct Node<'a> {
     key: Key<'a>,
     size: i64,
     is_dir: bool,
+    /// The key's last name is a whiteout (`.wh.NAME`): kept, not looked for at every visit.
+    whiteout: bool,
     /// The path has its own entry (not only a parent added for a child).
     entry: bool,
     /// The layer whose entry last wrote it.
@@ -190,6 +239,7 @@ impl<'a> Node<'a> {
     /// A parent added for a child.
     fn parent(key: Key<'a>) -> Node<'a> {
         Node {
+            whiteout: whiteout_name(&key),
             key,
             size: 0,
             is_dir: false,
@@ -199,20 +249,19 @@ impl<'a> Node<'a> {
     }
 
     fn is_whiteout(&self) -> bool {
-        last_name(&self.key).starts_with(WHITEOUT)
+        self.whiteout
     }
 
     /// dive's `Path()` without its leading `/`: the key, the last name without its whiteout
     /// prefix.
     fn path(&self) -> Key<'a> {
-        let name = last_name(&self.key);
-        match name.strip_prefix(WHITEOUT) {
-            Some(bare) => {
-                let parent = &self.key[..self.key.len() - name.len()];
-                Cow::Owned(format!("{parent}{bare}"))
-            }
-            None => self.key.clone(),
+        if !self.whiteout {
+            return self.key.clone();
         }
+        let name = last_name(&self.key);
+        let bare = &name[WHITEOUT.len()..];
+        let parent = &self.key[..self.key.len() - name.len()];
+        Cow::Owned(format!("{parent}{bare}"))
     }
 }
 
@@ -278,19 +327,30 @@ struct LayerTree<'a> {
     whiteouts: bool,
     /// Some key starts with `..` (an unrooted path climbing out).
     climbs: bool,
+    /// Σ of the sizes of the entries dive counts: those whose path has a name, or is rooted.
+    size: u64,
 }
 
+/// A layer's entries as keys (sorted by [`LayerTree::of`]) with what each sets (size and
+/// is_dir, or nothing for an opaque marker), and the sum of the sizes dive counts.
+type Raw<'a> = (Vec<(Key<'a>, Option<(i64, bool)>)>, u64);
+
+/// Layers with more entries than this have their keys cleaned on two threads when they are
+/// the only layer (nothing else to do on the other core yet).
+const SPLIT_ENTRIES: usize = 1 << 16;
+
 impl<'a> LayerTree<'a> {
-    fn of(entries: &'a [FileEntry], layer: usize) -> LayerTree<'a> {
-        // (key, what the entry sets: size and is_dir, or nothing for an opaque marker).
+    /// The entries' keys, in entry order.
+    fn raw(entries: &'a [FileEntry]) -> Raw<'a> {
         let mut raw: Vec<(Key<'a>, Option<(i64, bool)>)> = Vec::with_capacity(entries.len());
+        let mut counted = 0u64;
         for entry in entries {
             let key = clean(&entry.path);
-            let opaque = key
-                .split('/')
-                .position(|name| name.starts_with(OPAQUE))
-                .map(|at| key.split('/').take(at).map(str::len).sum::<usize>() + at);
-            match opaque {
+            // An empty key is a path with no name (`has_components` is false).
+            if !key.is_empty() || entry.path.starts_with('/') {
+                counted = counted.saturating_add(entry.size);
+            }
+            match opaque_name(&key) {
                 Some(end) => {
                     let parent = end.saturating_sub(1);
                     let key = match key {
@@ -306,10 +366,37 @@ impl<'a> LayerTree<'a> {
                 }
             }
         }
+        (raw, counted)
+    }
+
+    /// [`LayerTree::raw`] of the two halves of `entries` on two threads, joined in entry order.
+    fn raw_split(entries: &'a [FileEntry]) -> Raw<'a> {
+        let (first, second) = entries.split_at(entries.len() / 2);
+        std::thread::scope(|scope| {
+            let later = scope.spawn(|| LayerTree::raw(second));
+            let (mut raw, counted) = LayerTree::raw(first);
+            let (rest, more) = later
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            raw.extend(rest);
+            (raw, counted.saturating_add(more))
+        })
+    }
+
+    /// The tree of one layer; `split`: its keys cleaned on two threads when it is large.
+    fn of(entries: &'a [FileEntry], layer: usize, split: bool) -> LayerTree<'a> {
+        let (mut raw, size) = if split && entries.len() > SPLIT_ENTRIES {
+            LayerTree::raw_split(entries)
+        } else {
+            LayerTree::raw(entries)
+        };
         // Stable: among equal keys the later entry stays later.
         raw.sort_by(|a, b| key_cmp(&a.0, &b.0));
-        let mut nodes: Vec<Node<'a>> = Vec::with_capacity(raw.len());
-        let mut opaque: Vec<bool> = Vec::with_capacity(raw.len());
+        // Room for the parents the entries do not list: a few top directories, usually (growing
+        // a vector of half a million nodes by one copies all of it).
+        let room = raw.len() + raw.len() / 16 + 64;
+        let mut nodes: Vec<Node<'a>> = Vec::with_capacity(room);
+        let mut opaque: Vec<bool> = Vec::with_capacity(room);
         let mut open: Vec<usize> = Vec::new();
         let mut raw = raw.into_iter().peekable();
         while let Some((key, set)) = raw.next() {
@@ -360,6 +447,7 @@ impl<'a> LayerTree<'a> {
             opaque,
             whiteouts,
             climbs,
+            size,
         }
     }
 }
@@ -510,30 +598,159 @@ pub struct FinalFile {
 /// whiteouts removing what is below and, unlike dive, opaque directories hiding everything
 /// below them. Directories are left out; files in path order.
 pub fn final_files(layers: &[&[FileEntry]]) -> Vec<FinalFile> {
-    let mut stacked = Sorted::default();
-    for (index, entries) in layers.iter().enumerate() {
-        stacked.stack(&LayerTree::of(entries, index), true);
+    final_files_of(&trees(layers))
+}
+
+/// [`final_files`] of the layers' trees.
+fn final_files_of(trees: &[LayerTree<'_>]) -> Vec<FinalFile> {
+    stacked_for_files(trees).files()
+}
+
+/// The layers stacked as a container sees them. A first layer that [`Sorted::stack`] would
+/// merge over nothing (no whiteouts, opaque markers or climbing keys) is borrowed, not copied,
+/// while it is the only one: the merge would only set `entry` on its nodes, and the nodes without
+/// it are parents added for a child, never leaves, which [`Sorted::kept`] passes over anyway.
+fn stacked_for_files<'t, 'a>(trees: &'t [LayerTree<'a>]) -> Cow<'t, Sorted<'a>> {
+    let Some((first, rest)) = trees.split_first() else {
+        return Cow::Owned(Sorted::default());
+    };
+    let merged = !first.whiteouts && !first.climbs && !first.opaque.iter().any(|&o| o);
+    let mut stacked = if merged {
+        Cow::Borrowed(&first.tree)
+    } else {
+        let mut stacked = Sorted::default();
+        stacked.stack(first, true);
+        Cow::Owned(stacked)
+    };
+    for tree in rest {
+        let mut owned = match stacked {
+            Cow::Borrowed(first) => Sorted {
+                nodes: first
+                    .nodes
+                    .iter()
+                    .map(|node| Node {
+                        entry: true,
+                        ..node.clone()
+                    })
+                    .collect(),
+            },
+            Cow::Owned(stacked) => stacked,
+        };
+        owned.stack(tree, true);
+        stacked = Cow::Owned(owned);
     }
-    stacked.files()
+    stacked
+}
+
+/// Every layer's tree, in layer order: with more than one layer, built on two threads (each
+/// takes the next layer not yet taken).
+fn trees<'a>(layers: &[&'a [FileEntry]]) -> Vec<LayerTree<'a>> {
+    if layers.len() < 2 {
+        return layers
+            .iter()
+            .enumerate()
+            .map(|(index, entries)| LayerTree::of(entries, index, true))
+            .collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let build = || {
+        let mut built = Vec::new();
+        loop {
+            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(entries) = layers.get(index) else {
+                return built;
+            };
+            built.push((index, LayerTree::of(entries, index, false)));
+        }
+    };
+    let mut built = std::thread::scope(|scope| {
+        let other = scope.spawn(build);
+        let mut built = build();
+        built.extend(
+            other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
+        built
+    });
+    built.sort_unstable_by_key(|(index, _)| *index);
+    built.into_iter().map(|(_, tree)| tree).collect()
+}
+
+/// dive's figures ([`waste`]) and what `then` makes of the final files ([`final_files`], as
+/// [`KeptFile`]s: no path is copied) of the same layers, each layer's tree built once for both:
+/// dive's walk runs on a second thread while the final filesystem is stacked and `then` is run
+/// on its files (an image of many files spends most of the walk's time here, after its layers
+/// are read).
+pub fn waste_and_final_files<R>(
+    layers: &[&[FileEntry]],
+    then: impl FnOnce(&[KeptFile<'_>]) -> R,
+) -> (Waste, R) {
+    let trees = trees(layers);
+    std::thread::scope(|scope| {
+        let dive = scope.spawn(|| waste_of(&trees));
+        let stacked = stacked_for_files(&trees);
+        let then = then(&stacked.kept());
+        let waste = dive
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (waste, then)
+    })
+}
+
+/// A file of the final filesystem as the walk keeps it: its key borrowed, not copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeptFile<'s> {
+    /// The cleaned names joined with `/`: the path without its leading `/`.
+    pub key: &'s str,
+    /// File content bytes (hard links and symlinks 0), as dive counts them.
+    pub size: u64,
+    /// The layer whose entry last wrote it.
+    pub layer: usize,
+}
+
+impl KeptFile<'_> {
+    /// The path as dive writes it: `/` and the key.
+    pub fn path(&self) -> String {
+        let mut path = String::with_capacity(self.key.len() + 1);
+        path.push('/');
+        path.push_str(self.key);
+        path
+    }
 }
 
 impl Sorted<'_> {
     /// The files of a container's stacked layers: entries that are not directories, whiteouts
     /// or parents.
-    fn files(&self) -> Vec<FinalFile> {
+    fn kept(&self) -> Vec<KeptFile<'_>> {
         let stacked = self;
-        (0..stacked.nodes.len())
-            .filter(|&index| {
-                let node = &stacked.nodes[index];
-                node.entry && !node.is_dir && !node.is_whiteout() && stacked.is_leaf(index)
-            })
-            .map(|index| {
-                let node = &stacked.nodes[index];
-                FinalFile {
-                    path: format!("/{}", node.key),
-                    size: u64::try_from(node.size).unwrap_or(0),
-                    layer: node.layer,
-                }
+        let mut files = Vec::with_capacity(stacked.nodes.len());
+        files.extend(
+            (0..stacked.nodes.len())
+                .filter(|&index| {
+                    let node = &stacked.nodes[index];
+                    node.entry && !node.is_dir && !node.is_whiteout() && stacked.is_leaf(index)
+                })
+                .map(|index| {
+                    let node = &stacked.nodes[index];
+                    KeptFile {
+                        key: &node.key,
+                        size: u64::try_from(node.size).unwrap_or(0),
+                        layer: node.layer,
+                    }
+                }),
+        );
+        files
+    }
+
+    /// [`Sorted::kept`] with their paths.
+    fn files(&self) -> Vec<FinalFile> {
+        self.kept()
+            .iter()
+            .map(|kept| FinalFile {
+                path: kept.path(),
+                size: kept.size,
+                layer: kept.layer,
             })
             .collect()
     }
@@ -625,42 +842,36 @@ fn sum_of_smallest(seen: &[(Key<'_>, Seen, (usize, usize))]) -> i64 {
 
 /// The stacked nodes [`waste`] looks whiteouts up in by the time it visits layer `index`: the
 /// first layer's tree, then the layers before `index` stacked over it one by one.
-fn stacked_below<'a>(layers: &[&'a [FileEntry]], index: usize) -> Sorted<'a> {
-    let mut stacked = layers
+fn stacked_below<'a>(trees: &[LayerTree<'a>], index: usize) -> Sorted<'a> {
+    let mut stacked = trees
         .first()
-        .map(|entries| LayerTree::of(entries, 0).tree)
+        .map(|first| first.tree.clone())
         .unwrap_or_default();
-    for (below, entries) in layers.iter().enumerate().take(index) {
-        stacked.stack(&LayerTree::of(entries, below), false);
+    for tree in trees.iter().take(index) {
+        stacked.stack(tree, false);
     }
     stacked
 }
 
 /// dive's figures for the layers' entries, in layer order.
 pub fn waste(layers: &[&[FileEntry]]) -> Waste {
-    let sizes: Vec<u64> = layers
-        .iter()
-        .map(|entries| {
-            entries
-                .iter()
-                .filter(|entry| has_components(&entry.path) || entry.path.starts_with('/'))
-                .fold(0u64, |sum, entry| sum.saturating_add(entry.size))
-        })
-        .collect();
+    waste_of(&trees(layers))
+}
+
+/// [`waste`] of the layers and their trees.
+fn waste_of(trees: &[LayerTree<'_>]) -> Waste {
+    let sizes: Vec<u64> = trees.iter().map(|tree| tree.size).collect();
     // Every path seen, in key order, with the order it was first seen in (layer, walk position).
     let mut seen: Vec<(Key<'_>, Seen, (usize, usize))> = Vec::new();
     let mut inefficient: Vec<Key<'_>> = Vec::new();
-    // Only the stacked nodes and two layer trees are held at once (dive restacks from the first
-    // layer for every whiteout; stacking one layer at a time gives the same tree). The stacked
-    // nodes are only looked at for whiteouts: they are built at the first one (from the layers
-    // below, as they would have been built step by step), so images without whiteouts never
-    // hold them.
+    // dive restacks from the first layer for every whiteout; stacking one layer at a time gives
+    // the same tree. The stacked nodes are only looked at for whiteouts: they are built at the
+    // first one (from the layers below, as they would have been built step by step), so images
+    // without whiteouts never hold them.
     let mut stacked: Option<Sorted<'_>> = None;
-    let mut previous: Option<LayerTree<'_>> = None;
-    for (index, entries) in layers.iter().enumerate() {
-        let tree = LayerTree::of(entries, index);
-        if let (Some(stacked), Some(previous)) = (&mut stacked, &previous) {
-            stacked.stack(previous, false);
+    for (index, tree) in trees.iter().enumerate() {
+        if let (Some(stacked), Some(previous)) = (&mut stacked, index.checked_sub(1)) {
+            stacked.stack(&trees[previous], false);
         }
         // This layer's sightings in walk order: path, size (none: seen with no size), position.
         let mut sightings: Vec<(Key<'_>, Option<i64>, usize)> = Vec::new();
@@ -671,7 +882,7 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
             let node = &tree.tree.nodes[at];
             let path = node.path();
             let size = if node.is_whiteout() {
-                let stacked = stacked.get_or_insert_with(|| stacked_below(layers, index));
+                let stacked = stacked.get_or_insert_with(|| stacked_below(trees, index));
                 let key = lookup_key(&path);
                 if key.is_empty() {
                     // The root: not a directory in dive's tree.
@@ -696,7 +907,6 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
             sightings.push((path, Some(size), at));
         }
         inefficient.extend(see(&mut seen, sightings, index));
-        previous = Some(tree);
     }
     let discovered = seen.iter().fold(0i64, |sum, (_, data, _)| {
         sum.saturating_add(data.cumulative)
@@ -931,6 +1141,22 @@ mod against_the_reference {
     }
 
     proptest! {
+        /// Keys compared eight bytes at a time order as names compared byte by byte, `/` below
+        /// every other byte.
+        #[test]
+        fn keys_order_as_their_walk(a in "[a/.\\x00\\x7f\\u{e9}]{0,40}", b in "[a/.\\x00\\x7f\\u{e9}]{0,40}") {
+            let rank = |key: &str| -> Vec<u16> {
+                key.bytes()
+                    .map(|byte| if byte == b'/' { 0 } else { u16::from(byte) + 1 })
+                    .collect()
+            };
+            prop_assert_eq!(key_cmp(&a, &b), rank(&a).cmp(&rank(&b)));
+            let shared = format!("{a}{a}{b}");
+            prop_assert_eq!(key_cmp(&shared, &format!("{a}{a}{a}")), rank(&shared).cmp(&rank(&format!("{a}{a}{a}"))));
+        }
+    }
+
+    proptest! {
         #![proptest_config(ProptestConfig::with_cases(4000))]
         #[test]
         fn the_sorted_walk_gives_the_tree_walks_figures(layers in layers()) {
@@ -939,6 +1165,20 @@ mod against_the_reference {
             let (new, old) = (waste(&layers), reference::waste(&layers));
             prop_assert_eq!(new.efficiency.to_bits(), old.efficiency.to_bits());
             prop_assert_eq!(new, old);
+        }
+
+        /// The sizes dive counts are those of entries whose cleaned key is not empty (or rooted).
+        #[test]
+        fn an_empty_key_is_a_path_without_names(entry in entry()) {
+            prop_assert_eq!(clean(&entry.path).is_empty(), !has_components(&entry.path));
+        }
+
+        /// A layer cleaned on two threads is the layer cleaned on one.
+        #[test]
+        fn split_layers_are_cleaned_as_whole_ones(entries in prop::collection::vec(entry(), 0..40)) {
+            let (whole, split) = (LayerTree::raw(&entries), LayerTree::raw_split(&entries));
+            prop_assert_eq!(whole.1, split.1);
+            prop_assert_eq!(whole.0, split.0);
         }
 
         /// Sizes that overflow the sums, beside whiteouts that stop a walk (smallest -1).

@@ -254,11 +254,11 @@ fn subjects(
                     .image
                     .layers
                     .iter()
-                    .map(|layer| layer.files.as_deref())
+                    .map(|layer| layer.files.as_deref().map(Vec::as_slice))
                     .collect();
                 let rules = leftovers::bundled()?;
                 walked.filter(|layers| !layers.is_empty()).map(|layers| {
-                    let (waste, _, found) = leftovers::findings(&rules, &layers);
+                    let (waste, found, _) = leftovers::findings(&rules, &layers);
                     Findings {
                         waste,
                         leftover_bytes: found

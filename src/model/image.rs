@@ -148,9 +148,11 @@ pub struct Layer {
     /// registry. Still counted in wire and disk bytes, and flagged.
     pub non_distributable: bool,
     pub urls: Vec<String>,
-    /// The tar entries, in order, when they were walked (`layers`); not serialised.
+    /// The tar entries, in order, when they were walked (`layers`); not serialised. Shared: a
+    /// memoised read hands out copies of the image without copying hundreds of thousands of
+    /// entries.
     #[serde(skip)]
-    pub files: Option<Vec<super::files::FileEntry>>,
+    pub files: Option<std::sync::Arc<Vec<super::files::FileEntry>>>,
 }
 
 /// Which kind of source an image was read from.

@@ -570,7 +570,7 @@ fn image_input<'a>(
     let entries: Option<Vec<&[_]>> = image
         .layers
         .iter()
-        .map(|layer| layer.files.as_deref())
+        .map(|layer| layer.files.as_deref().map(Vec::as_slice))
         .collect();
     let entries = entries.filter(|layers| !layers.is_empty());
     let found = entries

@@ -198,16 +198,16 @@ impl Walk {
         let walked: Option<Vec<&[FileEntry]>> = image
             .layers
             .iter()
-            .map(|layer| layer.files.as_deref())
+            .map(|layer| layer.files.as_deref().map(Vec::as_slice))
             .collect();
         let Some(layers) = walked.filter(|layers| !layers.is_empty()) else {
             return Ok(None);
         };
         let rules = leftovers::bundled()?;
-        let (waste, files, found) = leftovers::findings(&rules, &layers);
+        let (waste, found, by_layer) = leftovers::findings(&rules, &layers);
         Ok(Some(Walk {
             waste,
-            by_layer: leftovers::by_layer(&layers, &files, &found),
+            by_layer,
             techniques: techniques::bundled()?,
             rules,
             found,

@@ -132,7 +132,7 @@ pub(crate) fn read(
                 disk_bytes: measured.disk_bytes,
                 non_distributable: source.is_some(),
                 urls: source.and_then(|s| s.urls.clone()).unwrap_or_default(),
-                files: measured.files,
+                files: measured.files.map(std::sync::Arc::new),
             }
         })
         .collect();

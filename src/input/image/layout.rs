@@ -125,7 +125,7 @@ fn add_config_and_layers(
         let layer = &mut image.layers[position];
         layer.disk_bytes = measured.disk_bytes;
         layer.compression = measured.compression;
-        layer.files = measured.files;
+        layer.files = measured.files.map(std::sync::Arc::new);
         if measured.disk_bytes.is_none() && !image.is_artifact {
             image.notes.push(format!(
                 "layer {} ({}): its disk size is unknown",

@@ -499,7 +499,7 @@ fn size_layers(
         };
         layer.disk_bytes = measured[position].disk_bytes;
         layer.compression = measured[position].compression;
-        layer.files = measured[position].files.clone();
+        layer.files = measured[position].files.clone().map(std::sync::Arc::new);
         if layer.disk_bytes.is_none() && !image.is_artifact {
             image.notes.push(format!(
                 "layer {} ({}): its disk size is unknown",
