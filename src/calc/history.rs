@@ -229,23 +229,30 @@ pub fn predict(
         blobs,
         previous: None,
     };
-    let declared_base: rustc_hash::FxHashSet<String> = match parameters.changed_per_deploy {
-        Some(_) => Default::default(),
-        None => image
-            .layers
-            .iter()
-            .take(base_layers)
-            .map(|layer| layer.digest.to_string())
-            .collect(),
+    let declared_base = match parameters.changed_per_deploy {
+        Some(_) => None,
+        None => Some(Box::new(
+            image
+                .layers
+                .iter()
+                .take(base_layers)
+                .map(|layer| layer.digest.to_string())
+                .collect(),
+        )),
+    };
+    let one_node = FleetShape {
+        services: 1,
+        nodes: 1,
+        deploys_per_day: crate::model::rate::DeployRate::daily(1),
+    };
+    let many_nodes = FleetShape {
+        nodes: 1_000_000,
+        ..one_node
     };
     let service = LayeredService {
         name: &image.source,
         pool: "node",
-        shape: FleetShape {
-            services: 1,
-            nodes: 1,
-            deploys_per_day: crate::model::rate::DeployRate::daily(1),
-        },
+        shape: &one_node,
         before: layers.clone(),
         after: layers,
         declared_base,
@@ -263,7 +270,7 @@ pub fn predict(
     let one = layered::expected(std::slice::from_ref(&service), &model)?;
     let routine = one.per_day.after.routine_deploys;
     let mut many = service;
-    many.shape.nodes = 1_000_000;
+    many.shape = &many_nodes;
     let scaled = layered::expected(std::slice::from_ref(&many), &model)?;
     let refreshes_per_day = scaled.per_day.after.base_refreshes as f64 / 1_000_000.0;
     let total = routine as f64 * deploys as f64 + refreshes_per_day * days;

@@ -55,7 +55,7 @@ pub enum ImageLayers {
     /// the image when given.
     Layers {
         blobs: Vec<BlobSize>,
-        previous: Option<HashSet<String>>,
+        previous: Option<Box<HashSet<String>>>,
     },
 }
 
@@ -71,11 +71,11 @@ impl ImageLayers {
 pub struct LayeredService<'a> {
     pub name: &'a str,
     pub pool: &'a str,
-    pub shape: FleetShape,
+    pub shape: &'a FleetShape,
     pub before: ImageLayers,
     pub after: ImageLayers,
-    /// Blob keys of the declared base image.
-    pub declared_base: FxHashSet<String>,
+    /// Blob keys of the declared base image, when one is declared.
+    pub declared_base: Option<Box<FxHashSet<String>>>,
     pub changed_per_deploy: Option<ChangedPerDeploy>,
 }
 
@@ -198,7 +198,7 @@ fn image_wire(image: &ImageLayers) -> u64 {
 fn split<'a>(
     image: &'a ImageLayers,
     shared_elsewhere: &dyn Fn(&str) -> bool,
-    declared_base: &FxHashSet<String>,
+    declared_base: Option<&FxHashSet<String>>,
     explicit: Option<ChangedPerDeploy>,
 ) -> Split<'a> {
     if let ImageLayers::Layers { blobs, previous } = image {
@@ -212,9 +212,9 @@ fn split<'a>(
                 from: ChangedFrom::PreviousBuild,
             };
         }
-        let (base, changed): (Vec<&BlobSize>, Vec<&BlobSize>) = blobs
-            .iter()
-            .partition(|b| shared_elsewhere(&b.key) || declared_base.contains(&b.key));
+        let (base, changed): (Vec<&BlobSize>, Vec<&BlobSize>) = blobs.iter().partition(|b| {
+            shared_elsewhere(&b.key) || declared_base.is_some_and(|base| base.contains(&b.key))
+        });
         if !base.is_empty() || explicit.is_none() {
             return Split {
                 changed_wire: wire_of(changed),
@@ -351,7 +351,7 @@ pub fn expected(
                 let split = split(
                     image,
                     &shared_elsewhere,
-                    &service.declared_base,
+                    service.declared_base.as_deref(),
                     service.changed_per_deploy,
                 );
                 if world == 0 {
@@ -360,7 +360,7 @@ pub fn expected(
                     changed_from[index].1 = split.from;
                 }
                 let pulls =
-                    super::full_pull::pulls_per_day(service.shape, parameters.days_per_year)?;
+                    super::full_pull::pulls_per_day(*service.shape, parameters.days_per_year)?;
                 let moved = pulls
                     .times_rounded(i128::from(split.changed_wire))
                     .ok_or(Overflow("expected transfer per day"))?;
@@ -398,7 +398,10 @@ pub fn expected(
                     ImageLayers::Layers { blobs, .. } => {
                         for blob in distinct(blobs) {
                             let shared = shared_elsewhere(&blob.key)
-                                || service.declared_base.contains(&blob.key);
+                                || service
+                                    .declared_base
+                                    .as_ref()
+                                    .is_some_and(|base| base.contains(&blob.key));
                             let count = if shared { 1 } else { service.shape.services };
                             union.add(
                                 Some(blob.key.as_str()),
@@ -502,10 +505,11 @@ mod tests {
         LayeredService {
             name,
             pool: "all",
-            shape,
+            // A test's shape lives as long as the test.
+            shape: Box::leak(Box::new(shape)),
             before,
             after,
-            declared_base: FxHashSet::default(),
+            declared_base: None,
             changed_per_deploy: None,
         }
     }
@@ -584,7 +588,7 @@ mod tests {
     fn the_previous_build_says_what_a_deploy_changes() {
         let before = ImageLayers::Layers {
             blobs: vec![blob("base", 1000), blob("app1", 50)],
-            previous: Some(["base".to_string()].into_iter().collect()),
+            previous: Some(Box::new(["base".to_string()].into_iter().collect())),
         };
         let s = service(
             "a",
@@ -626,9 +630,11 @@ mod tests {
             layers(&[("debian", 700), ("app", 30)]),
             layers(&[("alpine", 7), ("app", 30)]),
         );
-        s.declared_base = ["debian".to_string(), "alpine".to_string()]
-            .into_iter()
-            .collect();
+        s.declared_base = Some(Box::new(
+            ["debian".to_string(), "alpine".to_string()]
+                .into_iter()
+                .collect(),
+        ));
         let e = expected(&[s], &params(NewNodes::PerDay(0.0))).unwrap();
         assert_eq!(e.per_day.before.routine_deploys, 7 * 30);
         // 7 nodes × 0.7 × 700 ÷ 7 = 490

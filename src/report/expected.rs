@@ -101,7 +101,7 @@ fn layers_for(
         // docker inspect output has a size but no layers: a stand-in like a typed size.
         Some(image) if !image.layers.is_empty() => ImageLayers::Layers {
             blobs: blobs_of(image, ratio),
-            previous: previous.map(|p| keys_of(p, ratio)),
+            previous: previous.map(|p| Box::new(keys_of(p, ratio))),
         },
         _ => ImageLayers::Size {
             wire_bytes: size.wire_bytes,
@@ -147,10 +147,10 @@ pub fn per_layer(
         let service = LayeredService {
             name: &image.source,
             pool: DEFAULT_POOL,
-            shape,
+            shape: &shape,
             before: layers.clone(),
             after: layers,
-            declared_base: base.map(|base| keys_of(base, ratio)).unwrap_or_default(),
+            declared_base: base.map(|base| Box::new(keys_of(base, ratio))),
             changed_per_deploy: None,
         };
         layered::expected(std::slice::from_ref(&service), &parameters)
@@ -177,7 +177,7 @@ pub fn expected(services: &[Service], assumptions: &Assumptions) -> Result<Expec
             Some(LayeredService {
                 name: &service.name,
                 pool: layering.node_pool.as_deref().unwrap_or(DEFAULT_POOL),
-                shape: service.shape,
+                shape: &service.shape,
                 before: layers_for(
                     service.before_image.as_deref(),
                     &service.before,
@@ -193,8 +193,7 @@ pub fn expected(services: &[Service], assumptions: &Assumptions) -> Result<Expec
                 declared_base: layering
                     .base_image
                     .as_ref()
-                    .map(|base| keys_of(base, ratio))
-                    .unwrap_or_default(),
+                    .map(|base| Box::new(keys_of(base, ratio))),
                 changed_per_deploy: layering.changed_per_deploy.or(assumptions
                     .changed_per_deploy
                     .as_ref()
