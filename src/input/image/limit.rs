@@ -5,7 +5,7 @@
 //! What counts is layer content as it is unpacked: the bytes a gzip or zstd layer expands to,
 //! counted as they come out of the decoder, and the whole length of an uncompressed layer (which
 //! is sized from its tar headers). Reading stops within one copy buffer (256 KiB) of the limit,
-//! or, for a gzip layer of a stored blob, within the buffers in flight (about 2.5 MiB, see
+//! or, for a gzip layer of a stored blob, within the buffers in flight (about 4 MiB, see
 //! `gunzip`).
 
 use std::fmt;

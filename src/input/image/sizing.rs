@@ -13,7 +13,7 @@
 //! on another thread that reads ahead of the decoder). Memory is bounded: each worker holds one
 //! copy buffer and one decoder window, whatever the layer sizes, and when it verifies a zstd
 //! layer at most ten more copy buffers in flight to the decoder; a gzip layer's pipeline holds
-//! about twenty 256 KiB buffers.
+//! at most a dozen 1 MiB buffers.
 //!
 //! Layers are taken largest first, so that the biggest does not run alone at the end.
 
