@@ -694,13 +694,15 @@ mod tests {
         encoder.finish().unwrap()
     }
 
-    /// Sizes `blob` stored in a temporary directory, as a layer of the given compression.
-    fn size(
+    /// `blob` stored in a temporary directory, and the job that sizes it as a layer of the given
+    /// compression whose digest is that of `digest_of`.
+    fn stored(
         blob: &[u8],
         compression: Compression,
         verify: Option<VerifyOf>,
         digest_of: &[u8],
-    ) -> Result<Measured, Problem> {
+        files: bool,
+    ) -> (tempfile::TempDir, LayerJob) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("blob"), blob).unwrap();
         let job = LayerJob {
@@ -709,8 +711,19 @@ mod tests {
             expected_len: Some(blob.len() as u64),
             compression,
             verify,
-            files: false,
+            files,
         };
+        (dir, job)
+    }
+
+    /// Sizes `blob` stored in a temporary directory, as a layer of the given compression.
+    fn size(
+        blob: &[u8],
+        compression: Compression,
+        verify: Option<VerifyOf>,
+        digest_of: &[u8],
+    ) -> Result<Measured, Problem> {
+        let (dir, job) = stored(blob, compression, verify, digest_of, false);
         measure(&Store::dir(dir.path()), &job, None, None)
     }
 
@@ -873,16 +886,7 @@ mod tests {
         digest_of: &[u8],
         limit: Option<u64>,
     ) -> (Result<Measured, String>, Result<Measured, String>) {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("blob"), blob).unwrap();
-        let job = LayerJob {
-            name: "blob".into(),
-            digest: Digest::parse(&super::super::verify::sha256_of(digest_of)).unwrap(),
-            expected_len: Some(blob.len() as u64),
-            compression: Compression::Gzip,
-            verify,
-            files,
-        };
+        let (dir, job) = stored(blob, Compression::Gzip, verify, digest_of, files);
         let piped = measure(
             &Store::dir(dir.path()),
             &job,
