@@ -1,21 +1,19 @@
 //! A gzip layer of a stored blob, inflated on a pipeline of three threads so that the wall time
 //! is the inflate time alone, not inflate + read + check + walk:
 //!
-//! 1. a reader reads the blob in [`READ_CHUNK`]-byte chunks (reporting progress, and hashing
-//!    them when the stored digest is verified);
+//! 1. a reader reads the blob in [`CHUNK`]-byte chunks (reporting progress, and hashing them when
+//!    the stored digest is verified);
 //! 2. an inflater parses the gzip framing (every member of a multi-member file) and inflates the
-//!    raw deflate data with zlib-rs straight from those chunks into [`CHUNK`]-byte buffers;
+//!    raw deflate data with zlib-rs straight from those chunks into [`CHUNK`]-byte output buffers;
 //! 3. the calling thread takes the output buffers in order: checks each member's CRC-32 and
 //!    length against its trailer, counts the bytes against `--max-read`, hashes them when the
 //!    uncompressed digest is verified, and walks the tar headers when the entries are asked for,
 //!    stepping past file contents inside the buffers without copying them.
 //!
-//! Memory is bounded: at most [`READ_AHEAD`] stored chunks and [`AHEAD`] output buffers wait
-//! between two threads, and buffers are handed back for reuse, so a layer holds at most
-//! `READ_AHEAD + 3` stored chunks and `AHEAD + 3` output buffers (7.25 MiB) whatever its size.
-//! Output buffers of 1 MiB keep the hand-overs between threads (a futex wake-up each) to about
-//! 1,000 per GiB inflated (zlib-rs inflates as fast into 256 KiB as into 4 MiB); the reader,
-//! several times faster than the inflater, needs only small chunks and few of them.
+//! Memory is bounded: at most [`AHEAD`] chunks wait between two threads, and chunks are handed
+//! back for reuse, so a layer holds at most `2 × (AHEAD + 3)` chunks (12 MiB) whatever its size.
+//! Chunks of 1 MiB keep the hand-overs between threads (a futex wake-up each) to about 2,000
+//! per GiB; zlib-rs inflates as fast into 256 KiB as into 4 MiB.
 //!
 //! The framing, and every error message, are those of flate2's `MultiGzDecoder` (which
 //! [`super::sizing`] still uses for registry downloads): a member's header (`invalid gzip header`,
@@ -35,15 +33,11 @@ use super::tar_headers::{self, TarSource};
 use super::verify::Hasher;
 use crate::model::files::FileEntry;
 
-/// Bytes per output buffer of the inflater.
+/// Bytes per chunk, read and inflated alike.
 pub(crate) const CHUNK: usize = 1024 * 1024;
 
-/// Output buffers waiting for the calling thread.
+/// Chunks in flight between two threads.
 pub(crate) const AHEAD: usize = 3;
-
-/// Bytes per stored chunk the reader hands over, and how many wait.
-pub(crate) const READ_CHUNK: usize = 256 * 1024;
-const READ_AHEAD: usize = 2;
 
 /// What inflating a gzip blob found.
 pub(crate) struct Inflated {
@@ -155,24 +149,24 @@ type Chunks<'scope> = (
     thread::ScopedJoinHandle<'scope, Option<Hasher>>,
 );
 
-/// Starts a thread that reads `reader` in [`READ_CHUNK`]-byte chunks, hashes each with `hasher`
-/// and sends it on (at most [`READ_AHEAD`] waiting); an empty chunk is the end, an error stops it,
-/// and so does the receiver going away. Chunks sent back are reused.
+/// Starts a thread that reads `reader` in [`CHUNK`]-byte chunks, hashes each with `hasher` and
+/// sends it on (at most [`AHEAD`] waiting); an empty chunk is the end, an error stops it, and so
+/// does the receiver going away. Chunks sent back are reused.
 pub(crate) fn read_ahead<'scope>(
     scope: &'scope thread::Scope<'scope, '_>,
     mut reader: impl Read + Send + 'scope,
     mut hasher: Option<Hasher>,
 ) -> (Chunks<'scope>, Sender<Vec<u8>>) {
-    let (full, chunks) = mpsc::sync_channel::<io::Result<Vec<u8>>>(READ_AHEAD);
+    let (full, chunks) = mpsc::sync_channel::<io::Result<Vec<u8>>>(AHEAD);
     let (give_back, returned) = mpsc::channel::<Vec<u8>>();
     let reading = scope.spawn(move || {
         loop {
             let mut buffer = match returned.try_recv() {
                 Ok(mut buffer) => {
-                    buffer.resize(READ_CHUNK, 0);
+                    buffer.resize(CHUNK, 0);
                     buffer
                 }
-                Err(_) => vec![0u8; READ_CHUNK],
+                Err(_) => vec![0u8; CHUNK],
             };
             let read = match read_full(&mut reader, &mut buffer) {
                 Ok(read) => read,
@@ -703,11 +697,11 @@ mod tests {
         let big = content(3 * CHUNK, 4);
         for base in [gzip(&small, 6), full_header_member(&small), gzip(&big, 6)] {
             let len = base.len();
-            // Every 29th byte of a small blob; of a big one, around the boundaries of the chunks
-            // it is read in, and a few more.
-            let step = if len < READ_CHUNK { 29 } else { len / 12 };
+            // Every 29th byte of a small blob; of a big one, around the chunk boundaries (the
+            // stored blob is read in chunks) and a few more.
+            let step = if len < CHUNK { 29 } else { len / 12 };
             let mut places: Vec<usize> = (1..40).chain((40..len).step_by(step)).collect();
-            for boundary in (READ_CHUNK..len).step_by(READ_CHUNK) {
+            for boundary in (CHUNK..len).step_by(CHUNK) {
                 places.extend(boundary - 2..boundary + 2);
             }
             places.extend(len - 12..len);
