@@ -10,6 +10,11 @@
 //!    uncompressed digest is verified, and walks the tar headers when the entries are asked for,
 //!    stepping past file contents inside the buffers without copying them.
 //!
+//! When only the size is asked for (no entries, no uncompressed digest), there is nothing for a
+//! third thread to do but the CRC and the count, and handing every inflated byte to another core
+//! costs more than that: the calling thread inflates, and checks each 256 KiB of output while it
+//! is still in its cache ([`Direct`]); the reader still runs beside it.
+//!
 //! Memory is bounded: at most [`AHEAD`] chunks wait between two threads, and chunks are handed
 //! back for reuse, so a layer holds at most `2 × (AHEAD + 3)` chunks (12 MiB) whatever its size.
 //! Chunks of 1 MiB keep the hand-overs between threads (a futex wake-up each) to about 2,000
@@ -73,6 +78,39 @@ pub(crate) fn inflate(
 ) -> (Result<Inflated, Failure>, thread::Result<Option<Hasher>>) {
     thread::scope(|scope| {
         let ((chunks, reading), chunk_back) = read_ahead(scope, reader, stored_hasher);
+        if !files && tar_hasher.is_none() {
+            // Only the count and the CRC are wanted: inflated and checked on this thread.
+            let mut input = Input {
+                chunks,
+                give_back: chunk_back,
+                current: Vec::new(),
+                at: 0,
+                ended: false,
+            };
+            let mut sink = Direct {
+                spare: Vec::new(),
+                crc: Crc::new(),
+                count: 0,
+                limit,
+                outcome: None,
+            };
+            inflate_members(&mut input, &mut sink);
+            // Closing the channels stops the reader if it is still going.
+            drop(input);
+            let result = sink
+                .outcome
+                .unwrap_or_else(|| {
+                    Err(Failure::Decompress(io::Error::other(
+                        "internal error: the inflater stopped",
+                    )))
+                })
+                .map(|disk_bytes| Inflated {
+                    disk_bytes,
+                    files: None,
+                    tar_hasher: None,
+                });
+            return (result, reading.join());
+        }
         let (pieces_in, pieces) = mpsc::sync_channel::<Piece>(AHEAD);
         let (piece_back, pieces_back) = mpsc::channel::<Vec<u8>>();
         let inflating = scope.spawn(move || {
@@ -83,7 +121,11 @@ pub(crate) fn inflate(
                 at: 0,
                 ended: false,
             };
-            inflate_members(&mut input, &pieces_in, &pieces_back);
+            let mut sink = Piped {
+                pieces: &pieces_in,
+                returned: &pieces_back,
+            };
+            inflate_members(&mut input, &mut sink);
         });
         let mut stream = Stream {
             pieces,
@@ -337,41 +379,144 @@ fn read_header(input: &mut Input) -> io::Result<()> {
     Ok(())
 }
 
-/// Inflates every member of the blob into pieces sent in order, until the end, an error, or the
-/// receiver going away.
-fn inflate_members(input: &mut Input, pieces: &SyncSender<Piece>, returned: &Receiver<Vec<u8>>) {
+/// Where the inflater's output goes: to the calling thread ([`Piped`]), or checked where it is
+/// made ([`Direct`]).
+trait Sink {
+    /// A buffer to inflate into.
+    fn buffer(&mut self) -> Vec<u8>;
+    /// The first `len` bytes of `buffer` are inflated; `false` stops the inflater.
+    fn take(&mut self, buffer: Vec<u8>, len: usize) -> bool;
+    /// A member ended with this trailer (CRC-32, length mod 2^32); `false` stops the inflater.
+    fn member_end(&mut self, crc: u32, len: u32) -> bool;
+    /// Reading or inflating failed here.
+    fn failed(&mut self, error: io::Error);
+    /// The blob ended after a whole member.
+    fn end(&mut self);
+}
+
+/// Pieces sent in order to the calling thread, buffers coming back for reuse.
+struct Piped<'a> {
+    pieces: &'a SyncSender<Piece>,
+    returned: &'a Receiver<Vec<u8>>,
+}
+
+impl Sink for Piped<'_> {
+    fn buffer(&mut self) -> Vec<u8> {
+        let mut out = self
+            .returned
+            .try_recv()
+            .unwrap_or_else(|_| vec![0u8; CHUNK]);
+        if out.len() < CHUNK {
+            out.resize(CHUNK, 0);
+        }
+        out
+    }
+
+    fn take(&mut self, buffer: Vec<u8>, len: usize) -> bool {
+        self.pieces.send(Piece::Data(buffer, len)).is_ok()
+    }
+
+    fn member_end(&mut self, crc: u32, len: u32) -> bool {
+        self.pieces.send(Piece::MemberEnd { crc, len }).is_ok()
+    }
+
+    fn failed(&mut self, error: io::Error) {
+        let _ = self.pieces.send(Piece::Failed(error));
+    }
+
+    fn end(&mut self) {
+        let _ = self.pieces.send(Piece::End);
+    }
+}
+
+/// Bytes per output buffer when the inflater checks its own output: small enough to stay in the
+/// core's cache between inflating and the CRC.
+const DIRECT_CHUNK: usize = 256 * 1024;
+
+/// The output checked (CRC-32), counted and limited on the inflating thread itself, in one
+/// reused buffer: when nothing else needs the bytes, handing them to another core costs more
+/// than checking them here.
+struct Direct<'a> {
+    spare: Vec<u8>,
+    crc: Crc,
+    count: u64,
+    limit: Option<&'a ReadLimit>,
+    outcome: Option<Result<u64, Failure>>,
+}
+
+impl Sink for Direct<'_> {
+    fn buffer(&mut self) -> Vec<u8> {
+        let out = mem::take(&mut self.spare);
+        if out.is_empty() {
+            vec![0u8; DIRECT_CHUNK]
+        } else {
+            out
+        }
+    }
+
+    fn take(&mut self, buffer: Vec<u8>, len: usize) -> bool {
+        if let Some(limit) = self.limit
+            && let Err(exceeded) = limit.consume(len as u64)
+        {
+            self.outcome = Some(Err(Failure::Limit(exceeded.0)));
+            return false;
+        }
+        self.count += len as u64;
+        self.crc.update(&buffer[..len]);
+        self.spare = buffer;
+        true
+    }
+
+    fn member_end(&mut self, crc: u32, len: u32) -> bool {
+        if crc != self.crc.sum() || len != self.crc.amount() {
+            self.outcome = Some(Err(Failure::Decompress(corrupt())));
+            return false;
+        }
+        self.crc.reset();
+        true
+    }
+
+    fn failed(&mut self, error: io::Error) {
+        self.outcome = Some(Err(Failure::Decompress(error)));
+    }
+
+    fn end(&mut self) {
+        self.outcome = Some(Ok(self.count));
+    }
+}
+
+/// Inflates every member of the blob into `sink`, in order, until the end, an error, or the
+/// sink stopping it.
+fn inflate_members(input: &mut Input, sink: &mut impl Sink) {
     let mut inflater = Decompress::new(false);
     loop {
         if let Err(e) = read_header(input) {
-            let _ = pieces.send(Piece::Failed(e));
+            sink.failed(e);
             return;
         }
         inflater.reset(false);
-        if !inflate_body(input, &mut inflater, pieces, returned) {
+        if !inflate_body(input, &mut inflater, sink) {
             return;
         }
         let mut trailer = [0u8; 8];
         if let Err(e) = input.read_exact(&mut trailer) {
-            let _ = pieces.send(Piece::Failed(e));
+            sink.failed(e);
             return;
         }
         let [c0, c1, c2, c3, l0, l1, l2, l3] = trailer;
-        let member_end = Piece::MemberEnd {
-            crc: u32::from_le_bytes([c0, c1, c2, c3]),
-            len: u32::from_le_bytes([l0, l1, l2, l3]),
-        };
-        if pieces.send(member_end).is_err() {
+        let crc = u32::from_le_bytes([c0, c1, c2, c3]);
+        if !sink.member_end(crc, u32::from_le_bytes([l0, l1, l2, l3])) {
             return;
         }
         // The end of the blob, or another member.
         match input.fill().map(<[u8]>::is_empty) {
             Ok(false) => {}
             Ok(true) => {
-                let _ = pieces.send(Piece::End);
+                sink.end();
                 return;
             }
             Err(e) => {
-                let _ = pieces.send(Piece::Failed(e));
+                sink.failed(e);
                 return;
             }
         }
@@ -379,17 +524,9 @@ fn inflate_members(input: &mut Input, pieces: &SyncSender<Piece>, returned: &Rec
 }
 
 /// Inflates one member's deflate data; `true` when it ended cleanly (its trailer is next).
-fn inflate_body(
-    input: &mut Input,
-    inflater: &mut Decompress,
-    pieces: &SyncSender<Piece>,
-    returned: &Receiver<Vec<u8>>,
-) -> bool {
+fn inflate_body(input: &mut Input, inflater: &mut Decompress, sink: &mut impl Sink) -> bool {
     loop {
-        let mut out = returned.try_recv().unwrap_or_else(|_| vec![0u8; CHUNK]);
-        if out.len() < CHUNK {
-            out.resize(CHUNK, 0);
-        }
+        let mut out = sink.buffer();
         let mut filled = 0;
         let (ended, failure) = loop {
             let available = match input.fill() {
@@ -440,11 +577,11 @@ fn inflate_body(
                 }
             }
         };
-        if filled > 0 && pieces.send(Piece::Data(out, filled)).is_err() {
+        if filled > 0 && !sink.take(out, filled) {
             return false;
         }
         if let Some(e) = failure {
-            let _ = pieces.send(Piece::Failed(e));
+            sink.failed(e);
             return false;
         }
         if ended {
@@ -632,13 +769,19 @@ mod tests {
         }
     }
 
-    /// What the pipeline makes of it.
+    /// What the pipeline makes of it, checked on the inflating thread (only the size asked for)
+    /// and, the same, on the calling thread (the uncompressed bytes hashed too).
     fn piped(blob: &[u8]) -> Result<u64, String> {
-        match inflate(blob, None, None, false, None).0 {
+        let outcome = |result: Result<Inflated, Failure>| match result {
             Ok(inflated) => Ok(inflated.disk_bytes),
             Err(Failure::Decompress(e)) => Err(e.to_string()),
             Err(other) => Err(format!("{other:?}")),
-        }
+        };
+        let direct = outcome(inflate(blob, None, None, false, None).0);
+        let hashing = Some(Hasher::Sha256(sha2::Sha256::default()));
+        let handed_over = outcome(inflate(blob, None, hashing, false, None).0);
+        assert_eq!(direct, handed_over);
+        direct
     }
 
     fn same(blob: &[u8], what: &str) {
@@ -748,16 +891,17 @@ mod tests {
             stored.unwrap().unwrap().finish(),
             super::super::verify::sha256_of(&blob)
         );
-        let exact = ReadLimit::new(tar_bytes.len() as u64);
-        assert!(
-            inflate(&blob[..], None, None, false, Some(&exact))
-                .0
-                .is_ok()
-        );
-        let under = ReadLimit::new(tar_bytes.len() as u64 - 1);
-        match inflate(&blob[..], None, None, false, Some(&under)).0 {
-            Err(Failure::Limit(limit)) => assert_eq!(limit, tar_bytes.len() as u64 - 1),
-            other => panic!("{:?}", other.map(|i| i.disk_bytes)),
+        for tar_hasher in [None, hasher()] {
+            let exact = ReadLimit::new(tar_bytes.len() as u64);
+            let (inflated, _) = inflate(&blob[..], None, tar_hasher, false, Some(&exact));
+            assert!(inflated.is_ok());
+        }
+        for tar_hasher in [None, hasher()] {
+            let under = ReadLimit::new(tar_bytes.len() as u64 - 1);
+            match inflate(&blob[..], None, tar_hasher, false, Some(&under)).0 {
+                Err(Failure::Limit(limit)) => assert_eq!(limit, tar_bytes.len() as u64 - 1),
+                other => panic!("{:?}", other.map(|i| i.disk_bytes)),
+            }
         }
     }
 }

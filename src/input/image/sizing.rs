@@ -4,8 +4,8 @@
 //!   check it is a whole tar ([`super::tar_headers`]);
 //! - gzip and zstd: streamed through a decoder into a counting sink (what `gzip -dc | wc -c`
 //!   counts); nothing is extracted or kept. A gzip layer of a stored blob is inflated on a
-//!   pipeline of three threads (read, inflate, check and walk: [`super::gunzip`]), so that its
-//!   wall time is the inflate time alone; a download goes through flate2's `MultiGzDecoder`;
+//!   pipeline of threads (read; inflate; check and walk, the last two on one thread when only the
+//!   size is asked for: [`super::gunzip`]), so that its wall time is about the inflate alone; a download goes through flate2's `MultiGzDecoder`;
 //! - encrypted or unknown: no disk size.
 //!
 //! A blob whose length differs from its descriptor is always an error. With `verify`, every byte
