@@ -80,13 +80,7 @@ pub(crate) fn inflate(
         let ((chunks, reading), chunk_back) = read_ahead(scope, reader, stored_hasher);
         if !files && tar_hasher.is_none() {
             // Only the count and the CRC are wanted: inflated and checked on this thread.
-            let mut input = Input {
-                chunks,
-                give_back: chunk_back,
-                current: Vec::new(),
-                at: 0,
-                ended: false,
-            };
+            let mut input = Input::new(chunks, chunk_back);
             let mut sink = Direct {
                 spare: Vec::new(),
                 crc: Crc::new(),
@@ -114,13 +108,7 @@ pub(crate) fn inflate(
         let (pieces_in, pieces) = mpsc::sync_channel::<Piece>(AHEAD);
         let (piece_back, pieces_back) = mpsc::channel::<Vec<u8>>();
         let inflating = scope.spawn(move || {
-            let mut input = Input {
-                chunks,
-                give_back: chunk_back,
-                current: Vec::new(),
-                at: 0,
-                ended: false,
-            };
+            let mut input = Input::new(chunks, chunk_back);
             let mut sink = Piped {
                 pieces: &pieces_in,
                 returned: &pieces_back,
@@ -267,6 +255,16 @@ struct Input {
 }
 
 impl Input {
+    fn new(chunks: Receiver<io::Result<Vec<u8>>>, give_back: Sender<Vec<u8>>) -> Input {
+        Input {
+            chunks,
+            give_back,
+            current: Vec::new(),
+            at: 0,
+            ended: false,
+        }
+    }
+
     /// The unread bytes of the current chunk, the next chunk once it is used up; empty at the end.
     fn fill(&mut self) -> io::Result<&[u8]> {
         while self.at == self.current.len() && !self.ended {
