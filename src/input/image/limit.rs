@@ -4,7 +4,9 @@
 //!
 //! What counts is layer content as it is unpacked: the bytes a gzip or zstd layer expands to,
 //! counted as they come out of the decoder, and the whole length of an uncompressed layer (which
-//! is sized from its tar headers). Reading stops within one copy buffer (256 KiB) of the limit.
+//! is sized from its tar headers). Reading stops within one copy buffer (256 KiB) of the limit,
+//! or, for a gzip layer of a stored blob, within the buffers in flight (about 4 MiB, see
+//! `gunzip`).
 
 use std::fmt;
 use std::io;

@@ -28,7 +28,7 @@
 //! `index` choosing an index entry · `resolve` following indexes to one manifest · `platform` ·
 //! `layout` OCI layouts and oci-archives ·
 //! `docker_archive` · `docker_inspect` · `repo_tags` choosing by `RepoTags` · `store` blobs in a directory or tar ·
-//! `sizing` layer disk bytes in parallel · `limit` `--max-read` · `progress` · `tar_headers` · `verify` digests · `config`.
+//! `sizing` layer disk bytes in parallel · `gunzip` gzip layers on a pipeline of threads · `limit` `--max-read` · `progress` · `tar_headers` · `verify` digests · `config`.
 
 // `pub(crate)` where the registry reader (`input::registry`) reuses them.
 pub(crate) mod config;
@@ -36,6 +36,7 @@ mod detect;
 mod docker_archive;
 mod docker_inspect;
 mod error;
+mod gunzip;
 pub(crate) mod index;
 mod layout;
 mod limit;

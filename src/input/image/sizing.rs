@@ -3,14 +3,17 @@
 //! - uncompressed tar: the blob's length, after walking its headers (seeking past contents) to
 //!   check it is a whole tar ([`super::tar_headers`]);
 //! - gzip and zstd: streamed through a decoder into a counting sink (what `gzip -dc | wc -c`
-//!   counts); nothing is extracted or kept;
+//!   counts); nothing is extracted or kept. A gzip layer of a stored blob is inflated on a
+//!   pipeline of threads (read; inflate; check and walk, the last two on one thread when only the
+//!   size is asked for: [`super::gunzip`]), so that its wall time is about the inflate alone; a download goes through flate2's `MultiGzDecoder`;
 //! - encrypted or unknown: no disk size.
 //!
 //! A blob whose length differs from its descriptor is always an error. With `verify`, every byte
 //! also goes through a hash in the same pass and the digest must match (for a compressed layer,
 //! on another thread that reads ahead of the decoder). Memory is bounded: each worker holds one
-//! copy buffer and one decoder window, whatever the layer sizes, and when it verifies a compressed
-//! layer at most ten more copy buffers in flight to the decoder.
+//! copy buffer and one decoder window, whatever the layer sizes, and when it verifies a zstd
+//! layer at most ten more copy buffers in flight to the decoder; a gzip layer's pipeline holds
+//! at most a dozen 1 MiB buffers.
 //!
 //! Layers are taken largest first, so that the biggest does not run alone at the end.
 
@@ -22,6 +25,7 @@ use std::thread;
 
 use super::ReadOptions;
 use super::error::Problem;
+use super::gunzip;
 use super::limit::{self, ReadLimit};
 use super::progress::Progress;
 use super::store::{BlobReader, Store};
@@ -234,9 +238,8 @@ pub(crate) fn measure(
             reader.seek_to(stored_bytes).map_err(read_error)?;
             (None, None)
         }
-        Compression::Gzip | Compression::Zstd
-            if job.verify == Some(VerifyOf::Stored) && cores() > 1 =>
-        {
+        Compression::Gzip => measure_gzip(reader, job, limit)?,
+        Compression::Zstd if job.verify == Some(VerifyOf::Stored) && cores() > 1 => {
             measure_hashing_ahead(reader, stored_bytes, compression, job, limit)?
         }
         _ => measure_read(reader, stored_bytes, compression, job, limit)?,
@@ -254,49 +257,58 @@ fn cores() -> usize {
     thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Buffers in flight between the thread that reads and hashes a blob and the decoder.
-const BUFFERS_AHEAD: usize = 8;
+/// A gzip layer of a stored blob, inflated on three threads ([`gunzip`]): the stored bytes
+/// hashed by the reader when verifying them, the inflated ones by the caller when verifying those.
+fn measure_gzip(
+    reader: BlobReader,
+    job: &LayerJob,
+    limit: Option<&ReadLimit>,
+) -> Result<(Option<u64>, Option<Vec<FileEntry>>), Problem> {
+    let what = "layer";
+    let hasher = match job.verify {
+        Some(_) => Some(Hasher::for_digest(&job.digest, what)?),
+        None => None,
+    };
+    let (stored_hasher, tar_hasher) = match job.verify {
+        Some(VerifyOf::Uncompressed) => (None, hasher),
+        _ => (hasher, None),
+    };
+    let (inflated, stored_hasher) =
+        gunzip::inflate(reader, stored_hasher, tar_hasher, job.files, limit);
+    let inflated = inflated.map_err(|failure| match failure {
+        gunzip::Failure::Limit(limit) => Problem::ReadLimit { limit },
+        gunzip::Failure::Decompress(e) => {
+            bad_layer(job, format!("cannot decompress the gzip data: {e}"))
+        }
+        gunzip::Failure::Walk(message) => bad_layer(job, message),
+    })?;
+    let stored_hasher =
+        stored_hasher.map_err(|_| bad_layer(job, "internal error while hashing".to_string()))?;
+    if let Some(hasher) = stored_hasher.or(inflated.tar_hasher) {
+        hasher.check(&job.digest, what)?;
+    }
+    Ok((Some(inflated.disk_bytes), inflated.files))
+}
 
 /// [`measure_read`] of a compressed blob whose stored bytes are verified, with the hash on
-/// another core: a thread reads the blob in [`COPY_BUFFER`] chunks, hashes each and hands it to
-/// the decoder through a bounded channel ([`BUFFERS_AHEAD`] chunks), so hashing costs no time
-/// beside decompressing. The digest is checked once the decoder has read every byte.
+/// another core: a thread reads the blob in chunks, hashes each and hands it to the decoder
+/// through a bounded channel ([`gunzip::read_ahead`]), so hashing costs no time beside
+/// decompressing. The digest is checked once the decoder has read every byte.
 fn measure_hashing_ahead(
-    mut reader: BlobReader,
+    reader: BlobReader,
     stored_bytes: u64,
     compression: Compression,
     job: &LayerJob,
     limit: Option<&ReadLimit>,
 ) -> Result<(Option<u64>, Option<Vec<FileEntry>>), Problem> {
     let what = "layer";
-    let mut hasher = Hasher::for_digest(&job.digest, what)?;
+    let hasher = Hasher::for_digest(&job.digest, what)?;
     let unverified = LayerJob {
         verify: None,
         ..job.clone()
     };
     let (measured, hasher) = thread::scope(|scope| {
-        let (full, chunks) = mpsc::sync_channel::<io::Result<Vec<u8>>>(BUFFERS_AHEAD);
-        let (give_back, returned) = mpsc::channel::<Vec<u8>>();
-        let reading = scope.spawn(move || {
-            loop {
-                let mut buffer = returned.try_recv().unwrap_or_default();
-                buffer.resize(COPY_BUFFER, 0);
-                let read = match read_full(&mut reader, &mut buffer) {
-                    Ok(read) => read,
-                    Err(e) => {
-                        let _ = full.send(Err(e));
-                        break;
-                    }
-                };
-                buffer.truncate(read);
-                hasher.update(&buffer);
-                // The decoder stopped (an error): nothing more to read.
-                if full.send(Ok(buffer)).is_err() || read == 0 {
-                    break;
-                }
-            }
-            hasher
-        });
+        let ((chunks, reading), give_back) = gunzip::read_ahead(scope, reader, Some(hasher));
         let measured = measure_read(
             ChunkReader {
                 chunks,
@@ -313,26 +325,12 @@ fn measure_hashing_ahead(
     });
     let measured = measured?;
     match hasher {
-        Ok(hasher) => hasher.check(&job.digest, what)?,
-        Err(_) => {
+        Ok(Some(hasher)) => hasher.check(&job.digest, what)?,
+        _ => {
             return Err(bad_layer(job, "internal error while hashing".to_string()));
         }
     }
     Ok(measured)
-}
-
-/// Reads until `buffer` is full or the reader ends; the bytes read.
-fn read_full(reader: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buffer.len() {
-        match reader.read(&mut buffer[filled..]) {
-            Ok(0) => break,
-            Ok(read) => filled += read,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 /// Reads the chunks another thread sends (an empty chunk is the end), and gives each back for
@@ -696,13 +694,15 @@ mod tests {
         encoder.finish().unwrap()
     }
 
-    /// Sizes `blob` stored in a temporary directory, as a layer of the given compression.
-    fn size(
+    /// `blob` stored in a temporary directory, and the job that sizes it as a layer of the given
+    /// compression whose digest is that of `digest_of`.
+    fn stored(
         blob: &[u8],
         compression: Compression,
         verify: Option<VerifyOf>,
         digest_of: &[u8],
-    ) -> Result<Measured, Problem> {
+        files: bool,
+    ) -> (tempfile::TempDir, LayerJob) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("blob"), blob).unwrap();
         let job = LayerJob {
@@ -711,8 +711,19 @@ mod tests {
             expected_len: Some(blob.len() as u64),
             compression,
             verify,
-            files: false,
+            files,
         };
+        (dir, job)
+    }
+
+    /// Sizes `blob` stored in a temporary directory, as a layer of the given compression.
+    fn size(
+        blob: &[u8],
+        compression: Compression,
+        verify: Option<VerifyOf>,
+        digest_of: &[u8],
+    ) -> Result<Measured, Problem> {
+        let (dir, job) = stored(blob, compression, verify, digest_of, false);
         measure(&Store::dir(dir.path()), &job, None, None)
     }
 
@@ -840,6 +851,156 @@ mod tests {
         std::fs::write(dir.path().join("blob"), &gz).unwrap();
         let error = measure(&Store::dir(dir.path()), &job, None, Some(&limit)).unwrap_err();
         assert!(matches!(error, Problem::ReadLimit { .. }), "{error}");
+    }
+
+    /// A gzip layer of many files of every size, bigger than several pipeline chunks.
+    fn many_files_tar() -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        for i in 0..400usize {
+            let content =
+                gunzip_content(i * 997 % 20_000 + if i % 50 == 0 { 300_000 } else { 0 }, i);
+            let mut header = tar::Header::new_gnu();
+            header.set_size(content.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            let name = format!("dir{}/{}file-{i}", i % 7, "long-".repeat(i % 30));
+            builder
+                .append_data(&mut header, &name, &content[..])
+                .unwrap();
+        }
+        builder.into_inner().unwrap()
+    }
+
+    fn gunzip_content(bytes: usize, seed: usize) -> Vec<u8> {
+        (0..bytes)
+            .map(|i| ((i * 31 + seed) % 251) as u8 ^ ((i / 7) as u8))
+            .collect()
+    }
+
+    /// Sizes `blob` as a stored gzip layer (the pipeline) and as a stream read through flate2's
+    /// `MultiGzDecoder` (the oracle): the same figures, entries and errors.
+    fn pipeline_and_oracle(
+        blob: &[u8],
+        files: bool,
+        verify: Option<VerifyOf>,
+        digest_of: &[u8],
+        limit: Option<u64>,
+    ) -> (Result<Measured, String>, Result<Measured, String>) {
+        let (dir, job) = stored(blob, Compression::Gzip, verify, digest_of, files);
+        let piped = measure(
+            &Store::dir(dir.path()),
+            &job,
+            None,
+            limit.map(ReadLimit::new).as_ref(),
+        );
+        let oracle = measure_read(
+            blob,
+            blob.len() as u64,
+            Compression::Gzip,
+            &job,
+            limit.map(ReadLimit::new).as_ref(),
+        )
+        .map(|(disk_bytes, files)| Measured {
+            stored_bytes: blob.len() as u64,
+            disk_bytes,
+            files,
+            compression: Compression::Gzip,
+        });
+        (
+            piped.map_err(|e| e.to_string()),
+            oracle.map_err(|e| e.to_string()),
+        )
+    }
+
+    #[test]
+    fn the_gzip_pipeline_gives_the_figures_entries_and_errors_of_flate2() {
+        let tar = many_files_tar();
+        let gz = gzip(&tar);
+        assert!(gz.len() > 3 * super::gunzip::CHUNK, "{}", gz.len());
+        for files in [false, true] {
+            for verify in [None, Some(VerifyOf::Stored), Some(VerifyOf::Uncompressed)] {
+                let digest_of = if verify == Some(VerifyOf::Uncompressed) {
+                    &tar
+                } else {
+                    &gz
+                };
+                let (piped, oracle) = pipeline_and_oracle(&gz, files, verify, digest_of, None);
+                assert_eq!(piped, oracle, "files {files}, verify {verify:?}");
+                let measured = piped.unwrap();
+                assert_eq!(measured.disk_bytes, Some(tar.len() as u64));
+                if files {
+                    assert_eq!(measured.files.as_ref().map(Vec::len), Some(400));
+                }
+                // Another digest.
+                let (piped, oracle) = pipeline_and_oracle(&gz, files, verify, b"other", None);
+                if verify.is_some() {
+                    assert!(
+                        piped
+                            .as_ref()
+                            .unwrap_err()
+                            .contains("the content's digest is")
+                    );
+                }
+                assert_eq!(piped, oracle);
+            }
+            // Over --max-read (by one byte), and exactly at it.
+            let over = tar.len() as u64 - 1;
+            let (piped, oracle) = pipeline_and_oracle(&gz, files, None, &gz, Some(over));
+            assert_eq!(piped, oracle);
+            assert_eq!(
+                piped.unwrap_err(),
+                Problem::ReadLimit { limit: over }.to_string()
+            );
+            let at = tar.len() as u64;
+            let (piped, oracle) = pipeline_and_oracle(&gz, files, None, &gz, Some(at));
+            assert!(piped.is_ok());
+            assert_eq!(piped, oracle);
+            // A limit passed long before the data goes bad is the limit, not the damage.
+            let mut bad_end = gz.clone();
+            let last = bad_end.len() - 5;
+            bad_end[last] ^= 0xff;
+            let (piped, oracle) = pipeline_and_oracle(&bad_end, files, None, &gz, Some(10_000));
+            assert_eq!(piped, oracle);
+            assert_eq!(
+                piped.unwrap_err(),
+                Problem::ReadLimit { limit: 10_000 }.to_string()
+            );
+        }
+        // Damaged layers: cut short (in the deflate data, the trailer) or corrupt.
+        let cut_data = &gz[..gz.len() / 2];
+        let cut_trailer = &gz[..gz.len() - 3];
+        let mut flipped = gz.clone();
+        flipped[gz.len() / 3] ^= 0x55;
+        let mut bad_crc = gz.clone();
+        let at = gz.len() - 6;
+        bad_crc[at] ^= 1;
+        for (blob, message) in [
+            (cut_data, "incomplete deflate stream"),
+            (cut_trailer, "unexpected end of file"),
+            (&flipped[..], ""),
+            (&bad_crc[..], "does not have a matching checksum"),
+        ] {
+            let (piped, oracle) = pipeline_and_oracle(blob, false, None, blob, None);
+            let error = piped.unwrap_err();
+            assert_eq!(Err(error.clone()), oracle);
+            assert!(
+                error.contains("cannot decompress the gzip data") && error.contains(message),
+                "{error}"
+            );
+            // Walking the entries, the error is found on the way (where, in the walk, depends
+            // on how the stream is cut into buffers) or after it.
+            let (piped, oracle) = pipeline_and_oracle(blob, true, None, blob, None);
+            let (error, expected) = (piped.unwrap_err(), oracle.unwrap_err());
+            let without_offset = |text: &str| {
+                text.chars()
+                    .filter(|c| !c.is_ascii_digit())
+                    .collect::<String>()
+            };
+            assert!(error.contains(message), "{error}");
+            if !error.contains("tar") {
+                assert_eq!(without_offset(&error), without_offset(&expected));
+            }
+        }
     }
 
     #[test]
