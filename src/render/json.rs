@@ -43,7 +43,7 @@ pub fn to_writer<T: Serialize + ?Sized>(
 }
 
 /// [`to_writer`] through `serde_json`'s own serializer: the reference of the compact writer.
-pub(super) fn with_serde_json<T: Serialize + ?Sized>(
+pub(crate) fn with_serde_json<T: Serialize + ?Sized>(
     out: impl io::Write,
     value: &T,
     pretty: bool,
@@ -143,7 +143,11 @@ pub const WRITE_BUFFER: usize = 1 << 16;
 /// [`WRITE_BUFFER`]-byte buffer, so `out` sees large writes only.
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut buffered = io::BufWriter::with_capacity(WRITE_BUFFER, out);
-    to_writer(&mut buffered, report, report.services.len() <= PRETTY_ROWS)?;
+    if report.services.len() <= PRETTY_ROWS {
+        to_writer(&mut buffered, report, true)?;
+    } else {
+        super::json_compact::write_report(&mut buffered, report)?;
+    }
     io::Write::write_all(&mut buffered, b"\n")?;
     io::Write::flush(&mut buffered)
 }

@@ -15,17 +15,27 @@ use serde::ser::{self, Impossible};
 use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
 
 use super::json::RunnerSafe;
+use crate::report::{Report, ServiceRow};
 
 /// Blocks handed to the writer at about this size.
 const BLOCK: usize = 1 << 17;
 
+/// Rows serialised as one piece by either thread (about 0.45 MB of JSON).
+const ROWS_PER_BLOCK: usize = 512;
+
 /// Writes `value` as compact JSON to `out`.
 pub fn to_writer<T: Serialize + ?Sized>(out: impl io::Write, value: &T) -> io::Result<()> {
-    let mut writer = Compact {
-        buffer: Vec::with_capacity(BLOCK + BLOCK / 2),
-        out,
-    };
+    let mut writer = Compact::new(out, None);
     value.serialize(&mut writer).map_err(|error| error.0)?;
+    writer.flush()
+}
+
+/// Writes a report as compact JSON to `out`, as [`to_writer`] does, its rows serialised on two
+/// threads: a second thread writes every other block of rows into a buffer of its own while
+/// this one writes the others and hands both to `out` in order (a few blocks in flight at most).
+pub fn write_report(out: impl io::Write, report: &Report) -> io::Result<()> {
+    let mut writer = Compact::new(out, Some(&report.services));
+    report.serialize(&mut writer).map_err(|error| error.0)?;
     writer.flush()
 }
 
@@ -49,12 +59,73 @@ impl ser::Error for WriteError {
 
 type Result<T = ()> = std::result::Result<T, WriteError>;
 
-struct Compact<W> {
+struct Compact<'r, W> {
     buffer: Vec<u8>,
     out: W,
+    /// How deep in arrays and objects the next token is (1: the top object's fields).
+    depth: usize,
+    /// A report's rows, written by [`Compact::rows`] where the top object's `services` field
+    /// is (once).
+    rows: Option<&'r [ServiceRow]>,
 }
 
-impl<W: io::Write> Compact<W> {
+impl<'r, W: io::Write> Compact<'r, W> {
+    fn new(out: W, rows: Option<&'r [ServiceRow]>) -> Compact<'r, W> {
+        Compact {
+            buffer: Vec::with_capacity(BLOCK + BLOCK / 2),
+            out,
+            depth: 0,
+            rows,
+        }
+    }
+
+    /// A report's rows as a JSON array, every other block of them serialised on a second thread.
+    fn rows(&mut self, rows: &[ServiceRow]) -> Result {
+        let blocks: Vec<&[ServiceRow]> = rows.chunks(ROWS_PER_BLOCK).collect();
+        self.push(b"[");
+        std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<u8>>>(2);
+            let theirs: Vec<&[ServiceRow]> = blocks.iter().skip(1).step_by(2).copied().collect();
+            scope.spawn(move || {
+                for block in theirs {
+                    let mut writer = Compact::new(io::sink(), None);
+                    let written = writer.block(block).map(|()| writer.buffer);
+                    if sender.send(written).is_err() {
+                        return;
+                    }
+                }
+            });
+            for (index, block) in blocks.iter().enumerate() {
+                if index > 0 {
+                    self.push(b",");
+                }
+                if index % 2 == 0 {
+                    self.block(block)?;
+                } else {
+                    let written = receiver
+                        .recv()
+                        .map_err(|_| WriteError(io::Error::other("the row writer stopped")))??;
+                    self.push(&written);
+                }
+                self.spill()?;
+            }
+            Ok::<(), WriteError>(())
+        })?;
+        self.push(b"]");
+        Ok(())
+    }
+
+    /// Rows separated by commas, into the buffer (not spilled: a block is small).
+    fn block(&mut self, rows: &[ServiceRow]) -> Result {
+        for (index, row) in rows.iter().enumerate() {
+            if index > 0 {
+                self.push(b",");
+            }
+            row.serialize(&mut *self)?;
+        }
+        Ok(())
+    }
+
     fn push(&mut self, bytes: &[u8]) {
         self.buffer.extend_from_slice(bytes);
     }
@@ -134,16 +205,16 @@ macro_rules! number {
     };
 }
 
-impl<'a, W: io::Write> ser::Serializer for &'a mut Compact<W> {
+impl<'a, 'r, W: io::Write> ser::Serializer for &'a mut Compact<'r, W> {
     type Ok = ();
     type Error = WriteError;
-    type SerializeSeq = Sequence<'a, W>;
-    type SerializeTuple = Sequence<'a, W>;
-    type SerializeTupleStruct = Sequence<'a, W>;
-    type SerializeTupleVariant = Sequence<'a, W>;
-    type SerializeMap = Sequence<'a, W>;
-    type SerializeStruct = Sequence<'a, W>;
-    type SerializeStructVariant = Sequence<'a, W>;
+    type SerializeSeq = Sequence<'a, 'r, W>;
+    type SerializeTuple = Sequence<'a, 'r, W>;
+    type SerializeTupleStruct = Sequence<'a, 'r, W>;
+    type SerializeTupleVariant = Sequence<'a, 'r, W>;
+    type SerializeMap = Sequence<'a, 'r, W>;
+    type SerializeStruct = Sequence<'a, 'r, W>;
+    type SerializeStructVariant = Sequence<'a, 'r, W>;
 
     number! {
         serialize_i8: i8 => write_i8,
@@ -249,15 +320,19 @@ impl<'a, W: io::Write> ser::Serializer for &'a mut Compact<W> {
         Ok(())
     }
 
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Sequence<'a, W>> {
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Sequence<'a, 'r, W>> {
         Ok(open(self, None, b"[", b"]"))
     }
 
-    fn serialize_tuple(self, len: usize) -> Result<Sequence<'a, W>> {
+    fn serialize_tuple(self, len: usize) -> Result<Sequence<'a, 'r, W>> {
         self.serialize_seq(Some(len))
     }
 
-    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Sequence<'a, W>> {
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<Sequence<'a, 'r, W>> {
         self.serialize_seq(Some(len))
     }
 
@@ -267,15 +342,15 @@ impl<'a, W: io::Write> ser::Serializer for &'a mut Compact<W> {
         _index: u32,
         variant: &'static str,
         _len: usize,
-    ) -> Result<Sequence<'a, W>> {
+    ) -> Result<Sequence<'a, 'r, W>> {
         Ok(open(self, Some(variant), b"[", b"]}"))
     }
 
-    fn serialize_map(self, _len: Option<usize>) -> Result<Sequence<'a, W>> {
+    fn serialize_map(self, _len: Option<usize>) -> Result<Sequence<'a, 'r, W>> {
         Ok(open(self, None, b"{", b"}"))
     }
 
-    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Sequence<'a, W>> {
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Sequence<'a, 'r, W>> {
         self.serialize_map(Some(len))
     }
 
@@ -285,24 +360,25 @@ impl<'a, W: io::Write> ser::Serializer for &'a mut Compact<W> {
         _index: u32,
         variant: &'static str,
         _len: usize,
-    ) -> Result<Sequence<'a, W>> {
+    ) -> Result<Sequence<'a, 'r, W>> {
         Ok(open(self, Some(variant), b"{", b"}}"))
     }
 }
 
 /// Opens an array or object (`{"variant":` before it for an enum's variant); `close` ends both.
-fn open<'a, W: io::Write>(
-    writer: &'a mut Compact<W>,
+fn open<'a, 'r, W: io::Write>(
+    writer: &'a mut Compact<'r, W>,
     variant: Option<&'static str>,
     bracket: &[u8],
     close: &'static [u8],
-) -> Sequence<'a, W> {
+) -> Sequence<'a, 'r, W> {
     if let Some(variant) = variant {
         writer.push(b"{");
         writer.name(variant);
         writer.push(b":");
     }
     writer.push(bracket);
+    writer.depth += 1;
     Sequence {
         writer,
         first: true,
@@ -311,13 +387,13 @@ fn open<'a, W: io::Write>(
 }
 
 /// An array or object being written: commas between its items, its closing bytes at the end.
-pub struct Sequence<'a, W> {
-    writer: &'a mut Compact<W>,
+pub struct Sequence<'a, 'r, W> {
+    writer: &'a mut Compact<'r, W>,
     first: bool,
     close: &'static [u8],
 }
 
-impl<W: io::Write> Sequence<'_, W> {
+impl<W: io::Write> Sequence<'_, '_, W> {
     fn separate(&mut self) {
         if !std::mem::take(&mut self.first) {
             self.writer.push(b",");
@@ -334,11 +410,18 @@ impl<W: io::Write> Sequence<'_, W> {
         self.separate();
         self.writer.name(key);
         self.writer.push(b":");
+        if self.writer.depth == 1
+            && key == "services"
+            && let Some(rows) = self.writer.rows.take()
+        {
+            return self.writer.rows(rows);
+        }
         value.serialize(&mut *self.writer)
     }
 
     fn close(self) -> Result {
         self.writer.push(self.close);
+        self.writer.depth -= 1;
         Ok(())
     }
 }
@@ -346,7 +429,7 @@ impl<W: io::Write> Sequence<'_, W> {
 /// The array-like traits: each item an element.
 macro_rules! items {
     ($($trait:ident::$method:ident),* $(,)?) => {
-        $(impl<W: io::Write> ser::$trait for Sequence<'_, W> {
+        $(impl<W: io::Write> ser::$trait for Sequence<'_, '_, W> {
             type Ok = ();
             type Error = WriteError;
 
@@ -371,7 +454,7 @@ items! {
 /// The object-like traits of our own types: each item a named field.
 macro_rules! fields {
     ($($trait:ident),* $(,)?) => {
-        $(impl<W: io::Write> ser::$trait for Sequence<'_, W> {
+        $(impl<W: io::Write> ser::$trait for Sequence<'_, '_, W> {
             type Ok = ();
             type Error = WriteError;
 
@@ -392,7 +475,7 @@ macro_rules! fields {
 
 fields!(SerializeStruct, SerializeStructVariant);
 
-impl<W: io::Write> ser::SerializeMap for Sequence<'_, W> {
+impl<W: io::Write> ser::SerializeMap for Sequence<'_, '_, W> {
     type Ok = ();
     type Error = WriteError;
 
@@ -415,7 +498,7 @@ impl<W: io::Write> ser::SerializeMap for Sequence<'_, W> {
 
 /// A map's key, as `serde_json` writes one: a string, or a number or boolean in quotes; anything
 /// else is refused.
-struct MapKey<'a, W>(&'a mut Compact<W>);
+struct MapKey<'a, 'r, W>(&'a mut Compact<'r, W>);
 
 /// A quoted key from a number or boolean.
 macro_rules! quoted {
@@ -433,7 +516,7 @@ fn not_a_key() -> WriteError {
     WriteError(io::Error::other("key must be a string"))
 }
 
-impl<W: io::Write> ser::Serializer for MapKey<'_, W> {
+impl<W: io::Write> ser::Serializer for MapKey<'_, '_, W> {
     type Ok = ();
     type Error = WriteError;
     type SerializeSeq = Impossible<(), WriteError>;

@@ -528,6 +528,32 @@ fn json_beyond_a_thousand_rows_is_written_compact() {
     assert_eq!(parsed, pretty);
 }
 
+/// A report's rows written on two threads, in blocks, give the bytes `serde_json` gives, at row
+/// counts around the block size (names that need escaping and breaking included).
+#[test]
+fn rows_written_on_two_threads_are_serde_jsons_bytes() {
+    for rows in [0, 1, 511, 512, 513, 1024, 1537] {
+        let services: Vec<Service> = (0..rows)
+            .map(|i| {
+                let name = format!("s{i}::error::\"{}\"\n##[x]", "é".repeat(i % 3));
+                service(
+                    &name,
+                    Some("go"),
+                    (1, 1 + i as u64 % 7, 1),
+                    200 + i as u64,
+                    Some(100),
+                )
+            })
+            .collect();
+        let report = report_of(Command::Report, "rows", &services);
+        let mut fast = Vec::new();
+        crate::render::json_compact::write_report(&mut fast, &report).unwrap();
+        let mut reference = Vec::new();
+        json::with_serde_json(&mut reference, &report, false).unwrap();
+        assert!(fast == reference, "{rows} rows differ");
+    }
+}
+
 fn subject(name: &str, disk_mb: u64) -> Subject {
     Subject {
         name: name.to_string(),
