@@ -90,6 +90,37 @@ fn components(path: &str) -> Vec<&str> {
 
 /// Whether [`components`] of `path` is not empty (without building it): the reference of the
 /// empty key [`LayerTree::raw`] counts by.
+/// dive's figures from its efficiency, the layers' sizes (the first the base image's) and the
+/// inefficient files: those listed largest first, the wasted bytes their sum.
+pub(super) fn summary(
+    efficiency: f64,
+    sizes: &[u64],
+    mut inefficient_files: Vec<Inefficiency>,
+) -> Waste {
+    // dive sorts ascending (a stable insertion sort for short lists) and lists the largest first.
+    inefficient_files.sort_by_key(|file| file.cumulative_bytes);
+    inefficient_files.reverse();
+    let wasted_bytes = inefficient_files
+        .iter()
+        .fold(0u64, |sum, file| sum.wrapping_add(file.cumulative_bytes));
+    let size_bytes = sizes
+        .iter()
+        .fold(0u64, |sum, size| sum.saturating_add(*size));
+    let user_size_bytes = sizes
+        .iter()
+        .skip(1)
+        .fold(0u64, |sum, size| sum.saturating_add(*size));
+    Waste {
+        efficiency,
+        size_bytes,
+        user_size_bytes,
+        wasted_bytes,
+        user_wasted_percent: (user_size_bytes > 0)
+            .then(|| wasted_bytes as f64 / user_size_bytes as f64),
+        inefficient_files,
+    }
+}
+
 #[cfg(test)]
 fn has_components(path: &str) -> bool {
     let rooted = path.starts_with('/');
@@ -917,7 +948,7 @@ fn waste_of(trees: &[LayerTree<'_>]) -> Waste {
     } else {
         smallest as f64 / discovered as f64
     };
-    let mut inefficient_files: Vec<Inefficiency> = inefficient
+    let inefficient_files: Vec<Inefficiency> = inefficient
         .into_iter()
         .map(|path| {
             let at = seen
@@ -931,28 +962,7 @@ fn waste_of(trees: &[LayerTree<'_>]) -> Waste {
             }
         })
         .collect();
-    // dive sorts ascending (a stable insertion sort for short lists) and lists the largest first.
-    inefficient_files.sort_by_key(|file| file.cumulative_bytes);
-    inefficient_files.reverse();
-    let wasted_bytes = inefficient_files
-        .iter()
-        .fold(0u64, |sum, file| sum.wrapping_add(file.cumulative_bytes));
-    let size_bytes = sizes
-        .iter()
-        .fold(0u64, |sum, size| sum.saturating_add(*size));
-    let user_size_bytes = sizes
-        .iter()
-        .skip(1)
-        .fold(0u64, |sum, size| sum.saturating_add(*size));
-    Waste {
-        efficiency,
-        size_bytes,
-        user_size_bytes,
-        wasted_bytes,
-        user_wasted_percent: (user_size_bytes > 0)
-            .then(|| wasted_bytes as f64 / user_size_bytes as f64),
-        inefficient_files,
-    }
+    summary(efficiency, &sizes, inefficient_files)
 }
 
 #[cfg(test)]

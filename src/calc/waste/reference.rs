@@ -292,7 +292,7 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
     } else {
         smallest as f64 / discovered as f64
     };
-    let mut inefficient_files: Vec<Inefficiency> = inefficient
+    let inefficient_files: Vec<Inefficiency> = inefficient
         .into_iter()
         .map(|path| {
             let data = &seen[&path];
@@ -303,26 +303,5 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
             }
         })
         .collect();
-    // dive sorts ascending (a stable insertion sort for short lists) and lists the largest first.
-    inefficient_files.sort_by_key(|file| file.cumulative_bytes);
-    inefficient_files.reverse();
-    let wasted_bytes = inefficient_files
-        .iter()
-        .fold(0u64, |sum, file| sum.wrapping_add(file.cumulative_bytes));
-    let size_bytes = sizes
-        .iter()
-        .fold(0u64, |sum, size| sum.saturating_add(*size));
-    let user_size_bytes = sizes
-        .iter()
-        .skip(1)
-        .fold(0u64, |sum, size| sum.saturating_add(*size));
-    Waste {
-        efficiency,
-        size_bytes,
-        user_size_bytes,
-        wasted_bytes,
-        user_wasted_percent: (user_size_bytes > 0)
-            .then(|| wasted_bytes as f64 / user_size_bytes as f64),
-        inefficient_files,
-    }
+    super::summary(efficiency, &sizes, inefficient_files)
 }
