@@ -3,6 +3,7 @@
 //! and empty cells are absent.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::{RawInventory, RawRow, RawValue, Syntax, known_field, row_fields};
@@ -39,7 +40,7 @@ pub fn read(path: PathBuf, text: String) -> Result<RawInventory, Error> {
         .from_reader(body.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| csv_error(&path, &e))?
+        .map_err(|e| csv_error(&path, &e, e.position().map(|p| p.line() as usize)))?
         .iter()
         .map(|h| h.to_ascii_lowercase())
         .collect::<Vec<_>>();
@@ -88,33 +89,108 @@ pub fn read(path: PathBuf, text: String) -> Result<RawInventory, Error> {
     })
 }
 
+/// Rows of a CSV inventory's text to walk: the whole body, or one of its [`halves`].
+pub(super) struct Rows<'a> {
+    /// The header line, when `text` starts after it (the second half); empty otherwise.
+    header: &'a str,
+    text: &'a str,
+    /// The line `text` starts on.
+    first_line: usize,
+}
+
+impl<'a> Rows<'a> {
+    /// Every row of a CSV inventory read by [`read`].
+    pub(super) fn whole(inventory: &'a RawInventory) -> Rows<'a> {
+        Rows {
+            header: "",
+            text: body(inventory),
+            first_line: 1,
+        }
+    }
+
+    /// The line the rows' text starts on.
+    #[cfg(test)]
+    pub(super) fn first_line(&self) -> usize {
+        self.first_line
+    }
+}
+
+/// The text after a byte-order mark.
+fn body(inventory: &RawInventory) -> &str {
+    inventory
+        .text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(&inventory.text)
+}
+
+/// Below this many bytes an inventory's rows are walked on one thread: a second one would cost
+/// more than it saves.
+const HALVES_FROM_BYTES: usize = 256 * 1024;
+
+/// A large CSV inventory's rows in two halves split at a line break near the middle, to type
+/// on two threads: walked one after the other they give the rows, lines and errors
+/// [`Rows::whole`] gives. Only a text without quotes and carriage returns is split (a line
+/// break then always ends a record, and the csv crate's line numbers are the file's); `None`
+/// for others and small ones.
+pub(super) fn halves(inventory: &RawInventory) -> Option<[Rows<'_>; 2]> {
+    let text = body(inventory);
+    let bytes = text.as_bytes();
+    if bytes.len() < HALVES_FROM_BYTES
+        || bytes.first() == Some(&b'\n')
+        || bytes.iter().any(|&byte| byte == b'"' || byte == b'\r')
+    {
+        return None;
+    }
+    let header_end = bytes.iter().position(|&byte| byte == b'\n')? + 1;
+    let middle = (bytes.len() / 2).max(header_end);
+    let split = middle + bytes[middle..].iter().position(|&byte| byte == b'\n')? + 1;
+    let (first, second) = text.split_at(split);
+    Some([
+        Rows {
+            header: "",
+            text: first,
+            first_line: 1,
+        },
+        Rows {
+            header: &text[..header_end],
+            text: second,
+            first_line: 1 + first.bytes().filter(|&byte| byte == b'\n').count(),
+        },
+    ])
+}
+
 /// Walks the rows of a CSV inventory read by [`read`] (its header is known good), each as a
 /// [`RawRow`] of its non-empty cells, trimmed. Rows are read from the text at each walk rather
 /// than kept: one row's cells at a time, their strings reused from row to row.
 pub(super) fn each_row(
     inventory: &RawInventory,
+    rows: &Rows<'_>,
     f: &mut dyn FnMut(&RawRow) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let body = inventory
-        .text
-        .strip_prefix('\u{feff}')
-        .unwrap_or(&inventory.text);
+    // The second half is read after the header, so a row's cells are counted against it.
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
-        .from_reader(body.as_bytes());
+        .from_reader(rows.header.as_bytes().chain(rows.text.as_bytes()));
     let mut record = csv::ByteRecord::new();
-    let mut lines = LineCounter::new(body);
+    let mut lines = LineCounter::new(rows.text, rows.first_line);
     let mut row = RawRow::default();
     let mut spare: Vec<String> = Vec::new();
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => return Ok(()),
             Ok(true) => {}
-            Err(e) => return Err(csv_error(&inventory.path, &e)),
+            Err(e) => {
+                // The line from the record's offset: the csv crate's own count runs one behind
+                // after a blank line or CRLF.
+                let line = e.position().map(|position| {
+                    lines.line_at((position.byte() as usize).saturating_sub(rows.header.len()))
+                });
+                return Err(csv_error(&inventory.path, &e, line));
+            }
         }
-        let line = record
-            .position()
-            .map_or(0, |position| lines.line_at(position.byte() as usize));
+        let line = record.position().map_or(0, |position| {
+            lines.line_at((position.byte() as usize).saturating_sub(rows.header.len()))
+        });
         spare.extend(row.values.drain(..).map(|(_, value)| value.text));
         for (field, cell) in inventory.csv_columns.iter().zip(record.iter()) {
             // The text is UTF-8 and cells end at ASCII bytes: every cell is UTF-8 too.
@@ -149,15 +225,18 @@ pub(super) fn each_row(
 struct LineCounter<'a> {
     text: &'a [u8],
     offset: usize,
+    /// The line the text starts on.
+    first_line: usize,
     line: usize,
 }
 
 impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> LineCounter<'a> {
+    fn new(text: &'a str, first_line: usize) -> LineCounter<'a> {
         LineCounter {
             text: text.as_bytes(),
             offset: 0,
-            line: 1,
+            first_line,
+            line: first_line,
         }
     }
 
@@ -170,7 +249,8 @@ impl<'a> LineCounter<'a> {
             offset += 1;
         }
         if offset < self.offset {
-            *self = LineCounter::new(std::str::from_utf8(self.text).unwrap_or_default());
+            self.offset = 0;
+            self.line = self.first_line;
         }
         self.line += self.text[self.offset..offset]
             .iter()
@@ -181,8 +261,8 @@ impl<'a> LineCounter<'a> {
     }
 }
 
-fn csv_error(path: &Path, error: &csv::Error) -> Error {
-    let line = error.position().map(|p| p.line() as usize);
+/// `line`: where the error is in the file.
+fn csv_error(path: &Path, error: &csv::Error, line: Option<usize>) -> Error {
     let message = match error.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -207,7 +287,7 @@ mod tests {
             let text = ["service,before", "web,800MB", "", "api,700MB"].join(ending) + ending;
             let inventory = read(PathBuf::from("d.csv"), text).unwrap();
             let mut lines = Vec::new();
-            each_row(&inventory, &mut |row| {
+            each_row(&inventory, &Rows::whole(&inventory), &mut |row| {
                 lines.push(row.line);
                 Ok(())
             })

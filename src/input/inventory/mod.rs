@@ -234,7 +234,7 @@ impl RawInventory {
         if self.csv_columns.is_empty() {
             self.rows.iter().try_for_each(f)
         } else {
-            csv_reader::each_row(self, &mut f)
+            csv_reader::each_row(self, &csv_reader::Rows::whole(self), &mut f)
         }
     }
 
@@ -626,10 +626,37 @@ impl RawInventory {
             self.text.bytes().filter(|&byte| byte == b'\n').count() + 1
         };
         let mut rows = Vec::with_capacity(lines);
-        let typed = self.each_row(|raw| {
-            rows.push(self.typed_row(raw, &defaults, targets, ratio)?);
-            Ok(())
-        });
+        // Types the rows of `part` (all rows when `None`) onto `rows`.
+        let type_rows = |part: Option<&csv_reader::Rows<'_>>, rows: &mut Vec<Row>| {
+            let mut push = |raw: &RawRow| {
+                rows.push(self.typed_row(raw, &defaults, targets, ratio)?);
+                Ok(())
+            };
+            match part {
+                Some(part) => csv_reader::each_row(self, part, &mut push),
+                None => self.each_row(push),
+            }
+        };
+        // A large CSV inventory is typed in two halves at once, the second on another thread;
+        // the second half's rows and error count only when the first half has none.
+        let typed = match csv_reader::halves(self) {
+            Some([first, second]) => std::thread::scope(|scope| {
+                let later = scope.spawn(|| {
+                    let mut rows = Vec::with_capacity(lines / 2 + 1);
+                    let typed = type_rows(Some(&second), &mut rows);
+                    (rows, typed)
+                });
+                let typed = type_rows(Some(&first), &mut rows);
+                let (mut later_rows, later_typed) = later
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                typed.and_then(|()| {
+                    rows.append(&mut later_rows);
+                    later_typed
+                })
+            }),
+            None => type_rows(None, &mut rows),
+        };
         // A name met twice is refused at its second row, before any row after it.
         let mut seen: rustc_hash::FxHashMap<&str, usize> = Default::default();
         seen.reserve(rows.len());
@@ -684,15 +711,15 @@ pub fn resolve(
     for row in rows {
         let sources = row.sources.as_deref().unwrap_or(&no_sources);
         let row_read = match &sources.platform {
-            Some(platform) => SourceOptions {
+            Some(platform) => std::borrow::Cow::Owned(SourceOptions {
                 read: ReadOptions {
                     platform: platform.clone(),
                     ..read.read.clone()
                 },
                 registry: read.registry.clone(),
                 memo: read.memo.clone(),
-            },
-            None => read.clone(),
+            }),
+            None => std::borrow::Cow::Borrowed(read),
         };
         let image = |field: &str, value: &Option<RawValue>| -> Result<Option<SizedImage>, Error> {
             value

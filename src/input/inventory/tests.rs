@@ -740,3 +740,141 @@ fn fifty_rows_naming_two_registry_images_make_at_most_ten_requests() {
             .all(|s| s.before_image == services[0].before_image)
     );
 }
+
+/// A CSV inventory large enough to be typed in two halves, with blank lines in both.
+fn large_csv(rows: usize) -> String {
+    let mut csv = String::from("service,runtime,before,after,nodes,deploys_per_day\n");
+    for index in 0..rows {
+        csv.push_str(&format!(
+            "svc-{index},python,{} MB,{}MB,{},{}\n",
+            100 + index % 900,
+            50 + index % 300,
+            1 + index % 7,
+            1 + index % 5
+        ));
+        if index % 1000 == 999 {
+            csv.push('\n');
+        }
+    }
+    csv
+}
+
+fn typed(raw: &RawInventory) -> Result<Vec<Row>, Error> {
+    raw.typed_rows(
+        &FlagDefaults::default(),
+        &Targets::bundled().unwrap(),
+        ratio(),
+    )
+}
+
+/// The two halves of a large inventory give the rows, with their lines, that one walk of the
+/// whole text gives.
+#[test]
+fn a_large_inventory_typed_in_halves_is_typed_as_a_whole() {
+    let raw = parse(PathBuf::from("big.csv"), large_csv(12_000)).unwrap();
+    let halves = csv_reader::halves(&raw).expect("split in two");
+    assert!(halves[1].first_line() > 6_000, "{}", halves[1].first_line());
+    let halved = typed(&raw).unwrap();
+    let (defaults_shape, nodes, basis, runtime) =
+        effective_defaults(&raw, &FlagDefaults::default(), &Targets::bundled().unwrap()).unwrap();
+    let defaults = RowDefaults {
+        shape: defaults_shape,
+        nodes,
+        cluster: raw.cluster(&FlagDefaults::default()).unwrap(),
+        basis,
+        runtime,
+        platform: None,
+    };
+    let mut whole = Vec::new();
+    let targets = Targets::bundled().unwrap();
+    csv_reader::each_row(&raw, &csv_reader::Rows::whole(&raw), &mut |row| {
+        whole.push(raw.typed_row(row, &defaults, &targets, ratio())?);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(halved.len(), 12_000);
+    assert_eq!(halved, whole);
+    // Line 2 is the first row; a blank line follows every thousandth.
+    assert_eq!(halved[0].line, 2);
+    assert_eq!(halved[11_999].line, 2 + 11_999 + 11);
+    assert_eq!(halved[11_999].service.text, "svc-11999");
+}
+
+/// Refusals in the second half name the file's line, as one walk of the whole text would; an
+/// error in the first half comes first; a name met in both halves is refused at its second row.
+#[test]
+fn refusals_in_the_second_half_name_the_files_line() {
+    let csv = large_csv(12_000);
+    let line_of = |service: &str| {
+        1 + csv
+            .lines()
+            .position(|line| line.starts_with(&format!("{service},")))
+            .unwrap()
+    };
+    // `text` is refused at `line`, saying `says`.
+    let refused_at = |text: String, line: usize, says: &str| {
+        let message = match typed(&parse(PathBuf::from("big.csv"), text).unwrap()) {
+            Ok(_) => panic!("accepted"),
+            Err(error) => error.to_string(),
+        };
+        assert!(
+            message.starts_with(&format!("big.csv line {line}")) && message.contains(says),
+            "{message}"
+        );
+    };
+    // The text with `service`'s line replaced by `line`.
+    let with_line = |text: &str, service: &str, line: &str| {
+        text.lines()
+            .map(|old| match old.starts_with(&format!("{service},")) {
+                true => line,
+                false => old,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    };
+    let late = line_of("svc-11000");
+    let bad_size = with_line(&csv, "svc-11000", "svc-11000,python,lots,1MB,1,1");
+    assert!(
+        csv_reader::halves(&parse(PathBuf::from("b.csv"), bad_size.clone()).unwrap()).is_some()
+    );
+    refused_at(bad_size.clone(), late, "'lots'");
+    let short_row = with_line(&csv, "svc-11000", "svc-11000,python,1MB,1,1");
+    refused_at(
+        short_row,
+        late,
+        "has 5 cells but the header names 6 columns",
+    );
+    let both = with_line(&bad_size, "svc-10", "svc-10,python,much,1MB,1,1");
+    refused_at(both, line_of("svc-10"), "'much'");
+    let duplicate = with_line(&csv, "svc-11000", "svc-3,python,1MB,1MB,1,1");
+    let first = format!("first on line {}", line_of("svc-3"));
+    refused_at(duplicate, late, &first);
+}
+
+/// Quotes may hold line breaks, and carriage returns shift the csv crate's line count: such a
+/// text is walked whole, as a small one is.
+#[test]
+fn quoted_crlf_and_small_inventories_are_not_split() {
+    let csv = large_csv(12_000);
+    let quoted = csv.replace("svc-5,", "\"svc-5\",");
+    let crlf = csv.replace('\n', "\r\n");
+    for text in [quoted, crlf, large_csv(100)] {
+        let raw = parse(PathBuf::from("big.csv"), text).unwrap();
+        assert!(csv_reader::halves(&raw).is_none());
+        assert!(!typed(&raw).unwrap().is_empty());
+    }
+}
+/// A row after a blank line is refused at its own line (the csv crate's count runs one behind
+/// there).
+#[test]
+fn a_short_row_after_a_blank_line_is_refused_at_its_line() {
+    for ending in ["\n", "\r\n"] {
+        let text = ["service,before,after", "a,1MB,1MB", "", "b,1MB"].join(ending) + ending;
+        let message = refusal("fleet.csv", &text);
+        assert!(
+            message.starts_with("fleet.csv line 4: has 2 cells"),
+            "{ending:?}: {message}"
+        );
+    }
+}
