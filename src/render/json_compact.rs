@@ -20,6 +20,10 @@ use crate::report::{Report, ServiceRow};
 /// Blocks handed to the writer at about this size.
 const BLOCK: usize = 1 << 17;
 
+/// Threads serialising blocks of rows, taking turns, while the writing thread writes them (it
+/// writes the bytes to the file as well: sharing the serialising with it left it behind).
+const SERIALISERS: usize = 2;
+
 /// Rows serialised as one piece by either thread (about 0.45 MB of JSON).
 const ROWS_PER_BLOCK: usize = 512;
 
@@ -31,8 +35,8 @@ pub fn to_writer<T: Serialize + ?Sized>(out: impl io::Write, value: &T) -> io::R
 }
 
 /// Writes a report as compact JSON to `out`, as [`to_writer`] does, its rows serialised on two
-/// threads: a second thread writes every other block of rows into a buffer of its own while
-/// this one writes the others and hands both to `out` in order (a few blocks in flight at most).
+/// threads, each every other block of rows into buffers of its own, while this one hands them
+/// to `out` in order (two blocks in flight per thread at most).
 pub fn write_report(out: impl io::Write, report: &Report) -> io::Result<()> {
     let mut writer = Compact::new(out, Some(&report.services));
     report.serialize(&mut writer).map_err(|error| error.0)?;
@@ -79,34 +83,40 @@ impl<'r, W: io::Write> Compact<'r, W> {
         }
     }
 
-    /// A report's rows as a JSON array, every other block of them serialised on a second thread.
+    /// A report's rows as a JSON array, its blocks serialised on [`SERIALISERS`] threads.
     fn rows(&mut self, rows: &[ServiceRow]) -> Result {
         let blocks: Vec<&[ServiceRow]> = rows.chunks(ROWS_PER_BLOCK).collect();
         self.push(b"[");
         std::thread::scope(|scope| {
-            let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<u8>>>(2);
-            let theirs: Vec<&[ServiceRow]> = blocks.iter().skip(1).step_by(2).copied().collect();
-            scope.spawn(move || {
-                for block in theirs {
-                    let mut writer = Compact::new(io::sink(), None);
-                    let written = writer.block(block).map(|()| writer.buffer);
-                    if sender.send(written).is_err() {
-                        return;
-                    }
-                }
-            });
-            for (index, block) in blocks.iter().enumerate() {
+            let receivers: Vec<_> = (0..SERIALISERS)
+                .map(|first| {
+                    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<u8>>>(1);
+                    let theirs: Vec<&[ServiceRow]> = blocks
+                        .iter()
+                        .skip(first)
+                        .step_by(SERIALISERS)
+                        .copied()
+                        .collect();
+                    scope.spawn(move || {
+                        for block in theirs {
+                            let mut writer = Compact::new(io::sink(), None);
+                            let written = writer.block(block).map(|()| writer.buffer);
+                            if sender.send(written).is_err() {
+                                return;
+                            }
+                        }
+                    });
+                    receiver
+                })
+                .collect();
+            for index in 0..blocks.len() {
                 if index > 0 {
                     self.push(b",");
                 }
-                if index % 2 == 0 {
-                    self.block(block)?;
-                } else {
-                    let written = receiver
-                        .recv()
-                        .map_err(|_| WriteError(io::Error::other("the row writer stopped")))??;
-                    self.push(&written);
-                }
+                let written = receivers[index % SERIALISERS]
+                    .recv()
+                    .map_err(|_| WriteError(io::Error::other("the row writer stopped")))??;
+                self.push(&written);
                 self.spill()?;
             }
             Ok::<(), WriteError>(())

@@ -1,5 +1,6 @@
 //! The one module that writes: stdout, or a file replaced atomically (a temporary file in the
-//! same directory, synced, then renamed over the target), so an existing report is never left
+//! same directory, synced as it is written ([`early_sync`]) and at the end, then renamed over the
+//! target), so an existing report is never left
 //! half-written. A closed pipe (`fleetsave … | head`) is not an error. A symbolic link is
 //! followed (its target replaced, the link kept) unless another user may have planted it
 //! ([`refuse_planted_symlink`]); a device or FIFO is written in place. No file is written over
@@ -9,6 +10,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Place};
+
+mod early_sync;
 
 /// Refuses (exit 2) to write `output`, given with `flag`, when it is one of `inputs`: the same
 /// file (device and inode, so through links and `..`), or an existing file inside an input
@@ -197,7 +200,7 @@ fn write_atomically(
     // Declared first, so dropped last: the file is removed (on an error) before it is
     // unregistered.
     let _pending;
-    let mut temporary;
+    let temporary;
     // Removed on SIGINT, SIGTERM or SIGHUP too, not only on an error (tempfile's drop). The
     // handler is installed before the file exists, and the list of pending files is locked
     // while it is created and registered: a signal in between waits for the registration.
@@ -211,11 +214,7 @@ fn write_atomically(
             .map_err(without_temporary_path)?;
         _pending = Pending::register(temporary.path(), &mut registered);
     }
-    {
-        let mut buffered = io::BufWriter::with_capacity(1 << 16, temporary.as_file_mut());
-        produce(&mut buffered)?;
-        buffered.flush()?;
-    }
+    early_sync::write(temporary.as_file(), produce)?;
     temporary.as_file().sync_all()?;
     set_permissions(temporary.path(), path)?;
     temporary.persist(path).map_err(|error| error.error)?;
