@@ -704,99 +704,115 @@ pub fn resolve(
         .parent()
         .filter(|_| inventory.path.as_os_str() != STDIN)
         .unwrap_or(Path::new(""));
-    let path = &inventory.path;
     let rows = inventory.typed_rows(flags, targets, ratio)?;
-    let mut services = Vec::with_capacity(rows.len());
     let no_sources = RowSources::default();
-    for row in rows {
-        let sources = row.sources.as_deref().unwrap_or(&no_sources);
-        let row_read = match &sources.platform {
-            Some(platform) => std::borrow::Cow::Owned(SourceOptions {
-                read: ReadOptions {
-                    platform: platform.clone(),
-                    ..read.read.clone()
-                },
-                registry: read.registry.clone(),
-                memo: read.memo.clone(),
-            }),
-            None => std::borrow::Cow::Borrowed(read),
-        };
-        let image = |field: &str, value: &Option<RawValue>| -> Result<Option<SizedImage>, Error> {
-            value
-                .as_ref()
-                .map(|value| {
-                    sources::read_sized(
-                        Path::new(&value.text),
-                        directory,
-                        &row_read,
-                        ratio,
-                        Place::file_line(path, value.line, field),
-                    )
-                })
-                .transpose()
-        };
-        let before_image = image("before_image", &sources.before_image)?;
-        let after_image = image("after_image", &sources.after_image)?;
-        let Some(before) = before_image.as_ref().map(|i| i.size).or(row.before) else {
-            return Err(Error::Input {
-                place: Place::file_line(path, row.line, "before"),
-                message: format!(
-                    "service '{}' has no before size; give its size before slimming (e.g. 850MB) \
-                     or a before_image",
-                    row.service.text
-                ),
-            });
-        };
-        let after = after_image.as_ref().map(|image| image.size).or(row.after);
-        if after.is_none()
-            && row
-                .runtime
-                .as_deref()
-                .and_then(|r| targets.get(r))
-                .is_none()
-        {
-            return Err(Error::Input {
-                place: Place::file_line(path, row.line, "after"),
-                message: format!(
-                    "service '{}' has no after size, so it is a plan, but its runtime '{}' has no \
-                     size target to project it to; give an after size or one of the runtimes {}",
-                    row.service.text,
-                    row.runtime.as_deref().unwrap_or("other"),
-                    targets.accepted_keys().trim_end_matches(", other")
-                ),
-            });
-        }
-        let layer_source = |field: &str, value: &Option<RawValue>| {
-            image(field, value).map(|sized| sized.map(|sized| Box::new(sized.image)))
-        };
-        let layering = Layering {
-            base_image: layer_source("base_image", &sources.base_image)?,
-            before_previous: layer_source("before_prev_image", &sources.before_prev_image)?,
-            after_previous: layer_source("after_prev_image", &sources.after_prev_image)?,
-            changed_per_deploy: row.changed_per_deploy,
-            node_pool: row.node_pool,
-            every_node: row.every_node,
-        };
-        let dockerfile = sources
-            .dockerfile
+    // Each row becomes its service where it lies: a service is smaller than a typed row, so the
+    // rows' memory holds the services (no second array is allocated and faulted in).
+    let mut services = rows
+        .into_iter()
+        .map(|row| service_of(row, inventory, directory, ratio, targets, read, &no_sources))
+        .collect::<Result<Vec<Service>, Error>>()?;
+    services.shrink_to_fit();
+    Ok(services)
+}
+
+/// A typed row made a service: its image sources read and its sizes put on both bases.
+fn service_of(
+    row: Row,
+    inventory: &RawInventory,
+    directory: &Path,
+    ratio: Ratio,
+    targets: &Targets,
+    read: &SourceOptions,
+    no_sources: &RowSources,
+) -> Result<Service, Error> {
+    let path = &inventory.path;
+    let sources = row.sources.as_deref().unwrap_or(no_sources);
+    let row_read = match &sources.platform {
+        Some(platform) => std::borrow::Cow::Owned(SourceOptions {
+            read: ReadOptions {
+                platform: platform.clone(),
+                ..read.read.clone()
+            },
+            registry: read.registry.clone(),
+            memo: read.memo.clone(),
+        }),
+        None => std::borrow::Cow::Borrowed(read),
+    };
+    let image = |field: &str, value: &Option<RawValue>| -> Result<Option<SizedImage>, Error> {
+        value
             .as_ref()
-            .map(|value| read_dockerfile(path, directory, value))
-            .transpose()?;
-        services.push(Service {
-            name: row.service.text,
-            runtime: row.runtime,
-            shape: row.shape,
-            basis: row.basis,
-            before,
-            after,
-            budget: row.budget,
-            before_image: before_image.map(|i| Box::new(i.image)),
-            after_image: after_image.map(|i| Box::new(i.image)),
-            layering_given: layering.given(),
-            dockerfile: dockerfile.map(Box::new),
+            .map(|value| {
+                sources::read_sized(
+                    Path::new(&value.text),
+                    directory,
+                    &row_read,
+                    ratio,
+                    Place::file_line(path, value.line, field),
+                )
+            })
+            .transpose()
+    };
+    let before_image = image("before_image", &sources.before_image)?;
+    let after_image = image("after_image", &sources.after_image)?;
+    let Some(before) = before_image.as_ref().map(|i| i.size).or(row.before) else {
+        return Err(Error::Input {
+            place: Place::file_line(path, row.line, "before"),
+            message: format!(
+                "service '{}' has no before size; give its size before slimming (e.g. 850MB) \
+                 or a before_image",
+                row.service.text
+            ),
+        });
+    };
+    let after = after_image.as_ref().map(|image| image.size).or(row.after);
+    if after.is_none()
+        && row
+            .runtime
+            .as_deref()
+            .and_then(|r| targets.get(r))
+            .is_none()
+    {
+        return Err(Error::Input {
+            place: Place::file_line(path, row.line, "after"),
+            message: format!(
+                "service '{}' has no after size, so it is a plan, but its runtime '{}' has no \
+                 size target to project it to; give an after size or one of the runtimes {}",
+                row.service.text,
+                row.runtime.as_deref().unwrap_or("other"),
+                targets.accepted_keys().trim_end_matches(", other")
+            ),
         });
     }
-    Ok(services)
+    let layer_source = |field: &str, value: &Option<RawValue>| {
+        image(field, value).map(|sized| sized.map(|sized| Box::new(sized.image)))
+    };
+    let layering = Layering {
+        base_image: layer_source("base_image", &sources.base_image)?,
+        before_previous: layer_source("before_prev_image", &sources.before_prev_image)?,
+        after_previous: layer_source("after_prev_image", &sources.after_prev_image)?,
+        changed_per_deploy: row.changed_per_deploy,
+        node_pool: row.node_pool,
+        every_node: row.every_node,
+    };
+    let dockerfile = sources
+        .dockerfile
+        .as_ref()
+        .map(|value| read_dockerfile(path, directory, value))
+        .transpose()?;
+    Ok(Service {
+        name: row.service.text,
+        runtime: row.runtime,
+        shape: row.shape,
+        basis: row.basis,
+        before,
+        after,
+        budget: row.budget,
+        before_image: before_image.map(|i| Box::new(i.image)),
+        after_image: after_image.map(|i| Box::new(i.image)),
+        layering_given: layering.given(),
+        dockerfile: dockerfile.map(Box::new),
+    })
 }
 
 /// Reads the Dockerfile a row's `dockerfile` cell names (relative to the inventory's directory,
