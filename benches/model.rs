@@ -30,7 +30,7 @@ fn fleet(rows: usize) -> Vec<Service> {
     let runtimes = ["go", "python", "node", "java", "java-jlink"];
     (0..rows)
         .map(|i| Service {
-            name: format!("svc-{i:06}"),
+            name: format!("svc-{i:06}").into(),
             runtime: Some(runtimes[i % 5].into()),
             shape: FleetShape {
                 services: 1 + i as u64 % 3,

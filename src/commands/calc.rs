@@ -33,7 +33,7 @@ pub fn run(args: &CalcArgs, environment: &Environment) -> Result<i32, Error> {
         ("--after-image", &args.after_image),
     )?;
     let mut service = Service {
-        name: "image".to_string(),
+        name: "image".into(),
         runtime: args.runtime.clone().and_then(|runtime| runtime.0),
         shape: args.fleet.shape()?,
         basis: args.basis,

@@ -285,7 +285,7 @@ fn subjects(
             let subjects = services
                 .into_iter()
                 .map(|service| Subject {
-                    name: service.name,
+                    name: service.name.to_string(),
                     // The image as it ships: after slimming, or as it is for a plan.
                     image: service.after.unwrap_or(service.before),
                     baseline: service.after.map(|_| service.before),

@@ -64,7 +64,7 @@ pub fn run(args: &CompareArgs, environment: &Environment) -> Result<i32, Error> 
         .as_ref()
         .is_some_and(|gate| gate.status == Status::Fail);
     let service = Service {
-        name: service_name,
+        name: service_name.into(),
         runtime,
         shape,
         basis: Basis::Wire,

@@ -87,7 +87,7 @@ fn trends(
         let builds =
             read_history::read_repository(&reference, &image.source, &|_| true, last, options)?;
         trends.push(ServiceTrend {
-            service: service.name.clone(),
+            service: service.name.to_string(),
             repository: image.source.clone(),
             builds: builds
                 .into_iter()

@@ -155,14 +155,17 @@ pub struct GrowthLimit {
     pub floor_bytes: u64,
 }
 
-/// One inventory row (or the single row of `calc`).
 /// A runtime key of the size targets (`go`, `java-jlink`, …), shared by every service and row
 /// of that runtime rather than copied into each.
 pub type RuntimeKey = std::sync::Arc<str>;
 
+/// A service's name, shared by the service and its report row rather than copied.
+pub type ServiceName = std::sync::Arc<str>;
+
+/// One inventory row (or the single row of `calc`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
-    pub name: String,
+    pub name: ServiceName,
     /// A runtime key of `data/runtime_targets.csv`, or `None` for other/unknown.
     pub runtime: Option<RuntimeKey>,
     pub shape: FleetShape,

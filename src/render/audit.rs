@@ -548,7 +548,10 @@ fn more_line(audit: &ServiceAudit) -> Option<String> {
 
 /// The report's row of `audit`'s service.
 fn row_of<'a>(report: &'a Report, audit: &ServiceAudit) -> Option<&'a ServiceRow> {
-    report.services.iter().find(|row| row.name == audit.service)
+    report
+        .services
+        .iter()
+        .find(|row| *row.name == *audit.service)
 }
 
 /// The text report's Dockerfile findings: a block a service, its largest findings as the

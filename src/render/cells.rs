@@ -135,7 +135,7 @@ pub fn row_cells(row: &ServiceRow) -> RowCells {
         None => (NONE.to_string(), String::new(), String::new()),
     };
     RowCells {
-        name: row.name.clone(),
+        name: row.name.to_string(),
         runtime: row.runtime.as_deref().unwrap_or(NONE).to_string(),
         before: marked(
             row.before.disk_estimated,

@@ -319,7 +319,7 @@ fn growth_sentence(row: &ServiceRow) -> Vec<Piece> {
         )
     };
     vec![
-        Piece::Input(row.name.clone()),
+        Piece::Input(row.name.to_string()),
         text(format!(
             " grew by {}{percent} unpacked: {transfer}",
             format_bytes(-per_pull.disk_bytes)

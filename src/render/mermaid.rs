@@ -84,7 +84,7 @@ pub fn chart(report: &Report) -> Option<String> {
         .filter_map(|row| {
             let after = row.after?;
             Some(Sizes {
-                name: row.name.clone(),
+                name: row.name.to_string(),
                 before_disk: row.before.disk_bytes,
                 after_disk: after.disk_bytes,
                 before_wire: row.before.wire_bytes,

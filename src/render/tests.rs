@@ -37,7 +37,7 @@ fn service(
     after: Option<u64>,
 ) -> Service {
     Service {
-        name: name.to_string(),
+        name: name.into(),
         runtime: runtime.map(Into::into),
         shape: FleetShape {
             services,

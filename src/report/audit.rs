@@ -677,7 +677,7 @@ pub fn service_audits(
             }
         });
         out.push(ServiceAudit {
-            service: service.name.clone(),
+            service: service.name.to_string(),
             dockerfile: dockerfile.path.clone(),
             image: report.image,
             estimate_basis: report.estimate_basis,

@@ -84,7 +84,7 @@ pub fn bursts(
                 .after
                 .map(|after| burst(&after, service.shape.nodes, rates, limit));
             ServiceBurst {
-                name: service.name.clone(),
+                name: service.name.to_string(),
                 nodes: service.shape.nodes,
                 now_fits_window: fits(&now),
                 slimmed_fits_window: slimmed.as_ref().and_then(fits),

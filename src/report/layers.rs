@@ -526,7 +526,7 @@ pub fn image_findings(
             service.layering().base_image.as_deref(),
         )?;
         out.push(ImageFindings {
-            service: service.name.clone(),
+            service: service.name.to_string(),
             image: side,
             source: report.source,
             fleet: report.fleet,

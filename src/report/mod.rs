@@ -538,7 +538,7 @@ pub struct TargetView {
 /// One service row.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ServiceRow {
-    pub name: String,
+    pub name: crate::model::ServiceName,
     /// A runtime key, or `null` for other/unknown.
     pub runtime: Option<RuntimeKey>,
     pub services: u64,

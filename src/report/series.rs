@@ -65,7 +65,7 @@ pub fn series(report: &Report) -> Series {
     let sizes = committed(report)
         .take(TOP)
         .map(|(row, after)| Pair {
-            name: row.name.clone(),
+            name: row.name.to_string(),
             before: row.before.disk_bytes as f64,
             after: after.disk_bytes as f64,
         })
@@ -74,7 +74,7 @@ pub fn series(report: &Report) -> Series {
     let pull_seconds = committed(report)
         .take(TOP)
         .map(|(row, _)| Pair {
-            name: row.name.clone(),
+            name: row.name.to_string(),
             before: row.pull_seconds.before,
             after: row.pull_seconds.after,
         })
@@ -100,7 +100,7 @@ pub fn series(report: &Report) -> Series {
             let target = row.target.as_ref()?;
             let size = row.after.as_ref().unwrap_or(&row.before).disk_bytes;
             Some(AgainstTarget {
-                name: row.name.clone(),
+                name: row.name.to_string(),
                 low: target.low_disk_bytes as f64,
                 high: target.high_disk_bytes as f64,
                 size: size as f64,

@@ -39,7 +39,7 @@ fn service(
     after: Option<ImageSize>,
 ) -> Service {
     Service {
-        name: name.to_string(),
+        name: name.into(),
         runtime: runtime.map(Into::into),
         shape,
         basis: Basis::Disk,
@@ -106,11 +106,7 @@ fn dw(disk_bytes: i128, wire_bytes: i128) -> DiskWire {
 }
 
 fn names(report: &Report) -> Vec<&str> {
-    report
-        .services
-        .iter()
-        .map(|row| row.name.as_str())
-        .collect()
+    report.services.iter().map(|row| &*row.name).collect()
 }
 
 #[test]
@@ -455,12 +451,7 @@ fn next_steps_appear_only_for_committed_images_above_their_target() {
     let statuses: Vec<(&str, u64)> = report
         .services
         .iter()
-        .filter_map(|row| {
-            Some((
-                row.name.as_str(),
-                row.target.as_ref()?.recoverable_disk_bytes,
-            ))
-        })
+        .filter_map(|row| Some((&*row.name, row.target.as_ref()?.recoverable_disk_bytes)))
         .collect();
     assert_eq!(
         statuses,

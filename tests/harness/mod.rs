@@ -171,7 +171,7 @@ fn inventory_text(data: &[u8], label: &str) {
         .iter()
         .map(|service| service["name"].as_str().expect("a name"))
         .collect();
-    let mut given: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
+    let mut given: Vec<&str> = services.iter().map(|s| &*s.name).collect();
     names.sort_unstable();
     given.sort_unstable();
     assert_eq!(names, given);
@@ -191,7 +191,7 @@ fn check_gate(services: &[fleetsave::model::Service], targets: &Targets) {
     let subjects: Vec<Subject> = services
         .iter()
         .map(|service| Subject {
-            name: service.name.clone(),
+            name: service.name.to_string(),
             image: service.after.unwrap_or(service.before),
             baseline: service.after.map(|_| service.before),
             runtime: service.runtime.clone(),

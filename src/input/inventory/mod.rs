@@ -801,7 +801,7 @@ fn service_of(
         .map(|value| read_dockerfile(path, directory, value))
         .transpose()?;
     Ok(Service {
-        name: row.service.text,
+        name: row.service.text.into(),
         runtime: row.runtime,
         shape: row.shape,
         basis: row.basis,

@@ -57,7 +57,7 @@ fn a_csv_inventory_becomes_services() {
     );
     assert_eq!(services.len(), 3);
     let api = &services[0];
-    assert_eq!(api.name, "api");
+    assert_eq!(&*api.name, "api");
     assert_eq!(api.runtime.as_deref(), Some("python"));
     assert_eq!(api.shape, shape(20, 10, 10));
     assert_eq!(api.basis, Basis::Disk);
@@ -95,7 +95,7 @@ fn excel_csv_with_a_bom_crlf_and_capitalised_headers_is_read() {
     let [checkout] = services.as_slice() else {
         panic!("one service expected (the empty row is skipped): {services:?}");
     };
-    assert_eq!(checkout.name, "checkout, eu");
+    assert_eq!(&*checkout.name, "checkout, eu");
     assert_eq!(checkout.before.disk_bytes, 1_100 * MB);
     assert_eq!(checkout.after.unwrap().disk_bytes, 850 * 1024 * 1024);
     assert_eq!(checkout.shape.nodes, 3);
