@@ -311,11 +311,15 @@ fn check_finite(report: &Report) -> Result<(), Error> {
             projected.cost_saved_per_year.high,
         ]);
     }
-    for row in &report.services {
-        figures.extend(seconds(&row.pull_seconds));
-        figures.extend(row.change_percent);
-    }
-    if figures.iter().all(|figure| figure.is_finite()) {
+    // The rows' figures are checked where they are, not copied: 400,000 of them at 100,000
+    // services.
+    let rows_finite = report.services.iter().all(|row| {
+        seconds(&row.pull_seconds)
+            .into_iter()
+            .chain(row.change_percent)
+            .all(f64::is_finite)
+    });
+    if rows_finite && figures.iter().all(|figure| figure.is_finite()) {
         Ok(())
     } else {
         Err(Error::Overflow(
@@ -676,5 +680,27 @@ fn plan_row(
         pull_seconds: rounded_seconds(low.pull_seconds),
         projected: true,
         ..row_of(service, &service.before, Some(target), days_per_year)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_finite;
+    use crate::report::tests::{build_report, reference};
+
+    /// A money or time figure too large to represent is refused, a row's as the totals'.
+    #[test]
+    fn a_row_figure_too_large_to_represent_is_refused() {
+        let mut report = build_report(&[reference(), reference()]);
+        assert!(check_finite(&report).is_ok());
+        report.services[1].pull_seconds.after = f64::INFINITY;
+        let error = check_finite(&report).unwrap_err().to_string();
+        assert!(error.contains("too large to represent"), "{error}");
+        report.services[1].pull_seconds.after = 1.0;
+        report.services[1].change_percent = Some(f64::NAN);
+        assert!(check_finite(&report).is_err());
+        report.services[1].change_percent = Some(-12.5);
+        report.totals.cost_saved.per_year = f64::INFINITY;
+        assert!(check_finite(&report).is_err());
     }
 }

@@ -55,7 +55,7 @@ fn service(
 
 /// The reference example of docs/model.md: 500 MB → 80 MB, 20 services, 10 nodes, 10 deploys a
 /// day, python.
-fn reference() -> Service {
+pub(super) fn reference() -> Service {
     service(
         "image",
         Some("python"),
@@ -80,7 +80,7 @@ fn try_build_with(services: &[Service], assumptions: &Assumptions) -> Result<Rep
     })
 }
 
-fn build_report(services: &[Service]) -> Report {
+pub(super) fn build_report(services: &[Service]) -> Report {
     try_build_with(services, &Assumptions::defaults().unwrap()).unwrap()
 }
 
