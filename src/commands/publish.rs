@@ -119,7 +119,8 @@ pub fn scenario_titles(default: &str, growth: &str, scenario: Option<&str>) -> (
 /// Builds the report, renders it and writes it where `output` says.
 pub fn publish(subject: Subject<'_>, output: &OutputOptions) -> Result<i32, Error> {
     let targets = Targets::bundled()?;
-    let mut report = report::build(BuildInput {
+    let techniques = techniques::bundled()?;
+    let (mut report, rows) = report::build_deferred(BuildInput {
         command: subject.command,
         title: output
             .title
@@ -129,9 +130,17 @@ pub fn publish(subject: Subject<'_>, output: &OutputOptions) -> Result<i32, Erro
         services: subject.services,
         assumptions: subject.assumptions,
         targets: &targets,
-        techniques: &techniques::bundled()?,
+        techniques: &techniques,
         compare: subject.compare,
     })?;
+    // A large report's compact JSON makes its rows as it writes them, so they are never all
+    // held; every other output (and the charts) reads them from the report.
+    let rows_as_written = output.format == Format::Json
+        && output.charts_dir.is_none()
+        && rows.len() > render::json::PRETTY_ROWS;
+    if !rows_as_written {
+        report.services = rows.all()?;
+    }
     report.gate = subject.gate;
     report.trends = subject.trends;
     report.bursts = subject.burst.filter(|burst| burst.wanted()).map(|burst| {
@@ -164,8 +173,9 @@ pub fn publish(subject: Subject<'_>, output: &OutputOptions) -> Result<i32, Erro
         render_options.markdown.chart_links = write_charts(directory, charts)?;
     }
     if output.format == Format::Json {
-        output::write_with(output.path.as_deref(), |out| {
-            render::json::write(&report, out)
+        output::write_with(output.path.as_deref(), |out| match rows_as_written {
+            true => render::json::write_deferred(&report, &rows, out),
+            false => render::json::write(&report, out),
         })?;
     } else {
         let rendered = render::render(&report, output.format, &render_options)?;
@@ -173,7 +183,7 @@ pub fn publish(subject: Subject<'_>, output: &OutputOptions) -> Result<i32, Erro
     }
     // Published is the end of a run: the process exit gives its memory back at once, where
     // freeing a large report's rows one by one took a twentieth of its time (issue 20).
-    std::mem::forget(report);
+    std::mem::forget((report, rows));
     Ok(0)
 }
 

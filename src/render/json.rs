@@ -152,6 +152,20 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     io::Write::flush(&mut buffered)
 }
 
+/// Streams a report built without its rows ([`crate::report::build_deferred`]) as [`write`]
+/// streams it with them: compact, the rows made as they are written (for more than
+/// [`PRETTY_ROWS`] services: fewer are written indented, from a built report).
+pub fn write_deferred(
+    report: &Report,
+    rows: &crate::report::RowMaker<'_>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut buffered = io::BufWriter::with_capacity(WRITE_BUFFER, out);
+    super::json_compact::write_report_deferred(&mut buffered, report, rows)?;
+    io::Write::write_all(&mut buffered, b"\n")?;
+    io::Write::flush(&mut buffered)
+}
+
 /// The JSON Schema of `T`, pretty, with a final newline: what `docs/*.schema.json` hold.
 fn schema_of<T: schemars::JsonSchema>() -> String {
     let schema = schemars::schema_for!(T);

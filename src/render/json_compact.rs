@@ -15,7 +15,7 @@ use serde::ser::{self, Impossible};
 use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
 
 use super::json::RunnerSafe;
-use crate::report::{Report, ServiceRow};
+use crate::report::{Report, RowMaker, ServiceRow};
 
 /// Blocks handed to the writer at about this size.
 const BLOCK: usize = 1 << 17;
@@ -38,9 +38,57 @@ pub fn to_writer<T: Serialize + ?Sized>(out: impl io::Write, value: &T) -> io::R
 /// threads, each every other block of rows into buffers of its own, while this one hands them
 /// to `out` in order (two blocks in flight per thread at most).
 pub fn write_report(out: impl io::Write, report: &Report) -> io::Result<()> {
-    let mut writer = Compact::new(out, Some(&report.services));
+    write_with_rows(out, report, Rows::Made(&report.services))
+}
+
+/// Writes a report built without its rows ([`crate::report::build_deferred`]) as
+/// [`write_report`] writes it with them: the serialising threads make each block of rows as
+/// they write it, and drop it.
+pub fn write_report_deferred(
+    out: impl io::Write,
+    report: &Report,
+    rows: &RowMaker<'_>,
+) -> io::Result<()> {
+    write_with_rows(out, report, Rows::Deferred(rows))
+}
+
+fn write_with_rows(out: impl io::Write, report: &Report, rows: Rows<'_>) -> io::Result<()> {
+    let mut writer = Compact::new(out, Some(rows));
     report.serialize(&mut writer).map_err(|error| error.0)?;
     writer.flush()
+}
+
+/// A report's rows as the writer takes them: made already, or made a block at a time.
+#[derive(Clone, Copy)]
+enum Rows<'r> {
+    Made(&'r [ServiceRow]),
+    Deferred(&'r RowMaker<'r>),
+}
+
+impl Rows<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Rows::Made(rows) => rows.len(),
+            Rows::Deferred(maker) => maker.len(),
+        }
+    }
+
+    /// The rows at `range`, serialised into `writer`'s buffer.
+    fn serialise(
+        &self,
+        range: std::ops::Range<usize>,
+        writer: &mut Compact<'_, io::Sink>,
+    ) -> Result {
+        match self {
+            Rows::Made(rows) => writer.block(&rows[range]),
+            Rows::Deferred(maker) => {
+                let rows = maker
+                    .rows(range)
+                    .map_err(|error| WriteError(io::Error::other(error.to_string())))?;
+                writer.block(&rows)
+            }
+        }
+    }
 }
 
 /// A failure to write, or a value JSON cannot hold.
@@ -70,11 +118,11 @@ struct Compact<'r, W> {
     depth: usize,
     /// A report's rows, written by [`Compact::rows`] where the top object's `services` field
     /// is (once).
-    rows: Option<&'r [ServiceRow]>,
+    rows: Option<Rows<'r>>,
 }
 
 impl<'r, W: io::Write> Compact<'r, W> {
-    fn new(out: W, rows: Option<&'r [ServiceRow]>) -> Compact<'r, W> {
+    fn new(out: W, rows: Option<Rows<'r>>) -> Compact<'r, W> {
         Compact {
             buffer: Vec::with_capacity(BLOCK + BLOCK / 2),
             out,
@@ -84,23 +132,28 @@ impl<'r, W: io::Write> Compact<'r, W> {
     }
 
     /// A report's rows as a JSON array, its blocks serialised on [`SERIALISERS`] threads.
-    fn rows(&mut self, rows: &[ServiceRow]) -> Result {
-        let blocks: Vec<&[ServiceRow]> = rows.chunks(ROWS_PER_BLOCK).collect();
+    fn rows(&mut self, rows: Rows<'_>) -> Result {
+        let count = rows.len();
+        let blocks: Vec<std::ops::Range<usize>> = (0..count)
+            .step_by(ROWS_PER_BLOCK)
+            .map(|start| start..(start + ROWS_PER_BLOCK).min(count))
+            .collect();
         self.push(b"[");
         std::thread::scope(|scope| {
             let receivers: Vec<_> = (0..SERIALISERS)
                 .map(|first| {
                     let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<u8>>>(1);
-                    let theirs: Vec<&[ServiceRow]> = blocks
+                    let theirs: Vec<std::ops::Range<usize>> = blocks
                         .iter()
                         .skip(first)
                         .step_by(SERIALISERS)
-                        .copied()
+                        .cloned()
                         .collect();
                     scope.spawn(move || {
                         for block in theirs {
                             let mut writer = Compact::new(io::sink(), None);
-                            let written = writer.block(block).map(|()| writer.buffer);
+                            let written =
+                                rows.serialise(block, &mut writer).map(|()| writer.buffer);
                             if sender.send(written).is_err() {
                                 return;
                             }

@@ -1,8 +1,9 @@
 //! Builds a [`Report`] from services and assumptions: runs the model per service, totals the
 //! fleet, prices it, judges targets, and sorts rows by saving. The totals are folded in input
 //! order (their floats are summed in that order); the rows are then made in their sorted
-//! order on every core, each service's figures computed a second time rather than kept or
-//! moved (a row is 416 bytes: moving 100,000 of them into order cost a fifth of the build).
+//! order by a [`RowMaker`], each service's figures computed a second time rather than kept or
+//! moved (a row is 416 bytes: moving 100,000 of them into order cost a fifth of the build) —
+//! all at once on every core, or a block at a time by a large report's JSON as it writes them.
 
 use super::*;
 use crate::calc::cost;
@@ -36,6 +37,15 @@ fn sort_key(plan: bool, saved_per_day: DiskWire) -> SortKey {
 
 /// Runs the model and assembles the report.
 pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
+    let (mut report, rows) = build_deferred(input)?;
+    report.services = rows.all()?;
+    Ok(report)
+}
+
+/// The report without its rows (`services` empty), and what makes them, in order, when they
+/// are wanted: a large report's JSON makes them a block at a time as it writes them, so they
+/// are never all held (at 100,000 services they were 42 MB of the run's memory).
+pub fn build_deferred<'a>(input: BuildInput<'a>) -> Result<(Report, RowMaker<'a>), Error> {
     let assumptions = input.assumptions;
     let parameters = ModelParameters {
         rates: PullRates {
@@ -45,14 +55,20 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         days_per_year: assumptions.days_per_year.value,
         retained_tags: assumptions.retained_tags.value,
     };
+    let mut rows = RowMaker {
+        services: input.services,
+        targets: input.targets,
+        ratio: assumptions.compression_ratio.value,
+        parameters,
+        order: (0..input.services.len()).collect(),
+    };
     // The full-pull figures folded into the totals on a second thread while this one runs the
     // layer-aware model: the model's working set is gone before any row is made (on this
     // thread, its memory is reused for them), and its error, if any, is reported where it
     // always was: after the rows'. The sort keys are allocated here for the same reason.
-    let mut order: Vec<usize> = (0..input.services.len()).collect();
     let keys = Vec::with_capacity(input.services.len());
     let (folded, expected) = std::thread::scope(|scope| {
-        let folding = scope.spawn(|| fold(&input, parameters, keys));
+        let folding = scope.spawn(|| fold(&rows, keys));
         let expected = expected::expected(input.services, assumptions);
         let folded = folding
             .join()
@@ -69,7 +85,7 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
     let next_steps = folded.recoverable.next_steps(&input)?;
     // Committed rows first, each group by saving per day, largest first; ties keep input order.
     let keys = folded.keys;
-    order.sort_by(|&a, &b| {
+    rows.order.sort_by(|&a, &b| {
         let (plan_a, wire_a, disk_a) = keys[a];
         let (plan_b, wire_b, disk_b) = keys[b];
         plan_a
@@ -78,7 +94,6 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
             .then(disk_b.cmp(&disk_a))
     });
     drop(keys);
-    let services = rows_in_order(&input, parameters, &order)?;
     let report = Report {
         schema_version: SCHEMA_VERSION,
         command: input.command,
@@ -92,7 +107,7 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
             assumptions,
             expected.map_err(|overflow| Error::Overflow(overflow.to_string()))?,
         ),
-        services,
+        services: Vec::new(),
         projected_totals,
         trends: Vec::new(),
         compare: input.compare.clone(),
@@ -102,8 +117,100 @@ pub fn build(input: BuildInput<'_>) -> Result<Report, Error> {
         audits: super::audit::service_audits(input.services, assumptions)?,
         bursts: None,
     };
-    check_finite(&report)?;
-    Ok(report)
+    check_finite(&report, folded.rows_finite)?;
+    Ok((report, rows))
+}
+
+/// Makes a report's rows, in the report's order, from its services: each service's figures
+/// computed again (as the totals' fold computed them, so they cannot fail now) and turned into
+/// its row, so no row is kept or moved before it is wanted.
+pub struct RowMaker<'a> {
+    services: &'a [Service],
+    targets: &'a Targets,
+    ratio: crate::units::Ratio,
+    parameters: ModelParameters,
+    /// The services' indexes in the order of the rows.
+    order: Vec<usize>,
+}
+
+impl RowMaker<'_> {
+    /// How many rows there are.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The rows at `range` of the report's order, made on this thread.
+    pub fn rows(&self, range: std::ops::Range<usize>) -> Result<Vec<ServiceRow>, Error> {
+        self.order[range]
+            .iter()
+            .map(|&index| self.row(index))
+            .collect()
+    }
+
+    /// Every row, made on every core straight into its place.
+    pub fn all(&self) -> Result<Vec<ServiceRow>, Error> {
+        use rayon::prelude::*;
+        let failed = std::sync::OnceLock::new();
+        let rows = self
+            .order
+            .par_iter()
+            .map(|&index| {
+                self.row(index).unwrap_or_else(|error| {
+                    let _ = failed.set(error);
+                    let service = &self.services[index];
+                    row_of(
+                        service,
+                        &service.before,
+                        None,
+                        self.parameters.days_per_year,
+                    )
+                })
+            })
+            .collect();
+        match failed.into_inner() {
+            None => Ok(rows),
+            Some(error) => Err(error),
+        }
+    }
+
+    /// The row of the service at `index`.
+    fn row(&self, index: usize) -> Result<ServiceRow, Error> {
+        let service = &self.services[index];
+        let days_per_year = self.parameters.days_per_year;
+        match self.modelled(service) {
+            Ok(Modelled::Committed {
+                after,
+                figures,
+                target,
+            }) => Ok(committed_row(
+                service,
+                after,
+                &figures,
+                target,
+                days_per_year,
+            )),
+            Ok(Modelled::Plan {
+                projection,
+                low,
+                high,
+                target,
+            }) => Ok(plan_row(
+                service,
+                &projection,
+                [&low, &high],
+                target,
+                days_per_year,
+            )),
+            Err(error) => Err(Error::Internal(format!(
+                "a service's figures failed after they were totalled: {error}"
+            ))),
+        }
+    }
 }
 
 /// The totals folded from every service's figures in input order (floats are summed in that
@@ -115,6 +222,9 @@ struct Folded {
     plans: [full_pull::Combiner; 2],
     recoverable: Recoverable,
     estimated: Estimated,
+    /// Every row's floats are finite ([`row_floats_finite`]), checked here so rows need not be
+    /// kept to be checked.
+    rows_finite: bool,
 }
 
 /// One service through the full-pull model: a committed service's figures, or a plan's
@@ -139,56 +249,48 @@ enum Modelled<'a> {
     },
 }
 
-fn modelled<'a>(
-    input: &BuildInput<'a>,
-    service: &'a Service,
-    parameters: ModelParameters,
-) -> Result<Modelled<'a>, Error> {
-    let figures_for = |after: &ImageSize| {
-        full_pull::service_figures(&service.before, after, service.shape, parameters)
-            .map_err(|overflow| Error::Overflow(format!("service '{}': {overflow}", service.name)))
-    };
-    let targets: &'a Targets = input.targets;
-    let target = service
-        .runtime
-        .as_deref()
-        .and_then(|runtime| targets.get(runtime));
-    Ok(match &service.after {
-        Some(after) => Modelled::Committed {
-            after,
-            figures: figures_for(after)?,
-            target,
-        },
-        None => {
-            let target = target.ok_or_else(|| {
-                Error::Internal(format!(
-                    "plan '{}' reached the report without a runtime target",
-                    service.name
-                ))
-            })?;
-            let projection = plan::project(
-                &service.before,
+impl<'a> RowMaker<'a> {
+    /// One service through the full-pull model.
+    fn modelled(&self, service: &'a Service) -> Result<Modelled<'a>, Error> {
+        let figures_for = |after: &ImageSize| {
+            full_pull::service_figures(&service.before, after, service.shape, self.parameters)
+                .map_err(|overflow| {
+                    Error::Overflow(format!("service '{}': {overflow}", service.name))
+                })
+        };
+        let targets: &'a Targets = self.targets;
+        let target = service
+            .runtime
+            .as_deref()
+            .and_then(|runtime| targets.get(runtime));
+        Ok(match &service.after {
+            Some(after) => Modelled::Committed {
+                after,
+                figures: figures_for(after)?,
                 target,
-                input.assumptions.compression_ratio.value,
-            );
-            Modelled::Plan {
-                low: figures_for(&projection.at_target_high)?,
-                high: figures_for(&projection.at_target_low)?,
-                projection,
-                target,
+            },
+            None => {
+                let target = target.ok_or_else(|| {
+                    Error::Internal(format!(
+                        "plan '{}' reached the report without a runtime target",
+                        service.name
+                    ))
+                })?;
+                let projection = plan::project(&service.before, target, self.ratio);
+                Modelled::Plan {
+                    low: figures_for(&projection.at_target_high)?,
+                    high: figures_for(&projection.at_target_low)?,
+                    projection,
+                    target,
+                }
             }
-        }
-    })
+        })
+    }
 }
 
 /// Runs the full-pull model on each service in input order, folding its figures into the
 /// totals as it goes (no figures are kept); the first error is the first service's.
-fn fold(
-    input: &BuildInput<'_>,
-    parameters: ModelParameters,
-    mut keys: Vec<SortKey>,
-) -> Result<Folded, Error> {
-    let ratio = input.assumptions.compression_ratio.value;
+fn fold(rows: &RowMaker<'_>, mut keys: Vec<SortKey>) -> Result<Folded, Error> {
     let mut fleet = full_pull::Combiner::default();
     let mut plans = [
         full_pull::Combiner::default(),
@@ -196,8 +298,9 @@ fn fold(
     ];
     let mut recoverable = Recoverable::default();
     let mut estimated = Estimated::default();
-    for service in input.services {
-        match modelled(input, service, parameters)? {
+    let mut rows_finite = true;
+    for service in rows.services {
+        match rows.modelled(service)? {
             Modelled::Committed {
                 after,
                 figures,
@@ -209,14 +312,19 @@ fn fold(
                 }
                 fleet.add(&figures);
                 if let Some(target) = target {
-                    recoverable.add(target, after, &figures, ratio);
+                    recoverable.add(target, after, &figures, rows.ratio);
                 }
                 keys.push(sort_key(false, figures.per_day.saved));
+                rows_finite &= row_floats_finite(
+                    &rounded_seconds(figures.pull_seconds),
+                    change_percent(&service.before, after),
+                );
             }
             Modelled::Plan { low, high, .. } => {
                 plans[0].add(&low);
                 plans[1].add(&high);
                 keys.push(sort_key(true, high.per_day.saved));
+                rows_finite &= row_floats_finite(&rounded_seconds(low.pull_seconds), None);
             }
         }
     }
@@ -226,54 +334,22 @@ fn fold(
         plans,
         recoverable,
         estimated,
+        rows_finite,
     })
 }
 
-/// The rows of the services at `order`, in that order, made on every core: each service's
-/// figures computed again (as [`fold`] computed them, so they cannot fail now) and turned into
-/// its row where it belongs, so no row is moved after it is made.
-fn rows_in_order(
-    input: &BuildInput<'_>,
-    parameters: ModelParameters,
-    order: &[usize],
-) -> Result<Vec<ServiceRow>, Error> {
-    let days_per_year = input.assumptions.days_per_year.value;
-    let failed = std::sync::OnceLock::new();
-    use rayon::prelude::*;
-    let rows = order
-        .par_iter()
-        .map(|&index| {
-            let service = &input.services[index];
-            match modelled(input, service, parameters) {
-                Ok(Modelled::Committed {
-                    after,
-                    figures,
-                    target,
-                }) => committed_row(service, after, &figures, target, days_per_year),
-                Ok(Modelled::Plan {
-                    projection,
-                    low,
-                    high,
-                    target,
-                }) => plan_row(service, &projection, [&low, &high], target, days_per_year),
-                Err(error) => {
-                    let _ = failed.set(error);
-                    row_of(service, &service.before, None, days_per_year)
-                }
-            }
-        })
-        .collect();
-    match failed.into_inner() {
-        None => Ok(rows),
-        Some(error) => Err(Error::Internal(format!(
-            "a service's figures failed after they were totalled: {error}"
-        ))),
-    }
+/// Whether a row's floats (its seconds, its change) are numbers JSON can hold.
+fn row_floats_finite(seconds: &Seconds, change_percent: Option<f64>) -> bool {
+    [seconds.before, seconds.after, seconds.saved]
+        .into_iter()
+        .chain(change_percent)
+        .all(f64::is_finite)
 }
 
 /// Money, seconds and hours are floats: a price, effort or rate large enough to overflow them
-/// is refused here instead of printing as `$inf` in text and vanishing as `null` in JSON.
-fn check_finite(report: &Report) -> Result<(), Error> {
+/// is refused here instead of printing as `$inf` in text and vanishing as `null` in JSON;
+/// `rows_finite`: the rows' floats are (the fold checks them).
+fn check_finite(report: &Report, rows_finite: bool) -> Result<(), Error> {
     let totals = &report.totals;
     let seconds = |s: &Seconds| [s.before, s.after, s.saved];
     let periods = |c: &cost::PeriodCost| [c.per_day, c.per_month, c.per_year];
@@ -311,14 +387,6 @@ fn check_finite(report: &Report) -> Result<(), Error> {
             projected.cost_saved_per_year.high,
         ]);
     }
-    // The rows' figures are checked where they are, not copied: 400,000 of them at 100,000
-    // services.
-    let rows_finite = report.services.iter().all(|row| {
-        seconds(&row.pull_seconds)
-            .into_iter()
-            .chain(row.change_percent)
-            .all(f64::is_finite)
-    });
     if rows_finite && figures.iter().all(|figure| figure.is_finite()) {
         Ok(())
     } else {
@@ -627,6 +695,15 @@ fn row_of(
     }
 }
 
+/// How much the image changed, in percent of its before size to a tenth; `None` from nothing.
+fn change_percent(before: &ImageSize, after: &ImageSize) -> Option<f64> {
+    (before.disk_bytes > 0).then(|| {
+        let change =
+            (after.disk_bytes as f64 - before.disk_bytes as f64) / before.disk_bytes as f64 * 100.0;
+        (change * 10.0).round() / 10.0
+    })
+}
+
 /// The row of a committed service, judged on its after size.
 fn committed_row(
     service: &Service,
@@ -641,12 +718,7 @@ fn committed_row(
         saved_per_pull: Saving::Exact(figures.per_pull.saved),
         saved_per_day: Saving::Exact(figures.per_day.saved),
         saved_per_year: Saving::Exact(figures.per_year.saved),
-        change_percent: (service.before.disk_bytes > 0).then(|| {
-            let change = (after.disk_bytes as f64 - service.before.disk_bytes as f64)
-                / service.before.disk_bytes as f64
-                * 100.0;
-            (change * 10.0).round() / 10.0
-        }),
+        change_percent: change_percent(&service.before, after),
         pull_seconds: rounded_seconds(figures.pull_seconds),
         growth: figures.per_pull.saved.disk_bytes < 0,
         ..row_of(service, after, target, days_per_year)
@@ -685,22 +757,82 @@ fn plan_row(
 
 #[cfg(test)]
 mod tests {
-    use super::check_finite;
-    use crate::report::tests::{build_report, reference};
+    use super::{check_finite, row_floats_finite};
+    use crate::calc::targets::Targets;
+    use crate::calc::techniques;
+    use crate::model::assumptions::Assumptions;
+    use crate::report::tests::{build_report, disk, reference, service, shape};
+    use crate::report::{BuildInput, Command, Seconds, build_deferred};
+
+    /// Rows made a block at a time, as a large report's JSON makes them, are the rows made all
+    /// at once, in the report's order (committed rows by saving, then plans), whatever the
+    /// blocks.
+    #[test]
+    fn rows_made_in_blocks_are_the_reports_rows() {
+        let services: Vec<_> = (0..40u64)
+            .map(|index| {
+                let after = (index % 3 != 0).then(|| disk(40 + index * 7 % 90));
+                let runtime = ["python", "go", "node"][index as usize % 3];
+                let name = format!("svc-{index}");
+                service(
+                    &name,
+                    Some(runtime),
+                    shape(1 + index % 4, 3, 1 + index % 5),
+                    disk(200 + index * 13 % 300),
+                    after,
+                )
+            })
+            .collect();
+        let assumptions = Assumptions::defaults().unwrap();
+        let targets = Targets::bundled().unwrap();
+        let techniques = techniques::bundled().unwrap();
+        let (report, rows) = build_deferred(BuildInput {
+            command: Command::Report,
+            title: "fleet".to_string(),
+            generated_at: None,
+            services: &services,
+            assumptions: &assumptions,
+            targets: &targets,
+            techniques: &techniques,
+            compare: None,
+        })
+        .unwrap();
+        assert!(report.services.is_empty());
+        let all = rows.all().unwrap();
+        assert_eq!(all, build_report(&services).services);
+        assert_eq!(all.len(), 40);
+        for split in [0, 1, 17, 39, 40] {
+            let mut blocks = rows.rows(0..split).unwrap();
+            blocks.extend(rows.rows(split..40).unwrap());
+            assert_eq!(blocks, all, "split at {split}");
+        }
+        // Committed rows first, largest saving per day first; plans after them.
+        let plans = all.iter().position(|row| row.projected).unwrap();
+        assert!(all[plans..].iter().all(|row| row.projected));
+        assert!(
+            all[..plans]
+                .windows(2)
+                .all(|pair| pair[0].saved_per_day.high().wire_bytes
+                    >= pair[1].saved_per_day.high().wire_bytes)
+        );
+    }
 
     /// A money or time figure too large to represent is refused, a row's as the totals'.
     #[test]
-    fn a_row_figure_too_large_to_represent_is_refused() {
+    fn a_figure_too_large_to_represent_is_refused() {
         let mut report = build_report(&[reference(), reference()]);
-        assert!(check_finite(&report).is_ok());
-        report.services[1].pull_seconds.after = f64::INFINITY;
-        let error = check_finite(&report).unwrap_err().to_string();
+        assert!(check_finite(&report, true).is_ok());
+        let error = check_finite(&report, false).unwrap_err().to_string();
         assert!(error.contains("too large to represent"), "{error}");
-        report.services[1].pull_seconds.after = 1.0;
-        report.services[1].change_percent = Some(f64::NAN);
-        assert!(check_finite(&report).is_err());
-        report.services[1].change_percent = Some(-12.5);
         report.totals.cost_saved.per_year = f64::INFINITY;
-        assert!(check_finite(&report).is_err());
+        assert!(check_finite(&report, true).is_err());
+        let seconds = |after| Seconds {
+            before: 1.0,
+            after,
+            saved: 0.5,
+        };
+        assert!(row_floats_finite(&seconds(0.5), Some(-12.5)));
+        assert!(!row_floats_finite(&seconds(f64::INFINITY), None));
+        assert!(!row_floats_finite(&seconds(0.5), Some(f64::NAN)));
     }
 }

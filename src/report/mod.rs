@@ -15,7 +15,7 @@ pub mod inspect;
 pub mod layers;
 pub mod series;
 
-pub use build::{BuildInput, build};
+pub use build::{BuildInput, RowMaker, build, build_deferred};
 
 use serde::Serialize;
 

@@ -19,11 +19,11 @@ fn ratio() -> Ratio {
 }
 
 /// A size typed on disk, its wire size estimated at 0.37.
-fn disk(mb: u64) -> ImageSize {
+pub(super) fn disk(mb: u64) -> ImageSize {
     ImageSize::typed(mb * MB, Basis::Disk, ratio()).unwrap()
 }
 
-fn shape(services: u64, nodes: u64, deploys_per_day: u64) -> FleetShape {
+pub(super) fn shape(services: u64, nodes: u64, deploys_per_day: u64) -> FleetShape {
     FleetShape {
         services,
         nodes,
@@ -31,7 +31,7 @@ fn shape(services: u64, nodes: u64, deploys_per_day: u64) -> FleetShape {
     }
 }
 
-fn service(
+pub(super) fn service(
     name: &str,
     runtime: Option<&str>,
     shape: FleetShape,
