@@ -250,7 +250,9 @@ enum Modelled<'a> {
 }
 
 impl<'a> RowMaker<'a> {
-    /// One service through the full-pull model.
+    /// One service through the full-pull model. Inlined: returned by value, its large figures
+    /// were copied out of it into each caller.
+    #[inline(always)]
     fn modelled(&self, service: &'a Service) -> Result<Modelled<'a>, Error> {
         let figures_for = |after: &ImageSize| {
             full_pull::service_figures(&service.before, after, service.shape, self.parameters)

@@ -93,7 +93,8 @@ pub fn series(report: &Report) -> Series {
             ),
         })
         .collect();
-    let with_target: Vec<AgainstTarget> = report
+    // The first TOP rows with a target are charted; the others are only counted.
+    let targets: Vec<AgainstTarget> = report
         .services
         .iter()
         .filter_map(|row| {
@@ -107,15 +108,20 @@ pub fn series(report: &Report) -> Series {
                 status: target.status,
             })
         })
+        .take(TOP)
         .collect();
-    let targets_more = with_target.len().saturating_sub(TOP);
+    let with_target = report
+        .services
+        .iter()
+        .filter(|row| row.target.is_some())
+        .count();
     Series {
         sizes_more: committed_count.saturating_sub(sizes.len()),
         sizes,
         pull_seconds,
         months,
         saved_in_a_year_wire_bytes: year.saved.wire_bytes,
-        targets: with_target.into_iter().take(TOP).collect(),
-        targets_more,
+        targets_more: with_target.saturating_sub(targets.len()),
+        targets,
     }
 }
