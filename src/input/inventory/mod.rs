@@ -25,7 +25,7 @@ use crate::model::rate::DeployRate;
 use crate::model::values::{self, Field};
 use crate::model::{
     Budget, ChangedPerDeploy, Cluster, FleetShape, ImageSize, Layering, Nodes, RuntimeKey, Service,
-    ServiceDockerfile,
+    ServiceDockerfile, ServiceName,
 };
 use crate::units::{Basis, Ratio};
 
@@ -429,8 +429,10 @@ pub fn image_paths(inventory: &RawInventory) -> Vec<PathBuf> {
 pub struct Row {
     /// The line the row starts on.
     pub line: usize,
-    /// The service's name as written.
-    pub service: RawValue,
+    /// The service's name as written (shared with the service made from the row).
+    pub service: ServiceName,
+    /// The line of the name's cell.
+    pub service_line: usize,
     pub runtime: Option<RuntimeKey>,
     pub shape: FleetShape,
     pub basis: Basis,
@@ -578,7 +580,8 @@ impl RawInventory {
             .transpose()?;
         Ok(Row {
             line: row.line,
-            service: service.clone(),
+            service: ServiceName::from(service.text.as_str()),
+            service_line: service.line,
             runtime,
             shape,
             basis,
@@ -661,17 +664,15 @@ impl RawInventory {
         let mut seen: rustc_hash::FxHashMap<&str, usize> = Default::default();
         seen.reserve(rows.len());
         for row in &rows {
-            if let Some(first) = seen.insert(row.service.text.as_str(), row.service.line) {
-                return Err(bad(
-                    &self.path,
-                    &row.service,
-                    "service",
-                    format!(
+            if let Some(first) = seen.insert(&row.service, row.service_line) {
+                return Err(Error::Input {
+                    place: Place::file_line(&self.path, row.service_line, "service"),
+                    message: format!(
                         "'{}' is a duplicate service name (first on line {first}); names must be \
                          unique",
-                        row.service.text
+                        row.service
                     ),
-                ));
+                });
             }
         }
         typed?;
@@ -761,7 +762,7 @@ fn service_of(
             message: format!(
                 "service '{}' has no before size; give its size before slimming (e.g. 850MB) \
                  or a before_image",
-                row.service.text
+                row.service
             ),
         });
     };
@@ -778,7 +779,7 @@ fn service_of(
             message: format!(
                 "service '{}' has no after size, so it is a plan, but its runtime '{}' has no \
                  size target to project it to; give an after size or one of the runtimes {}",
-                row.service.text,
+                row.service,
                 row.runtime.as_deref().unwrap_or("other"),
                 targets.accepted_keys().trim_end_matches(", other")
             ),
@@ -801,7 +802,7 @@ fn service_of(
         .map(|value| read_dockerfile(path, directory, value))
         .transpose()?;
     Ok(Service {
-        name: row.service.text.into(),
+        name: row.service,
         runtime: row.runtime,
         shape: row.shape,
         basis: row.basis,

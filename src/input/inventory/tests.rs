@@ -585,7 +585,7 @@ fn rows_are_typed_before_any_image_is_read() {
     let [row] = rows.as_slice() else {
         panic!("one row")
     };
-    assert_eq!(row.service.text, "api");
+    assert_eq!(&*row.service, "api");
     assert_eq!(row.shape, shape(1, 3, 1));
     assert_eq!(row.after.map(|size| size.disk_bytes), Some(80_000_000));
     assert_eq!(row.before, None);
@@ -797,7 +797,7 @@ fn a_large_inventory_typed_in_halves_is_typed_as_a_whole() {
     // Line 2 is the first row; a blank line follows every thousandth.
     assert_eq!(halved[0].line, 2);
     assert_eq!(halved[11_999].line, 2 + 11_999 + 11);
-    assert_eq!(halved[11_999].service.text, "svc-11999");
+    assert_eq!(&*halved[11_999].service, "svc-11999");
 }
 
 /// Refusals in the second half name the file's line, as one walk of the whole text would; an
