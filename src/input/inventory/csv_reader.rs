@@ -137,7 +137,7 @@ pub(super) fn halves(inventory: &RawInventory) -> Option<[Rows<'_>; 2]> {
     let bytes = text.as_bytes();
     if bytes.len() < HALVES_FROM_BYTES
         || bytes.first() == Some(&b'\n')
-        || bytes.iter().any(|&byte| byte == b'"' || byte == b'\r')
+        || memchr::memchr2(b'"', b'\r', bytes).is_some()
     {
         return None;
     }

@@ -640,8 +640,17 @@ impl RawInventory {
                 None => self.each_row(push),
             }
         };
+        // A name met twice is refused at its second row, before any row after it (and before
+        // the error that ended the rows, if any).
+        let names = || {
+            let mut seen: rustc_hash::FxHashMap<&str, usize> = Default::default();
+            seen.reserve(lines);
+            seen
+        };
+        let path = &self.path;
         // A large CSV inventory is typed in two halves at once, the second on another thread;
-        // the second half's rows and error count only when the first half has none.
+        // the second half's rows and error count only when the first half has none. The first
+        // half's names are checked while the second half is typed.
         let typed = match csv_reader::halves(self) {
             Some([first, second]) => std::thread::scope(|scope| {
                 let later = scope.spawn(|| {
@@ -650,31 +659,28 @@ impl RawInventory {
                     (rows, typed)
                 });
                 let typed = type_rows(Some(&first), &mut rows);
+                let mut seen = names();
+                let repeated = first_repeat(&mut seen, &rows, path);
                 let (mut later_rows, later_typed) = later
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                let repeated = match (&repeated, &typed) {
+                    (Ok(()), Ok(())) => first_repeat(&mut seen, &later_rows, path),
+                    _ => repeated,
+                };
+                drop(seen);
+                repeated?;
                 typed.and_then(|()| {
                     rows.append(&mut later_rows);
                     later_typed
                 })
             }),
-            None => type_rows(None, &mut rows),
-        };
-        // A name met twice is refused at its second row, before any row after it.
-        let mut seen: rustc_hash::FxHashMap<&str, usize> = Default::default();
-        seen.reserve(rows.len());
-        for row in &rows {
-            if let Some(first) = seen.insert(&row.service, row.service_line) {
-                return Err(Error::Input {
-                    place: Place::file_line(&self.path, row.service_line, "service"),
-                    message: format!(
-                        "'{}' is a duplicate service name (first on line {first}); names must be \
-                         unique",
-                        row.service
-                    ),
-                });
+            None => {
+                let typed = type_rows(None, &mut rows);
+                first_repeat(&mut names(), &rows, path)?;
+                typed
             }
-        }
+        };
         typed?;
         if rows.is_empty() {
             return Err(Error::Input {
@@ -688,6 +694,28 @@ impl RawInventory {
         }
         Ok(rows)
     }
+}
+
+/// Refuses the first of `rows` whose name `seen` holds (each name with its line), adding the
+/// others' names to it.
+fn first_repeat<'r>(
+    seen: &mut rustc_hash::FxHashMap<&'r str, usize>,
+    rows: &'r [Row],
+    path: &Path,
+) -> Result<(), Error> {
+    for row in rows {
+        if let Some(first) = seen.insert(&row.service, row.service_line) {
+            return Err(Error::Input {
+                place: Place::file_line(path, row.service_line, "service"),
+                message: format!(
+                    "'{}' is a duplicate service name (first on line {first}); names must be \
+                     unique",
+                    row.service
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Validates every row into a service: each row typed ([`RawInventory::typed_rows`]), then its

@@ -850,6 +850,13 @@ fn refusals_in_the_second_half_name_the_files_line() {
     let duplicate = with_line(&csv, "svc-11000", "svc-3,python,1MB,1MB,1,1");
     let first = format!("first on line {}", line_of("svc-3"));
     refused_at(duplicate, late, &first);
+    // Both in the second half; then a repeat in the first half before a bad cell in the second.
+    let duplicate = with_line(&csv, "svc-11000", "svc-10500,python,1MB,1MB,1,1");
+    let first = format!("first on line {}", line_of("svc-10500"));
+    refused_at(duplicate, late, &first);
+    let duplicate = with_line(&bad_size, "svc-20", "svc-3,python,1MB,1MB,1,1");
+    let first = format!("first on line {}", line_of("svc-3"));
+    refused_at(duplicate, line_of("svc-20"), &first);
 }
 
 /// Quotes may hold line breaks, and carriage returns shift the csv crate's line count: such a
