@@ -19,11 +19,28 @@ pub struct Fraction {
     denominator: u128,
 }
 
+/// The greatest common divisor (`gcd(0, 0)` is 0). Most values fit a machine word, whose
+/// remainder is one instruction where a `u128`'s is a library call, and most denominators are
+/// 1: both are taken first (the full-pull model reduces fractions for every row, three times).
 fn gcd(mut a: u128, mut b: u128) -> u128 {
+    if a == 1 || b == 1 {
+        return 1;
+    }
+    if let (Ok(mut x), Ok(mut y)) = (u64::try_from(a), u64::try_from(b)) {
+        while y != 0 {
+            (x, y) = (y, x % y);
+        }
+        return u128::from(x);
+    }
     while b != 0 {
         (a, b) = (b, a % b);
     }
     a
+}
+
+/// `value / divisor`, skipping the division by 1 (a library call for `u128`).
+fn divided(value: u128, divisor: u128) -> u128 {
+    if divisor == 1 { value } else { value / divisor }
 }
 
 impl Fraction {
@@ -39,8 +56,8 @@ impl Fraction {
         }
         let divisor = gcd(numerator, denominator).max(1);
         Some(Fraction {
-            numerator: numerator / divisor,
-            denominator: denominator / divisor,
+            numerator: divided(numerator, divisor),
+            denominator: divided(denominator, divisor),
         })
     }
 
@@ -96,8 +113,8 @@ impl Fraction {
         let a = gcd(self.numerator, other.denominator).max(1);
         let b = gcd(other.numerator, self.denominator).max(1);
         Fraction::new(
-            (self.numerator / a).checked_mul(other.numerator / b)?,
-            (self.denominator / b).checked_mul(other.denominator / a)?,
+            divided(self.numerator, a).checked_mul(divided(other.numerator, b))?,
+            divided(self.denominator, b).checked_mul(divided(other.denominator, a))?,
         )
     }
 
@@ -107,8 +124,8 @@ impl Fraction {
 
     pub fn checked_add(self, other: Fraction) -> Option<Fraction> {
         let common = gcd(self.denominator, other.denominator).max(1);
-        let left = self.denominator / common;
-        let right = other.denominator / common;
+        let left = divided(self.denominator, common);
+        let right = divided(other.denominator, common);
         Fraction::new(
             self.numerator
                 .checked_mul(right)?
@@ -332,9 +349,33 @@ pub fn parse_decimal(text: &str) -> Option<Fraction> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn f(n: u128, d: u128) -> Fraction {
         Fraction::new(n, d).unwrap()
+    }
+
+    /// Euclid's algorithm on `u128` throughout: what [`gcd`]'s shortcuts must agree with.
+    fn euclid(mut a: u128, mut b: u128) -> u128 {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    }
+
+    proptest! {
+        /// The machine-word and 1 shortcuts give Euclid's divisor, for small, word-sized and
+        /// wider values alike.
+        #[test]
+        fn gcd_agrees_with_euclid(
+            a in prop_oneof![0..4u128, any::<u64>().prop_map(u128::from), any::<u128>()],
+            b in prop_oneof![0..4u128, any::<u64>().prop_map(u128::from), any::<u128>()],
+            common in prop_oneof![Just(1u128), 2..1000u128],
+        ) {
+            let (a, b) = (a / common * common, b / common * common);
+            prop_assert_eq!(gcd(a, b), euclid(a, b));
+            prop_assert_eq!(divided(a, 1), a);
+        }
     }
 
     #[test]
