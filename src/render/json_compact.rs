@@ -838,6 +838,27 @@ mod tests {
         }
     }
 
+    /// 128-bit numbers on both sides of the 64-bit boundaries are written as `serde_json`
+    /// writes them.
+    #[test]
+    fn wide_numbers_around_the_64_bit_boundaries_are_written_as_serde_json_writes_them() {
+        let signed = [
+            0,
+            -1,
+            i128::from(i64::MAX),
+            i128::from(i64::MAX) + 1,
+            i128::from(i64::MIN),
+            i128::from(i64::MIN) - 1,
+            i128::from(u64::MAX),
+            i128::MAX,
+            i128::MIN,
+        ];
+        let unsigned = [0, u128::from(u64::MAX), u128::from(u64::MAX) + 1, u128::MAX];
+        let mut bytes = Vec::new();
+        super::to_writer(&mut bytes, &(signed, unsigned)).unwrap();
+        assert_eq!(bytes, serde_json::to_vec(&(signed, unsigned)).unwrap());
+    }
+
     #[test]
     fn a_key_that_is_not_a_string_or_number_is_refused() {
         let map: BTreeMap<Option<u8>, u8> = [(None, 1)].into();
