@@ -250,7 +250,6 @@ pub fn predict(
         ..one_node
     };
     let service = LayeredService {
-        name: &image.source,
         pool: "node",
         shape: &one_node,
         before: layers.clone(),

@@ -64,12 +64,87 @@ impl ImageLayers {
     pub fn layers_known(&self) -> bool {
         matches!(self, ImageLayers::Layers { .. })
     }
+
+    /// The image as the model reads it.
+    pub fn seen(&self) -> ImageSeen<'_> {
+        match self {
+            ImageLayers::Size {
+                wire_bytes,
+                disk_bytes,
+            } => ImageSeen::Size {
+                wire_bytes: *wire_bytes,
+                disk_bytes: *disk_bytes,
+            },
+            ImageLayers::Layers { blobs, previous } => ImageSeen::Layers {
+                blobs,
+                previous: previous.as_deref(),
+            },
+        }
+    }
 }
 
-/// A service as the layer-aware model sees it.
+/// An image as the model reads it: [`ImageLayers`] borrowed, or a size read where it lies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ImageSeen<'a> {
+    Size {
+        wire_bytes: u64,
+        disk_bytes: u64,
+    },
+    Layers {
+        blobs: &'a [BlobSize],
+        previous: Option<&'a HashSet<String>>,
+    },
+}
+
+/// A service as the model reads it: a [`LayeredService`] borrowed, or made from a fleet's own
+/// records where they lie ([`Fleet`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServiceSeen<'a> {
+    pub pool: &'a str,
+    pub shape: &'a FleetShape,
+    pub before: ImageSeen<'a>,
+    pub after: ImageSeen<'a>,
+    pub declared_base: Option<&'a FxHashSet<String>>,
+    pub changed_per_deploy: Option<ChangedPerDeploy>,
+}
+
+impl<'a> ServiceSeen<'a> {
+    fn image(&self, world: usize) -> ImageSeen<'a> {
+        if world == 0 { self.before } else { self.after }
+    }
+}
+
+/// The services the model runs over, each read by its index (0 to `len`, in fleet order) each
+/// time the model needs it: a large fleet's services are not copied into the model's own form.
+pub trait Fleet {
+    /// How many services the fleet has.
+    fn count(&self) -> usize;
+    /// The service at `index`.
+    fn service(&self, index: usize) -> ServiceSeen<'_>;
+}
+
+impl Fleet for [LayeredService<'_>] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn service(&self, index: usize) -> ServiceSeen<'_> {
+        let service = &self[index];
+        ServiceSeen {
+            pool: service.pool,
+            shape: service.shape,
+            before: service.before.seen(),
+            after: service.after.seen(),
+            declared_base: service.declared_base.as_deref(),
+            changed_per_deploy: service.changed_per_deploy,
+        }
+    }
+}
+
+/// A service as the layer-aware model sees it, owned (a fleet of a few services; a large one is
+/// read through [`Fleet`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LayeredService<'a> {
-    pub name: &'a str,
     pub pool: &'a str,
     pub shape: &'a FleetShape,
     pub before: ImageLayers,
@@ -161,8 +236,8 @@ pub struct PoolFigures {
 pub struct Expected {
     pub per_day: DecompositionChange,
     pub pools: Vec<PoolFigures>,
-    /// How each service's changed part was found, before and after.
-    pub changed_from: Vec<(String, ChangedFrom, ChangedFrom)>,
+    /// How each service's changed part was found, before and after, in fleet order.
+    pub changed_from: Vec<(ChangedFrom, ChangedFrom)>,
 }
 
 /// A service's image split into its changed part and its base blobs.
@@ -188,20 +263,20 @@ fn distinct(blobs: &[BlobSize]) -> Vec<&BlobSize> {
 }
 
 /// The wire bytes of an image's distinct blobs.
-fn image_wire(image: &ImageLayers) -> u64 {
+fn image_wire(image: ImageSeen<'_>) -> u64 {
     match image {
-        ImageLayers::Size { wire_bytes, .. } => *wire_bytes,
-        ImageLayers::Layers { blobs, .. } => wire_of(distinct(blobs)),
+        ImageSeen::Size { wire_bytes, .. } => wire_bytes,
+        ImageSeen::Layers { blobs, .. } => wire_of(distinct(blobs)),
     }
 }
 
 fn split<'a>(
-    image: &'a ImageLayers,
+    image: ImageSeen<'a>,
     shared_elsewhere: &dyn Fn(&str) -> bool,
     declared_base: Option<&FxHashSet<String>>,
     explicit: Option<ChangedPerDeploy>,
 ) -> Split<'a> {
-    if let ImageLayers::Layers { blobs, previous } = image {
+    if let ImageSeen::Layers { blobs, previous } = image {
         let blobs = distinct(blobs);
         if let Some(previous) = previous {
             let (base, changed): (Vec<&BlobSize>, Vec<&BlobSize>) =
@@ -293,28 +368,26 @@ impl<'a> BlobUnion<'a> {
 }
 
 /// The expected transfer of a fleet.
-pub fn expected(
-    services: &[LayeredService<'_>],
+pub fn expected<F: Fleet + ?Sized>(
+    services: &F,
     parameters: &LayeredParameters,
 ) -> Result<Expected, Overflow> {
     // Pools in a stable order (first appearance), each with its members in fleet order.
     let mut pool_index: HashMap<&str, usize> = HashMap::default();
     let mut pools: Vec<(&str, Vec<usize>)> = Vec::new();
-    for (index, service) in services.iter().enumerate() {
-        let slot = *pool_index.entry(service.pool).or_insert_with(|| {
-            pools.push((service.pool, Vec::new()));
+    for index in 0..services.count() {
+        let pool = services.service(index).pool;
+        let slot = *pool_index.entry(pool).or_insert_with(|| {
+            pools.push((pool, Vec::new()));
             pools.len() - 1
         });
         pools[slot].1.push(index);
     }
-    fn pick<'s>(s: &'s LayeredService<'_>, world: usize) -> &'s ImageLayers {
-        if world == 0 { &s.before } else { &s.after }
-    }
     // In how many rows of the fleet (each world) each digest appears: counted once, not per pool.
     let rows_with: [HashMap<&str, usize>; 2] = [0, 1].map(|world| {
         let mut rows_with: HashMap<&str, usize> = HashMap::default();
-        for service in services {
-            if let ImageLayers::Layers { blobs, .. } = pick(service, world) {
+        for index in 0..services.count() {
+            if let ImageSeen::Layers { blobs, .. } = services.service(index).image(world) {
                 for blob in distinct(blobs) {
                     *rows_with.entry(blob.key.as_str()).or_default() += 1;
                 }
@@ -324,11 +397,12 @@ pub fn expected(
     });
     let mut total = DecompositionChange::default();
     let mut pool_figures = Vec::with_capacity(pools.len());
-    let mut changed_from = vec![(ChangedFrom::WholeImage, ChangedFrom::WholeImage); services.len()];
+    let mut changed_from =
+        vec![(ChangedFrom::WholeImage, ChangedFrom::WholeImage); services.count()];
     for (pool, members) in pools {
         let nodes = members
             .iter()
-            .map(|&index| services[index].shape.nodes)
+            .map(|&index| services.service(index).shape.nodes)
             .max()
             .unwrap_or(0);
         let new_nodes_per_day = match parameters.new_nodes {
@@ -346,12 +420,12 @@ pub fn expected(
             let mut private_base: u128 = 0;
             let union = &mut unions[world];
             for &index in &members {
-                let service = &services[index];
-                let image = pick(service, world);
+                let service = services.service(index);
+                let image = service.image(world);
                 let split = split(
                     image,
                     &shared_elsewhere,
-                    service.declared_base.as_deref(),
+                    service.declared_base,
                     service.changed_per_deploy,
                 );
                 if world == 0 {
@@ -384,7 +458,7 @@ pub fn expected(
                     private_base += copies * u128::from(rest);
                 }
                 match image {
-                    ImageLayers::Size {
+                    ImageSeen::Size {
                         wire_bytes,
                         disk_bytes,
                     } => {
@@ -395,12 +469,11 @@ pub fn expected(
                             disk_bytes.saturating_mul(count),
                         );
                     }
-                    ImageLayers::Layers { blobs, .. } => {
+                    ImageSeen::Layers { blobs, .. } => {
                         for blob in distinct(blobs) {
                             let shared = shared_elsewhere(&blob.key)
                                 || service
                                     .declared_base
-                                    .as_ref()
                                     .is_some_and(|base| base.contains(&blob.key));
                             let count = if shared { 1 } else { service.shape.services };
                             union.add(
@@ -454,11 +527,7 @@ pub fn expected(
     Ok(Expected {
         per_day: total,
         pools: pool_figures,
-        changed_from: services
-            .iter()
-            .zip(changed_from)
-            .map(|(service, (before, after))| (service.name.to_string(), before, after))
-            .collect(),
+        changed_from,
     })
 }
 
@@ -497,13 +566,11 @@ mod tests {
     }
 
     fn service<'a>(
-        name: &'a str,
         shape: FleetShape,
         before: ImageLayers,
         after: ImageLayers,
     ) -> LayeredService<'a> {
         LayeredService {
-            name,
             pool: "all",
             // A test's shape lives as long as the test.
             shape: Box::leak(Box::new(shape)),
@@ -528,12 +595,12 @@ mod tests {
         let image = |own: &str, size: u64| {
             layers(&[("alpine", 1000), (own, size), (&format!("{own}-cfg"), 10)])
         };
-        let services = vec![
-            service("a", shape(1, 4, 2), image("a", 300), image("a2", 100)),
-            service("b", shape(1, 4, 2), image("b", 200), image("b2", 100)),
-            service("c", shape(1, 4, 2), image("c", 100), image("c2", 100)),
+        let services = [
+            service(shape(1, 4, 2), image("a", 300), image("a2", 100)),
+            service(shape(1, 4, 2), image("b", 200), image("b2", 100)),
+            service(shape(1, 4, 2), image("c", 100), image("c2", 100)),
         ];
-        let e = expected(&services, &params(NewNodes::PerDay(1.0))).unwrap();
+        let e = expected(&services[..], &params(NewNodes::PerDay(1.0))).unwrap();
         let pool = &e.pools[0];
         // before union: alpine once + 300 + 200 + 100 + 3 configs = 1630, not 3 × 1000 + ….
         assert_eq!(pool.union_wire_bytes_before, 1000 + 600 + 30);
@@ -549,7 +616,7 @@ mod tests {
             e.per_day.saved.total,
             e.per_day.before.total - e.per_day.after.total
         );
-        assert_eq!(e.changed_from[0].1, ChangedFrom::SharedLayers);
+        assert_eq!(e.changed_from[0].0, ChangedFrom::SharedLayers);
         // cold start: union wire 1630 / 100 + union disk 3260 / 100 = 48.9 s
         assert!((pool.new_node_seconds_before - 48.9).abs() < 1e-9);
         // switching a node: the after images' own layers and configs it does not hold.
@@ -558,21 +625,19 @@ mod tests {
 
     #[test]
     fn every_layer_changing_and_no_new_nodes_equals_the_full_pull() {
-        let services = vec![
+        let services = [
             service(
-                "a",
                 shape(2, 10, 3),
                 layers(&[("x", 500), ("y", 70)]),
                 layers(&[("p", 80)]),
             ),
             service(
-                "b",
                 shape(1, 5, 1),
                 layers(&[("z", 900)]),
                 layers(&[("q", 120), ("r", 1)]),
             ),
         ];
-        let e = expected(&services, &params(NewNodes::PerDay(0.0))).unwrap();
+        let e = expected(&services[..], &params(NewNodes::PerDay(0.0))).unwrap();
         // full pull: 60 pulls × 570 + 5 × 900 before; 60 × 80 + 5 × 121 after.
         assert_eq!(e.per_day.before.total, 60 * 570 + 5 * 900);
         assert_eq!(e.per_day.after.total, 60 * 80 + 5 * 121);
@@ -580,7 +645,7 @@ mod tests {
         assert!(
             e.changed_from
                 .iter()
-                .all(|(_, b, a)| *b == ChangedFrom::WholeImage && *a == ChangedFrom::WholeImage)
+                .all(|(b, a)| *b == ChangedFrom::WholeImage && *a == ChangedFrom::WholeImage)
         );
     }
 
@@ -591,18 +656,17 @@ mod tests {
             previous: Some(Box::new(["base".to_string()].into_iter().collect())),
         };
         let s = service(
-            "a",
             shape(1, 2, 5),
             before,
             layers(&[("base", 1000), ("app2", 20)]),
         );
-        let e = expected(&[s], &params(NewNodes::PerDay(0.0))).unwrap();
+        let e = expected(&[s][..], &params(NewNodes::PerDay(0.0))).unwrap();
         assert_eq!(e.per_day.before.routine_deploys, 10 * 50);
         // after has no previous build and shares nothing: whole image.
         assert_eq!(e.per_day.after.routine_deploys, 10 * 1020);
         // base refresh of the before image: 2 nodes × 0.7 × 1000 ÷ 7 = 200.
         assert_eq!(e.per_day.before.base_refreshes, 200);
-        assert_eq!(e.changed_from[0].1, ChangedFrom::PreviousBuild);
+        assert_eq!(e.changed_from[0].0, ChangedFrom::PreviousBuild);
     }
 
     #[test]
@@ -611,9 +675,9 @@ mod tests {
             wire_bytes: wire,
             disk_bytes: wire * 2,
         };
-        let mut s = service("a", shape(1, 10, 2), opaque(1000), opaque(400));
+        let mut s = service(shape(1, 10, 2), opaque(1000), opaque(400));
         s.changed_per_deploy = Some(ChangedPerDeploy::Fraction(0.25));
-        let e = expected(&[s], &params(NewNodes::FractionOfNodes(0.1))).unwrap();
+        let e = expected(&[s][..], &params(NewNodes::FractionOfNodes(0.1))).unwrap();
         // routine: 20 pulls × 250; base: 10 nodes × 0.7 × 750 ÷ 7 = 750; new: 1 node × 1000.
         assert_eq!(e.per_day.before.routine_deploys, 5000);
         assert_eq!(e.per_day.before.base_refreshes, 750);
@@ -625,7 +689,6 @@ mod tests {
     #[test]
     fn a_declared_base_is_a_base_even_for_one_service() {
         let mut s = service(
-            "a",
             shape(1, 7, 1),
             layers(&[("debian", 700), ("app", 30)]),
             layers(&[("alpine", 7), ("app", 30)]),
@@ -635,7 +698,7 @@ mod tests {
                 .into_iter()
                 .collect(),
         ));
-        let e = expected(&[s], &params(NewNodes::PerDay(0.0))).unwrap();
+        let e = expected(&[s][..], &params(NewNodes::PerDay(0.0))).unwrap();
         assert_eq!(e.per_day.before.routine_deploys, 7 * 30);
         // 7 nodes × 0.7 × 700 ÷ 7 = 490
         assert_eq!(e.per_day.before.base_refreshes, 490);
@@ -644,21 +707,11 @@ mod tests {
 
     #[test]
     fn pools_are_separate_and_sized_by_their_largest_row() {
-        let mut a = service(
-            "a",
-            shape(1, 3, 1),
-            layers(&[("l", 100)]),
-            layers(&[("l2", 10)]),
-        );
-        let mut b = service(
-            "b",
-            shape(1, 8, 1),
-            layers(&[("m", 100)]),
-            layers(&[("m2", 10)]),
-        );
+        let mut a = service(shape(1, 3, 1), layers(&[("l", 100)]), layers(&[("l2", 10)]));
+        let mut b = service(shape(1, 8, 1), layers(&[("m", 100)]), layers(&[("m2", 10)]));
         a.pool = "web";
         b.pool = "batch";
-        let e = expected(&[a, b], &params(NewNodes::FractionOfNodes(0.5))).unwrap();
+        let e = expected(&[a, b][..], &params(NewNodes::FractionOfNodes(0.5))).unwrap();
         assert_eq!(e.pools.len(), 2);
         assert_eq!((e.pools[0].name.as_str(), e.pools[0].nodes), ("web", 3));
         assert_eq!(e.pools[1].new_nodes_per_day, 4.0);

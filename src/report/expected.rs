@@ -6,12 +6,12 @@ use serde::Serialize;
 use crate::calc::cost;
 use crate::calc::full_pull::{Overflow, PullRates};
 use crate::calc::layered::{
-    self, BlobSize, ChangedFrom, DecompositionChange, ImageLayers, LayeredParameters,
-    LayeredService, PoolFigures,
+    self, BlobSize, ChangedFrom, DecompositionChange, Fleet, ImageLayers, ImageSeen,
+    LayeredParameters, LayeredService, PoolFigures, ServiceSeen,
 };
 use crate::model::assumptions::Assumptions;
 use crate::model::image::Image;
-use crate::model::{FleetShape, ImageSize, Service};
+use crate::model::{ChangedPerDeploy, FleetShape, ImageSize, Service, ServiceName};
 use crate::units::Ratio;
 
 /// The pool every service runs on unless its row names one.
@@ -20,7 +20,7 @@ pub const DEFAULT_POOL: &str = "all nodes";
 /// How one service's changed part was found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ChangedSource {
-    pub service: String,
+    pub service: ServiceName,
     pub before: ChangedFrom,
     pub after: ChangedFrom,
 }
@@ -145,7 +145,6 @@ pub fn per_layer(
             previous: None,
         };
         let service = LayeredService {
-            name: &image.source,
             pool: DEFAULT_POOL,
             shape: &shape,
             before: layers.clone(),
@@ -166,46 +165,114 @@ pub fn per_layer(
         .collect()
 }
 
+/// The committed services (plans have no after image) as the model reads them: each read where
+/// it lies, the layer lists of those with image sources or a declared base made once, beside.
+struct Committed<'s> {
+    services: Vec<&'s Service>,
+    /// By index in `services`.
+    layered: rustc_hash::FxHashMap<usize, Layered>,
+    /// The assumed changed part, for a row that gives none.
+    changed_per_deploy: Option<ChangedPerDeploy>,
+}
+
+/// The model's form of a service's images, when they came with layer lists or a declared base.
+struct Layered {
+    before: ImageLayers,
+    after: ImageLayers,
+    declared_base: Option<rustc_hash::FxHashSet<String>>,
+}
+
+impl<'s> Committed<'s> {
+    fn of(services: &'s [Service], assumptions: &Assumptions) -> Committed<'s> {
+        let ratio = assumptions.compression_ratio.value;
+        let services: Vec<&Service> = services
+            .iter()
+            .filter(|service| service.after.is_some())
+            .collect();
+        let has_layers = |image: Option<&Image>| image.is_some_and(|i| !i.layers.is_empty());
+        let layered = services
+            .iter()
+            .enumerate()
+            .filter_map(|(index, service)| {
+                let layering = service.layering();
+                let after = service.after.as_ref()?;
+                (has_layers(service.before_image.as_deref())
+                    || has_layers(service.after_image.as_deref())
+                    || layering.base_image.is_some())
+                .then(|| {
+                    let layered = Layered {
+                        before: layers_for(
+                            service.before_image.as_deref(),
+                            &service.before,
+                            layering.before_previous.as_deref(),
+                            ratio,
+                        ),
+                        after: layers_for(
+                            service.after_image.as_deref(),
+                            after,
+                            layering.after_previous.as_deref(),
+                            ratio,
+                        ),
+                        declared_base: layering
+                            .base_image
+                            .as_ref()
+                            .map(|base| keys_of(base, ratio)),
+                    };
+                    (index, layered)
+                })
+            })
+            .collect();
+        Committed {
+            services,
+            layered,
+            changed_per_deploy: assumptions
+                .changed_per_deploy
+                .as_ref()
+                .map(|assumed| assumed.value),
+        }
+    }
+}
+
+fn size_seen(size: &ImageSize) -> ImageSeen<'_> {
+    ImageSeen::Size {
+        wire_bytes: size.wire_bytes,
+        disk_bytes: size.disk_bytes,
+    }
+}
+
+impl Fleet for Committed<'_> {
+    fn count(&self) -> usize {
+        self.services.len()
+    }
+
+    fn service(&self, index: usize) -> ServiceSeen<'_> {
+        let service = self.services[index];
+        let layering = service.layering();
+        let layered = match self.layered.is_empty() {
+            true => None,
+            false => self.layered.get(&index),
+        };
+        let after = service.after.as_ref().unwrap_or(&service.before);
+        ServiceSeen {
+            pool: layering.node_pool.as_deref().unwrap_or(DEFAULT_POOL),
+            shape: &service.shape,
+            before: layered.map_or_else(|| size_seen(&service.before), |l| l.before.seen()),
+            after: layered.map_or_else(|| size_seen(after), |l| l.after.seen()),
+            declared_base: layered.and_then(|l| l.declared_base.as_ref()),
+            changed_per_deploy: layering.changed_per_deploy.or(self.changed_per_deploy),
+        }
+    }
+}
+
 /// Runs the layer-aware model over the committed services (plans have no after image).
 pub fn expected(services: &[Service], assumptions: &Assumptions) -> Result<ExpectedView, Overflow> {
-    let ratio = assumptions.compression_ratio.value;
-    let layered: Vec<LayeredService> = services
-        .iter()
-        .filter_map(|service| {
-            let after = service.after.as_ref()?;
-            let layering = service.layering();
-            Some(LayeredService {
-                name: &service.name,
-                pool: layering.node_pool.as_deref().unwrap_or(DEFAULT_POOL),
-                shape: &service.shape,
-                before: layers_for(
-                    service.before_image.as_deref(),
-                    &service.before,
-                    layering.before_previous.as_deref(),
-                    ratio,
-                ),
-                after: layers_for(
-                    service.after_image.as_deref(),
-                    after,
-                    layering.after_previous.as_deref(),
-                    ratio,
-                ),
-                declared_base: layering
-                    .base_image
-                    .as_ref()
-                    .map(|base| Box::new(keys_of(base, ratio))),
-                changed_per_deploy: layering.changed_per_deploy.or(assumptions
-                    .changed_per_deploy
-                    .as_ref()
-                    .map(|assumed| assumed.value)),
-            })
-        })
-        .collect();
+    let committed = Committed::of(services, assumptions);
     let parameters = parameters(assumptions);
-    let layers_known = layered
-        .iter()
+    let layers_known = committed
+        .layered
+        .values()
         .any(|service| service.before.layers_known() || service.after.layers_known());
-    let result = layered::expected(&layered, &parameters)?;
+    let result = layered::expected(&committed, &parameters)?;
     let days = i128::from(assumptions.days_per_year.value);
     let year = |per_day: i128| {
         per_day
@@ -224,7 +291,7 @@ pub fn expected(services: &[Service], assumptions: &Assumptions) -> Result<Expec
         layer_aware: result
             .changed_from
             .iter()
-            .any(|(_, b, a)| *b != ChangedFrom::WholeImage || *a != ChangedFrom::WholeImage),
+            .any(|(b, a)| *b != ChangedFrom::WholeImage || *a != ChangedFrom::WholeImage),
         layers_known,
         per_day: result.per_day,
         per_year,
@@ -242,11 +309,12 @@ pub fn expected(services: &[Service], assumptions: &Assumptions) -> Result<Expec
                 ..pool
             })
             .collect(),
-        changed_from: result
-            .changed_from
-            .into_iter()
-            .map(|(service, before, after)| ChangedSource {
-                service,
+        changed_from: committed
+            .services
+            .iter()
+            .zip(result.changed_from)
+            .map(|(service, (before, after))| ChangedSource {
+                service: service.name.clone(),
                 before,
                 after,
             })

@@ -611,7 +611,7 @@ fn without_layers_the_expected_view_is_the_full_pull_plus_new_nodes() {
     assert_eq!(
         expected.changed_from,
         [expected::ChangedSource {
-            service: "image".to_string(),
+            service: "image".into(),
             before: ChangedFrom::WholeImage,
             after: ChangedFrom::WholeImage,
         }]
