@@ -27,6 +27,10 @@ const SERIALISERS: usize = 2;
 /// Rows serialised as one piece by either thread (about 0.45 MB of JSON).
 const ROWS_PER_BLOCK: usize = 512;
 
+/// Blocks each serialising thread may have made and not yet handed over: it starts as the
+/// report's top is written and runs ahead of the writing thread by this many.
+const AHEAD: usize = 4;
+
 /// Writes `value` as compact JSON to `out`.
 pub fn to_writer<T: Serialize + ?Sized>(out: impl io::Write, value: &T) -> io::Result<()> {
     let mut writer = Compact::new(out, None);
@@ -53,9 +57,55 @@ pub fn write_report_deferred(
 }
 
 fn write_with_rows(out: impl io::Write, report: &Report, rows: Rows<'_>) -> io::Result<()> {
-    let mut writer = Compact::new(out, Some(rows));
-    report.serialize(&mut writer).map_err(|error| error.0)?;
-    writer.flush()
+    std::thread::scope(|scope| {
+        // The rows are serialised from the start, while the fields before them are written.
+        let mut writer = Compact::new(out, Some(Blocks::start(scope, rows)));
+        report.serialize(&mut writer).map_err(|error| error.0)?;
+        writer.flush()
+    })
+}
+
+/// A report's rows being serialised on [`SERIALISERS`] threads, a block of
+/// [`ROWS_PER_BLOCK`] at a time, each thread every other block; received in order.
+struct Blocks {
+    count: usize,
+    receivers: Vec<std::sync::mpsc::Receiver<Result<Vec<u8>>>>,
+}
+
+impl Blocks {
+    /// Starts the threads; they stop when the blocks are all made or the receivers are gone.
+    fn start<'scope>(scope: &'scope std::thread::Scope<'scope, '_>, rows: Rows<'scope>) -> Blocks {
+        let total = rows.len();
+        let blocks: Vec<std::ops::Range<usize>> = (0..total)
+            .step_by(ROWS_PER_BLOCK)
+            .map(|start| start..(start + ROWS_PER_BLOCK).min(total))
+            .collect();
+        let receivers = (0..SERIALISERS)
+            .map(|first| {
+                let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<u8>>>(AHEAD);
+                let theirs: Vec<std::ops::Range<usize>> = blocks
+                    .iter()
+                    .skip(first)
+                    .step_by(SERIALISERS)
+                    .cloned()
+                    .collect();
+                scope.spawn(move || {
+                    for block in theirs {
+                        let mut writer = Compact::new(io::sink(), None);
+                        let written = rows.serialise(block, &mut writer).map(|()| writer.buffer);
+                        if sender.send(written).is_err() {
+                            return;
+                        }
+                    }
+                });
+                receiver
+            })
+            .collect();
+        Blocks {
+            count: blocks.len(),
+            receivers,
+        }
+    }
 }
 
 /// A report's rows as the writer takes them: made already, or made a block at a time.
@@ -74,11 +124,7 @@ impl Rows<'_> {
     }
 
     /// The rows at `range`, serialised into `writer`'s buffer.
-    fn serialise(
-        &self,
-        range: std::ops::Range<usize>,
-        writer: &mut Compact<'_, io::Sink>,
-    ) -> Result {
+    fn serialise(&self, range: std::ops::Range<usize>, writer: &mut Compact<io::Sink>) -> Result {
         match self {
             Rows::Made(rows) => writer.block(&rows[range]),
             Rows::Deferred(maker) => {
@@ -111,18 +157,18 @@ impl ser::Error for WriteError {
 
 type Result<T = ()> = std::result::Result<T, WriteError>;
 
-struct Compact<'r, W> {
+struct Compact<W> {
     buffer: Vec<u8>,
     out: W,
     /// How deep in arrays and objects the next token is (1: the top object's fields).
     depth: usize,
-    /// A report's rows, written by [`Compact::rows`] where the top object's `services` field
-    /// is (once).
-    rows: Option<Rows<'r>>,
+    /// A report's rows being serialised, written by [`Compact::rows`] where the top object's
+    /// `services` field is (once).
+    rows: Option<Blocks>,
 }
 
-impl<'r, W: io::Write> Compact<'r, W> {
-    fn new(out: W, rows: Option<Rows<'r>>) -> Compact<'r, W> {
+impl<W: io::Write> Compact<W> {
+    fn new(out: W, rows: Option<Blocks>) -> Compact<W> {
         Compact {
             buffer: Vec::with_capacity(BLOCK + BLOCK / 2),
             out,
@@ -131,49 +177,19 @@ impl<'r, W: io::Write> Compact<'r, W> {
         }
     }
 
-    /// A report's rows as a JSON array, its blocks serialised on [`SERIALISERS`] threads.
-    fn rows(&mut self, rows: Rows<'_>) -> Result {
-        let count = rows.len();
-        let blocks: Vec<std::ops::Range<usize>> = (0..count)
-            .step_by(ROWS_PER_BLOCK)
-            .map(|start| start..(start + ROWS_PER_BLOCK).min(count))
-            .collect();
+    /// A report's rows as a JSON array, its blocks taken in order as they are serialised.
+    fn rows(&mut self, blocks: Blocks) -> Result {
         self.push(b"[");
-        std::thread::scope(|scope| {
-            let receivers: Vec<_> = (0..SERIALISERS)
-                .map(|first| {
-                    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<u8>>>(1);
-                    let theirs: Vec<std::ops::Range<usize>> = blocks
-                        .iter()
-                        .skip(first)
-                        .step_by(SERIALISERS)
-                        .cloned()
-                        .collect();
-                    scope.spawn(move || {
-                        for block in theirs {
-                            let mut writer = Compact::new(io::sink(), None);
-                            let written =
-                                rows.serialise(block, &mut writer).map(|()| writer.buffer);
-                            if sender.send(written).is_err() {
-                                return;
-                            }
-                        }
-                    });
-                    receiver
-                })
-                .collect();
-            for index in 0..blocks.len() {
-                if index > 0 {
-                    self.push(b",");
-                }
-                let written = receivers[index % SERIALISERS]
-                    .recv()
-                    .map_err(|_| WriteError(io::Error::other("the row writer stopped")))??;
-                self.push(&written);
-                self.spill()?;
+        for index in 0..blocks.count {
+            if index > 0 {
+                self.push(b",");
             }
-            Ok::<(), WriteError>(())
-        })?;
+            let written = blocks.receivers[index % SERIALISERS]
+                .recv()
+                .map_err(|_| WriteError(io::Error::other("the row writer stopped")))??;
+            self.push(&written);
+            self.spill()?;
+        }
         self.push(b"]");
         Ok(())
     }
@@ -268,16 +284,16 @@ macro_rules! number {
     };
 }
 
-impl<'a, 'r, W: io::Write> ser::Serializer for &'a mut Compact<'r, W> {
+impl<'a, W: io::Write> ser::Serializer for &'a mut Compact<W> {
     type Ok = ();
     type Error = WriteError;
-    type SerializeSeq = Sequence<'a, 'r, W>;
-    type SerializeTuple = Sequence<'a, 'r, W>;
-    type SerializeTupleStruct = Sequence<'a, 'r, W>;
-    type SerializeTupleVariant = Sequence<'a, 'r, W>;
-    type SerializeMap = Sequence<'a, 'r, W>;
-    type SerializeStruct = Sequence<'a, 'r, W>;
-    type SerializeStructVariant = Sequence<'a, 'r, W>;
+    type SerializeSeq = Sequence<'a, W>;
+    type SerializeTuple = Sequence<'a, W>;
+    type SerializeTupleStruct = Sequence<'a, W>;
+    type SerializeTupleVariant = Sequence<'a, W>;
+    type SerializeMap = Sequence<'a, W>;
+    type SerializeStruct = Sequence<'a, W>;
+    type SerializeStructVariant = Sequence<'a, W>;
 
     number! {
         serialize_i8: i8 => write_i8,
@@ -383,19 +399,15 @@ impl<'a, 'r, W: io::Write> ser::Serializer for &'a mut Compact<'r, W> {
         Ok(())
     }
 
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Sequence<'a, 'r, W>> {
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Sequence<'a, W>> {
         Ok(open(self, None, b"[", b"]"))
     }
 
-    fn serialize_tuple(self, len: usize) -> Result<Sequence<'a, 'r, W>> {
+    fn serialize_tuple(self, len: usize) -> Result<Sequence<'a, W>> {
         self.serialize_seq(Some(len))
     }
 
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        len: usize,
-    ) -> Result<Sequence<'a, 'r, W>> {
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Sequence<'a, W>> {
         self.serialize_seq(Some(len))
     }
 
@@ -405,15 +417,15 @@ impl<'a, 'r, W: io::Write> ser::Serializer for &'a mut Compact<'r, W> {
         _index: u32,
         variant: &'static str,
         _len: usize,
-    ) -> Result<Sequence<'a, 'r, W>> {
+    ) -> Result<Sequence<'a, W>> {
         Ok(open(self, Some(variant), b"[", b"]}"))
     }
 
-    fn serialize_map(self, _len: Option<usize>) -> Result<Sequence<'a, 'r, W>> {
+    fn serialize_map(self, _len: Option<usize>) -> Result<Sequence<'a, W>> {
         Ok(open(self, None, b"{", b"}"))
     }
 
-    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Sequence<'a, 'r, W>> {
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Sequence<'a, W>> {
         self.serialize_map(Some(len))
     }
 
@@ -423,18 +435,18 @@ impl<'a, 'r, W: io::Write> ser::Serializer for &'a mut Compact<'r, W> {
         _index: u32,
         variant: &'static str,
         _len: usize,
-    ) -> Result<Sequence<'a, 'r, W>> {
+    ) -> Result<Sequence<'a, W>> {
         Ok(open(self, Some(variant), b"{", b"}}"))
     }
 }
 
 /// Opens an array or object (`{"variant":` before it for an enum's variant); `close` ends both.
-fn open<'a, 'r, W: io::Write>(
-    writer: &'a mut Compact<'r, W>,
+fn open<'a, W: io::Write>(
+    writer: &'a mut Compact<W>,
     variant: Option<&'static str>,
     bracket: &[u8],
     close: &'static [u8],
-) -> Sequence<'a, 'r, W> {
+) -> Sequence<'a, W> {
     if let Some(variant) = variant {
         writer.push(b"{");
         writer.name(variant);
@@ -450,13 +462,13 @@ fn open<'a, 'r, W: io::Write>(
 }
 
 /// An array or object being written: commas between its items, its closing bytes at the end.
-pub struct Sequence<'a, 'r, W> {
-    writer: &'a mut Compact<'r, W>,
+pub struct Sequence<'a, W> {
+    writer: &'a mut Compact<W>,
     first: bool,
     close: &'static [u8],
 }
 
-impl<W: io::Write> Sequence<'_, '_, W> {
+impl<W: io::Write> Sequence<'_, W> {
     fn separate(&mut self) {
         if !std::mem::take(&mut self.first) {
             self.writer.push(b",");
@@ -492,7 +504,7 @@ impl<W: io::Write> Sequence<'_, '_, W> {
 /// The array-like traits: each item an element.
 macro_rules! items {
     ($($trait:ident::$method:ident),* $(,)?) => {
-        $(impl<W: io::Write> ser::$trait for Sequence<'_, '_, W> {
+        $(impl<W: io::Write> ser::$trait for Sequence<'_, W> {
             type Ok = ();
             type Error = WriteError;
 
@@ -517,7 +529,7 @@ items! {
 /// The object-like traits of our own types: each item a named field.
 macro_rules! fields {
     ($($trait:ident),* $(,)?) => {
-        $(impl<W: io::Write> ser::$trait for Sequence<'_, '_, W> {
+        $(impl<W: io::Write> ser::$trait for Sequence<'_, W> {
             type Ok = ();
             type Error = WriteError;
 
@@ -538,7 +550,7 @@ macro_rules! fields {
 
 fields!(SerializeStruct, SerializeStructVariant);
 
-impl<W: io::Write> ser::SerializeMap for Sequence<'_, '_, W> {
+impl<W: io::Write> ser::SerializeMap for Sequence<'_, W> {
     type Ok = ();
     type Error = WriteError;
 
@@ -561,7 +573,7 @@ impl<W: io::Write> ser::SerializeMap for Sequence<'_, '_, W> {
 
 /// A map's key, as `serde_json` writes one: a string, or a number or boolean in quotes; anything
 /// else is refused.
-struct MapKey<'a, 'r, W>(&'a mut Compact<'r, W>);
+struct MapKey<'a, W>(&'a mut Compact<W>);
 
 /// A quoted key from a number or boolean.
 macro_rules! quoted {
@@ -579,7 +591,7 @@ fn not_a_key() -> WriteError {
     WriteError(io::Error::other("key must be a string"))
 }
 
-impl<W: io::Write> ser::Serializer for MapKey<'_, '_, W> {
+impl<W: io::Write> ser::Serializer for MapKey<'_, W> {
     type Ok = ();
     type Error = WriteError;
     type SerializeSeq = Impossible<(), WriteError>;
