@@ -608,6 +608,22 @@ impl RawInventory {
         targets: &Targets,
         ratio: Ratio,
     ) -> Result<Vec<Row>, Error> {
+        let mut parts = self.typed_parts(flags, targets, ratio)?.into_iter();
+        let mut rows = parts.next().unwrap_or_default();
+        for mut part in parts {
+            rows.append(&mut part);
+        }
+        Ok(rows)
+    }
+
+    /// [`RawInventory::typed_rows`] in the parts they were typed in (two for a large CSV, typed
+    /// at once; one otherwise), in order.
+    fn typed_parts(
+        &self,
+        flags: &FlagDefaults,
+        targets: &Targets,
+        ratio: Ratio,
+    ) -> Result<Vec<Vec<Row>>, Error> {
         let (shape, nodes, basis, runtime) = effective_defaults(self, flags, targets)?;
         let platform = self
             .defaults
@@ -661,7 +677,7 @@ impl RawInventory {
                 let typed = type_rows(Some(&first), &mut rows);
                 let mut seen = names();
                 let repeated = first_repeat(&mut seen, &rows, path);
-                let (mut later_rows, later_typed) = later
+                let (later_rows, later_typed) = later
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                 let repeated = match (&repeated, &typed) {
@@ -670,19 +686,16 @@ impl RawInventory {
                 };
                 drop(seen);
                 repeated?;
-                typed.and_then(|()| {
-                    rows.append(&mut later_rows);
-                    later_typed
-                })
+                typed.and(later_typed).map(|()| vec![rows, later_rows])
             }),
             None => {
                 let typed = type_rows(None, &mut rows);
                 first_repeat(&mut names(), &rows, path)?;
-                typed
+                typed.map(|()| vec![rows])
             }
         };
-        typed?;
-        if rows.is_empty() {
+        let parts = typed?;
+        if parts.iter().all(Vec::is_empty) {
             return Err(Error::Input {
                 place: Place::File {
                     path: self.path.clone(),
@@ -692,7 +705,7 @@ impl RawInventory {
                 message: "has no services; add at least one row".to_string(),
             });
         }
-        Ok(rows)
+        Ok(parts)
     }
 }
 
@@ -733,14 +746,37 @@ pub fn resolve(
         .parent()
         .filter(|_| inventory.path.as_os_str() != STDIN)
         .unwrap_or(Path::new(""));
-    let rows = inventory.typed_rows(flags, targets, ratio)?;
+    let mut parts = inventory.typed_parts(flags, targets, ratio)?;
     let no_sources = RowSources::default();
     // Each row becomes its service where it lies: a service is smaller than a typed row, so the
     // rows' memory holds the services (no second array is allocated and faulted in).
-    let mut services = rows
-        .into_iter()
-        .map(|row| service_of(row, inventory, directory, ratio, targets, read, &no_sources))
-        .collect::<Result<Vec<Service>, Error>>()?;
+    let services_of = |rows: Vec<Row>| {
+        rows.into_iter()
+            .map(|row| service_of(row, inventory, directory, ratio, targets, read, &no_sources))
+            .collect::<Result<Vec<Service>, Error>>()
+    };
+    let mut services = match (parts.pop(), parts.pop()) {
+        // Rows that name no files read none: the second part's become services on a second
+        // thread. Its error counts only when the first part has none, as in one walk.
+        (Some(second), Some(first)) if first.iter().chain(&second).all(|r| r.sources.is_none()) => {
+            std::thread::scope(|scope| {
+                let later = scope.spawn(|| services_of(second));
+                let first = services_of(first);
+                let later = later
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                let mut services = first?;
+                services.append(&mut later?);
+                Ok::<_, Error>(services)
+            })?
+        }
+        (Some(mut second), Some(mut first)) => {
+            first.append(&mut second);
+            services_of(first)?
+        }
+        (Some(only), None) => services_of(only)?,
+        (None, _) => Vec::new(),
+    };
     services.shrink_to_fit();
     Ok(services)
 }

@@ -859,6 +859,59 @@ fn refusals_in_the_second_half_name_the_files_line() {
     refused_at(duplicate, line_of("svc-20"), &first);
 }
 
+/// A large inventory's two parts become services on two threads: every row as one walk makes
+/// it, and a row that cannot be a service refused at its line, the first part's first; a typing
+/// error anywhere still comes before it.
+#[test]
+fn a_large_inventory_becomes_services_as_a_whole() {
+    let csv = large_csv(12_000);
+    let resolved = services("big.csv", &csv);
+    assert_eq!(resolved.len(), 12_000);
+    let names: Vec<&str> = resolved.iter().map(|s| &*s.name).collect();
+    let expected: Vec<String> = (0..12_000).map(|i| format!("svc-{i}")).collect();
+    assert_eq!(names, expected);
+    assert_eq!(
+        resolved[11_999].before.disk_bytes,
+        (100 + 11_999 % 900) * 1_000_000
+    );
+    let line_of = |service: &str| {
+        1 + csv
+            .lines()
+            .position(|line| line.starts_with(&format!("{service},")))
+            .unwrap()
+    };
+    let with_line = |text: &str, service: &str, line: &str| {
+        text.lines()
+            .map(|old| match old.starts_with(&format!("{service},")) {
+                true => line,
+                false => old,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    };
+    let late = with_line(&csv, "svc-11000", "svc-11000,python,,1MB,1,1");
+    let message = refusal("big.csv", &late);
+    assert!(
+        message.starts_with(&format!("big.csv line {}, ", line_of("svc-11000")))
+            && message.contains("'svc-11000' has no before size"),
+        "{message}"
+    );
+    let both = with_line(&late, "svc-10", "svc-10,python,,1MB,1,1");
+    let message = refusal("big.csv", &both);
+    assert!(
+        message.starts_with(&format!("big.csv line {}, ", line_of("svc-10"))),
+        "{message}"
+    );
+    let typing_later = with_line(&both, "svc-11500", "svc-11500,python,lots,1MB,1,1");
+    let message = refusal("big.csv", &typing_later);
+    assert!(
+        message.starts_with(&format!("big.csv line {}, ", line_of("svc-11500")))
+            && message.contains("'lots'"),
+        "{message}"
+    );
+}
+
 /// Quotes may hold line breaks, and carriage returns shift the csv crate's line count: such a
 /// text is walked whole, as a small one is.
 #[test]
