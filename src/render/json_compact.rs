@@ -70,6 +70,8 @@ fn write_with_rows(out: impl io::Write, report: &Report, rows: Rows<'_>) -> io::
 struct Blocks {
     count: usize,
     receivers: Vec<std::sync::mpsc::Receiver<Result<Vec<u8>>>>,
+    /// Each thread's written buffers, handed back to be filled again.
+    give_back: Vec<std::sync::mpsc::Sender<Vec<u8>>>,
 }
 
 impl Blocks {
@@ -80,9 +82,10 @@ impl Blocks {
             .step_by(ROWS_PER_BLOCK)
             .map(|start| start..(start + ROWS_PER_BLOCK).min(total))
             .collect();
-        let receivers = (0..SERIALISERS)
+        let (receivers, give_back) = (0..SERIALISERS)
             .map(|first| {
                 let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<u8>>>(AHEAD);
+                let (give_back, given_back) = std::sync::mpsc::channel::<Vec<u8>>();
                 let theirs: Vec<std::ops::Range<usize>> = blocks
                     .iter()
                     .skip(first)
@@ -92,18 +95,26 @@ impl Blocks {
                 scope.spawn(move || {
                     for block in theirs {
                         let mut writer = Compact::new(io::sink(), None);
+                        if let Ok(buffer) = given_back.try_recv() {
+                            writer.buffer = buffer;
+                        }
+                        // Blocks after the first are written after a comma.
+                        if block.start > 0 {
+                            writer.push(b",");
+                        }
                         let written = rows.serialise(block, &mut writer).map(|()| writer.buffer);
                         if sender.send(written).is_err() {
                             return;
                         }
                     }
                 });
-                receiver
+                (receiver, give_back)
             })
-            .collect();
+            .unzip();
         Blocks {
             count: blocks.len(),
             receivers,
+            give_back,
         }
     }
 }
@@ -177,18 +188,21 @@ impl<W: io::Write> Compact<W> {
         }
     }
 
-    /// A report's rows as a JSON array, its blocks taken in order as they are serialised.
+    /// A report's rows as a JSON array, its blocks taken in order as they are serialised and
+    /// written as they are (not copied into this buffer), then handed back for reuse.
     fn rows(&mut self, blocks: Blocks) -> Result {
         self.push(b"[");
+        self.out.write_all(&self.buffer).map_err(WriteError)?;
+        self.buffer.clear();
         for index in 0..blocks.count {
-            if index > 0 {
-                self.push(b",");
-            }
-            let written = blocks.receivers[index % SERIALISERS]
+            let thread = index % SERIALISERS;
+            let mut written = blocks.receivers[thread]
                 .recv()
                 .map_err(|_| WriteError(io::Error::other("the row writer stopped")))??;
-            self.push(&written);
-            self.spill()?;
+            self.out.write_all(&written).map_err(WriteError)?;
+            written.clear();
+            // A thread that has stopped takes nothing back.
+            let _ = blocks.give_back[thread].send(written);
         }
         self.push(b"]");
         Ok(())
