@@ -7,7 +7,7 @@
 //! parser and gets its message. The assumption flags are generated from the assumptions table
 //! ([`crate::model::assumptions::ASSUMPTIONS`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgMatches, Args, FromArgMatches, Parser, Subcommand};
@@ -75,6 +75,20 @@ pub enum CommandArgs {
     Completions(CompletionsArgs),
     /// Print the man page (roff) to stdout.
     Man,
+}
+
+impl Cli {
+    /// The inventory file the command reads, when it reads one (`-`, standard input, is none).
+    pub fn inventory(&self) -> Option<&Path> {
+        let path = match &self.command {
+            CommandArgs::Report(args) => Some(&args.inventory),
+            CommandArgs::Forecast(args) => Some(&args.inventory),
+            CommandArgs::Check(args) => args.inventory.as_ref(),
+            _ => None,
+        };
+        path.map(PathBuf::as_path)
+            .filter(|path| path.as_os_str() != "-")
+    }
 }
 
 /// How many pulls a service stands for.

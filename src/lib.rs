@@ -13,6 +13,7 @@
 //! - [`report`]: the figures every format shows, built from the model with [`calc`].
 //! - [`chart`] and [`render`]: reports turned into text, JSON, Markdown, HTML and SVG.
 //! - [`output`] and [`progress`]: atomic writes and progress on the terminal.
+//! - [`huge_pages`]: a run over a large inventory started again with huge pages for its heap.
 //! - [`args`]: the command line, every value typed and checked, no I/O.
 //! - [`commands`]: one room per command, reading top to bottom: arguments → inputs → figures →
 //!   rendering → output.
@@ -24,6 +25,7 @@ pub mod calc;
 pub mod chart;
 pub mod commands;
 pub mod error;
+pub mod huge_pages;
 pub mod input;
 pub mod model;
 pub mod output;

@@ -16,6 +16,9 @@ fn main() {
             None => error.exit(),
         },
     };
+    if let Some(inventory) = cli.inventory() {
+        fleetsave::huge_pages::for_inventory(inventory);
+    }
     match commands::run(cli, &Environment::from_process()) {
         Ok(code) => std::process::exit(code),
         Err(error) => fail(&error),

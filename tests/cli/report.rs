@@ -542,6 +542,55 @@ fn the_json_of_a_generated_inventory_is_byte_identical_to_the_committed_one() {
     );
 }
 
+/// A large inventory (1 MiB or more) runs with huge pages for its heap: the process starts
+/// itself again with glibc's `hugetlb` tunable, and writes the bytes a run without it writes.
+/// The report goes to a FIFO, so the run is seen (its environment read) while it writes.
+#[test]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn a_large_inventory_runs_with_huge_pages_and_the_same_bytes() {
+    use std::io::Read as _;
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = generated_inventory(30_000);
+    assert!(inventory.len() >= 1 << 20, "{}", inventory.len());
+    write_file(dir.path(), "inv.csv", &inventory);
+    let fifo = dir.path().join("report.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fleetsave"))
+        .current_dir(dir.path())
+        .env_remove("GLIBC_TUNABLES")
+        .args(["report", "inv.csv", "--format", "json", "-o", "report.fifo"])
+        .spawn()
+        .unwrap();
+    // Opened for reading once the run opens it to write: it has started again by then.
+    let mut reader = std::fs::File::open(&fifo).unwrap();
+    let environment = std::fs::read(format!("/proc/{}/environ", child.id())).unwrap();
+    let mut written = Vec::new();
+    reader.read_to_end(&mut written).unwrap();
+    assert!(child.wait().unwrap().success());
+    let variables: Vec<&[u8]> = environment.split(|&byte| byte == 0).collect();
+    assert!(
+        variables.contains(&&b"GLIBC_TUNABLES=glibc.malloc.hugetlb=1"[..]),
+        "{}",
+        String::from_utf8_lossy(&environment)
+    );
+    // Without the restart (the tunable set already, to 0): the same bytes.
+    let plain = fleetsave()
+        .current_dir(dir.path())
+        .env("GLIBC_TUNABLES", "glibc.malloc.hugetlb=0")
+        .args(["report", "inv.csv", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(plain.status.success());
+    assert!(
+        written == plain.stdout,
+        "the report differs with huge pages"
+    );
+}
+
 const GENERATED_3000_SHA256: &str =
     "ac23b5d24b3f176ff63efe618edbd679161dd4253ddb34bb9a1635ae63fda9c2";
 const GENERATED_3000_BYTES: usize = 2_692_632;
