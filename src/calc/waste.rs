@@ -370,33 +370,42 @@ type Raw<'a> = (Vec<(Key<'a>, Option<(i64, bool)>)>, u64);
 /// the only layer (nothing else to do on the other core yet).
 const SPLIT_ENTRIES: usize = 1 << 16;
 
+/// One entry as a tree key: what it sets (size and is_dir, or nothing for an opaque marker, whose
+/// key is its directory's), or `None` when it has no key (a path with no names); `counted`
+/// takes its size when dive counts it (the path has a name, or is rooted).
+fn keyed<'a>(entry: &'a FileEntry, counted: &mut u64) -> Option<(Key<'a>, Option<(i64, bool)>)> {
+    let key = clean(&entry.path);
+    // An empty key is a path with no name (`has_components` is false).
+    if !key.is_empty() || entry.path.starts_with('/') {
+        *counted = counted.saturating_add(entry.size);
+    }
+    match opaque_name(&key) {
+        Some(end) => {
+            let parent = end.saturating_sub(1);
+            let key = match key {
+                Cow::Borrowed(key) => Cow::Borrowed(&key[..parent]),
+                Cow::Owned(key) => Cow::Owned(key[..parent].to_string()),
+            };
+            Some((key, None))
+        }
+        None if key.is_empty() => None,
+        None => {
+            let size = i64::try_from(entry.size).unwrap_or(i64::MAX);
+            Some((key, Some((size, entry.is_dir))))
+        }
+    }
+}
+
 impl<'a> LayerTree<'a> {
     /// The entries' keys, in entry order.
     fn raw(entries: &'a [FileEntry]) -> Raw<'a> {
         let mut raw: Vec<(Key<'a>, Option<(i64, bool)>)> = Vec::with_capacity(entries.len());
         let mut counted = 0u64;
-        for entry in entries {
-            let key = clean(&entry.path);
-            // An empty key is a path with no name (`has_components` is false).
-            if !key.is_empty() || entry.path.starts_with('/') {
-                counted = counted.saturating_add(entry.size);
-            }
-            match opaque_name(&key) {
-                Some(end) => {
-                    let parent = end.saturating_sub(1);
-                    let key = match key {
-                        Cow::Borrowed(key) => Cow::Borrowed(&key[..parent]),
-                        Cow::Owned(key) => Cow::Owned(key[..parent].to_string()),
-                    };
-                    raw.push((key, None));
-                }
-                None if key.is_empty() => {}
-                None => {
-                    let size = i64::try_from(entry.size).unwrap_or(i64::MAX);
-                    raw.push((key, Some((size, entry.is_dir))));
-                }
-            }
-        }
+        raw.extend(
+            entries
+                .iter()
+                .filter_map(|entry| keyed(entry, &mut counted)),
+        );
         (raw, counted)
     }
 
@@ -414,8 +423,12 @@ impl<'a> LayerTree<'a> {
         })
     }
 
-    /// The tree of one layer; `split`: its keys cleaned on two threads when it is large.
+    /// The tree of one layer; `split`: its keys cleaned on two threads when it is large and out
+    /// of order.
     fn of(entries: &'a [FileEntry], layer: usize, split: bool) -> LayerTree<'a> {
+        if let Some(tree) = LayerTree::in_order(entries, layer) {
+            return tree;
+        }
         let (mut raw, size) = if split && entries.len() > SPLIT_ENTRIES {
             LayerTree::raw_split(entries)
         } else {
@@ -423,13 +436,48 @@ impl<'a> LayerTree<'a> {
         };
         // Stable: among equal keys the later entry stays later.
         raw.sort_by(|a, b| key_cmp(&a.0, &b.0));
-        // Room for the parents the entries do not list: a few top directories, usually (growing
-        // a vector of half a million nodes by one copies all of it).
-        let room = raw.len() + raw.len() / 16 + 64;
+        LayerTree::built(raw.into_iter(), raw_room(entries.len()), layer, size)
+    }
+
+    /// The tree of a layer whose entries come in the walk's order already (a tar written by a
+    /// directory walk in name order, as most are), built as they are cleaned: no list of keys
+    /// held and sorted. `None` at the first entry out of order.
+    fn in_order(entries: &'a [FileEntry], layer: usize) -> Option<LayerTree<'a>> {
+        let mut counted = 0u64;
+        let mut out_of_order = false;
+        let mut last: Option<Key<'a>> = None;
+        let keys = entries
+            .iter()
+            .filter_map(|entry| keyed(entry, &mut counted))
+            .take_while(|(key, _)| {
+                if last.as_ref().is_some_and(|last| key_cmp(last, key).is_gt()) {
+                    out_of_order = true;
+                    return false;
+                }
+                last = Some(key.clone());
+                true
+            });
+        let tree = LayerTree::built(keys, raw_room(entries.len()), layer, 0);
+        (!out_of_order).then_some(LayerTree {
+            size: counted,
+            ..tree
+        })
+    }
+
+    /// The tree of `raw` keys in walk order (equal keys in entry order): a later entry for the
+    /// same key replaces the earlier, missing parents are added.
+    fn built(
+        raw: impl Iterator<Item = (Key<'a>, Option<(i64, bool)>)>,
+        room: usize,
+        layer: usize,
+        size: u64,
+    ) -> LayerTree<'a> {
         let mut nodes: Vec<Node<'a>> = Vec::with_capacity(room);
         let mut opaque: Vec<bool> = Vec::with_capacity(room);
         let mut open: Vec<usize> = Vec::new();
-        let mut raw = raw.into_iter().peekable();
+        let mut whiteouts = false;
+        let mut climbs = false;
+        let mut raw = raw.peekable();
         while let Some((key, set)) = raw.next() {
             let mut marked = set.is_none();
             let mut last = set;
@@ -455,7 +503,10 @@ impl<'a> LayerTree<'a> {
                     Cow::Owned(key) => Cow::Owned(key[..end].to_string()),
                 };
                 open.push(nodes.len());
-                nodes.push(Node::parent(parent));
+                let parent = Node::parent(parent);
+                whiteouts |= parent.whiteout;
+                climbs |= climbing(&parent.key);
+                nodes.push(parent);
                 opaque.push(false);
             }
             open.push(nodes.len());
@@ -466,13 +517,11 @@ impl<'a> LayerTree<'a> {
                 node.entry = true;
                 node.layer = layer;
             }
+            whiteouts |= node.whiteout;
+            climbs |= climbing(&node.key);
             nodes.push(node);
             opaque.push(marked);
         }
-        let whiteouts = nodes.iter().any(Node::is_whiteout);
-        let climbs = nodes
-            .iter()
-            .any(|node| node.key == ".." || node.key.starts_with("../"));
         LayerTree {
             tree: Sorted { nodes },
             opaque,
@@ -481,6 +530,17 @@ impl<'a> LayerTree<'a> {
             size,
         }
     }
+}
+
+/// Whether a key starts with `..`: an unrooted path climbing out.
+fn climbing(key: &str) -> bool {
+    key == ".." || key.starts_with("../")
+}
+
+/// Room for the nodes of `entries` entries and the parents they do not list: a few top
+/// directories, usually (growing a vector of half a million nodes by one copies all of it).
+fn raw_room(entries: usize) -> usize {
+    entries + entries / 16 + 64
 }
 
 /// A key ordered as [`key_cmp`] orders it.
@@ -811,8 +871,22 @@ fn see<'a>(
 ) -> Vec<Key<'a>> {
     // Stable: a path seen twice in the layer (a whiteout beside its own name) keeps walk order.
     sightings.sort_by(|a, b| key_cmp(&a.0, &b.0));
+    let room = sightings.len();
+    let mut doubled = see_in_key_order(seen, sightings.into_iter(), room, layer);
+    doubled.sort_by_key(|(at, _)| *at);
+    doubled.into_iter().map(|(_, path)| path).collect()
+}
+
+/// [`see`] of sightings in key order already; returns the paths seen a second time with their
+/// walk positions, in key order.
+fn see_in_key_order<'a>(
+    seen: &mut Vec<(Key<'a>, Seen, (usize, usize))>,
+    sightings: impl Iterator<Item = (Key<'a>, Option<i64>, usize)>,
+    room: usize,
+    layer: usize,
+) -> Vec<(usize, Key<'a>)> {
     let before = std::mem::take(seen);
-    let mut merged = Vec::with_capacity(before.len() + sightings.len());
+    let mut merged = Vec::with_capacity(before.len() + room);
     let mut before = before.into_iter().peekable();
     let mut doubled: Vec<(usize, Key<'a>)> = Vec::new();
     for (path, size, at) in sightings {
@@ -843,8 +917,7 @@ fn see<'a>(
     }
     merged.extend(before);
     *seen = merged;
-    doubled.sort_by_key(|(at, _)| *at);
-    doubled.into_iter().map(|(_, path)| path).collect()
+    doubled
 }
 
 /// Σ of every path's smallest size, saturating as dive's fold over its map does. When the sizes
@@ -903,6 +976,19 @@ fn waste_of(trees: &[LayerTree<'_>]) -> Waste {
     for (index, tree) in trees.iter().enumerate() {
         if let (Some(stacked), Some(previous)) = (&mut stacked, index.checked_sub(1)) {
             stacked.stack(&trees[previous], false);
+        }
+        if !tree.whiteouts {
+            // No whiteout: the leaves, in walk order, are in key order (each its own path) and
+            // are merged as they are walked.
+            let leaves = (0..tree.tree.nodes.len())
+                .filter(|&at| tree.tree.is_leaf(at))
+                .map(|at| {
+                    let node = &tree.tree.nodes[at];
+                    (node.key.clone(), Some(node.size), at)
+                });
+            let doubled = see_in_key_order(&mut seen, leaves, tree.tree.nodes.len(), index);
+            inefficient.extend(doubled.into_iter().map(|(_, path)| path));
+            continue;
         }
         // This layer's sightings in walk order: path, size (none: seen with no size), position.
         let mut sightings: Vec<(Key<'_>, Option<i64>, usize)> = Vec::new();
@@ -1120,6 +1206,53 @@ mod against_the_reference {
             })
     }
 
+    /// `entries` sorted (stably) by the keys they set, as a directory walk lists them.
+    fn in_walk_order(mut entries: Vec<FileEntry>) -> Vec<FileEntry> {
+        entries.sort_by(|a, b| {
+            let key = |entry: &FileEntry| keyed(entry, &mut 0).map(|(key, _)| key.into_owned());
+            match (key(a), key(b)) {
+                (Some(a), Some(b)) => key_cmp(&a, &b),
+                (a, b) => a.is_some().cmp(&b.is_some()),
+            }
+        });
+        entries
+    }
+
+    /// Everything a layer's tree holds, to compare two.
+    #[allow(clippy::type_complexity)]
+    fn shape(
+        tree: &LayerTree<'_>,
+    ) -> (
+        Vec<(String, i64, bool, bool, bool, usize)>,
+        Vec<bool>,
+        bool,
+        bool,
+        u64,
+    ) {
+        let nodes = tree
+            .tree
+            .nodes
+            .iter()
+            .map(|n| {
+                (
+                    n.key.to_string(),
+                    n.size,
+                    n.is_dir,
+                    n.whiteout,
+                    n.entry,
+                    n.layer,
+                )
+            })
+            .collect();
+        (
+            nodes,
+            tree.opaque.clone(),
+            tree.whiteouts,
+            tree.climbs,
+            tree.size,
+        )
+    }
+
     fn layers() -> impl Strategy<Value = Vec<Vec<FileEntry>>> {
         prop::collection::vec(prop::collection::vec(entry(), 0..14), 0..5)
     }
@@ -1168,13 +1301,45 @@ mod against_the_reference {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4000))]
+        /// Layers in any order, or listed in the walk's order (as directory walks write them:
+        /// their trees built as they are read).
         #[test]
-        fn the_sorted_walk_gives_the_tree_walks_figures(layers in layers()) {
+        fn the_sorted_walk_gives_the_tree_walks_figures(
+            layers in layers(),
+            walk_order in prop::bool::ANY,
+        ) {
+            let layers: Vec<Vec<FileEntry>> = match walk_order {
+                true => layers.into_iter().map(in_walk_order).collect(),
+                false => layers,
+            };
             let layers: Vec<&[FileEntry]> = layers.iter().map(Vec::as_slice).collect();
             prop_assert_eq!(final_files(&layers), reference::final_files(&layers));
             let (new, old) = (waste(&layers), reference::waste(&layers));
             prop_assert_eq!(new.efficiency.to_bits(), old.efficiency.to_bits());
             prop_assert_eq!(new, old);
+        }
+
+        /// A layer's tree built as its entries are read is the tree of its sorted keys; a layer
+        /// out of order is not built so.
+        #[test]
+        fn a_tree_built_in_order_is_the_sorted_tree(
+            entries in prop::collection::vec(entry(), 0..40),
+            sort in prop::bool::ANY,
+        ) {
+            let entries = if sort { in_walk_order(entries) } else { entries };
+            let keys: Vec<Key<'_>> =
+                entries.iter().filter_map(|e| keyed(e, &mut 0)).map(|(key, _)| key).collect();
+            let ordered = keys.windows(2).all(|pair| key_cmp(&pair[0], &pair[1]).is_le());
+            let (mut raw, size) = LayerTree::raw(&entries);
+            raw.sort_by(|a, b| key_cmp(&a.0, &b.0));
+            let sorted = LayerTree::built(raw.into_iter(), 0, 3, size);
+            match LayerTree::in_order(&entries, 3) {
+                Some(tree) => {
+                    prop_assert!(ordered);
+                    prop_assert_eq!(shape(&tree), shape(&sorted));
+                }
+                None => prop_assert!(!ordered),
+            }
         }
 
         /// The sizes dive counts are those of entries whose cleaned key is not empty (or rooted).
