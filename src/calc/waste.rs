@@ -862,17 +862,84 @@ impl Seen {
     };
 }
 
-/// Counts one layer's sightings (walk order) into `seen` (key order) by a merge; returns the
-/// paths seen a second time, in walk order.
+/// A path seen, with what was seen of it and the order it was first seen in (layer, walk
+/// position).
+type Sighted<'a> = (Key<'a>, Seen, (usize, usize));
+
+/// Where a layer's sightings, merged with those of the layers before, go in key order: held for
+/// the next layer's merge, or folded into the figures as they are made (the last layer's).
+trait Merged<'a> {
+    fn push(&mut self, sighted: Sighted<'a>);
+    fn last_mut(&mut self) -> Option<&mut Sighted<'a>>;
+}
+
+impl<'a> Merged<'a> for Vec<Sighted<'a>> {
+    fn push(&mut self, sighted: Sighted<'a>) {
+        Vec::push(self, sighted);
+    }
+
+    fn last_mut(&mut self) -> Option<&mut Sighted<'a>> {
+        <[Sighted<'a>]>::last_mut(self)
+    }
+}
+
+/// Every path's sightings folded into dive's sums, in key order; the paths seen twice or more
+/// kept with theirs.
+#[derive(Default)]
+struct Folded<'a> {
+    /// The last path merged: still counting.
+    counting: Option<Sighted<'a>>,
+    /// Σ of every cumulative size, saturating.
+    discovered: i64,
+    /// Σ of the smallest sizes, those below zero as zero: whether the plain sum can overflow.
+    positive: i128,
+    /// Σ of the smallest sizes (−1 for a path seen with no size), in key order.
+    smallest: i64,
+    /// Paths seen more than once, in key order.
+    repeated: Vec<(Key<'a>, Seen)>,
+}
+
+impl<'a> Folded<'a> {
+    fn add(&mut self, (key, data, _): Sighted<'a>) {
+        self.discovered = self.discovered.saturating_add(data.cumulative);
+        self.positive += i128::from(data.smallest.max(0));
+        self.smallest = self.smallest.wrapping_add(data.smallest);
+        if data.count >= 2 {
+            self.repeated.push((key, data));
+        }
+    }
+
+    fn finish(mut self) -> Folded<'a> {
+        if let Some(last) = self.counting.take() {
+            self.add(last);
+        }
+        self
+    }
+}
+
+impl<'a> Merged<'a> for Folded<'a> {
+    fn push(&mut self, sighted: Sighted<'a>) {
+        if let Some(done) = self.counting.replace(sighted) {
+            self.add(done);
+        }
+    }
+
+    fn last_mut(&mut self) -> Option<&mut Sighted<'a>> {
+        self.counting.as_mut()
+    }
+}
+
+/// Counts one layer's sightings (walk order) with `before` (key order) by a merge into `merged`;
+/// returns the paths seen a second time, in walk order.
 fn see<'a>(
-    seen: &mut Vec<(Key<'a>, Seen, (usize, usize))>,
+    before: Vec<Sighted<'a>>,
+    merged: &mut impl Merged<'a>,
     mut sightings: Vec<(Key<'a>, Option<i64>, usize)>,
     layer: usize,
 ) -> Vec<Key<'a>> {
     // Stable: a path seen twice in the layer (a whiteout beside its own name) keeps walk order.
     sightings.sort_by(|a, b| key_cmp(&a.0, &b.0));
-    let room = sightings.len();
-    let mut doubled = see_in_key_order(seen, sightings.into_iter(), room, layer);
+    let mut doubled = see_in_key_order(before, merged, sightings.into_iter(), layer);
     doubled.sort_by_key(|(at, _)| *at);
     doubled.into_iter().map(|(_, path)| path).collect()
 }
@@ -880,23 +947,18 @@ fn see<'a>(
 /// [`see`] of sightings in key order already; returns the paths seen a second time with their
 /// walk positions, in key order.
 fn see_in_key_order<'a>(
-    seen: &mut Vec<(Key<'a>, Seen, (usize, usize))>,
+    before: Vec<Sighted<'a>>,
+    merged: &mut impl Merged<'a>,
     sightings: impl Iterator<Item = (Key<'a>, Option<i64>, usize)>,
-    room: usize,
     layer: usize,
 ) -> Vec<(usize, Key<'a>)> {
-    let before = std::mem::take(seen);
-    let mut merged = Vec::with_capacity(before.len() + room);
     let mut before = before.into_iter().peekable();
     let mut doubled: Vec<(usize, Key<'a>)> = Vec::new();
     for (path, size, at) in sightings {
         while let Some(old) = before.next_if(|old| key_cmp(&old.0, &path).is_lt()) {
             merged.push(old);
         }
-        if merged
-            .last()
-            .is_none_or(|last: &(Key<'a>, Seen, (usize, usize))| last.0 != path)
-        {
+        if merged.last_mut().is_none_or(|last| last.0 != path) {
             let slot = before
                 .next_if(|old| old.0 == path)
                 .unwrap_or_else(|| (path.clone(), Seen::NONE, (layer, at)));
@@ -915,26 +977,18 @@ fn see_in_key_order<'a>(
             doubled.push((at, path));
         }
     }
-    merged.extend(before);
-    *seen = merged;
+    for old in before {
+        merged.push(old);
+    }
     doubled
 }
 
-/// Σ of every path's smallest size, saturating as dive's fold over its map does. When the sizes
-/// cannot reach the bound, the order does not matter; past it (sizes of exabytes only a forged
-/// header gives) the sum is folded in the order of a map filled in the order paths were first
-/// seen, as the tree walk's map was.
-fn sum_of_smallest(seen: &[(Key<'_>, Seen, (usize, usize))]) -> i64 {
-    let positive: i128 = seen
-        .iter()
-        .map(|(_, data, _)| i128::from(data.smallest.max(0)))
-        .sum();
-    if positive <= i128::from(i64::MAX) {
-        return seen
-            .iter()
-            .fold(0i64, |sum, (_, data, _)| sum + data.smallest);
-    }
-    let mut first: Vec<&(Key<'_>, Seen, (usize, usize))> = seen.iter().collect();
+/// Σ of every path's smallest size, saturating as dive's fold over its map does, when the sizes
+/// can reach the bound (sizes of exabytes only a forged header gives; below it the order does not
+/// matter and [`Folded`] sums them): folded in the order of a map filled in the order paths were
+/// first seen, as the tree walk's map was.
+fn sum_of_smallest_past_the_bound(seen: &[Sighted<'_>]) -> i64 {
+    let mut first: Vec<&Sighted<'_>> = seen.iter().collect();
     first.sort_by_key(|(_, _, order)| *order);
     let mut map: FxHashMap<&str, Seen> = FxHashMap::default();
     for (key, data, _) in first {
@@ -964,9 +1018,21 @@ pub fn waste(layers: &[&[FileEntry]]) -> Waste {
 
 /// [`waste`] of the layers and their trees.
 fn waste_of(trees: &[LayerTree<'_>]) -> Waste {
+    // The last layer's sightings are folded as they are merged, not held; past the bound of the
+    // sums (see `sum_of_smallest_past_the_bound`) every path seen is needed, held.
+    waste_walk(trees, false).unwrap_or_else(|| {
+        waste_walk(trees, true).expect("the paths seen are held: the sums are folded as dive does")
+    })
+}
+
+/// dive's walk of the layers: every layer's sightings merged with those of the layers below;
+/// `hold_last`: the last layer's held too. `None` when the smallest sizes' sum reaches the bound
+/// and the paths seen were not held.
+fn waste_walk(trees: &[LayerTree<'_>], hold_last: bool) -> Option<Waste> {
     let sizes: Vec<u64> = trees.iter().map(|tree| tree.size).collect();
     // Every path seen, in key order, with the order it was first seen in (layer, walk position).
-    let mut seen: Vec<(Key<'_>, Seen, (usize, usize))> = Vec::new();
+    let mut seen: Vec<Sighted<'_>> = Vec::new();
+    let mut folded = Folded::default();
     let mut inefficient: Vec<Key<'_>> = Vec::new();
     // dive restacks from the first layer for every whiteout; stacking one layer at a time gives
     // the same tree. The stacked nodes are only looked at for whiteouts: they are built at the
@@ -977,58 +1043,28 @@ fn waste_of(trees: &[LayerTree<'_>]) -> Waste {
         if let (Some(stacked), Some(previous)) = (&mut stacked, index.checked_sub(1)) {
             stacked.stack(&trees[previous], false);
         }
-        if !tree.whiteouts {
-            // No whiteout: the leaves, in walk order, are in key order (each its own path) and
-            // are merged as they are walked.
-            let leaves = (0..tree.tree.nodes.len())
-                .filter(|&at| tree.tree.is_leaf(at))
-                .map(|at| {
-                    let node = &tree.tree.nodes[at];
-                    (node.key.clone(), Some(node.size), at)
-                });
-            let doubled = see_in_key_order(&mut seen, leaves, tree.tree.nodes.len(), index);
-            inefficient.extend(doubled.into_iter().map(|(_, path)| path));
-            continue;
-        }
-        // This layer's sightings in walk order: path, size (none: seen with no size), position.
-        let mut sightings: Vec<(Key<'_>, Option<i64>, usize)> = Vec::new();
-        for at in 0..tree.tree.nodes.len() {
-            if !tree.tree.is_leaf(at) {
-                continue;
+        let before = std::mem::take(&mut seen);
+        let doubled = match index + 1 == trees.len() && !hold_last {
+            true => see_layer(before, &mut folded, trees, index, &mut stacked),
+            false => {
+                let mut held = Vec::with_capacity(before.len() + tree.tree.nodes.len());
+                let doubled = see_layer(before, &mut held, trees, index, &mut stacked);
+                seen = held;
+                doubled
             }
-            let node = &tree.tree.nodes[at];
-            let path = node.path();
-            let size = if node.is_whiteout() {
-                let stacked = stacked.get_or_insert_with(|| stacked_below(trees, index));
-                let key = lookup_key(&path);
-                if key.is_empty() {
-                    // The root: not a directory in dive's tree.
-                    0
-                } else {
-                    match stacked.find(&key) {
-                        // dive's visitor returns the error: the rest of this layer goes unvisited.
-                        None => {
-                            sightings.push((path, None, at));
-                            break;
-                        }
-                        Some(below) if stacked.nodes[below].is_dir => stacked.nodes
-                            [below..stacked.subtree_end(below)]
-                            .iter()
-                            .fold(0i64, |sum, node| sum.saturating_add(node.size)),
-                        Some(_) => 0,
-                    }
-                }
-            } else {
-                node.size
-            };
-            sightings.push((path, Some(size), at));
-        }
-        inefficient.extend(see(&mut seen, sightings, index));
+        };
+        inefficient.extend(doubled);
     }
-    let discovered = seen.iter().fold(0i64, |sum, (_, data, _)| {
-        sum.saturating_add(data.cumulative)
-    });
-    let smallest = sum_of_smallest(&seen);
+    for sighted in &seen {
+        folded.add(sighted.clone());
+    }
+    let folded = folded.finish();
+    let smallest = match folded.positive <= i128::from(i64::MAX) {
+        true => folded.smallest,
+        false if hold_last => sum_of_smallest_past_the_bound(&seen),
+        false => return None,
+    };
+    let discovered = folded.discovered;
     let efficiency = if discovered == 0 {
         1.0
     } else {
@@ -1037,10 +1073,11 @@ fn waste_of(trees: &[LayerTree<'_>]) -> Waste {
     let inefficient_files: Vec<Inefficiency> = inefficient
         .into_iter()
         .map(|path| {
-            let at = seen
-                .binary_search_by(|(key, _, _)| key_cmp(key, &path))
+            let at = folded
+                .repeated
+                .binary_search_by(|(key, _)| key_cmp(key, &path))
                 .expect("an inefficient path was seen");
-            let data = &seen[at].1;
+            let data = &folded.repeated[at].1;
             Inefficiency {
                 cumulative_bytes: u64::try_from(data.cumulative).unwrap_or(0),
                 count: data.count,
@@ -1048,7 +1085,66 @@ fn waste_of(trees: &[LayerTree<'_>]) -> Waste {
             }
         })
         .collect();
-    summary(efficiency, &sizes, inefficient_files)
+    Some(summary(efficiency, &sizes, inefficient_files))
+}
+
+/// Layer `index`'s sightings merged with `before` (the layers below) into `merged`; returns the
+/// paths seen a second time, in walk order. `stacked`: the layers below stacked, made at the
+/// first whiteout.
+fn see_layer<'a>(
+    before: Vec<Sighted<'a>>,
+    merged: &mut impl Merged<'a>,
+    trees: &[LayerTree<'a>],
+    index: usize,
+    stacked: &mut Option<Sorted<'a>>,
+) -> Vec<Key<'a>> {
+    let tree = &trees[index];
+    if !tree.whiteouts {
+        // No whiteout: the leaves, in walk order, are in key order (each its own path) and are
+        // merged as they are walked.
+        let leaves = (0..tree.tree.nodes.len())
+            .filter(|&at| tree.tree.is_leaf(at))
+            .map(|at| {
+                let node = &tree.tree.nodes[at];
+                (node.key.clone(), Some(node.size), at)
+            });
+        let doubled = see_in_key_order(before, merged, leaves, index);
+        return doubled.into_iter().map(|(_, path)| path).collect();
+    }
+    // This layer's sightings in walk order: path, size (none: seen with no size), position.
+    let mut sightings: Vec<(Key<'a>, Option<i64>, usize)> = Vec::new();
+    for at in 0..tree.tree.nodes.len() {
+        if !tree.tree.is_leaf(at) {
+            continue;
+        }
+        let node = &tree.tree.nodes[at];
+        let path = node.path();
+        let size = if node.is_whiteout() {
+            let stacked = stacked.get_or_insert_with(|| stacked_below(trees, index));
+            let key = lookup_key(&path);
+            if key.is_empty() {
+                // The root: not a directory in dive's tree.
+                0
+            } else {
+                match stacked.find(&key) {
+                    // dive's visitor returns the error: the rest of this layer goes unvisited.
+                    None => {
+                        sightings.push((path, None, at));
+                        break;
+                    }
+                    Some(below) if stacked.nodes[below].is_dir => stacked.nodes
+                        [below..stacked.subtree_end(below)]
+                        .iter()
+                        .fold(0i64, |sum, node| sum.saturating_add(node.size)),
+                    Some(_) => 0,
+                }
+            }
+        } else {
+            node.size
+        };
+        sightings.push((path, Some(size), at));
+    }
+    see(before, merged, sightings, index)
 }
 
 #[cfg(test)]
