@@ -426,7 +426,11 @@ impl<'a> LayerTree<'a> {
     /// The tree of one layer; `split`: its keys cleaned on two threads when it is large and out
     /// of order.
     fn of(entries: &'a [FileEntry], layer: usize, split: bool) -> LayerTree<'a> {
-        if let Some(tree) = LayerTree::in_order(entries, layer) {
+        let in_order = match split && entries.len() > SPLIT_ENTRIES {
+            true => LayerTree::in_order_split(entries, layer),
+            false => LayerTree::in_order(entries, layer, &[], entries.len()),
+        };
+        if let Some(tree) = in_order {
             return tree;
         }
         let (mut raw, size) = if split && entries.len() > SPLIT_ENTRIES {
@@ -436,13 +440,19 @@ impl<'a> LayerTree<'a> {
         };
         // Stable: among equal keys the later entry stays later.
         raw.sort_by(|a, b| key_cmp(&a.0, &b.0));
-        LayerTree::built(raw.into_iter(), raw_room(entries.len()), layer, size)
+        LayerTree::built(raw.into_iter(), raw_room(entries.len()), layer, size, &[])
     }
 
     /// The tree of a layer whose entries come in the walk's order already (a tar written by a
     /// directory walk in name order, as most are), built as they are cleaned: no list of keys
-    /// held and sorted. `None` at the first entry out of order.
-    fn in_order(entries: &'a [FileEntry], layer: usize) -> Option<LayerTree<'a>> {
+    /// held and sorted. `None` at the first entry out of order. `above`: see [`LayerTree::built`];
+    /// `room`: room made for the nodes of this many entries.
+    fn in_order(
+        entries: &'a [FileEntry],
+        layer: usize,
+        above: &[Key<'a>],
+        room: usize,
+    ) -> Option<LayerTree<'a>> {
         let mut counted = 0u64;
         let mut out_of_order = false;
         let mut last: Option<Key<'a>> = None;
@@ -457,26 +467,74 @@ impl<'a> LayerTree<'a> {
                 last = Some(key.clone());
                 true
             });
-        let tree = LayerTree::built(keys, raw_room(entries.len()), layer, 0);
+        let tree = LayerTree::built(keys, raw_room(room) + above.len(), layer, 0, above);
         (!out_of_order).then_some(LayerTree {
             size: counted,
             ..tree
         })
     }
 
+    /// [`LayerTree::in_order`] of a large layer in two halves on two threads. The second half is
+    /// built below the ancestors of its first key that the first half made (they are its first
+    /// nodes, left out when it is appended). `None` as `in_order`, or when the halves would meet
+    /// inside one key's entries.
+    fn in_order_split(entries: &'a [FileEntry], layer: usize) -> Option<LayerTree<'a>> {
+        let key_of = |entry: &'a FileEntry| keyed(entry, &mut 0).map(|(key, _)| key);
+        let (first, second) = entries.split_at(entries.len() / 2);
+        let last = first.iter().rev().find_map(key_of)?;
+        let next = second.iter().find_map(key_of)?;
+        if !key_cmp(&last, &next).is_lt() {
+            return None;
+        }
+        // The ancestors of `next` the first half made: those of `last`, and `last` itself.
+        let above: Vec<Key<'a>> = next
+            .match_indices('/')
+            .map(|(end, _)| match &next {
+                Cow::Borrowed(key) => Cow::Borrowed(&key[..end]),
+                Cow::Owned(key) => Cow::Owned(key[..end].to_string()),
+            })
+            .take_while(|parent| **parent == *last || is_below(parent, &last))
+            .collect();
+        std::thread::scope(|scope| {
+            let later = scope.spawn(|| LayerTree::in_order(second, layer, &above, second.len()));
+            // Room for both halves: the second is appended without a copy of the first.
+            let tree = LayerTree::in_order(first, layer, &[], entries.len());
+            let rest = later
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            let (mut tree, rest) = (tree?, rest?);
+            tree.tree
+                .nodes
+                .extend(rest.tree.nodes.into_iter().skip(above.len()));
+            tree.opaque
+                .extend(rest.opaque.into_iter().skip(above.len()));
+            tree.whiteouts |= rest.whiteouts;
+            tree.climbs |= rest.climbs;
+            tree.size = tree.size.saturating_add(rest.size);
+            Some(tree)
+        })
+    }
+
     /// The tree of `raw` keys in walk order (equal keys in entry order): a later entry for the
-    /// same key replaces the earlier, missing parents are added.
+    /// same key replaces the earlier, missing parents are added. `above`: nodes made already (a
+    /// chain of parents, top down, that the keys are below or after), the tree's first nodes.
     fn built(
         raw: impl Iterator<Item = (Key<'a>, Option<(i64, bool)>)>,
         room: usize,
         layer: usize,
         size: u64,
+        above: &[Key<'a>],
     ) -> LayerTree<'a> {
         let mut nodes: Vec<Node<'a>> = Vec::with_capacity(room);
         let mut opaque: Vec<bool> = Vec::with_capacity(room);
         let mut open: Vec<usize> = Vec::new();
         let mut whiteouts = false;
         let mut climbs = false;
+        for parent in above {
+            open.push(nodes.len());
+            nodes.push(Node::parent(parent.clone()));
+            opaque.push(false);
+        }
         let mut raw = raw.peekable();
         while let Some((key, set)) = raw.next() {
             let mut marked = set.is_none();
@@ -1379,6 +1437,25 @@ mod against_the_reference {
         }
     }
 
+    /// The second half of a layer built below the directories the first half opened: no
+    /// parent twice, the same tree as one walk.
+    #[test]
+    fn a_layer_built_in_halves_opens_each_directory_once() {
+        let entries: Vec<FileEntry> = ["a/", "a/b/", "a/b/c", "a/b/d/e", "a/f", "g"]
+            .into_iter()
+            .map(|path| FileEntry {
+                path: path.to_string(),
+                size: path.len() as u64,
+                is_dir: path.ends_with('/'),
+            })
+            .collect();
+        let halves = LayerTree::in_order_split(&entries, 1).expect("in order");
+        let whole = LayerTree::in_order(&entries, 1, &[], entries.len()).expect("in order");
+        let keys: Vec<&str> = halves.tree.nodes.iter().map(|n| &*n.key).collect();
+        assert_eq!(keys, ["a", "a/b", "a/b/c", "a/b/d", "a/b/d/e", "a/f", "g"]);
+        assert_eq!(shape(&halves), shape(&whole));
+    }
+
     proptest! {
         /// Keys compared eight bytes at a time order as names compared byte by byte, `/` below
         /// every other byte.
@@ -1428,13 +1505,19 @@ mod against_the_reference {
             let ordered = keys.windows(2).all(|pair| key_cmp(&pair[0], &pair[1]).is_le());
             let (mut raw, size) = LayerTree::raw(&entries);
             raw.sort_by(|a, b| key_cmp(&a.0, &b.0));
-            let sorted = LayerTree::built(raw.into_iter(), 0, 3, size);
-            match LayerTree::in_order(&entries, 3) {
+            let sorted = LayerTree::built(raw.into_iter(), 0, 3, size, &[]);
+            match LayerTree::in_order(&entries, 3, &[], entries.len()) {
                 Some(tree) => {
                     prop_assert!(ordered);
                     prop_assert_eq!(shape(&tree), shape(&sorted));
                 }
                 None => prop_assert!(!ordered),
+            }
+            // In two halves: the same tree, or none (out of order, or halves meeting inside
+            // one key's entries).
+            if let Some(tree) = LayerTree::in_order_split(&entries, 3) {
+                prop_assert!(ordered);
+                prop_assert_eq!(shape(&tree), shape(&sorted));
             }
         }
 
