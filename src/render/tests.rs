@@ -529,20 +529,35 @@ fn json_beyond_a_thousand_rows_is_written_compact() {
 }
 
 /// A report's rows written on two threads, in blocks, give the bytes `serde_json` gives, at row
-/// counts around the block size (names that need escaping and breaking included).
+/// counts around the block size: every kind of row (plans, growth, no runtime, no target, an
+/// empty image, sizes typed on the wire, deploys a week) and names that need escaping and
+/// breaking.
 #[test]
 fn rows_written_on_two_threads_are_serde_jsons_bytes() {
-    for rows in [0, 1, 511, 512, 513, 1024, 1537] {
+    for rows in [0, 1, 7, 511, 512, 513, 1024, 1537] {
         let services: Vec<Service> = (0..rows)
             .map(|i| {
                 let name = format!("s{i}::error::\"{}\"\n##[x]", "é".repeat(i % 3));
-                service(
-                    &name,
-                    Some("go"),
-                    (1, 1 + i as u64 % 7, 1),
-                    200 + i as u64,
-                    Some(100),
-                )
+                let shape = (1, 1 + i as u64 % 7, 1);
+                let before = 200 + i as u64;
+                match i % 7 {
+                    0 => service(&name, Some("go"), shape, before, Some(100)),
+                    1 => service(&name, Some("java"), shape, before, None),
+                    2 => service(&name, None, shape, before, Some(before + 30)),
+                    3 => service(&name, Some("python"), shape, 0, Some(0)),
+                    4 => Service {
+                        basis: Basis::Wire,
+                        before: ImageSize::typed(before * MB, Basis::Wire, ratio()).unwrap(),
+                        ..service(&name, Some("node"), shape, before, Some(90))
+                    },
+                    5 => {
+                        let mut weekly = service(&name, Some("go"), shape, before, Some(60));
+                        weekly.shape.deploys_per_day =
+                            crate::model::values::deploy_rate("3/week").unwrap();
+                        weekly
+                    }
+                    _ => service(&name, Some("java-jlink"), (3, 40, 12), 1963, Some(287)),
+                }
             })
             .collect();
         let report = report_of(Command::Report, "rows", &services);
