@@ -233,16 +233,16 @@ impl Located for FinalFile {
 
 impl Located for KeptFile<'_> {
     fn located(&self) -> &str {
-        self.key
+        self.key()
     }
     fn rooted(&self) -> String {
         self.path()
     }
     fn size(&self) -> u64 {
-        self.size
+        KeptFile::size(self)
     }
     fn layer(&self) -> usize {
-        self.layer
+        KeptFile::layer(self)
     }
 }
 
@@ -387,7 +387,7 @@ fn find_in(rules: &[Rule], files: &[impl Located]) -> Vec<Found> {
 pub fn findings(rules: &[Rule], layers: &[&[FileEntry]]) -> (Waste, Vec<Found>, Vec<LayerBytes>) {
     let (waste, (found, split)) = waste::waste_and_final_files(layers, |files| {
         let found = find_in(rules, files);
-        let split = by_layer_of(layers, files.iter().map(|f| (f.layer, f.size)), &found);
+        let split = by_layer_of(layers, files.iter().map(|f| (f.layer(), f.size())), &found);
         (found, split)
     });
     (waste, found, split)
