@@ -31,7 +31,7 @@ fn fleet(rows: usize) -> Vec<Service> {
     (0..rows)
         .map(|i| Service {
             name: format!("svc-{i:06}").into(),
-            runtime: Some(runtimes[i % 5].into()),
+            runtime: Some(runtimes[i % 5]),
             shape: FleetShape {
                 services: 1 + i as u64 % 3,
                 nodes: 1 + i as u64 % 40,

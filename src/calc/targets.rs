@@ -90,7 +90,7 @@ impl Targets {
         for record in reader.deserialize::<TargetRecord>() {
             let record = record.map_err(|e| broken(e.to_string()))?;
             targets.push(Target {
-                runtime: record.runtime.into(),
+                runtime: crate::model::runtime_key(&record.runtime),
                 description: record.description,
                 low_disk_bytes: record.low_mb * 1_000_000,
                 high_disk_bytes: record.high_mb * 1_000_000,
@@ -108,7 +108,7 @@ impl Targets {
 
     /// The accepted runtime keys, for messages: `go, python, …, other`.
     pub fn accepted_keys(&self) -> String {
-        let mut keys: Vec<&str> = self.targets.iter().map(|t| &*t.runtime).collect();
+        let mut keys: Vec<&str> = self.targets.iter().map(|t| t.runtime).collect();
         keys.push(OTHER_RUNTIME);
         keys.join(", ")
     }
@@ -120,14 +120,12 @@ impl Targets {
         if typed.is_empty() || typed.eq_ignore_ascii_case(OTHER_RUNTIME) {
             return Ok(None);
         }
-        self.get(typed)
-            .map(|t| Some(t.runtime.clone()))
-            .ok_or_else(|| {
-                Refusal::new(
-                    "is not a known runtime",
-                    format!("one of {}", self.accepted_keys()),
-                )
-            })
+        self.get(typed).map(|t| Some(t.runtime)).ok_or_else(|| {
+            Refusal::new(
+                "is not a known runtime",
+                format!("one of {}", self.accepted_keys()),
+            )
+        })
     }
 }
 
@@ -138,7 +136,7 @@ mod tests {
     #[test]
     fn the_bundled_table() {
         let t = Targets::bundled().unwrap();
-        let keys: Vec<&str> = t.targets.iter().map(|t| &*t.runtime).collect();
+        let keys: Vec<&str> = t.targets.iter().map(|t| t.runtime).collect();
         assert_eq!(keys, ["go", "python", "node", "java", "java-jlink"]);
         let python = t.get("Python").unwrap();
         assert_eq!(python.low_disk_bytes, 70_000_000);
@@ -169,7 +167,7 @@ mod tests {
     #[test]
     fn resolving_runtime_keys() {
         let t = Targets::bundled().unwrap();
-        assert_eq!(t.resolve("JAVA"), Ok(Some("java".into())));
+        assert_eq!(t.resolve("JAVA"), Ok(Some("java")));
         assert_eq!(t.resolve("other"), Ok(None));
         assert_eq!(t.resolve(""), Ok(None));
         let error = t.resolve("rust").unwrap_err();

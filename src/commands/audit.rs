@@ -52,7 +52,7 @@ pub fn run(args: &AuditArgs) -> Result<i32, Error> {
             dockerignore: facts.dockerignore,
             context,
             image: image.as_ref(),
-            runtime: args.runtime.as_ref().map(|given| given.0.clone()),
+            runtime: args.runtime.as_ref().map(|given| given.0),
             runtime_from: "--runtime",
             fleet: super::layers::fleet_input(&args.fleet, &Assumptions::defaults()?)?,
             fail_on: args.fail_on,

@@ -233,7 +233,7 @@ fn subjects(
     let one = |name: String, image: ImageSize| Subject {
         name,
         image,
-        runtime: runtime.clone(),
+        runtime,
         fail_budget: args.gate.budget,
         warn_budget: args.gate.warn_budget,
         baseline,
@@ -289,7 +289,7 @@ fn subjects(
                     // The image as it ships: after slimming, or as it is for a plan.
                     image: service.after.unwrap_or(service.before),
                     baseline: service.after.map(|_| service.before),
-                    runtime: service.runtime.or_else(|| runtime.clone()),
+                    runtime: service.runtime.or(runtime),
                     fail_budget: service.budget.or(args.gate.budget),
                     warn_budget: args.gate.warn_budget,
                 })

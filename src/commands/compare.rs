@@ -112,7 +112,7 @@ fn gate(
     let subject = GateSubject {
         name: name.to_string(),
         image: *after,
-        runtime: runtime.clone(),
+        runtime: *runtime,
         fail_budget: args.gate.budget,
         warn_budget: args.gate.warn_budget,
         baseline: Some(*before),

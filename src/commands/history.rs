@@ -131,7 +131,7 @@ pub fn run(args: &HistoryArgs, environment: &Environment) -> Result<i32, Error> 
     let target = args
         .runtime
         .as_ref()
-        .and_then(|runtime| runtime.0.as_deref())
+        .and_then(|runtime| runtime.0)
         .and_then(|key| targets.get(key));
     let name = repository
         .as_ref()

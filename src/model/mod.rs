@@ -155,9 +155,27 @@ pub struct GrowthLimit {
     pub floor_bytes: u64,
 }
 
-/// A runtime key of the size targets (`go`, `java-jlink`, …), shared by every service and row
-/// of that runtime rather than copied into each.
-pub type RuntimeKey = std::sync::Arc<str>;
+/// A runtime key of the size targets (`go`, `java-jlink`, …): the one copy of the name the
+/// process keeps ([`runtime_key`]), shared by every service and row of that runtime.
+pub type RuntimeKey = &'static str;
+
+/// `name` as a [`RuntimeKey`]: the one copy of it this process keeps (runtime keys are the few
+/// names of the bundled targets table, so a large inventory's rows share them without counting
+/// references from every thread).
+pub fn runtime_key(name: &str) -> RuntimeKey {
+    static KEYS: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut keys = KEYS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match keys.iter().find(|key| **key == name) {
+        Some(key) => key,
+        None => {
+            let key: &'static str = Box::leak(name.into());
+            keys.push(key);
+            key
+        }
+    }
+}
 
 /// A service's name, shared by the service and its report row rather than copied.
 pub type ServiceName = std::sync::Arc<str>;
@@ -329,5 +347,20 @@ impl std::fmt::Display for NewNodes {
 impl Default for NewNodes {
     fn default() -> NewNodes {
         NewNodes::PerDay(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runtime_key;
+
+    /// A runtime key is kept once: every row of a runtime points at the same name.
+    #[test]
+    fn a_runtime_key_is_kept_once() {
+        let typed = String::from("python");
+        let (first, again) = (runtime_key(&typed), runtime_key("python"));
+        assert_eq!(first, "python");
+        assert!(std::ptr::eq(first, again));
+        assert!(!std::ptr::eq(first, runtime_key("python-slim")));
     }
 }

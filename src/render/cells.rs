@@ -136,7 +136,7 @@ pub fn row_cells(row: &ServiceRow) -> RowCells {
     };
     RowCells {
         name: row.name.to_string(),
-        runtime: row.runtime.as_deref().unwrap_or(NONE).to_string(),
+        runtime: row.runtime.unwrap_or(NONE).to_string(),
         before: marked(
             row.before.disk_estimated,
             format_bytes(i128::from(row.before.disk_bytes)),

@@ -324,7 +324,7 @@ impl<W: io::Write> Compact<W> {
 
     fn target(&mut self, target: &TargetView) -> Result {
         self.push(b"{\"runtime\":");
-        self.string(&target.runtime);
+        self.string(target.runtime);
         self.push(b",\"low_disk_bytes\":");
         self.u64(target.low_disk_bytes);
         self.push(b",\"high_disk_bytes\":");

@@ -36,7 +36,7 @@ pub fn render(targets: &Targets, format: TargetsFormat) -> Result<String, Error>
             for target in &targets.targets {
                 let range = format_range(target.low_disk_bytes, target.high_disk_bytes);
                 let what = format!("  {}", target.description);
-                let _ = writeln!(out, "{}", table.row(&[&target.runtime, &range, &what]));
+                let _ = writeln!(out, "{}", table.row(&[target.runtime, &range, &what]));
             }
             let _ = writeln!(out, "{}", table.row(&["other", "—", "  no target"]));
             Ok(out)

@@ -38,7 +38,7 @@ fn service(
 ) -> Service {
     Service {
         name: name.into(),
-        runtime: runtime.map(Into::into),
+        runtime: runtime.map(crate::model::runtime_key),
         shape: FleetShape {
             services,
             nodes,
@@ -573,7 +573,7 @@ fn subject(name: &str, disk_mb: u64) -> Subject {
     Subject {
         name: name.to_string(),
         image: disk(disk_mb),
-        runtime: Some("python".into()),
+        runtime: Some("python"),
         fail_budget: None,
         warn_budget: None,
         baseline: None,

@@ -513,8 +513,7 @@ pub fn audit(tables: &Tables, request: Request) -> AuditReport {
     let runtime = runtime.unwrap_or_else(|| {
         let guessed = stages::final_base(dockerfile)
             .as_deref()
-            .and_then(rules::runtime_of)
-            .map(std::sync::Arc::from);
+            .and_then(rules::runtime_of);
         if let Some(runtime) = &guessed {
             notes.push(format!(
                 "runtime {runtime} guessed from the final stage's base image ({runtime_from} to \
@@ -524,7 +523,6 @@ pub fn audit(tables: &Tables, request: Request) -> AuditReport {
         guessed
     });
     let target = runtime
-        .as_deref()
         .and_then(|key| tables.targets.get(key))
         .map(|target| SizeBasis {
             low: target.low_disk_bytes,
@@ -657,7 +655,7 @@ pub fn service_audits(
                 dockerignore: dockerfile.dockerignore,
                 context: None,
                 image,
-                runtime: service.runtime.clone().map(Some),
+                runtime: service.runtime.map(Some),
                 runtime_from: "the row's runtime",
                 fleet: Some(FleetInput {
                     shape: service.shape,

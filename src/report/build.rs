@@ -261,10 +261,7 @@ impl<'a> RowMaker<'a> {
                 })
         };
         let targets: &'a Targets = self.targets;
-        let target = service
-            .runtime
-            .as_deref()
-            .and_then(|runtime| targets.get(runtime));
+        let target = service.runtime.and_then(|runtime| targets.get(runtime));
         Ok(match &service.after {
             Some(after) => Modelled::Committed {
                 after,
@@ -668,7 +665,7 @@ fn row_of(
     let target = target.map(|target| {
         let judgement = target.judge(judged.disk_bytes);
         TargetView {
-            runtime: target.runtime.clone(),
+            runtime: target.runtime,
             low_disk_bytes: target.low_disk_bytes,
             high_disk_bytes: target.high_disk_bytes,
             status: judgement.status,
@@ -677,7 +674,7 @@ fn row_of(
     });
     ServiceRow {
         name: service.name.clone(),
-        runtime: service.runtime.clone(),
+        runtime: service.runtime,
         services: service.shape.services,
         nodes: service.shape.nodes,
         deploys_per_day: service.shape.deploys_per_day.per_day(days_per_year),

@@ -287,7 +287,6 @@ fn budget_rule(
         Budget::Target => {
             let target = subject
                 .runtime
-                .as_deref()
                 .and_then(|runtime| targets.get(runtime))
                 .ok_or_else(|| Error::Input {
                     place: crate::error::Place::flag("--budget"),

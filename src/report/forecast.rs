@@ -175,7 +175,6 @@ fn states_of(service: &Service, targets: &Targets, assumptions: &Assumptions) ->
     let planned = service.after.unwrap_or_else(|| {
         service
             .runtime
-            .as_deref()
             .and_then(|runtime| targets.get(runtime))
             .map(|target| {
                 plan::project(&service.before, target, assumptions.compression_ratio.value)

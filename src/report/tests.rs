@@ -40,7 +40,7 @@ pub(super) fn service(
 ) -> Service {
     Service {
         name: name.into(),
-        runtime: runtime.map(Into::into),
+        runtime: runtime.map(crate::model::runtime_key),
         shape,
         basis: Basis::Disk,
         before,

@@ -194,7 +194,7 @@ fn check_gate(services: &[fleetsave::model::Service], targets: &Targets) {
             name: service.name.to_string(),
             image: service.after.unwrap_or(service.before),
             baseline: service.after.map(|_| service.before),
-            runtime: service.runtime.clone(),
+            runtime: service.runtime,
             fail_budget: service.budget,
             warn_budget: None,
         })

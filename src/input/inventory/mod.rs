@@ -541,7 +541,7 @@ impl RawInventory {
         };
         let runtime = match row.get("runtime") {
             Some(value) => self.read("runtime", value, |text| targets.resolve(text))?,
-            None => defaults.runtime.clone(),
+            None => defaults.runtime,
         };
         let shape = FleetShape {
             services: count("services", defaults.shape.services)?,
@@ -831,20 +831,14 @@ fn service_of(
         });
     };
     let after = after_image.as_ref().map(|image| image.size).or(row.after);
-    if after.is_none()
-        && row
-            .runtime
-            .as_deref()
-            .and_then(|r| targets.get(r))
-            .is_none()
-    {
+    if after.is_none() && row.runtime.and_then(|r| targets.get(r)).is_none() {
         return Err(Error::Input {
             place: Place::file_line(path, row.line, "after"),
             message: format!(
                 "service '{}' has no after size, so it is a plan, but its runtime '{}' has no \
                  size target to project it to; give an after size or one of the runtimes {}",
                 row.service,
-                row.runtime.as_deref().unwrap_or("other"),
+                row.runtime.unwrap_or("other"),
                 targets.accepted_keys().trim_end_matches(", other")
             ),
         });

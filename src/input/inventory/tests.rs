@@ -58,7 +58,7 @@ fn a_csv_inventory_becomes_services() {
     assert_eq!(services.len(), 3);
     let api = &services[0];
     assert_eq!(&*api.name, "api");
-    assert_eq!(api.runtime.as_deref(), Some("python"));
+    assert_eq!(api.runtime, Some("python"));
     assert_eq!(api.shape, shape(20, 10, 10));
     assert_eq!(api.basis, Basis::Disk);
     assert_eq!(
@@ -81,7 +81,7 @@ fn a_csv_inventory_becomes_services() {
     // No after size and a runtime with a target: a plan.
     let billing = &services[2];
     assert_eq!(billing.after, None);
-    assert_eq!(billing.runtime.as_deref(), Some("java"));
+    assert_eq!(billing.runtime, Some("java"));
 }
 
 #[test]
@@ -99,7 +99,7 @@ fn excel_csv_with_a_bom_crlf_and_capitalised_headers_is_read() {
     assert_eq!(checkout.before.disk_bytes, 1_100 * MB);
     assert_eq!(checkout.after.unwrap().disk_bytes, 850 * 1024 * 1024);
     assert_eq!(checkout.shape.nodes, 3);
-    assert_eq!(checkout.runtime.as_deref(), Some("python"));
+    assert_eq!(checkout.runtime, Some("python"));
 }
 
 #[test]
@@ -169,7 +169,7 @@ basis = "disk"
     let services = services("fleet.toml", text);
     let api = &services[0];
     assert_eq!(api.shape, shape(1, 4, 3));
-    assert_eq!(api.runtime.as_deref(), Some("python"));
+    assert_eq!(api.runtime, Some("python"));
     assert_eq!(api.basis, Basis::Wire);
     // A bare number is bytes.
     assert_eq!(api.after.unwrap().wire_bytes, 29_600_000);
@@ -264,7 +264,7 @@ fn a_plan_needs_a_runtime_with_a_target() {
         "[defaults]\nruntime = \"go\"\n\n[[service]]\nservice = \"api\"\nbefore = \"500MB\"\n";
     let services = services("fleet.toml", text);
     assert_eq!(services[0].after, None);
-    assert_eq!(services[0].runtime.as_deref(), Some("go"));
+    assert_eq!(services[0].runtime, Some("go"));
 }
 
 #[test]
