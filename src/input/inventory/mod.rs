@@ -608,12 +608,7 @@ impl RawInventory {
         targets: &Targets,
         ratio: Ratio,
     ) -> Result<Vec<Row>, Error> {
-        let mut parts = self.typed_parts(flags, targets, ratio)?.into_iter();
-        let mut rows = parts.next().unwrap_or_default();
-        for mut part in parts {
-            rows.append(&mut part);
-        }
-        Ok(rows)
+        self.typed_parts(flags, targets, ratio).map(joined)
     }
 
     /// [`RawInventory::typed_rows`] in the parts they were typed in (two for a large CSV, typed
@@ -709,6 +704,16 @@ impl RawInventory {
     }
 }
 
+/// Typed parts joined in order into the first part's rows.
+fn joined(parts: Vec<Vec<Row>>) -> Vec<Row> {
+    let mut parts = parts.into_iter();
+    let mut rows = parts.next().unwrap_or_default();
+    for mut part in parts {
+        rows.append(&mut part);
+    }
+    rows
+}
+
 /// Refuses the first of `rows` whose name `seen` holds (each name with its line), adding the
 /// others' names to it.
 fn first_repeat<'r>(
@@ -746,7 +751,7 @@ pub fn resolve(
         .parent()
         .filter(|_| inventory.path.as_os_str() != STDIN)
         .unwrap_or(Path::new(""));
-    let mut parts = inventory.typed_parts(flags, targets, ratio)?;
+    let parts = inventory.typed_parts(flags, targets, ratio)?;
     let no_sources = RowSources::default();
     // Each row becomes its service where it lies: a service is smaller than a typed row, so the
     // rows' memory holds the services (no second array is allocated and faulted in).
@@ -755,10 +760,10 @@ pub fn resolve(
             .map(|row| service_of(row, inventory, directory, ratio, targets, read, &no_sources))
             .collect::<Result<Vec<Service>, Error>>()
     };
-    let mut services = match (parts.pop(), parts.pop()) {
+    let mut services = match <[Vec<Row>; 2]>::try_from(parts) {
         // Rows that name no files read none: the second part's become services on a second
         // thread. Its error counts only when the first part has none, as in one walk.
-        (Some(second), Some(first)) if first.iter().chain(&second).all(|r| r.sources.is_none()) => {
+        Ok([first, second]) if first.iter().chain(&second).all(|r| r.sources.is_none()) => {
             std::thread::scope(|scope| {
                 let later = scope.spawn(|| services_of(second));
                 let first = services_of(first);
@@ -770,12 +775,8 @@ pub fn resolve(
                 Ok::<_, Error>(services)
             })?
         }
-        (Some(mut second), Some(mut first)) => {
-            first.append(&mut second);
-            services_of(first)?
-        }
-        (Some(only), None) => services_of(only)?,
-        (None, _) => Vec::new(),
+        Ok(parts) => services_of(joined(parts.into()))?,
+        Err(parts) => services_of(joined(parts))?,
     };
     services.shrink_to_fit();
     Ok(services)
