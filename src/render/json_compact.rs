@@ -25,6 +25,8 @@ const BLOCK: usize = 1 << 17;
 /// writes the bytes to the file as well: sharing the serialising with it left it behind).
 const SERIALISERS: usize = 2;
 
+const NULL: &[u8] = b"null";
+
 /// Rows serialised as one piece by either thread (about 0.45 MB of JSON).
 const ROWS_PER_BLOCK: usize = 512;
 
@@ -227,10 +229,7 @@ impl<W: io::Write> Compact<W> {
         self.push(b"{\"name\":");
         self.string(&row.name);
         self.push(b",\"runtime\":");
-        match &row.runtime {
-            Some(runtime) => self.string(runtime),
-            None => self.push(b"null"),
-        }
+        self.or_null(row.runtime, |writer, runtime| writer.string(runtime));
         self.push(b",\"services\":");
         self.u64(row.services);
         self.push(b",\"nodes\":");
@@ -244,10 +243,7 @@ impl<W: io::Write> Compact<W> {
         self.push(b",\"before\":");
         self.image(&row.before);
         self.push(b",\"after\":");
-        match &row.after {
-            Some(after) => self.image(after),
-            None => self.push(b"null"),
-        }
+        self.or_null(row.after.as_ref(), Compact::image);
         self.push(b",\"projected_after\":");
         row.projected_after.serialize(&mut *self)?;
         self.push(b",\"saved_per_pull\":");
@@ -263,12 +259,12 @@ impl<W: io::Write> Compact<W> {
         self.push(b",\"target\":");
         match &row.target {
             Some(target) => self.target(target)?,
-            None => self.push(b"null"),
+            None => self.push(NULL),
         }
         self.push(b",\"growth\":");
-        self.push(if row.growth { b"true" } else { b"false" });
+        self.boolean(row.growth);
         self.push(b",\"projected\":");
-        self.push(if row.projected { b"true" } else { b"false" });
+        self.boolean(row.projected);
         self.push(b"}");
         Ok(())
     }
@@ -279,17 +275,9 @@ impl<W: io::Write> Compact<W> {
         self.push(b",\"wire_bytes\":");
         self.u64(image.wire_bytes);
         self.push(b",\"disk_estimated\":");
-        self.push(if image.disk_estimated {
-            b"true"
-        } else {
-            b"false"
-        });
+        self.boolean(image.disk_estimated);
         self.push(b",\"wire_estimated\":");
-        self.push(if image.wire_estimated {
-            b"true"
-        } else {
-            b"false"
-        });
+        self.boolean(image.wire_estimated);
         self.push(b"}");
     }
 
@@ -335,6 +323,18 @@ impl<W: io::Write> Compact<W> {
         self.u64(target.recoverable_disk_bytes);
         self.push(b"}");
         Ok(())
+    }
+
+    /// `value` written by `write`, or `null`.
+    fn or_null<T>(&mut self, value: Option<T>, write: impl FnOnce(&mut Self, T)) {
+        match value {
+            Some(value) => write(self, value),
+            None => self.push(NULL),
+        }
+    }
+
+    fn boolean(&mut self, value: bool) {
+        self.push(if value { b"true" } else { b"false" });
     }
 
     fn u64(&mut self, value: u64) {
@@ -447,7 +447,7 @@ impl<'a, W: io::Write> ser::Serializer for &'a mut Compact<W> {
     }
 
     fn serialize_bool(self, value: bool) -> Result {
-        self.push(if value { b"true" } else { b"false" });
+        self.boolean(value);
         Ok(())
     }
 
@@ -496,7 +496,7 @@ impl<'a, W: io::Write> ser::Serializer for &'a mut Compact<W> {
     }
 
     fn serialize_unit(self) -> Result {
-        self.push(b"null");
+        self.push(NULL);
         Ok(())
     }
 

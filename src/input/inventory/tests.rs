@@ -800,17 +800,32 @@ fn a_large_inventory_typed_in_halves_is_typed_as_a_whole() {
     assert_eq!(&*halved[11_999].service, "svc-11999");
 }
 
+/// The line of `text` on which `service`'s row is.
+fn line_of(text: &str, service: &str) -> usize {
+    1 + text
+        .lines()
+        .position(|line| line.starts_with(&format!("{service},")))
+        .unwrap()
+}
+
+/// `text` with `service`'s line replaced by `line`.
+fn with_line(text: &str, service: &str, line: &str) -> String {
+    text.lines()
+        .map(|old| match old.starts_with(&format!("{service},")) {
+            true => line,
+            false => old,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
 /// Refusals in the second half name the file's line, as one walk of the whole text would; an
 /// error in the first half comes first; a name met in both halves is refused at its second row.
 #[test]
 fn refusals_in_the_second_half_name_the_files_line() {
     let csv = large_csv(12_000);
-    let line_of = |service: &str| {
-        1 + csv
-            .lines()
-            .position(|line| line.starts_with(&format!("{service},")))
-            .unwrap()
-    };
+    let line_of = |service: &str| line_of(&csv, service);
     // `text` is refused at `line`, saying `says`.
     let refused_at = |text: String, line: usize, says: &str| {
         let message = match typed(&parse(PathBuf::from("big.csv"), text).unwrap()) {
@@ -821,17 +836,6 @@ fn refusals_in_the_second_half_name_the_files_line() {
             message.starts_with(&format!("big.csv line {line}")) && message.contains(says),
             "{message}"
         );
-    };
-    // The text with `service`'s line replaced by `line`.
-    let with_line = |text: &str, service: &str, line: &str| {
-        text.lines()
-            .map(|old| match old.starts_with(&format!("{service},")) {
-                true => line,
-                false => old,
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-            + "\n"
     };
     let late = line_of("svc-11000");
     let bad_size = with_line(&csv, "svc-11000", "svc-11000,python,lots,1MB,1,1");
@@ -874,22 +878,7 @@ fn a_large_inventory_becomes_services_as_a_whole() {
         resolved[11_999].before.disk_bytes,
         (100 + 11_999 % 900) * 1_000_000
     );
-    let line_of = |service: &str| {
-        1 + csv
-            .lines()
-            .position(|line| line.starts_with(&format!("{service},")))
-            .unwrap()
-    };
-    let with_line = |text: &str, service: &str, line: &str| {
-        text.lines()
-            .map(|old| match old.starts_with(&format!("{service},")) {
-                true => line,
-                false => old,
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-            + "\n"
-    };
+    let line_of = |service: &str| line_of(&csv, service);
     let late = with_line(&csv, "svc-11000", "svc-11000,python,,1MB,1,1");
     let message = refusal("big.csv", &late);
     assert!(
