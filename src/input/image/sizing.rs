@@ -5,7 +5,9 @@
 //! - gzip and zstd: streamed through a decoder into a counting sink (what `gzip -dc | wc -c`
 //!   counts); nothing is extracted or kept. A gzip layer of a stored blob is inflated on a
 //!   pipeline of threads (read; inflate; check and walk, the last two on one thread when only the
-//!   size is asked for: [`super::gunzip`]), so that its wall time is about the inflate alone; a download goes through flate2's `MultiGzDecoder`;
+//!   size is asked for and other layers keep every other core busy: [`super::gunzip`]), so that
+//!   its wall time is about the inflate alone; a download goes through flate2's
+//!   `MultiGzDecoder`;
 //! - encrypted or unknown: no disk size.
 //!
 //! A blob whose length differs from its descriptor is always an error. With `verify`, every byte
@@ -25,7 +27,7 @@ use std::thread;
 
 use super::ReadOptions;
 use super::error::Problem;
-use super::gunzip;
+use super::gunzip::{self, Beside};
 use super::limit::{self, ReadLimit};
 use super::progress::Progress;
 use super::store::{BlobReader, Store};
@@ -104,7 +106,7 @@ pub(crate) fn measure_all(
         cores(),
         jobs,
         &sizes,
-        |job| measure(store, job, progress, limit),
+        |job, beside| measure(store, job, progress, limit, beside),
         |job| Problem::BadBlob {
             what: "layer".into(),
             digest: job.digest.to_string(),
@@ -122,6 +124,9 @@ pub(crate) fn measure_all(
 /// failing job (in job order) is the error. `internal` is the error of a job whose worker
 /// panicked (a bug).
 ///
+/// Each job is told whether a worker is free beside it for as long as it runs
+/// ([`Beside::Free`]): fewer jobs are left unfinished, this one counted, than there are workers.
+///
 /// Jobs start largest first (`sizes`, one per job): a big layer listed last would otherwise run
 /// alone on one core at the end while the others idle (longest processing time first, within
 /// 4/3 of the best schedule).
@@ -129,13 +134,18 @@ pub(crate) fn in_parallel_on<E: Send>(
     workers: usize,
     jobs: &[LayerJob],
     sizes: &[u64],
-    measure: impl Fn(&LayerJob) -> Result<Measured, E> + Sync,
+    measure: impl Fn(&LayerJob, Beside) -> Result<Measured, E> + Sync,
     internal: impl Fn(&LayerJob) -> E,
 ) -> Result<Vec<Measured>, E> {
-    let workers = workers.min(jobs.len());
-    if workers <= 1 {
-        return jobs.iter().map(&measure).collect();
+    let finished = AtomicUsize::new(0);
+    let beside = || match jobs.len() - finished.load(Ordering::Relaxed) < workers {
+        true => Beside::Free,
+        false => Beside::Busy,
+    };
+    if workers.min(jobs.len()) <= 1 {
+        return jobs.iter().map(|job| measure(job, beside())).collect();
     }
+    let workers = workers.min(jobs.len());
     let order = largest_first(sizes, jobs.len());
     let next = AtomicUsize::new(0);
     let mut results: Vec<Option<Result<Measured, E>>> = (0..jobs.len()).map(|_| None).collect();
@@ -145,7 +155,8 @@ pub(crate) fn in_parallel_on<E: Send>(
                 scope.spawn(|| {
                     let mut done = Vec::new();
                     while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        done.push((index, measure(&jobs[index])));
+                        done.push((index, measure(&jobs[index], beside())));
+                        finished.fetch_add(1, Ordering::Relaxed);
                     }
                     done
                 })
@@ -186,6 +197,7 @@ pub(crate) fn measure(
     job: &LayerJob,
     progress: Option<&Arc<dyn Progress>>,
     limit: Option<&ReadLimit>,
+    beside: Beside,
 ) -> Result<Measured, Problem> {
     let what = "layer";
     let digest_text = job.digest.to_string();
@@ -238,7 +250,7 @@ pub(crate) fn measure(
             reader.seek_to(stored_bytes).map_err(read_error)?;
             (None, None)
         }
-        Compression::Gzip => measure_gzip(reader, job, limit)?,
+        Compression::Gzip => measure_gzip(reader, job, limit, beside)?,
         Compression::Zstd if job.verify == Some(VerifyOf::Stored) && cores() > 1 => {
             measure_hashing_ahead(reader, stored_bytes, compression, job, limit)?
         }
@@ -263,6 +275,7 @@ fn measure_gzip(
     reader: BlobReader,
     job: &LayerJob,
     limit: Option<&ReadLimit>,
+    beside: Beside,
 ) -> Result<(Option<u64>, Option<Vec<FileEntry>>), Problem> {
     let what = "layer";
     let hasher = match job.verify {
@@ -274,7 +287,7 @@ fn measure_gzip(
         _ => (hasher, None),
     };
     let (inflated, stored_hasher) =
-        gunzip::inflate(reader, stored_hasher, tar_hasher, job.files, limit);
+        gunzip::inflate(reader, stored_hasher, tar_hasher, job.files, limit, beside);
     let inflated = inflated.map_err(|failure| match failure {
         gunzip::Failure::Limit(limit) => Problem::ReadLimit { limit },
         gunzip::Failure::Decompress(e) => {
@@ -724,14 +737,20 @@ mod tests {
         digest_of: &[u8],
     ) -> Result<Measured, Problem> {
         let (dir, job) = stored(blob, compression, verify, digest_of, false);
-        measure(&Store::dir(dir.path()), &job, None, None)
+        let store = Store::dir(dir.path());
+        let busy = measure(&store, &job, None, None, Beside::Busy);
+        let free = measure(&store, &job, None, None, Beside::Free);
+        assert_eq!(
+            busy.as_ref().map_err(ToString::to_string),
+            free.as_ref().map_err(ToString::to_string),
+            "with a core free and without"
+        );
+        busy
     }
 
-    #[test]
-    fn layers_start_largest_first_and_come_back_in_job_order() {
-        assert_eq!(largest_first(&[1, 5, 3, 9, 5], 5), vec![3, 1, 4, 2, 0]);
-        let jobs: Vec<LayerJob> = [1u64, 5, 3, 9, 5]
-            .iter()
+    /// Jobs of the given stored lengths, gzip, unverified.
+    fn jobs_of(lens: &[u64]) -> Vec<LayerJob> {
+        lens.iter()
             .map(|&len| LayerJob {
                 name: format!("blob-{len}"),
                 digest: Digest::parse(&super::super::verify::sha256_of(b"x")).unwrap(),
@@ -740,7 +759,58 @@ mod tests {
                 verify: None,
                 files: false,
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn a_job_is_told_a_worker_is_free_only_when_fewer_jobs_are_left_than_workers() {
+        let told = |workers: usize, lens: &[u64]| {
+            let jobs = jobs_of(lens);
+            let told = std::sync::Mutex::new(Vec::new());
+            in_parallel_on(
+                workers,
+                &jobs,
+                lens,
+                |job, beside| -> Result<Measured, ()> {
+                    told.lock()
+                        .unwrap()
+                        .push((job.expected_len.unwrap(), beside));
+                    std::thread::sleep(std::time::Duration::from_millis(
+                        5 * job.expected_len.unwrap(),
+                    ));
+                    Ok(Measured {
+                        stored_bytes: 0,
+                        disk_bytes: None,
+                        files: None,
+                        compression: Compression::Gzip,
+                    })
+                },
+                |_| (),
+            )
+            .unwrap();
+            let mut told = told.into_inner().unwrap();
+            told.sort_unstable_by_key(|(len, _)| *len);
+            told.into_iter()
+                .map(|(_, beside)| beside)
+                .collect::<Vec<_>>()
+        };
+        use Beside::{Busy, Free};
+        // One layer: the second core is free; on one core it is not.
+        assert_eq!(told(2, &[1]), vec![Free]);
+        assert_eq!(told(1, &[1]), vec![Busy]);
+        // As many layers as cores, or more: every core is busy when each starts.
+        assert_eq!(told(2, &[1, 2]), vec![Busy, Busy]);
+        assert_eq!(told(2, &[1, 2, 3]), vec![Busy, Busy, Busy]);
+        // Fewer than the workers: each has one free.
+        assert_eq!(told(4, &[1, 2, 3]), vec![Free, Free, Free]);
+        // One worker, several layers: busy.
+        assert_eq!(told(1, &[1, 2]), vec![Busy, Busy]);
+    }
+
+    #[test]
+    fn layers_start_largest_first_and_come_back_in_job_order() {
+        assert_eq!(largest_first(&[1, 5, 3, 9, 5], 5), vec![3, 1, 4, 2, 0]);
+        let jobs = jobs_of(&[1, 5, 3, 9, 5]);
         let sizes: Vec<u64> = jobs.iter().map(|job| job.expected_len.unwrap()).collect();
         // One worker runs the jobs in job order; two take them largest first.
         let started = std::sync::Mutex::new(Vec::new());
@@ -748,7 +818,7 @@ mod tests {
             2,
             &jobs,
             &sizes,
-            |job| -> Result<Measured, ()> {
+            |job, _| -> Result<Measured, ()> {
                 started.lock().unwrap().push(job.expected_len.unwrap());
                 std::thread::sleep(std::time::Duration::from_millis(20));
                 Ok(Measured {
@@ -815,7 +885,8 @@ mod tests {
                     verify,
                     files: true,
                 };
-                let measured = measure(&Store::dir(dir.path()), &job, None, None).unwrap();
+                let measured =
+                    measure(&Store::dir(dir.path()), &job, None, None, Beside::Free).unwrap();
                 assert_eq!(measured.disk_bytes, Some(tar.len() as u64), "{compression}");
                 let files = measured.files.expect("entries");
                 assert_eq!(files.len(), 1);
@@ -837,7 +908,7 @@ mod tests {
             verify: None,
             files: true,
         };
-        assert!(measure(&Store::dir(dir.path()), &job, None, None).is_err());
+        assert!(measure(&Store::dir(dir.path()), &job, None, None, Beside::Free).is_err());
         // --max-read still counts what the walk decompresses.
         let limit = ReadLimit::new(1000);
         let job = LayerJob {
@@ -849,7 +920,14 @@ mod tests {
             files: true,
         };
         std::fs::write(dir.path().join("blob"), &gz).unwrap();
-        let error = measure(&Store::dir(dir.path()), &job, None, Some(&limit)).unwrap_err();
+        let error = measure(
+            &Store::dir(dir.path()),
+            &job,
+            None,
+            Some(&limit),
+            Beside::Free,
+        )
+        .unwrap_err();
         assert!(matches!(error, Problem::ReadLimit { .. }), "{error}");
     }
 
@@ -887,12 +965,13 @@ mod tests {
         limit: Option<u64>,
     ) -> (Result<Measured, String>, Result<Measured, String>) {
         let (dir, job) = stored(blob, Compression::Gzip, verify, digest_of, files);
-        let piped = measure(
-            &Store::dir(dir.path()),
-            &job,
-            None,
-            limit.map(ReadLimit::new).as_ref(),
-        );
+        let sized = |beside| {
+            let limit = limit.map(ReadLimit::new);
+            measure(&Store::dir(dir.path()), &job, None, limit.as_ref(), beside)
+                .map_err(|e| e.to_string())
+        };
+        let piped = sized(Beside::Busy);
+        assert_eq!(piped, sized(Beside::Free), "with a core free and without");
         let oracle = measure_read(
             blob,
             blob.len() as u64,
@@ -906,10 +985,7 @@ mod tests {
             files,
             compression: Compression::Gzip,
         });
-        (
-            piped.map_err(|e| e.to_string()),
-            oracle.map_err(|e| e.to_string()),
-        )
+        (piped, oracle.map_err(|e| e.to_string()))
     }
 
     #[test]

@@ -453,7 +453,8 @@ fn size_layers(
         MAX_CONCURRENT_LAYERS,
         &jobs,
         &sizes,
-        |job| -> Result<sizing::Measured, RegistryProblem> {
+        // A download is inflated by flate2 as it arrives: no pipeline to place.
+        |job, _beside| -> Result<sizing::Measured, RegistryProblem> {
             if cancelled.load(Ordering::SeqCst) {
                 return Err(cancelled_marker());
             }
