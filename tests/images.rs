@@ -1384,3 +1384,77 @@ fn no_input_panics() {
         }
     }
 }
+
+/// What a watch of every layer saw: each layer's index, its entries' paths, and whether it ended.
+#[derive(Default)]
+struct Watched {
+    layers: std::sync::Mutex<Vec<(usize, Vec<String>, bool)>>,
+}
+
+struct LayerSeen {
+    layer: usize,
+    paths: Vec<String>,
+    all: std::sync::Arc<Watched>,
+}
+
+impl fleetsave::model::files::EntryWatch for LayerSeen {
+    fn entry(&mut self, entry: &fleetsave::model::files::FileEntry) {
+        self.paths.push(entry.path.clone());
+    }
+
+    fn end(self: Box<Self>) {
+        let LayerSeen { layer, paths, all } = *self;
+        all.layers.lock().unwrap().push((layer, paths, true));
+    }
+}
+
+struct Watches(std::sync::Arc<Watched>);
+
+impl fleetsave::model::files::LayerWatches for Watches {
+    fn watch(&self, layer: usize) -> Box<dyn fleetsave::model::files::EntryWatch> {
+        Box::new(LayerSeen {
+            layer,
+            paths: Vec::new(),
+            all: std::sync::Arc::clone(&self.0),
+        })
+    }
+}
+
+/// A layout's and an archive's gzip and tar layers are shown to the watch entry by entry, under
+/// their index in the manifest, and ended once read whole: what `layers` builds its trees from
+/// while it reads.
+#[test]
+fn every_layer_of_a_file_source_is_watched_under_its_index() {
+    for (name, tag) in [
+        ("layout", Some("v2")),
+        ("v2.oci.tar", None),
+        ("v2.docker.tar", None),
+    ] {
+        let watched = std::sync::Arc::new(Watched::default());
+        let options = ReadOptions {
+            files: true,
+            watch: Some(std::sync::Arc::new(Watches(std::sync::Arc::clone(
+                &watched,
+            )))),
+            tag: tag.map(str::to_string),
+            ..ReadOptions::default()
+        };
+        let image = read_with(&images_dir().join(name), &options).unwrap();
+        let mut seen = watched.layers.lock().unwrap().clone();
+        seen.sort();
+        assert_eq!(seen.len(), image.layers.len(), "{name}");
+        for (index, (layer, paths, ended)) in seen.into_iter().enumerate() {
+            assert_eq!(layer, index, "{name}");
+            assert!(ended, "{name}");
+            let files: Vec<String> = image.layers[index]
+                .files
+                .as_ref()
+                .expect("entries")
+                .iter()
+                .map(|file| file.path.clone())
+                .collect();
+            assert!(!files.is_empty(), "{name}");
+            assert_eq!(paths, files, "{name} layer {index}");
+        }
+    }
+}

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::waste::{self, FinalFile, KeptFile, Waste};
+use super::waste::{self, FinalFile, KeptFile, Prebuilt, Waste};
 use crate::error::Error;
 use crate::model::files::FileEntry;
 
@@ -384,8 +384,12 @@ fn find_in(rules: &[Rule], files: &[impl Located]) -> Vec<Found> {
 /// dive's figures, the leftovers of the final files and each layer's bytes split
 /// ([`by_layer`]), of the same layers: each layer's tree built once, dive's walk on a second
 /// thread while the final filesystem is stacked and matched (`waste::waste_and_final_files`).
-pub fn findings(rules: &[Rule], layers: &[&[FileEntry]]) -> (Waste, Vec<Found>, Vec<LayerBytes>) {
-    let (waste, (found, split)) = waste::waste_and_final_files(layers, |files| {
+pub fn findings(
+    rules: &[Rule],
+    layers: &[&[FileEntry]],
+    prebuilt: Option<&Prebuilt>,
+) -> (Waste, Vec<Found>, Vec<LayerBytes>) {
+    let (waste, (found, split)) = waste::waste_and_final_files(layers, prebuilt, |files| {
         let found = find_in(rules, files);
         let split = by_layer_of(layers, files.iter().map(|f| (f.layer(), f.size())), &found);
         (found, split)
@@ -747,7 +751,7 @@ mod prefilter {
                 .collect();
             let layers: Vec<&[FileEntry]> = layers.iter().map(Vec::as_slice).collect();
             let rules = bundled().unwrap();
-            let (waste, found, split) = findings(&rules, &layers);
+            let (waste, found, split) = findings(&rules, &layers, None);
             let files = waste::final_files(&layers);
             let expected = find(&rules, &files);
             prop_assert_eq!(&waste, &waste::waste(&layers));

@@ -27,16 +27,21 @@
 //! dive's order. Each layer's sorted list is built once and shared by dive's walk ([`waste`])
 //! and the final filesystem ([`final_files`]): [`waste_and_final_files`] runs the two on two
 //! threads. The tree implementation (`reference`, tests only) is the oracle of a property test.
+//!
+//! A layer read from a file source in walk order has its list made while it is read
+//! ([`Prebuilt`]: the reader shows it each entry on the thread that walks the tar headers, which
+//! mostly waits for the inflater), so that less of the walk waits for the last entry.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 
-use crate::model::files::FileEntry;
+use crate::model::files::{EntryWatch, FileEntry, LayerWatches};
 
 const WHITEOUT: &str = ".wh.";
 const OPAQUE: &str = ".wh..wh..";
@@ -515,9 +520,7 @@ impl<'a> LayerTree<'a> {
         })
     }
 
-    /// The tree of `raw` keys in walk order (equal keys in entry order): a later entry for the
-    /// same key replaces the earlier, missing parents are added. `above`: nodes made already (a
-    /// chain of parents, top down, that the keys are below or after), the tree's first nodes.
+    /// The tree of `raw` keys in walk order (equal keys in entry order): see [`Building`].
     fn built(
         raw: impl Iterator<Item = (Key<'a>, Option<(i64, bool)>)>,
         room: usize,
@@ -525,68 +528,211 @@ impl<'a> LayerTree<'a> {
         size: u64,
         above: &[Key<'a>],
     ) -> LayerTree<'a> {
-        let mut nodes: Vec<Node<'a>> = Vec::with_capacity(room);
-        let mut opaque: Vec<bool> = Vec::with_capacity(room);
-        let mut open: Vec<usize> = Vec::new();
-        let mut whiteouts = false;
-        let mut climbs = false;
-        for parent in above {
-            open.push(nodes.len());
-            nodes.push(Node::parent(parent.clone()));
-            opaque.push(false);
+        let mut building = Building::new(room, layer, above);
+        for (key, set) in raw {
+            building.push(key, set);
         }
-        let mut raw = raw.peekable();
-        while let Some((key, set)) = raw.next() {
-            let mut marked = set.is_none();
-            let mut last = set;
-            while let Some((_, next)) = raw.next_if(|(next, _)| *next == key) {
-                marked |= next.is_none();
-                last = next.or(last);
+        building.finish(size)
+    }
+}
+
+/// What the entries of one key set: whether one of them is an opaque marker, and the size and
+/// is_dir of the last that sets them.
+type Pending<'a> = (Key<'a>, bool, Option<(i64, bool)>);
+
+/// A layer's tree made from its keys in walk order (equal keys together, in entry order), one
+/// key at a time: a later entry for the same key replaces the earlier, missing parents are added.
+struct Building<'a> {
+    nodes: Vec<Node<'a>>,
+    opaque: Vec<bool>,
+    /// The open directories, top down (indexes of nodes).
+    open: Vec<usize>,
+    whiteouts: bool,
+    climbs: bool,
+    layer: usize,
+    /// The last key given, not yet placed: the next may be the same.
+    pending: Option<Pending<'a>>,
+}
+
+impl<'a> Building<'a> {
+    /// Room made for `room` nodes. `above`: nodes made already (a chain of parents, top down,
+    /// that the keys are below or after), the tree's first nodes.
+    fn new(room: usize, layer: usize, above: &[Key<'a>]) -> Building<'a> {
+        let mut building = Building {
+            nodes: Vec::with_capacity(room),
+            opaque: Vec::with_capacity(room),
+            open: Vec::new(),
+            whiteouts: false,
+            climbs: false,
+            layer,
+            pending: None,
+        };
+        for parent in above {
+            building.open.push(building.nodes.len());
+            building.nodes.push(Node::parent(parent.clone()));
+            building.opaque.push(false);
+        }
+        building
+    }
+
+    /// The last key given.
+    fn last_key(&self) -> Option<&Key<'a>> {
+        self.pending.as_ref().map(|(key, _, _)| key)
+    }
+
+    /// The next key and what its entry sets (nothing for an opaque marker).
+    fn push(&mut self, key: Key<'a>, set: Option<(i64, bool)>) {
+        if let Some((last, marked, was)) = self.pending.as_mut()
+            && *last == key
+        {
+            *marked |= set.is_none();
+            *was = set.or(*was);
+            return;
+        }
+        if let Some(pending) = self.pending.replace((key, set.is_none(), set)) {
+            self.place(pending);
+        }
+    }
+
+    fn place(&mut self, (key, marked, last): Pending<'a>) {
+        if key.is_empty() {
+            return;
+        }
+        let nodes = &mut self.nodes;
+        while let Some(&top) = self.open.last() {
+            if is_below(&nodes[top].key, &key) {
+                break;
             }
-            if key.is_empty() {
-                continue;
-            }
-            while let Some(&top) = open.last() {
-                if is_below(&nodes[top].key, &key) {
-                    break;
-                }
-                open.pop();
-            }
-            // Missing parents, top down.
-            let from = open.last().map_or(0, |&top| nodes[top].key.len() + 1);
-            for (at, _) in key[from..].match_indices('/') {
-                let end = from + at;
-                let parent = match &key {
-                    Cow::Borrowed(key) => Cow::Borrowed(&key[..end]),
-                    Cow::Owned(key) => Cow::Owned(key[..end].to_string()),
-                };
-                open.push(nodes.len());
-                let parent = Node::parent(parent);
-                whiteouts |= parent.whiteout;
-                climbs |= climbing(&parent.key);
-                nodes.push(parent);
-                opaque.push(false);
-            }
-            open.push(nodes.len());
-            let mut node = Node::parent(key);
-            if let Some((size, is_dir)) = last {
-                node.size = size;
-                node.is_dir = is_dir;
-                node.entry = true;
-                node.layer = layer;
-            }
-            whiteouts |= node.whiteout;
-            climbs |= climbing(&node.key);
-            nodes.push(node);
-            opaque.push(marked);
+            self.open.pop();
+        }
+        // Missing parents, top down.
+        let from = self.open.last().map_or(0, |&top| nodes[top].key.len() + 1);
+        for (at, _) in key[from..].match_indices('/') {
+            let end = from + at;
+            let parent = match &key {
+                Cow::Borrowed(key) => Cow::Borrowed(&key[..end]),
+                Cow::Owned(key) => Cow::Owned(key[..end].to_string()),
+            };
+            self.open.push(nodes.len());
+            let parent = Node::parent(parent);
+            self.whiteouts |= parent.whiteout;
+            self.climbs |= climbing(&parent.key);
+            nodes.push(parent);
+            self.opaque.push(false);
+        }
+        self.open.push(nodes.len());
+        let mut node = Node::parent(key);
+        if let Some((size, is_dir)) = last {
+            node.size = size;
+            node.is_dir = is_dir;
+            node.entry = true;
+            node.layer = self.layer;
+        }
+        self.whiteouts |= node.whiteout;
+        self.climbs |= climbing(&node.key);
+        nodes.push(node);
+        self.opaque.push(marked);
+    }
+
+    /// The tree; `size`: the Σ of the sizes dive counts.
+    fn finish(mut self, size: u64) -> LayerTree<'a> {
+        if let Some(pending) = self.pending.take() {
+            self.place(pending);
         }
         LayerTree {
-            tree: Sorted { nodes },
-            opaque,
-            whiteouts,
-            climbs,
+            tree: Sorted { nodes: self.nodes },
+            opaque: self.opaque,
+            whiteouts: self.whiteouts,
+            climbs: self.climbs,
             size,
         }
+    }
+}
+
+/// Layer trees made while their layers were read, taken by the walks in place of making them
+/// again after the read ([`Prebuilt::watch`] is the reader's [`LayerWatches`]). A layer read in
+/// walk order (as tar writers list a directory walk) has its tree made as its entries arrive, on
+/// the thread that walks its tar headers, which mostly waits for the inflater: its keys are
+/// copied (the entries are still being read), and at the first entry out of order it is given
+/// up and made after the read, sorted.
+#[derive(Clone, Default)]
+pub struct Prebuilt {
+    trees: Arc<Mutex<Vec<Made>>>,
+}
+
+/// A tree made while its layer was read: the layer's index and its number of entries.
+struct Made {
+    layer: usize,
+    entries: usize,
+    tree: LayerTree<'static>,
+}
+
+impl Prebuilt {
+    /// The tree made of layer `layer`'s `entries` entries, taken out.
+    fn take(&self, layer: usize, entries: usize) -> Option<LayerTree<'static>> {
+        let mut trees = self.trees.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = trees
+            .iter()
+            .position(|made| made.layer == layer && made.entries == entries)?;
+        Some(trees.swap_remove(at).tree)
+    }
+}
+
+impl LayerWatches for Prebuilt {
+    fn watch(&self, layer: usize) -> Box<dyn EntryWatch> {
+        Box::new(Streaming {
+            building: Some(Building::new(0, layer, &[])),
+            counted: 0,
+            entries: 0,
+            layer,
+            trees: Arc::clone(&self.trees),
+        })
+    }
+}
+
+/// One layer's tree made as its entries arrive ([`Prebuilt`]).
+struct Streaming {
+    /// `None` once an entry came out of walk order.
+    building: Option<Building<'static>>,
+    /// Σ of the sizes dive counts.
+    counted: u64,
+    entries: usize,
+    layer: usize,
+    trees: Arc<Mutex<Vec<Made>>>,
+}
+
+impl EntryWatch for Streaming {
+    fn entry(&mut self, entry: &FileEntry) {
+        self.entries += 1;
+        let Some(building) = self.building.as_mut() else {
+            return;
+        };
+        let Some((key, set)) = keyed(entry, &mut self.counted) else {
+            return;
+        };
+        if building
+            .last_key()
+            .is_some_and(|last| key_cmp(last, &key).is_gt())
+        {
+            self.building = None;
+            return;
+        }
+        building.push(Cow::Owned(key.into_owned()), set);
+    }
+
+    fn end(self: Box<Self>) {
+        let Some(building) = self.building else {
+            return;
+        };
+        let made = Made {
+            layer: self.layer,
+            entries: self.entries,
+            tree: building.finish(self.counted),
+        };
+        self.trees
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(made);
     }
 }
 
@@ -747,7 +893,7 @@ pub struct FinalFile {
 /// whiteouts removing what is below and, unlike dive, opaque directories hiding everything
 /// below them. Directories are left out; files in path order.
 pub fn final_files(layers: &[&[FileEntry]]) -> Vec<FinalFile> {
-    final_files_of(&trees(layers))
+    final_files_of(&trees(layers, None))
 }
 
 /// [`final_files`] of the layers' trees.
@@ -791,25 +937,43 @@ fn stacked_for_files<'t, 'a>(trees: &'t [LayerTree<'a>]) -> Cow<'t, Sorted<'a>> 
     stacked
 }
 
-/// Every layer's tree, in layer order: with more than one layer, built on two threads (each
-/// takes the next layer not yet taken).
-fn trees<'a>(layers: &[&'a [FileEntry]]) -> Vec<LayerTree<'a>> {
-    if layers.len() < 2 {
-        return layers
+/// Every layer's tree, in layer order: taken from `prebuilt` when it was made while the layer
+/// was read, else built, with more than one layer on two threads (each takes the next layer not
+/// yet taken).
+fn trees<'a>(layers: &[&'a [FileEntry]], prebuilt: Option<&Prebuilt>) -> Vec<LayerTree<'a>> {
+    let made: Vec<Option<LayerTree<'a>>> = layers
+        .iter()
+        .enumerate()
+        .map(|(index, entries)| prebuilt.and_then(|made| made.take(index, entries.len())))
+        .collect();
+    let wanted: Vec<usize> = (0..layers.len()).filter(|&i| made[i].is_none()).collect();
+    if wanted.is_empty() {
+        return made.into_iter().flatten().collect();
+    }
+    let mut built = built_trees(layers, &wanted).into_iter();
+    made.into_iter()
+        .map(|tree| tree.unwrap_or_else(|| built.next().expect("a tree for every layer wanted")))
+        .collect()
+}
+
+/// The trees of the layers at `wanted` (indexes, in order), in that order: with more than one,
+/// built on two threads (each takes the next layer not yet taken).
+fn built_trees<'a>(layers: &[&'a [FileEntry]], wanted: &[usize]) -> Vec<LayerTree<'a>> {
+    if wanted.len() < 2 {
+        return wanted
             .iter()
-            .enumerate()
-            .map(|(index, entries)| LayerTree::of(entries, index, true))
+            .map(|&index| LayerTree::of(layers[index], index, true))
             .collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let build = || {
         let mut built = Vec::new();
         loop {
-            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(entries) = layers.get(index) else {
+            let next = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&index) = wanted.get(next) else {
                 return built;
             };
-            built.push((index, LayerTree::of(entries, index, false)));
+            built.push((index, LayerTree::of(layers[index], index, false)));
         }
     };
     let mut built = std::thread::scope(|scope| {
@@ -833,9 +997,10 @@ fn trees<'a>(layers: &[&'a [FileEntry]]) -> Vec<LayerTree<'a>> {
 /// are read).
 pub fn waste_and_final_files<R>(
     layers: &[&[FileEntry]],
+    prebuilt: Option<&Prebuilt>,
     then: impl FnOnce(&[KeptFile<'_>]) -> R,
 ) -> (Waste, R) {
-    let trees = trees(layers);
+    let trees = trees(layers, prebuilt);
     std::thread::scope(|scope| {
         let dive = scope.spawn(|| waste_of(&trees));
         let stacked = stacked_for_files(&trees);
@@ -1078,7 +1243,7 @@ fn stacked_below<'a>(trees: &[LayerTree<'a>], index: usize) -> Sorted<'a> {
 
 /// dive's figures for the layers' entries, in layer order.
 pub fn waste(layers: &[&[FileEntry]]) -> Waste {
-    waste_of(&trees(layers))
+    waste_of(&trees(layers, None))
 }
 
 /// [`waste`] of the layers and their trees.
@@ -1414,6 +1579,19 @@ mod against_the_reference {
         )
     }
 
+    /// The trees made of `layers` as a reader makes them, entry by entry.
+    fn watched(layers: &[&[FileEntry]]) -> Prebuilt {
+        let prebuilt = Prebuilt::default();
+        for (index, entries) in layers.iter().enumerate() {
+            let mut watch = prebuilt.watch(index);
+            for entry in entries.iter() {
+                watch.entry(entry);
+            }
+            watch.end();
+        }
+        prebuilt
+    }
+
     fn layers() -> impl Strategy<Value = Vec<Vec<FileEntry>>> {
         prop::collection::vec(prop::collection::vec(entry(), 0..14), 0..5)
     }
@@ -1496,7 +1674,17 @@ mod against_the_reference {
             prop_assert_eq!(final_files(&layers), reference::final_files(&layers));
             let (new, old) = (waste(&layers), reference::waste(&layers));
             prop_assert_eq!(new.efficiency.to_bits(), old.efficiency.to_bits());
-            prop_assert_eq!(new, old);
+            prop_assert_eq!(&new, &old);
+            // With the trees made as the layers were read (those in walk order).
+            let prebuilt = watched(&layers);
+            let (watched, files) = waste_and_final_files(&layers, Some(&prebuilt), |kept| {
+                kept.iter()
+                    .map(|file| FinalFile { path: file.path(), size: file.size(), layer: file.layer() })
+                    .collect::<Vec<_>>()
+            });
+            prop_assert_eq!(files, reference::final_files(&layers));
+            prop_assert_eq!(watched.efficiency.to_bits(), old.efficiency.to_bits());
+            prop_assert_eq!(watched, old);
         }
 
         /// A layer's tree built as its entries are read is the tree of its sorted keys; a layer
@@ -1526,6 +1714,22 @@ mod against_the_reference {
                 prop_assert!(ordered);
                 prop_assert_eq!(shape(&tree), shape(&sorted));
             }
+            // As the entries are read: the same tree, or none when out of order; taken once,
+            // and only for its layer and number of entries.
+            let prebuilt = watched(&[&entries[..]]);
+            prop_assert!(prebuilt.take(3, entries.len() + 1).is_none());
+            prop_assert!(prebuilt.take(2, entries.len()).is_none());
+            match prebuilt.take(0, entries.len()) {
+                Some(tree) => {
+                    prop_assert!(ordered);
+                    let (mut raw, size) = LayerTree::raw(&entries);
+                    raw.sort_by(|a, b| key_cmp(&a.0, &b.0));
+                    let sorted = LayerTree::built(raw.into_iter(), 0, 0, size, &[]);
+                    prop_assert_eq!(shape(&tree), shape(&sorted));
+                }
+                None => prop_assert!(!ordered),
+            }
+            prop_assert!(prebuilt.take(0, entries.len()).is_none());
         }
 
         /// The sizes dive counts are those of entries whose cleaned key is not empty (or rooted).

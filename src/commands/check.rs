@@ -3,13 +3,14 @@
 //! (unless `--warn-only`); on GitHub Actions, annotation lines for the runner.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::args::CheckArgs;
 use crate::calc::dive::DiveRule;
 use crate::calc::gate::{Level, Status};
 use crate::calc::leftovers;
 use crate::calc::targets::Targets;
-use crate::calc::waste::Waste;
+use crate::calc::waste::{Prebuilt, Waste};
 use crate::error::Error;
 use crate::input::dive_ci::{self, DiveCi};
 use crate::input::inventory::{self, FlagDefaults, RawInventory};
@@ -248,6 +249,9 @@ fn subjects(
             });
             let mut read = read.clone();
             read.read.files = entries;
+            // Each layer's tree is made as its entries are read, on the thread walking them.
+            let prebuilt = Prebuilt::default();
+            read.read.watch = entries.then(|| Arc::new(prebuilt.clone()) as _);
             let sized = images::read("SRC", source, &read, ratio)?;
             let waste = if entries {
                 let walked: Option<Vec<&[_]>> = sized
@@ -258,7 +262,7 @@ fn subjects(
                     .collect();
                 let rules = leftovers::bundled()?;
                 walked.filter(|layers| !layers.is_empty()).map(|layers| {
-                    let (waste, found, _) = leftovers::findings(&rules, &layers);
+                    let (waste, found, _) = leftovers::findings(&rules, &layers, Some(&prebuilt));
                     Findings {
                         waste,
                         leftover_bytes: found

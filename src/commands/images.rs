@@ -31,6 +31,7 @@ pub fn source_options(args: &ImageArgs) -> SourceOptions {
             progress: crate::progress::layer_progress(),
             max_read: args.max_read.map(|bytes| Arc::new(ReadLimit::new(bytes))),
             files: false,
+            watch: None,
         },
         registry: Arc::new(Client::new(RegistryOptions {
             credentials: CredentialSource {

@@ -3,8 +3,10 @@
 //! layer is streamed (nothing extracted).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::args::{FleetArgs, LayersArgs};
+use crate::calc::waste::Prebuilt;
 use crate::error::{Error, Place};
 use crate::input::sources;
 use crate::model::assumptions::Assumptions;
@@ -16,6 +18,9 @@ use super::{assumptions, images};
 pub fn run(args: &LayersArgs) -> Result<i32, Error> {
     let mut read = images::source_options(&args.image);
     read.read.files = true;
+    // Each layer's tree is made as its entries are read, on the thread walking them.
+    let prebuilt = Prebuilt::default();
+    read.read.watch = Some(Arc::new(prebuilt.clone()));
     let image = sources::read(&args.source, Path::new(""), &read, &Place::flag("SRC"))?;
     let base = match &args.base_image {
         Some(path) => {
@@ -31,7 +36,7 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
     };
     let assumptions = assumptions::in_force(&args.assumptions, None)?;
     let fleet = fleet_input(&args.fleet, &assumptions)?;
-    let mut report = LayersReport::new(&image, fleet, base.as_ref())?;
+    let mut report = LayersReport::new(&image, fleet, base.as_ref(), Some(&prebuilt))?;
     if report.findings.waste.is_none() {
         report.notes.push(
             "no waste figures and no leftovers: not every layer's tar entries could be read (a manifest or \

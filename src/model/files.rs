@@ -14,6 +14,20 @@ pub struct FileEntry {
     pub is_dir: bool,
 }
 
+/// Sees one layer's tar entries as they are read, in tar order, so that work on them starts
+/// before the read ends (`layers` builds each layer's tree this way: `calc::waste::Prebuilt`).
+pub trait EntryWatch: Send {
+    fn entry(&mut self, entry: &FileEntry);
+    /// The layer was read whole; not called when reading it failed.
+    fn end(self: Box<Self>);
+}
+
+/// Makes the [`EntryWatch`] of each layer of an image read with entries, by the layer's index
+/// in the image's manifest.
+pub trait LayerWatches: Send + Sync {
+    fn watch(&self, layer: usize) -> Box<dyn EntryWatch>;
+}
+
 /// One entry of an image config's `history`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HistoryEntry {

@@ -9,7 +9,7 @@ use super::SCHEMA_VERSION;
 use crate::calc::cost::transfer_cost;
 use crate::calc::leftovers::{self, Found, LayerBytes, Rule, TOP_PATHS};
 use crate::calc::techniques::{self, Technique};
-use crate::calc::waste::Waste;
+use crate::calc::waste::{Prebuilt, Waste};
 use crate::error::Error;
 use crate::model::FleetShape;
 use crate::model::assumptions::Assumptions;
@@ -194,7 +194,7 @@ struct Walk {
 
 impl Walk {
     /// `None` when not every layer's entries were read.
-    fn of(image: &Image) -> Result<Option<Walk>, Error> {
+    fn of(image: &Image, prebuilt: Option<&Prebuilt>) -> Result<Option<Walk>, Error> {
         let walked: Option<Vec<&[FileEntry]>> = image
             .layers
             .iter()
@@ -204,7 +204,7 @@ impl Walk {
             return Ok(None);
         };
         let rules = leftovers::bundled()?;
-        let (waste, found, by_layer) = leftovers::findings(&rules, &layers);
+        let (waste, found, by_layer) = leftovers::findings(&rules, &layers, prebuilt);
         Ok(Some(Walk {
             waste,
             by_layer,
@@ -298,15 +298,17 @@ fn pulls_times(pulls: Fraction, bytes: u64) -> u128 {
 
 impl LayersReport {
     /// The report of `image`, with fleet figures when `fleet` is given (`price_per_gb`,
-    /// `days_per_year` from the assumptions).
+    /// `days_per_year` from the assumptions); `prebuilt`: its layers' trees made while they were
+    /// read, when they were.
     pub fn new(
         image: &Image,
         fleet: Option<FleetInput>,
         base: Option<&Image>,
+        prebuilt: Option<&Prebuilt>,
     ) -> Result<LayersReport, Error> {
         let overflow =
             |overflow: crate::calc::full_pull::Overflow| Error::Overflow(overflow.to_string());
-        let walk = Walk::of(image)?;
+        let walk = Walk::of(image, prebuilt)?;
         let ratio = fleet
             .as_ref()
             .map(|fleet| fleet.assumptions.compression_ratio.value);
@@ -524,6 +526,7 @@ pub fn image_findings(
                 assumptions: assumptions.clone(),
             }),
             service.layering().base_image.as_deref(),
+            None,
         )?;
         out.push(ImageFindings {
             service: service.name.to_string(),

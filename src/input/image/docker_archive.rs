@@ -110,6 +110,7 @@ pub(crate) fn read(
             compression: Compression::Unknown,
             verify: options.verify.then_some(VerifyOf::Uncompressed),
             files: options.files,
+            layer: Some(position),
         });
     }
     let measured = sizing::measure_all(store, &jobs, options)?;

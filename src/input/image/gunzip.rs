@@ -7,8 +7,9 @@
 //!    raw deflate data with zlib-rs straight from those chunks into [`CHUNK`]-byte output buffers;
 //! 3. the calling thread takes the output buffers in order: checks each member's CRC-32 and
 //!    length against its trailer, counts the bytes against `--max-read`, hashes them when the
-//!    uncompressed digest is verified, and walks the tar headers when the entries are asked for,
-//!    stepping past file contents inside the buffers without copying them.
+//!    uncompressed digest is verified, and walks the tar headers when the entries are asked for
+//!    (showing each entry to the caller's watch, if any), stepping past file contents inside the
+//!    buffers without copying them.
 //!
 //! When only the size is asked for (no entries, no uncompressed digest), the third thread has
 //! only the CRC and the count to do. With a core free beside the layer ([`Beside::Free`]: no
@@ -39,7 +40,7 @@ use flate2::{Crc, Decompress, FlushDecompress, Status};
 use super::limit::ReadLimit;
 use super::tar_headers::{self, TarSource};
 use super::verify::Hasher;
-use crate::model::files::FileEntry;
+use crate::model::files::{EntryWatch, FileEntry};
 
 /// Bytes per chunk, read and inflated alike.
 pub(crate) const CHUNK: usize = 1024 * 1024;
@@ -79,7 +80,8 @@ pub(crate) enum Failure {
 
 /// Inflates the gzip blob `reader` reads, on three threads (see the module docs): the stored
 /// bytes go through `stored_hasher`, the inflated bytes through `tar_hasher`, `limit` and, with
-/// `files`, the tar walk; `beside` decides where only a size is checked. Returns the result and the stored hasher (which has seen every byte read
+/// `files`, the tar walk, which shows each entry to `watch` (ended once the layer was read
+/// whole); `beside` decides where only a size is checked. Returns the result and the stored hasher (which has seen every byte read
 /// before the result was decided; an error if its thread panicked, a bug).
 pub(crate) fn inflate(
     reader: impl Read + Send,
@@ -88,6 +90,7 @@ pub(crate) fn inflate(
     files: bool,
     limit: Option<&ReadLimit>,
     beside: Beside,
+    watch: Option<Box<dyn EntryWatch>>,
 ) -> (Result<Inflated, Failure>, thread::Result<Option<Hasher>>) {
     // A free core takes the check unless the reader is hashing the stored bytes on it.
     let handed_over = beside == Beside::Free && stored_hasher.is_none();
@@ -143,7 +146,7 @@ pub(crate) fn inflate(
             tar_hasher,
             exceeded: None,
         };
-        let result = consume(&mut stream, files);
+        let result = consume(&mut stream, files, watch);
         let tar_hasher = stream.tar_hasher.take();
         // Closing the channels stops the inflater and the reader if they are still going.
         drop(stream);
@@ -159,11 +162,21 @@ pub(crate) fn inflate(
     })
 }
 
-/// Walks the tar (with `files`) and reads the rest; the bytes inflated and the entries.
-fn consume(stream: &mut Stream, files: bool) -> Result<(u64, Option<Vec<FileEntry>>), Failure> {
+/// Walks the tar (with `files`, each entry shown to `watch`) and reads the rest; the bytes
+/// inflated and the entries.
+fn consume(
+    stream: &mut Stream,
+    files: bool,
+    mut watch: Option<Box<dyn EntryWatch>>,
+) -> Result<(u64, Option<Vec<FileEntry>>), Failure> {
     let mut entries = Vec::new();
     if files {
-        let mut record = |entry: FileEntry| entries.push(entry);
+        let mut record = |entry: FileEntry| {
+            if let Some(watch) = watch.as_mut() {
+                watch.entry(&entry);
+            }
+            entries.push(entry);
+        };
         let walked = tar_headers::walk_entries(stream, None, Some(&mut record));
         if let Err(message) = walked {
             return Err(match stream.exceeded {
@@ -183,6 +196,9 @@ fn consume(stream: &mut Stream, files: bool) -> Result<(u64, Option<Vec<FileEntr
                 });
             }
         }
+    }
+    if let Some(watch) = watch.filter(|_| files) {
+        watch.end();
     }
     Ok((stream.count, files.then_some(entries)))
 }
@@ -791,10 +807,10 @@ mod tests {
             Err(Failure::Decompress(e)) => Err(e.to_string()),
             Err(other) => Err(format!("{other:?}")),
         };
-        let direct = outcome(inflate(blob, None, None, false, None, Beside::Busy).0);
-        let free = outcome(inflate(blob, None, None, false, None, Beside::Free).0);
+        let direct = outcome(inflate(blob, None, None, false, None, Beside::Busy, None).0);
+        let free = outcome(inflate(blob, None, None, false, None, Beside::Free, None).0);
         let hashing = Some(Hasher::Sha256(sha2::Sha256::default()));
-        let handed_over = outcome(inflate(blob, None, hashing, false, None, Beside::Busy).0);
+        let handed_over = outcome(inflate(blob, None, hashing, false, None, Beside::Busy, None).0);
         assert_eq!(direct, free);
         assert_eq!(direct, handed_over);
         direct
@@ -896,7 +912,15 @@ mod tests {
         let tar_bytes = content(CHUNK * 2 + 99, 5);
         let blob = gzip(&tar_bytes, 6);
         let hasher = || Some(Hasher::Sha256(sha2::Sha256::default()));
-        let (inflated, stored) = inflate(&blob[..], hasher(), hasher(), false, None, Beside::Free);
+        let (inflated, stored) = inflate(
+            &blob[..],
+            hasher(),
+            hasher(),
+            false,
+            None,
+            Beside::Free,
+            None,
+        );
         let inflated = inflated.unwrap();
         assert_eq!(inflated.disk_bytes, tar_bytes.len() as u64);
         assert_eq!(
@@ -917,12 +941,30 @@ mod tests {
         };
         for (tar_hasher, beside) in ways() {
             let exact = ReadLimit::new(tar_bytes.len() as u64);
-            let (inflated, _) = inflate(&blob[..], None, tar_hasher, false, Some(&exact), beside);
+            let (inflated, _) = inflate(
+                &blob[..],
+                None,
+                tar_hasher,
+                false,
+                Some(&exact),
+                beside,
+                None,
+            );
             assert_eq!(inflated.unwrap().disk_bytes, tar_bytes.len() as u64);
         }
         for (tar_hasher, beside) in ways() {
             let under = ReadLimit::new(tar_bytes.len() as u64 - 1);
-            match inflate(&blob[..], None, tar_hasher, false, Some(&under), beside).0 {
+            match inflate(
+                &blob[..],
+                None,
+                tar_hasher,
+                false,
+                Some(&under),
+                beside,
+                None,
+            )
+            .0
+            {
                 Err(Failure::Limit(limit)) => assert_eq!(limit, tar_bytes.len() as u64 - 1),
                 other => panic!("{beside:?}: {:?}", other.map(|i| i.disk_bytes)),
             }

@@ -117,6 +117,7 @@ fn add_config_and_layers(
             compression: layer.compression,
             verify: options.verify.then_some(VerifyOf::Stored),
             files: options.files,
+            layer: Some(position),
         });
         sized.push(position);
     }

@@ -60,6 +60,7 @@ pub use limit::ReadLimit;
 pub use platform::Platform;
 pub use progress::Progress;
 
+use crate::model::files::LayerWatches;
 use crate::model::image::{Image, SourceKind};
 use detect::Detected;
 use manifest::Document;
@@ -82,6 +83,9 @@ pub struct ReadOptions {
     /// Record every layer's tar entries while sizing it (`layers`): headers only, contents of
     /// uncompressed layers seeked past, compressed ones decompressed as `--disk` does.
     pub files: bool,
+    /// Shown each entry of a layer of a file source (a layout or an archive) as it is read, with
+    /// `files`.
+    pub watch: Option<Arc<dyn LayerWatches>>,
 }
 
 impl fmt::Debug for ReadOptions {
@@ -95,6 +99,8 @@ impl fmt::Debug for ReadOptions {
                 "max_read",
                 &self.max_read.as_ref().map(|limit| limit.limit()),
             )
+            .field("files", &self.files)
+            .field("watch", &self.watch.is_some())
             .finish()
     }
 }

@@ -33,7 +33,7 @@ use super::progress::Progress;
 use super::store::{BlobReader, Store};
 use super::tar_headers::{self, ReadThrough};
 use super::verify::{CountingSink, Hasher, HashingReader};
-use crate::model::files::FileEntry;
+use crate::model::files::{EntryWatch, FileEntry};
 use crate::model::image::{Compression, Digest};
 
 /// Bytes moved per read when streaming a blob.
@@ -61,6 +61,9 @@ pub(crate) struct LayerJob {
     pub verify: Option<VerifyOf>,
     /// Record the tar entries (reads the layer through, uncompressed ones too).
     pub files: bool,
+    /// The layer's index in the image's manifest, which the options' entry watch is told; `None`
+    /// when the job sizes more than one layer (a registry blob listed twice).
+    pub layer: Option<usize>,
 }
 
 /// What sizing found.
@@ -106,7 +109,13 @@ pub(crate) fn measure_all(
         cores(),
         jobs,
         &sizes,
-        |job, beside| measure(store, job, progress, limit, beside),
+        |job, beside| {
+            let watch = match (&options.watch, job.layer) {
+                (Some(watches), Some(layer)) if job.files => Some(watches.watch(layer)),
+                _ => None,
+            };
+            measure(store, job, progress, limit, beside, watch)
+        },
         |job| Problem::BadBlob {
             what: "layer".into(),
             digest: job.digest.to_string(),
@@ -191,13 +200,16 @@ fn largest_first(sizes: &[u64], jobs: usize) -> Vec<usize> {
 
 /// Sizes one layer blob of a store, counting its content against `limit`. Uncompressed and
 /// unknown layers are walked (their entries recorded when the job asks) or skipped by seeking
-/// unless verifying; everything else is read through [`measure_read`].
+/// unless verifying; everything else is read through [`measure_read`]. `watch` is shown the
+/// entries of an uncompressed or gzip layer as they are recorded, and ended when it was read
+/// whole.
 pub(crate) fn measure(
     store: &Store,
     job: &LayerJob,
     progress: Option<&Arc<dyn Progress>>,
     limit: Option<&ReadLimit>,
     beside: Beside,
+    mut watch: Option<Box<dyn EntryWatch>>,
 ) -> Result<Measured, Problem> {
     let what = "layer";
     let digest_text = job.digest.to_string();
@@ -237,11 +249,19 @@ pub(crate) fn measure(
         Compression::Uncompressed if job.verify.is_none() => {
             // Headers read, contents seeked past; the entries recorded when asked for.
             let mut entries = Vec::new();
-            let mut record = |entry: FileEntry| entries.push(entry);
+            let mut record = |entry: FileEntry| {
+                if let Some(watch) = watch.as_mut() {
+                    watch.entry(&entry);
+                }
+                entries.push(entry);
+            };
             let visit: Option<&mut dyn FnMut(FileEntry)> =
                 if job.files { Some(&mut record) } else { None };
             tar_headers::walk_entries(&mut reader, Some(stored_bytes), visit)
                 .map_err(|m| bad_layer(job, m))?;
+            if let Some(watch) = watch {
+                watch.end();
+            }
             // The rest is end-of-archive padding: skipped, and reported as done.
             reader.seek_to(stored_bytes).map_err(read_error)?;
             (Some(stored_bytes), job.files.then_some(entries))
@@ -250,7 +270,7 @@ pub(crate) fn measure(
             reader.seek_to(stored_bytes).map_err(read_error)?;
             (None, None)
         }
-        Compression::Gzip => measure_gzip(reader, job, limit, beside)?,
+        Compression::Gzip => measure_gzip(reader, job, limit, beside, watch)?,
         Compression::Zstd if job.verify == Some(VerifyOf::Stored) && cores() > 1 => {
             measure_hashing_ahead(reader, stored_bytes, compression, job, limit)?
         }
@@ -276,6 +296,7 @@ fn measure_gzip(
     job: &LayerJob,
     limit: Option<&ReadLimit>,
     beside: Beside,
+    watch: Option<Box<dyn EntryWatch>>,
 ) -> Result<(Option<u64>, Option<Vec<FileEntry>>), Problem> {
     let what = "layer";
     let hasher = match job.verify {
@@ -286,8 +307,15 @@ fn measure_gzip(
         Some(VerifyOf::Uncompressed) => (None, hasher),
         _ => (hasher, None),
     };
-    let (inflated, stored_hasher) =
-        gunzip::inflate(reader, stored_hasher, tar_hasher, job.files, limit, beside);
+    let (inflated, stored_hasher) = gunzip::inflate(
+        reader,
+        stored_hasher,
+        tar_hasher,
+        job.files,
+        limit,
+        beside,
+        watch,
+    );
     let inflated = inflated.map_err(|failure| match failure {
         gunzip::Failure::Limit(limit) => Problem::ReadLimit { limit },
         gunzip::Failure::Decompress(e) => {
@@ -725,6 +753,7 @@ mod tests {
             compression,
             verify,
             files,
+            layer: None,
         };
         (dir, job)
     }
@@ -738,8 +767,8 @@ mod tests {
     ) -> Result<Measured, Problem> {
         let (dir, job) = stored(blob, compression, verify, digest_of, false);
         let store = Store::dir(dir.path());
-        let busy = measure(&store, &job, None, None, Beside::Busy);
-        let free = measure(&store, &job, None, None, Beside::Free);
+        let busy = measure(&store, &job, None, None, Beside::Busy, None);
+        let free = measure(&store, &job, None, None, Beside::Free, None);
         assert_eq!(
             busy.as_ref().map_err(ToString::to_string),
             free.as_ref().map_err(ToString::to_string),
@@ -758,8 +787,56 @@ mod tests {
                 compression: Compression::Gzip,
                 verify: None,
                 files: false,
+                layer: None,
             })
             .collect()
+    }
+
+    /// A watch that records the paths it is shown and whether it was ended.
+    struct Recorder {
+        seen: Arc<std::sync::Mutex<(Vec<String>, bool)>>,
+    }
+
+    impl EntryWatch for Recorder {
+        fn entry(&mut self, entry: &FileEntry) {
+            self.seen.lock().unwrap().0.push(entry.path.clone());
+        }
+
+        fn end(self: Box<Self>) {
+            self.seen.lock().unwrap().1 = true;
+        }
+    }
+
+    #[test]
+    fn a_watch_is_shown_every_entry_in_order_and_ended_only_when_the_layer_is_read_whole() {
+        let tar = tar_bytes();
+        let gz = gzip(&tar);
+        let mut cut = gz.clone();
+        cut.truncate(gz.len() - 20);
+        for (blob, compression, whole) in [
+            (&gz, Compression::Gzip, true),
+            (&tar, Compression::Uncompressed, true),
+            (&cut, Compression::Gzip, false),
+        ] {
+            let (dir, job) = stored(blob, compression, None, blob, true);
+            let seen = Arc::new(std::sync::Mutex::new((Vec::new(), false)));
+            let watch = Box::new(Recorder {
+                seen: Arc::clone(&seen),
+            });
+            let store = Store::dir(dir.path());
+            let measured = measure(&store, &job, None, None, Beside::Busy, Some(watch));
+            let (paths, ended) = seen.lock().unwrap().clone();
+            assert_eq!(ended, whole, "{compression}");
+            match measured {
+                Ok(measured) => {
+                    let files = measured.files.expect("entries");
+                    let recorded: Vec<String> = files.into_iter().map(|f| f.path).collect();
+                    assert!(!recorded.is_empty());
+                    assert_eq!(paths, recorded, "{compression}");
+                }
+                Err(_) => assert!(!whole, "{compression}"),
+            }
+        }
     }
 
     #[test]
@@ -884,9 +961,17 @@ mod tests {
                     compression,
                     verify,
                     files: true,
+                    layer: None,
                 };
-                let measured =
-                    measure(&Store::dir(dir.path()), &job, None, None, Beside::Free).unwrap();
+                let measured = measure(
+                    &Store::dir(dir.path()),
+                    &job,
+                    None,
+                    None,
+                    Beside::Free,
+                    None,
+                )
+                .unwrap();
                 assert_eq!(measured.disk_bytes, Some(tar.len() as u64), "{compression}");
                 let files = measured.files.expect("entries");
                 assert_eq!(files.len(), 1);
@@ -907,8 +992,19 @@ mod tests {
             compression: Compression::Gzip,
             verify: None,
             files: true,
+            layer: None,
         };
-        assert!(measure(&Store::dir(dir.path()), &job, None, None, Beside::Free).is_err());
+        assert!(
+            measure(
+                &Store::dir(dir.path()),
+                &job,
+                None,
+                None,
+                Beside::Free,
+                None
+            )
+            .is_err()
+        );
         // --max-read still counts what the walk decompresses.
         let limit = ReadLimit::new(1000);
         let job = LayerJob {
@@ -918,6 +1014,7 @@ mod tests {
             compression: Compression::Gzip,
             verify: None,
             files: true,
+            layer: None,
         };
         std::fs::write(dir.path().join("blob"), &gz).unwrap();
         let error = measure(
@@ -926,6 +1023,7 @@ mod tests {
             None,
             Some(&limit),
             Beside::Free,
+            None,
         )
         .unwrap_err();
         assert!(matches!(error, Problem::ReadLimit { .. }), "{error}");
@@ -967,8 +1065,15 @@ mod tests {
         let (dir, job) = stored(blob, Compression::Gzip, verify, digest_of, files);
         let sized = |beside| {
             let limit = limit.map(ReadLimit::new);
-            measure(&Store::dir(dir.path()), &job, None, limit.as_ref(), beside)
-                .map_err(|e| e.to_string())
+            measure(
+                &Store::dir(dir.path()),
+                &job,
+                None,
+                limit.as_ref(),
+                beside,
+                None,
+            )
+            .map_err(|e| e.to_string())
         };
         let piped = sized(Beside::Busy);
         assert_eq!(piped, sized(Beside::Free), "with a core free and without");
@@ -1096,6 +1201,7 @@ mod tests {
                 compression: Compression::Unknown,
                 verify: Some(VerifyOf::Stored),
                 files: false,
+                layer: None,
             };
             let measured = measure_stream(&blob[..], &job, None).unwrap();
             assert_eq!(measured.disk_bytes, Some(tar.len() as u64));
@@ -1150,6 +1256,7 @@ mod tests {
                     compression,
                     verify,
                     files: false,
+                    layer: None,
                 };
                 let mut endless = Endless {
                     pattern: blob,
@@ -1180,6 +1287,7 @@ mod tests {
             compression: Compression::Uncompressed,
             verify: None,
             files: false,
+            layer: None,
         };
         let limit = ReadLimit::new(tar.len() as u64 - 1);
         let error = measure_stream(&tar[..], &job, Some(&limit)).unwrap_err();

@@ -429,6 +429,8 @@ fn size_layers(
             compression: layer.compression,
             verify: Some(VerifyOf::Stored),
             files: options.files,
+            // Downloads are not watched: their trees are made after the read.
+            layer: None,
         });
     }
     let progress = options.progress.as_ref();
