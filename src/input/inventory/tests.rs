@@ -878,27 +878,21 @@ fn a_large_inventory_becomes_services_as_a_whole() {
         resolved[11_999].before.disk_bytes,
         (100 + 11_999 % 900) * 1_000_000
     );
-    let line_of = |service: &str| line_of(&csv, service);
+    // The refusal names `service`'s line (of the unchanged inventory) and says `what`.
+    let refused_at = |text: &str, service: &str, what: &str| {
+        let message = refusal("big.csv", text);
+        assert!(
+            message.starts_with(&format!("big.csv line {}, ", line_of(&csv, service)))
+                && message.contains(what),
+            "{message}"
+        );
+    };
     let late = with_line(&csv, "svc-11000", "svc-11000,python,,1MB,1,1");
-    let message = refusal("big.csv", &late);
-    assert!(
-        message.starts_with(&format!("big.csv line {}, ", line_of("svc-11000")))
-            && message.contains("'svc-11000' has no before size"),
-        "{message}"
-    );
+    refused_at(&late, "svc-11000", "'svc-11000' has no before size");
     let both = with_line(&late, "svc-10", "svc-10,python,,1MB,1,1");
-    let message = refusal("big.csv", &both);
-    assert!(
-        message.starts_with(&format!("big.csv line {}, ", line_of("svc-10"))),
-        "{message}"
-    );
+    refused_at(&both, "svc-10", "'svc-10' has no before size");
     let typing_later = with_line(&both, "svc-11500", "svc-11500,python,lots,1MB,1,1");
-    let message = refusal("big.csv", &typing_later);
-    assert!(
-        message.starts_with(&format!("big.csv line {}, ", line_of("svc-11500")))
-            && message.contains("'lots'"),
-        "{message}"
-    );
+    refused_at(&typing_later, "svc-11500", "'lots'");
 }
 
 /// Quotes may hold line breaks, and carriage returns shift the csv crate's line count: such a
