@@ -120,6 +120,9 @@ struct Compiled<'a> {
     segments: Vec<&'a str>,
     literals: Vec<&'a str>,
     last: Option<&'a str>,
+    /// The last segment's literal end when it is `*` and a literal (`*.a`): matched by a
+    /// comparison, not a glob.
+    suffix: Option<&'a str>,
 }
 
 impl<'a> Compiled<'a> {
@@ -131,21 +134,29 @@ impl<'a> Compiled<'a> {
             .filter(|segment| !segment.contains(['*', '?']))
             .collect();
         let last = segments.last().copied().filter(|last| *last != "**");
+        let suffix = last
+            .and_then(|last| last.strip_prefix('*'))
+            .filter(|rest| !rest.contains(['*', '?']));
         Compiled {
             segments,
             literals,
             last,
+            suffix,
+        }
+    }
+
+    /// Whether a file's name can match the last segment (any name when it is `**`).
+    fn name_matches(&self, name: &str) -> bool {
+        match (self.suffix, self.last) {
+            (Some(suffix), _) => name.ends_with(suffix),
+            (None, Some(last)) => segment(last.as_bytes(), name.as_bytes()),
+            (None, None) => true,
         }
     }
 
     fn matches(&self, path: &[&str]) -> bool {
-        if let Some(last) = self.last {
-            let Some(name) = path.last() else {
-                return false;
-            };
-            if !segment(last.as_bytes(), name.as_bytes()) {
-                return false;
-            }
+        if self.last.is_some() && !path.last().is_some_and(|name| self.name_matches(name)) {
+            return false;
         }
         self.literals.iter().all(|literal| path.contains(literal)) && segments(&self.segments, path)
     }
@@ -261,6 +272,8 @@ struct Directory<'t, 'a> {
     text: &'t str,
     /// (rule, pattern, the one literal bit still missing or 0).
     open: Vec<(usize, &'a Compiled<'a>, u128)>,
+    /// Those missing nothing: all a name that is no literal can match.
+    complete: Vec<(usize, &'a Compiled<'a>)>,
 }
 
 /// Files matched on two threads when there are more than this.
@@ -269,52 +282,74 @@ const SPLIT_FILES: usize = 1 << 15;
 impl<'a> Matcher<'a> {
     fn directory<'t>(&self, text: &'t str) -> Directory<'t, 'a> {
         let bits = self.literals.of_segments(text);
-        let open = self
+        let open: Vec<_> = self
             .needs
             .iter()
             .map(|&(rule, pattern, needed)| (rule, pattern, needed & !bits))
             .filter(|(_, _, missing)| missing.count_ones() <= 1)
             .collect();
-        Directory { text, open }
+        let complete = open
+            .iter()
+            .filter(|(_, _, missing)| *missing == 0)
+            .map(|&(rule, pattern, _)| (rule, pattern))
+            .collect();
+        Directory {
+            text,
+            open,
+            complete,
+        }
     }
 
-    /// The first rule each file matches.
-    fn rules_of(&self, files: &[impl Located]) -> Vec<Option<usize>> {
+    /// The files that match a rule, as (index in `files`, the first rule it matches), in file
+    /// order.
+    fn rules_of(&self, files: &[impl Located]) -> Vec<(usize, usize)> {
         let mut path: Vec<&str> = Vec::new();
         // The files come in path order: a directory's open patterns are worked out once.
         let mut directory = self.directory("");
-        files
-            .iter()
-            .map(|file| {
-                let text = file.located();
-                let (parent, name) = match text.as_bytes().iter().rposition(|&b| b == b'/') {
-                    Some(at) => (&text[..at], &text[at + 1..]),
-                    None => ("", text),
-                };
-                if parent != directory.text {
-                    directory = self.directory(parent);
-                }
-                let bits = self.literals.of_segment(name);
-                // The first rule with a pattern that can match: all its literals present, and
-                // its last segment matching the name (when the path ends in a name; else left to
-                // the full match).
-                let candidate = directory.open.iter().find(|(_, pattern, missing)| {
-                    (*missing == 0 || *missing == bits)
-                        && (name.is_empty()
-                            || pattern
-                                .last
-                                .is_none_or(|last| segment(last.as_bytes(), name.as_bytes())))
-                });
-                let &(candidate, _, _) = candidate?;
-                path.clear();
-                path.extend(text.split('/').filter(|s| !s.is_empty()));
-                self.compiled
+        let mut matched = Vec::new();
+        for (index, file) in files.iter().enumerate() {
+            let text = file.located();
+            let (parent, name) = match memchr::memrchr(b'/', text.as_bytes()) {
+                Some(at) => (&text[..at], &text[at + 1..]),
+                None => ("", text),
+            };
+            if parent != directory.text {
+                directory = self.directory(parent);
+            }
+            let bits = self.literals.of_segment(name);
+            // The first rule with a pattern that can match: all its literals present, and its
+            // last segment matching the name (when the path ends in a name; else left to the
+            // full match). A name that is no literal completes no pattern missing one.
+            let can_match = |pattern: &Compiled<'_>| name.is_empty() || pattern.name_matches(name);
+            let candidate = match bits {
+                0 => directory
+                    .complete
                     .iter()
-                    .skip(candidate)
-                    .position(|patterns| patterns.iter().any(|pattern| pattern.matches(&path)))
-                    .map(|at| candidate + at)
-            })
-            .collect()
+                    .find(|(_, pattern)| can_match(pattern))
+                    .map(|&(rule, _)| rule),
+                _ => directory
+                    .open
+                    .iter()
+                    .find(|(_, pattern, missing)| {
+                        (*missing == 0 || *missing == bits) && can_match(pattern)
+                    })
+                    .map(|&(rule, _, _)| rule),
+            };
+            let Some(candidate) = candidate else {
+                continue;
+            };
+            path.clear();
+            path.extend(text.split('/').filter(|s| !s.is_empty()));
+            let rule = self
+                .compiled
+                .iter()
+                .skip(candidate)
+                .position(|patterns| patterns.iter().any(|pattern| pattern.matches(&path)));
+            if let Some(at) = rule {
+                matched.push((index, candidate + at));
+            }
+        }
+        matched
     }
 }
 
@@ -346,28 +381,27 @@ fn find_in(rules: &[Rule], files: &[impl Located]) -> Vec<Found> {
         needs,
     };
     let matched = if files.len() > SPLIT_FILES {
-        let (first, second) = files.split_at(files.len() / 2);
+        let half = files.len() / 2;
+        let (first, second) = files.split_at(half);
         std::thread::scope(|scope| {
             let later = scope.spawn(|| matcher.rules_of(second));
             let mut matched = matcher.rules_of(first);
-            matched.extend(
-                later
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
+            let later = later
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            matched.extend(later.into_iter().map(|(index, rule)| (half + index, rule)));
             matched
         })
     } else {
         matcher.rules_of(files)
     };
     let mut groups: BTreeMap<(usize, usize), Vec<(String, u64)>> = BTreeMap::new();
-    for (file, rule) in files.iter().zip(matched) {
-        if let Some(rule) = rule {
-            groups
-                .entry((rule, file.layer()))
-                .or_default()
-                .push((file.rooted(), file.size()));
-        }
+    for (index, rule) in matched {
+        let file = &files[index];
+        groups
+            .entry((rule, file.layer()))
+            .or_default()
+            .push((file.rooted(), file.size()));
     }
     let mut found: Vec<Found> = groups
         .into_iter()
@@ -631,7 +665,7 @@ mod prefilter {
         #[test]
         fn the_prefilter_never_changes_a_match(
             pattern in prop::collection::vec(
-                prop::sample::select(&["**", "*", "a*", "*.a", "?", "a", "b", "ab", ""][..]), 0..5),
+                prop::sample::select(&["**", "*", "a*", "*.a", "*x.a", "?", "a", "b", "ab", ""][..]), 0..5),
             path in prop::collection::vec(
                 prop::sample::select(&["a", "b", "ab", "x.a", "", "a.a"][..]), 0..5),
         ) {
@@ -653,7 +687,7 @@ mod prefilter {
                 prop::collection::vec(
                     prop::collection::vec(
                         prop::sample::select(
-                            &["**", "*", "a*", "*.a", "?", "a", "b", "ab", "usr", "doc"][..],
+                            &["**", "*", "a*", "*.a", "*x.a", "?", "a", "b", "ab", "usr", "doc"][..],
                         ),
                         0..5,
                     ),

@@ -290,9 +290,9 @@ impl<'a> Node<'a> {
 
     /// dive's `Path()` without its leading `/`: the key, the last name without its whiteout
     /// prefix.
-    fn path(&self) -> Key<'a> {
+    fn path(&self) -> Cow<'_, str> {
         if !self.whiteout {
-            return self.key.clone();
+            return Cow::Borrowed(&self.key);
         }
         let name = last_name(&self.key);
         let bare = &name[WHITEOUT.len()..];
@@ -664,17 +664,21 @@ pub struct Prebuilt {
 struct Made {
     layer: usize,
     entries: usize,
-    tree: LayerTree<'static>,
+    /// Given to a walk already (each is taken once).
+    taken: bool,
+    tree: Arc<LayerTree<'static>>,
 }
 
 impl Prebuilt {
-    /// The tree made of layer `layer`'s `entries` entries, taken out.
-    fn take(&self, layer: usize, entries: usize) -> Option<LayerTree<'static>> {
+    /// The tree made of layer `layer`'s `entries` entries, taken out (it stays held here too:
+    /// it is freed with this, not by the walk).
+    fn take(&self, layer: usize, entries: usize) -> Option<Arc<LayerTree<'static>>> {
         let mut trees = self.trees.lock().unwrap_or_else(PoisonError::into_inner);
-        let at = trees
-            .iter()
-            .position(|made| made.layer == layer && made.entries == entries)?;
-        Some(trees.swap_remove(at).tree)
+        let made = trees
+            .iter_mut()
+            .find(|made| made.layer == layer && made.entries == entries && !made.taken)?;
+        made.taken = true;
+        Some(Arc::clone(&made.tree))
     }
 }
 
@@ -727,7 +731,8 @@ impl EntryWatch for Streaming {
         let made = Made {
             layer: self.layer,
             entries: self.entries,
-            tree: building.finish(self.counted),
+            tree: Arc::new(building.finish(self.counted)),
+            taken: false,
         };
         self.trees
             .lock()
@@ -839,17 +844,17 @@ impl<'a> Sorted<'a> {
         }
         for index in order {
             let node = &upper.tree.nodes[index];
-            let path = node.path();
             if node.is_whiteout() {
+                let path = node.path();
                 let key = lookup_key(&path);
                 if !key.is_empty() {
                     editing.cut(&key, false);
                 }
             } else {
-                let key = if node.key == ".." || node.key.starts_with("../") {
-                    Cow::Owned(components(&format!("/{path}")).join("/"))
+                let key = if climbing(&node.key) {
+                    Cow::Owned(components(&format!("/{}", node.key)).join("/"))
                 } else {
-                    path
+                    node.key.clone()
                 };
                 editing.add(key, node.size, node.is_dir, node.layer);
             }
@@ -893,11 +898,11 @@ pub struct FinalFile {
 /// whiteouts removing what is below and, unlike dive, opaque directories hiding everything
 /// below them. Directories are left out; files in path order.
 pub fn final_files(layers: &[&[FileEntry]]) -> Vec<FinalFile> {
-    final_files_of(&trees(layers, None))
+    final_files_of(&view(&trees(layers, None)))
 }
 
 /// [`final_files`] of the layers' trees.
-fn final_files_of(trees: &[LayerTree<'_>]) -> Vec<FinalFile> {
+fn final_files_of(trees: &[&LayerTree<'_>]) -> Vec<FinalFile> {
     stacked_for_files(trees).files()
 }
 
@@ -905,7 +910,7 @@ fn final_files_of(trees: &[LayerTree<'_>]) -> Vec<FinalFile> {
 /// merge over nothing (no whiteouts, opaque markers or climbing keys) is borrowed, not copied,
 /// while it is the only one: the merge would only set `entry` on its nodes, and the nodes without
 /// it are parents added for a child, never leaves, which [`Sorted::kept`] passes over anyway.
-fn stacked_for_files<'t, 'a>(trees: &'t [LayerTree<'a>]) -> Cow<'t, Sorted<'a>> {
+fn stacked_for_files<'t, 'a>(trees: &[&'t LayerTree<'a>]) -> Cow<'t, Sorted<'a>> {
     let Some((first, rest)) = trees.split_first() else {
         return Cow::Owned(Sorted::default());
     };
@@ -940,20 +945,44 @@ fn stacked_for_files<'t, 'a>(trees: &'t [LayerTree<'a>]) -> Cow<'t, Sorted<'a>> 
 /// Every layer's tree, in layer order: taken from `prebuilt` when it was made while the layer
 /// was read, else built, with more than one layer on two threads (each takes the next layer not
 /// yet taken).
-fn trees<'a>(layers: &[&'a [FileEntry]], prebuilt: Option<&Prebuilt>) -> Vec<LayerTree<'a>> {
-    let made: Vec<Option<LayerTree<'a>>> = layers
+fn trees<'a>(layers: &[&'a [FileEntry]], prebuilt: Option<&Prebuilt>) -> Vec<Tree<'a>> {
+    let made: Vec<Option<Tree<'a>>> = layers
         .iter()
         .enumerate()
-        .map(|(index, entries)| prebuilt.and_then(|made| made.take(index, entries.len())))
+        .map(|(index, entries)| {
+            prebuilt
+                .and_then(|made| made.take(index, entries.len()))
+                .map(Tree::Made)
+        })
         .collect();
     let wanted: Vec<usize> = (0..layers.len()).filter(|&i| made[i].is_none()).collect();
-    if wanted.is_empty() {
-        return made.into_iter().flatten().collect();
-    }
-    let mut built = built_trees(layers, &wanted).into_iter();
+    let mut built = built_trees(layers, &wanted).into_iter().map(Tree::Built);
     made.into_iter()
         .map(|tree| tree.unwrap_or_else(|| built.next().expect("a tree for every layer wanted")))
         .collect()
+}
+
+/// A layer's tree for the walks: built for them, or made while the layer was read (held by the
+/// [`Prebuilt`] it came from, which frees it).
+enum Tree<'a> {
+    Built(LayerTree<'a>),
+    Made(Arc<LayerTree<'static>>),
+}
+
+impl<'a> std::ops::Deref for Tree<'a> {
+    type Target = LayerTree<'a>;
+
+    fn deref(&self) -> &LayerTree<'a> {
+        match self {
+            Tree::Built(tree) => tree,
+            Tree::Made(tree) => tree,
+        }
+    }
+}
+
+/// The trees as the walks read them.
+fn view<'t, 'a>(trees: &'t [Tree<'a>]) -> Vec<&'t LayerTree<'a>> {
+    trees.iter().map(|tree| &**tree).collect()
 }
 
 /// The trees of the layers at `wanted` (indexes, in order), in that order: with more than one,
@@ -1000,7 +1029,8 @@ pub fn waste_and_final_files<R>(
     prebuilt: Option<&Prebuilt>,
     then: impl FnOnce(&[KeptFile<'_>]) -> R,
 ) -> (Waste, R) {
-    let trees = trees(layers, prebuilt);
+    let held = trees(layers, prebuilt);
+    let trees = view(&held);
     std::thread::scope(|scope| {
         let dive = scope.spawn(|| waste_of(&trees));
         let stacked = stacked_for_files(&trees);
@@ -1230,7 +1260,7 @@ fn sum_of_smallest_past_the_bound(seen: &[Sighted<'_>]) -> i64 {
 
 /// The stacked nodes [`waste`] looks whiteouts up in by the time it visits layer `index`: the
 /// first layer's tree, then the layers before `index` stacked over it one by one.
-fn stacked_below<'a>(trees: &[LayerTree<'a>], index: usize) -> Sorted<'a> {
+fn stacked_below<'a>(trees: &[&LayerTree<'a>], index: usize) -> Sorted<'a> {
     let mut stacked = trees
         .first()
         .map(|first| first.tree.clone())
@@ -1243,11 +1273,11 @@ fn stacked_below<'a>(trees: &[LayerTree<'a>], index: usize) -> Sorted<'a> {
 
 /// dive's figures for the layers' entries, in layer order.
 pub fn waste(layers: &[&[FileEntry]]) -> Waste {
-    waste_of(&trees(layers, None))
+    waste_of(&view(&trees(layers, None)))
 }
 
 /// [`waste`] of the layers and their trees.
-fn waste_of(trees: &[LayerTree<'_>]) -> Waste {
+fn waste_of(trees: &[&LayerTree<'_>]) -> Waste {
     // The last layer's sightings are folded as they are merged, not held; past the bound of the
     // sums (see `sum_of_smallest_past_the_bound`) every path seen is needed, held.
     waste_walk(trees, false).unwrap_or_else(|| {
@@ -1258,7 +1288,7 @@ fn waste_of(trees: &[LayerTree<'_>]) -> Waste {
 /// dive's walk of the layers: every layer's sightings merged with those of the layers below;
 /// `hold_last`: the last layer's held too. `None` when the smallest sizes' sum reaches the bound
 /// and the paths seen were not held.
-fn waste_walk(trees: &[LayerTree<'_>], hold_last: bool) -> Option<Waste> {
+fn waste_walk(trees: &[&LayerTree<'_>], hold_last: bool) -> Option<Waste> {
     let sizes: Vec<u64> = trees.iter().map(|tree| tree.size).collect();
     // Every path seen, in key order, with the order it was first seen in (layer, walk position).
     let mut seen: Vec<Sighted<'_>> = Vec::new();
@@ -1271,7 +1301,7 @@ fn waste_walk(trees: &[LayerTree<'_>], hold_last: bool) -> Option<Waste> {
     let mut stacked: Option<Sorted<'_>> = None;
     for (index, tree) in trees.iter().enumerate() {
         if let (Some(stacked), Some(previous)) = (&mut stacked, index.checked_sub(1)) {
-            stacked.stack(&trees[previous], false);
+            stacked.stack(trees[previous], false);
         }
         let before = std::mem::take(&mut seen);
         let doubled = match index + 1 == trees.len() && !hold_last {
@@ -1321,13 +1351,13 @@ fn waste_walk(trees: &[LayerTree<'_>], hold_last: bool) -> Option<Waste> {
 /// Layer `index`'s sightings merged with `before` (the layers below) into `merged`; returns the
 /// paths seen a second time, in walk order. `stacked`: the layers below stacked, made at the
 /// first whiteout.
-fn see_layer<'a>(
-    before: Vec<Sighted<'a>>,
-    merged: &mut impl Merged<'a>,
-    trees: &[LayerTree<'a>],
+fn see_layer<'t, 'a>(
+    before: Vec<Sighted<'t>>,
+    merged: &mut impl Merged<'t>,
+    trees: &[&'t LayerTree<'a>],
     index: usize,
     stacked: &mut Option<Sorted<'a>>,
-) -> Vec<Key<'a>> {
+) -> Vec<Key<'t>> {
     let tree = &trees[index];
     if !tree.whiteouts {
         // No whiteout: the leaves, in walk order, are in key order (each its own path) and are
@@ -1336,13 +1366,13 @@ fn see_layer<'a>(
             .filter(|&at| tree.tree.is_leaf(at))
             .map(|at| {
                 let node = &tree.tree.nodes[at];
-                (node.key.clone(), Some(node.size), at)
+                (Cow::Borrowed(&*node.key), Some(node.size), at)
             });
         let doubled = see_in_key_order(before, merged, leaves, index);
         return doubled.into_iter().map(|(_, path)| path).collect();
     }
     // This layer's sightings in walk order: path, size (none: seen with no size), position.
-    let mut sightings: Vec<(Key<'a>, Option<i64>, usize)> = Vec::new();
+    let mut sightings: Vec<(Key<'t>, Option<i64>, usize)> = Vec::new();
     for at in 0..tree.tree.nodes.len() {
         if !tree.tree.is_leaf(at) {
             continue;

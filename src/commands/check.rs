@@ -273,6 +273,7 @@ fn subjects(
             } else {
                 None
             };
+            super::left_to_exit((sized.image, prebuilt));
             Ok((vec![one(name, sized.size)], waste))
         }
         (None, Some(bytes), None, _) => {

@@ -55,6 +55,7 @@ pub fn run(args: &LayersArgs) -> Result<i32, Error> {
         output::refuse_inputs("--output", path, &inputs)?;
     }
     output::write(path, rendered.as_bytes())?;
+    super::left_to_exit((image, base, report, prebuilt));
     Ok(0)
 }
 
