@@ -17,7 +17,9 @@
 //! off the inflating core: a lone 512 MiB layer is sized 4–6% faster. When every core is busy
 //! with other layers, handing every inflated byte to another core costs more than it saves: the
 //! calling thread inflates, and checks each 256 KiB of output while it is still in its cache
-//! ([`Direct`]); the reader still runs beside it.
+//! ([`Direct`]); the reader still runs beside it. For the same reason, when the entries (or the
+//! uncompressed digest) are wanted and no core is free, the inflater checks the CRC of each
+//! output buffer before handing it over, and the calling thread only walks (and hashes) it.
 //!
 //! Memory is bounded: at most [`AHEAD`] chunks wait between two threads, and chunks are handed
 //! back for reuse, so a layer holds at most `2 × (AHEAD + 3)` chunks (12 MiB) whatever its size.
@@ -125,11 +127,15 @@ pub(crate) fn inflate(
         }
         let (pieces_in, pieces) = mpsc::sync_channel::<Piece>(AHEAD);
         let (piece_back, pieces_back) = mpsc::channel::<Vec<u8>>();
+        // Without a free core the inflater checks its own output while it is in its cache, and
+        // only the tar walk and the hashes read it on the calling thread.
+        let checked_here = !handed_over;
         let inflating = scope.spawn(move || {
             let mut input = Input::new(chunks, chunk_back);
             let mut sink = Piped {
                 pieces: &pieces_in,
                 returned: &pieces_back,
+                crc: checked_here.then(Crc::new),
             };
             inflate_members(&mut input, &mut sink);
         });
@@ -140,7 +146,7 @@ pub(crate) fn inflate(
             len: 0,
             at: 0,
             ended: false,
-            crc: Crc::new(),
+            crc: (!checked_here).then(Crc::new),
             count: 0,
             limit,
             tar_hasher,
@@ -427,6 +433,9 @@ trait Sink {
 struct Piped<'a> {
     pieces: &'a SyncSender<Piece>,
     returned: &'a Receiver<Vec<u8>>,
+    /// The current member's CRC-32 and length, when they are checked here rather than by the
+    /// calling thread (every core busy: see the module docs).
+    crc: Option<Crc>,
 }
 
 impl Sink for Piped<'_> {
@@ -442,11 +451,23 @@ impl Sink for Piped<'_> {
     }
 
     fn take(&mut self, buffer: Vec<u8>, len: usize) -> bool {
+        if let Some(crc) = self.crc.as_mut() {
+            crc.update(&buffer[..len]);
+        }
         self.pieces.send(Piece::Data(buffer, len)).is_ok()
     }
 
     fn member_end(&mut self, crc: u32, len: u32) -> bool {
-        self.pieces.send(Piece::MemberEnd { crc, len }).is_ok()
+        let Some(checked) = self.crc.as_mut() else {
+            return self.pieces.send(Piece::MemberEnd { crc, len }).is_ok();
+        };
+        // In order after the member's data, where the calling thread would have failed.
+        if crc != checked.sum() || len != checked.amount() {
+            let _ = self.pieces.send(Piece::Failed(corrupt()));
+            return false;
+        }
+        checked.reset();
+        true
     }
 
     fn failed(&mut self, error: io::Error) {
@@ -629,8 +650,8 @@ struct Stream<'a> {
     len: usize,
     at: usize,
     ended: bool,
-    /// Of the current member.
-    crc: Crc,
+    /// Of the current member; `None` when the inflater checks it.
+    crc: Option<Crc>,
     count: u64,
     limit: Option<&'a ReadLimit>,
     tar_hasher: Option<Hasher>,
@@ -655,7 +676,9 @@ impl Stream<'_> {
                         return Err(io::Error::other(exceeded));
                     }
                     self.count += len as u64;
-                    self.crc.update(&bytes[..len]);
+                    if let Some(crc) = self.crc.as_mut() {
+                        crc.update(&bytes[..len]);
+                    }
                     if let Some(hasher) = self.tar_hasher.as_mut() {
                         hasher.update(&bytes[..len]);
                     }
@@ -666,11 +689,14 @@ impl Stream<'_> {
                     return Ok(true);
                 }
                 Piece::MemberEnd { crc, len } => {
-                    if crc != self.crc.sum() || len != self.crc.amount() {
-                        self.ended = true;
-                        return Err(corrupt());
+                    // Sent only when this thread checks the members.
+                    if let Some(checked) = self.crc.as_mut() {
+                        if crc != checked.sum() || len != checked.amount() {
+                            self.ended = true;
+                            return Err(corrupt());
+                        }
+                        checked.reset();
                     }
-                    self.crc.reset();
                 }
                 Piece::Failed(e) => {
                     self.ended = true;
@@ -798,9 +824,9 @@ mod tests {
         }
     }
 
-    /// What the pipeline makes of it, checked on the inflating thread (only the size asked for,
-    /// every core busy) and, the same, on the calling thread: with a core free, and with the
-    /// uncompressed bytes hashed too.
+    /// What the pipeline makes of it, checked on the inflating thread with every core busy
+    /// (only the size asked for, and with the uncompressed bytes hashed too: then they are also
+    /// handed over) and, the same, on the calling thread with a core free (both ways).
     fn piped(blob: &[u8]) -> Result<u64, String> {
         let outcome = |result: Result<Inflated, Failure>| match result {
             Ok(inflated) => Ok(inflated.disk_bytes),
@@ -811,8 +837,11 @@ mod tests {
         let free = outcome(inflate(blob, None, None, false, None, Beside::Free, None).0);
         let hashing = Some(Hasher::Sha256(sha2::Sha256::default()));
         let handed_over = outcome(inflate(blob, None, hashing, false, None, Beside::Busy, None).0);
+        let hashing = Some(Hasher::Sha256(sha2::Sha256::default()));
+        let hashed_free = outcome(inflate(blob, None, hashing, false, None, Beside::Free, None).0);
         assert_eq!(direct, free);
         assert_eq!(direct, handed_over);
+        assert_eq!(direct, hashed_free);
         direct
     }
 
