@@ -654,7 +654,8 @@ impl<'a> Building<'a> {
 /// walk order (as tar writers list a directory walk) has its tree made as its entries arrive, on
 /// the thread that walks its tar headers, which mostly waits for the inflater: its keys are
 /// copied (the entries are still being read), and at the first entry out of order it is given
-/// up and made after the read, sorted.
+/// up and made after the read, sorted. The trees stay held here while the walks borrow them, and
+/// are freed with the last clone of this.
 #[derive(Clone, Default)]
 pub struct Prebuilt {
     trees: Arc<Mutex<Vec<Made>>>,
